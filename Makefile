@@ -1,0 +1,152 @@
+# goscope: one non-recursive Makefile for the whole tree.
+#
+#   make                 build ./goscope
+#   make check           install test dependencies, build, run every test
+#   make SANITIZE=address,undefined check
+#   make demo            run goscope on the bundled demo program
+#   make deps            install the Debian packages needed (as root)
+#   make fuzz            build and briefly run the libFuzzer harnesses
+#   make install PREFIX=/usr/local DESTDIR=
+#   make bench           benchmarks (speed and memory targets)
+
+PROG := goscope
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+CC ?= cc
+PKG_CONFIG ?= pkg-config
+CFLAGS ?= -O2 -g
+WERROR ?=
+SANITIZE ?=
+VERSION := $(shell git describe --tags --always --dirty 2>/dev/null || echo 0.1.0)
+
+# Packages needed to build and test on Debian (see README).
+DEB_BUILD := gcc make pkg-config libelf-dev libdw-dev libjansson-dev
+DEB_TEST := libcmocka-dev golang-go git binutils clang file ca-certificates \
+	    xz-utils
+DEB_PACKAGES := $(DEB_BUILD) $(DEB_TEST)
+
+PKGS := libdw libelf jansson
+# Recursive (=) so that pkg-config runs after "make deps" installed them.
+PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null || echo -ldw -lelf -ljansson)
+CMOCKA_LIBS = $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
+
+WARNINGS := -Wall -Wextra -Wformat=2 -Wshadow -Wpointer-arith \
+	    -Wmissing-prototypes -Wstrict-prototypes -Wvla
+ifneq ($(WERROR),)
+WARNINGS += -Werror
+endif
+ifneq ($(SANITIZE),)
+SAN_FLAGS := -fsanitize=$(SANITIZE) -fno-sanitize-recover=all \
+	     -fno-omit-frame-pointer
+endif
+
+ALL_CPPFLAGS = -I. -D_GNU_SOURCE -DGOSCOPE_VERSION='"$(VERSION)"' $(CPPFLAGS)
+ALL_CFLAGS = -std=gnu11 $(WARNINGS) $(CFLAGS) $(SAN_FLAGS) $(PKG_CFLAGS) \
+	     -MMD -MP
+ALL_LDFLAGS = $(LDFLAGS) $(SAN_FLAGS)
+
+# Objects per stage; the order follows the data flow.
+LIB_SRCS := lib/xmalloc.c lib/err.c lib/strbuf.c lib/report.c
+INSPECT_SRCS := inspect/memsrc.c inspect/proc.c
+BUILDINFO_SRCS := buildinfo/elfnote.c buildinfo/gobuildinfo.c \
+		  buildinfo/modinfo.c buildinfo/elfinfo.c \
+		  buildinfo/provenance.c buildinfo/format.c
+CLI_SRCS := cli/main.c cli/cmd.c cli/cmd_buildinfo.c
+
+CORE_SRCS := $(LIB_SRCS) $(INSPECT_SRCS) $(BUILDINFO_SRCS)
+CORE_OBJS := $(CORE_SRCS:.c=.o)
+CLI_OBJS := $(CLI_SRCS:.c=.o)
+
+UNIT_TESTS := tests/unit/t_elfnote tests/unit/t_gobuildinfo \
+	      tests/unit/t_modinfo
+FUZZERS := tests/fuzz/fuzz_elfnote tests/fuzz/fuzz_gobuildinfo \
+	   tests/fuzz/fuzz_modinfo
+FUZZ_TIME ?= 20
+
+.PHONY: all check check-all check-unit check-live check-layers deps \
+	demo install uninstall clean fuzz bench toolchains
+
+all: $(PROG)
+
+$(PROG): $(CORE_OBJS) $(CLI_OBJS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+%.o: %.c
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+
+# The version string is baked into main.o.
+cli/main.o: .version
+.version: FORCE
+	@echo '$(VERSION)' | cmp -s - $@ || echo '$(VERSION)' > $@
+FORCE:
+
+tests/unit/%: tests/unit/%.o $(CORE_OBJS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(CMOCKA_LIBS)
+
+deps:
+	@sh tests/deps.sh $(DEB_PACKAGES)
+
+# The README's test command: install what is needed, then run it all.
+check:
+	@$(MAKE) --no-print-directory deps
+	@$(MAKE) --no-print-directory check-all
+
+check-all: $(PROG) $(UNIT_TESTS) check-layers
+	@GOSCOPE=$(CURDIR)/$(PROG) sh tests/run-tests.sh $(UNIT_TESTS) \
+		tests/live/*.sh
+
+check-unit: $(UNIT_TESTS)
+	@sh tests/run-tests.sh $(UNIT_TESTS)
+
+check-live: $(PROG)
+	@GOSCOPE=$(CURDIR)/$(PROG) sh tests/run-tests.sh tests/live/*.sh
+
+# Layering is one-way: lib <- inspect <- buildinfo/symbols <- goruntime
+# <- snapshot <- tui <- cli.  No lower stage includes a higher one.
+check-layers:
+	@sh tests/check-layers.sh
+
+toolchains:
+	@bash tests/go-toolchains.sh list
+
+demo:
+	@$(MAKE) --no-print-directory deps
+	@$(MAKE) --no-print-directory $(PROG)
+	@sh tests/targets/demo/run-demo.sh $(CURDIR)/$(PROG)
+
+fuzz: $(FUZZERS)
+	@for f in $(FUZZERS); do \
+		name=$$(basename $$f); \
+		mkdir -p tests/fuzz/corpus/$$name; \
+		echo "fuzz: $$name for $(FUZZ_TIME)s"; \
+		./$$f -max_total_time=$(FUZZ_TIME) -rss_limit_mb=2048 \
+			-max_len=1048576 \
+			tests/fuzz/corpus/$$name tests/fuzz/seeds/$$name \
+			2>&1 | tail -n 3 || exit 1; \
+	done
+
+FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined \
+	       -fno-sanitize-recover=all
+tests/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(CORE_SRCS)
+	clang -I. -D_GNU_SOURCE $(FUZZ_CFLAGS) $(PKG_CFLAGS) -o $@ $^ \
+		$(PKG_LIBS)
+
+bench: $(PROG)
+	@sh tests/bench/run.sh $(CURDIR)/$(PROG)
+
+install: $(PROG)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+	install -m 0755 $(PROG) $(DESTDIR)$(BINDIR)/$(PROG)
+	install -m 0644 man/goscope.1 $(DESTDIR)$(MANDIR)/man1/goscope.1
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/$(PROG) $(DESTDIR)$(MANDIR)/man1/goscope.1
+
+clean:
+	rm -f $(PROG) $(CORE_OBJS) $(CLI_OBJS) $(UNIT_TESTS) $(FUZZERS) \
+		tests/unit/*.o .version
+	find . -name '*.d' -delete
+
+-include $(CORE_SRCS:.c=.d) $(CLI_SRCS:.c=.d) $(UNIT_TESTS:=.d)

@@ -1,0 +1,80 @@
+/* Command table, help printing and argument helpers shared by commands. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cmd.h"
+#include "lib/report.h"
+#include "lib/banned.h"
+
+const struct cmd_entry *const cmd_table[] = {
+	&cmd_buildinfo_entry,
+	NULL,
+};
+
+const struct cmd_entry *cmd_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; cmd_table[i]; i++)
+		if (!strcmp(cmd_table[i]->name, name))
+			return cmd_table[i];
+	return NULL;
+}
+
+void cmd_print_help(const struct cmd_entry *cmd)
+{
+	printf("usage: %s\n\n%s\n", cmd->usage, cmd->summary);
+	if (cmd->help && *cmd->help)
+		printf("\n%s", cmd->help);
+}
+
+int cmd_usage_error(const struct cmd_entry *cmd, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	error_msg("%s", msg);
+	fprintf(stderr, "usage: %s\n", cmd->usage);
+	fprintf(stderr, "Try 'goscope help %s' for more information.\n",
+		cmd->name);
+	return EXIT_USAGE;
+}
+
+int cmd_parse_target(const char *arg, pid_t *pid)
+{
+	char *end;
+	long v;
+
+	if (!*arg || strspn(arg, "0123456789") != strlen(arg))
+		return 0;
+	errno = 0;
+	v = strtol(arg, &end, 10);
+	if (errno || *end || v <= 0 || v > 0x3fffffff)
+		return 0;
+	*pid = (pid_t)v;
+	return 1;
+}
+
+int cmd_finish_stdout(int status)
+{
+	int bad = 0;
+
+	if (fflush(stdout) != 0 || ferror(stdout))
+		bad = errno ? errno : EIO;
+	if (fclose(stdout) != 0 && !bad)
+		bad = errno ? errno : EIO;
+	if (bad && bad != EPIPE) {
+		errno = bad;
+		perror_msg("write error on standard output");
+		return EXIT_RUNTIME;
+	}
+	if (bad == EPIPE)
+		return status ? status : EXIT_RUNTIME;
+	return status;
+}

@@ -1,0 +1,45 @@
+/* The subcommand table shared by main() and the help command. */
+#ifndef GOSCOPE_CLI_CMD_H
+#define GOSCOPE_CLI_CMD_H
+
+#include <sys/types.h>
+
+/* Exit statuses of every command. */
+#define EXIT_OK 0
+#define EXIT_RUNTIME 1
+#define EXIT_USAGE 2
+
+struct cmd_entry {
+	const char *name;
+	const char *summary;	/* one line for the command list */
+	const char *usage;	/* "goscope NAME ..." synopsis */
+	const char *help;	/* option descriptions, one per line */
+	int (*exec)(int argc, char **argv);
+};
+
+extern const struct cmd_entry cmd_buildinfo_entry;
+
+/* NULL-terminated table of every subcommand. */
+extern const struct cmd_entry *const cmd_table[];
+
+/* Finds a command by name, or NULL. */
+const struct cmd_entry *cmd_find(const char *name);
+/* Prints usage and help of a command to stdout. */
+void cmd_print_help(const struct cmd_entry *cmd);
+/* Prints "usage: ..." and a pointer to --help on stderr; returns 2. */
+int cmd_usage_error(const struct cmd_entry *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/*
+ * Parses a target argument: a number is a PID, anything else a file.
+ * Returns 1 for a pid (in *pid), 0 for a file.
+ */
+int cmd_parse_target(const char *arg, pid_t *pid);
+
+/*
+ * Flushes and closes stdout, reporting write errors (EPIPE, ENOSPC).
+ * Returns status, or EXIT_RUNTIME when stdout failed.
+ */
+int cmd_finish_stdout(int status);
+
+#endif

@@ -1,0 +1,117 @@
+/* goscope buildinfo: build provenance of an ELF file or a running process. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "buildinfo/format.h"
+#include "buildinfo/provenance.h"
+#include "cli/cmd.h"
+#include "lib/report.h"
+#include "lib/strbuf.h"
+#include "lib/banned.h"
+
+enum fmt { FMT_TEXT, FMT_GO, FMT_JSON };
+
+static int cmd_buildinfo_exec(int argc, char **argv);
+
+const struct cmd_entry cmd_buildinfo_entry = {
+	.name = "buildinfo",
+	.summary = "Show the build provenance of a Go (or any ELF) program.",
+	.usage = "goscope buildinfo [-v] [--format=text|go|json] [--from-memory] "
+		 "FILE|PID",
+	.help =
+	"  -f, --format=FMT  text (default): Go version, module, VCS, build\n"
+	"                    settings and ELF facts for people;\n"
+	"                    go: exactly what 'go version -m' prints;\n"
+	"                    json: every field, schema goscope.buildinfo/1\n"
+	"  -v, --verbose     list every dependency in the text format\n"
+	"      --from-memory for a PID, read every fact from the process's\n"
+	"                    memory and ignore /proc/PID/exe\n"
+	"  -h, --help        show this help\n"
+	"\n"
+	"A number is taken as a PID (write ./123 for a file named 123).  For\n"
+	"a PID the build info is read from the process's own memory, without\n"
+	"stopping it, and the file on disk is compared with the running image.\n",
+	.exec = cmd_buildinfo_exec,
+};
+
+static int cmd_buildinfo_exec(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "format", required_argument, NULL, 'f' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "from-memory", no_argument, NULL, 'M' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const struct cmd_entry *cmd = &cmd_buildinfo_entry;
+	enum fmt fmt = FMT_TEXT;
+	unsigned int flags = 0, pflags = 0;
+	struct provenance prov;
+	struct strbuf out;
+	struct err e;
+	pid_t pid;
+	int c, r, status = EXIT_OK;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+f:vh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			if (!strcmp(optarg, "text"))
+				fmt = FMT_TEXT;
+			else if (!strcmp(optarg, "go"))
+				fmt = FMT_GO;
+			else if (!strcmp(optarg, "json"))
+				fmt = FMT_JSON;
+			else
+				return cmd_usage_error(cmd,
+						       "unknown format '%s'",
+						       optarg);
+			break;
+		case 'v':
+			flags |= BIFMT_VERBOSE;
+			break;
+		case 'M':
+			pflags |= PROV_MEMORY_ONLY;
+			break;
+		case 'h':
+			cmd_print_help(cmd);
+			return EXIT_OK;
+		default:
+			return cmd_usage_error(cmd, "invalid option");
+		}
+	}
+	if (argc - optind != 1)
+		return cmd_usage_error(cmd, "expected one FILE or PID");
+	err_init(&e);
+	if (cmd_parse_target(argv[optind], &pid))
+		r = provenance_from_pid(pid, pflags, &prov, &e);
+	else
+		r = provenance_from_file(argv[optind], &prov, &e);
+	if (r < 0) {
+		error_msg("%s", e.msg);
+		provenance_release(&prov);
+		return EXIT_RUNTIME;
+	}
+	strbuf_init(&out);
+	switch (fmt) {
+	case FMT_GO:
+		if (bifmt_go(&prov, &out, &e) < 0) {
+			fputs(e.msg, stderr);
+			fputc('\n', stderr);
+			status = EXIT_RUNTIME;
+		}
+		break;
+	case FMT_JSON:
+		bifmt_json(&prov, &out);
+		break;
+	case FMT_TEXT:
+		bifmt_text(&prov, flags, &out);
+		break;
+	}
+	fwrite(out.buf, 1, out.len, stdout);
+	strbuf_release(&out);
+	provenance_release(&prov);
+	return status;
+}

@@ -1,0 +1,87 @@
+/* goscope entry point: global options and dispatch to subcommands. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cmd.h"
+#include "lib/report.h"
+#include "lib/banned.h"
+
+#ifndef GOSCOPE_VERSION
+#define GOSCOPE_VERSION "0.0.0-dev"
+#endif
+
+static void print_main_help(FILE *f);
+static int cmd_help(int argc, char **argv);
+
+static void print_main_help(FILE *f)
+{
+	size_t i;
+
+	fprintf(f,
+		"usage: goscope [--version] [--help] COMMAND [ARGS...]\n"
+		"\n"
+		"Look inside a running Go process from the outside.\n"
+		"\n"
+		"Commands:\n");
+	for (i = 0; cmd_table[i]; i++)
+		fprintf(f, "  %-12s %s\n", cmd_table[i]->name,
+			cmd_table[i]->summary);
+	fprintf(f, "  %-12s %s\n", "help", "Show help for a command.");
+	fprintf(f,
+		"\n"
+		"Run 'goscope help COMMAND' for the options of a command, and\n"
+		"see goscope(1) for the full manual.\n");
+}
+
+static int cmd_help(int argc, char **argv)
+{
+	const struct cmd_entry *cmd;
+
+	if (argc < 2) {
+		print_main_help(stdout);
+		return EXIT_OK;
+	}
+	cmd = cmd_find(argv[1]);
+	if (!cmd) {
+		error_msg("unknown command '%s'", argv[1]);
+		return EXIT_USAGE;
+	}
+	cmd_print_help(cmd);
+	return EXIT_OK;
+}
+
+int main(int argc, char **argv)
+{
+	const struct cmd_entry *cmd;
+	int status;
+
+	report_init("goscope");
+	if (argc < 2) {
+		print_main_help(stderr);
+		return EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		print_main_help(stdout);
+		return cmd_finish_stdout(EXIT_OK);
+	}
+	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
+		printf("goscope %s\n", GOSCOPE_VERSION);
+		return cmd_finish_stdout(EXIT_OK);
+	}
+	if (!strcmp(argv[1], "help"))
+		return cmd_finish_stdout(cmd_help(argc - 1, argv + 1));
+	if (argv[1][0] == '-') {
+		error_msg("unknown option '%s'", argv[1]);
+		print_main_help(stderr);
+		return EXIT_USAGE;
+	}
+	cmd = cmd_find(argv[1]);
+	if (!cmd) {
+		error_msg("unknown command '%s'", argv[1]);
+		fprintf(stderr, "Run 'goscope --help' for the list of "
+				"commands.\n");
+		return EXIT_USAGE;
+	}
+	status = cmd->exec(argc - 1, argv + 1);
+	return cmd_finish_stdout(status);
+}

@@ -1,0 +1,180 @@
+/* Memory sources: the live process backend and the in-memory buffer backend. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/uio.h>
+#include <unistd.h>
+#include <stdio.h>
+
+#include "inspect/memsrc.h"
+#include "lib/xmalloc.h"
+#include "lib/banned.h"
+
+struct mem_live {
+	struct memsrc base;
+	pid_t pid;
+	int memfd;		/* /proc/PID/mem, opened on first fallback */
+	int vm_readv_broken;	/* process_vm_readv returned ENOSYS/EPERM */
+};
+
+struct mem_buf {
+	struct memsrc base;
+	const unsigned char *data;
+	size_t len;
+	uint64_t addr;
+};
+
+static ssize_t live_read(struct memsrc *m, uint64_t addr, void *buf,
+			 size_t len);
+static ssize_t live_read_procmem(struct mem_live *ml, uint64_t addr,
+				 void *buf, size_t len);
+static void live_free(struct memsrc *m);
+static ssize_t buf_read(struct memsrc *m, uint64_t addr, void *buf,
+			size_t len);
+static void buf_free(struct memsrc *m);
+
+static const struct memsrc_ops live_ops = {
+	.name = "live",
+	.read = live_read,
+	.free = live_free,
+};
+
+static const struct memsrc_ops buf_ops = {
+	.name = "buffer",
+	.read = buf_read,
+	.free = buf_free,
+};
+
+static ssize_t live_read_procmem(struct mem_live *ml, uint64_t addr,
+				 void *buf, size_t len)
+{
+	char path[64];
+	ssize_t n;
+
+	if (ml->memfd < 0) {
+		snprintf(path, sizeof(path), "/proc/%d/mem", (int)ml->pid);
+		ml->memfd = open(path, O_RDONLY | O_CLOEXEC);
+		if (ml->memfd < 0)
+			return -errno;
+	}
+	if (addr > (uint64_t)INT64_MAX)
+		return -EFAULT;
+	n = pread(ml->memfd, buf, len, (off_t)addr);
+	if (n < 0)
+		return -errno;
+	if (n == 0)
+		return -EFAULT;
+	return n;
+}
+
+static ssize_t live_read(struct memsrc *m, uint64_t addr, void *buf,
+			 size_t len)
+{
+	struct mem_live *ml = (struct mem_live *)m;
+	struct iovec local, remote;
+	ssize_t n;
+
+	if (len == 0)
+		return 0;
+	if (!ml->vm_readv_broken) {
+		local.iov_base = buf;
+		local.iov_len = len;
+		remote.iov_base = (void *)(uintptr_t)addr;
+		remote.iov_len = len;
+		n = process_vm_readv(ml->pid, &local, 1, &remote, 1, 0);
+		if (n > 0)
+			return n;
+		if (n == 0)
+			return -EFAULT;
+		if (errno == ESRCH || errno == EFAULT)
+			return -errno;
+		if (errno == ENOSYS || errno == EPERM)
+			ml->vm_readv_broken = 1;
+	}
+	return live_read_procmem(ml, addr, buf, len);
+}
+
+static void live_free(struct memsrc *m)
+{
+	struct mem_live *ml = (struct mem_live *)m;
+
+	if (ml->memfd >= 0)
+		close(ml->memfd);
+	free(ml);
+}
+
+static ssize_t buf_read(struct memsrc *m, uint64_t addr, void *buf,
+			size_t len)
+{
+	struct mem_buf *mb = (struct mem_buf *)m;
+	uint64_t off;
+	size_t n;
+
+	if (addr < mb->addr || addr - mb->addr >= mb->len)
+		return -EFAULT;
+	off = addr - mb->addr;
+	n = mb->len - (size_t)off;
+	if (n > len)
+		n = len;
+	memcpy(buf, mb->data + off, n);
+	return (ssize_t)n;
+}
+
+static void buf_free(struct memsrc *m)
+{
+	free(m);
+}
+
+int memsrc_read_full(struct memsrc *m, uint64_t addr, void *buf, size_t len,
+		     struct err *e)
+{
+	unsigned char *p = buf;
+	size_t done = 0;
+	ssize_t n;
+
+	while (done < len) {
+		if (addr + done < addr)
+			return err_set(e, EFAULT,
+				       "cannot read %zu bytes at 0x%llx: "
+				       "address wraps", len,
+				       (unsigned long long)addr);
+		n = m->ops->read(m, addr + done, p + done, len - done);
+		if (n <= 0) {
+			int code = n < 0 ? (int)-n : EFAULT;
+
+			return err_errno(e, code,
+					 "cannot read %zu bytes at 0x%llx",
+					 len, (unsigned long long)addr);
+		}
+		done += (size_t)n;
+	}
+	return 0;
+}
+
+void memsrc_free(struct memsrc *m)
+{
+	if (m)
+		m->ops->free(m);
+}
+
+struct memsrc *memsrc_live_new(pid_t pid)
+{
+	struct mem_live *ml = xcalloc(1, sizeof(*ml));
+
+	ml->base.ops = &live_ops;
+	ml->pid = pid;
+	ml->memfd = -1;
+	return &ml->base;
+}
+
+struct memsrc *memsrc_buf_new(const void *data, size_t len, uint64_t base)
+{
+	struct mem_buf *mb = xcalloc(1, sizeof(*mb));
+
+	mb->base.ops = &buf_ops;
+	mb->data = data;
+	mb->len = len;
+	mb->addr = base;
+	return &mb->base;
+}

@@ -1,0 +1,51 @@
+/* struct memsrc: read-only access to the memory of a target image. */
+#ifndef GOSCOPE_INSPECT_MEMSRC_H
+#define GOSCOPE_INSPECT_MEMSRC_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "lib/err.h"
+
+struct memsrc;
+
+struct memsrc_ops {
+	const char *name;
+	/*
+	 * Copies up to len bytes at addr into buf.  Returns the number of
+	 * bytes copied (short when the range runs into unmapped memory) or
+	 * a negative errno when nothing could be read.
+	 */
+	ssize_t (*read)(struct memsrc *m, uint64_t addr, void *buf, size_t len);
+	void (*free)(struct memsrc *m);
+};
+
+struct memsrc {
+	const struct memsrc_ops *ops;
+};
+
+/*
+ * Reads exactly len bytes.  Returns 0, or -EFAULT (short read) or another
+ * negative errno; fills e with the address that failed.
+ */
+int memsrc_read_full(struct memsrc *m, uint64_t addr, void *buf, size_t len,
+		     struct err *e);
+/* Frees m (NULL is a no-op). */
+void memsrc_free(struct memsrc *m);
+
+/*
+ * A memsrc over the live memory of pid: process_vm_readv(2), falling back
+ * to /proc/PID/mem.  Never writes to the target and never stops it.  The
+ * caller owns the result.  Reading needs ptrace access to pid.
+ */
+struct memsrc *memsrc_live_new(pid_t pid);
+
+/*
+ * A memsrc over len bytes at data, visible at addresses [base, base+len).
+ * data is borrowed and must outlive the memsrc.  Used by tests, fuzzers
+ * and for file images.
+ */
+struct memsrc *memsrc_buf_new(const void *data, size_t len, uint64_t base);
+
+#endif

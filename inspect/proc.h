@@ -1,0 +1,58 @@
+/* Facts about a process read from /proc, without ptrace. */
+#ifndef GOSCOPE_INSPECT_PROC_H
+#define GOSCOPE_INSPECT_PROC_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "lib/err.h"
+
+struct proc_map {
+	uint64_t start, end;	/* [start, end) */
+	uint64_t offset;	/* file offset of start */
+	unsigned long long inode;
+	unsigned int dev_major, dev_minor;
+	char perms[5];		/* "r-xp" */
+	char *path;		/* NULL for anonymous mappings */
+};
+
+struct proc_maps {
+	struct proc_map *maps;
+	size_t n;
+};
+
+/*
+ * Checks that pid names a live process we can see.  Returns 0, -ESRCH
+ * (with a message naming the pid) or another negative errno.
+ */
+int proc_check(pid_t pid, struct err *e);
+
+/*
+ * Reads the target of /proc/PID/exe.  On success *path is the path the
+ * kernel reports (caller frees) with any " (deleted)" suffix removed, and
+ * *deleted says whether the suffix was present.
+ */
+int proc_exe(pid_t pid, char **path, int *deleted, struct err *e);
+
+/* Reads /proc/PID/maps into maps (release with proc_maps_release). */
+int proc_maps_read(pid_t pid, struct proc_maps *maps, struct err *e);
+void proc_maps_release(struct proc_maps *maps);
+
+/*
+ * Reads one "Key:\tvalue" line of /proc/PID/status (pid 0 = self) into
+ * buf.  Returns 0 or a negative errno (-ENOENT when the key is absent).
+ */
+int proc_status_field(pid_t pid, const char *key, char *buf, size_t size);
+
+/*
+ * Explains why access to pid may have been refused (errno code from
+ * open, ptrace or process_vm_readv), in one line without a trailing
+ * period: Yama ptrace_scope, missing CAP_SYS_PTRACE, another tracer,
+ * a different owner.  Writes an empty string when nothing applies.
+ */
+void proc_explain_eperm(pid_t pid, char *buf, size_t size);
+
+/* Returns the process start time in seconds since the epoch, or 0. */
+long long proc_start_time(pid_t pid);
+
+#endif
