@@ -22,7 +22,7 @@ VERSION := $(shell git describe --tags --always --dirty 2>/dev/null || echo 0.1.
 
 # Packages needed to build and test on Debian (see README).
 DEB_BUILD := gcc make pkg-config libelf-dev libdw-dev libjansson-dev
-DEB_TEST := libcmocka-dev golang-go git binutils clang file ca-certificates \
+DEB_TEST := libcmocka-dev golang-go git binutils clang file ca-certificates jq \
 	    xz-utils
 DEB_PACKAGES := $(DEB_BUILD) $(DEB_TEST)
 
@@ -62,6 +62,7 @@ CLI_OBJS := $(CLI_SRCS:.c=.o)
 UNIT_TESTS := tests/unit/t_elfnote tests/unit/t_gobuildinfo \
 	      tests/unit/t_modinfo
 FUZZERS := tests/fuzz/fuzz_elfnote tests/fuzz/fuzz_gobuildinfo \
+	   tests/fuzz/fuzz_elffile \
 	   tests/fuzz/fuzz_modinfo
 FUZZ_TIME ?= 20
 

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "buildinfo/elfinfo.h"
@@ -326,6 +327,7 @@ int elfinfo_read_file(const char *path, struct elfinfo *info,
 	size_t size, nph = 0, i;
 	uint64_t data_start = 0;
 	Elf *elf = NULL;
+	struct stat st;
 	int fd, r = 0;
 
 	memset(info, 0, sizeof(*info));
@@ -333,6 +335,10 @@ int elfinfo_read_file(const char *path, struct elfinfo *info,
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return err_errno(e, errno, "cannot open '%s'", path);
+	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+		close(fd);
+		return err_set(e, EISDIR, "'%s' is a directory", path);
+	}
 	elf_version(EV_CURRENT);
 	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
 	if (!elf || elf_kind(elf) != ELF_K_ELF) {

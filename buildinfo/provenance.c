@@ -105,7 +105,10 @@ static int access_error(pid_t pid, int code, const char *what,
 		return -code;
 	proc_explain_eperm(pid, hint, sizeof(hint));
 	return err_set(e, code, "cannot read %s of process %d: %s%s%s", what,
-		       (int)pid, strerror(code), hint[0] ? "; " : "", hint);
+		       (int)pid,
+		       code == EPERM ? "operation not permitted"
+				     : "permission denied",
+		       hint[0] ? "; " : "", hint);
 }
 
 static void read_memory(struct provenance *p, const struct stat *exe_st,

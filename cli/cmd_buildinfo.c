@@ -55,6 +55,7 @@ static int cmd_buildinfo_exec(int argc, char **argv)
 	int c, r, status = EXIT_OK;
 
 	optind = 1;
+	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+f:vh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
@@ -79,7 +80,8 @@ static int cmd_buildinfo_exec(int argc, char **argv)
 			cmd_print_help(cmd);
 			return EXIT_OK;
 		default:
-			return cmd_usage_error(cmd, "invalid option");
+			return cmd_usage_error(cmd, "unknown option '%s'",
+					       argv[optind - 1]);
 		}
 	}
 	if (argc - optind != 1)

@@ -53,6 +53,10 @@ _goscope_goroot_for() {
 	line=$(GOSCOPE_OFFLINE=1 GOSCOPE_GO_VERSIONS=$ver \
 		"$_GOSCOPE_TESTS_DIR/go-toolchains.sh" list 2>/dev/null | head -n1)
 	case $line in
+	*"GOSCOPE_OFFLINE"*)
+		echo "go_build_with: go $ver has not been fetched (run tests/go-toolchains.sh fetch)" >&2
+		return 1
+		;;
 	"$ver"$'\t'SKIP$'\t'*)
 		echo "go_build_with: go $ver is not available: ${line#*SKIP$'\t'}" >&2
 		return 1

@@ -225,7 +225,7 @@ host_archive_entry() {
 				else if (key == "uris") uris = val
 				else if (key == "suites") suites = val
 				else if (key == "enabled") enabled = val
-				else if (key == "signed-by") sb = "Signed-By: " val "\n"
+				else if (key == "signed-by") sb = "Signed-By:" (val == "" ? "" : " " val) "\n"
 			}
 			END { if (!done) flush() }
 		' "$f" | grep . && return 0

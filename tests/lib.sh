@@ -1,0 +1,100 @@
+# Shared helpers for the shell tests; source it from bash.
+#
+# Result lines are TAP-like and counted by tests/run-tests.sh:
+#   ok - NAME            not ok - NAME # why            ok - NAME # SKIP why
+# A script exits 0 when nothing failed, 1 otherwise.
+
+T_FAILED=0
+: "${GOSCOPE:=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/goscope}"
+T_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+export GOSCOPE T_ROOT
+
+t_ok() { echo "ok - $1"; }
+t_fail() {
+	echo "not ok - $1 # ${2:-failed}"
+	T_FAILED=1
+}
+t_skip() { echo "ok - $1 # SKIP ${2:-}"; }
+t_done() { exit "$T_FAILED"; }
+
+# t_same NAME EXPECTED_FILE ACTUAL_FILE: passes when both are identical,
+# otherwise prints a unified diff (indented) and fails.
+t_same() {
+	if cmp -s "$2" "$3"; then
+		t_ok "$1"
+	else
+		diff -u "$2" "$3" | head -n 40 | sed 's/^/#   /'
+		t_fail "$1" "output differs"
+	fi
+}
+
+# t_expect_status NAME WANT CMD...: runs CMD, passes when its exit status
+# is WANT and it wrote exactly one line to stderr (for WANT != 0).
+t_expect_status() {
+	local name=$1 want=$2 err rc lines
+	shift 2
+	err=$(mktemp)
+	"$@" >/dev/null 2>"$err"
+	rc=$?
+	lines=$(wc -l <"$err")
+	if [ "$rc" -ne "$want" ]; then
+		sed 's/^/#   /' "$err"
+		t_fail "$name" "exit status $rc, want $want"
+	elif [ "$want" -ne 0 ] && [ "$lines" -lt 1 ]; then
+		t_fail "$name" "no error message"
+	elif [ "$rc" -ge 128 ]; then
+		t_fail "$name" "killed by a signal"
+	else
+		echo "#   stderr: $(head -n 1 "$err")"
+		t_ok "$name"
+	fi
+	rm -f "$err"
+}
+
+# t_require_ptrace: exits 77 when this environment forbids reading other
+# processes (no ptrace permission); the runner counts that as a skip.
+t_require_ptrace() {
+	local scope
+	scope=$(cat /proc/sys/kernel/yama/ptrace_scope 2>/dev/null || echo 0)
+	if [ "$scope" -ge 2 ] && [ "$(id -u)" -ne 0 ]; then
+		echo "ptrace not permitted here (ptrace_scope=$scope)"
+		exit 77
+	fi
+}
+
+# start_target VAR CMD...: starts CMD with a pipe on stdin, waits for its
+# "ready PID" line and stores the pid in VAR.  stop_target PID ends it.
+declare -A T_TARGET_FD
+start_target() {
+	local var=$1 line fifo_in fifo_out pid
+	shift
+	fifo_in=$(mktemp -u) fifo_out=$(mktemp -u)
+	mkfifo "$fifo_in" "$fifo_out"
+	"$@" <"$fifo_in" >"$fifo_out" 2>/dev/null &
+	pid=$!
+	exec {wfd}>"$fifo_in"
+	exec {rfd}<"$fifo_out"
+	rm -f "$fifo_in" "$fifo_out"
+	if ! read -r -t 30 line <&"$rfd" || [ "${line%% *}" != ready ]; then
+		kill "$pid" 2>/dev/null
+		return 1
+	fi
+	T_TARGET_FD[$pid]="$wfd $rfd"
+	printf -v "$var" '%s' "$pid"
+}
+
+stop_target() {
+	local pid=$1 fds
+	fds=${T_TARGET_FD[$pid]:-}
+	for fd in $fds; do
+		eval "exec $fd>&-"
+	done
+	# The target exits when its stdin closes; make sure it is gone.
+	for _ in $(seq 50); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	return 0
+}

@@ -1,0 +1,3 @@
+module example.com/goscope/buildinfo-target
+
+go 1.19

@@ -1,0 +1,3 @@
+module example.com/goscope/demo
+
+go 1.19

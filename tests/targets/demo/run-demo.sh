@@ -1,0 +1,25 @@
+#!/bin/bash
+# Builds the demo service, starts it, points goscope at it, and stops it.
+# Usage: run-demo.sh PATH-TO-GOSCOPE
+set -eu
+goscope=${1:?usage: run-demo.sh PATH-TO-GOSCOPE}
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../../.." && pwd)
+out=$root/tests/out
+mkdir -p "$out"
+
+. "$root/tests/go-env.sh"
+if ! command -v go >/dev/null; then
+	echo "demo: no Go toolchain; run 'make deps' as root" >&2
+	exit 1
+fi
+go_build_with "$(go env GOROOT)" "$out/demo" "$here" -trimpath
+
+coproc DEMO { exec "$out/demo"; }
+trap 'exec {DEMO[1]}>&-; wait "$DEMO_PID" 2>/dev/null || true' EXIT
+read -r ready pid <&"${DEMO[0]}"
+[ "$ready" = ready ] || { echo "demo: did not start" >&2; exit 1; }
+echo "demo: service running as pid $pid; letting it serve for 2s"
+sleep 2
+echo "\$ goscope buildinfo $pid"
+"$goscope" buildinfo "$pid"
