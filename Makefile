@@ -22,7 +22,7 @@ VERSION := $(shell git describe --tags --always --dirty 2>/dev/null || echo 0.1.
 
 # Packages needed to build and test on Debian (see README).
 DEB_BUILD := gcc make pkg-config libelf-dev libdw-dev libjansson-dev
-DEB_TEST := libcmocka-dev golang-go git binutils clang file ca-certificates jq \
+DEB_TEST := libcmocka-dev golang-go git binutils clang file ca-certificates jq time \
 	    xz-utils
 DEB_PACKAGES := $(DEB_BUILD) $(DEB_TEST)
 

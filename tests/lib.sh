@@ -66,25 +66,27 @@ t_require_ptrace() {
 # "ready PID" line and stores the pid in VAR.  stop_target PID ends it.
 declare -A T_TARGET_FD
 start_target() {
-	local var=$1 line fifo_in fifo_out pid
+	local _st_var=$1 _st_line _st_in _st_out _st_pid _st_w _st_r
 	shift
-	fifo_in=$(mktemp -u) fifo_out=$(mktemp -u)
-	mkfifo "$fifo_in" "$fifo_out"
-	"$@" <"$fifo_in" >"$fifo_out" 2>/dev/null &
-	pid=$!
-	exec {wfd}>"$fifo_in"
-	exec {rfd}<"$fifo_out"
-	rm -f "$fifo_in" "$fifo_out"
-	if ! read -r -t 30 line <&"$rfd" || [ "${line%% *}" != ready ]; then
-		kill "$pid" 2>/dev/null
+	_st_in=$(mktemp -u) _st_out=$(mktemp -u)
+	mkfifo "$_st_in" "$_st_out"
+	"$@" <"$_st_in" >"$_st_out" 2>/dev/null &
+	_st_pid=$!
+	exec {_st_w}>"$_st_in"
+	exec {_st_r}<"$_st_out"
+	rm -f "$_st_in" "$_st_out"
+	if ! read -r -t 30 _st_line <&"$_st_r" ||
+		[ "${_st_line%% *}" != ready ]; then
+		kill "$_st_pid" 2>/dev/null
 		return 1
 	fi
-	T_TARGET_FD[$pid]="$wfd $rfd"
-	printf -v "$var" '%s' "$pid"
+	T_TARGET_FD[$_st_pid]="$_st_w $_st_r"
+	printf -v "$_st_var" '%s' "$_st_pid"
 }
 
 stop_target() {
-	local pid=$1 fds
+	local pid=${1:-} fds
+	[ -n "$pid" ] || return 0
 	fds=${T_TARGET_FD[$pid]:-}
 	for fd in $fds; do
 		eval "exec $fd>&-"

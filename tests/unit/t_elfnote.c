@@ -713,7 +713,7 @@ static void test_huge_sizes(void **state)
 	{
 		struct blob b = { .len = 0 };
 
-		add_note(&b, 4, 0, "Go\0", 4, ELFNOTE_GO_BUILD_ID, "id", 2);
+		add_note(&b, 8, 0, "Go\0", 4, ELFNOTE_GO_BUILD_ID, "id", 2);
 		add_raw32(&b, 4, 0);
 		add_raw32(&b, 0xfffffff0u, 0);
 		add_raw32(&b, ELFNOTE_GNU_BUILD_ID, 0);
