@@ -49,13 +49,18 @@ ALL_LDFLAGS = $(LDFLAGS) $(SAN_FLAGS)
 
 # Objects per stage; the order follows the data flow.
 LIB_SRCS := lib/xmalloc.c lib/err.c lib/strbuf.c lib/report.c
-INSPECT_SRCS := inspect/memsrc.c inspect/proc.c
+INSPECT_SRCS := inspect/memsrc.c inspect/proc.c inspect/ptstop.c
 BUILDINFO_SRCS := buildinfo/elfnote.c buildinfo/gobuildinfo.c \
 		  buildinfo/modinfo.c buildinfo/elfinfo.c \
 		  buildinfo/provenance.c buildinfo/format.c
-CLI_SRCS := cli/main.c cli/cmd.c cli/cmd_buildinfo.c
+SYMBOLS_SRCS := symbols/pclntab.c symbols/elfimage.c
+GORUNTIME_SRCS := goruntime/layout.c goruntime/registry.c \
+		  goruntime/traceback.c goruntime/unwind.c
+SNAPSHOT_SRCS := snapshot/snap.c snapshot/capture.c snapshot/fmt_go.c
+CLI_SRCS := cli/main.c cli/cmd.c cli/cmd_buildinfo.c cli/cmd_dump.c
 
-CORE_SRCS := $(LIB_SRCS) $(INSPECT_SRCS) $(BUILDINFO_SRCS)
+CORE_SRCS := $(LIB_SRCS) $(INSPECT_SRCS) $(BUILDINFO_SRCS) \
+	     $(SYMBOLS_SRCS) $(GORUNTIME_SRCS) $(SNAPSHOT_SRCS)
 CORE_OBJS := $(CORE_SRCS:.c=.o)
 CLI_OBJS := $(CLI_SRCS:.c=.o)
 

@@ -11,6 +11,7 @@
 
 const struct cmd_entry *const cmd_table[] = {
 	&cmd_buildinfo_entry,
+	&cmd_dump_entry,
 	NULL,
 };
 

@@ -18,6 +18,7 @@ struct cmd_entry {
 };
 
 extern const struct cmd_entry cmd_buildinfo_entry;
+extern const struct cmd_entry cmd_dump_entry;
 
 /* NULL-terminated table of every subcommand. */
 extern const struct cmd_entry *const cmd_table[];

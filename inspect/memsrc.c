@@ -11,6 +11,8 @@
 #include "lib/xmalloc.h"
 #include "lib/banned.h"
 
+#define IOV_BATCH 1024
+
 struct mem_live {
 	struct memsrc base;
 	pid_t pid;
@@ -30,6 +32,7 @@ static ssize_t live_read(struct memsrc *m, uint64_t addr, void *buf,
 static ssize_t live_read_procmem(struct mem_live *ml, uint64_t addr,
 				 void *buf, size_t len);
 static void live_free(struct memsrc *m);
+static size_t live_readv(struct memsrc *m, struct memsrc_iov *iov, size_t n);
 static ssize_t buf_read(struct memsrc *m, uint64_t addr, void *buf,
 			size_t len);
 static void buf_free(struct memsrc *m);
@@ -38,6 +41,7 @@ static const struct memsrc_ops live_ops = {
 	.name = "live",
 	.read = live_read,
 	.free = live_free,
+	.readv = live_readv,
 };
 
 static const struct memsrc_ops buf_ops = {
@@ -95,6 +99,62 @@ static ssize_t live_read(struct memsrc *m, uint64_t addr, void *buf,
 	return live_read_procmem(ml, addr, buf, len);
 }
 
+/*
+ * process_vm_readv stops at the first range it cannot read completely and
+ * returns the bytes copied so far; the ranges before it are complete, the
+ * failed one is retried alone and the batch resumes after it.
+ */
+static size_t live_readv(struct memsrc *m, struct memsrc_iov *iov, size_t n)
+{
+	struct mem_live *ml = (struct mem_live *)m;
+	struct iovec local[IOV_BATCH], remote[IOV_BATCH];
+	size_t i = 0, good = 0, k, cnt;
+	ssize_t got;
+
+	while (i < n) {
+		cnt = n - i < IOV_BATCH ? n - i : IOV_BATCH;
+		for (k = 0; k < cnt; k++) {
+			local[k].iov_base = iov[i + k].buf;
+			local[k].iov_len = iov[i + k].len;
+			remote[k].iov_base = (void *)(uintptr_t)iov[i + k].addr;
+			remote[k].iov_len = iov[i + k].len;
+			iov[i + k].ok = 0;
+		}
+		got = ml->vm_readv_broken ? -1
+			: process_vm_readv(ml->pid, local, cnt, remote, cnt,
+					   0);
+		if (got < 0) {
+			if (errno == ESRCH)
+				return good;
+			/* One by one, through the /proc/PID/mem fallback. */
+			for (k = 0; k < cnt; k++) {
+				struct memsrc_iov *v = &iov[i + k];
+
+				v->ok = memsrc_read_full(m, v->addr, v->buf,
+							 v->len, NULL) == 0;
+				good += (size_t)v->ok;
+			}
+			i += cnt;
+			continue;
+		}
+		for (k = 0; k < cnt && (size_t)got >= iov[i + k].len; k++) {
+			iov[i + k].ok = 1;
+			got -= (ssize_t)iov[i + k].len;
+			good++;
+		}
+		if (k < cnt) {
+			struct memsrc_iov *v = &iov[i + k];
+
+			v->ok = memsrc_read_full(m, v->addr, v->buf, v->len,
+						 NULL) == 0;
+			good += (size_t)v->ok;
+			k++;
+		}
+		i += k;
+	}
+	return good;
+}
+
 static void live_free(struct memsrc *m)
 {
 	struct mem_live *ml = (struct mem_live *)m;
@@ -150,6 +210,20 @@ int memsrc_read_full(struct memsrc *m, uint64_t addr, void *buf, size_t len,
 		done += (size_t)n;
 	}
 	return 0;
+}
+
+size_t memsrc_readv(struct memsrc *m, struct memsrc_iov *iov, size_t n)
+{
+	size_t i, good = 0;
+
+	if (m->ops->readv)
+		return m->ops->readv(m, iov, n);
+	for (i = 0; i < n; i++) {
+		iov[i].ok = memsrc_read_full(m, iov[i].addr, iov[i].buf,
+					     iov[i].len, NULL) == 0;
+		good += (size_t)iov[i].ok;
+	}
+	return good;
 }
 
 void memsrc_free(struct memsrc *m)

@@ -10,6 +10,14 @@
 
 struct memsrc;
 
+/* One range of a batched read; see memsrc_readv. */
+struct memsrc_iov {
+	uint64_t addr;
+	void *buf;
+	size_t len;
+	int ok;			/* out: 1 when all len bytes were read */
+};
+
 struct memsrc_ops {
 	const char *name;
 	/*
@@ -19,6 +27,8 @@ struct memsrc_ops {
 	 */
 	ssize_t (*read)(struct memsrc *m, uint64_t addr, void *buf, size_t len);
 	void (*free)(struct memsrc *m);
+	/* Optional batched read (see memsrc_readv); NULL: one by one. */
+	size_t (*readv)(struct memsrc *m, struct memsrc_iov *iov, size_t n);
 };
 
 struct memsrc {
@@ -31,6 +41,14 @@ struct memsrc {
  */
 int memsrc_read_full(struct memsrc *m, uint64_t addr, void *buf, size_t len,
 		     struct err *e);
+/*
+ * Reads many ranges in as few system calls as possible (the live backend
+ * batches up to IOV_MAX ranges per process_vm_readv).  Sets iov[i].ok for
+ * each range and returns how many ranges were read completely.  A range
+ * that fails (unmapped memory) does not stop the others.
+ */
+size_t memsrc_readv(struct memsrc *m, struct memsrc_iov *iov, size_t n);
+
 /* Frees m (NULL is a no-op). */
 void memsrc_free(struct memsrc *m);
 

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -247,6 +248,53 @@ void proc_explain_eperm(pid_t pid, char *buf, size_t size)
 			 "runtime, AppArmor, SELinux) may forbid ptrace; in "
 			 "containers add --cap-add SYS_PTRACE");
 	}
+}
+
+int proc_exe_base(pid_t pid, uint64_t *base, struct err *e)
+{
+	char link[64], *exe = NULL;
+	struct proc_maps maps;
+	uint64_t best = UINT64_MAX;
+	struct stat st;
+	int have_st, deleted, r;
+	size_t i, elen;
+
+	snprintf(link, sizeof(link), "/proc/%d/exe", (int)pid);
+	have_st = stat(link, &st) == 0;
+	r = proc_exe(pid, &exe, &deleted, e);
+	if (r < 0)
+		return r;
+	r = proc_maps_read(pid, &maps, e);
+	if (r < 0) {
+		free(exe);
+		return r;
+	}
+	elen = strlen(exe);
+	for (i = 0; i < maps.n; i++) {
+		const struct proc_map *m = &maps.maps[i];
+		int match = 0;
+
+		if (m->offset != 0 || !m->path)
+			continue;
+		if (have_st && m->inode == (unsigned long long)st.st_ino &&
+		    m->dev_major == major(st.st_dev) &&
+		    m->dev_minor == minor(st.st_dev))
+			match = 1;
+		if (!strncmp(m->path, exe, elen) &&
+		    (m->path[elen] == '\0' ||
+		     !strcmp(m->path + elen, DELETED_SUFFIX)))
+			match = 1;
+		if (match && m->start < best)
+			best = m->start;
+	}
+	proc_maps_release(&maps);
+	free(exe);
+	if (best == UINT64_MAX)
+		return err_set(e, ENOENT,
+			       "no mapping of the executable in process %d",
+			       (int)pid);
+	*base = best;
+	return 0;
 }
 
 long long proc_start_time(pid_t pid)

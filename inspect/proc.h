@@ -52,6 +52,12 @@ int proc_status_field(pid_t pid, const char *key, char *buf, size_t size);
  */
 void proc_explain_eperm(pid_t pid, char *buf, size_t size);
 
+/*
+ * Finds the lowest mapping of pid's executable with file offset 0 (where
+ * its ELF header is mapped).  Returns 0 and *base, or a negative errno.
+ */
+int proc_exe_base(pid_t pid, uint64_t *base, struct err *e);
+
 /* Returns the process start time in seconds since the epoch, or 0. */
 long long proc_start_time(pid_t pid);
 

@@ -26,6 +26,18 @@ static const unsigned char build_id[20] = {
 #define GO_ID "abcDEF123/ghi-_456/jkl789/mnoPQR0"
 #define PKG_JSON "{\"type\":\"rpm\",\"name\":\"hello\",\"version\":\"1.0\"}"
 
+static void put32(unsigned char *p, uint32_t v, int be);
+static void add_raw32(struct blob *b, uint32_t v, int be);
+static void add_bytes(struct blob *b, const void *p, size_t n);
+static void pad(struct blob *b, size_t align);
+static void add_note(struct blob *b, size_t align, int be, const char *name,
+		     uint32_t namesz, uint32_t type, const void *desc,
+		     uint32_t descsz);
+static void abi_desc(unsigned char d[16], uint32_t os, uint32_t a,
+		     uint32_t b, uint32_t c, int be);
+static void add_all_known(struct blob *b, size_t align, int be);
+static void assert_all_known(const struct elfnote_facts *f);
+
 static void put32(unsigned char *p, uint32_t v, int be)
 {
 	if (be) {
@@ -152,7 +164,7 @@ static void test_next_gnu_build_id(void **state)
 
 static void test_collect_gnu_build_id(void **state)
 {
-	struct elfnote_facts f = { NULL };
+	struct elfnote_facts f = { .gnu_build_id = NULL };
 	struct blob b = { .len = 0 };
 	struct err e;
 
@@ -173,7 +185,7 @@ static void test_collect_gnu_build_id(void **state)
 static void test_collect_build_id_sizes(void **state)
 {
 	unsigned char big[257];
-	struct elfnote_facts f = { NULL };
+	struct elfnote_facts f = { .gnu_build_id = NULL };
 	struct blob b = { .len = 0 };
 	unsigned char one = 0x7a;
 	size_t i;
@@ -201,7 +213,7 @@ static void test_collect_build_id_sizes(void **state)
 
 static void test_collect_go_build_id(void **state)
 {
-	struct elfnote_facts f = { NULL };
+	struct elfnote_facts f = { .gnu_build_id = NULL };
 	struct blob b = { .len = 0 };
 	struct elfnote note;
 	size_t pos = 0;
@@ -225,7 +237,7 @@ static void test_collect_go_build_id(void **state)
 static void test_collect_go_build_id_sanitised(void **state)
 {
 	static const char desc[] = "ab\x01" "c\td\ne\x1f" "f\0garbage";
-	struct elfnote_facts f = { NULL };
+	struct elfnote_facts f = { .gnu_build_id = NULL };
 	struct blob b = { .len = 0 };
 
 	(void)state;
@@ -245,7 +257,7 @@ static void test_collect_go_build_id_sanitised(void **state)
 
 static void test_collect_fdo_package(void **state)
 {
-	struct elfnote_facts f = { NULL };
+	struct elfnote_facts f = { .gnu_build_id = NULL };
 	struct blob b = { .len = 0 };
 
 	(void)state;
@@ -264,7 +276,7 @@ static void test_collect_fdo_package_too_big(void **state)
 {
 	const size_t n = 64 * 1024 + 1;
 	unsigned char *big = malloc(n + 64);
-	struct elfnote_facts f = { NULL };
+	struct elfnote_facts f = { .gnu_build_id = NULL };
 	struct blob small = { .len = 0 };
 	unsigned char *blob;
 	size_t len;
@@ -293,7 +305,7 @@ static void test_collect_fdo_package_too_big(void **state)
 
 static void test_collect_abi_tag(void **state)
 {
-	struct elfnote_facts f = { NULL };
+	struct elfnote_facts f = { .gnu_build_id = NULL };
 	struct blob b = { .len = 0 };
 	unsigned char d[16];
 
@@ -328,7 +340,7 @@ static void test_collect_abi_tag(void **state)
 
 static void test_collect_all_align4(void **state)
 {
-	struct elfnote_facts f = { NULL };
+	struct elfnote_facts f = { .gnu_build_id = NULL };
 	struct blob b = { .len = 0 };
 	struct err e;
 
@@ -348,7 +360,7 @@ static void test_collect_all_align4(void **state)
 static void test_collect_keeps_first(void **state)
 {
 	static const unsigned char other_id[4] = { 0xde, 0xad, 0xbe, 0xef };
-	struct elfnote_facts f = { NULL };
+	struct elfnote_facts f = { .gnu_build_id = NULL };
 	struct blob b = { .len = 0 };
 	unsigned char d[16];
 
@@ -373,7 +385,7 @@ static void test_collect_ignores_unknown(void **state)
 		0x02, 0x00, 0x00, 0xc0, 0x04, 0x00, 0x00, 0x00,
 		0x03, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
 	};
-	struct elfnote_facts f = { NULL };
+	struct elfnote_facts f = { .gnu_build_id = NULL };
 	struct blob b = { .len = 0 };
 
 	(void)state;
@@ -457,11 +469,10 @@ static void test_next_alignment(void **state)
 
 static void test_collect_all_align8(void **state)
 {
-	struct elfnote_facts f = { NULL };
+	struct elfnote_facts f = { .gnu_build_id = NULL };
 	struct blob b = { .len = 0 };
 
 	(void)state;
-	b.len = 0;
 	add_note(&b, 8, 0, "Linux", 6, 0x100, "x", 1);
 	add_all_known(&b, 8, 0);
 	assert_int_equal(elfnote_collect(b.buf, b.len, 8, 0, &f, NULL), 0);
@@ -480,7 +491,7 @@ static void test_odd_alignments_mean_4(void **state)
 	add_note(&b, 4, 0, "Linux", 6, 0x100, "x", 1);
 	add_all_known(&b, 4, 0);
 	for (i = 0; i < sizeof(aligns) / sizeof(aligns[0]); i++) {
-		struct elfnote_facts f = { NULL };
+		struct elfnote_facts f = { .gnu_build_id = NULL };
 
 		assert_int_equal(elfnote_collect(b.buf, b.len, aligns[i], 0,
 						 &f, NULL), 0);
@@ -491,7 +502,7 @@ static void test_odd_alignments_mean_4(void **state)
 
 static void test_collect_big_endian(void **state)
 {
-	struct elfnote_facts f = { NULL };
+	struct elfnote_facts f = { .gnu_build_id = NULL };
 	struct blob b = { .len = 0 };
 	struct elfnote note;
 	struct err e;
@@ -528,7 +539,7 @@ static void test_collect_big_endian(void **state)
 static void test_empty_blob(void **state)
 {
 	static const unsigned char nothing[1] = { 0 };
-	struct elfnote_facts f = { NULL };
+	struct elfnote_facts f = { .gnu_build_id = NULL };
 	struct elfnote note;
 	struct err e;
 	size_t pos = 0;
@@ -553,7 +564,7 @@ static void test_empty_blob(void **state)
 
 static void test_truncated_header(void **state)
 {
-	struct elfnote_facts f = { NULL };
+	struct elfnote_facts f = { .gnu_build_id = NULL };
 	struct blob b = { .len = 0 };
 	struct elfnote note;
 	struct err e;
@@ -654,7 +665,7 @@ static void test_huge_sizes(void **state)
 		0xffffffffu, 0xfffffffeu, 0xfffffffdu, 0xfffffffcu,
 		0xfffffff4u, 0x80000000u, 0x7fffffffu,
 	};
-	struct elfnote_facts f = { NULL };
+	struct elfnote_facts f = { .gnu_build_id = NULL };
 	unsigned char blob[48];
 	struct elfnote note;
 	struct err e;
@@ -732,7 +743,7 @@ static void test_huge_sizes(void **state)
 
 static void test_namesz_zero(void **state)
 {
-	struct elfnote_facts f = { NULL };
+	struct elfnote_facts f = { .gnu_build_id = NULL };
 	struct blob b = { .len = 0 };
 	struct elfnote note;
 	size_t pos = 0;
@@ -766,7 +777,7 @@ static void test_namesz_zero(void **state)
 /* Producers that leave out the NUL (namesz 3 for "GNU") still match. */
 static void test_name_without_nul(void **state)
 {
-	struct elfnote_facts f = { NULL };
+	struct elfnote_facts f = { .gnu_build_id = NULL };
 	struct blob b = { .len = 0 };
 	struct elfnote note;
 	size_t pos = 0;

@@ -37,6 +37,33 @@ static const unsigned char info_end[16] = {
 #define VDATA_OFF 0x300
 #define MDATA_OFF 0x400
 
+/*
+ * A pre-1.18 image of size bytes at base: the header at HDR_OFF points at
+ * two Go string headers, which point at the version and modinfo bytes.
+ */
+struct ptr_image {
+	unsigned char *img;
+	size_t size;
+	uint64_t base;
+	int ps;
+	int be;
+};
+
+static void add_uvarint(struct strbuf *sb, uint64_t v);
+static void add_header(struct strbuf *sb, int ptr_size, int flags);
+static char *framed(const char *text, size_t len, size_t *outlen);
+static void make_inline(struct strbuf *sb, int ptr_size, const char *vers,
+			size_t vlen, const char *mod, size_t mlen);
+static void put_ptr(unsigned char *p, uint64_t v, int size, int be);
+static void make_ptr_image(struct ptr_image *pi, size_t size, uint64_t base,
+			   int ps, int be, const char *vers, size_t vlen,
+			   const char *mod, size_t mlen);
+static int decode_ptr_image(const struct ptr_image *pi, struct gobi *out,
+			    struct err *e);
+static void assert_not_go(int r, const struct gobi *out,
+			  const struct err *e);
+static void check_ptr_layout(int ps, int be, uint64_t base);
+
 static void add_uvarint(struct strbuf *sb, uint64_t v)
 {
 	while (v >= 0x80) {
@@ -94,18 +121,6 @@ static void put_ptr(unsigned char *p, uint64_t v, int size, int be)
 		p[i] = (unsigned char)(v >> shift);
 	}
 }
-
-/*
- * A pre-1.18 image of size bytes at base: the header at HDR_OFF points at
- * two Go string headers, which point at the version and modinfo bytes.
- */
-struct ptr_image {
-	unsigned char *img;
-	size_t size;
-	uint64_t base;
-	int ps;
-	int be;
-};
 
 static void make_ptr_image(struct ptr_image *pi, size_t size, uint64_t base,
 			   int ps, int be, const char *vers, size_t vlen,
@@ -386,15 +401,16 @@ static void test_inline_bad_varint(void **state)
 	assert_not_go(gobi_decode((unsigned char *)sb.buf, sb.len, NULL,
 				  &out, &e), &out, &e);
 
-	/* The version runs exactly to the end: Go rejects that too. */
+	/*
+	 * A version followed by one byte (an empty or missing modinfo).
+	 * A string that ends exactly at the end of the data is left
+	 * untested: Go 1.18-1.21 rejected it, Go 1.22 accepts it.
+	 */
 	strbuf_reset(&sb);
 	add_header(&sb, 8, 2);
 	strbuf_add(&sb, "\x06go1.21", 7);
-	err_init(&e);
-	assert_not_go(gobi_decode((unsigned char *)sb.buf, sb.len, NULL,
-				  &out, &e), &out, &e);
-	/* One more byte and it fits (modinfo missing: ""). */
 	strbuf_addc(&sb, 0);
+	err_init(&e);
 	assert_int_equal(gobi_decode((unsigned char *)sb.buf, sb.len, NULL,
 				     &out, &e), 0);
 	assert_string_equal(out.version, "go1.21");
@@ -426,6 +442,25 @@ static void test_inline_bad_varint(void **state)
 		strbuf_addc(&sb, (char)0xff);
 	strbuf_addc(&sb, 0x02);
 	strbuf_add(&sb, "go1.21.0........", 16);
+	err_init(&e);
+	assert_not_go(gobi_decode((unsigned char *)sb.buf, sb.len, NULL,
+				  &out, &e), &out, &e);
+	/* 6 + 2 << 63 wraps to 6 if the overflow went unnoticed. */
+	strbuf_reset(&sb);
+	add_header(&sb, 8, 2);
+	strbuf_addc(&sb, (char)0x86);
+	for (i = 0; i < 8; i++)
+		strbuf_addc(&sb, (char)0x80);
+	strbuf_addc(&sb, 0x02);
+	strbuf_add(&sb, "go1.21........", 14);
+	err_init(&e);
+	assert_not_go(gobi_decode((unsigned char *)sb.buf, sb.len, NULL,
+				  &out, &e), &out, &e);
+	/* The largest 10-byte varint (2^64 - 1) is not an overflow. */
+	sb.buf[32] = (char)0xff;
+	for (i = 1; i < 9; i++)
+		sb.buf[32 + i] = (char)0xff;
+	sb.buf[41] = 0x01;
 	err_init(&e);
 	assert_not_go(gobi_decode((unsigned char *)sb.buf, sb.len, NULL,
 				  &out, &e), &out, &e);

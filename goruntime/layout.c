@@ -1,0 +1,382 @@
+/* Runtime layouts from the target's DWARF (struct members, globals, constants). */
+#include <dwarf.h>
+#include <elfutils/libdw.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <libelf.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "goruntime/layout.h"
+#include "lib/xmalloc.h"
+#include "lib/banned.h"
+
+/* Names we look for among the top-level DIEs. */
+enum want_type { T_G, T_M, T_GOBUF, T_STACK, T_NTYPES };
+static const char *const type_names[T_NTYPES] = {
+	"runtime.g", "runtime.m", "runtime.gobuf", "runtime.stack",
+};
+
+struct scan {
+	Dwarf_Die types[T_NTYPES];
+	int have[T_NTYPES];
+	struct gort_layout *l;
+};
+
+static void scan_die(struct scan *s, Dwarf_Die *die);
+static long member_offset(Dwarf_Die *st, const char *name, Dwarf_Die *type);
+static int member_type(Dwarf_Die *st, const char *name, Dwarf_Die *type);
+static uint64_t var_addr(Dwarf_Die *die);
+static void set_constant(struct gort_layout *l, const char *name,
+			 Dwarf_Die *die);
+static void layout_none(struct gort_layout *l);
+static int fill_symtab(Elf *elf, struct gort_layout *l);
+static void fill_g(struct scan *s, struct gort_layout *l);
+static void fill_m(struct scan *s, struct gort_layout *l);
+
+int gort_go_minor(const char *v)
+{
+	const char *p = strstr(v ? v : "", "go1.");
+	int minor = 0;
+
+	if (!p)
+		return 0;
+	for (p += 4; *p >= '0' && *p <= '9'; p++)
+		minor = minor * 10 + (*p - '0');
+	return minor;
+}
+
+static void layout_none(struct gort_layout *l)
+{
+	long *o;
+
+	memset(l, 0, sizeof(*l));
+	for (o = &l->g_stack_lo; o <= &l->g_waiting; o++)
+		*o = GORT_NONE;
+	for (o = &l->m_g0; o <= &l->m_lockedg; o++)
+		*o = GORT_NONE;
+	/* Stable across 1.19-1.27 (runtime2.go); DWARF overrides them. */
+	l->st_idle = 0;
+	l->st_runnable = 1;
+	l->st_running = 2;
+	l->st_syscall = 3;
+	l->st_waiting = 4;
+	l->st_dead = 6;
+	l->st_copystack = 8;
+	l->st_preempted = 9;
+	l->st_leaked = -1;
+	l->st_deadextra = -1;
+	l->st_scan = 0x1000;
+}
+
+static uint64_t var_addr(Dwarf_Die *die)
+{
+	Dwarf_Attribute at;
+	Dwarf_Op *ops;
+	size_t n;
+
+	if (!dwarf_attr(die, DW_AT_location, &at) ||
+	    dwarf_getlocation(&at, &ops, &n) != 0 || n != 1 ||
+	    ops[0].atom != DW_OP_addr)
+		return 0;
+	return ops[0].number;
+}
+
+static void set_constant(struct gort_layout *l, const char *name,
+			 Dwarf_Die *die)
+{
+	static const struct {
+		const char *name;
+		size_t off;
+	} consts[] = {
+#define C(n, f) { "runtime." n, offsetof(struct gort_layout, f) }
+		C("_Gidle", st_idle), C("_Grunnable", st_runnable),
+		C("_Grunning", st_running), C("_Gsyscall", st_syscall),
+		C("_Gwaiting", st_waiting), C("_Gdead", st_dead),
+		C("_Gcopystack", st_copystack), C("_Gpreempted", st_preempted),
+		C("_Gleaked", st_leaked), C("_Gdeadextra", st_deadextra),
+		C("_Gscan", st_scan),
+#undef C
+	};
+	Dwarf_Attribute at;
+	Dwarf_Word v;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(consts); i++) {
+		if (strcmp(name, consts[i].name))
+			continue;
+		if (dwarf_attr(die, DW_AT_const_value, &at) &&
+		    dwarf_formudata(&at, &v) == 0 && v < 0x10000)
+			*(int *)((char *)l + consts[i].off) = (int)v;
+		return;
+	}
+}
+
+static void scan_die(struct scan *s, Dwarf_Die *die)
+{
+	const char *name = dwarf_diename(die);
+	int tag = dwarf_tag(die);
+	size_t i;
+
+	if (!name || strncmp(name, "runtime.", 8))
+		return;
+	if (tag == DW_TAG_structure_type) {
+		for (i = 0; i < T_NTYPES; i++)
+			if (!s->have[i] && !strcmp(name, type_names[i])) {
+				s->types[i] = *die;
+				s->have[i] = 1;
+			}
+	} else if (tag == DW_TAG_variable) {
+		struct gort_layout *l = s->l;
+		uint64_t a = var_addr(die);
+
+		if (!strcmp(name, "runtime.allgs") && !l->allgs)
+			l->allgs = a;
+		else if (!strcmp(name, "runtime.allglen") && !l->allglen)
+			l->allglen = a;
+		else if (!strcmp(name, "runtime.allm") && !l->allm)
+			l->allm = a;
+		else if (!strcmp(name, "runtime.waitReasonStrings") &&
+			 !l->waitreason_strings) {
+			Dwarf_Die t, sub;
+			Dwarf_Word n;
+			Dwarf_Attribute at;
+
+			l->waitreason_strings = a;
+			/* [N]string: the subrange's count gives N. */
+			if (dwarf_attr(die, DW_AT_type, &at) &&
+			    dwarf_formref_die(&at, &t) &&
+			    dwarf_child(&t, &sub) == 0 &&
+			    (dwarf_attr(&sub, DW_AT_count, &at) ||
+			     dwarf_attr(&sub, DW_AT_upper_bound, &at)) &&
+			    dwarf_formudata(&at, &n) == 0 && n < 1024)
+				l->nwaitreasons = (size_t)n +
+					(dwarf_whatattr(&at) ==
+					 DW_AT_upper_bound);
+		}
+	} else if (tag == DW_TAG_constant) {
+		set_constant(s->l, name, die);
+	}
+}
+
+static int member_type(Dwarf_Die *st, const char *name, Dwarf_Die *type)
+{
+	Dwarf_Die child;
+	Dwarf_Attribute at;
+
+	if (dwarf_child(st, &child) != 0)
+		return -1;
+	do {
+		const char *n = dwarf_diename(&child);
+
+		if (dwarf_tag(&child) != DW_TAG_member || !n ||
+		    strcmp(n, name))
+			continue;
+		if (!type)
+			return 0;
+		if (dwarf_attr(&child, DW_AT_type, &at) &&
+		    dwarf_formref_die(&at, type))
+			return 0;
+		return -1;
+	} while (dwarf_siblingof(&child, &child) == 0);
+	return -1;
+}
+
+/* Offset of member name in struct st (and its type), or GORT_NONE. */
+static long member_offset(Dwarf_Die *st, const char *name, Dwarf_Die *type)
+{
+	Dwarf_Die child;
+	Dwarf_Attribute at;
+	Dwarf_Word off;
+
+	if (dwarf_child(st, &child) != 0)
+		return GORT_NONE;
+	do {
+		const char *n = dwarf_diename(&child);
+
+		if (dwarf_tag(&child) != DW_TAG_member || !n ||
+		    strcmp(n, name))
+			continue;
+		if (!dwarf_attr(&child, DW_AT_data_member_location, &at) ||
+		    dwarf_formudata(&at, &off) != 0 || off > 1 << 20)
+			return GORT_NONE;
+		if (type)
+			member_type(st, name, type);
+		return (long)off;
+	} while (dwarf_siblingof(&child, &child) == 0);
+	return GORT_NONE;
+}
+
+static long add_off(long a, long b)
+{
+	return a == GORT_NONE || b == GORT_NONE ? GORT_NONE : a + b;
+}
+
+static void fill_g(struct scan *s, struct gort_layout *l)
+{
+	Dwarf_Die *g = &s->types[T_G], *gb = &s->types[T_GOBUF];
+	Dwarf_Die *stk = &s->types[T_STACK];
+	Dwarf_Word sz;
+	long stack, sched;
+
+	l->g_size = dwarf_aggregate_size(g, &sz) == 0 ? (size_t)sz : 0;
+	stack = member_offset(g, "stack", NULL);
+	l->g_stack_lo = add_off(stack, s->have[T_STACK]
+				       ? member_offset(stk, "lo", NULL)
+				       : 0);
+	l->g_stack_hi = add_off(stack, s->have[T_STACK]
+				       ? member_offset(stk, "hi", NULL)
+				       : 8);
+	l->g_m = member_offset(g, "m", NULL);
+	sched = member_offset(g, "sched", NULL);
+	if (s->have[T_GOBUF]) {
+		l->g_sched_sp = add_off(sched, member_offset(gb, "sp", NULL));
+		l->g_sched_pc = add_off(sched, member_offset(gb, "pc", NULL));
+		l->g_sched_bp = add_off(sched, member_offset(gb, "bp", NULL));
+		l->g_sched_lr = add_off(sched, member_offset(gb, "lr", NULL));
+	}
+	l->g_syscallsp = member_offset(g, "syscallsp", NULL);
+	l->g_syscallpc = member_offset(g, "syscallpc", NULL);
+	l->g_syscallbp = member_offset(g, "syscallbp", NULL);
+	l->g_atomicstatus = member_offset(g, "atomicstatus", NULL);
+	l->g_goid = member_offset(g, "goid", NULL);
+	l->g_waitsince = member_offset(g, "waitsince", NULL);
+	l->g_waitreason = member_offset(g, "waitreason", NULL);
+	l->g_lockedm = member_offset(g, "lockedm", NULL);
+	l->g_parentgoid = member_offset(g, "parentGoid", NULL);
+	l->g_gopc = member_offset(g, "gopc", NULL);
+	l->g_startpc = member_offset(g, "startpc", NULL);
+	l->g_labels = member_offset(g, "labels", NULL);
+	l->g_ancestors = member_offset(g, "ancestors", NULL);
+	l->g_waiting = member_offset(g, "waiting", NULL);
+}
+
+static void fill_m(struct scan *s, struct gort_layout *l)
+{
+	Dwarf_Die *m = &s->types[T_M];
+	Dwarf_Word sz;
+
+	l->m_size = dwarf_aggregate_size(m, &sz) == 0 ? (size_t)sz : 0;
+	l->m_g0 = member_offset(m, "g0", NULL);
+	l->m_procid = member_offset(m, "procid", NULL);
+	l->m_gsignal = member_offset(m, "gsignal", NULL);
+	l->m_curg = member_offset(m, "curg", NULL);
+	l->m_id = member_offset(m, "id", NULL);
+	l->m_alllink = member_offset(m, "alllink", NULL);
+	l->m_lockedg = member_offset(m, "lockedg", NULL);
+}
+
+/* Globals from .symtab: present without DWARF (-w) and cheaper. */
+static int fill_symtab(Elf *elf, struct gort_layout *l)
+{
+	Elf_Scn *scn = NULL;
+	GElf_Shdr sh;
+	int found = 0;
+
+	while ((scn = elf_nextscn(elf, scn)) != NULL) {
+		Elf_Data *d;
+		size_t i, n;
+
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_SYMTAB ||
+		    !sh.sh_entsize)
+			continue;
+		d = elf_getdata(scn, NULL);
+		if (!d)
+			continue;
+		n = d->d_size / sh.sh_entsize;
+		for (i = 0; i < n; i++) {
+			GElf_Sym sym;
+			const char *name;
+
+			if (!gelf_getsym(d, (int)i, &sym))
+				continue;
+			name = elf_strptr(elf, sh.sh_link, sym.st_name);
+			if (!name || (name[0] != 'r' && name[0] != 'g'))
+				continue;
+			if (!strcmp(name, "runtime.allgs"))
+				l->allgs = sym.st_value, found++;
+			else if (!strcmp(name, "runtime.allglen"))
+				l->allglen = sym.st_value;
+			else if (!strcmp(name, "runtime.allm"))
+				l->allm = sym.st_value;
+			else if (!strcmp(name, "runtime.waitReasonStrings")) {
+				l->waitreason_strings = sym.st_value;
+				if (!l->nwaitreasons && sym.st_size / 16 < 1024)
+					l->nwaitreasons =
+						(size_t)(sym.st_size / 16);
+			} else if (!strcmp(name, "go:func.*") ||
+				   !strcmp(name, "go.func.*"))
+				l->gofunc = sym.st_value;
+			else if (!strcmp(name, "runtime.pclntab"))
+				l->pclntab = sym.st_value;
+		}
+	}
+	return found;
+}
+
+int gort_layout_from_dwarf(const char *path, struct gort_layout *l,
+			   struct err *e)
+{
+	struct scan s;
+	Dwarf *dw = NULL;
+	Dwarf_Off off = 0, next;
+	size_t hsize;
+	Elf *elf = NULL;
+	int fd, r = 0;
+
+	layout_none(l);
+	memset(&s, 0, sizeof(s));
+	s.l = l;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return err_errno(e, errno, "cannot open '%s'", path);
+	elf_version(EV_CURRENT);
+	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	if (!elf) {
+		r = err_set(e, EINVAL, "'%s': %s", path, elf_errmsg(-1));
+		goto out;
+	}
+	fill_symtab(elf, l);
+	dw = dwarf_begin_elf(elf, DWARF_C_READ, NULL);
+	if (!dw) {
+		r = err_set(e, ENODATA, "'%s' has no DWARF debug info", path);
+		goto out;
+	}
+	while (dwarf_nextcu(dw, off, &next, &hsize, NULL, NULL, NULL) == 0) {
+		Dwarf_Die cu, child;
+
+		if (dwarf_offdie(dw, off + hsize, &cu) &&
+		    dwarf_child(&cu, &child) == 0) {
+			do
+				scan_die(&s, &child);
+			while (dwarf_siblingof(&child, &child) == 0);
+		}
+		off = next;
+	}
+	if (!s.have[T_G] || !s.have[T_GOBUF]) {
+		r = err_set(e, ENODATA,
+			    "'%s': DWARF lacks the runtime.g/gobuf types",
+			    path);
+		goto out;
+	}
+	fill_g(&s, l);
+	if (s.have[T_M])
+		fill_m(&s, l);
+	snprintf(l->source, sizeof(l->source), "DWARF");
+	if (l->g_goid == GORT_NONE || l->g_atomicstatus == GORT_NONE ||
+	    l->g_sched_sp == GORT_NONE || l->g_sched_pc == GORT_NONE ||
+	    !l->allgs || !l->allglen)
+		r = err_set(e, ENODATA,
+			    "'%s': DWARF lacks runtime.allgs or g fields",
+			    path);
+out:
+	if (dw)
+		dwarf_end(dw);
+	if (elf)
+		elf_end(elf);
+	close(fd);
+	return r;
+}

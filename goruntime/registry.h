@@ -1,0 +1,100 @@
+/* Copying the goroutine registry (allgs, g structs, stacks, m list). */
+#ifndef GOSCOPE_GORUNTIME_REGISTRY_H
+#define GOSCOPE_GORUNTIME_REGISTRY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "goruntime/layout.h"
+#include "inspect/memsrc.h"
+#include "lib/err.h"
+
+/* Bounds on what we accept from a hostile or corrupted target. */
+#define GORT_MAX_GS (4u << 20)		/* goroutines */
+#define GORT_MAX_MS 100000u		/* Ms on the allm list */
+#define GORT_MAX_STACK (1u << 30)	/* bytes of one live stack */
+
+/* A thread of the target as seen at the stop: tid and registers. */
+struct gort_thread {
+	int tid;
+	uint64_t pc, sp, bp, fs_base;
+};
+
+/* One g, decoded from its copied struct. */
+struct gort_g {
+	uint64_t addr;
+	uint64_t goid;
+	uint32_t status;	/* atomicstatus, scan bit included */
+	uint8_t waitreason;
+	int64_t waitsince;
+	uint64_t parent_goid;
+	uint64_t gopc, startpc;
+	uint64_t lockedm;
+	uint64_t m;		/* *m when running or in a syscall */
+	uint64_t labels;
+	uint64_t stack_lo, stack_hi;
+	uint64_t sched_sp, sched_pc, sched_bp, sched_lr;
+	uint64_t syscallsp, syscallpc, syscallbp;
+	/* Where unwinding starts and how it was chosen. */
+	uint64_t pc, sp, bp;
+	int from_regs;		/* pc/sp came from a thread's registers */
+	int tid;		/* thread running it, or 0 */
+	/* Copy of the live stack [copy_base, copy_base + copy_len). */
+	unsigned char *stack;
+	uint64_t copy_base;
+	size_t copy_len;
+	int stack_error;	/* the stack could not be read */
+};
+
+struct gort_m {
+	uint64_t addr;
+	int64_t id;
+	uint64_t procid;
+	uint64_t curg, g0, gsignal, lockedg;
+};
+
+struct gort_registry {
+	struct gort_g *gs;
+	size_t ngs;		/* every non-dead g */
+	size_t nallg;		/* allglen at the stop */
+	struct gort_m *ms;
+	size_t nms;
+	char **waitreasons;	/* runtime.waitReasonStrings, when read */
+	size_t nwaitreasons;
+	uint64_t nanotime;	/* CLOCK_MONOTONIC at the copy */
+	size_t bytes_copied;
+	size_t ranges_copied;
+};
+
+/*
+ * Copies the registry through mem while the target is stopped: allglen
+ * and allgs, every g struct (reads merged by address and batched), the m
+ * list, and the live part of every goroutine stack.  bias is the load
+ * bias of the executable (added to the layout's link-time addresses);
+ * threads are the stopped threads' registers, used for running
+ * goroutines.  Only copies: decoding of stacks happens later.  Returns 0
+ * or a negative errno.
+ */
+int gort_registry_copy(struct memsrc *mem, const struct gort_layout *l,
+		       uint64_t bias, const struct gort_thread *threads,
+		       size_t nthreads, struct gort_registry *r,
+		       struct err *e);
+
+/*
+ * Reads runtime.waitReasonStrings (needs no stop; the table is constant).
+ * Returns 0 or a negative errno.
+ */
+int gort_registry_waitreasons(struct memsrc *mem, const struct gort_layout *l,
+			      uint64_t bias, struct gort_registry *r,
+			      struct err *e);
+
+void gort_registry_release(struct gort_registry *r);
+
+/* Status without the scan bit. */
+static inline uint32_t gort_status(const struct gort_layout *l,
+				   const struct gort_g *g)
+{
+	return g->status & ~(uint32_t)l->st_scan;
+}
+
+#endif

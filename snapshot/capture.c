@@ -1,0 +1,400 @@
+/* The capture pipeline: prepare, stop, copy, resume, then unwind and name. */
+#include <dirent.h>
+#include <elf.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "buildinfo/elfinfo.h"
+#include "goruntime/layout.h"
+#include "goruntime/registry.h"
+#include "goruntime/traceback.h"
+#include "goruntime/unwind.h"
+#include "inspect/memsrc.h"
+#include "inspect/proc.h"
+#include "inspect/ptstop.h"
+#include "snapshot/capture.h"
+#include "symbols/elfimage.h"
+#include "symbols/pclntab.h"
+#include "lib/xmalloc.h"
+#include "lib/banned.h"
+
+#define MAX_PHYS_FRAMES 1000000u
+#define MAX_INLINE 64
+
+struct prep {
+	char link[64];
+	char *version;
+	struct gort_layout layout;
+	struct elfimage *img;
+	struct pclntab *pcl;
+	struct memsrc *mem;
+	uint64_t bias;
+};
+
+static uint64_t now_ns(clockid_t c);
+static size_t count_threads(pid_t pid);
+static int load_bias(struct memsrc *mem, uint64_t base, uint64_t *bias,
+		     struct err *e);
+static int prepare(pid_t pid, struct prep *p, struct err *e);
+static void prep_release(struct prep *p);
+static void build_goroutine(struct snap *s, const struct prep *p,
+			    const struct gort_registry *r,
+			    const struct gort_g *g, struct gort_pframe *buf,
+			    struct snap_goroutine *out);
+static void add_frames(struct snap *s, const struct prep *p,
+		       const struct gort_pframe *pf, size_t npf,
+		       struct snap_goroutine *out);
+static const char *status_string(struct snap *s, const struct prep *p,
+				 const struct gort_registry *r,
+				 const struct gort_g *g);
+
+static uint64_t now_ns(clockid_t c)
+{
+	struct timespec ts;
+
+	clock_gettime(c, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static size_t count_threads(pid_t pid)
+{
+	char path[64];
+	struct dirent *d;
+	size_t n = 0;
+	DIR *dir;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	dir = opendir(path);
+	if (!dir)
+		return 0;
+	while ((d = readdir(dir)) != NULL)
+		if (d->d_name[0] != '.')
+			n++;
+	closedir(dir);
+	return n;
+}
+
+static int load_bias(struct memsrc *mem, uint64_t base, uint64_t *bias,
+		     struct err *e)
+{
+	Elf64_Ehdr eh;
+	Elf64_Phdr ph;
+	uint64_t lowest = UINT64_MAX;
+	unsigned int i;
+
+	if (memsrc_read_full(mem, base, &eh, sizeof(eh), e) < 0)
+		return err_prefix(e, "cannot read the ELF header in memory");
+	if (memcmp(eh.e_ident, ELFMAG, SELFMAG) ||
+	    eh.e_phentsize != sizeof(ph) || eh.e_phnum > 512)
+		return err_set(e, EINVAL, "no valid ELF header in memory");
+	if (eh.e_type == ET_EXEC) {
+		*bias = 0;
+		return 0;
+	}
+	for (i = 0; i < eh.e_phnum; i++) {
+		if (memsrc_read_full(mem, base + eh.e_phoff + i * sizeof(ph),
+				     &ph, sizeof(ph), e) < 0)
+			return -EFAULT;
+		if (ph.p_type == PT_LOAD && ph.p_vaddr < lowest)
+			lowest = ph.p_vaddr;
+	}
+	if (lowest == UINT64_MAX)
+		return err_set(e, EINVAL, "no loadable segment in memory");
+	*bias = base - (lowest & ~(uint64_t)0xfff);
+	return 0;
+}
+
+static int prepare(pid_t pid, struct prep *p, struct err *e)
+{
+	struct elfinfo info;
+	struct elfgo go;
+	uint64_t base;
+	int r;
+
+	r = proc_check(pid, e);
+	if (r < 0)
+		return r;
+	snprintf(p->link, sizeof(p->link), "/proc/%d/exe", (int)pid);
+	r = elfinfo_read_file(p->link, &info, &go, e);
+	if (r < 0) {
+		if (e && (e->code == EACCES || e->code == EPERM)) {
+			char hint[400];
+
+			proc_explain_eperm(pid, hint, sizeof(hint));
+			return err_set(e, e->code,
+				       "cannot read process %d: %s%s%s",
+				       (int)pid, "permission denied",
+				       hint[0] ? "; " : "", hint);
+		}
+		return r;
+	}
+	elfinfo_release(&info);
+	if (!go.found) {
+		elfgo_release(&go);
+		return err_set(e, ENOEXEC,
+			       "process %d is not a Go program (%zu threads); "
+			       "try 'goscope buildinfo %d'",
+			       (int)pid, count_threads(pid), (int)pid);
+	}
+	p->version = xstrdup(go.go.version);
+	elfgo_release(&go);
+	r = gort_layout_from_dwarf(p->link, &p->layout, e);
+	if (r < 0)
+		return r;
+	p->layout.go_minor = gort_go_minor(p->version);
+	r = elfimage_open(p->link, &p->img, e);
+	if (r == 0)
+		r = elfimage_pclntab(p->img, &p->pcl, e);
+	if (r < 0)
+		return err_prefix(e, "cannot read the Go symbol table");
+	p->mem = memsrc_live_new(pid);
+	r = proc_exe_base(pid, &base, e);
+	if (r == 0)
+		r = load_bias(p->mem, base, &p->bias, e);
+	return r;
+}
+
+static void prep_release(struct prep *p)
+{
+	free(p->version);
+	pclntab_free(p->pcl);
+	elfimage_free(p->img);
+	memsrc_free(p->mem);
+	memset(p, 0, sizeof(*p));
+}
+
+static const char *status_string(struct snap *s, const struct prep *p,
+				 const struct gort_registry *r,
+				 const struct gort_g *g)
+{
+	const struct gort_layout *l = &p->layout;
+	uint32_t st = gort_status(l, g);
+
+	if (((int)st == l->st_waiting || (int)st == l->st_leaked) &&
+	    g->waitreason != 0) {
+		if (g->waitreason < r->nwaitreasons)
+			return snap_intern(s, r->waitreasons[g->waitreason]);
+		return snap_intern(s, "unknown wait reason");
+	}
+	return snap_intern(s, gort_status_name(st));
+}
+
+static void add_frames(struct snap *s, const struct prep *p,
+		       const struct gort_pframe *pf, size_t npf,
+		       struct snap_goroutine *out)
+{
+	struct pcln_frame lf[MAX_INLINE];
+	size_t i, alloc = npf + 8;
+	int k, n;
+
+	out->frames = xcalloc(alloc, sizeof(*out->frames));
+	for (i = 0; i < npf; i++) {
+		n = 0;
+		if (pf[i].known)
+			n = pclntab_frames(p->pcl, &pf[i].fn,
+					   pf[i].lookup_pc - p->bias, lf,
+					   MAX_INLINE);
+		if (n <= 0) {
+			/* Unknown code, or a function without tables. */
+			lf[0].func = pf[i].known ? pf[i].fn.name : "?";
+			lf[0].file = "?";
+			lf[0].line = 0;
+			lf[0].inlined = 0;
+			n = 1;
+		}
+		if (out->nframes + (size_t)n > alloc) {
+			alloc = (out->nframes + (size_t)n) * 2;
+			out->frames = xreallocarray(out->frames, alloc,
+						    sizeof(*out->frames));
+		}
+		for (k = 0; k < n; k++) {
+			struct snap_frame *f = &out->frames[out->nframes++];
+
+			memset(f, 0, sizeof(*f));
+			f->func = snap_intern(s, lf[k].func);
+			f->file = snap_intern(s, lf[k].file);
+			f->line = lf[k].line;
+			f->inlined = k < n - 1;
+			f->pc = pf[i].pc;
+			f->entry = pf[i].entry;
+			f->phys = (unsigned int)i;
+			if (!pf[i].known)
+				f->flags |= SNAP_FRAME_UNKNOWN;
+			else if (gort_frame_hidden(f->func, 1))
+				f->flags |= SNAP_FRAME_RUNTIME;
+			if (pf[i].known && !f->inlined &&
+			    gort_funcid_is_wrapper(p->layout.go_minor,
+						   pf[i].fn.funcid))
+				f->flags |= SNAP_FRAME_WRAPPER;
+		}
+	}
+}
+
+static void build_goroutine(struct snap *s, const struct prep *p,
+			    const struct gort_registry *r,
+			    const struct gort_g *g, struct gort_pframe *buf,
+			    struct snap_goroutine *out)
+{
+	const struct gort_layout *l = &p->layout;
+	struct pcln_func fn;
+	struct pcln_frame cf[MAX_INLINE];
+	const char *why = NULL;
+	size_t npf, max;
+	uint32_t st = gort_status(l, g);
+
+	memset(out, 0, sizeof(*out));
+	out->goid = g->goid;
+	out->gaddr = g->addr;
+	out->status = st;
+	out->scan = (g->status & (uint32_t)l->st_scan) != 0;
+	out->status_str = status_string(s, p, r, g);
+	out->waitreason = g->waitreason;
+	out->waitsince = g->waitsince;
+	out->wait_ns = g->waitsince > 0 && (uint64_t)g->waitsince <= r->nanotime
+			       ? (int64_t)(r->nanotime - (uint64_t)g->waitsince)
+			       : -1;
+	out->parent_goid = g->parent_goid;
+	out->locked = g->lockedm != 0;
+	out->tid = g->tid;
+	out->gopc = g->gopc;
+	out->startpc = g->startpc;
+	if (g->startpc > p->bias &&
+	    pclntab_find(p->pcl, g->startpc - p->bias, &fn) == 0)
+		out->start_func = snap_intern(s, fn.name);
+	out->system = gort_is_system(out->start_func,
+				     (int)st == l->st_waiting);
+	if (g->stack) {
+		max = g->copy_len / 8 + 2;
+		if (max > MAX_PHYS_FRAMES)
+			max = MAX_PHYS_FRAMES;
+		npf = gort_unwind(p->pcl, p->bias, g, buf, max, &why);
+		out->nphys = npf;
+		add_frames(s, p, buf, npf, out);
+		if (why)
+			out->unwind_error = snap_intern(s, why);
+	} else if (g->stack_error) {
+		out->unwind_error = snap_intern(s, "stack not readable");
+	}
+	if (g->gopc > p->bias &&
+	    pclntab_find(p->pcl, g->gopc - p->bias, &fn) == 0) {
+		uint64_t entry = fn.entry + p->bias;
+		uint64_t tpc = g->gopc > entry ? g->gopc - 1 : g->gopc;
+		int n = pclntab_frames(p->pcl, &fn, tpc - p->bias, cf,
+				       MAX_INLINE);
+
+		out->has_creator = 1;
+		out->creator.func = snap_intern(s, fn.name);
+		out->creator.file = snap_intern(s, n > 0 ? cf[0].file : "?");
+		out->creator.line = n > 0 ? cf[0].line : 0;
+		out->creator.pc = g->gopc;
+		out->creator.entry = entry;
+	}
+}
+
+int capture_pid(pid_t pid, struct snap **out, struct err *e)
+{
+	struct gort_registry reg;
+	struct gort_thread *th = NULL;
+	struct gort_pframe *buf;
+	struct ptstop *stop = NULL;
+	struct prep p;
+	struct snap *s;
+	uint64_t t0 = now_ns(CLOCK_MONOTONIC);
+	size_t i, k, maxlen = 0;
+	int r;
+
+	memset(&p, 0, sizeof(p));
+	memset(&reg, 0, sizeof(reg));
+	r = prepare(pid, &p, e);
+	if (r < 0)
+		goto fail;
+	gort_registry_waitreasons(p.mem, &p.layout, p.bias, &reg, NULL);
+
+	r = ptstop_stop(pid, &stop, e);
+	if (r < 0)
+		goto fail;
+	th = xcalloc(stop->nthreads + 1, sizeof(*th));
+	for (i = k = 0; i < stop->nthreads; i++) {
+		if (!stop->threads[i].stopped)
+			continue;
+		th[k].tid = stop->threads[i].tid;
+		th[k].pc = stop->threads[i].regs.pc;
+		th[k].sp = stop->threads[i].regs.sp;
+		th[k].bp = stop->threads[i].regs.bp;
+		th[k].fs_base = stop->threads[i].regs.fs_base;
+		k++;
+	}
+	{
+		char **wr = reg.waitreasons;
+		size_t nwr = reg.nwaitreasons;
+
+		reg.waitreasons = NULL;
+		reg.nwaitreasons = 0;
+		r = gort_registry_copy(p.mem, &p.layout, p.bias, th, k, &reg,
+				       e);
+		reg.waitreasons = wr;
+		reg.nwaitreasons = nwr;
+	}
+	ptstop_resume(stop, NULL);
+	if (r < 0)
+		goto fail;
+
+	s = snap_new();
+	s->pid = pid;
+	s->exe = xstrdup(p.link);
+	s->go_version = xstrdup(p.version);
+	s->go_minor = p.layout.go_minor;
+	s->layout_source = xstrdup(p.layout.source);
+	s->time_unix_ns = (int64_t)now_ns(CLOCK_REALTIME);
+	s->pause_ns = stop->t_resumed - stop->t_stop_begin;
+	s->nallg = reg.nallg;
+	s->bytes_copied = reg.bytes_copied;
+	s->threads = xcalloc(k + 1, sizeof(*s->threads));
+	s->nthreads = k;
+	for (i = 0; i < k; i++) {
+		struct snap_thread *t = &s->threads[i];
+		size_t j;
+
+		t->tid = th[i].tid;
+		t->stopped = 1;
+		t->pc = th[i].pc;
+		t->sp = th[i].sp;
+		t->m_id = -1;
+		for (j = 0; j < reg.nms; j++) {
+			if (reg.ms[j].procid != (uint64_t)t->tid)
+				continue;
+			t->m_id = reg.ms[j].id;
+			for (size_t q = 0; q < reg.ngs; q++)
+				if (reg.gs[q].addr == reg.ms[j].curg)
+					t->curg_goid = reg.gs[q].goid;
+		}
+	}
+	for (i = 0; i < reg.ngs; i++)
+		if (reg.gs[i].copy_len > maxlen)
+			maxlen = reg.gs[i].copy_len;
+	maxlen = maxlen / 8 + 2;
+	if (maxlen > MAX_PHYS_FRAMES)
+		maxlen = MAX_PHYS_FRAMES;
+	buf = xcalloc(maxlen, sizeof(*buf));
+	s->gs = xcalloc(reg.ngs + 1, sizeof(*s->gs));
+	for (i = 0; i < reg.ngs; i++)
+		build_goroutine(s, &p, &reg, &reg.gs[i], buf, &s->gs[i]);
+	s->ngs = reg.ngs;
+	free(buf);
+	s->capture_ns = now_ns(CLOCK_MONOTONIC) - t0;
+	free(th);
+	ptstop_free(stop);
+	gort_registry_release(&reg);
+	prep_release(&p);
+	*out = s;
+	return 0;
+fail:
+	free(th);
+	ptstop_free(stop);
+	gort_registry_release(&reg);
+	prep_release(&p);
+	return r;
+}

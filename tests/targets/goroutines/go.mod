@@ -1,0 +1,3 @@
+module example.com/goscope/goroutines
+
+go 1.19

@@ -1,0 +1,3 @@
+module example.com/goscope/symtest
+
+go 1.19

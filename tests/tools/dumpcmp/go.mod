@@ -1,0 +1,3 @@
+module example.com/goscope/dumpcmp
+
+go 1.19
