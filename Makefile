@@ -55,8 +55,9 @@ BUILDINFO_SRCS := buildinfo/elfnote.c buildinfo/gobuildinfo.c \
 		  buildinfo/provenance.c buildinfo/format.c
 SYMBOLS_SRCS := symbols/pclntab.c symbols/elfimage.c
 GORUNTIME_SRCS := goruntime/layout.c goruntime/registry.c \
-		  goruntime/traceback.c goruntime/unwind.c
-SNAPSHOT_SRCS := snapshot/snap.c snapshot/capture.c snapshot/fmt_go.c
+		  goruntime/traceback.c goruntime/unwind.c goruntime/labels.c
+SNAPSHOT_SRCS := snapshot/snap.c snapshot/capture.c snapshot/fmt_go.c \
+		 snapshot/fmt_json.c
 CLI_SRCS := cli/main.c cli/cmd.c cli/cmd_buildinfo.c cli/cmd_dump.c
 
 CORE_SRCS := $(LIB_SRCS) $(INSPECT_SRCS) $(BUILDINFO_SRCS) \

@@ -7,6 +7,7 @@
 #include "cli/cmd.h"
 #include "snapshot/capture.h"
 #include "snapshot/fmt_go.h"
+#include "snapshot/fmt_json.h"
 #include "lib/report.h"
 #include "lib/strbuf.h"
 #include "lib/banned.h"
@@ -16,10 +17,13 @@ static int cmd_dump_exec(int argc, char **argv);
 const struct cmd_entry cmd_dump_entry = {
 	.name = "dump",
 	.summary = "Print every goroutine of a running Go program.",
-	.usage = "goscope dump [--format=go] [--all] [--stats] [-o FILE] PID",
+	.usage = "goscope dump [--format=go|json] [--all] [--stats] [-o FILE] "
+		 "PID",
 	.help =
 	"  -f, --format=FMT  go (default): the runtime's own goroutine dump\n"
 	"                    (pprof debug=2, runtime.Stack, SIGQUIT)\n"
+	"                    json: the snapshot with everything goscope\n"
+	"                    knows (schema goscope.snapshot/1)\n"
 	"  -a, --all         also show system goroutines and runtime frames\n"
 	"  -o, --output=FILE write to FILE instead of standard output\n"
 	"  -s, --stats       print capture statistics (pause, sizes) on\n"
@@ -44,7 +48,7 @@ static int cmd_dump_exec(int argc, char **argv)
 	const struct cmd_entry *cmd = &cmd_dump_entry;
 	const char *output = NULL;
 	unsigned int flags = 0;
-	int c, stats = 0, status = EXIT_OK;
+	int c, stats = 0, json = 0, status = EXIT_OK;
 	struct snap *snap = NULL;
 	struct strbuf out;
 	struct err e;
@@ -57,7 +61,11 @@ static int cmd_dump_exec(int argc, char **argv)
 	       -1) {
 		switch (c) {
 		case 'f':
-			if (strcmp(optarg, "go"))
+			if (!strcmp(optarg, "json"))
+				json = 1;
+			else if (!strcmp(optarg, "go"))
+				json = 0;
+			else
 				return cmd_usage_error(cmd,
 						       "unknown format '%s'",
 						       optarg);
@@ -90,7 +98,10 @@ static int cmd_dump_exec(int argc, char **argv)
 		return EXIT_RUNTIME;
 	}
 	strbuf_init(&out);
-	fmt_go_dump(snap, flags, &out);
+	if (json)
+		fmt_json_snapshot(snap, &out);
+	else
+		fmt_go_dump(snap, flags, &out);
 	if (output) {
 		f = fopen(output, "we");
 		if (!f) {

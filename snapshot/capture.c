@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "buildinfo/elfinfo.h"
+#include "goruntime/labels.h"
 #include "goruntime/layout.h"
 #include "goruntime/registry.h"
 #include "goruntime/traceback.h"
@@ -26,6 +27,7 @@
 
 struct prep {
 	char link[64];
+	char *exe;
 	char *version;
 	struct gort_layout layout;
 	struct elfimage *img;
@@ -140,6 +142,12 @@ static int prepare(pid_t pid, struct prep *p, struct err *e)
 			       (int)pid, count_threads(pid), (int)pid);
 	}
 	p->version = xstrdup(go.go.version);
+	{
+		int deleted;
+
+		if (proc_exe(pid, &p->exe, &deleted, NULL) < 0)
+			p->exe = xstrdup(p->link);
+	}
 	elfgo_release(&go);
 	r = gort_layout_from_dwarf(p->link, &p->layout, e);
 	if (r < 0)
@@ -160,6 +168,7 @@ static int prepare(pid_t pid, struct prep *p, struct err *e)
 static void prep_release(struct prep *p)
 {
 	free(p->version);
+	free(p->exe);
 	pclntab_free(p->pcl);
 	elfimage_free(p->img);
 	memsrc_free(p->mem);
@@ -266,6 +275,21 @@ static void build_goroutine(struct snap *s, const struct prep *p,
 		out->start_func = snap_intern(s, fn.name);
 	out->system = gort_is_system(out->start_func,
 				     (int)st == l->st_waiting);
+	if (g->labels) {
+		struct gort_label *lab;
+		int n = gort_read_labels(p->mem, l->go_minor, g->labels, &lab);
+
+		if (n > 0) {
+			out->labels = xcalloc((size_t)n, sizeof(*out->labels));
+			for (int k = 0; k < n; k++) {
+				out->labels[k].key = snap_intern(s, lab[k].key);
+				out->labels[k].value =
+					snap_intern(s, lab[k].value);
+			}
+			out->nlabels = (size_t)n;
+			gort_labels_free(lab, (size_t)n);
+		}
+	}
 	if (g->stack) {
 		max = g->copy_len / 8 + 2;
 		if (max > MAX_PHYS_FRAMES)
@@ -344,7 +368,7 @@ int capture_pid(pid_t pid, struct snap **out, struct err *e)
 
 	s = snap_new();
 	s->pid = pid;
-	s->exe = xstrdup(p.link);
+	s->exe = xstrdup(p.exe);
 	s->go_version = xstrdup(p.version);
 	s->go_minor = p.layout.go_minor;
 	s->layout_source = xstrdup(p.layout.source);

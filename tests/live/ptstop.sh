@@ -359,7 +359,7 @@ fi
 if start_target kpid "$work/spin" -r 1 -s 1 -C; then
 	if stop_in_bg "$kpid" 500; then
 		kill -KILL "$kpid"
-		wait "$drv"
+		wait "$drv" 2>/dev/null
 		rc=$?
 		wait "$kpid" 2>/dev/null
 		krc=$?

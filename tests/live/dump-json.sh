@@ -1,0 +1,86 @@
+#!/bin/bash
+# dump-json: `goscope dump --format=json` against the target's own view,
+# for every toolchain: capture metadata (pid, Go version, thread count,
+# measured pause), the same goroutines as the go format, pprof labels set
+# with pprof.Do, "locked to thread", parent goroutines and creation sites.
+set -u
+. "$(dirname "$0")/../lib.sh"
+. "$T_ROOT/tests/go-env.sh"
+t_require_ptrace
+
+work=$(mktemp -d)
+pid=
+trap 'stop_target "$pid"; rm -rf "$work"' EXIT
+
+check() { # NAME JQ-EXPR (must print true)
+	local got
+	got=$(jq -r "$2" "$work/json" 2>&1)
+	if [ "$got" = true ]; then
+		t_ok "$1"
+	else
+		t_fail "$1" "$(head -c 200 <<<"$got")"
+	fi
+}
+
+toolchains=$(bash "$T_ROOT/tests/go-toolchains.sh" list)
+while IFS=$'\t' read -r ver root reason; do
+	if [ "$root" = SKIP ]; then
+		t_skip "go$ver/json" "go $ver unavailable: $reason"
+		continue
+	fi
+	bin=$work/goroutines-$ver
+	if ! go_build_with "$root" "$bin" "$T_ROOT/tests/targets/goroutines" \
+		>"$work/log" 2>&1; then
+		t_fail "go$ver/json build" "$(tail -n 1 "$work/log")"
+		continue
+	fi
+	if ! start_target pid env -u GOTRACEBACK "$bin"; then
+		t_fail "go$ver/json start" "target did not start"
+		continue
+	fi
+	"$GOSCOPE" dump --format=json "$pid" >"$work/json" 2>"$work/err" &&
+		"$GOSCOPE" dump "$pid" >"$work/text" 2>>"$work/err"
+	rc=$?
+	nthreads=$(ls "/proc/$pid/task" | wc -l)
+	stop_target "$pid"
+	pid=
+	if [ $rc -ne 0 ]; then
+		t_fail "go$ver/json capture" "$(head -n 1 "$work/err")"
+		continue
+	fi
+	gover=$(go_env "$root" && go env GOVERSION)
+	check "go$ver/json schema and metadata" \
+		"(.schema == \"goscope.snapshot/1\") and
+		 (.capture.go_version == \"$gover\") and
+		 (.capture.pause_ns > 0) and (.capture.threads == $nthreads) and
+		 (.capture.goroutines == (.goroutines | length))"
+	want=$(awk '/^goroutine [0-9]+ /{ print $2 }' "$work/text" | sort -n | tr '\n' ' ')
+	got=$(jq -r '[.goroutines[] | select(.system | not) | .id] | sort | .[]' \
+		"$work/json" | tr '\n' ' ')
+	[ "$want" = "$got" ] && t_ok "go$ver/json same goroutines as go format" ||
+		t_fail "go$ver/json same goroutines" "text [$want] json [$got]"
+	check "go$ver/json labels from pprof.Do" \
+		'[.goroutines[] as $g | select(.stacks[$g.stack] | any(.func == "main.parkLabelled")) | $g.labels.goscope] == ["labelled"]'
+	check "go$ver/json locked to thread" \
+		'[.goroutines[] as $g | select(.stacks[$g.stack] | any(.func == "main.parkLockedThread")) | $g.locked_to_thread] == [true]'
+	check "go$ver/json unlabelled goroutines have no labels" \
+		'[.goroutines[] as $g | select(.stacks[$g.stack] | any(.func == "main.parkLockedThread")) | $g.labels] == [{}]'
+	check "go$ver/json every stack index is valid" \
+		'(.stacks | length) as $n | all(.goroutines[]; .stack >= 0 and .stack < $n)'
+	check "go$ver/json main goroutine" \
+		'[.goroutines[] | select(.id == 1) | .start_func] == ["runtime.main"]'
+	check "go$ver/json threads map to Ms" \
+		'(.threads | length) > 0 and any(.threads[]; .m != null)'
+	# Creation sites agree with the go format's "created by" lines.
+	want=$(awk '/^created by /{ print $3 }' "$work/text" | sort | uniq -c | sort)
+	got=$(jq -r '.goroutines[] | select(.system | not) | select(.id != 1) |
+		select(.created_by.func | startswith("runtime.") | not) |
+		.created_by.func' "$work/json" | sort | uniq -c | sort)
+	[ "$want" = "$got" ] && t_ok "go$ver/json creation sites" ||
+		t_fail "go$ver/json creation sites" "differs from go format"
+	if [ "${ver#1.}" -ge 21 ]; then
+		check "go$ver/json parents are goroutines or gone" \
+			'all(.goroutines[] | select(.id != 1 and (.system | not)); .parent != null)'
+	fi
+done <<<"$toolchains"
+t_done
