@@ -26,6 +26,7 @@ int proc_check(pid_t pid, struct err *e)
 {
 	char path[64];
 	struct stat st;
+	FILE *f;
 
 	if (pid <= 0)
 		return err_set(e, EINVAL, "invalid pid %d", (int)pid);
@@ -35,6 +36,19 @@ int proc_check(pid_t pid, struct err *e)
 			return err_set(e, ESRCH, "no process with pid %d",
 				       (int)pid);
 		return err_errno(e, errno, "cannot stat '%s'", path);
+	}
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	f = fopen(path, "re");
+	if (f) {
+		char buf[512], *p = NULL;
+
+		if (fgets(buf, sizeof(buf), f))
+			p = strrchr(buf, ')');
+		fclose(f);
+		if (p && (p[2] == 'Z' || p[2] == 'X'))
+			return err_set(e, ESRCH,
+				       "process %d has exited (zombie)",
+				       (int)pid);
 	}
 	return 0;
 }

@@ -212,7 +212,7 @@ static int parse_header(struct pclntab *t, const unsigned char *h,
 static int grow(struct pclntab *t, struct memsrc *img, uint64_t addr,
 		uint64_t newlen, struct err *e)
 {
-	unsigned char *rest;
+	unsigned char probe;
 	int r;
 
 	if (newlen <= t->len)
@@ -220,13 +220,18 @@ static int grow(struct pclntab *t, struct memsrc *img, uint64_t addr,
 	if (newlen > MAX_TABLE)
 		return err_set(e, EINVAL, "pclntab: function record out of "
 			       "range");
-	r = read_at(img, addr + t->len, newlen - t->len, &rest, e);
+	r = memsrc_read_full(img, addr + newlen - 1, &probe, 1, e);
 	if (r < 0)
 		return truncated(e, r, "function records");
 	t->data = xrealloc(t->data, (size_t)newlen + 1);
-	memcpy(t->data + t->len, rest, (size_t)(newlen - t->len) + 1);
-	free(rest);
+	r = memsrc_read_full(img, addr + t->len, t->data + t->len,
+			     (size_t)(newlen - t->len), e);
+	if (r < 0) {
+		t->data[t->len] = 0;
+		return truncated(e, r, "function records");
+	}
 	t->len = (size_t)newlen;
+	t->data[t->len] = 0;
 	return 0;
 }
 
@@ -621,12 +626,12 @@ static void file_line(const struct pclntab *t, const struct rawfunc *r,
 	*file = "?";
 	*line = 0;
 	if (pcvalue(t, r, r->pcfile, pc, &fileno) < 0 ||
-	    pcvalue(t, r, r->pcln, pc, &ln) < 0 || fileno == -1 ||
-	    ln == -1 || (fileno >= 0 && (uint64_t)fileno >= t->len))
+	    pcvalue(t, r, r->pcln, pc, &ln) < 0 || fileno == -1 || ln == -1)
 		return;
 	*line = ln;
 	if (fileno < 0)
 		return;
+	/* cutab[cuOffset + fileno] is the file's offset in filetab. */
 	cu = (uint64_t)t->cutab + 4 * ((uint64_t)r->cuoff + (uint32_t)fileno);
 	if (cu + 4 > t->len)
 		return;

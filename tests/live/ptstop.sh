@@ -74,6 +74,19 @@ running() {
 	return 1
 }
 
+# all_in PID LETTER: waits up to 2 s until every thread of PID is in that
+# state (a detached thread re-enters a group-stop asynchronously).
+all_in() {
+	local i s
+	for ((i = 0; i < 40; i++)); do
+		s=$(states "$1")
+		[[ $s =~ ^$2+$ ]] && return 0
+		sleep 0.05
+	done
+	echo "#   states: $s"
+	return 1
+}
+
 # wait_line FILE PATTERN: waits up to 10 s for PATTERN in FILE.
 wait_line() {
 	local i
@@ -340,19 +353,17 @@ fi
 
 # 8. A process stopped by SIGSTOP stays stopped after ptstop.
 kill -STOP "$tpid"
-for ((i = 0; i < 40; i++)); do
-	[[ $(states "$tpid") =~ ^T+$ ]] && break
-	sleep 0.05
-done
+all_in "$tpid" T
 "$Q" "$tpid" >"$work/gs.out" 2>&1
 rc=$?
-s=$(states "$tpid")
+all_in "$tpid" T
+stopped=$?
 kill -CONT "$tpid"
-if [ $rc -eq 0 ] && [[ $s =~ ^T+$ ]] && running "$tpid" && ticking "$tpid"
-then
+if [ $rc -eq 0 ] && [ $stopped -eq 0 ] && running "$tpid" &&
+	ticking "$tpid"; then
 	t_ok "group-stopped process stays stopped, runs after SIGCONT"
 else
-	t_fail "group-stopped process" "status $rc, states '$s': $(tail -n 1 "$work/gs.out")"
+	t_fail "group-stopped process" "status $rc, stopped $stopped: $(tail -n 1 "$work/gs.out")"
 fi
 
 # 9. The target killed while stopped: resume reports it, nothing hangs.
