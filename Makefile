@@ -53,7 +53,7 @@ INSPECT_SRCS := inspect/memsrc.c inspect/proc.c inspect/ptstop.c
 BUILDINFO_SRCS := buildinfo/elfnote.c buildinfo/gobuildinfo.c \
 		  buildinfo/modinfo.c buildinfo/elfinfo.c \
 		  buildinfo/provenance.c buildinfo/format.c
-SYMBOLS_SRCS := symbols/pclntab.c symbols/elfimage.c
+SYMBOLS_SRCS := symbols/pclntab.c symbols/elfimage.c symbols/pccache.c
 GORUNTIME_SRCS := goruntime/layout.c goruntime/registry.c \
 		  goruntime/traceback.c goruntime/unwind.c goruntime/labels.c
 SNAPSHOT_SRCS := snapshot/snap.c snapshot/capture.c snapshot/fmt_go.c \

@@ -181,7 +181,8 @@ static void file_sections(Elf *elf, const unsigned char *img, size_t size,
 		if (sh.sh_type == SHT_NOTE)
 			add_notes(info, img + sh.sh_offset, (size_t)sh.sh_size,
 				  (size_t)sh.sh_addralign);
-		if (!strcmp(name, ".gnu_debuglink") && sh.sh_size > 4)
+		if (!strcmp(name, ".gnu_debuglink") && sh.sh_size > 4 &&
+		    !info->debuglink)
 			info->debuglink = xstrndup(
 				(const char *)img + sh.sh_offset,
 				(size_t)sh.sh_size - 4);
@@ -222,8 +223,9 @@ static int file_facts(Elf *elf, const unsigned char *img, size_t size,
 		int inside = p->p_offset <= size &&
 			     p->p_filesz <= size - p->p_offset;
 
+		/* Keep the first PT_INTERP, as the kernel does. */
 		if (p->p_type == PT_INTERP && inside && p->p_filesz > 0 &&
-		    p->p_filesz < MAX_INTERP) {
+		    p->p_filesz < MAX_INTERP && !info->interp) {
 			has_interp = 1;
 			info->interp = xstrndup((const char *)img + p->p_offset,
 						(size_t)p->p_filesz);
@@ -446,7 +448,7 @@ int elfinfo_read_memory(struct memsrc *mem, uint64_t base,
 		size_t n;
 
 		if (p->p_type == PT_INTERP && p->p_filesz &&
-		    p->p_filesz < MAX_INTERP) {
+		    p->p_filesz < MAX_INTERP && !info->interp) {
 			blob = xcalloc(1, (size_t)p->p_filesz + 1);
 			if (memsrc_read_full(mem, p->p_vaddr + bias, blob,
 					     (size_t)p->p_filesz, NULL) == 0) {

@@ -64,7 +64,7 @@ static int decode_inline(const unsigned char *p, size_t len, char **s,
 	uint64_t u;
 	size_t n;
 
-	if (uvarint(p, len, &u, &n) < 0 || u >= len - n || u > max)
+	if (uvarint(p, len, &u, &n) < 0 || u > len - n || u > max)
 		return -1;
 	*s = xmemdupz(p + n, (size_t)u);
 	*slen = (size_t)u;

@@ -17,7 +17,7 @@ static int injected(const char *name)
 	       !strncmp(name, "runtime.debugCall", 17);
 }
 
-size_t gort_unwind(const struct pclntab *t, uint64_t bias,
+size_t gort_unwind(struct pccache *t, uint64_t bias,
 		   const struct gort_g *g, struct gort_pframe *out,
 		   size_t max, const char **why)
 {
@@ -32,6 +32,7 @@ size_t gort_unwind(const struct pclntab *t, uint64_t bias,
 	}
 	while (n < max) {
 		struct gort_pframe *fr = &out[n];
+		const struct pcln_func *fn;
 		int32_t delta;
 		uint64_t slot, ret;
 
@@ -40,10 +41,11 @@ size_t gort_unwind(const struct pclntab *t, uint64_t bias,
 		fr->sp = sp;
 		fr->lookup_pc = pc;
 		n++;
-		if (pc < bias || pclntab_find(t, pc - bias, &fr->fn) < 0) {
+		if (pc < bias || pccache_func(t, pc - bias, &fn, &delta) < 0) {
 			*why = "PC outside Go code";
 			return n;
 		}
+		fr->fn = *fn;
 		fr->known = 1;
 		fr->entry = fr->fn.entry + bias;
 		if (!exact && pc > fr->entry)
@@ -54,8 +56,7 @@ size_t gort_unwind(const struct pclntab *t, uint64_t bias,
 			*why = "function writes SP";
 			return n;
 		}
-		if (pclntab_spdelta(t, &fr->fn, pc - bias, &delta) < 0 ||
-		    delta < 0) {
+		if (delta < 0) {
 			*why = "no SP delta for PC";
 			return n;
 		}

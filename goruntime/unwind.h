@@ -6,7 +6,7 @@
 #include <stdint.h>
 
 #include "goruntime/registry.h"
-#include "symbols/pclntab.h"
+#include "symbols/pccache.h"
 
 /* A physical frame. */
 struct gort_pframe {
@@ -26,7 +26,7 @@ struct gort_pframe {
  * returns the count; *why is set (static string) when the walk ended
  * early (unknown PC, stack outside the copy, too deep).
  */
-size_t gort_unwind(const struct pclntab *t, uint64_t bias,
+size_t gort_unwind(struct pccache *t, uint64_t bias,
 		   const struct gort_g *g, struct gort_pframe *out,
 		   size_t max, const char **why);
 

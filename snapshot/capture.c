@@ -18,6 +18,7 @@
 #include "inspect/ptstop.h"
 #include "snapshot/capture.h"
 #include "symbols/elfimage.h"
+#include "symbols/pccache.h"
 #include "symbols/pclntab.h"
 #include "lib/xmalloc.h"
 #include "lib/banned.h"
@@ -32,6 +33,7 @@ struct prep {
 	struct gort_layout layout;
 	struct elfimage *img;
 	struct pclntab *pcl;
+	struct pccache *cache;
 	struct memsrc *mem;
 	uint64_t bias;
 };
@@ -158,6 +160,7 @@ static int prepare(pid_t pid, struct prep *p, struct err *e)
 		r = elfimage_pclntab(p->img, &p->pcl, e);
 	if (r < 0)
 		return err_prefix(e, "cannot read the Go symbol table");
+	p->cache = pccache_new(p->pcl);
 	p->mem = memsrc_live_new(pid);
 	r = proc_exe_base(pid, &base, e);
 	if (r == 0)
@@ -169,6 +172,7 @@ static void prep_release(struct prep *p)
 {
 	free(p->version);
 	free(p->exe);
+	pccache_free(p->cache);
 	pclntab_free(p->pcl);
 	elfimage_free(p->img);
 	memsrc_free(p->mem);
@@ -195,7 +199,8 @@ static void add_frames(struct snap *s, const struct prep *p,
 		       const struct gort_pframe *pf, size_t npf,
 		       struct snap_goroutine *out)
 {
-	struct pcln_frame lf[MAX_INLINE];
+	const struct pcln_frame *lf;
+	struct pcln_frame unknown;
 	size_t i, alloc = npf + 8;
 	int k, n;
 
@@ -203,15 +208,15 @@ static void add_frames(struct snap *s, const struct prep *p,
 	for (i = 0; i < npf; i++) {
 		n = 0;
 		if (pf[i].known)
-			n = pclntab_frames(p->pcl, &pf[i].fn,
-					   pf[i].lookup_pc - p->bias, lf,
-					   MAX_INLINE);
+			n = pccache_frames(p->cache, &pf[i].fn,
+					   pf[i].lookup_pc - p->bias, &lf);
 		if (n <= 0) {
 			/* Unknown code, or a function without tables. */
-			lf[0].func = pf[i].known ? pf[i].fn.name : "?";
-			lf[0].file = "?";
-			lf[0].line = 0;
-			lf[0].inlined = 0;
+			unknown.func = pf[i].known ? pf[i].fn.name : "?";
+			unknown.file = "?";
+			unknown.line = 0;
+			unknown.inlined = 0;
+			lf = &unknown;
 			n = 1;
 		}
 		if (out->nframes + (size_t)n > alloc) {
@@ -294,7 +299,7 @@ static void build_goroutine(struct snap *s, const struct prep *p,
 		max = g->copy_len / 8 + 2;
 		if (max > MAX_PHYS_FRAMES)
 			max = MAX_PHYS_FRAMES;
-		npf = gort_unwind(p->pcl, p->bias, g, buf, max, &why);
+		npf = gort_unwind(p->cache, p->bias, g, buf, max, &why);
 		out->nphys = npf;
 		add_frames(s, p, buf, npf, out);
 		if (why)

@@ -12,12 +12,13 @@
 #include "lib/banned.h"
 
 /*
- * usage: ptstopq [-s MS] [-k SIG] [-n COUNT] [-q] PID
+ * usage: ptstopq [-s MS] [-W] [-k SIG] [-n COUNT] [-q] PID
  *
  * Stops PID, prints "threads N stopped M scans S auto A", one line per
  * thread ("tid T pc 0x... sp 0x..." plus " sig N" for a held signal, or
  * "tid T error NAME"), "stop_us U" (first interrupt to all stopped) and
- * "stopped"; then sleeps MS milliseconds (-s), sends SIG to PID (-k),
+ * "stopped"; then sleeps MS milliseconds (-s), waits for a line or the
+ * end of standard input (-W), sends SIG to PID (-k),
  * resumes and prints "resumed pause_us U" (first interrupt to resumed).
  * -n repeats COUNT times; -q prints only a summary line
  * "cycles N stop_us AVG MAX pause_us AVG MAX held_sigs N auto N
@@ -57,16 +58,20 @@ int main(int argc, char **argv)
 	unsigned long long sum_stop = 0, sum_pause = 0, timeouts = 0;
 	unsigned long long stop_us, pause_us;
 	long sleep = 0, count = 1, c;
-	int sig = 0, quiet = 0, opt, r;
+	int sig = 0, quiet = 0, hold = 0, opt, r;
+	char line[64];
 	struct ptstop *s;
 	struct err e;
 	size_t i;
 	pid_t pid;
 
-	while ((opt = getopt(argc, argv, "s:k:n:q")) != -1) {
+	while ((opt = getopt(argc, argv, "s:Wk:n:q")) != -1) {
 		switch (opt) {
 		case 's':
 			sleep = atol(optarg);
+			break;
+		case 'W':
+			hold = 1;
 			break;
 		case 'k':
 			sig = atoi(optarg);
@@ -78,14 +83,14 @@ int main(int argc, char **argv)
 			quiet = 1;
 			break;
 		default:
-			fprintf(stderr, "usage: ptstopq [-s MS] [-k SIG] "
+			fprintf(stderr, "usage: ptstopq [-s MS] [-W] [-k SIG] "
 				"[-n COUNT] [-q] PID\n");
 			return 2;
 		}
 	}
 	if (optind + 1 != argc) {
-		fprintf(stderr, "usage: ptstopq [-s MS] [-k SIG] [-n COUNT] "
-			"[-q] PID\n");
+		fprintf(stderr, "usage: ptstopq [-s MS] [-W] [-k SIG] "
+			"[-n COUNT] [-q] PID\n");
 		return 2;
 	}
 	pid = (pid_t)atoi(argv[optind]);
@@ -128,6 +133,8 @@ int main(int argc, char **argv)
 		}
 		if (sleep)
 			sleep_ms(sleep);
+		if (hold && !fgets(line, sizeof(line), stdin))
+			hold = 0;
 		if (sig && kill(pid, sig) < 0)
 			fprintf(stderr, "ptstopq: kill %d: %s\n", (int)pid,
 				strerror(errno));
