@@ -66,10 +66,12 @@ CORE_OBJS := $(CORE_SRCS:.c=.o)
 CLI_OBJS := $(CLI_SRCS:.c=.o)
 
 UNIT_TESTS := tests/unit/t_elfnote tests/unit/t_gobuildinfo \
-	      tests/unit/t_modinfo
+	      tests/unit/t_modinfo tests/unit/t_pclntab
+# Drivers that the live tests run.
+TEST_TOOLS := tests/tools/pclnq
 FUZZERS := tests/fuzz/fuzz_elfnote tests/fuzz/fuzz_gobuildinfo \
 	   tests/fuzz/fuzz_elffile \
-	   tests/fuzz/fuzz_modinfo
+	   tests/fuzz/fuzz_modinfo tests/fuzz/fuzz_pclntab
 FUZZ_TIME ?= 20
 
 .PHONY: all check check-all check-unit check-live check-layers deps \
@@ -78,7 +80,7 @@ FUZZ_TIME ?= 20
 all: $(PROG)
 
 $(PROG): $(CORE_OBJS) $(CLI_OBJS)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lpthread
 
 %.o: %.c
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
@@ -89,8 +91,11 @@ cli/main.o: .version
 	@echo '$(VERSION)' | cmp -s - $@ || echo '$(VERSION)' > $@
 FORCE:
 
+tests/tools/%: tests/tools/%.o $(CORE_OBJS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lpthread
+
 tests/unit/%: tests/unit/%.o $(CORE_OBJS)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(CMOCKA_LIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(CMOCKA_LIBS) -lpthread
 
 deps:
 	@sh tests/deps.sh $(DEB_PACKAGES)
@@ -100,15 +105,16 @@ check:
 	@$(MAKE) --no-print-directory deps
 	@$(MAKE) --no-print-directory check-all
 
-check-all: $(PROG) $(UNIT_TESTS) check-layers
-	@GOSCOPE=$(CURDIR)/$(PROG) sh tests/run-tests.sh $(UNIT_TESTS) \
-		tests/live/*.sh
+check-all: $(PROG) $(UNIT_TESTS) $(TEST_TOOLS) check-layers
+	@GOSCOPE=$(CURDIR)/$(PROG) PCLNQ=$(CURDIR)/tests/tools/pclnq \
+		sh tests/run-tests.sh $(UNIT_TESTS) tests/live/*.sh
 
 check-unit: $(UNIT_TESTS)
 	@sh tests/run-tests.sh $(UNIT_TESTS)
 
-check-live: $(PROG)
-	@GOSCOPE=$(CURDIR)/$(PROG) sh tests/run-tests.sh tests/live/*.sh
+check-live: $(PROG) $(TEST_TOOLS)
+	@GOSCOPE=$(CURDIR)/$(PROG) PCLNQ=$(CURDIR)/tests/tools/pclnq \
+		sh tests/run-tests.sh tests/live/*.sh
 
 # Layering is one-way: lib <- inspect <- buildinfo/symbols <- goruntime
 # <- snapshot <- tui <- cli.  No lower stage includes a higher one.
@@ -138,7 +144,7 @@ FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined \
 	       -fno-sanitize-recover=all
 tests/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(CORE_SRCS)
 	clang -I. -D_GNU_SOURCE $(FUZZ_CFLAGS) $(PKG_CFLAGS) -o $@ $^ \
-		$(PKG_LIBS)
+		$(PKG_LIBS) -lpthread
 
 bench: $(PROG)
 	@sh tests/bench/run.sh $(CURDIR)/$(PROG)
@@ -153,7 +159,8 @@ uninstall:
 
 clean:
 	rm -f $(PROG) $(CORE_OBJS) $(CLI_OBJS) $(UNIT_TESTS) $(FUZZERS) \
-		tests/unit/*.o .version
+		$(TEST_TOOLS) tests/unit/*.o tests/tools/*.o .version
 	find . -name '*.d' -delete
 
--include $(CORE_SRCS:.c=.d) $(CLI_SRCS:.c=.d) $(UNIT_TESTS:=.d)
+-include $(CORE_SRCS:.c=.d) $(CLI_SRCS:.c=.d) $(UNIT_TESTS:=.d) \
+	$(TEST_TOOLS:=.d)

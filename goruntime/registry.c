@@ -21,8 +21,13 @@ static uint64_t rd64(const unsigned char *p, long off);
 static uint32_t rd32(const unsigned char *p, long off);
 static int cmp_gref(const void *a, const void *b);
 static int copy_gs(struct memsrc *mem, const struct gort_layout *l,
-		   const uint64_t *ptrs, size_t n, unsigned char *gbuf,
-		   unsigned char *okv, struct gort_registry *r);
+		   const uint64_t *ptrs, size_t n, unsigned char **gptr,
+		   struct gort_registry *r, int *bheap_out, size_t *niov_out,
+		   struct memsrc_iov **iov_out);
+static int copy_registry(struct memsrc *mem, const struct gort_layout *l,
+			 uint64_t bias, const struct gort_thread *threads,
+			 size_t nthreads, int with_stacks,
+			 struct gort_registry *r, struct err *e);
 static void decode_g(const struct gort_layout *l, const unsigned char *b,
 		     uint64_t addr, struct gort_g *g);
 static int copy_ms(struct memsrc *mem, const struct gort_layout *l,
@@ -31,6 +36,33 @@ static void pick_start(const struct gort_layout *l, struct gort_registry *r,
 		       struct gort_g *g, const struct gort_thread *threads,
 		       size_t nthreads);
 static void copy_stacks(struct memsrc *mem, struct gort_registry *r);
+static void *ralloc(struct gort_registry *r, size_t n, int *heap);
+static void rfree(void *p, int heap);
+static int read_allgs(struct memsrc *mem, const struct gort_layout *l,
+		      uint64_t bias, uint64_t hdr[3], size_t *n,
+		      struct err *e);
+
+/* Allocates from the pre-faulted pool, else from the heap. */
+static void *ralloc(struct gort_registry *r, size_t n, int *heap)
+{
+	size_t need = (n + 15) & ~(size_t)15;
+
+	if (r->pool && need <= r->pool_size - r->pool_used) {
+		void *p = r->pool + r->pool_used;
+
+		r->pool_used += need;
+		*heap = 0;
+		return p;
+	}
+	*heap = 1;
+	return xmalloc(n ? n : 1);
+}
+
+static void rfree(void *p, int heap)
+{
+	if (heap)
+		free(p);
+}
 
 static uint64_t rd64(const unsigned char *p, long off)
 {
@@ -61,13 +93,14 @@ static int cmp_gref(const void *a, const void *b)
 
 /* Reads n g structs into gbuf (g_size each), merging neighbours. */
 static int copy_gs(struct memsrc *mem, const struct gort_layout *l,
-		   const uint64_t *ptrs, size_t n, unsigned char *gbuf,
-		   unsigned char *okv, struct gort_registry *r)
+		   const uint64_t *ptrs, size_t n, unsigned char **gptr,
+		   struct gort_registry *r, int *bheap, size_t *niov_out,
+		   struct memsrc_iov **iov_out)
 {
-	struct gref *refs = xcalloc(n ? n : 1, sizeof(*refs));
-	struct memsrc_iov *iov = xcalloc(n ? n : 1, sizeof(*iov));
-	size_t *first = xcalloc(n ? n : 1, sizeof(*first));
-	unsigned char **rbuf = xcalloc(n ? n : 1, sizeof(*rbuf));
+	int hr, hi, hf;
+	struct gref *refs = ralloc(r, (n + 1) * sizeof(*refs), &hr);
+	struct memsrc_iov *iov = ralloc(r, (n + 1) * sizeof(*iov), &hi);
+	size_t *first = ralloc(r, (n + 1) * sizeof(*first), &hf);
 	size_t i, j, niov = 0, gs = l->g_size;
 
 	for (i = 0; i < n; i++) {
@@ -83,34 +116,29 @@ static int copy_gs(struct memsrc *mem, const struct gort_layout *l,
 			if (refs[j].addr + gs > end)
 				end = refs[j].addr + gs;
 		first[niov] = i;
-		rbuf[niov] = xmalloc((size_t)(end - start));
 		iov[niov].addr = start;
 		iov[niov].len = (size_t)(end - start);
-		iov[niov].buf = rbuf[niov];
+		iov[niov].buf = ralloc(r, iov[niov].len, &bheap[niov]);
 		niov++;
 	}
 	memsrc_readv(mem, iov, niov);
+	/* Each g is decoded in place from its range buffer. */
 	for (i = 0; i < niov; i++) {
 		size_t stop = i + 1 < niov ? first[i + 1] : n;
 
 		r->bytes_copied += iov[i].len;
-		for (j = first[i]; j < stop; j++) {
-			size_t idx = refs[j].idx;
-
-			okv[idx] = (unsigned char)iov[i].ok;
-			if (iov[i].ok)
-				memcpy(gbuf + idx * gs,
-				       rbuf[i] + (refs[j].addr - iov[i].addr),
-				       gs);
-		}
-		free(rbuf[i]);
+		for (j = first[i]; j < stop; j++)
+			gptr[refs[j].idx] = iov[i].ok
+				? (unsigned char *)iov[i].buf +
+					  (refs[j].addr - iov[i].addr)
+				: NULL;
 	}
 	r->ranges_copied += niov;
-	free(rbuf);
-	free(first);
-	free(iov);
-	free(refs);
-	return 0;
+	rfree(first, hf);
+	rfree(refs, hr);
+	*niov_out = niov;
+	*iov_out = iov;
+	return hi;
 }
 
 static void decode_g(const struct gort_layout *l, const unsigned char *b,
@@ -215,8 +243,9 @@ static void pick_start(const struct gort_layout *l, struct gort_registry *r,
 
 static void copy_stacks(struct memsrc *mem, struct gort_registry *r)
 {
-	struct memsrc_iov *iov = xcalloc(r->ngs ? r->ngs : 1, sizeof(*iov));
-	size_t *which = xcalloc(r->ngs ? r->ngs : 1, sizeof(*which));
+	int hi, hw;
+	struct memsrc_iov *iov = ralloc(r, (r->ngs + 1) * sizeof(*iov), &hi);
+	size_t *which = ralloc(r, (r->ngs + 1) * sizeof(*which), &hw);
 	size_t i, n = 0;
 
 	for (i = 0; i < r->ngs; i++) {
@@ -229,7 +258,7 @@ static void copy_stacks(struct memsrc *mem, struct gort_registry *r)
 		}
 		g->copy_base = g->sp;
 		g->copy_len = (size_t)(g->stack_hi - g->sp);
-		g->stack = xmalloc(g->copy_len);
+		g->stack = ralloc(r, g->copy_len, &g->stack_heap);
 		iov[n].addr = g->copy_base;
 		iov[n].len = g->copy_len;
 		iov[n].buf = g->stack;
@@ -241,39 +270,33 @@ static void copy_stacks(struct memsrc *mem, struct gort_registry *r)
 
 		r->bytes_copied += iov[i].len;
 		if (!iov[i].ok) {
-			free(g->stack);
+			rfree(g->stack, g->stack_heap);
 			g->stack = NULL;
 			g->copy_len = 0;
 			g->stack_error = 1;
 		}
 	}
 	r->ranges_copied += n;
-	free(which);
-	free(iov);
+	rfree(which, hw);
+	rfree(iov, hi);
 }
 
-int gort_registry_copy(struct memsrc *mem, const struct gort_layout *l,
-		       uint64_t bias, const struct gort_thread *threads,
-		       size_t nthreads, struct gort_registry *r,
-		       struct err *e)
+static int read_allgs(struct memsrc *mem, const struct gort_layout *l,
+		      uint64_t bias, uint64_t hdr[3], size_t *n,
+		      struct err *e)
 {
-	uint64_t allglen, hdr[3], *ptrs;
-	unsigned char *gbuf, *okv;
-	struct timespec ts;
-	size_t n, i;
+	uint64_t allglen;
 	int ret;
 
-	memset(r, 0, sizeof(*r));
 	if (!l->allgs || !l->allglen || !l->g_size || l->g_size > 65536)
 		return err_set(e, EINVAL, "runtime layout is incomplete");
 	ret = memsrc_read_full(mem, l->allglen + bias, &allglen,
 			       sizeof(allglen), e);
 	if (ret == 0)
-		ret = memsrc_read_full(mem, l->allgs + bias, hdr, sizeof(hdr),
-				       e);
+		ret = memsrc_read_full(mem, l->allgs + bias, hdr,
+				       3 * sizeof(uint64_t), e);
 	if (ret < 0)
 		return err_prefix(e, "cannot read runtime.allgs");
-	n = allglen < hdr[1] ? (size_t)allglen : (size_t)hdr[1];
 	if (allglen > GORT_MAX_GS || hdr[1] > hdr[2] || hdr[2] > GORT_MAX_GS)
 		return err_set(e, EINVAL,
 			       "runtime.allgs looks corrupted (len %llu, cap "
@@ -281,40 +304,110 @@ int gort_registry_copy(struct memsrc *mem, const struct gort_layout *l,
 			       (unsigned long long)hdr[1],
 			       (unsigned long long)hdr[2],
 			       (unsigned long long)allglen);
+	*n = allglen < hdr[1] ? (size_t)allglen : (size_t)hdr[1];
+	return 0;
+}
+
+int gort_registry_reserve(struct memsrc *mem, const struct gort_layout *l,
+			  uint64_t bias, struct gort_registry *r,
+			  struct err *e)
+{
+	struct gort_registry tmp;
+	uint64_t hdr[3];
+	size_t n, i, stacks = 0, bytes;
+	int ret;
+
+	memset(r, 0, sizeof(*r));
+	ret = read_allgs(mem, l, bias, hdr, &n, e);
+	if (ret < 0)
+		return ret;
+	/* A racy look at the g structs tells how big the stacks are. */
+	memset(&tmp, 0, sizeof(tmp));
+	if (copy_registry(mem, l, bias, NULL, 0, 0, &tmp, NULL) == 0) {
+		for (i = 0; i < tmp.ngs; i++) {
+			const struct gort_g *g = &tmp.gs[i];
+
+			if (g->sp >= g->stack_lo && g->sp < g->stack_hi &&
+			    g->stack_hi - g->sp <= GORT_MAX_STACK)
+				stacks += (size_t)(g->stack_hi - g->sp) + 16;
+		}
+		gort_registry_release(&tmp);
+	}
+	n += n / 8 + 256;
+	bytes = n * (l->g_size + MERGE_GAP / 8 + sizeof(struct gref) +
+		     2 * sizeof(struct memsrc_iov) + 4 * sizeof(size_t) +
+		     sizeof(struct gort_g) + 16 * 6) +
+		stacks + stacks / 8 + (4u << 20);
+	r->pool = xmalloc(bytes);
+	memset(r->pool, 0, bytes);
+	r->pool_size = bytes;
+	return 0;
+}
+
+static int copy_registry(struct memsrc *mem, const struct gort_layout *l,
+			 uint64_t bias, const struct gort_thread *threads,
+			 size_t nthreads, int with_stacks,
+			 struct gort_registry *r, struct err *e)
+{
+	unsigned char *pool = r->pool, **gptr;
+	size_t pool_size = r->pool_size, n, i, niov = 0;
+	struct memsrc_iov *iov = NULL;
+	uint64_t hdr[3], *ptrs;
+	int hp, hg, hb, hi, *bheap, ret;
+	struct timespec ts;
+
+	memset(r, 0, sizeof(*r));
+	r->pool = pool;
+	r->pool_size = pool_size;
+	ret = read_allgs(mem, l, bias, hdr, &n, e);
+	if (ret < 0)
+		return ret;
 	r->nallg = n;
-	ptrs = xcalloc(n ? n : 1, sizeof(*ptrs));
+	ptrs = ralloc(r, (n + 1) * sizeof(*ptrs), &hp);
 	ret = memsrc_read_full(mem, hdr[0], ptrs, n * sizeof(*ptrs), e);
 	if (ret < 0) {
-		free(ptrs);
+		rfree(ptrs, hp);
 		return err_prefix(e, "cannot read the allgs array");
 	}
 	r->bytes_copied += 32 + n * sizeof(*ptrs);
-	gbuf = xmalloc(n * l->g_size + 1);
-	okv = xcalloc(n ? n : 1, 1);
-	copy_gs(mem, l, ptrs, n, gbuf, okv, r);
+	gptr = ralloc(r, (n + 1) * sizeof(*gptr), &hg);
+	bheap = ralloc(r, (n + 1) * sizeof(*bheap), &hb);
+	hi = copy_gs(mem, l, ptrs, n, gptr, r, bheap, &niov, &iov);
 	copy_ms(mem, l, bias, r);
-	r->gs = xcalloc(n ? n : 1, sizeof(*r->gs));
+	r->gs = ralloc(r, (n + 1) * sizeof(*r->gs), &r->gs_heap);
 	for (i = 0; i < n; i++) {
 		struct gort_g *g = &r->gs[r->ngs];
 		uint32_t st;
 
-		if (!okv[i] || !ptrs[i])
+		if (!gptr[i] || !ptrs[i])
 			continue;
-		decode_g(l, gbuf + i * l->g_size, ptrs[i], g);
+		decode_g(l, gptr[i], ptrs[i], g);
 		st = gort_status(l, g);
 		if ((int)st == l->st_dead || (int)st == l->st_deadextra)
 			continue;
 		pick_start(l, r, g, threads, nthreads);
 		r->ngs++;
 	}
-	copy_stacks(mem, r);
+	for (i = 0; i < niov; i++)
+		rfree(iov[i].buf, bheap[i]);
+	rfree(iov, hi);
+	rfree(bheap, hb);
+	rfree(gptr, hg);
+	rfree(ptrs, hp);
+	if (with_stacks)
+		copy_stacks(mem, r);
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	r->nanotime = (uint64_t)ts.tv_sec * 1000000000ull +
 		      (uint64_t)ts.tv_nsec;
-	free(okv);
-	free(gbuf);
-	free(ptrs);
 	return 0;
+}
+
+int gort_registry_copy(struct memsrc *mem, const struct gort_layout *l,
+		       uint64_t bias, const struct gort_thread *threads,
+		       size_t nthreads, struct gort_registry *r,
+		       struct err *e)
+{
+	return copy_registry(mem, l, bias, threads, nthreads, 1, r, e);
 }
 
 int gort_registry_waitreasons(struct memsrc *mem, const struct gort_layout *l,
@@ -354,11 +447,13 @@ void gort_registry_release(struct gort_registry *r)
 	size_t i;
 
 	for (i = 0; i < r->ngs; i++)
-		free(r->gs[i].stack);
-	free(r->gs);
+		rfree(r->gs[i].stack, r->gs[i].stack_heap);
+	if (r->gs)
+		rfree(r->gs, r->gs_heap);
 	free(r->ms);
 	for (i = 0; i < r->nwaitreasons; i++)
 		free(r->waitreasons[i]);
 	free(r->waitreasons);
+	free(r->pool);
 	memset(r, 0, sizeof(*r));
 }

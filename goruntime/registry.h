@@ -44,6 +44,7 @@ struct gort_g {
 	uint64_t copy_base;
 	size_t copy_len;
 	int stack_error;	/* the stack could not be read */
+	int stack_heap;		/* stack was malloc'd, not in the pool */
 };
 
 struct gort_m {
@@ -55,6 +56,7 @@ struct gort_m {
 
 struct gort_registry {
 	struct gort_g *gs;
+	int gs_heap;
 	size_t ngs;		/* every non-dead g */
 	size_t nallg;		/* allglen at the stop */
 	struct gort_m *ms;
@@ -64,10 +66,26 @@ struct gort_registry {
 	uint64_t nanotime;	/* CLOCK_MONOTONIC at the copy */
 	size_t bytes_copied;
 	size_t ranges_copied;
+	/* Pre-faulted memory for the copy, so no page faults or malloc
+	 * calls happen while the target is stopped. */
+	unsigned char *pool;
+	size_t pool_size, pool_used;
 };
 
 /*
- * Copies the registry through mem while the target is stopped: allglen
+ * Estimates, without stopping the target, how much memory a copy will
+ * need (a racy read of allgs and the g structs), and reserves and touches
+ * that much plus slack in r.  Call before stopping; gort_registry_copy
+ * then works from the reserve.  Returns 0 or a negative errno (the copy
+ * still works without a reserve, only slower).
+ */
+int gort_registry_reserve(struct memsrc *mem, const struct gort_layout *l,
+			  uint64_t bias, struct gort_registry *r,
+			  struct err *e);
+
+/*
+ * Copies the registry through mem while the target is stopped (keeping a
+ * reserve made by gort_registry_reserve, if any): allglen
  * and allgs, every g struct (reads merged by address and batched), the m
  * list, and the live part of every goroutine stack.  bias is the load
  * bias of the executable (added to the layout's link-time addresses);

@@ -40,11 +40,15 @@
  *    back to the group-stop, so a stopped process stays stopped.
  *  - an exit: the thread is dropped; PTRACE_EVENT_EXEC aborts the stop.
  *
- * Waits use waitpid(tid, __WALL | WNOHANG) and sigtimedwait(SIGCHLD) with
- * a deadline: a thread in vfork or in an uninterruptible sleep does not
- * stop until it returns to user space, and must not hang goscope while
- * the rest of the target is stopped.  Such a thread keeps its pending
- * interrupt, so resume waits for it to stop and detaches it.
+ * Waits sweep every thread still pending with waitpid(tid, __WALL |
+ * WNOHANG) and sleep in sigtimedwait(SIGCHLD) only when a sweep found
+ * nothing, until a deadline.  Sweeping rather than waiting for one thread
+ * at a time matters: a thread in execve waits in de_thread until we reap
+ * the other threads it killed, and a dead group leader is reported only
+ * after the other threads.  A thread in vfork or an uninterruptible sleep
+ * does not stop until it returns to user space, and must not hang goscope
+ * while the rest of the target is stopped; it keeps its pending interrupt,
+ * so resume waits for it to stop and detaches it.
  *
  * A guard handler for SIGINT/SIGTERM/SIGHUP/SIGQUIT/SIGPIPE detaches every
  * thread from a static table with raw syscalls.  When goscope dies by
@@ -69,6 +73,7 @@ struct thr {
 	unsigned char waiting;	/* interrupted; stop not collected yet */
 	unsigned char gone;	/* exited or vanished: dropped at the end */
 	int guard;		/* slot in the guard table, or -1 */
+	uint64_t since;		/* when we started waiting for it */
 };
 
 struct tslot {
@@ -126,14 +131,15 @@ static size_t add_thread(struct ptstop_impl *si, pid_t tid);
 static int seize_tid(struct ptstop_impl *si, pid_t tid);
 static int scan_tasks(struct ptstop_impl *si, unsigned int *nnew);
 static int wait_tid(struct ptstop_impl *si, pid_t tid, int *status,
-		    uint64_t deadline, int interruptible);
+		    uint64_t deadline);
+static void idle_wait(struct ptstop_impl *si);
 static int read_regs(pid_t tid, struct ptstop_regs *r);
 static void new_thread(struct ptstop_impl *si, pid_t tid, int interrupt);
 static void release_foreign(struct ptstop_impl *si, pid_t tid);
-static int collect_stop(struct ptstop_impl *si, size_t i, uint64_t deadline);
-static int release_one(struct ptstop_impl *si, size_t i, uint64_t deadline);
-static int release_all(struct ptstop_impl *si, size_t *nstuck,
-		       pid_t *stuck_tid, size_t *ngone);
+static int on_stop_status(struct ptstop_impl *si, size_t i, int st);
+static int collect_all(struct ptstop_impl *si, uint64_t deadline);
+static void release_all(struct ptstop_impl *si, size_t *nstuck,
+			pid_t *stuck_tid, size_t *ngone);
 static void compact(struct ptstop_impl *si);
 static int stop_failed(struct ptstop_impl *si, struct err *e);
 static void impl_free(struct ptstop_impl *si);
@@ -506,6 +512,7 @@ static int scan_tasks(struct ptstop_impl *si, unsigned int *nnew)
 		}
 		si->thr[i].seized = 1;
 		si->thr[i].waiting = 1;
+		si->thr[i].since = now_ns();
 		si->thr[i].guard = guard_add((pid_t)v);
 		si->pub.nauto += r == 1;
 		si->ever_seized = 1;
@@ -516,40 +523,44 @@ static int scan_tasks(struct ptstop_impl *si, unsigned int *nnew)
 }
 
 /*
- * Waits for the next state change of tid.  Returns 0 with *status,
- * -ETIMEDOUT, -ESRCH (tid is dead but cannot be reaped yet, like a zombie
- * group leader), -EINTR (guard signal, when interruptible) or the errno
- * of waitpid (-ECHILD: not our tracee).
+ * Waits for the next state change of tid alone (a foreign child).  Returns
+ * 0 with *status, -ETIMEDOUT, -ESRCH (dead but not reported) or the errno
+ * of waitpid.
  */
 static int wait_tid(struct ptstop_impl *si, pid_t tid, int *status,
-		    uint64_t deadline, int interruptible)
+		    uint64_t deadline)
 {
-	uint64_t start = now_ns(), t, next_check = start + DEAD_CHECK_NS;
-	struct timespec ts = { 0, (long)WAIT_SLICE_NS };
-	sigset_t chld;
+	uint64_t t, next_check = now_ns() + DEAD_CHECK_NS;
 	pid_t r;
 
-	sigemptyset(&chld);
-	sigaddset(&chld, SIGCHLD);
 	for (;;) {
 		r = waitpid(tid, status, __WALL | WNOHANG);
 		if (r == tid)
 			return 0;
 		if (r < 0 && errno != EINTR)
 			return -errno;
-		if (interruptible && guard_fired)
-			return -EINTR;
 		t = now_ns();
-		if (t >= deadline && t - start >= MIN_WAIT_NS)
+		if (t >= deadline)
 			return -ETIMEDOUT;
 		if (t >= next_check) {
-			if (task_dead(si->pub.pid, tid))
+			if (task_dead(tid, tid))
 				return -ESRCH;
 			next_check = t + DEAD_CHECK_NS;
 		}
-		if (sigtimedwait(&chld, NULL, &ts) == SIGCHLD)
-			si->chld_seen = 1;
+		idle_wait(si);
 	}
+}
+
+/* Sleeps until a tracee changes state (SIGCHLD) or for a short while. */
+static void idle_wait(struct ptstop_impl *si)
+{
+	struct timespec ts = { 0, (long)WAIT_SLICE_NS };
+	sigset_t chld;
+
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	if (sigtimedwait(&chld, NULL, &ts) == SIGCHLD)
+		si->chld_seen = 1;
 }
 
 static int read_regs(pid_t tid, struct ptstop_regs *r)
@@ -612,6 +623,7 @@ static void new_thread(struct ptstop_impl *si, pid_t tid, int interrupt)
 	i = add_thread(si, tid);
 	si->thr[i].seized = 1;
 	si->thr[i].waiting = 1;
+	si->thr[i].since = now_ns();
 	si->thr[i].guard = guard_add(tid);
 	si->pub.nauto++;
 	if (interrupt)
@@ -624,8 +636,7 @@ static void release_foreign(struct ptstop_impl *si, pid_t tid)
 	int st, sig;
 
 	for (;;) {
-		if (wait_tid(si, tid, &st, deadline, 0) < 0 ||
-		    !WIFSTOPPED(st))
+		if (wait_tid(si, tid, &st, deadline) < 0 || !WIFSTOPPED(st))
 			return;
 		sig = ((unsigned int)st >> 16) == 0 ? WSTOPSIG(st) : 0;
 		if (ptrace(PTRACE_DETACH, tid, NULL,
@@ -635,161 +646,213 @@ static void release_foreign(struct ptstop_impl *si, pid_t tid)
 }
 
 /*
- * Waits until thread i is stopped (see the comment at the top).  Returns
- * 0 (stopped, gone or timed out: see the entry) or -EINTR/-EAGAIN to
- * abort the whole stop.
+ * Handles a wait status of thread i while stopping (see the comment at the
+ * top).  Returns 0 or -EAGAIN when the process called execve.
  */
-static int collect_stop(struct ptstop_impl *si, size_t i, uint64_t deadline)
+static int on_stop_status(struct ptstop_impl *si, size_t i, int st)
 {
 	pid_t tid = si->pub.threads[i].tid;
 	unsigned long msg;
 	unsigned int ev;
-	int st, r;
+	int r;
 
-	for (;;) {
-		r = wait_tid(si, tid, &st, deadline, 1);
-		if (r == -EINTR)
-			return r;
-		if (r == -ETIMEDOUT) {
-			/* Still seized, with the interrupt pending. */
-			si->thr[i].waiting = 0;
-			si->pub.threads[i].error = ETIMEDOUT;
-			return 0;
-		}
-		if (r == -ESRCH) {
-			/*
-			 * A dead group leader is reported only once the other
-			 * threads are reaped: keep it, resume reaps it last.
-			 */
-			si->thr[i].waiting = 0;
-			si->pub.threads[i].error = ESRCH;
-			return 0;
-		}
-		if (r < 0 || WIFEXITED(st) || WIFSIGNALED(st)) {
-			si->thr[i].waiting = 0;
-			si->thr[i].seized = 0;
-			si->thr[i].gone = 1;
-			return 0;
-		}
-		if (!WIFSTOPPED(st))
-			continue;
-		ev = (unsigned int)st >> 16;
-		if (ev == PTRACE_EVENT_CLONE) {
-			if (ptrace(PTRACE_GETEVENTMSG, tid, NULL, &msg) == 0)
-				new_thread(si, (pid_t)msg, 1);
-			/* The clone stop ate our interrupt: ask again. */
-			ptrace(PTRACE_INTERRUPT, tid, NULL, NULL);
-			ptrace(PTRACE_CONT, tid, NULL, NULL);
-			continue;
-		}
-		if (ev != 0 && ev != PTRACE_EVENT_STOP &&
-		    ev != PTRACE_EVENT_EXEC) {
-			ptrace(PTRACE_INTERRUPT, tid, NULL, NULL);
-			ptrace(PTRACE_CONT, tid, NULL, NULL);
-			continue;
-		}
+	if (WIFEXITED(st) || WIFSIGNALED(st)) {
 		si->thr[i].waiting = 0;
-		if (ev == 0) {
-			si->pub.threads[i].pending_sig = WSTOPSIG(st);
-			guard_set_sig(si->thr[i].guard, WSTOPSIG(st));
-		}
-		r = read_regs(tid, &si->pub.threads[i].regs);
-		if (r < 0)
-			si->pub.threads[i].error = -r;
-		else
-			si->pub.threads[i].stopped = 1;
-		return ev == PTRACE_EVENT_EXEC ? -EAGAIN : 0;
+		si->thr[i].seized = 0;
+		si->thr[i].gone = 1;
+		return 0;
 	}
+	if (!WIFSTOPPED(st))
+		return 0;
+	ev = (unsigned int)st >> 16;
+	if (ev == PTRACE_EVENT_CLONE &&
+	    ptrace(PTRACE_GETEVENTMSG, tid, NULL, &msg) == 0)
+		new_thread(si, (pid_t)msg, 1);
+	if (ev != 0 && ev != PTRACE_EVENT_STOP && ev != PTRACE_EVENT_EXEC) {
+		/* A clone (or other event) stop ate our interrupt: again. */
+		ptrace(PTRACE_INTERRUPT, tid, NULL, NULL);
+		ptrace(PTRACE_CONT, tid, NULL, NULL);
+		return 0;
+	}
+	si->thr[i].waiting = 0;
+	if (ev == 0) {
+		si->pub.threads[i].pending_sig = WSTOPSIG(st);
+		guard_set_sig(si->thr[i].guard, WSTOPSIG(st));
+	}
+	r = read_regs(tid, &si->pub.threads[i].regs);
+	if (r < 0)
+		si->pub.threads[i].error = -r;
+	else
+		si->pub.threads[i].stopped = 1;
+	return ev == PTRACE_EVENT_EXEC ? -EAGAIN : 0;
 }
 
 /*
- * Detaches thread i, which may not be in a stop yet (it missed the stop
- * deadline, or was killed).  Returns 0 when it is detached or gone, or
- * -ETIMEDOUT.
+ * Collects the stop of every waiting thread, sweeping them all.  A thread
+ * not stopped by the deadline (and waited for at least MIN_WAIT_NS) gets
+ * ETIMEDOUT; a dead one that cannot be reaped yet (a group leader) gets
+ * ESRCH.  Both stay seized for release_all.  Returns 0, or -EINTR/-EAGAIN
+ * to abort the whole stop.
  */
-static int release_one(struct ptstop_impl *si, size_t i, uint64_t deadline)
+static int collect_all(struct ptstop_impl *si, uint64_t deadline)
 {
-	struct ptstop_thread *t;
-	unsigned long msg;
-	unsigned int ev;
-	pid_t tid;
-	int st, r;
+	uint64_t t, next_check = now_ns() + DEAD_CHECK_NS;
+	size_t i, pending;
+	int st, r, progress, check;
+	pid_t tid, w;
 
 	for (;;) {
-		t = &si->pub.threads[i];
-		tid = t->tid;
-		if (ptrace(PTRACE_DETACH, tid, NULL,
-			   (void *)(uintptr_t)t->pending_sig) == 0 ||
-		    errno != ESRCH)
-			break;
-		r = wait_tid(si, tid, &st, deadline, 0);
-		if (r == -ETIMEDOUT)
-			return r;
-		if (r < 0 || WIFEXITED(st) || WIFSIGNALED(st)) {
-			si->thr[i].gone = 1;
-			break;
+		pending = 0;
+		progress = 0;
+		t = now_ns();
+		check = t >= next_check;
+		if (check)
+			next_check = t + DEAD_CHECK_NS;
+		/* on_stop_status may append threads: re-read nthreads. */
+		for (i = 0; i < si->pub.nthreads; i++) {
+			if (!si->thr[i].waiting)
+				continue;
+			tid = si->pub.threads[i].tid;
+			w = waitpid(tid, &st, __WALL | WNOHANG);
+			if (w == tid) {
+				progress = 1;
+				r = on_stop_status(si, i, st);
+				if (r < 0)
+					return r;
+				pending += si->thr[i].waiting;
+			} else if (w < 0 && errno != EINTR) {
+				si->thr[i].waiting = 0;
+				si->thr[i].seized = 0;
+				si->thr[i].gone = 1;
+			} else if (t >= deadline &&
+				   t - si->thr[i].since >= MIN_WAIT_NS) {
+				si->thr[i].waiting = 0;
+				si->pub.threads[i].error = ETIMEDOUT;
+			} else if (check && task_dead(si->pub.pid, tid)) {
+				si->thr[i].waiting = 0;
+				si->pub.threads[i].error = ESRCH;
+			} else {
+				pending++;
+			}
 		}
-		if (!WIFSTOPPED(st))
-			continue;
-		ev = (unsigned int)st >> 16;
-		t->pending_sig = ev == 0 ? WSTOPSIG(st) : 0;
-		if (ev == PTRACE_EVENT_CLONE &&
-		    ptrace(PTRACE_GETEVENTMSG, tid, NULL, &msg) == 0)
-			new_thread(si, (pid_t)msg, 0);
+		if (!pending)
+			return 0;
+		if (guard_fired)
+			return -EINTR;
+		if (!progress)
+			idle_wait(si);
 	}
-	si->thr[i].seized = 0;
-	si->thr[i].waiting = 0;
-	si->pub.threads[i].stopped = 0;
-	return 0;
 }
 
 /*
  * Detaches every seized thread: the stopped ones first, in one quick pass,
- * then those that are not in a stop yet.  Counts the threads that could
- * not be released and those found dead.
+ * then, sweeping until the deadline, those that are not in a stop yet
+ * (late, killed, or appearing at a clone event meanwhile).  Counts the
+ * threads that could not be released and those found dead.
  */
-static int release_all(struct ptstop_impl *si, size_t *nstuck,
-		       pid_t *stuck_tid, size_t *ngone)
+static void release_all(struct ptstop_impl *si, size_t *nstuck,
+			pid_t *stuck_tid, size_t *ngone)
 {
-	uint64_t deadline;
-	int pass, leader;
-	size_t i;
+	uint64_t t, deadline, next_check;
+	size_t i, pending, ndead;
+	int st, progress, check;
+	struct ptstop_thread *th;
+	unsigned long msg;
+	unsigned int ev;
+	pid_t w;
 
 	*nstuck = 0;
 	*ngone = 0;
 	for (i = 0; i < si->pub.nthreads; i++) {
-		struct ptstop_thread *t = &si->pub.threads[i];
-
-		if (!si->thr[i].seized || !t->stopped)
+		th = &si->pub.threads[i];
+		if (!si->thr[i].seized || !th->stopped)
 			continue;
-		if (ptrace(PTRACE_DETACH, t->tid, NULL,
-			   (void *)(uintptr_t)t->pending_sig) == 0) {
+		if (ptrace(PTRACE_DETACH, th->tid, NULL,
+			   (void *)(uintptr_t)th->pending_sig) == 0) {
 			si->thr[i].seized = 0;
-			t->stopped = 0;
+			th->stopped = 0;
 		}
 	}
 	si->pub.t_resumed = now_ns();
 	deadline = si->pub.t_resumed + LATE_TIMEOUT_NS;
-	/*
-	 * The group leader goes last: when the process was killed, its exit
-	 * is reported only after the other threads are reaped.
-	 * release_one may append threads (clone events): re-read n.
-	 */
-	for (pass = 0; pass < 2; pass++) {
+	next_check = si->pub.t_resumed + DEAD_CHECK_NS;
+	for (;;) {
+		pending = 0;
+		ndead = 0;
+		progress = 0;
+		t = now_ns();
+		check = t >= next_check;
+		if (check)
+			next_check = t + DEAD_CHECK_NS;
 		for (i = 0; i < si->pub.nthreads; i++) {
-			leader = si->pub.threads[i].tid == si->pub.pid;
-			if (!si->thr[i].seized || leader != pass)
+			if (!si->thr[i].seized)
 				continue;
-			if (release_one(si, i, deadline) < 0) {
-				if (!*nstuck)
-					*stuck_tid = si->pub.threads[i].tid;
-				(*nstuck)++;
-			} else if (si->thr[i].gone) {
-				(*ngone)++;
+			th = &si->pub.threads[i];
+			if (ptrace(PTRACE_DETACH, th->tid, NULL,
+				   (void *)(uintptr_t)th->pending_sig) == 0 ||
+			    errno != ESRCH) {
+				si->thr[i].seized = 0;
+				th->stopped = 0;
+				progress = 1;
+				continue;
 			}
+			/* Not in a stop: running towards one, or dead. */
+			w = waitpid(th->tid, &st, __WALL | WNOHANG);
+			if (w == th->tid) {
+				progress = 1;
+				if (WIFEXITED(st) || WIFSIGNALED(st)) {
+					si->thr[i].seized = 0;
+					si->thr[i].gone = 1;
+					(*ngone)++;
+					continue;
+				}
+				ev = (unsigned int)st >> 16;
+				th->pending_sig = ev == 0 ? WSTOPSIG(st) : 0;
+				if (ev == PTRACE_EVENT_CLONE &&
+				    ptrace(PTRACE_GETEVENTMSG, th->tid, NULL,
+					   &msg) == 0)
+					new_thread(si, (pid_t)msg, 0);
+				pending++;
+				continue;
+			}
+			if (w < 0 && errno != EINTR) {
+				si->thr[i].seized = 0;
+				si->thr[i].gone = 1;
+				(*ngone)++;
+				continue;
+			}
+			if (check && task_dead(si->pub.pid, th->tid))
+				ndead++;
+			pending++;
 		}
+		if (!pending)
+			return;
+		/*
+		 * Only unreportable zombies left (a group leader that exited
+		 * while other threads live): nothing of them runs or stops.
+		 */
+		if (check && !progress && ndead == pending) {
+			for (i = 0; i < si->pub.nthreads; i++) {
+				if (si->thr[i].seized) {
+					si->thr[i].seized = 0;
+					si->thr[i].gone = 1;
+					(*ngone)++;
+				}
+			}
+			return;
+		}
+		if (t >= deadline)
+			break;
+		if (!progress)
+			idle_wait(si);
 	}
-	return 0;
+	for (i = 0; i < si->pub.nthreads; i++) {
+		if (!si->thr[i].seized)
+			continue;
+		if (!*nstuck)
+			*stuck_tid = si->pub.threads[i].tid;
+		(*nstuck)++;
+	}
 }
 
 /* Drops the entries of threads that exited. */
@@ -920,10 +983,7 @@ int ptstop_stop(pid_t pid, struct ptstop **out, struct err *e)
 			if (si->thr[i].waiting)
 				ptrace(PTRACE_INTERRUPT, si->pub.threads[i].tid,
 				       NULL, NULL);
-		/* collect_stop may append threads: re-read nthreads. */
-		for (i = 0; i < si->pub.nthreads && !abort_code; i++)
-			if (si->thr[i].waiting)
-				abort_code = collect_stop(si, i, deadline);
+		abort_code = collect_all(si, deadline);
 		if (abort_code || !nnew || now_ns() >= deadline)
 			break;
 	}

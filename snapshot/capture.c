@@ -340,6 +340,8 @@ int capture_pid(pid_t pid, struct snap **out, struct err *e)
 	r = prepare(pid, &p, e);
 	if (r < 0)
 		goto fail;
+	/* Allocate and touch the copy's memory before stopping anything. */
+	gort_registry_reserve(p.mem, &p.layout, p.bias, &reg, NULL);
 	gort_registry_waitreasons(p.mem, &p.layout, p.bias, &reg, NULL);
 
 	r = ptstop_stop(pid, &stop, e);

@@ -388,10 +388,12 @@ fi
 # 9. The target killed while stopped: resume reports it, nothing hangs.
 if start_target kpid "$work/spin" -r 1 -s 1 -C; then
 	if hold "$kpid"; then
-		kill -KILL "$kpid"
-		release
-		wait "$kpid" 2>/dev/null
-		krc=$?
+		{
+			kill -KILL "$kpid"
+			release
+			wait "$kpid"
+			krc=$?
+		} 2>/dev/null
 		msg=$(tail -n 1 "$out")
 		echo "#   $msg"
 		if [ $rc -eq 1 ] && [[ $msg == *"exited while it was stopped (ESRCH)" ]] &&

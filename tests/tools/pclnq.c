@@ -300,12 +300,16 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	err_init(&e);
-	if (elfimage_open(argv[2], &im, &e) < 0 ||
-	    elfimage_pclntab(im, &tab, &e) < 0) {
+	if (elfimage_open(argv[2], &im, &e) < 0) {
 		fprintf(stderr, "pclnq: %s\n", e.msg);
 		return 1;
 	}
-	elfimage_free(im);
+	r = elfimage_pclntab(im, &tab, &e);
+	elfimage_free(im);	/* the table has its own copy */
+	if (r < 0) {
+		fprintf(stderr, "pclnq: %s\n", e.msg);
+		return 1;
+	}
 	/* FuncIDWrapper follows FuncID_systemstack_switch in 1.18-1.27. */
 	if (pclntab_lookup(tab, "runtime.systemstack_switch", &f) == 0)
 		wrapper_id = f.funcid + 1;
