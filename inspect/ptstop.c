@@ -342,8 +342,8 @@ static int precheck(pid_t pid, struct err *e)
 	if (pid <= 0)
 		return err_set(e, EINVAL, "invalid pid %d", (int)pid);
 	if (pid == getpid())
-		return err_set(e, EINVAL, "cannot stop goscope's own process %d",
-			       (int)pid);
+		return err_set(e, EINVAL, "cannot stop goscope's own process "
+			       "%d", (int)pid);
 	r = proc_check(pid, e);
 	if (r < 0)
 		return r;
@@ -426,9 +426,9 @@ static size_t add_thread(struct ptstop_impl *si, pid_t tid)
 	} else {
 		if (si->pub.nthreads == si->cap) {
 			si->cap = si->cap ? si->cap * 2 : 64;
-			si->pub.threads = xreallocarray(si->pub.threads,
-							si->cap,
-							sizeof(*si->pub.threads));
+			si->pub.threads =
+				xreallocarray(si->pub.threads, si->cap,
+					      sizeof(*si->pub.threads));
 			si->thr = xreallocarray(si->thr, si->cap,
 						sizeof(*si->thr));
 		}
@@ -952,7 +952,7 @@ int ptstop_stop(pid_t pid, struct ptstop **out, struct err *e)
 	unsigned int nnew;
 	size_t i, n0, nstopped = 0, nstuck, ngone;
 	pid_t stuck_tid = 0;
-	int r, abort_code = 0, scan_err = 0, sig;
+	int r, abort_code = 0, scan_err = 0, late = 0, sig;
 
 	*out = NULL;
 	r = precheck(pid, e);
@@ -984,7 +984,8 @@ int ptstop_stop(pid_t pid, struct ptstop **out, struct err *e)
 				ptrace(PTRACE_INTERRUPT, si->pub.threads[i].tid,
 				       NULL, NULL);
 		abort_code = collect_all(si, deadline);
-		if (abort_code || !nnew || now_ns() >= deadline)
+		/* Past the deadline, one more scan looks for newcomers. */
+		if (abort_code || !nnew || (now_ns() >= deadline && late++))
 			break;
 	}
 	si->pub.t_all_stopped = now_ns();
@@ -1006,11 +1007,12 @@ int ptstop_stop(pid_t pid, struct ptstop **out, struct err *e)
 				    strsignal(sig));
 		else if (abort_code == -EAGAIN)
 			r = err_set(e, EAGAIN,
-				    "process %d executed a new program while it "
-				    "was being stopped; try again", (int)pid);
+				    "process %d executed a new program while "
+				    "it was being stopped; try again",
+				    (int)pid);
 		else if (scan_err && scan_err != ESRCH && !si->pub.nthreads)
-			r = err_errno(e, scan_err, "cannot read '/proc/%d/task'",
-				      (int)pid);
+			r = err_errno(e, scan_err,
+				      "cannot read '/proc/%d/task'", (int)pid);
 		else
 			r = stop_failed(si, e);
 		impl_free(si);
@@ -1057,7 +1059,8 @@ int ptstop_resume(struct ptstop *s, struct err *e)
 			       nstuck, (int)s->pid, (int)stuck_tid,
 			       (unsigned long long)(LATE_TIMEOUT_NS / NSEC));
 	if (!nalive && s->nthreads)
-		return err_set(e, ESRCH, "process %d exited while it was stopped",
+		return err_set(e, ESRCH,
+			       "process %d exited while it was stopped",
 			       (int)s->pid);
 	return 0;
 }

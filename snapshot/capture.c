@@ -152,6 +152,11 @@ static int prepare(pid_t pid, struct prep *p, struct err *e)
 	}
 	elfgo_release(&go);
 	r = gort_layout_from_dwarf(p->link, &p->layout, e);
+	if (r == -ENODATA)
+		return err_set(e, ENODATA,
+			       "process %d (%s): no DWARF runtime layouts; "
+			       "binaries built with -ldflags=-w or stripped "
+			       "are not supported yet", (int)pid, p->exe);
 	if (r < 0)
 		return r;
 	p->layout.go_minor = gort_go_minor(p->version);

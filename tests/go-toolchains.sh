@@ -68,10 +68,11 @@ die() { say "$*"; exit 1; }
 
 usage() {
 	cat >&2 <<EOF
-usage: $0 [fetch|list]
+usage: $0 [fetch|list|delve]
   fetch  fetch the Go toolchains that are missing (default)
   list   fetch if needed, then print VERSION<TAB>GOROOT per toolchain
          and VERSION<TAB>SKIP<TAB>reason per wanted version not provided
+  delve  fetch Debian's delve (dlv) into the cache and print its path
 env: GOSCOPE_GO_VERSIONS="1.21 1.23", GOSCOPE_OFFLINE=1, GOSCOPE_CACHE=DIR
 EOF
 }
@@ -513,6 +514,38 @@ fetch_missing() {
 	done
 }
 
+# fetch_delve: print the path of a dlv binary unpacked from Debian's
+# "delve" package (sid), for side-by-side benchmarks.  Never installed.
+fetch_delve() {
+	local dir=$CACHE/delve m ver s tmp log
+	if [[ -x $dir/usr/bin/dlv ]]; then
+		echo "$dir/usr/bin/dlv"
+		return 0
+	fi
+	((OFFLINE)) && die "delve is not cached and GOSCOPE_OFFLINE is set"
+	setup_apt || die "cannot fetch delve: $APT_PROBLEM"
+	lists_fresh || apt_update
+	m=$(apt-cache "${APT_OPTS[@]}" madison delve 2>/dev/null || true)
+	ver=
+	for s in sid trixie bookworm-backports bookworm; do
+		ver=$(madison_version "$m" "$s")
+		[[ -n $ver ]] && break
+	done
+	[[ -n $ver ]] || die "debian ships no delve package in ${SUITES[*]}"
+	tmp=$CACHE/.delve-$$ log=$APTDIR/log/download-delve.log
+	rm -rf "$tmp"
+	mkdir -p "$tmp/debs"
+	say "downloading delve $ver"
+	(cd "$tmp/debs" && apt-get "${APT_OPTS[@]}" -q download "delve=$ver") \
+		>"$log" 2>&1 || die "apt-get download delve failed, see $log"
+	dpkg -x "$tmp"/debs/*.deb "$tmp/root" || die "dpkg -x failed for delve"
+	[[ -x $tmp/root/usr/bin/dlv ]] || die "the delve package holds no usr/bin/dlv"
+	rm -rf "$dir"
+	mv "$tmp/root" "$dir"
+	rm -rf "$tmp"
+	echo "$dir/usr/bin/dlv"
+}
+
 # Print the result lines (list format) for every considered version.
 report() {
 	local v reason
@@ -533,7 +566,7 @@ report() {
 main() {
 	local cmd=${1:-fetch}
 	case $cmd in
-	fetch | list) ;;
+	fetch | list | delve) ;;
 	-h | --help | help) usage; return 0 ;;
 	*) usage; die "unknown command '$cmd'" ;;
 	esac
@@ -550,6 +583,10 @@ main() {
 	rm -rf "$GODIR"/.tmp-*
 	trap 'rm -rf "$GODIR"/.tmp-*-$$' EXIT
 
+	if [[ $cmd == delve ]]; then
+		fetch_delve
+		return
+	fi
 	find_host_toolchains
 	find_cached_toolchains
 	fetch_missing

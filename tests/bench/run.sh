@@ -47,3 +47,5 @@ if [ -x "$root/tests/out/demo" ]; then
 	printf '  %-40s %s\n' "goscope buildinfo --from-memory PID" "$(measure "$goscope" buildinfo --from-memory "$dpid")"
 	kill "$dpid"
 fi
+echo
+bash "$root/tests/bench/dump.sh" "$goscope"

@@ -63,6 +63,22 @@ bin=$work/goroutines
 go_build_with "$root" "$bin" "$T_ROOT/tests/targets/goroutines" >/dev/null 2>&1 ||
 	{ t_fail "build target"; t_done; }
 
+# A binary without DWARF: refused clearly (tables per Go version are not
+# there yet), the target left running.
+if go_build_with "$root" "$work/stripped" "$T_ROOT/tests/targets/goroutines" \
+	-ldflags='-s -w' >/dev/null 2>&1 && start_target pid "$work/stripped"; then
+	"$GOSCOPE" dump "$pid" >/dev/null 2>"$work/err"
+	rc=$?
+	if [ $rc -eq 1 ] && [ "$(wc -l <"$work/err")" -eq 1 ] &&
+		grep -q 'no DWARF' "$work/err" && [ "$(traced_threads "$pid")" -eq 0 ]; then
+		t_ok "binary without DWARF refused, target running"
+	else
+		t_fail "binary without DWARF" "exit $rc: $(head -n 1 "$work/err")"
+	fi
+	stop_target "$pid"
+	pid=
+fi
+
 # Permission denied for an unprivileged user.
 if [ "$(id -u)" -eq 0 ] && start_target pid "$bin"; then
 	cp "$GOSCOPE" "$work/goscope"
