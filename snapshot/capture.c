@@ -328,26 +328,55 @@ static void build_goroutine(struct snap *s, const struct prep *p,
 	}
 }
 
-int capture_pid(pid_t pid, struct snap **out, struct err *e)
+struct capture {
+	pid_t pid;
+	struct prep p;
+};
+
+int capture_open(pid_t pid, struct capture **out, struct err *e)
 {
+	struct capture *c = xcalloc(1, sizeof(*c));
+	int r;
+
+	c->pid = pid;
+	r = prepare(pid, &c->p, e);
+	if (r < 0) {
+		prep_release(&c->p);
+		free(c);
+		return r;
+	}
+	*out = c;
+	return 0;
+}
+
+void capture_close(struct capture *c)
+{
+	if (!c)
+		return;
+	prep_release(&c->p);
+	free(c);
+}
+
+int capture_take(struct capture *c, struct snap **out, struct err *e)
+{
+	const struct prep *pp = &c->p;
 	struct gort_registry reg;
 	struct gort_thread *th = NULL;
 	struct gort_pframe *buf;
 	struct ptstop *stop = NULL;
-	struct prep p;
 	struct snap *s;
 	uint64_t t0 = now_ns(CLOCK_MONOTONIC);
 	size_t i, k, maxlen = 0;
+	pid_t pid = c->pid;
 	int r;
 
-	memset(&p, 0, sizeof(p));
 	memset(&reg, 0, sizeof(reg));
-	r = prepare(pid, &p, e);
+	r = proc_check(pid, e);
 	if (r < 0)
-		goto fail;
+		return r;
 	/* Allocate and touch the copy's memory before stopping anything. */
-	gort_registry_reserve(p.mem, &p.layout, p.bias, &reg, NULL);
-	gort_registry_waitreasons(p.mem, &p.layout, p.bias, &reg, NULL);
+	gort_registry_reserve(pp->mem, &pp->layout, pp->bias, &reg, NULL);
+	gort_registry_waitreasons(pp->mem, &pp->layout, pp->bias, &reg, NULL);
 
 	r = ptstop_stop(pid, &stop, e);
 	if (r < 0)
@@ -369,21 +398,22 @@ int capture_pid(pid_t pid, struct snap **out, struct err *e)
 
 		reg.waitreasons = NULL;
 		reg.nwaitreasons = 0;
-		r = gort_registry_copy(p.mem, &p.layout, p.bias, th, k, &reg,
-				       e);
+		r = gort_registry_copy(pp->mem, &pp->layout, pp->bias, th, k,
+				       &reg, e);
 		reg.waitreasons = wr;
 		reg.nwaitreasons = nwr;
 	}
+	/* Copy-only hooks for other views of the stopped process go here. */
 	ptstop_resume(stop, NULL);
 	if (r < 0)
 		goto fail;
 
 	s = snap_new();
 	s->pid = pid;
-	s->exe = xstrdup(p.exe);
-	s->go_version = xstrdup(p.version);
-	s->go_minor = p.layout.go_minor;
-	s->layout_source = xstrdup(p.layout.source);
+	s->exe = xstrdup(pp->exe);
+	s->go_version = xstrdup(pp->version);
+	s->go_minor = pp->layout.go_minor;
+	s->layout_source = xstrdup(pp->layout.source);
 	s->time_unix_ns = (int64_t)now_ns(CLOCK_REALTIME);
 	s->pause_ns = stop->t_resumed - stop->t_stop_begin;
 	s->nallg = reg.nallg;
@@ -417,20 +447,31 @@ int capture_pid(pid_t pid, struct snap **out, struct err *e)
 	buf = xcalloc(maxlen, sizeof(*buf));
 	s->gs = xcalloc(reg.ngs + 1, sizeof(*s->gs));
 	for (i = 0; i < reg.ngs; i++)
-		build_goroutine(s, &p, &reg, &reg.gs[i], buf, &s->gs[i]);
+		build_goroutine(s, pp, &reg, &reg.gs[i], buf, &s->gs[i]);
 	s->ngs = reg.ngs;
 	free(buf);
 	s->capture_ns = now_ns(CLOCK_MONOTONIC) - t0;
 	free(th);
 	ptstop_free(stop);
 	gort_registry_release(&reg);
-	prep_release(&p);
 	*out = s;
 	return 0;
 fail:
 	free(th);
 	ptstop_free(stop);
 	gort_registry_release(&reg);
-	prep_release(&p);
+	return r;
+}
+
+int capture_pid(pid_t pid, struct snap **out, struct err *e)
+{
+	struct capture *c;
+	int r;
+
+	r = capture_open(pid, &c, e);
+	if (r < 0)
+		return r;
+	r = capture_take(c, out, e);
+	capture_close(c);
 	return r;
 }

@@ -19,4 +19,15 @@
  */
 int capture_pid(pid_t pid, struct snap **out, struct err *e);
 
+/*
+ * The same in two steps, for repeated captures of one process (watch,
+ * the TUI): capture_open does the preparation once (ELF, DWARF layouts,
+ * pclntab and caches); each capture_take stops, copies, resumes and
+ * builds one snapshot.  Errors as for capture_pid.
+ */
+struct capture;
+int capture_open(pid_t pid, struct capture **out, struct err *e);
+int capture_take(struct capture *c, struct snap **out, struct err *e);
+void capture_close(struct capture *c);
+
 #endif
