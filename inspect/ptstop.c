@@ -117,6 +117,7 @@ static void guard_install(pid_t pid, pid_t tracer);
 static void guard_uninstall(void);
 static int guard_add(pid_t tid);
 static void guard_set_sig(int slot, int sig);
+static void mark_gone(struct ptstop_impl *si, size_t i);
 static void chld_block(struct ptstop_impl *si);
 static void chld_restore(struct ptstop_impl *si);
 static int read_task_stat(pid_t pid, pid_t tid, char *state, int *ppid,
@@ -257,6 +258,17 @@ static void guard_set_sig(int slot, int sig)
 {
 	if (slot >= 0)
 		__atomic_store_n(&guard_sig[slot], sig, __ATOMIC_RELAXED);
+}
+
+/* Thread i exited or is no longer ours: forget it, also in the guard. */
+static void mark_gone(struct ptstop_impl *si, size_t i)
+{
+	si->thr[i].seized = 0;
+	si->thr[i].waiting = 0;
+	si->thr[i].gone = 1;
+	if (si->thr[i].guard >= 0)
+		__atomic_store_n(&guard_tid[si->thr[i].guard], 0,
+				 __ATOMIC_RELAXED);
 }
 
 /* Tracee stops raise SIGCHLD; blocked, it wakes sigtimedwait. */
@@ -414,8 +426,10 @@ static long find_thread(struct ptstop_impl *si, pid_t tid)
 	return -1;
 }
 
-/* Returns the index of tid's entry, reusing the entry of a gone thread
- * whose tid was recycled.  The new entry is not seized. */
+/*
+ * Returns the index of tid's entry, reusing the entry of a gone thread
+ * whose tid was recycled.  The new entry is not seized.
+ */
 static size_t add_thread(struct ptstop_impl *si, pid_t tid)
 {
 	long found = find_thread(si, tid);
@@ -657,9 +671,7 @@ static int on_stop_status(struct ptstop_impl *si, size_t i, int st)
 	int r;
 
 	if (WIFEXITED(st) || WIFSIGNALED(st)) {
-		si->thr[i].waiting = 0;
-		si->thr[i].seized = 0;
-		si->thr[i].gone = 1;
+		mark_gone(si, i);
 		return 0;
 	}
 	if (!WIFSTOPPED(st))
@@ -721,9 +733,7 @@ static int collect_all(struct ptstop_impl *si, uint64_t deadline)
 					return r;
 				pending += si->thr[i].waiting;
 			} else if (w < 0 && errno != EINTR) {
-				si->thr[i].waiting = 0;
-				si->thr[i].seized = 0;
-				si->thr[i].gone = 1;
+				mark_gone(si, i);
 			} else if (t >= deadline &&
 				   t - si->thr[i].since >= MIN_WAIT_NS) {
 				si->thr[i].waiting = 0;
@@ -801,8 +811,7 @@ static void release_all(struct ptstop_impl *si, size_t *nstuck,
 			if (w == th->tid) {
 				progress = 1;
 				if (WIFEXITED(st) || WIFSIGNALED(st)) {
-					si->thr[i].seized = 0;
-					si->thr[i].gone = 1;
+					mark_gone(si, i);
 					(*ngone)++;
 					continue;
 				}
@@ -816,8 +825,7 @@ static void release_all(struct ptstop_impl *si, size_t *nstuck,
 				continue;
 			}
 			if (w < 0 && errno != EINTR) {
-				si->thr[i].seized = 0;
-				si->thr[i].gone = 1;
+				mark_gone(si, i);
 				(*ngone)++;
 				continue;
 			}
@@ -834,8 +842,7 @@ static void release_all(struct ptstop_impl *si, size_t *nstuck,
 		if (check && !progress && ndead == pending) {
 			for (i = 0; i < si->pub.nthreads; i++) {
 				if (si->thr[i].seized) {
-					si->thr[i].seized = 0;
-					si->thr[i].gone = 1;
+					mark_gone(si, i);
 					(*ngone)++;
 				}
 			}
