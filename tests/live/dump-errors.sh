@@ -38,7 +38,7 @@ fi
 kill "$spid"
 
 # A zombie: the child of a process that never reaps it.
-sh -c 'sleep 0 & exec sleep 30' &
+sh -c 'sleep 0.3 & exec sleep 30' &
 ppid=$!
 zpid=
 for _ in $(seq 50); do

@@ -310,7 +310,7 @@ else
 	t_fail "nonexistent pid" "status $rc: $msg"
 fi
 
-sh -c 'sleep 0 & echo $!; exec sleep 60' >"$work/zpid" &
+sh -c 'sleep 0.3 & echo $!; exec sleep 60' >"$work/zpid" &
 zparent=$!
 bg+=("$zparent")
 zpid=
