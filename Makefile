@@ -71,7 +71,8 @@ UNIT_TESTS := tests/unit/t_elfnote tests/unit/t_gobuildinfo \
 TEST_TOOLS := tests/tools/pclnq
 FUZZERS := tests/fuzz/fuzz_elfnote tests/fuzz/fuzz_gobuildinfo \
 	   tests/fuzz/fuzz_elffile \
-	   tests/fuzz/fuzz_modinfo tests/fuzz/fuzz_pclntab
+	   tests/fuzz/fuzz_modinfo tests/fuzz/fuzz_pclntab \
+	   tests/fuzz/fuzz_registry
 FUZZ_TIME ?= 20
 
 .PHONY: all check check-all check-unit check-live check-layers deps \
