@@ -128,7 +128,7 @@ toolchains:
 demo:
 	@$(MAKE) --no-print-directory deps
 	@$(MAKE) --no-print-directory $(PROG)
-	@sh tests/targets/demo/run-demo.sh $(CURDIR)/$(PROG)
+	@bash tests/targets/demo/run-demo.sh $(CURDIR)/$(PROG)
 
 fuzz: $(FUZZERS)
 	@for f in $(FUZZERS); do \

@@ -23,3 +23,6 @@ echo "demo: service running as pid $pid; letting it serve for 2s"
 sleep 2
 echo "\$ goscope buildinfo $pid"
 "$goscope" buildinfo "$pid"
+echo
+echo "\$ goscope dump --stats $pid"
+"$goscope" dump --stats "$pid"
