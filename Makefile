@@ -22,14 +22,22 @@ VERSION := $(shell git describe --tags --always --dirty 2>/dev/null || echo 0.1.
 
 # Packages needed to build and test on Debian (see README).
 DEB_BUILD := gcc make pkg-config libelf-dev libdw-dev libjansson-dev
+DEB_BUILD += libprotobuf-c-dev protobuf-c-compiler zlib1g-dev
+DEB_BUILD += libiberty-dev
+DEB_BUILD += libcapstone-dev
 DEB_TEST := libcmocka-dev golang-go git binutils clang file ca-certificates jq time \
 	    xz-utils
+DEB_TEST += gdb g++ elfutils
 DEB_PACKAGES := $(DEB_BUILD) $(DEB_TEST)
 
 PKGS := libdw libelf jansson
+PKGS += libprotobuf-c zlib
+PKGS += capstone
 # Recursive (=) so that pkg-config runs after "make deps" installed them.
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null || echo -ldw -lelf -ljansson)
+PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null || echo -ldw -lelf -ljansson -lprotobuf-c -lz -lcapstone)
+# libiberty (the demangler) has no pkg-config file.
+PKG_LIBS += -liberty
 CMOCKA_LIBS = $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
 
 WARNINGS := -Wall -Wextra -Wformat=2 -Wshadow -Wpointer-arith \
@@ -50,15 +58,30 @@ ALL_LDFLAGS = $(LDFLAGS) $(SAN_FLAGS)
 # Objects per stage; the order follows the data flow.
 LIB_SRCS := lib/xmalloc.c lib/err.c lib/strbuf.c lib/report.c
 INSPECT_SRCS := inspect/memsrc.c inspect/proc.c inspect/ptstop.c
+INSPECT_SRCS += inspect/taskinfo.c inspect/stackcopy.c inspect/sysnames.c
 BUILDINFO_SRCS := buildinfo/elfnote.c buildinfo/gobuildinfo.c \
 		  buildinfo/modinfo.c buildinfo/elfinfo.c \
 		  buildinfo/provenance.c buildinfo/format.c
 SYMBOLS_SRCS := symbols/pclntab.c symbols/elfimage.c symbols/pccache.c
+# The native stack unwinder (symbols/unw_NAME.c): libdw or none.
+UNWINDER ?= libdw
+SYMBOLS_SRCS += symbols/demangle.c symbols/dwproc.c symbols/unwinder.c \
+		symbols/unw_$(UNWINDER).c
 GORUNTIME_SRCS := goruntime/layout.c goruntime/registry.c \
-		  goruntime/traceback.c goruntime/unwind.c goruntime/labels.c
+		  goruntime/traceback.c goruntime/unwind.c goruntime/labels.c \
+		  goruntime/args.c
+GORUNTIME_SRCS += goruntime/layout_tables.c goruntime/layout_fallback.c \
+		  goruntime/stripped_amd64.c
 SNAPSHOT_SRCS := snapshot/snap.c snapshot/capture.c snapshot/fmt_go.c \
 		 snapshot/fmt_json.c
+SNAPSHOT_SRCS += snapshot/parse_json.c snapshot/parse_go.c snapshot/load.c \
+		 snapshot/group.c snapshot/rules.c snapshot/diff.c \
+		 snapshot/watch.c snapshot/fmt_go1.c snapshot/fmt_metrics.c \
+		 snapshot/fmt_pprof.c snapshot/gen/profile.pb-c.c
+SNAPSHOT_SRCS += snapshot/threads.c snapshot/fmt_threads.c
 CLI_SRCS := cli/main.c cli/cmd.c cli/cmd_buildinfo.c cli/cmd_dump.c
+CLI_SRCS += cli/cmd_groups.c cli/cmd_diff.c cli/cmd_watch.c
+CLI_SRCS += cli/cmd_threads.c
 
 CORE_SRCS := $(LIB_SRCS) $(INSPECT_SRCS) $(BUILDINFO_SRCS) \
 	     $(SYMBOLS_SRCS) $(GORUNTIME_SRCS) $(SNAPSHOT_SRCS)
@@ -67,12 +90,21 @@ CLI_OBJS := $(CLI_SRCS:.c=.o)
 
 UNIT_TESTS := tests/unit/t_elfnote tests/unit/t_gobuildinfo \
 	      tests/unit/t_modinfo tests/unit/t_pclntab
+UNIT_TESTS += tests/unit/t_group tests/unit/t_diff tests/unit/t_rules \
+	      tests/unit/t_parse_go tests/unit/t_snapjson \
+	      tests/unit/t_watch
+UNIT_TESTS += tests/unit/t_native
+UNIT_TESTS += tests/unit/t_stripped
 # Drivers that the live tests run.
 TEST_TOOLS := tests/tools/pclnq
+TEST_TOOLS += tests/tools/snapbench
+TEST_TOOLS += tests/tools/genlayouts
 FUZZERS := tests/fuzz/fuzz_elfnote tests/fuzz/fuzz_gobuildinfo \
 	   tests/fuzz/fuzz_elffile \
 	   tests/fuzz/fuzz_modinfo tests/fuzz/fuzz_pclntab \
 	   tests/fuzz/fuzz_registry
+FUZZERS += tests/fuzz/fuzz_snapjson tests/fuzz/fuzz_gotext
+FUZZERS += tests/fuzz/fuzz_stripped
 FUZZ_TIME ?= 20
 
 .PHONY: all check check-all check-unit check-live check-layers deps \
@@ -85,6 +117,15 @@ $(PROG): $(CORE_OBJS) $(CLI_OBJS)
 
 %.o: %.c
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+
+# The pprof writer's message code, generated from the checked-in
+# snapshot/proto/profile.proto by protoc-c (protobuf-c-compiler).
+snapshot/gen/profile.pb-c.c snapshot/gen/profile.pb-c.h: \
+		snapshot/proto/profile.proto
+	@mkdir -p snapshot/gen
+	protoc-c --c_out=snapshot/gen --proto_path=snapshot/proto \
+		snapshot/proto/profile.proto
+snapshot/fmt_pprof.o: snapshot/gen/profile.pb-c.h
 
 # The version string is baked into main.o.
 cli/main.o: .version
@@ -125,6 +166,15 @@ check-layers:
 toolchains:
 	@bash tests/go-toolchains.sh list
 
+# Regenerates goruntime/layout_tables.c from the DWARF of every toolchain
+# in the test matrix (tests/live/layouts.sh checks the checked-in copy).
+.PHONY: layouts
+layouts: tests/tools/genlayouts
+	@bash tests/tools/genlayouts.sh tests/tools/genlayouts \
+		>goruntime/layout_tables.c.new
+	@mv goruntime/layout_tables.c.new goruntime/layout_tables.c
+	@echo "layouts: wrote goruntime/layout_tables.c"
+
 demo:
 	@$(MAKE) --no-print-directory deps
 	@$(MAKE) --no-print-directory $(PROG)
@@ -147,7 +197,7 @@ tests/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(CORE_SRCS)
 	clang -I. -D_GNU_SOURCE $(FUZZ_CFLAGS) $(PKG_CFLAGS) -o $@ $^ \
 		$(PKG_LIBS) -lpthread
 
-bench: $(PROG)
+bench: $(PROG) tests/tools/snapbench
 	@sh tests/bench/run.sh $(CURDIR)/$(PROG)
 
 install: $(PROG)
@@ -161,6 +211,7 @@ uninstall:
 clean:
 	rm -f $(PROG) $(CORE_OBJS) $(CLI_OBJS) $(UNIT_TESTS) $(FUZZERS) \
 		$(TEST_TOOLS) tests/unit/*.o tests/tools/*.o .version
+	rm -rf snapshot/gen
 	find . -name '*.d' -delete
 
 -include $(CORE_SRCS:.c=.d) $(CLI_SRCS:.c=.d) $(UNIT_TESTS:=.d) \

@@ -117,6 +117,8 @@ static void text_go(const struct provenance *p, unsigned int flags,
 	kv(out, "go version:", "%s%s", p->go.go.version,
 	   p->go_source == PROV_GO_MEMORY ? " (read from process memory)"
 					  : "");
+	if (p->layout_source)
+		kv(out, "runtime layout:", "%s", p->layout_source);
 	if (p->mod_error) {
 		kv(out, "module info:", "unreadable: %s", p->mod_error);
 		return;
@@ -350,6 +352,9 @@ static json_t *json_go(const struct provenance *p)
 		p->go_source == PROV_GO_MEMORY ? "memory" : "file"));
 	json_object_set_new(o, "inline_strings",
 			    json_boolean(p->go.go.inline_strings));
+	if (p->layout_source)
+		json_object_set_new(o, "runtime_layout",
+				    json_string(p->layout_source));
 	json_object_set_new(o, "modinfo", jstr(p->go.go.modinfo));
 	if (p->mod_error) {
 		json_object_set_new(o, "modinfo_error", jstr(p->mod_error));

@@ -30,6 +30,10 @@ struct provenance {
 	int elf_from_memory;
 	struct elfgo go;	/* go.found == 0: not a Go binary */
 	enum prov_gosrc go_source;
+	/* Set by the caller, not owned: where a goroutine dump would take
+	 * the runtime's layout from ("DWARF", "table go1.23 (stripped)",
+	 * "unsupported: ..."); NULL when not asked. */
+	const char *layout_source;
 	struct modinfo mod;
 	char *mod_error;	/* modinfo text did not parse */
 

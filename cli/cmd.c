@@ -6,12 +6,17 @@
 #include <string.h>
 
 #include "cli/cmd.h"
+#include "snapshot/load.h"
 #include "lib/report.h"
 #include "lib/banned.h"
 
 const struct cmd_entry *const cmd_table[] = {
 	&cmd_buildinfo_entry,
 	&cmd_dump_entry,
+	&cmd_groups_entry,
+	&cmd_diff_entry,
+	&cmd_watch_entry,
+	&cmd_threads_entry,
 	NULL,
 };
 
@@ -60,6 +65,30 @@ int cmd_parse_target(const char *arg, pid_t *pid)
 		return 0;
 	*pid = (pid_t)v;
 	return 1;
+}
+
+int cmd_load_snapshot(const char *arg, struct snap **out)
+{
+	struct load_info info;
+	struct err e;
+	pid_t pid;
+
+	err_init(&e);
+	if (cmd_parse_target(arg, &pid)) {
+		if (load_pid(pid, out, &e) < 0) {
+			error_msg("%s", e.msg);
+			return EXIT_RUNTIME;
+		}
+		return 0;
+	}
+	if (load_file(arg, out, &info, &e) < 0) {
+		error_msg("%s", e.msg);
+		return EXIT_RUNTIME;
+	}
+	if (info.warn.code)
+		warning_msg("'%s': %s; using the %zu goroutines read", arg,
+			    info.warn.msg, (*out)->ngs);
+	return 0;
 }
 
 int cmd_finish_stdout(int status)

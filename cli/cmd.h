@@ -19,6 +19,13 @@ struct cmd_entry {
 
 extern const struct cmd_entry cmd_buildinfo_entry;
 extern const struct cmd_entry cmd_dump_entry;
+extern const struct cmd_entry cmd_groups_entry;
+extern const struct cmd_entry cmd_diff_entry;
+extern const struct cmd_entry cmd_watch_entry;
+extern const struct cmd_entry cmd_threads_entry;
+
+/* goscope watch: a leak is suspected. */
+#define EXIT_LEAK 3
 
 /* NULL-terminated table of every subcommand. */
 extern const struct cmd_entry *const cmd_table[];
@@ -36,6 +43,15 @@ int cmd_usage_error(const struct cmd_entry *cmd, const char *fmt, ...)
  * Returns 1 for a pid (in *pid), 0 for a file.
  */
 int cmd_parse_target(const char *arg, pid_t *pid);
+
+struct snap;
+/*
+ * Gets the snapshot a target argument names: a PID is captured now, a
+ * file (or "-") is read as a JSON snapshot or a Go goroutine dump.
+ * Prints the error (or a damaged dump's warning) on stderr.  Returns 0
+ * and *out (free with snap_free), or EXIT_RUNTIME.
+ */
+int cmd_load_snapshot(const char *arg, struct snap **out);
 
 /*
  * Flushes and closes stdout, reporting write errors (EPIPE, ENOSPC).

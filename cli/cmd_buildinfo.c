@@ -7,6 +7,7 @@
 #include "buildinfo/format.h"
 #include "buildinfo/provenance.h"
 #include "cli/cmd.h"
+#include "goruntime/layout.h"
 #include "lib/report.h"
 #include "lib/strbuf.h"
 #include "lib/banned.h"
@@ -49,6 +50,7 @@ static int cmd_buildinfo_exec(int argc, char **argv)
 	enum fmt fmt = FMT_TEXT;
 	unsigned int flags = 0, pflags = 0;
 	struct provenance prov;
+	char layout[600], exe[64];
 	struct strbuf out;
 	struct err e;
 	pid_t pid;
@@ -95,6 +97,14 @@ static int cmd_buildinfo_exec(int argc, char **argv)
 		error_msg("%s", e.msg);
 		provenance_release(&prov);
 		return EXIT_RUNTIME;
+	}
+	/* Which runtime layout 'goscope dump' would use (not from memory). */
+	if (fmt != FMT_GO && prov.go.found && !(pflags & PROV_MEMORY_ONLY)) {
+		snprintf(exe, sizeof(exe), "/proc/%d/exe", (int)prov.pid);
+		gort_layout_describe(prov.pid ? exe : argv[optind],
+				     prov.go.go.version, layout,
+				     sizeof(layout));
+		prov.layout_source = layout;
 	}
 	strbuf_init(&out);
 	switch (fmt) {

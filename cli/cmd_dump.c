@@ -8,6 +8,10 @@
 #include "snapshot/capture.h"
 #include "snapshot/fmt_go.h"
 #include "snapshot/fmt_json.h"
+#include "snapshot/fmt_go1.h"
+#include "snapshot/fmt_metrics.h"
+#include "snapshot/fmt_pprof.h"
+#include "snapshot/group.h"
 #include "lib/report.h"
 #include "lib/strbuf.h"
 #include "lib/banned.h"
@@ -17,13 +21,16 @@ static int cmd_dump_exec(int argc, char **argv);
 const struct cmd_entry cmd_dump_entry = {
 	.name = "dump",
 	.summary = "Print every goroutine of a running Go program.",
-	.usage = "goscope dump [--format=go|json] [--all] [--stats] [-o FILE] "
-		 "PID",
+	.usage = "goscope dump [--format=go|json|go1|pprof|openmetrics] [--all] "
+		 "[--stats] [-o FILE] PID|FILE",
 	.help =
 	"  -f, --format=FMT  go (default): the runtime's own goroutine dump\n"
 	"                    (pprof debug=2, runtime.Stack, SIGQUIT)\n"
 	"                    json: the snapshot with everything goscope\n"
-	"                    knows (schema goscope.snapshot/1)\n"
+	"                    knows (schema goscope.snapshot/2)\n"
+	"                    go1: the runtime's debug=1 profile text\n"
+	"                    pprof: gzipped profile.proto for go tool pprof\n"
+	"                    openmetrics: counts by state and by group\n"
 	"  -a, --all         also show system goroutines and runtime frames\n"
 	"  -o, --output=FILE write to FILE instead of standard output\n"
 	"  -s, --stats       print capture statistics (pause, sizes) on\n"
@@ -31,7 +38,8 @@ const struct cmd_entry cmd_dump_entry = {
 	"  -h, --help        show this help\n"
 	"\n"
 	"The process is stopped only while its goroutine registry and stacks\n"
-	"are copied; unwinding and symbolizing happen after it resumed.\n",
+	"are copied; unwinding and symbolizing happen after it resumed.\n"
+	"FILE: a JSON snapshot or a Go goroutine dump ('-': standard input).\n",
 	.exec = cmd_dump_exec,
 };
 
@@ -49,11 +57,11 @@ static int cmd_dump_exec(int argc, char **argv)
 	const char *output = NULL;
 	unsigned int flags = 0;
 	int c, stats = 0, json = 0, status = EXIT_OK;
+	int other = 0;		/* 1 go1, 2 pprof, 3 openmetrics */
 	struct snap *snap = NULL;
 	struct strbuf out;
 	struct err e;
 	FILE *f = stdout;
-	pid_t pid;
 
 	optind = 1;
 	opterr = 0;
@@ -61,10 +69,17 @@ static int cmd_dump_exec(int argc, char **argv)
 	       -1) {
 		switch (c) {
 		case 'f':
+			other = 0;
 			if (!strcmp(optarg, "json"))
 				json = 1;
 			else if (!strcmp(optarg, "go"))
 				json = 0;
+			else if (!strcmp(optarg, "go1"))
+				other = 1;
+			else if (!strcmp(optarg, "pprof"))
+				other = 2;
+			else if (!strcmp(optarg, "openmetrics"))
+				other = 3;
 			else
 				return cmd_usage_error(cmd,
 						       "unknown format '%s'",
@@ -88,20 +103,29 @@ static int cmd_dump_exec(int argc, char **argv)
 		}
 	}
 	if (argc - optind != 1)
-		return cmd_usage_error(cmd, "expected one PID");
-	if (!cmd_parse_target(argv[optind], &pid))
-		return cmd_usage_error(cmd, "'%s' is not a process id",
-				       argv[optind]);
+		return cmd_usage_error(cmd, "expected one PID or FILE");
 	err_init(&e);
-	if (capture_pid(pid, &snap, &e) < 0) {
-		error_msg("%s", e.msg);
+	if (cmd_load_snapshot(argv[optind], &snap))
 		return EXIT_RUNTIME;
-	}
 	strbuf_init(&out);
-	if (json)
+	if (other == 1) {
+		fmt_go1_dump(snap, &out);
+	} else if (other == 2) {
+		if (fmt_pprof(snap, &out, &e) < 0) {
+			error_msg("%s", e.msg);
+			status = EXIT_RUNTIME;
+		}
+	} else if (other == 3) {
+		struct grouping gr;
+
+		group_snap(snap, GROUP_LINES, 0, NULL, &gr);
+		fmt_metrics(snap, &gr, &out);
+		grouping_release(&gr);
+	} else if (json) {
 		fmt_json_snapshot(snap, &out);
-	else
+	} else {
 		fmt_go_dump(snap, flags, &out);
+	}
 	if (output) {
 		f = fopen(output, "we");
 		if (!f) {

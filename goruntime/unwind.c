@@ -70,6 +70,7 @@ size_t gort_unwind(struct pccache *t, uint64_t bias,
 			return n;
 		}
 		memcpy(&ret, g->stack + (slot - g->copy_base), sizeof(ret));
+		fr->argp = slot + 8;
 		exact = injected(fr->fn.name);
 		pc = ret;
 		sp = slot + 8;

@@ -14,6 +14,7 @@ struct gort_pframe {
 	uint64_t sp;
 	uint64_t lookup_pc;	/* pc to symbolize: pc, or pc-1 for calls */
 	uint64_t entry;		/* function entry (runtime address) */
+	uint64_t argp;		/* argument spill area (caller's SP), or 0 */
 	struct pcln_func fn;	/* valid when known; link-time addresses */
 	int known;		/* pc is in Go code */
 };

@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "buildinfo/elfinfo.h"
+#include "goruntime/args.h"
 #include "goruntime/labels.h"
 #include "goruntime/layout.h"
 #include "goruntime/registry.h"
@@ -17,9 +18,11 @@
 #include "inspect/proc.h"
 #include "inspect/ptstop.h"
 #include "snapshot/capture.h"
+#include "snapshot/threads.h"
 #include "symbols/elfimage.h"
 #include "symbols/pccache.h"
 #include "symbols/pclntab.h"
+#include "lib/strbuf.h"
 #include "lib/xmalloc.h"
 #include "lib/banned.h"
 
@@ -49,8 +52,11 @@ static void build_goroutine(struct snap *s, const struct prep *p,
 			    const struct gort_g *g, struct gort_pframe *buf,
 			    struct snap_goroutine *out);
 static void add_frames(struct snap *s, const struct prep *p,
-		       const struct gort_pframe *pf, size_t npf,
-		       struct snap_goroutine *out);
+		       const struct gort_g *g, const struct gort_pframe *pf,
+		       size_t npf, struct snap_goroutine *out);
+static const char *frame_args(struct snap *s, const struct prep *p,
+			      const struct gort_g *g,
+			      const struct gort_pframe *pf);
 static const char *status_string(struct snap *s, const struct prep *p,
 				 const struct gort_registry *r,
 				 const struct gort_g *g);
@@ -116,7 +122,7 @@ static int prepare(pid_t pid, struct prep *p, struct err *e)
 	struct elfinfo info;
 	struct elfgo go;
 	uint64_t base;
-	int r;
+	int r, no_dwarf;
 
 	r = proc_check(pid, e);
 	if (r < 0)
@@ -151,25 +157,35 @@ static int prepare(pid_t pid, struct prep *p, struct err *e)
 			p->exe = xstrdup(p->link);
 	}
 	elfgo_release(&go);
+	/* DWARF first; without it, a per-version table (see layout.h). */
 	r = gort_layout_from_dwarf(p->link, &p->layout, e);
-	if (r == -ENODATA)
-		return err_set(e, ENODATA,
-			       "process %d (%s): no DWARF runtime layouts; "
-			       "binaries built with -ldflags=-w or stripped "
-			       "are not supported yet", (int)pid, p->exe);
-	if (r < 0)
+	if (r < 0 && r != -ENODATA)
 		return r;
+	no_dwarf = r == -ENODATA;
 	p->layout.go_minor = gort_go_minor(p->version);
 	r = elfimage_open(p->link, &p->img, e);
 	if (r == 0)
 		r = elfimage_pclntab(p->img, &p->pcl, e);
 	if (r < 0)
 		return err_prefix(e, "cannot read the Go symbol table");
+	if (no_dwarf) {
+		r = gort_layout_from_table(p->img, p->pcl, p->version,
+					   &p->layout, e);
+		if (r < 0)
+			return err_prefix(e, "process %d (%s): binary "
+					  "without DWARF", (int)pid, p->exe);
+	}
 	p->cache = pccache_new(p->pcl);
 	p->mem = memsrc_live_new(pid);
 	r = proc_exe_base(pid, &base, e);
 	if (r == 0)
 		r = load_bias(p->mem, base, &p->bias, e);
+	if (r == 0 && no_dwarf) {
+		r = gort_layout_verify(p->mem, &p->layout, p->bias, e);
+		if (r < 0)
+			return err_prefix(e, "process %d (%s): %s", (int)pid,
+					  p->exe, p->layout.source);
+	}
 	return r;
 }
 
@@ -200,9 +216,25 @@ static const char *status_string(struct snap *s, const struct prep *p,
 	return snap_intern(s, gort_status_name(st));
 }
 
+/* The frame's arguments as the runtime prints them, or NULL. */
+static const char *frame_args(struct snap *s, const struct prep *p,
+			      const struct gort_g *g,
+			      const struct gort_pframe *pf)
+{
+	struct strbuf sb;
+	const char *r = NULL;
+
+	strbuf_init(&sb);
+	if (gort_frame_args(elfimage_mem(p->img), p->pcl, &pf->fn,
+			    pf->lookup_pc - p->bias, g, pf->argp, &sb) == 0)
+		r = snap_intern(s, sb.buf);
+	strbuf_release(&sb);
+	return r;
+}
+
 static void add_frames(struct snap *s, const struct prep *p,
-		       const struct gort_pframe *pf, size_t npf,
-		       struct snap_goroutine *out)
+		       const struct gort_g *g, const struct gort_pframe *pf,
+		       size_t npf, struct snap_goroutine *out)
 {
 	const struct pcln_frame *lf;
 	struct pcln_frame unknown;
@@ -221,6 +253,7 @@ static void add_frames(struct snap *s, const struct prep *p,
 			unknown.file = "?";
 			unknown.line = 0;
 			unknown.inlined = 0;
+			unknown.pc = pf[i].lookup_pc - p->bias;
 			lf = &unknown;
 			n = 1;
 		}
@@ -240,6 +273,7 @@ static void add_frames(struct snap *s, const struct prep *p,
 			f->pc = pf[i].pc;
 			f->entry = pf[i].entry;
 			f->phys = (unsigned int)i;
+			f->lpc = lf[k].pc + p->bias;
 			if (!pf[i].known)
 				f->flags |= SNAP_FRAME_UNKNOWN;
 			else if (gort_frame_hidden(f->func, 1))
@@ -248,6 +282,8 @@ static void add_frames(struct snap *s, const struct prep *p,
 			    gort_funcid_is_wrapper(p->layout.go_minor,
 						   pf[i].fn.funcid))
 				f->flags |= SNAP_FRAME_WRAPPER;
+			if (pf[i].known && !f->inlined && pf[i].argp)
+				f->args = frame_args(s, p, g, &pf[i]);
 		}
 	}
 }
@@ -306,7 +342,7 @@ static void build_goroutine(struct snap *s, const struct prep *p,
 			max = MAX_PHYS_FRAMES;
 		npf = gort_unwind(p->cache, p->bias, g, buf, max, &why);
 		out->nphys = npf;
-		add_frames(s, p, buf, npf, out);
+		add_frames(s, p, g, buf, npf, out);
 		if (why)
 			out->unwind_error = snap_intern(s, why);
 	} else if (g->stack_error) {
@@ -331,7 +367,37 @@ static void build_goroutine(struct snap *s, const struct prep *p,
 struct capture {
 	pid_t pid;
 	struct prep p;
+	capture_hook_fn hook;
+	void *hook_arg;
 };
+
+void capture_set_hook(struct capture *c, capture_hook_fn fn, void *arg)
+{
+	c->hook = fn;
+	c->hook_arg = arg;
+}
+
+int capture_go_frames(const struct capture *c, uint64_t pc,
+		      const struct pcln_frame **frames, unsigned int *flag)
+{
+	const struct pcln_func *fn;
+	int32_t delta;
+	int n;
+
+	if (pc <= c->p.bias ||
+	    pccache_func(c->p.cache, pc - c->p.bias, &fn, &delta) < 0)
+		return 0;
+	n = pccache_frames(c->p.cache, fn, pc - c->p.bias, frames);
+	if (n <= 0)
+		return 0;
+	*flag = fn->flag;
+	return n;
+}
+
+uint64_t capture_bias(const struct capture *c)
+{
+	return c->p.bias;
+}
 
 int capture_open(pid_t pid, struct capture **out, struct err *e)
 {
@@ -376,7 +442,16 @@ int capture_take(struct capture *c, struct snap **out, struct err *e)
 		return r;
 	/* Allocate and touch the copy's memory before stopping anything. */
 	gort_registry_reserve(pp->mem, &pp->layout, pp->bias, &reg, NULL);
-	gort_registry_waitreasons(pp->mem, &pp->layout, pp->bias, &reg, NULL);
+	if (gort_registry_waitreasons(pp->mem, &pp->layout, pp->bias, &reg,
+				      NULL) < 0 &&
+	    pp->layout.waitreason_names) {
+		/* Not found in the binary: the version's table. */
+		reg.nwaitreasons = pp->layout.nwaitreason_names;
+		reg.waitreasons = xcalloc(reg.nwaitreasons + 1, sizeof(char *));
+		for (i = 0; i < reg.nwaitreasons; i++)
+			reg.waitreasons[i] =
+				xstrdup(pp->layout.waitreason_names[i]);
+	}
 
 	r = ptstop_stop(pid, &stop, e);
 	if (r < 0)
@@ -404,6 +479,8 @@ int capture_take(struct capture *c, struct snap **out, struct err *e)
 		reg.nwaitreasons = nwr;
 	}
 	/* Copy-only hooks for other views of the stopped process go here. */
+	if (c->hook)
+		c->hook(stop, c->hook_arg);
 	ptstop_resume(stop, NULL);
 	if (r < 0)
 		goto fail;
@@ -465,13 +542,10 @@ fail:
 
 int capture_pid(pid_t pid, struct snap **out, struct err *e)
 {
-	struct capture *c;
-	int r;
+	struct threads_opts o;
 
-	r = capture_open(pid, &c, e);
-	if (r < 0)
-		return r;
-	r = capture_take(c, out, e);
-	capture_close(c);
-	return r;
+	/* Also every thread with its native stack (snapshot/threads.c). */
+	memset(&o, 0, sizeof(o));
+	o.flags = THREADS_GO_ONLY;
+	return threads_capture(pid, &o, out, e);
 }

@@ -2,10 +2,12 @@
 #ifndef GOSCOPE_SNAPSHOT_CAPTURE_H
 #define GOSCOPE_SNAPSHOT_CAPTURE_H
 
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "lib/err.h"
 #include "snapshot/snap.h"
+#include "symbols/pclntab.h"
 
 /*
  * Captures every goroutine of pid.  Everything that can be prepared
@@ -16,6 +18,8 @@
  * and *out (free with snap_free), or a negative errno with e set:
  * -ESRCH (no such process, or it exited), -EPERM/-EACCES/-EBUSY (with
  * the reason), -ENOEXEC (not a Go program), -ENODATA (no DWARF).
+ * The snapshot also has every thread's native view (threads_capture with
+ * THREADS_GO_ONLY).
  */
 int capture_pid(pid_t pid, struct snap **out, struct err *e);
 
@@ -29,5 +33,30 @@ struct capture;
 int capture_open(pid_t pid, struct capture **out, struct err *e);
 int capture_take(struct capture *c, struct snap **out, struct err *e);
 void capture_close(struct capture *c);
+
+/*
+ * A hook that capture_take runs while every thread is stopped, right
+ * after the registry was copied, for other views of the same stop (the
+ * native threads view copies registers and stack tops).  It must only
+ * copy: no slow work, and no allocation in the common case.  fn NULL
+ * removes it.
+ */
+struct ptstop;
+typedef void (*capture_hook_fn)(const struct ptstop *stop, void *arg);
+void capture_set_hook(struct capture *c, capture_hook_fn fn, void *arg);
+
+/*
+ * Names pc (a runtime address; callers pass a return address minus 1)
+ * when it is in a Go function of the captured executable, with Go's own
+ * tables: sets *frames to the logical frames at pc, inlined ones first
+ * (link-time pc and entry; valid while c lives), *flag to the function's
+ * abi.FuncFlag (1 TopFrame, 2 SPWrite: Go's traceback stops there), and
+ * returns their number; 0 when pc is not Go code.
+ */
+int capture_go_frames(const struct capture *c, uint64_t pc,
+		      const struct pcln_frame **frames, unsigned int *flag);
+
+/* The load bias of the executable (runtime minus link-time address). */
+uint64_t capture_bias(const struct capture *c);
 
 #endif

@@ -47,7 +47,8 @@ static void header(const struct snap *s, const struct snap_goroutine *g,
 static void frame(const struct snap_frame *f, struct strbuf *out)
 {
 	gort_print_func_name(out, f->func);
-	strbuf_addf(out, "(...)\n\t%s:%d", f->file, f->line);
+	strbuf_addf(out, "(%s)\n\t%s:%d",
+		    f->inlined || !f->args ? "..." : f->args, f->file, f->line);
 	if (!f->inlined && !(f->flags & SNAP_FRAME_UNKNOWN) &&
 	    f->pc > f->entry)
 		strbuf_addf(out, " +0x%llx",

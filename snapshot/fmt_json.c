@@ -15,15 +15,45 @@ struct stack_tab {
 	size_t nslots;
 };
 
+/* Interning of frames (by value) and goroutine shapes, for schema 2. */
+struct intern_tab {
+	const void **rep;	/* representative per index */
+	size_t n, alloc;
+	size_t *slots;		/* open addressing: index + 1, 0 empty */
+	size_t nslots;
+};
+
+struct shape_key {
+	const struct snap_goroutine *g;
+	size_t sid;
+};
+
 static uint64_t stack_hash(const struct snap_goroutine *g);
 static int stack_equal(const struct snap_goroutine *a,
 		       const struct snap_goroutine *b);
 static size_t stack_id(struct stack_tab *t, const struct snap_goroutine *g);
+static uint64_t mix(uint64_t h, uint64_t v);
+static uint64_t frame_hash(const struct snap_frame *f);
+static int frame_equal(const struct snap_frame *x, const struct snap_frame *y);
+static uint64_t shape_hash(const struct shape_key *k);
+static int shape_equal(const struct shape_key *a, const struct shape_key *b);
+static void intern_init(struct intern_tab *t, size_t expect);
+static void intern_release(struct intern_tab *t);
+static size_t intern_put(struct intern_tab *t, const void *obj, uint64_t h,
+			 int (*eq)(const void *, const void *));
+static int frame_eq_cb(const void *a, const void *b);
+static int shape_eq_cb(const void *a, const void *b);
 static json_t *hex(uint64_t v);
 static json_t *jstr(const char *s);
+static char *utf8_clean(const char *s);
+static void set_label(json_t *o, const char *key, const char *value);
 static json_t *frame_json(const struct snap_frame *f);
-static json_t *goroutine_json(const struct snap_goroutine *g, size_t sid);
+static json_t *shape_json(const struct snap_goroutine *g, size_t sid);
+static json_t *goroutine_json(const struct snap_goroutine *g, size_t shape);
 static json_t *capture_json(const struct snap *s);
+static json_t *nframe_json(const struct snap_nframe *f);
+static void thread_native_json(const struct snap *s,
+			       const struct snap_thread *t, json_t *o);
 
 static uint64_t stack_hash(const struct snap_goroutine *g)
 {
@@ -50,9 +80,7 @@ static int stack_equal(const struct snap_goroutine *a,
 	for (i = 0; i < a->nframes; i++) {
 		const struct snap_frame *x = &a->frames[i], *y = &b->frames[i];
 
-		if (x->pc != y->pc || x->func != y->func ||
-		    x->file != y->file || x->line != y->line ||
-		    x->inlined != y->inlined || x->flags != y->flags)
+		if (!frame_equal(x, y))
 			return 0;
 	}
 	return 1;
@@ -78,6 +106,128 @@ static size_t stack_id(struct stack_tab *t, const struct snap_goroutine *g)
 	return t->n - 1;
 }
 
+static uint64_t mix(uint64_t h, uint64_t v)
+{
+	return (h ^ v) * 1099511628211ull;
+}
+
+static uint64_t frame_hash(const struct snap_frame *f)
+{
+	uint64_t h = 1469598103934665603ull;
+
+	h = mix(h, f->pc);
+	h = mix(h, (uintptr_t)f->func);
+	h = mix(h, (uintptr_t)f->file);
+	h = mix(h, (uint64_t)f->line);
+	h = mix(h, f->lpc);
+	return mix(h, f->entry);
+}
+
+static int frame_equal(const struct snap_frame *x, const struct snap_frame *y)
+{
+	return x->pc == y->pc && x->func == y->func && x->file == y->file &&
+	       x->line == y->line && x->inlined == y->inlined &&
+	       x->flags == y->flags && x->entry == y->entry &&
+	       x->lpc == y->lpc;
+}
+
+/* Everything a goroutine row does not carry: id, wait_ns and parent. */
+static uint64_t shape_hash(const struct shape_key *k)
+{
+	const struct snap_goroutine *g = k->g;
+	uint64_t h = 1469598103934665603ull;
+	size_t i;
+
+	h = mix(h, k->sid);
+	h = mix(h, g->status);
+	h = mix(h, (uintptr_t)g->status_str);
+	h = mix(h, (uintptr_t)g->start_func);
+	h = mix(h, (uint64_t)g->tid);
+	h = mix(h, (uint64_t)(g->locked | g->system << 1 | g->scan << 2 |
+			      (g->waitreason != 0) << 3 |
+			      (g->waitsince != 0) << 4 | g->has_creator << 5));
+	if (g->has_creator) {
+		h = mix(h, (uintptr_t)g->creator.func);
+		h = mix(h, g->creator.pc);
+	}
+	for (i = 0; i < g->nlabels; i++) {
+		h = mix(h, (uintptr_t)g->labels[i].key);
+		h = mix(h, (uintptr_t)g->labels[i].value);
+	}
+	return mix(h, (uintptr_t)g->unwind_error);
+}
+
+static int shape_equal(const struct shape_key *a, const struct shape_key *b)
+{
+	const struct snap_goroutine *x = a->g, *y = b->g;
+	size_t i;
+
+	if (a->sid != b->sid || x->status != y->status ||
+	    x->status_str != y->status_str || x->start_func != y->start_func ||
+	    x->tid != y->tid || x->locked != y->locked ||
+	    x->system != y->system || x->scan != y->scan ||
+	    !x->waitreason != !y->waitreason ||
+	    !x->waitsince != !y->waitsince ||
+	    x->has_creator != y->has_creator ||
+	    x->unwind_error != y->unwind_error || x->nlabels != y->nlabels)
+		return 0;
+	if (x->has_creator &&
+	    (x->creator.func != y->creator.func ||
+	     x->creator.file != y->creator.file ||
+	     x->creator.line != y->creator.line ||
+	     x->creator.pc != y->creator.pc ||
+	     x->creator.entry != y->creator.entry))
+		return 0;
+	for (i = 0; i < x->nlabels; i++)
+		if (x->labels[i].key != y->labels[i].key ||
+		    x->labels[i].value != y->labels[i].value)
+			return 0;
+	return 1;
+}
+
+static void intern_init(struct intern_tab *t, size_t expect)
+{
+	memset(t, 0, sizeof(*t));
+	t->nslots = expect * 2 + 17;
+	t->slots = xcalloc(t->nslots, sizeof(*t->slots));
+}
+
+static void intern_release(struct intern_tab *t)
+{
+	free(t->slots);
+	free(t->rep);
+}
+
+/* Returns the index of obj's equal, adding obj when new. */
+static size_t intern_put(struct intern_tab *t, const void *obj, uint64_t h,
+			 int (*eq)(const void *, const void *))
+{
+	size_t i = (size_t)(h % t->nslots);
+
+	while (t->slots[i]) {
+		if (eq(t->rep[t->slots[i] - 1], obj))
+			return t->slots[i] - 1;
+		i = (i + 1) % t->nslots;
+	}
+	if (t->n == t->alloc) {
+		t->alloc = t->alloc ? t->alloc * 2 : 64;
+		t->rep = xreallocarray(t->rep, t->alloc, sizeof(*t->rep));
+	}
+	t->rep[t->n] = obj;
+	t->slots[i] = ++t->n;
+	return t->n - 1;
+}
+
+static int frame_eq_cb(const void *a, const void *b)
+{
+	return frame_equal(a, b);
+}
+
+static int shape_eq_cb(const void *a, const void *b)
+{
+	return shape_equal(a, b);
+}
+
 static json_t *hex(uint64_t v)
 {
 	char buf[24];
@@ -88,7 +238,63 @@ static json_t *hex(uint64_t v)
 
 static json_t *jstr(const char *s)
 {
-	return s ? json_string(s) : json_null();
+	json_t *j;
+	char *c;
+
+	if (!s)
+		return json_null();
+	j = json_string(s);
+	if (j)
+		return j;
+	/* Not UTF-8 (bytes from a target): JSON needs valid text. */
+	c = utf8_clean(s);
+	j = json_string(c);
+	free(c);
+	return j ? j : json_string("?");
+}
+
+/* A copy of s with every byte that is not valid UTF-8 made U+FFFD. */
+static char *utf8_clean(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	struct strbuf sb;
+
+	strbuf_init(&sb);
+	while (*p) {
+		size_t n = *p < 0x80 ? 1 : (*p >> 5) == 6 ? 2
+			   : (*p >> 4) == 14 ? 3 : (*p >> 3) == 30 ? 4 : 0;
+		size_t i;
+		int ok = n > 0;
+
+		for (i = 1; ok && i < n; i++)
+			ok = (p[i] & 0xc0) == 0x80;
+		if (ok && n > 1) {
+			/* Reject overlong forms, surrogates, > U+10FFFF. */
+			json_t *t = json_stringn((const char *)p, n);
+
+			ok = t != NULL;
+			json_decref(t);
+		}
+		if (ok) {
+			strbuf_add(&sb, p, n);
+			p += n;
+		} else {
+			strbuf_adds(&sb, "\xef\xbf\xbd");
+			p++;
+		}
+	}
+	return strbuf_detach(&sb, NULL);
+}
+
+static void set_label(json_t *o, const char *key, const char *value)
+{
+	char *c;
+
+	if (json_object_set_new(o, key, jstr(value)) == 0)
+		return;
+	c = utf8_clean(key);
+	json_object_set_new(o, c, jstr(value));
+	free(c);
 }
 
 static json_t *frame_json(const struct snap_frame *f)
@@ -100,6 +306,8 @@ static json_t *frame_json(const struct snap_frame *f)
 	json_object_set_new(o, "line", json_integer(f->line));
 	json_object_set_new(o, "pc", hex(f->pc));
 	json_object_set_new(o, "entry", hex(f->entry));
+	if (f->lpc)
+		json_object_set_new(o, "line_pc", hex(f->lpc));
 	if (f->inlined)
 		json_object_set_new(o, "inlined", json_true());
 	if (f->flags & SNAP_FRAME_RUNTIME)
@@ -111,7 +319,77 @@ static json_t *frame_json(const struct snap_frame *f)
 	return o;
 }
 
-static json_t *goroutine_json(const struct snap_goroutine *g, size_t sid)
+static json_t *nframe_json(const struct snap_nframe *f)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "pc", hex(f->pc));
+	json_object_set_new(o, "func", jstr(f->func));
+	if (!f->inlined && f->func)
+		json_object_set_new(o, "offset", hex(f->offset));
+	json_object_set_new(o, "file", jstr(f->file));
+	json_object_set_new(o, "line", f->file ? json_integer(f->line)
+					      : json_null());
+	json_object_set_new(o, "module", jstr(f->module));
+	if (f->inlined)
+		json_object_set_new(o, "inlined", json_true());
+	return o;
+}
+
+/* The native view of a thread (goscope threads, snapshots of processes). */
+static void thread_native_json(const struct snap *s,
+			       const struct snap_thread *t, json_t *o)
+{
+	static const char *const roles[] = {
+		NULL, "no_m", "idle", "running", "syscall", "cgo",
+	};
+	json_t *fr, *sc, *args;
+	size_t i;
+
+	json_object_set_new(o, "name", jstr(t->name));
+	json_object_set_new(o, "state", t->state
+			    ? json_stringn(&t->state, 1) : json_null());
+	if (t->syscall >= 0) {
+		sc = json_object();
+		args = json_array();
+		json_object_set_new(sc, "nr", json_integer(t->syscall));
+		json_object_set_new(sc, "name", jstr(t->syscall_name));
+		for (i = 0; i < 6; i++)
+			json_array_append_new(args, hex(t->syscall_args[i]));
+		json_object_set_new(sc, "args", args);
+		json_object_set_new(o, "syscall", sc);
+	} else {
+		json_object_set_new(o, "syscall", json_null());
+	}
+	json_object_set_new(o, "cpu_user_ns",
+			    json_integer((json_int_t)t->utime_ns));
+	json_object_set_new(o, "cpu_system_ns",
+			    json_integer((json_int_t)t->stime_ns));
+	if (t->go_role > 0 &&
+	    (size_t)t->go_role < sizeof(roles) / sizeof(roles[0]))
+		json_object_set_new(o, "go_state",
+				    json_string(roles[t->go_role]));
+	fr = json_array();
+	for (i = 0; i < t->nnframes; i++)
+		json_array_append_new(fr, nframe_json(&t->nframes[i]));
+	if (t->go_nframes && t->go_g < s->ngs) {
+		const struct snap_goroutine *g = &s->gs[t->go_g];
+
+		for (i = 0; i < t->go_nframes && i < g->nframes; i++) {
+			json_t *f = frame_json(&g->frames[i]);
+
+			json_object_set_new(f, "module", jstr(s->exe));
+			json_object_set_new(f, "go", json_true());
+			json_array_append_new(fr, f);
+		}
+	}
+	json_object_set_new(o, "frames", fr);
+	if (t->truncated)
+		json_object_set_new(o, "truncated", json_true());
+	json_object_set_new(o, "unwind_error", jstr(t->unwind_error));
+}
+
+static json_t *shape_json(const struct snap_goroutine *g, size_t sid)
 {
 	static const char *const names[] = {
 		"idle", "runnable", "running", "syscall", "waiting",
@@ -121,7 +399,6 @@ static json_t *goroutine_json(const struct snap_goroutine *g, size_t sid)
 	json_t *o = json_object(), *lab;
 	size_t i;
 
-	json_object_set_new(o, "id", json_integer((json_int_t)g->goid));
 	json_object_set_new(o, "status", json_string(
 		g->status < sizeof(names) / sizeof(names[0])
 			? names[g->status] : "unknown"));
@@ -129,11 +406,6 @@ static json_t *goroutine_json(const struct snap_goroutine *g, size_t sid)
 	if (g->waitreason)
 		json_object_set_new(o, "wait_reason", jstr(g->status_str));
 	json_object_set_new(o, "wait_stamped", json_boolean(g->waitsince));
-	json_object_set_new(o, "wait_ns", g->wait_ns >= 0
-			    ? json_integer(g->wait_ns) : json_null());
-	json_object_set_new(o, "parent", g->parent_goid
-			    ? json_integer((json_int_t)g->parent_goid)
-			    : json_null());
 	json_object_set_new(o, "start_func", jstr(g->start_func));
 	if (g->has_creator) {
 		json_t *c = json_object();
@@ -142,6 +414,7 @@ static json_t *goroutine_json(const struct snap_goroutine *g, size_t sid)
 		json_object_set_new(c, "file", jstr(g->creator.file));
 		json_object_set_new(c, "line", json_integer(g->creator.line));
 		json_object_set_new(c, "pc", hex(g->creator.pc));
+		json_object_set_new(c, "entry", hex(g->creator.entry));
 		json_object_set_new(o, "created_by", c);
 	}
 	json_object_set_new(o, "locked_to_thread", json_boolean(g->locked));
@@ -152,13 +425,27 @@ static json_t *goroutine_json(const struct snap_goroutine *g, size_t sid)
 		json_object_set_new(o, "scan", json_true());
 	lab = json_object();
 	for (i = 0; i < g->nlabels; i++)
-		json_object_set_new(lab, g->labels[i].key,
-				    json_string(g->labels[i].value));
+		set_label(lab, g->labels[i].key, g->labels[i].value);
 	json_object_set_new(o, "labels", lab);
 	json_object_set_new(o, "stack", json_integer((json_int_t)sid));
 	if (g->unwind_error)
 		json_object_set_new(o, "unwind_error", jstr(g->unwind_error));
 	return o;
+}
+
+/* [id, shape, wait_ns or null, parent or null] */
+static json_t *goroutine_json(const struct snap_goroutine *g, size_t shape)
+{
+	json_t *a = json_array();
+
+	json_array_append_new(a, json_integer((json_int_t)g->goid));
+	json_array_append_new(a, json_integer((json_int_t)shape));
+	json_array_append_new(a, g->wait_ns >= 0 ? json_integer(g->wait_ns)
+						 : json_null());
+	json_array_append_new(a, g->parent_goid
+			      ? json_integer((json_int_t)g->parent_goid)
+			      : json_null());
+	return a;
 }
 
 static json_t *capture_json(const struct snap *s)
@@ -175,8 +462,10 @@ static json_t *capture_json(const struct snap *s)
 	json_object_set_new(o, "pid", json_integer(s->pid));
 	json_object_set_new(o, "exe", jstr(s->exe));
 	json_object_set_new(o, "go_version", jstr(s->go_version));
+	json_object_set_new(o, "main_module", jstr(s->main_module));
 	json_object_set_new(o, "layout", jstr(s->layout_source));
-	json_object_set_new(o, "time", json_string(full));
+	json_object_set_new(o, "time", s->time_unix_ns ? json_string(full)
+						       : json_null());
 	json_object_set_new(o, "time_unix_ns", json_integer(s->time_unix_ns));
 	json_object_set_new(o, "pause_ns",
 			    json_integer((json_int_t)s->pause_ns));
@@ -195,8 +484,10 @@ static json_t *capture_json(const struct snap *s)
 void fmt_json_snapshot(const struct snap *s, struct strbuf *out)
 {
 	struct stack_tab tab;
+	struct intern_tab frames, shapes;
+	struct shape_key *keys;
 	json_t *root = json_object(), *arr, *stacks;
-	size_t i, j, *sid;
+	size_t i, j, *sid, *shape;
 	char *text;
 
 	memset(&tab, 0, sizeof(tab));
@@ -221,23 +512,70 @@ void fmt_json_snapshot(const struct snap *s, struct strbuf *out)
 		json_object_set_new(o, "goroutine", t->curg_goid
 				    ? json_integer((json_int_t)t->curg_goid)
 				    : json_null());
+		if (t->native)
+			thread_native_json(s, t, o);
 		json_array_append_new(arr, o);
 	}
 	json_object_set_new(root, "threads", arr);
+	/* Frames by value, stacks as lists of frame indexes. */
+	intern_init(&frames, 256);
 	stacks = json_array();
 	for (i = 0; i < tab.n; i++) {
 		json_t *fr = json_array();
 
-		for (j = 0; j < tab.rep[i]->nframes; j++)
+		for (j = 0; j < tab.rep[i]->nframes; j++) {
+			const struct snap_frame *f = &tab.rep[i]->frames[j];
+			size_t id;
+
+			if (frames.n * 2 >= frames.nslots) {
+				/* Grow: re-insert every representative. */
+				struct intern_tab big;
+
+				intern_init(&big, frames.nslots);
+				for (size_t k = 0; k < frames.n; k++)
+					intern_put(&big, frames.rep[k],
+						   frame_hash(frames.rep[k]),
+						   frame_eq_cb);
+				intern_release(&frames);
+				frames = big;
+			}
+			id = intern_put(&frames, f, frame_hash(f),
+					frame_eq_cb);
 			json_array_append_new(fr,
-					      frame_json(&tab.rep[i]->frames[j]));
+					      json_integer((json_int_t)id));
+		}
 		json_array_append_new(stacks, fr);
 	}
+	arr = json_array();
+	for (i = 0; i < frames.n; i++)
+		json_array_append_new(arr, frame_json(frames.rep[i]));
+	json_object_set_new(root, "frames", arr);
 	json_object_set_new(root, "stacks", stacks);
+	/* Shapes: everything but id, wait time and parent. */
+	keys = xcalloc(s->ngs + 1, sizeof(*keys));
+	shape = xcalloc(s->ngs + 1, sizeof(*shape));
+	intern_init(&shapes, s->ngs);
+	for (i = 0; i < s->ngs; i++) {
+		keys[i].g = &s->gs[i];
+		keys[i].sid = sid[i];
+		shape[i] = intern_put(&shapes, &keys[i], shape_hash(&keys[i]),
+				      shape_eq_cb);
+	}
+	arr = json_array();
+	for (i = 0; i < shapes.n; i++) {
+		const struct shape_key *k = shapes.rep[i];
+
+		json_array_append_new(arr, shape_json(k->g, k->sid));
+	}
+	json_object_set_new(root, "shapes", arr);
 	arr = json_array();
 	for (i = 0; i < s->ngs; i++)
-		json_array_append_new(arr, goroutine_json(&s->gs[i], sid[i]));
+		json_array_append_new(arr, goroutine_json(&s->gs[i], shape[i]));
 	json_object_set_new(root, "goroutines", arr);
+	intern_release(&frames);
+	intern_release(&shapes);
+	free(keys);
+	free(shape);
 	text = json_dumps(root, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	if (text) {
 		strbuf_adds(out, text);

@@ -64,6 +64,8 @@ void snap_free(struct snap *s)
 		free(s->gs[i].labels);
 	}
 	free(s->gs);
+	for (i = 0; i < s->nthreads; i++)
+		free(s->threads[i].nframes);
 	free(s->threads);
 	for (i = 0; i < INTERN_BUCKETS; i++) {
 		struct intern_ent *e = s->arena->buckets[i], *n;

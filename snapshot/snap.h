@@ -16,6 +16,14 @@ struct snap_frame {
 	uint64_t entry;		/* entry of the physical function */
 	unsigned int flags;	/* enum snap_frame_flags */
 	unsigned int phys;	/* index of its physical frame */
+	/* The PC that gives this frame its file:line (runtime address): the
+	 * lookup PC of the physical frame, or entry + parentPc for a frame
+	 * that others were inlined into; runtime.Callers reports it plus 1.
+	 * 0 when unknown (snapshots read from text). */
+	uint64_t lpc;
+	/* Arguments as the runtime prints them ("0x1, {0x2, 0x3}"; "" for
+	 * none), interned; NULL when unknown (printed as "..."). */
+	const char *args;
 };
 
 enum snap_frame_flags {
@@ -59,12 +67,54 @@ enum snap_status {
 	SNAP_PREEMPTED = 9, SNAP_LEAKED = 10,
 };
 
+/* A native frame of a thread, innermost first (goscope threads). */
+struct snap_nframe {
+	uint64_t pc;
+	const char *func;	/* demangled, interned; NULL unknown */
+	uint64_t offset;	/* pc - function start; 0 when inlined */
+	const char *file;	/* interned; NULL unknown */
+	int line;
+	const char *module;	/* mapped file or "[vdso]"; NULL unknown */
+	int inlined;		/* inlined into the next frame */
+};
+
+/* What a thread of a Go process does for the Go runtime. */
+enum snap_go_role {
+	SNAP_GO_NONE = 0,	/* not a Go process, or not known */
+	SNAP_GO_NO_M,		/* no M: a thread that C code created */
+	SNAP_GO_IDLE,		/* an M running no goroutine */
+	SNAP_GO_RUNNING,	/* an M running goroutine curg_goid */
+	SNAP_GO_SYSCALL,	/* curg_goid is in a system call */
+	SNAP_GO_CGO,		/* curg_goid is in a cgo call, in C code */
+};
+
 struct snap_thread {
 	int tid;
 	int stopped;
 	uint64_t pc, sp;
 	int64_t m_id;		/* -1 when no M */
 	uint64_t curg_goid;	/* 0 when none */
+	/* The native view (goscope threads); all zero when not taken. */
+	int native;		/* 1 when the fields below are set */
+	const char *name;	/* interned /proc/PID/task/TID/comm */
+	char state;		/* kernel state at the stop, 0 unknown */
+	int error;		/* errno: why it was not stopped, or 0 */
+	long syscall;		/* the system call it is in, or -1 */
+	const char *syscall_name;	/* interned; NULL unknown */
+	uint64_t syscall_args[6];
+	uint64_t utime_ns, stime_ns;	/* CPU time */
+	int go_role;		/* enum snap_go_role */
+	struct snap_nframe *nframes;	/* native frames (owned) */
+	size_t nnframes;
+	/*
+	 * go_nframes > 0: the stack goes on with the first go_nframes
+	 * frames of gs[go_g] (the goroutine it runs), joined where the
+	 * native walk reached Go code (the cgo boundary for cgo calls).
+	 */
+	size_t go_g;
+	size_t go_nframes;
+	int truncated;		/* frames left out at the frame limit */
+	const char *unwind_error;	/* why the stack ends early */
 };
 
 struct snap {
@@ -82,6 +132,7 @@ struct snap {
 	size_t ngs;
 	struct snap_thread *threads;
 	size_t nthreads;
+	const char *main_module;	/* interned; NULL when unknown */
 	struct snap_arena *arena;	/* owns the strings */
 };
 

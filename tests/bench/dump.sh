@@ -3,6 +3,7 @@
 # goroutines (stacks of 6-12 frames, some inlined): the time the target
 # was stopped, as measured by goscope and by the target's own 1 ms
 # heartbeat; goscope's wall time and peak RSS.  Medians of BENCH_RUNS runs.
+# BENCH_STRIP=1 strips the target first (the per-release table path).
 # Side by side: the runtime's own debug=2 dump, and Delve (when Debian's
 # delve can be fetched) listing every goroutine with its stack.
 # Usage: tests/bench/dump.sh PATH-TO-GOSCOPE
@@ -23,6 +24,12 @@ goroot=$(bash "$root/tests/go-toolchains.sh" list 2>/dev/null |
 gover=$(go_env "$goroot" && go env GOVERSION)
 go_build_with "$goroot" "$work/target" "$root/tests/targets/goroutines" \
 	>/dev/null || exit 1
+# BENCH_STRIP=1: the same target after strip(1) (no DWARF, no symbols).
+stripped=
+if [ "${BENCH_STRIP:-0}" = 1 ]; then
+	strip "$work/target" || exit 1
+	stripped=", stripped"
+fi
 dlv=$(bash "$root/tests/go-toolchains.sh" delve 2>/dev/null || true)
 
 # target_cmd CMD: send a command to the target, print its reply.
@@ -32,7 +39,7 @@ target_cmd() {
 	echo "$reply"
 }
 
-echo "dump benchmark: target built with $gover; medians of $runs runs"
+echo "dump benchmark: target built with $gover$stripped; medians of $runs runs"
 printf '%-8s %-28s %12s %12s %10s %10s\n' goroutines tool "stopped(tool)" \
 	"stopped(hb)" wall "max RSS"
 for n in $sizes; do

@@ -49,3 +49,11 @@ if [ -x "$root/tests/out/demo" ]; then
 fi
 echo
 bash "$root/tests/bench/dump.sh" "$goscope"
+echo
+# The same target stripped (no DWARF, no symbols): must cost the same.
+BENCH_STRIP=1 BENCH_SIZES=${BENCH_STRIPPED_SIZES:-100000} BENCH_DELVE=0 \
+	bash "$root/tests/bench/dump.sh" "$goscope"
+echo
+bash "$root/tests/bench/threads.sh" "$goscope"
+echo
+bash "$root/tests/bench/snapshot.sh" "$goscope"

@@ -20,7 +20,7 @@ traced_threads() {
 
 t_expect_status "no such pid" 1 "$GOSCOPE" dump 999999999
 t_expect_status "usage: no pid" 2 "$GOSCOPE" dump
-t_expect_status "usage: not a number" 2 "$GOSCOPE" dump ./file
+t_expect_status "no such snapshot file" 1 "$GOSCOPE" dump ./no-such-file
 t_expect_status "usage: bad format" 2 "$GOSCOPE" dump --format=xml 1
 
 sleep 60 &
@@ -63,15 +63,16 @@ bin=$work/goroutines
 go_build_with "$root" "$bin" "$T_ROOT/tests/targets/goroutines" >/dev/null 2>&1 ||
 	{ t_fail "build target"; t_done; }
 
-# A binary without DWARF: refused clearly (tables per Go version are not
-# there yet), the target left running.
+# A binary without DWARF or symbols is dumped from the per-release
+# tables (dump-stripped.sh compares the output and tests the refusals);
+# here: it works and the target is left running.
 if go_build_with "$root" "$work/stripped" "$T_ROOT/tests/targets/goroutines" \
 	-ldflags='-s -w' >/dev/null 2>&1 && start_target pid "$work/stripped"; then
-	"$GOSCOPE" dump "$pid" >/dev/null 2>"$work/err"
+	"$GOSCOPE" dump "$pid" >"$work/out" 2>"$work/err"
 	rc=$?
-	if [ $rc -eq 1 ] && [ "$(wc -l <"$work/err")" -eq 1 ] &&
-		grep -q 'no DWARF' "$work/err" && [ "$(traced_threads "$pid")" -eq 0 ]; then
-		t_ok "binary without DWARF refused, target running"
+	if [ $rc -eq 0 ] && grep -q '^goroutine 1 \[' "$work/out" &&
+		[ "$(traced_threads "$pid")" -eq 0 ]; then
+		t_ok "binary without DWARF dumped, target running"
 	else
 		t_fail "binary without DWARF" "exit $rc: $(head -n 1 "$work/err")"
 	fi
@@ -96,6 +97,9 @@ if [ "$(id -u)" -eq 0 ] && start_target pid "$bin"; then
 	pid=
 fi
 
+# A target that died must fail a check, not kill this script.
+trap '' PIPE
+
 # goscope killed while it holds the target: the target must run on.
 for sig in KILL TERM INT; do
 	for delay in 0.05 0.15 0.3; do
@@ -113,9 +117,13 @@ for sig in KILL TERM INT; do
 		stopped=$(traced_threads "$pid")
 		# The target still answers on its command channel.
 		fds=(${T_TARGET_FD[$pid]})
-		echo gap >&"${fds[0]}"
-		if read -r -t 10 reply <&"${fds[1]}" && [ "${reply%% *}" = gap ] &&
-			[ "$stopped" -eq 0 ]; then
+		reply=
+		if ! kill -0 "$pid" 2>/dev/null; then
+			wait "$pid" 2>/dev/null
+			t_fail "$name" "target exited with status $?"
+		elif echo gap >&"${fds[0]}" 2>/dev/null &&
+			read -r -t 10 reply <&"${fds[1]}" &&
+			[ "${reply%% *}" = gap ] && [ "$stopped" -eq 0 ]; then
 			t_ok "$name: target running"
 		else
 			t_fail "$name" "$stopped threads stopped, reply '${reply:-}'"

@@ -12,9 +12,15 @@ work=$(mktemp -d)
 pid=
 trap 'stop_target "$pid"; rm -rf "$work"' EXIT
 
+# gs: the goroutines of a goscope.snapshot/2 document as objects, each
+# with its shape's fields, id, wait_ns, parent and frames.
+GS='def gs: . as $d | [$d.goroutines[] | . as $r | $d.shapes[$r[1]] +
+	{id: $r[0], wait_ns: $r[2], parent: $r[3],
+	 frames: [$d.stacks[$d.shapes[$r[1]].stack][] | $d.frames[.]]}];'
+
 check() { # NAME JQ-EXPR (must print true)
 	local got
-	got=$(jq -r "$2" "$work/json" 2>&1)
+	got=$(jq -r "$GS $2" "$work/json" 2>&1)
 	if [ "$got" = true ]; then
 		t_ok "$1"
 	else
@@ -53,7 +59,7 @@ while IFS=$'\t' read -r ver root reason; do
 	fi
 	gover=$(go_env "$root" && go env GOVERSION)
 	check "go$ver/json schema and metadata" \
-		"(.schema == \"goscope.snapshot/1\") and
+		"(.schema == \"goscope.snapshot/2\") and
 		 (.capture.go_version == \"$gover\") and
 		 (.capture.pause_ns > 0) and
 		 (.capture.threads == (.threads | length)) and
@@ -61,32 +67,36 @@ while IFS=$'\t' read -r ver root reason; do
 		 (.capture.threads <= $tmax + 1) and
 		 (.capture.goroutines == (.goroutines | length))"
 	want=$(awk '/^goroutine [0-9]+ /{ print $2 }' "$work/text" | sort -n | tr '\n' ' ')
-	got=$(jq -r '[.goroutines[] | select(.system | not) | .id] | sort | .[]' \
+	got=$(jq -r "$GS"'[gs[] | select(.system | not) | .id] | sort | .[]' \
 		"$work/json" | tr '\n' ' ')
 	[ "$want" = "$got" ] && t_ok "go$ver/json same goroutines as go format" ||
 		t_fail "go$ver/json same goroutines" "text [$want] json [$got]"
 	check "go$ver/json labels from pprof.Do" \
-		'[.goroutines[] as $g | select(.stacks[$g.stack] | any(.func == "main.parkLabelled")) | $g.labels.goscope] == ["labelled"]'
+		'[gs[] | select(any(.frames[]; .func == "main.parkLabelled")) | .labels.goscope] == ["labelled"]'
 	check "go$ver/json locked to thread" \
-		'[.goroutines[] as $g | select(.stacks[$g.stack] | any(.func == "main.parkLockedThread")) | $g.locked_to_thread] == [true]'
+		'[gs[] | select(any(.frames[]; .func == "main.parkLockedThread")) | .locked_to_thread] == [true]'
 	check "go$ver/json unlabelled goroutines have no labels" \
-		'[.goroutines[] as $g | select(.stacks[$g.stack] | any(.func == "main.parkLockedThread")) | $g.labels] == [{}]'
-	check "go$ver/json every stack index is valid" \
-		'(.stacks | length) as $n | all(.goroutines[]; .stack >= 0 and .stack < $n)'
+		'[gs[] | select(any(.frames[]; .func == "main.parkLockedThread")) | .labels] == [{}]'
+	check "go$ver/json every index is valid" \
+		'(.shapes | length) as $n | (.stacks | length) as $m |
+		 (.frames | length) as $k |
+		 all(.goroutines[]; .[1] >= 0 and .[1] < $n) and
+		 all(.shapes[]; .stack >= 0 and .stack < $m) and
+		 all(.stacks[][]; . >= 0 and . < $k)'
 	check "go$ver/json main goroutine" \
-		'[.goroutines[] | select(.id == 1) | .start_func] == ["runtime.main"]'
+		'[gs[] | select(.id == 1) | .start_func] == ["runtime.main"]'
 	check "go$ver/json threads map to Ms" \
 		'(.threads | length) > 0 and any(.threads[]; .m != null)'
 	# Creation sites agree with the go format's "created by" lines.
 	want=$(awk '/^created by /{ print $3 }' "$work/text" | sort | uniq -c | sort)
-	got=$(jq -r '.goroutines[] | select(.system | not) | select(.id != 1) |
+	got=$(jq -r "$GS"'gs[] | select(.system | not) | select(.id != 1) |
 		select(.created_by.func | startswith("runtime.") | not) |
 		.created_by.func' "$work/json" | sort | uniq -c | sort)
 	[ "$want" = "$got" ] && t_ok "go$ver/json creation sites" ||
 		t_fail "go$ver/json creation sites" "differs from go format"
 	if [ "${ver#1.}" -ge 21 ]; then
 		check "go$ver/json parents are goroutines or gone" \
-			'all(.goroutines[] | select(.id != 1 and (.system | not)); .parent != null)'
+			'all(gs[] | select(.id != 1 and (.system | not)); .parent != null)'
 	fi
 done <<<"$toolchains"
 t_done

@@ -202,6 +202,14 @@ while IFS=$'\t' read -r ver root reason; do
 			else
 				t_fail "$cell" "$CMP_SUMMARY"
 			fi
+			# Argument words too, as printArgs prints them.
+			if "$work/dumpcmp" -args "$work/want" "$work/got" \
+				>"$work/args.out" 2>&1; then
+				t_ok "$cell args # $(tail -n 1 "$work/args.out")"
+			else
+				head -n 20 "$work/args.out" | sed 's/^/#   /'
+				t_fail "$cell args" "$(tail -n 1 "$work/args.out")"
+			fi
 		fi
 		finish "$pid"
 	done

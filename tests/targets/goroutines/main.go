@@ -10,6 +10,7 @@
 // from stdin, one per line:
 //
 //	dump PATH   write the debug=2 goroutine dump to PATH; reply "dumped"
+//	dump1 PATH  the same with the debug=1 profile (counts, labels)
 //	gap         reply "gap <largest tick gap in µs since the last gap>"
 //	quit        exit 0
 //
@@ -496,6 +497,12 @@ func serveCommands(in io.Reader, out io.Writer) {
 			} else {
 				fmt.Fprintln(out, "dumped")
 			}
+		case "dump1":
+			if err := writeProfile(arg, 1); err != nil {
+				fmt.Fprintf(out, "error %v\n", err)
+			} else {
+				fmt.Fprintln(out, "dumped")
+			}
 		case "gap":
 			fmt.Fprintf(out, "gap %d\n", maxGap.Swap(0))
 		case "quit":
@@ -516,6 +523,23 @@ func writeDump(path string) error {
 		return err
 	}
 	if err := pprof.Lookup("goroutine").WriteTo(f, 2); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// writeProfile writes the goroutine profile at the given debug level
+// (1: counts per stack with "# labels:") to path.
+func writeProfile(path string, debug int) error {
+	if path == "" {
+		return fmt.Errorf("dump1 needs a path")
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := pprof.Lookup("goroutine").WriteTo(f, debug); err != nil {
 		f.Close()
 		return err
 	}

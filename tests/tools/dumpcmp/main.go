@@ -69,6 +69,8 @@ type dump struct {
 	ids  []int64 // in file order
 }
 
+var keepArgs = new(bool)
+
 var (
 	reHeader  = regexp.MustCompile(`^goroutine ([0-9]+)(.*?) \[(.*)\]:$`)
 	reMinutes = regexp.MustCompile(`^([0-9]+) minutes$`)
@@ -227,7 +229,11 @@ func parse(path string) (*dump, error) {
 				return nil, bad("unexpected line %q", s)
 			}
 			g.funcs[name] = true
-			g.body = append(g.body, line{num, s, name + "(...)"})
+			norm := name + "(...)"
+			if *keepArgs {
+				norm = s
+			}
+			g.body = append(g.body, line{num, s, norm})
 			want = "file"
 		}
 	}
@@ -286,6 +292,7 @@ func main() {
 
 func run() int {
 	verbose := flag.Bool("v", false, "print one line per goroutine")
+	keepArgs = flag.Bool("args", false, "compare argument values too")
 	var extra stringList
 	flag.Var(&extra, "exclude",
 		"also exclude goroutines with this function on their stack")

@@ -1,0 +1,105 @@
+/* goscope diff: what changed between two snapshots of a program. */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cmd.h"
+#include "snapshot/diff.h"
+#include "snapshot/snap.h"
+#include "lib/report.h"
+#include "lib/strbuf.h"
+#include "lib/banned.h"
+
+static int cmd_diff_exec(int argc, char **argv);
+
+const struct cmd_entry cmd_diff_entry = {
+	.name = "diff",
+	.summary = "Compare two snapshots: groups grown, new, gone; stuck "
+		   "goroutines.",
+	.usage = "goscope diff [--level=exact|lines|functions] "
+		 "[--format=text|json] [--all] OLD NEW",
+	.help =
+	"  -l, --level=LEVEL  stack similarity for groups (default lines)\n"
+	"  -f, --format=FMT   text (default) or json (goscope.diff/1)\n"
+	"  -a, --all          include the runtime's system goroutines\n"
+	"  -h, --help         show this help\n"
+	"\n"
+	"OLD and NEW are each a PID (captured now), a JSON snapshot or a Go\n"
+	"goroutine dump.  Groups are listed largest growth of blocked\n"
+	"goroutines first; goroutines with the same id and group in both\n"
+	"are 'persisted': stuck for at least the time between the two.\n",
+	.exec = cmd_diff_exec,
+};
+
+static int cmd_diff_exec(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "level", required_argument, NULL, 'l' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "all", no_argument, NULL, 'a' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const struct cmd_entry *cmd = &cmd_diff_entry;
+	enum group_level level = GROUP_LINES;
+	struct snap *a = NULL, *b = NULL;
+	unsigned int flags = 0;
+	int c, json = 0, status;
+	struct strbuf out;
+	struct diff d;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+l:f:ah", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'l':
+			if (group_level_parse(optarg, &level) < 0)
+				return cmd_usage_error(cmd, "unknown level '%s'",
+						       optarg);
+			break;
+		case 'f':
+			if (!strcmp(optarg, "json"))
+				json = 1;
+			else if (!strcmp(optarg, "text"))
+				json = 0;
+			else
+				return cmd_usage_error(cmd,
+						       "unknown format '%s'",
+						       optarg);
+			break;
+		case 'a':
+			flags |= GROUP_SYSTEM;
+			break;
+		case 'h':
+			cmd_print_help(cmd);
+			return EXIT_OK;
+		default:
+			return cmd_usage_error(cmd, "unknown option '%s'",
+					       argv[optind - 1]);
+		}
+	}
+	if (argc - optind != 2)
+		return cmd_usage_error(cmd, "expected OLD and NEW");
+	if (!strcmp(argv[optind], "-") && !strcmp(argv[optind + 1], "-"))
+		return cmd_usage_error(cmd, "only one side can be '-'");
+	status = cmd_load_snapshot(argv[optind], &a);
+	if (status)
+		return status;
+	status = cmd_load_snapshot(argv[optind + 1], &b);
+	if (status) {
+		snap_free(a);
+		return status;
+	}
+	diff_snaps(a, b, level, flags, &d);
+	strbuf_init(&out);
+	if (json)
+		diff_fmt_json(&d, &out);
+	else
+		diff_fmt_text(&d, &out);
+	fwrite(out.buf, 1, out.len, stdout);
+	strbuf_release(&out);
+	diff_release(&d);
+	snap_free(a);
+	snap_free(b);
+	return EXIT_OK;
+}

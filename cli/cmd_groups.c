@@ -1,0 +1,131 @@
+/* goscope groups: goroutines grouped by state, stack and creation site. */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cmd.h"
+#include "snapshot/group.h"
+#include "snapshot/rules.h"
+#include "snapshot/snap.h"
+#include "lib/report.h"
+#include "lib/strbuf.h"
+#include "lib/banned.h"
+
+static int cmd_groups_exec(int argc, char **argv);
+
+const struct cmd_entry cmd_groups_entry = {
+	.name = "groups",
+	.summary = "Group goroutines by state, stack and creation site.",
+	.usage = "goscope groups [--level=exact|lines|functions] "
+		 "[--sort=count|wait] [--format=text|json] [--all] "
+		 "[--rules=FILE] PID|FILE",
+	.help =
+	"  -l, --level=LEVEL  how alike stacks must be: exact (same PC\n"
+	"                     offsets), lines (same function and file:line;\n"
+	"                     default) or functions (same names)\n"
+	"  -s, --sort=KEY     count (default) or wait (longest wait first);\n"
+	"                     standard-library-only groups come last\n"
+	"  -f, --format=FMT   text (default) or json (goscope.groups/1)\n"
+	"  -a, --all          include the runtime's system goroutines\n"
+	"  -r, --rules=FILE   leave out goroutines that FILE's ignore rules\n"
+	"                     match (see goscope(1), RULES)\n"
+	"  -h, --help         show this help\n"
+	"\n"
+	"PID|FILE: a live process (captured now), a JSON snapshot or a Go\n"
+	"goroutine dump (debug=2 or debug=1 text, a panic or SIGQUIT\n"
+	"output); '-' reads standard input.\n",
+	.exec = cmd_groups_exec,
+};
+
+static int cmd_groups_exec(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "level", required_argument, NULL, 'l' },
+		{ "sort", required_argument, NULL, 's' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "all", no_argument, NULL, 'a' },
+		{ "rules", required_argument, NULL, 'r' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const struct cmd_entry *cmd = &cmd_groups_entry;
+	enum group_level level = GROUP_LINES;
+	enum group_sort sort = GROUP_SORT_COUNT;
+	const char *rules_path = NULL;
+	struct rules *rules = NULL;
+	unsigned int flags = 0;
+	int c, json = 0, status;
+	struct grouping gr;
+	struct snap *snap;
+	struct strbuf out;
+	struct err e;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+l:s:f:ar:h", longopts, NULL)) !=
+	       -1) {
+		switch (c) {
+		case 'l':
+			if (group_level_parse(optarg, &level) < 0)
+				return cmd_usage_error(cmd, "unknown level '%s'",
+						       optarg);
+			break;
+		case 's':
+			if (!strcmp(optarg, "count"))
+				sort = GROUP_SORT_COUNT;
+			else if (!strcmp(optarg, "wait"))
+				sort = GROUP_SORT_WAIT;
+			else
+				return cmd_usage_error(cmd, "unknown sort key "
+						       "'%s'", optarg);
+			break;
+		case 'f':
+			if (!strcmp(optarg, "json"))
+				json = 1;
+			else if (!strcmp(optarg, "text"))
+				json = 0;
+			else
+				return cmd_usage_error(cmd,
+						       "unknown format '%s'",
+						       optarg);
+			break;
+		case 'a':
+			flags |= GROUP_SYSTEM;
+			break;
+		case 'r':
+			rules_path = optarg;
+			break;
+		case 'h':
+			cmd_print_help(cmd);
+			return EXIT_OK;
+		default:
+			return cmd_usage_error(cmd, "unknown option '%s'",
+					       argv[optind - 1]);
+		}
+	}
+	if (argc - optind != 1)
+		return cmd_usage_error(cmd, "expected one PID or FILE");
+	err_init(&e);
+	if (rules_path && rules_load(rules_path, &rules, &e) < 0) {
+		error_msg("%s", e.msg);
+		return EXIT_RUNTIME;
+	}
+	status = cmd_load_snapshot(argv[optind], &snap);
+	if (status) {
+		rules_free(rules);
+		return status;
+	}
+	group_snap(snap, level, flags, rules, &gr);
+	group_sort(&gr, sort);
+	strbuf_init(&out);
+	if (json)
+		group_fmt_json(&gr, &out);
+	else
+		group_fmt_text(&gr, &out);
+	fwrite(out.buf, 1, out.len, stdout);
+	strbuf_release(&out);
+	grouping_release(&gr);
+	snap_free(snap);
+	rules_free(rules);
+	return EXIT_OK;
+}

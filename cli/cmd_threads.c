@@ -1,0 +1,140 @@
+/* goscope threads: every thread of a process with its native stack. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cmd.h"
+#include "snapshot/fmt_json.h"
+#include "snapshot/fmt_threads.h"
+#include "snapshot/threads.h"
+#include "lib/report.h"
+#include "lib/strbuf.h"
+#include "lib/banned.h"
+
+static int cmd_threads_exec(int argc, char **argv);
+static int parse_count(const char *arg, size_t max, size_t *out);
+
+const struct cmd_entry cmd_threads_entry = {
+	.name = "threads",
+	.summary = "Print every thread of a running process with its native "
+		   "stack.",
+	.usage = "goscope threads [--format=text|json] [--max-frames=N] "
+		 "[--debug-dir=DIR] [--stats] PID",
+	.help =
+	"  -f, --format=FMT    text (default): one block per thread\n"
+	"                      json: the snapshot (schema goscope.snapshot/1)\n"
+	"                      with the threads and, for Go programs, every\n"
+	"                      goroutine\n"
+	"  -n, --max-frames=N  at most N frames per thread (default 256)\n"
+	"  -d, --debug-dir=DIR also look for debug files in DIR (by build-id\n"
+	"                      under DIR/.build-id, and by .gnu_debuglink);\n"
+	"                      a colon-separated list is accepted\n"
+	"  -s, --stats         print capture statistics on standard error\n"
+	"  -h, --help          show this help\n"
+	"\n"
+	"Works for any process.  Every thread is stopped only while its\n"
+	"registers and the top of its stack are copied; unwinding and\n"
+	"symbolizing happen after the process resumed.  For Go programs each\n"
+	"thread is matched to its M and goroutine.\n",
+	.exec = cmd_threads_exec,
+};
+
+static int parse_count(const char *arg, size_t max, size_t *out)
+{
+	unsigned long long v;
+	char *end;
+
+	if (!*arg || strspn(arg, "0123456789") != strlen(arg))
+		return -1;
+	errno = 0;
+	v = strtoull(arg, &end, 10);
+	if (errno || *end || v == 0 || v > max)
+		return -1;
+	*out = (size_t)v;
+	return 0;
+}
+
+static int cmd_threads_exec(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "format", required_argument, NULL, 'f' },
+		{ "max-frames", required_argument, NULL, 'n' },
+		{ "debug-dir", required_argument, NULL, 'd' },
+		{ "stats", no_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const struct cmd_entry *cmd = &cmd_threads_entry;
+	struct threads_opts opts;
+	struct snap *snap = NULL;
+	struct strbuf out;
+	int c, stats = 0, json = 0;
+	struct err e;
+	pid_t pid;
+
+	memset(&opts, 0, sizeof(opts));
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+f:n:d:sh", longopts, NULL)) !=
+	       -1) {
+		switch (c) {
+		case 'f':
+			if (!strcmp(optarg, "json"))
+				json = 1;
+			else if (!strcmp(optarg, "text"))
+				json = 0;
+			else
+				return cmd_usage_error(cmd,
+						       "unknown format '%s'",
+						       optarg);
+			break;
+		case 'n':
+			if (parse_count(optarg, 100000, &opts.max_frames) < 0)
+				return cmd_usage_error(
+					cmd, "--max-frames wants a number "
+					"from 1 to 100000, not '%s'", optarg);
+			break;
+		case 'd':
+			opts.debug_dirs = optarg;
+			break;
+		case 's':
+			stats = 1;
+			break;
+		case 'h':
+			cmd_print_help(cmd);
+			return EXIT_OK;
+		default:
+			return cmd_usage_error(cmd, "unknown option '%s'",
+					       argv[optind - 1]);
+		}
+	}
+	if (argc - optind != 1)
+		return cmd_usage_error(cmd, "expected one PID");
+	if (!cmd_parse_target(argv[optind], &pid))
+		return cmd_usage_error(cmd, "'%s' is not a process id",
+				       argv[optind]);
+	err_init(&e);
+	if (threads_capture(pid, &opts, &snap, &e) < 0) {
+		error_msg("%s", e.msg);
+		return EXIT_RUNTIME;
+	}
+	strbuf_init(&out);
+	if (json)
+		fmt_json_snapshot(snap, &out);
+	else
+		fmt_threads_text(snap, &out);
+	fwrite(out.buf, 1, out.len, stdout);
+	if (stats)
+		fprintf(stderr,
+			"goscope: pid %d: %zu threads, %zu goroutines; "
+			"stopped %.3f ms; copied %zu bytes; total %.3f ms; "
+			"unwinder %s\n",
+			(int)snap->pid, snap->nthreads, snap->ngs,
+			(double)snap->pause_ns / 1e6, snap->bytes_copied,
+			(double)snap->capture_ns / 1e6, threads_unwinder());
+	strbuf_release(&out);
+	snap_free(snap);
+	return EXIT_OK;
+}

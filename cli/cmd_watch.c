@@ -1,0 +1,340 @@
+/* goscope watch: repeated snapshots of a process and a goroutine leak verdict. */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli/cmd.h"
+#include "snapshot/capture.h"
+#include "snapshot/load.h"
+#include "snapshot/watch.h"
+#include "lib/report.h"
+#include "lib/strbuf.h"
+#include "lib/banned.h"
+
+static volatile sig_atomic_t interrupted;
+
+static int cmd_watch_exec(int argc, char **argv);
+static void on_signal(int sig);
+static int parse_duration(const char *s, uint64_t *ns);
+static int parse_count(const char *s, size_t *out);
+static void sleep_ns(uint64_t ns);
+static int write_file(const char *path, const struct strbuf *sb);
+
+const struct cmd_entry cmd_watch_entry = {
+	.name = "watch",
+	.summary = "Snapshot a process repeatedly and say whether goroutines "
+		   "leak.",
+	.usage = "goscope watch [--interval=1s] [--count=N] [--rules=FILE] "
+		 "[--tolerance=3] [--window=K] [--min-growth=M] "
+		 "[--level=LEVEL] [--format=text|json|openmetrics] "
+		 "[-o FILE] PID",
+	.help =
+	"  -i, --interval=DUR   time between snapshots (default 1s; ms, s, m)\n"
+	"  -n, --count=N        stop after N snapshots (default: at Ctrl-C)\n"
+	"  -r, --rules=FILE     ignore rules (top, any, created-by, label)\n"
+	"  -t, --tolerance=T    stable when the total varies by at most T\n"
+	"                       over the last 10 snapshots (default 3)\n"
+	"  -k, --window=K       a group leaks when it grew in each of the\n"
+	"                       last K snapshots (default 3) ...\n"
+	"  -m, --min-growth=M   ... by at least M each time (default 1), and\n"
+	"                       by more than T over the last 10\n"
+	"  -l, --level=LEVEL    stack similarity for groups (default lines)\n"
+	"  -f, --format=FMT     text (default), json (one object per line) or\n"
+	"                       openmetrics (one exposition per snapshot)\n"
+	"  -o, --output=FILE    openmetrics: replace FILE after each snapshot\n"
+	"                       (for Prometheus' textfile collector)\n"
+	"  -h, --help           show this help\n"
+	"\n"
+	"The process is stopped only while each snapshot is copied; the pause\n"
+	"is reported per snapshot.  Exit status: 0 stable, 3 leak suspected,\n"
+	"1 error, 2 usage.\n",
+	.exec = cmd_watch_exec,
+};
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	interrupted = 1;
+}
+
+/* "1s", "500ms", "2m", "1.5s", "3" (seconds). */
+static int parse_duration(const char *s, uint64_t *ns)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || v < 0)
+		return -1;
+	if (!strcmp(end, "ms"))
+		v *= 1e6;
+	else if (!strcmp(end, "s") || !*end)
+		v *= 1e9;
+	else if (!strcmp(end, "m"))
+		v *= 60e9;
+	else if (!strcmp(end, "h"))
+		v *= 3600e9;
+	else
+		return -1;
+	if (v < 1e7 || v > 86400e9)
+		return -1;
+	*ns = (uint64_t)v;
+	return 0;
+}
+
+static int parse_count(const char *s, size_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	if (!*s || strspn(s, "0123456789") != strlen(s))
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || v > 1000000000ull)
+		return -1;
+	*out = (size_t)v;
+	return 0;
+}
+
+static void sleep_ns(uint64_t ns)
+{
+	struct timespec ts;
+
+	ts.tv_sec = (time_t)(ns / 1000000000);
+	ts.tv_nsec = (long)(ns % 1000000000);
+	/* A signal ends the sleep; the loop then checks the flag. */
+	while (!interrupted && nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+/* Writes sb to path through a temporary file and rename(2). */
+static int write_file(const char *path, const struct strbuf *sb)
+{
+	struct strbuf tmp;
+	FILE *f;
+	int bad;
+
+	strbuf_init(&tmp);
+	strbuf_addf(&tmp, "%s.tmp", path);
+	f = fopen(tmp.buf, "we");
+	if (!f) {
+		perror_msg("cannot open '%s'", tmp.buf);
+		strbuf_release(&tmp);
+		return -1;
+	}
+	bad = fwrite(sb->buf, 1, sb->len, f) != sb->len;
+	bad |= fclose(f) != 0;
+	if (bad || rename(tmp.buf, path) < 0) {
+		perror_msg("cannot write '%s'", path);
+		unlink(tmp.buf);
+		strbuf_release(&tmp);
+		return -1;
+	}
+	strbuf_release(&tmp);
+	return 0;
+}
+
+static int cmd_watch_exec(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "interval", required_argument, NULL, 'i' },
+		{ "count", required_argument, NULL, 'n' },
+		{ "rules", required_argument, NULL, 'r' },
+		{ "tolerance", required_argument, NULL, 't' },
+		{ "window", required_argument, NULL, 'k' },
+		{ "min-growth", required_argument, NULL, 'm' },
+		{ "level", required_argument, NULL, 'l' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const struct cmd_entry *cmd = &cmd_watch_entry;
+	enum watch_format fmt = WATCH_TEXT;
+	struct watch_cfg cfg;
+	const char *rules_path = NULL, *output = NULL;
+	struct rules *rules = NULL;
+	struct capture *cap = NULL;
+	struct watch *w = NULL;
+	struct watch_verdict v;
+	struct sigaction sa, old_int, old_term;
+	uint64_t interval = 1000000000ull;
+	size_t count = 0, n;
+	int c, status = EXIT_OK;
+	struct strbuf out, metrics;
+	struct err e;
+	char *mod;
+	pid_t pid;
+
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.level = GROUP_LINES;
+	cfg.tolerance = 3;
+	cfg.window = 3;
+	cfg.min_growth = 1;
+	cfg.span = 10;
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+i:n:r:t:k:m:l:f:o:h", longopts,
+				NULL)) != -1) {
+		switch (c) {
+		case 'i':
+			if (parse_duration(optarg, &interval) < 0)
+				return cmd_usage_error(cmd, "bad interval '%s' "
+						       "(10ms to 24h)", optarg);
+			break;
+		case 'n':
+			if (parse_count(optarg, &count) < 0 || !count)
+				return cmd_usage_error(cmd, "bad count '%s'",
+						       optarg);
+			break;
+		case 'r':
+			rules_path = optarg;
+			break;
+		case 't':
+			if (parse_count(optarg, &cfg.tolerance) < 0)
+				return cmd_usage_error(cmd, "bad tolerance "
+						       "'%s'", optarg);
+			break;
+		case 'k':
+			if (parse_count(optarg, &cfg.window) < 0 ||
+			    !cfg.window || cfg.window > 63)
+				return cmd_usage_error(cmd, "bad window '%s' "
+						       "(1 to 63)", optarg);
+			break;
+		case 'm':
+			if (parse_count(optarg, &cfg.min_growth) < 0 ||
+			    !cfg.min_growth)
+				return cmd_usage_error(cmd, "bad minimum growth "
+						       "'%s'", optarg);
+			break;
+		case 'l':
+			if (group_level_parse(optarg, &cfg.level) < 0)
+				return cmd_usage_error(cmd, "unknown level '%s'",
+						       optarg);
+			break;
+		case 'f':
+			if (!strcmp(optarg, "text"))
+				fmt = WATCH_TEXT;
+			else if (!strcmp(optarg, "json"))
+				fmt = WATCH_JSON;
+			else if (!strcmp(optarg, "openmetrics"))
+				fmt = WATCH_OPENMETRICS;
+			else
+				return cmd_usage_error(cmd,
+						       "unknown format '%s'",
+						       optarg);
+			break;
+		case 'o':
+			output = optarg;
+			break;
+		case 'h':
+			cmd_print_help(cmd);
+			return EXIT_OK;
+		default:
+			return cmd_usage_error(cmd, "unknown option '%s'",
+					       argv[optind - 1]);
+		}
+	}
+	if (argc - optind != 1)
+		return cmd_usage_error(cmd, "expected one PID");
+	if (!cmd_parse_target(argv[optind], &pid))
+		return cmd_usage_error(cmd, "'%s' is not a process id",
+				       argv[optind]);
+	if (output && fmt != WATCH_OPENMETRICS)
+		return cmd_usage_error(cmd, "--output needs "
+				       "--format=openmetrics");
+	if (cfg.span < cfg.window + 1)
+		cfg.span = cfg.window + 1;
+	err_init(&e);
+	if (rules_path && rules_load(rules_path, &rules, &e) < 0) {
+		error_msg("%s", e.msg);
+		return EXIT_RUNTIME;
+	}
+	cfg.rules = rules;
+	if (capture_open(pid, &cap, &e) < 0) {
+		error_msg("%s", e.msg);
+		rules_free(rules);
+		return EXIT_RUNTIME;
+	}
+	mod = load_main_module(pid);
+	w = watch_new(&cfg);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = SA_RESTART;
+	sigaction(SIGINT, &sa, &old_int);
+	sigaction(SIGTERM, &sa, &old_term);
+	strbuf_init(&out);
+	strbuf_init(&metrics);
+	for (n = 0; !interrupted && (!count || n < count); n++) {
+		struct watch_sample sample;
+		struct snap *s;
+
+		if (n)
+			sleep_ns(interval);
+		if (interrupted)
+			break;
+		if (capture_take(cap, &s, &e) < 0) {
+			error_msg("%s", e.msg);
+			status = EXIT_RUNTIME;
+			break;
+		}
+		s->main_module = snap_intern(s, mod);
+		strbuf_reset(&metrics);
+		watch_add(w, s, &sample,
+			  fmt == WATCH_OPENMETRICS ? &metrics : NULL);
+		snap_free(s);
+		strbuf_reset(&out);
+		if (fmt == WATCH_OPENMETRICS) {
+			/* Each exposition carries the verdict so far. */
+			if (metrics.len >= 6 &&
+			    !strcmp(metrics.buf + metrics.len - 6, "# EOF\n"))
+				metrics.len -= 6;
+			watch_verdict(w, &v);
+			watch_fmt_verdict(&v, watch_config(w), fmt, &metrics);
+			watch_verdict_release(&v);
+			if (output) {
+				if (write_file(output, &metrics) < 0) {
+					status = EXIT_RUNTIME;
+					break;
+				}
+				watch_fmt_sample(&sample, WATCH_TEXT, &out);
+				fputs(out.buf, stderr);
+			} else {
+				fwrite(metrics.buf, 1, metrics.len, stdout);
+			}
+		} else {
+			watch_fmt_sample(&sample, fmt, &out);
+			fwrite(out.buf, 1, out.len, stdout);
+		}
+		fflush(stdout);
+	}
+	if (status == EXIT_OK || n > 0) {
+		watch_verdict(w, &v);
+		strbuf_reset(&out);
+		watch_fmt_verdict(&v, watch_config(w),
+				  fmt == WATCH_OPENMETRICS ? WATCH_TEXT : fmt,
+				  &out);
+		fwrite(out.buf, 1, out.len,
+		       fmt == WATCH_OPENMETRICS ? stderr : stdout);
+		if (status == EXIT_OK && v.leak)
+			status = EXIT_LEAK;
+		watch_verdict_release(&v);
+	}
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
+	strbuf_release(&out);
+	strbuf_release(&metrics);
+	watch_free(w);
+	capture_close(cap);
+	free(mod);
+	rules_free(rules);
+	return status;
+}

@@ -1,0 +1,46 @@
+/* Capturing every thread of a process with its native stack. */
+#ifndef GOSCOPE_SNAPSHOT_THREADS_H
+#define GOSCOPE_SNAPSHOT_THREADS_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "lib/err.h"
+#include "snapshot/snap.h"
+
+#define THREADS_DEFAULT_FRAMES 256
+
+enum threads_flags {
+	/* Refuse processes that are not Go programs (capture_pid). */
+	THREADS_GO_ONLY = 1 << 0,
+};
+
+struct threads_opts {
+	size_t max_frames;	/* frames per thread; 0: the default */
+	size_t max_stack;	/* stack bytes copied per thread; 0: default */
+	const char *debug_dirs;	/* more debug directories (a:b) */
+	unsigned int flags;	/* enum threads_flags */
+};
+
+/*
+ * Captures every thread of pid, Go or not: name, kernel state, the system
+ * call it is blocked in, CPU time, and its native stack.  The process is
+ * stopped only while registers and stack tops are copied (for a Go
+ * program, together with capture_take's copy of the goroutine registry);
+ * unwinding and symbolizing happen on the copy after it resumed.  For a
+ * Go program the snapshot also holds every goroutine, and each thread is
+ * matched to its M and goroutine, the goroutine's Go frames continuing
+ * the native ones.  A thread that cannot be stopped or unwound gets the
+ * reason in unwind_error.  Returns 0 and *out (free with snap_free), or a
+ * negative errno with e set: -ESRCH, -EPERM/-EACCES/-EBUSY (with the
+ * reason), and with THREADS_GO_ONLY those of capture_open (-ENOEXEC,
+ * -ENODATA); then a failure to prepare the native view only leaves it
+ * out.  capture_pid is this with THREADS_GO_ONLY.
+ */
+int threads_capture(pid_t pid, const struct threads_opts *o,
+		    struct snap **out, struct err *e);
+
+/* The unwinder this build uses ("libdw", "none"). */
+const char *threads_unwinder(void);
+
+#endif

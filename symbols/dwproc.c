@@ -1,0 +1,421 @@
+/* A libdw session over a process: modules, symbols, lines, inlined frames. */
+#include <dwarf.h>
+#include <elfutils/libdw.h>
+#include <elfutils/libdwfl.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "symbols/demangle.h"
+#include "symbols/dwproc.h"
+#include "lib/xmalloc.h"
+#include "lib/banned.h"
+
+#define MAX_INLINE 64
+#define MAX_REFRESH 4
+#define DEFAULT_DEBUG_PATH ":.debug:/usr/lib/debug"
+
+struct str_ent {
+	struct str_ent *next;
+	char s[];
+};
+
+struct pc_ent {
+	uint64_t key;		/* pc << 1 | activation; 0 = empty */
+	struct dwproc_frame *frames;
+	size_t n;
+};
+
+struct dwproc {
+	pid_t pid;
+	Dwfl *dwfl;
+	Dwfl_Callbacks cb;
+	char *debug_path;
+	unsigned int nrefresh;
+	struct str_ent **strs;
+	size_t nstr_buckets;
+	struct pc_ent *pcs;
+	size_t npcs, pcs_cap;	/* open addressing, power of two */
+	struct dwproc_frame unknown;
+};
+
+static const char *intern(struct dwproc *d, const char *s);
+static const char *intern_name(struct dwproc *d, const char *name);
+static const char *intern_symbol(struct dwproc *d, const char *sym);
+static const char *module_name(struct dwproc *d, Dwfl_Module *mod);
+static const char *die_name(Dwarf_Die *die);
+static int report(struct dwproc *d, int add);
+static void preload_vdso(struct dwproc *d);
+static int preload_cb(Dwfl_Module *mod, void **userdata, const char *name,
+		      Dwarf_Addr start, void *arg);
+static size_t lookup(struct dwproc *d, uint64_t pc, int activation,
+		     struct dwproc_frame *out, size_t max);
+static size_t inline_chain(struct dwproc *d, Dwfl_Module *mod,
+			   uint64_t addr, const char *file, int line,
+			   struct dwproc_frame *out, size_t max);
+static struct pc_ent *pc_slot(struct dwproc *d, uint64_t key);
+static void pc_grow(struct dwproc *d);
+
+static const char *intern(struct dwproc *d, const char *s)
+{
+	uint32_t h = 2166136261u;
+	struct str_ent *e;
+	const char *p;
+	size_t len;
+
+	if (!s)
+		return NULL;
+	for (p = s; *p; p++)
+		h = (h ^ (unsigned char)*p) * 16777619u;
+	h %= (uint32_t)d->nstr_buckets;
+	for (e = d->strs[h]; e; e = e->next)
+		if (!strcmp(e->s, s))
+			return e->s;
+	len = strlen(s);
+	e = xmalloc(sizeof(*e) + len + 1);
+	memcpy(e->s, s, len + 1);
+	e->next = d->strs[h];
+	d->strs[h] = e;
+	return e->s;
+}
+
+/* Interns the demangled form of name, or name itself. */
+static const char *intern_name(struct dwproc *d, const char *name)
+{
+	const char *r;
+	char *dm;
+
+	if (!name)
+		return NULL;
+	dm = demangle(name);
+	if (!dm)
+		return intern(d, name);
+	r = intern(d, dm);
+	free(dm);
+	return r;
+}
+
+static const char *intern_symbol(struct dwproc *d, const char *sym)
+{
+	const char *at = strchr(sym, '@'), *r;
+	char *copy;
+
+	if (!at || at == sym)
+		return intern_name(d, sym);
+	copy = xstrndup(sym, (size_t)(at - sym));
+	r = intern_name(d, copy);
+	free(copy);
+	return r;
+}
+
+static const char *module_name(struct dwproc *d, Dwfl_Module *mod)
+{
+	const char *name = dwfl_module_info(mod, NULL, NULL, NULL, NULL, NULL,
+					    NULL, NULL);
+
+	if (!name)
+		return NULL;
+	/* libdw names the vDSO "[vdso: PID]". */
+	if (!strncmp(name, "[vdso", 5))
+		return intern(d, "[vdso]");
+	return intern(d, name);
+}
+
+/* The linkage name when there is one (it demangles to a full name). */
+static const char *die_name(Dwarf_Die *die)
+{
+	Dwarf_Attribute attr;
+	const char *name;
+
+	name = dwarf_formstring(dwarf_attr_integrate(die, DW_AT_linkage_name,
+						     &attr));
+	if (!name)
+		name = dwarf_formstring(dwarf_attr_integrate(
+			die, DW_AT_MIPS_linkage_name, &attr));
+	if (!name)
+		name = dwarf_diename(die);
+	if (!name)
+		name = dwarf_formstring(dwarf_attr_integrate(die, DW_AT_name,
+							     &attr));
+	return name;
+}
+
+static int report(struct dwproc *d, int add)
+{
+	int r;
+
+	if (add)
+		dwfl_report_begin_add(d->dwfl);
+	else
+		dwfl_report_begin(d->dwfl);
+	r = dwfl_linux_proc_report(d->dwfl, d->pid);
+	if (dwfl_report_end(d->dwfl, NULL, NULL) != 0 && r == 0)
+		r = -1;
+	return r;
+}
+
+/*
+ * The vDSO's image is read from the process's memory when first needed:
+ * do it now, while the process surely exists.
+ */
+static void preload_vdso(struct dwproc *d)
+{
+	dwfl_getmodules(d->dwfl, preload_cb, NULL, 0);
+}
+
+static int preload_cb(Dwfl_Module *mod, void **userdata, const char *name,
+		      Dwarf_Addr start, void *arg)
+{
+	Dwarf_Addr bias;
+
+	(void)userdata;
+	(void)start;
+	(void)arg;
+	if (name && !strncmp(name, "[vdso", 5))
+		dwfl_module_getelf(mod, &bias);
+	return DWARF_CB_OK;
+}
+
+int dwproc_open(pid_t pid, const char *debug_dirs, struct dwproc **out,
+		struct err *e)
+{
+	struct dwproc *d = xcalloc(1, sizeof(*d));
+	int r;
+
+	d->pid = pid;
+	if (debug_dirs && *debug_dirs)
+		d->debug_path = xasprintf("%s:%s", DEFAULT_DEBUG_PATH,
+					  debug_dirs);
+	d->cb.find_elf = dwfl_linux_proc_find_elf;
+	d->cb.find_debuginfo = dwfl_standard_find_debuginfo;
+	d->cb.debuginfo_path = d->debug_path ? &d->debug_path : NULL;
+	d->nstr_buckets = 1024;
+	d->strs = xcalloc(d->nstr_buckets, sizeof(*d->strs));
+	d->dwfl = dwfl_begin(&d->cb);
+	if (!d->dwfl) {
+		r = err_set(e, ENOMEM, "cannot start libdw: %s",
+			    dwfl_errmsg(-1));
+		dwproc_free(d);
+		return r;
+	}
+	r = report(d, 0);
+	if (r != 0) {
+		int code = r > 0 ? r : EINVAL;
+
+		if (r > 0)
+			r = err_errno(e, code, "cannot read the modules of "
+				      "process %d", (int)pid);
+		else
+			r = err_set(e, code, "cannot read the modules of "
+				    "process %d: %s", (int)pid,
+				    dwfl_errmsg(-1));
+		dwproc_free(d);
+		return r;
+	}
+	preload_vdso(d);
+	*out = d;
+	return 0;
+}
+
+int dwproc_refresh(struct dwproc *d, uint64_t addr)
+{
+	if (dwfl_addrmodule(d->dwfl, addr) || d->nrefresh >= MAX_REFRESH)
+		return 0;
+	d->nrefresh++;
+	if (report(d, 1) != 0)
+		return 0;
+	return dwfl_addrmodule(d->dwfl, addr) != NULL;
+}
+
+/*
+ * The chain of functions inlined at addr (a module-relative lookup
+ * address), innermost first, as eu-addr2line -i finds it: the innermost
+ * scope holding addr, then the scopes that contain it; each inlined
+ * subroutine's call site is the location in the next function out.
+ */
+static size_t inline_chain(struct dwproc *d, Dwfl_Module *mod,
+			   uint64_t addr, const char *file, int line,
+			   struct dwproc_frame *out, size_t max)
+{
+	Dwarf_Die *cudie, *scopes = NULL, inner;
+	Dwarf_Files *files = NULL;
+	Dwarf_Addr bias = 0;
+	Dwarf_Attribute attr;
+	Dwarf_Word val;
+	size_t n = 0, nfiles = 0;
+	int nscopes, i, tag;
+
+	cudie = dwfl_module_addrdie(mod, addr, &bias);
+	if (!cudie)
+		return 0;
+	nscopes = dwarf_getscopes(cudie, addr - bias, &scopes);
+	if (nscopes <= 0) {
+		free(scopes);
+		return 0;
+	}
+	inner = scopes[0];
+	free(scopes);
+	scopes = NULL;
+	nscopes = dwarf_getscopes_die(&inner, &scopes);
+	if (nscopes <= 0) {
+		free(scopes);
+		return 0;
+	}
+	if (dwarf_getsrcfiles(cudie, &files, &nfiles) != 0)
+		files = NULL;
+	for (i = 0; i < nscopes && n < max; i++) {
+		tag = dwarf_tag(&scopes[i]);
+		if (tag != DW_TAG_inlined_subroutine &&
+		    tag != DW_TAG_subprogram && tag != DW_TAG_entry_point)
+			continue;
+		out[n].func = intern_name(d, die_name(&scopes[i]));
+		out[n].file = intern(d, file);
+		out[n].line = line;
+		out[n].inlined = tag == DW_TAG_inlined_subroutine;
+		n++;
+		if (tag != DW_TAG_inlined_subroutine)
+			break;
+		/* The call site is where the caller's frame is. */
+		file = NULL;
+		line = 0;
+		if (files &&
+		    dwarf_formudata(dwarf_attr(&scopes[i], DW_AT_call_file,
+					       &attr), &val) == 0 &&
+		    val < nfiles)
+			file = dwarf_filesrc(files, (size_t)val, NULL, NULL);
+		if (dwarf_formudata(dwarf_attr(&scopes[i], DW_AT_call_line,
+					       &attr), &val) == 0)
+			line = (int)val;
+	}
+	free(scopes);
+	return n;
+}
+
+static size_t lookup(struct dwproc *d, uint64_t pc, int activation,
+		     struct dwproc_frame *out, size_t max)
+{
+	uint64_t addr = activation || pc == 0 ? pc : pc - 1;
+	const char *sym, *file = NULL, *mname;
+	Dwfl_Module *mod;
+	Dwfl_Line *ln;
+	GElf_Off off = 0;
+	GElf_Sym s;
+	size_t n, i;
+	int line = 0;
+
+	mod = dwfl_addrmodule(d->dwfl, addr);
+	if (!mod && dwproc_refresh(d, addr))
+		mod = dwfl_addrmodule(d->dwfl, addr);
+	if (!mod) {
+		memset(out, 0, sizeof(*out));
+		return 1;
+	}
+	mname = module_name(d, mod);
+	sym = dwfl_module_addrinfo(mod, addr, &off, &s, NULL, NULL, NULL);
+	ln = dwfl_module_getsrc(mod, addr);
+	if (ln)
+		file = dwfl_lineinfo(ln, NULL, &line, NULL, NULL, NULL);
+	n = inline_chain(d, mod, addr, file, line, out, max);
+	if (n == 0) {
+		memset(out, 0, sizeof(*out));
+		out[0].file = intern(d, file);
+		out[0].line = line;
+		n = 1;
+	}
+	/*
+	 * The physical frame keeps the DWARF name of its function (what the
+	 * source calls it); without DWARF the symbol table names it, minus
+	 * a symbol version ("memcpy@@GLIBC_2.14").
+	 */
+	if (sym && !out[n - 1].func)
+		out[n - 1].func = intern_symbol(d, sym);
+	out[n - 1].inlined = 0;
+	out[n - 1].offset = sym ? off + (pc - addr) : 0;
+	for (i = 0; i < n; i++)
+		out[i].module = mname;
+	return n;
+}
+
+static struct pc_ent *pc_slot(struct dwproc *d, uint64_t key)
+{
+	size_t h = (size_t)((key * 0x9e3779b97f4a7c15ull) >> 20) &
+		   (d->pcs_cap - 1);
+
+	while (d->pcs[h].key && d->pcs[h].key != key)
+		h = (h + 1) & (d->pcs_cap - 1);
+	return &d->pcs[h];
+}
+
+static void pc_grow(struct dwproc *d)
+{
+	struct pc_ent *old = d->pcs;
+	size_t i, ocap = d->pcs_cap;
+
+	d->pcs_cap = ocap ? ocap * 2 : 256;
+	d->pcs = xcalloc(d->pcs_cap, sizeof(*d->pcs));
+	for (i = 0; i < ocap; i++)
+		if (old[i].key)
+			*pc_slot(d, old[i].key) = old[i];
+	free(old);
+}
+
+size_t dwproc_symbolize(struct dwproc *d, uint64_t pc, int activation,
+			const struct dwproc_frame **frames)
+{
+	struct dwproc_frame buf[MAX_INLINE];
+	uint64_t key = (pc << 1) | (activation ? 1 : 0);
+	struct pc_ent *ent;
+	size_t n;
+
+	if (key == 0) {
+		memset(&d->unknown, 0, sizeof(d->unknown));
+		*frames = &d->unknown;
+		return 1;
+	}
+	if (2 * (d->npcs + 1) > d->pcs_cap)
+		pc_grow(d);
+	ent = pc_slot(d, key);
+	if (!ent->key) {
+		n = lookup(d, pc, activation, buf, MAX_INLINE);
+		ent->key = key;
+		ent->frames = xcalloc(n, sizeof(*ent->frames));
+		memcpy(ent->frames, buf, n * sizeof(*buf));
+		ent->n = n;
+		d->npcs++;
+	}
+	*frames = ent->frames;
+	return ent->n;
+}
+
+void *dwproc_dwfl(struct dwproc *d)
+{
+	return d->dwfl;
+}
+
+pid_t dwproc_pid(const struct dwproc *d)
+{
+	return d->pid;
+}
+
+void dwproc_free(struct dwproc *d)
+{
+	struct str_ent *e, *next;
+	size_t i;
+
+	if (!d)
+		return;
+	if (d->dwfl)
+		dwfl_end(d->dwfl);
+	for (i = 0; i < d->pcs_cap; i++)
+		free(d->pcs[i].frames);
+	free(d->pcs);
+	for (i = 0; i < d->nstr_buckets; i++) {
+		for (e = d->strs[i]; e; e = next) {
+			next = e->next;
+			free(e);
+		}
+	}
+	free(d->strs);
+	free(d->debug_path);
+	free(d);
+}

@@ -1,0 +1,71 @@
+/* Unwinding native stacks from copies of registers and stack memory. */
+#ifndef GOSCOPE_SYMBOLS_UNWINDER_H
+#define GOSCOPE_SYMBOLS_UNWINDER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "inspect/stackcopy.h"
+#include "lib/err.h"
+#include "symbols/dwproc.h"
+
+/* One physical frame. */
+struct unwind_frame {
+	uint64_t pc;
+	/*
+	 * 1 when pc is the interrupted instruction (the innermost frame, a
+	 * signal frame), 0 when it is a return address.
+	 */
+	int activation;
+};
+
+struct unwinder;
+
+/* A backend; exactly one is linked in, chosen at build time. */
+struct unwinder_ops {
+	const char *name;
+	int (*open)(struct unwinder *u, struct err *e);
+	/* See unwinder_walk. */
+	int (*walk)(struct unwinder *u, const struct stackcopy_thread *t,
+		    struct unwind_frame *out, size_t max, size_t *n,
+		    struct err *why);
+	void (*close)(struct unwinder *u);
+};
+
+struct unwinder {
+	const struct unwinder_ops *ops;
+	struct dwproc *dw;		/* modules and their unwind tables */
+	const struct stackcopy *sc;	/* the copies walked */
+	void *priv;
+};
+
+/* The backend this goscope was built with. */
+extern const struct unwinder_ops unwinder_backend;
+
+/*
+ * Opens the build's unwinder over the copies in sc, finding unwind
+ * tables (.eh_frame, .debug_frame, also in separate debug files) through
+ * dw.  Both must outlive the unwinder.  Returns 0 and *out (free with
+ * unwinder_free) or a negative errno with e set.
+ */
+int unwinder_open(struct dwproc *dw, const struct stackcopy *sc,
+		  struct unwinder **out, struct err *e);
+
+/*
+ * Walks the stack of t (one of sc's threads), innermost frame first,
+ * writing at most max frames to out and their number to *n.  Reads only
+ * the copy of the stack, and read-only mappings of the process for
+ * anything else.  Returns 0 when the walk reached the outermost frame,
+ * 1 when it stopped at max frames, or a negative errno with why set to
+ * the reason the walk stopped early (the frames found so far are kept).
+ */
+int unwinder_walk(struct unwinder *u, const struct stackcopy_thread *t,
+		  struct unwind_frame *out, size_t max, size_t *n,
+		  struct err *why);
+
+/* The backend's name: "libdw", "libunwind" or "none". */
+const char *unwinder_name(void);
+
+void unwinder_free(struct unwinder *u);
+
+#endif

@@ -1,0 +1,194 @@
+#!/bin/bash
+# watch: `goscope watch` against tests/targets/leaky.  A program leaking
+# goroutines in one place while others churn must give exit status 3 and
+# name the leaking group (user frame, creation site); without the leak,
+# and with a count that swings within the tolerance, exit status 0.
+# Also: ignore rules, JSON and OpenMetrics output, Ctrl-C, the target
+# never left stopped, usage errors; and `goscope diff` on two snapshots
+# of the leaking program.
+set -u
+. "$(dirname "$0")/../lib.sh"
+. "$T_ROOT/tests/go-env.sh"
+t_require_ptrace
+trap '' PIPE
+
+work=$(mktemp -d)
+pids=()
+cleanup() {
+	for p in "${pids[@]}"; do stop_target "$p"; done
+	rm -rf "$work"
+}
+trap cleanup EXIT
+
+newest=$(bash "$T_ROOT/tests/go-toolchains.sh" list |
+	awk -F'\t' '$2 != "SKIP" { r = $2 } END { print r }')
+if [ -z "$newest" ]; then
+	t_skip "watch" "no Go toolchain"
+	t_done
+fi
+if ! go_build_with "$newest" "$work/leaky" "$T_ROOT/tests/targets/leaky" \
+	>"$work/log" 2>&1; then
+	t_fail "leaky build" "$(tail -n 1 "$work/log")"
+	t_done
+fi
+
+# launch VAR ARGS...: starts the leaky target.
+launch() {
+	local _l_pid
+	start_target _l_pid "$work/leaky" "${@:2}" || return 1
+	pids+=("$_l_pid")
+	printf -v "$1" '%s' "$_l_pid"
+}
+
+# not_stopped PID: no thread of PID is in a ptrace stop.
+not_stopped() {
+	! cat /proc/"$1"/task/*/stat 2>/dev/null |
+		awk '{ sub(/.*\) /, ""); if ($1 == "t" || $1 == "T") bad = 1 }
+		     END { exit !bad }'
+}
+
+# watch_case NAME WANT_STATUS TARGET_ARGS -- WATCH_ARGS
+watch_case() {
+	local name=$1 want=$2 pid rc
+	shift 2
+	local -a targs=() wargs=()
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do targs+=("$1"); shift; done
+	shift
+	wargs=("$@")
+	if ! launch pid "${targs[@]}"; then
+		t_fail "$name" "target did not start"
+		return 1
+	fi
+	sleep 0.5
+	timeout 60 "$GOSCOPE" watch "${wargs[@]}" "$pid" >"$work/out" \
+		2>"$work/err"
+	rc=$?
+	if [ $rc -ne "$want" ]; then
+		sed 's/^/#   /' "$work/out" "$work/err" | tail -n 20
+		t_fail "$name" "exit status $rc, want $want"
+	elif ! not_stopped "$pid"; then
+		t_fail "$name" "target left stopped"
+	else
+		t_ok "$name"
+	fi
+	WPID=$pid
+}
+
+watch_case "watch: leak with churn exits 3" 3 -leak 20 -churn 100 -- \
+	--interval=300ms --count=8
+if grep -q '^verdict: leak suspected' "$work/out" &&
+	grep -q 'user frame  main.leakOne at .*leaky/main.go:' "$work/out" &&
+	grep -q 'created by  main.leaker at .*leaky/main.go:' "$work/out"; then
+	t_ok "watch: names the leaking group and its creation site"
+else
+	sed 's/^/#   /' "$work/out" | tail -n 12
+	t_fail "watch: names the leaking group and its creation site"
+fi
+if [ "$(grep -c 'grew in each of the last' "$work/out")" -eq 1 ]; then
+	t_ok "watch: only the leaking group is suspected"
+else
+	t_fail "watch: only the leaking group is suspected" \
+		"$(grep -c 'grew in each' "$work/out") groups named"
+fi
+lines=$(grep -c '  #[0-9]*  total ' "$work/out")
+if [ "$lines" -eq 8 ] && grep -q 'pause [0-9.]* ms$' "$work/out"; then
+	t_ok "watch: one line per snapshot with its pause"
+else
+	t_fail "watch: one line per snapshot with its pause" "$lines lines"
+fi
+
+watch_case "watch: churn without a leak exits 0" 0 -churn 100 -- \
+	--interval=300ms --count=8
+grep -q '^verdict: stable' "$work/out" ||
+	t_fail "watch: stable verdict" "$(tail -n 1 "$work/out")"
+
+watch_case "watch: count swinging within the tolerance exits 0" 0 \
+	-oscillate -- --interval=200ms --count=12
+
+printf '# the leak is known\ncreated-by main.leaker\n' >"$work/rules"
+watch_case "watch: --rules ignores the leaking group" 0 -leak 20 -- \
+	--interval=300ms --count=6 --rules="$work/rules"
+
+watch_case "watch: --format=json" 3 -leak 20 -labels -- \
+	--interval=300ms --count=6 --format=json
+if jq -e -s '(.[0:-1] | all(.type == "sample" and .total >= 0)) and
+	(.[-1].verdict == "leak suspected") and
+	(.[-1].suspects[0].created_by.func | startswith("main.leaker"))' \
+	"$work/out" >/dev/null; then
+	t_ok "watch: json samples and verdict"
+else
+	t_fail "watch: json samples and verdict"
+fi
+
+watch_case "watch: --format=openmetrics -o FILE" 3 -leak 20 -- \
+	--interval=300ms --count=5 --format=openmetrics -o "$work/metrics.prom"
+if grep -q '^goscope_goroutines_total [0-9]' "$work/metrics.prom" &&
+	grep -q '^goscope_watch_leak_suspected 1$' "$work/metrics.prom" &&
+	[ "$(tail -n 1 "$work/metrics.prom")" = "# EOF" ] &&
+	grep -q '^verdict: leak suspected' "$work/err"; then
+	t_ok "watch: openmetrics file for the textfile collector"
+else
+	t_fail "watch: openmetrics file for the textfile collector"
+fi
+
+# Ctrl-C ends the watch with a verdict.
+if launch pid -churn 50; then
+	"$GOSCOPE" watch --interval=200ms "$pid" >"$work/out" 2>&1 &
+	wpid=$!
+	sleep 1.5
+	kill -INT "$wpid"
+	wait "$wpid"
+	rc=$?
+	if [ $rc -eq 0 ] && grep -q '^verdict: stable' "$work/out" &&
+		not_stopped "$pid"; then
+		t_ok "watch: Ctrl-C prints the verdict"
+	else
+		t_fail "watch: Ctrl-C prints the verdict" "exit status $rc"
+	fi
+fi
+
+t_expect_status "watch: usage: bad interval" 2 "$GOSCOPE" watch \
+	--interval=fast 1
+t_expect_status "watch: usage: no pid" 2 "$GOSCOPE" watch
+t_expect_status "watch: no such process" 1 "$GOSCOPE" watch --count=1 \
+	999999
+printf 'ignore main.x\n' >"$work/bad.rules"
+t_expect_status "watch: bad rules file" 1 "$GOSCOPE" watch \
+	--rules="$work/bad.rules" --count=1 1
+
+# diff: two snapshots of a leaking program, a file and a live PID.
+if launch pid -leak 20; then
+	sleep 0.5
+	"$GOSCOPE" dump --format=json -o "$work/a.json" "$pid"
+	sleep 1
+	"$GOSCOPE" dump --format=json -o "$work/b.json" "$pid"
+	"$GOSCOPE" diff "$work/a.json" "$work/b.json" >"$work/diff" 2>&1
+	first=$(sed -n '/^groups (level/{n;p;q}' "$work/diff")
+	if [[ $first == *" grown "*"[chan receive]"* ]] &&
+		grep -F -A1 "$first" "$work/diff" | grep -q 'user frame  main.leakOne' &&
+		grep -q 'persisted (stuck at least 1\.' "$work/diff"; then
+		t_ok "diff: the leaking group first, persisted goroutines"
+	else
+		sed 's/^/#   /' "$work/diff" | head -n 20
+		t_fail "diff: the leaking group first, persisted goroutines"
+	fi
+	if "$GOSCOPE" diff --format=json "$work/a.json" "$pid" >"$work/dj" &&
+		jq -e '.groups[0].change == "grown" and .by_id.persisted > 0 and
+		       .goroutines.after > .goroutines.before' "$work/dj" \
+		>/dev/null; then
+		t_ok "diff: a file against a live PID (json)"
+	else
+		t_fail "diff: a file against a live PID (json)"
+	fi
+	"$GOSCOPE" dump "$pid" >"$work/c.txt"
+	if "$GOSCOPE" diff "$work/a.json" "$work/c.txt" >"$work/diff2" &&
+		grep -q 'grown' "$work/diff2"; then
+		t_ok "diff: a snapshot against a Go text dump"
+	else
+		t_fail "diff: a snapshot against a Go text dump"
+	fi
+fi
+t_expect_status "diff: usage: one argument" 2 "$GOSCOPE" diff "$work/a.json"
+t_expect_status "diff: missing file" 1 "$GOSCOPE" diff "$work/a.json" \
+	"$work/nope.json"
+t_done

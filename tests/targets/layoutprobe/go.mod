@@ -1,0 +1,3 @@
+module example.com/goscope/layoutprobe
+
+go 1.19

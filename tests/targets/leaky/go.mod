@@ -1,0 +1,3 @@
+module example.com/goscope/leaky
+
+go 1.19

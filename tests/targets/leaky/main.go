@@ -1,0 +1,121 @@
+// Command leaky is the program the leak-watch tests point goscope at.  It
+// leaks goroutines at a steady rate in one place (main.leakOne, started
+// by main.leaker), while short-lived workers start and finish all the
+// time elsewhere (main.churn), and a small pool grows and shrinks by a
+// few goroutines (main.oscillate).  Each part is switched by a flag:
+//
+//	-leak N       leak N goroutines per second (0: no leak)
+//	-churn N      start N short-lived goroutines per second
+//	-oscillate    a pool that swings between 0 and 2 goroutines
+//	-labels       run the leaking goroutines under a pprof label
+//	-panic        panic once everything runs (for dump fixtures)
+//
+// Once running it prints "ready <pid>" and exits when stdin closes.
+package main
+
+import (
+	"bufio"
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"runtime/pprof"
+	"time"
+)
+
+var (
+	leaked = make(chan struct{}) // never closed: leaked goroutines stay
+	quit   = make(chan struct{})
+)
+
+//go:noinline
+func leakOne() {
+	<-leaked
+}
+
+// leaker starts n goroutines per second that never finish.
+//
+//go:noinline
+func leaker(n int, labels bool) {
+	t := time.NewTicker(time.Second / time.Duration(n))
+	for range t.C {
+		if labels {
+			pprof.Do(context.Background(),
+				pprof.Labels("leak", "yes"),
+				func(context.Context) { go leakOne() })
+		} else {
+			go leakOne()
+		}
+	}
+}
+
+//go:noinline
+func shortJob(d time.Duration) {
+	time.Sleep(d)
+}
+
+// churn starts n goroutines per second that finish within 2 ms.
+//
+//go:noinline
+func churn(n int) {
+	t := time.NewTicker(time.Second / time.Duration(n))
+	i := 0
+	for range t.C {
+		i++
+		go shortJob(time.Duration(i%3) * time.Millisecond)
+	}
+}
+
+//go:noinline
+func poolMember(stop chan struct{}) {
+	<-stop
+}
+
+// oscillate keeps between 0 and 2 pool goroutines: one more every
+// 300 ms up to 2, then back down to 0.
+//
+//go:noinline
+func oscillate() {
+	var stops []chan struct{}
+	up := true
+	for range time.NewTicker(300 * time.Millisecond).C {
+		if up {
+			c := make(chan struct{})
+			stops = append(stops, c)
+			go poolMember(c)
+			up = len(stops) < 2
+		} else {
+			close(stops[len(stops)-1])
+			stops = stops[:len(stops)-1]
+			up = len(stops) == 0
+		}
+	}
+}
+
+func main() {
+	leak := flag.Int("leak", 0, "goroutines leaked per second")
+	ch := flag.Int("churn", 0, "short-lived goroutines per second")
+	osc := flag.Bool("oscillate", false, "a pool of 0 to 2 goroutines")
+	labels := flag.Bool("labels", false, "label the leaked goroutines")
+	pnc := flag.Bool("panic", false, "panic once running")
+	flag.Parse()
+
+	if *leak > 0 {
+		go leaker(*leak, *labels)
+	}
+	if *ch > 0 {
+		go churn(*ch)
+	}
+	if *osc {
+		go oscillate()
+	}
+	if *pnc {
+		time.Sleep(300 * time.Millisecond)
+		panic(fmt.Sprintf("leaky: asked to panic with %d leaking", *leak))
+	}
+	fmt.Printf("ready %d\n", os.Getpid())
+	sc := bufio.NewScanner(os.Stdin)
+	for sc.Scan() {
+	}
+	close(quit)
+}

@@ -1,0 +1,66 @@
+// A Rust target for the threads tests: threads blocked in a generic
+// method and a generic function inside nested modules.
+//
+// usage: rust
+//
+// Thread "r-member" blocks in outer::inner::Worker<u64>::wait_here (a
+// sleep), thread "r-generic" in outer::inner::generic_wait::<&str>, which
+// calls Worker<u32>::wait_here.  Prints "ready PID", then answers "ping"
+// with "pong" and exits at end of input.
+use std::io::BufRead;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::thread;
+use std::time::Duration;
+
+static ARRIVED: AtomicUsize = AtomicUsize::new(0);
+
+mod outer {
+    pub mod inner {
+        use std::hint::black_box;
+
+        pub struct Worker<T> {
+            pub v: T,
+        }
+
+        impl<T: Copy + std::fmt::Debug> Worker<T> {
+            #[inline(never)]
+            pub fn wait_here(&self) {
+                super::super::ARRIVED.fetch_add(1, super::super::Ordering::SeqCst);
+                loop {
+                    std::thread::sleep(std::time::Duration::from_secs(3600));
+                    black_box(self.v);
+                }
+            }
+        }
+
+        #[inline(never)]
+        pub fn generic_wait<T: std::fmt::Debug>(t: T) {
+            Worker { v: 1u32 }.wait_here();
+            black_box(t);
+        }
+    }
+}
+
+fn main() {
+    thread::Builder::new()
+        .name("r-member".into())
+        .spawn(|| outer::inner::Worker { v: 7u64 }.wait_here())
+        .unwrap();
+    thread::Builder::new()
+        .name("r-generic".into())
+        .spawn(|| outer::inner::generic_wait("x"))
+        .unwrap();
+    while ARRIVED.load(Ordering::SeqCst) < 2 {
+        thread::sleep(Duration::from_millis(1));
+    }
+    thread::sleep(Duration::from_millis(200));
+    println!("ready {}", std::process::id());
+    for line in std::io::stdin().lock().lines() {
+        match line {
+            Ok(l) if l == "ping" => println!("pong"),
+            Ok(_) => println!("unknown command"),
+            Err(_) => break,
+        }
+    }
+    std::process::exit(0);
+}

@@ -1,0 +1,227 @@
+/* Unit tests for snapshot/watch.c: series, verdicts and output. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "snapshot/watch.h"
+#include "tests/unit/snapfix.h"
+#include "lib/banned.h"
+
+static const struct fr leak_st[] = {
+	{ "main.leakOne", "/app/leaky.go", 33, 0x1c }, { NULL, NULL, 0, 0 },
+};
+static const struct fr pool_st[] = {
+	{ "main.poolMember", "/app/leaky.go", 80, 0x1c }, { NULL, NULL, 0, 0 },
+};
+static const struct fr leak_site = { "main.leaker", "/app/leaky.go", 47,
+				     0xf6 };
+static const struct fr pool_site = { "main.oscillate", "/app/leaky.go", 90,
+				     0x40 };
+
+static struct snap *sample(size_t leaked, size_t pool, int64_t t);
+static void run(const struct watch_cfg *cfg, const size_t *leaked,
+		const size_t *pool, size_t n, struct watch **w,
+		struct watch_verdict *v);
+static void test_leak(void **state);
+static void test_oscillation(void **state);
+static void test_short_and_flat(void **state);
+static void test_rules(void **state);
+static void test_formats(void **state);
+
+static struct snap *sample(size_t leaked, size_t pool, int64_t t)
+{
+	struct snap *s = snap_new();
+	size_t i, k;
+
+	s->time_unix_ns = t;
+	s->pause_ns = 1500000;
+	for (i = 0; i < leaked; i++) {
+		k = fx_add(s, 100 + i, "chan receive", leak_st, &leak_site);
+		s->gs[k].wait_ns = (int64_t)(leaked - i) * 1000000000ll;
+	}
+	for (i = 0; i < pool; i++)
+		fx_add(s, 5000 + i, "chan receive", pool_st, &pool_site);
+	return s;
+}
+
+static void run(const struct watch_cfg *cfg, const size_t *leaked,
+		const size_t *pool, size_t n, struct watch **w,
+		struct watch_verdict *v)
+{
+	struct watch_sample smp;
+	size_t i;
+
+	*w = watch_new(cfg);
+	for (i = 0; i < n; i++) {
+		struct snap *s = sample(leaked[i], pool[i],
+					1700000000000000000ll +
+					(int64_t)i * 1000000000ll);
+
+		watch_add(*w, s, &smp, NULL);
+		assert_int_equal(smp.seq, i + 1);
+		assert_int_equal(smp.total + smp.ignored, leaked[i] + pool[i]);
+		snap_free(s);
+	}
+	watch_verdict(*w, v);
+}
+
+static void test_leak(void **state)
+{
+	static const size_t leaked[] = { 0, 2, 4, 6, 8, 10 };
+	static const size_t pool[] = { 1, 2, 0, 1, 2, 0 };
+	struct watch_cfg cfg = { .tolerance = 3 };
+	struct watch_verdict v;
+	struct watch *w;
+
+	(void)state;
+	run(&cfg, leaked, pool, 6, &w, &v);
+	assert_true(v.leak);
+	assert_int_equal(v.nsuspects, 1);
+	assert_string_equal(v.suspects[0].created_func, "main.leaker");
+	assert_int_equal(v.suspects[0].created_line, 47);
+	assert_string_equal(v.suspects[0].user_func, "main.leakOne");
+	assert_int_equal(v.suspects[0].nseries, 6);
+	assert_int_equal(v.suspects[0].series[0], 0);
+	assert_int_equal(v.suspects[0].series[5], 10);
+	assert_int_equal(v.suspects[0].oldest_wait_ns, 10000000000ll);
+	assert_int_equal(v.span, 6);
+	watch_verdict_release(&v);
+	watch_free(w);
+}
+
+/* Within the tolerance: stable, even while a group grows 3 times. */
+static void test_oscillation(void **state)
+{
+	static const size_t leaked[] = { 0, 0, 0, 0, 0, 0, 0, 0 };
+	static const size_t pool[] = { 0, 1, 2, 1, 0, 1, 2, 3 };
+	struct watch_cfg cfg = { .tolerance = 3 };
+	struct watch_verdict v;
+	struct watch *w;
+
+	(void)state;
+	run(&cfg, leaked, pool, 8, &w, &v);
+	assert_false(v.leak);
+	assert_int_equal(v.spread, 3);
+	watch_verdict_release(&v);
+	watch_free(w);
+}
+
+static void test_short_and_flat(void **state)
+{
+	static const size_t up[] = { 0, 10, 20 };
+	static const size_t flat[] = { 0, 10, 20, 30, 30, 40, 50, 60 };
+	static const size_t none[] = { 0, 0, 0, 0, 0, 0, 0, 0 };
+	struct watch_cfg cfg = { .tolerance = 3 };
+	struct watch_verdict v;
+	struct watch *w;
+
+	(void)state;
+	/* Fewer snapshots than the window needs: no verdict of leak. */
+	run(&cfg, up, none, 3, &w, &v);
+	assert_false(v.leak);
+	watch_verdict_release(&v);
+	watch_free(w);
+	/* Growth in each of the last 3 only counts from the flat step. */
+	run(&cfg, flat, none, 5, &w, &v);
+	assert_false(v.leak);
+	watch_verdict_release(&v);
+	watch_free(w);
+	run(&cfg, flat, none, 8, &w, &v);
+	assert_true(v.leak);
+	watch_verdict_release(&v);
+	watch_free(w);
+	/* A larger minimum growth per snapshot. */
+	cfg.min_growth = 11;
+	run(&cfg, flat, none, 8, &w, &v);
+	assert_false(v.leak);
+	watch_verdict_release(&v);
+	watch_free(w);
+}
+
+static void test_rules(void **state)
+{
+	static const size_t leaked[] = { 0, 2, 4, 6, 8, 10 };
+	static const size_t pool[] = { 0, 0, 0, 0, 0, 0 };
+	struct watch_cfg cfg = { .tolerance = 3 };
+	struct watch_verdict v;
+	struct rules *r;
+	struct watch *w;
+	struct err e;
+
+	(void)state;
+	assert_int_equal(rules_parse("created-by main.leaker\n", 23, "r", &r,
+				     &e), 0);
+	cfg.rules = r;
+	run(&cfg, leaked, pool, 6, &w, &v);
+	assert_false(v.leak);
+	watch_verdict_release(&v);
+	watch_free(w);
+	rules_free(r);
+}
+
+static void test_formats(void **state)
+{
+	static const size_t leaked[] = { 0, 2, 4, 6 };
+	static const size_t pool[] = { 1, 1, 1, 1 };
+	struct watch_cfg cfg = { .tolerance = 3 };
+	struct watch_sample smp;
+	struct watch_verdict v;
+	struct strbuf sb;
+	struct watch *w;
+	struct snap *s;
+
+	(void)state;
+	run(&cfg, leaked, pool, 4, &w, &v);
+	strbuf_init(&sb);
+	watch_fmt_verdict(&v, watch_config(w), WATCH_TEXT, &sb);
+	assert_non_null(strstr(sb.buf, "verdict: leak suspected (4 "
+				       "snapshots; total varied by 6 over the "
+				       "last 4, tolerance 3)\n"));
+	assert_non_null(strstr(sb.buf, "grew in each of the last 3 "
+				       "snapshots: 0 2 4 6\n"));
+	assert_non_null(strstr(sb.buf, "    oldest wait 6s\n"));
+	assert_non_null(strstr(sb.buf, "    created by  main.leaker at "
+				       "/app/leaky.go:47\n"));
+	strbuf_reset(&sb);
+	watch_fmt_verdict(&v, watch_config(w), WATCH_JSON, &sb);
+	assert_non_null(strstr(sb.buf, "\"verdict\":\"leak suspected\""));
+	assert_non_null(strstr(sb.buf, "\"series\":[0,2,4,6]"));
+	watch_verdict_release(&v);
+	strbuf_reset(&sb);
+	s = sample(8, 1, 1700000000123000000ll);
+	watch_add(w, s, &smp, &sb);
+	assert_non_null(strstr(sb.buf, "goscope_goroutines{state=\"waiting\","
+				       "wait_reason=\"chan receive\"} 9\n"));
+	assert_non_null(strstr(sb.buf, "goscope_goroutines_total 9\n"));
+	assert_non_null(strstr(sb.buf, "created_by=\"main.leaker\"} 8\n"));
+	assert_string_equal(sb.buf + sb.len - 6, "# EOF\n");
+	strbuf_reset(&sb);
+	watch_fmt_sample(&smp, WATCH_TEXT, &sb);
+	assert_string_equal(sb.buf, "2023-11-14T22:13:20.123Z  #5  total 9 "
+			    "(+2)  waiting 9  groups 2  pause 1.500 ms\n");
+	strbuf_reset(&sb);
+	watch_fmt_sample(&smp, WATCH_JSON, &sb);
+	assert_non_null(strstr(sb.buf, "\"total\":9,\"delta\":2,"
+				       "\"by_status\":{\"waiting\":9}"));
+	strbuf_release(&sb);
+	snap_free(s);
+	watch_free(w);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_leak),
+		cmocka_unit_test(test_oscillation),
+		cmocka_unit_test(test_short_and_flat),
+		cmocka_unit_test(test_rules),
+		cmocka_unit_test(test_formats),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
