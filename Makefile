@@ -25,17 +25,21 @@ DEB_BUILD := gcc make pkg-config libelf-dev libdw-dev libjansson-dev
 DEB_BUILD += libprotobuf-c-dev protobuf-c-compiler zlib1g-dev
 DEB_BUILD += libiberty-dev
 DEB_BUILD += libcapstone-dev
+DEB_BUILD += libncurses-dev
 DEB_TEST := libcmocka-dev golang-go git binutils clang file ca-certificates jq time \
 	    xz-utils
 DEB_TEST += gdb g++ elfutils
+DEB_TEST += tmux
 DEB_PACKAGES := $(DEB_BUILD) $(DEB_TEST)
 
 PKGS := libdw libelf jansson
 PKGS += libprotobuf-c zlib
 PKGS += capstone
+PKGS += ncursesw
 # Recursive (=) so that pkg-config runs after "make deps" installed them.
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null || echo -ldw -lelf -ljansson -lprotobuf-c -lz -lcapstone)
+PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null || echo -ldw -lelf -ljansson -lprotobuf-c -lz -lcapstone \
+	-lncursesw -ltinfo)
 # libiberty (the demangler) has no pkg-config file.
 PKG_LIBS += -liberty
 CMOCKA_LIBS = $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
@@ -82,11 +86,16 @@ SNAPSHOT_SRCS += snapshot/threads.c snapshot/fmt_threads.c
 CLI_SRCS := cli/main.c cli/cmd.c cli/cmd_buildinfo.c cli/cmd_dump.c
 CLI_SRCS += cli/cmd_groups.c cli/cmd_diff.c cli/cmd_watch.c
 CLI_SRCS += cli/cmd_threads.c
+# The interactive view (goscope top).
+TUI_SRCS := tui/model.c tui/feed.c tui/source.c tui/app.c tui/keys.c \
+	    tui/draw.c tui/tui.c
+CLI_SRCS += cli/cmd_top.c
 
 CORE_SRCS := $(LIB_SRCS) $(INSPECT_SRCS) $(BUILDINFO_SRCS) \
 	     $(SYMBOLS_SRCS) $(GORUNTIME_SRCS) $(SNAPSHOT_SRCS)
 CORE_OBJS := $(CORE_SRCS:.c=.o)
 CLI_OBJS := $(CLI_SRCS:.c=.o)
+TUI_OBJS := $(TUI_SRCS:.c=.o)
 
 UNIT_TESTS := tests/unit/t_elfnote tests/unit/t_gobuildinfo \
 	      tests/unit/t_modinfo tests/unit/t_pclntab
@@ -95,10 +104,12 @@ UNIT_TESTS += tests/unit/t_group tests/unit/t_diff tests/unit/t_rules \
 	      tests/unit/t_watch
 UNIT_TESTS += tests/unit/t_native
 UNIT_TESTS += tests/unit/t_stripped
+UNIT_TESTS += tests/unit/t_tuimodel tests/unit/t_tuiapp
 # Drivers that the live tests run.
 TEST_TOOLS := tests/tools/pclnq
 TEST_TOOLS += tests/tools/snapbench
 TEST_TOOLS += tests/tools/genlayouts
+TEST_TOOLS += tests/tools/tuibench
 FUZZERS := tests/fuzz/fuzz_elfnote tests/fuzz/fuzz_gobuildinfo \
 	   tests/fuzz/fuzz_elffile \
 	   tests/fuzz/fuzz_modinfo tests/fuzz/fuzz_pclntab \
@@ -112,7 +123,7 @@ FUZZ_TIME ?= 20
 
 all: $(PROG)
 
-$(PROG): $(CORE_OBJS) $(CLI_OBJS)
+$(PROG): $(CORE_OBJS) $(TUI_OBJS) $(CLI_OBJS)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lpthread
 
 %.o: %.c
@@ -138,6 +149,11 @@ tests/tools/%: tests/tools/%.o $(CORE_OBJS)
 
 tests/unit/%: tests/unit/%.o $(CORE_OBJS)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(CMOCKA_LIBS) -lpthread
+
+# Drivers of the interactive view's model, state and drawing.
+tests/unit/t_tuimodel: tui/model.o
+tests/unit/t_tuiapp: $(TUI_OBJS)
+tests/tools/tuibench: $(TUI_OBJS)
 
 deps:
 	@sh tests/deps.sh $(DEB_PACKAGES)
@@ -197,7 +213,7 @@ tests/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(CORE_SRCS)
 	clang -I. -D_GNU_SOURCE $(FUZZ_CFLAGS) $(PKG_CFLAGS) -o $@ $^ \
 		$(PKG_LIBS) -lpthread
 
-bench: $(PROG) tests/tools/snapbench
+bench: $(PROG) tests/tools/snapbench tests/tools/tuibench
 	@sh tests/bench/run.sh $(CURDIR)/$(PROG)
 
 install: $(PROG)
@@ -210,9 +226,11 @@ uninstall:
 
 clean:
 	rm -f $(PROG) $(CORE_OBJS) $(CLI_OBJS) $(UNIT_TESTS) $(FUZZERS) \
+		$(TUI_OBJS) \
 		$(TEST_TOOLS) tests/unit/*.o tests/tools/*.o .version
 	rm -rf snapshot/gen
 	find . -name '*.d' -delete
 
 -include $(CORE_SRCS:.c=.d) $(CLI_SRCS:.c=.d) $(UNIT_TESTS:=.d) \
+	$(TUI_SRCS:.c=.d) \
 	$(TEST_TOOLS:=.d)

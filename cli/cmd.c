@@ -17,6 +17,7 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_diff_entry,
 	&cmd_watch_entry,
 	&cmd_threads_entry,
+	&cmd_top_entry,
 	NULL,
 };
 

@@ -19,6 +19,7 @@ static void print_main_help(FILE *f)
 
 	fprintf(f,
 		"usage: goscope [--version] [--help] COMMAND [ARGS...]\n"
+		"       goscope PID   (the same as 'goscope top PID')\n"
 		"\n"
 		"Look inside a running Go process from the outside.\n"
 		"\n"
@@ -54,6 +55,7 @@ int main(int argc, char **argv)
 {
 	const struct cmd_entry *cmd;
 	int status;
+	pid_t pid;
 
 	report_init("goscope");
 	if (argc < 2) {
@@ -76,6 +78,9 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	cmd = cmd_find(argv[1]);
+	/* "goscope PID": the interactive view. */
+	if (!cmd && cmd_parse_target(argv[1], &pid))
+		return cmd_finish_stdout(cmd_top_entry.exec(argc, argv));
 	if (!cmd) {
 		error_msg("unknown command '%s'", argv[1]);
 		fprintf(stderr, "Run 'goscope --help' for the list of "

@@ -57,3 +57,5 @@ echo
 bash "$root/tests/bench/threads.sh" "$goscope"
 echo
 bash "$root/tests/bench/snapshot.sh" "$goscope"
+echo
+bash "$root/tests/bench/tui.sh" "$goscope"

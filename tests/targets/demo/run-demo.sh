@@ -19,6 +19,13 @@ coproc DEMO { exec "$out/demo"; }
 trap 'exec {DEMO[1]}>&-; wait "$DEMO_PID" 2>/dev/null || true' EXIT
 read -r ready pid <&"${DEMO[0]}"
 [ "$ready" = ready ] || { echo "demo: did not start" >&2; exit 1; }
+# In a terminal: the interactive view; quitting it stops the demo.
+if [ -t 0 ] && [ -t 1 ]; then
+	echo "demo: service running as pid $pid; opening goscope (q quits)"
+	sleep 1
+	"$goscope" top --interval=1s --source-root "$here" "$pid" || true
+	exit 0
+fi
 echo "demo: service running as pid $pid; letting it serve for 2s"
 sleep 2
 echo "\$ goscope buildinfo $pid"

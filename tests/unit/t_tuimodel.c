@@ -1,0 +1,306 @@
+/* Unit tests for tui/model.c: series, growth, leaks, filters, sorting. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "tui/model.h"
+#include "tests/unit/snapfix.h"
+#include "lib/banned.h"
+
+static const struct fr site = { "main.main", "/app/main.go", 20, 0x5f };
+static const struct fr leak_stack[] = {
+	{ "main.leak", "/app/leak.go", 7, 0x10 },
+	{ "main.serve", "/app/serve.go", 30, 0x40 }, { NULL, NULL, 0, 0 },
+};
+static const struct fr pool_stack[] = {
+	{ "main.worker", "/app/pool.go", 12, 0x20 }, { NULL, NULL, 0, 0 },
+};
+static const struct fr http_stack[] = {
+	{ "net/http.(*conn).serve", "net/http/server.go", 1995, 0x80 },
+	{ NULL, NULL, 0, 0 },
+};
+
+static struct snap *make_snap(size_t nleak, size_t npool, uint64_t *goid);
+static void push_series(struct model *m, const size_t *leaks, size_t n);
+static const struct model_row *row_for(const struct model_row *rows,
+				       size_t n, const char *func);
+static void test_growth_and_series(void **state);
+static void test_leak_window(void **state);
+static void test_filter(void **state);
+static void test_sort(void **state);
+static void test_baseline_and_level(void **state);
+static void test_members(void **state);
+
+/* nleak goroutines in main.leak, npool in main.worker, one in http. */
+static struct snap *make_snap(size_t nleak, size_t npool, uint64_t *goid)
+{
+	struct snap *s = snap_new();
+	size_t i, k;
+
+	for (i = 0; i < nleak; i++) {
+		k = fx_add(s, (*goid)++, "chan receive", leak_stack, &site);
+		s->gs[k].labels = xcalloc(1, sizeof(*s->gs[k].labels));
+		s->gs[k].labels[0].key = snap_intern(s, "audit");
+		s->gs[k].labels[0].value = snap_intern(s, "/checkout");
+		s->gs[k].nlabels = 1;
+	}
+	for (i = 0; i < npool; i++)
+		fx_add(s, (*goid)++, "select", pool_stack, &site);
+	k = fx_add(s, (*goid)++, "IO wait", http_stack, NULL);
+	s->gs[k].wait_ns = 90000000000ll;
+	return s;
+}
+
+static void push_series(struct model *m, const size_t *leaks, size_t n)
+{
+	uint64_t goid = 100;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		model_push(m, make_snap(leaks[i], 4, &goid), NULL, 1, NULL);
+}
+
+static const struct model_row *row_for(const struct model_row *rows,
+				       size_t n, const char *func)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (rows[i].g->user && !strcmp(rows[i].g->user->func, func))
+			return &rows[i];
+	for (i = 0; i < n; i++)
+		if (rows[i].start && !strcmp(rows[i].start->func, func))
+			return &rows[i];
+	return NULL;
+}
+
+static void test_growth_and_series(void **state)
+{
+	const size_t leaks[] = { 2, 5, 5 };
+	const struct model_row *r;
+	struct model_row *rows = NULL;
+	size_t alloc = 0, n;
+	long long pts[5];
+	struct model m;
+
+	(void)state;
+	model_init(&m, GROUP_LINES);
+	push_series(&m, leaks, 2);
+	n = model_rows(&m, NULL, MSORT_COUNT, 0, &rows, &alloc);
+	assert_int_equal(n, 3);
+	r = row_for(rows, n, "main.leak");
+	assert_non_null(r);
+	assert_int_equal(r->g->count, 5);
+	assert_int_equal(r->dprev, 3);
+	assert_true(r->flags & MROW_GROWING);
+	assert_false(r->flags & MROW_LEAK);
+	r = row_for(rows, n, "main.worker");
+	assert_int_equal(r->dprev, 0);
+	assert_false(r->flags & MROW_GROWING);
+	/* The series: before the first snapshot, then 2 and 5. */
+	r = row_for(rows, n, "main.leak");
+	model_series_points(&m, r->ser, pts, 3);
+	assert_int_equal(pts[0], -1);
+	assert_int_equal(pts[1], 2);
+	assert_int_equal(pts[2], 5);
+	assert_int_equal(m.cur->total, 10);
+	assert_int_equal(m.cur->by_state[MSTATE_WAITING], 10);
+	push_series(&m, leaks + 2, 1);
+	n = model_rows(&m, NULL, MSORT_COUNT, 0, &rows, &alloc);
+	r = row_for(rows, n, "main.leak");
+	assert_int_equal(r->dprev, 0);
+	assert_false(r->flags & MROW_GROWING);
+	model_release(&m);
+	free(rows);
+}
+
+static void test_leak_window(void **state)
+{
+	const size_t grow[] = { 1, 2, 3, 4 };
+	const size_t flat[] = { 1, 2, 2, 3 };
+	struct model_row *rows = NULL;
+	size_t alloc = 0, n;
+	struct model m;
+
+	(void)state;
+	model_init(&m, GROUP_LINES);
+	push_series(&m, grow, 3);
+	/* Three snapshots are not enough for a window of 3. */
+	assert_int_equal(model_rows(&m, NULL, MSORT_COUNT, 1, &rows, &alloc),
+			 0);
+	push_series(&m, grow + 3, 1);
+	n = model_rows(&m, NULL, MSORT_COUNT, 1, &rows, &alloc);
+	assert_int_equal(n, 1);
+	assert_string_equal(rows[0].g->user->func, "main.leak");
+	assert_true(rows[0].flags & MROW_LEAK);
+	assert_int_equal(rows[0].growth, 3);
+	model_release(&m);
+
+	model_init(&m, GROUP_LINES);
+	push_series(&m, flat, 4);
+	assert_int_equal(model_rows(&m, NULL, MSORT_COUNT, 1, &rows, &alloc),
+			 0);
+	n = model_rows(&m, NULL, MSORT_COUNT, 0, &rows, &alloc);
+	assert_true(row_for(rows, n, "main.leak")->flags & MROW_GROWING);
+	model_release(&m);
+	free(rows);
+}
+
+static void test_filter(void **state)
+{
+	const size_t one[] = { 3 };
+	struct model_row *rows = NULL;
+	struct model_filter f;
+	size_t alloc = 0;
+	struct model m;
+	struct err e;
+
+	(void)state;
+	memset(&f, 0, sizeof(f));
+	model_init(&m, GROUP_LINES);
+	push_series(&m, one, 1);
+	assert_int_equal(model_filter_set(&f, "LEAK.GO", NULL), 0);
+	assert_int_equal(model_rows(&m, &f, MSORT_COUNT, 0, &rows, &alloc), 1);
+	assert_int_equal(model_filter_set(&f, "io wait", NULL), 0);
+	assert_int_equal(model_rows(&m, &f, MSORT_COUNT, 0, &rows, &alloc), 1);
+	assert_string_equal(rows[0].g->rep->status_str, "IO wait");
+	assert_int_equal(model_filter_set(&f, "audit=/check", NULL), 0);
+	assert_int_equal(model_rows(&m, &f, MSORT_COUNT, 0, &rows, &alloc), 1);
+	assert_int_equal(model_filter_set(&f, "~^main\\.(leak|worker)$", NULL),
+			 0);
+	assert_int_equal(model_rows(&m, &f, MSORT_COUNT, 0, &rows, &alloc), 2);
+	/* The creation site counts too. */
+	assert_int_equal(model_filter_set(&f, "main.main", NULL), 0);
+	assert_int_equal(model_rows(&m, &f, MSORT_COUNT, 0, &rows, &alloc), 2);
+	assert_int_equal(model_filter_set(&f, "nothing-like-this", NULL), 0);
+	assert_int_equal(model_rows(&m, &f, MSORT_COUNT, 0, &rows, &alloc), 0);
+	err_init(&e);
+	assert_int_equal(model_filter_set(&f, "~(unclosed", &e), -EINVAL);
+	assert_non_null(strstr(e.msg, "bad regular expression"));
+	/* A bad expression keeps the previous filter. */
+	assert_string_equal(f.text, "nothing-like-this");
+	assert_int_equal(model_filter_set(&f, "", NULL), 0);
+	assert_null(f.text);
+	assert_int_equal(model_rows(&m, &f, MSORT_COUNT, 0, &rows, &alloc), 3);
+	model_filter_release(&f);
+	model_release(&m);
+	free(rows);
+}
+
+static void test_sort(void **state)
+{
+	const size_t leaks[] = { 1, 3 };
+	struct model_row *rows = NULL;
+	size_t alloc = 0, n;
+	struct model m;
+
+	(void)state;
+	model_init(&m, GROUP_LINES);
+	push_series(&m, leaks, 2);
+	n = model_rows(&m, NULL, MSORT_COUNT, 0, &rows, &alloc);
+	assert_int_equal(n, 3);
+	assert_string_equal(rows[0].g->user->func, "main.worker");
+	assert_int_equal(rows[0].g->count, 4);
+	model_rows(&m, NULL, MSORT_DELTA, 0, &rows, &alloc);
+	assert_string_equal(rows[0].g->user->func, "main.leak");
+	model_rows(&m, NULL, MSORT_WAIT, 0, &rows, &alloc);
+	assert_string_equal(rows[0].g->rep->status_str, "IO wait");
+	model_rows(&m, NULL, MSORT_NAME, 0, &rows, &alloc);
+	assert_string_equal(rows[0].g->user->func, "main.leak");
+	assert_string_equal(rows[1].g->user->func, "main.worker");
+	assert_string_equal(rows[2].start->func, "net/http.(*conn).serve");
+	assert_string_equal(model_sort_name(MSORT_DELTA), "delta");
+	model_release(&m);
+	free(rows);
+}
+
+static void test_baseline_and_level(void **state)
+{
+	const size_t leaks[] = { 1, 4, 6 };
+	const struct model_row *r;
+	struct model_row *rows = NULL;
+	const struct model_snap *old;
+	const struct diff *d;
+	size_t alloc = 0, n;
+	struct model m;
+
+	(void)state;
+	model_init(&m, GROUP_LINES);
+	assert_null(model_diff_now(&m, &old));
+	push_series(&m, leaks, 1);
+	model_mark_baseline(&m);
+	push_series(&m, leaks + 1, 2);
+	n = model_rows(&m, NULL, MSORT_COUNT, 0, &rows, &alloc);
+	r = row_for(rows, n, "main.leak");
+	assert_int_equal(r->dbase, 5);
+	assert_int_equal(r->dprev, 2);
+	assert_null(model_diff(&m, &old));
+	d = model_diff_now(&m, &old);
+	assert_non_null(d);
+	assert_ptr_equal(old, m.base);
+	assert_int_equal(d->count[DIFF_GROWN], 1);
+	/* Cached until something changes. */
+	assert_ptr_equal(model_diff(&m, NULL), d);
+	model_set_level(&m, GROUP_FUNCTIONS);
+	n = model_rows(&m, NULL, MSORT_COUNT, 0, &rows, &alloc);
+	r = row_for(rows, n, "main.leak");
+	assert_int_equal(r->dbase, 5);
+	assert_int_equal(r->dprev, 2);
+	/* The series restart at a level change. */
+	assert_int_equal(m.series_start, m.cur->seq);
+	model_clear_baseline(&m);
+	assert_null(model_diff(&m, &old));
+	assert_ptr_equal(model_diff_now(&m, &old), &m.diff);
+	assert_ptr_equal(old, m.prev);
+	model_release(&m);
+	free(rows);
+}
+
+static void test_members(void **state)
+{
+	struct snap *s = snap_new();
+	size_t *idx = NULL, alloc = 0, n, i;
+	struct model_row *rows = NULL;
+	size_t ralloc = 0;
+	struct model m;
+
+	(void)state;
+	for (i = 0; i < 5; i++)
+		fx_add(s, 50 - i, "chan receive", leak_stack, &site);
+	fx_add(s, 7, "select", pool_stack, &site);
+	model_init(&m, GROUP_LINES);
+	model_push(&m, s, NULL, 1, NULL);
+	model_rows(&m, NULL, MSORT_COUNT, 0, &rows, &ralloc);
+	n = model_members(&m, rows[0].g->id, &idx, &alloc);
+	assert_int_equal(n, 5);
+	for (i = 0; i < n; i++)
+		assert_int_equal(m.cur->snap->gs[idx[i]].goid, 46 + i);
+	assert_int_equal(model_members(&m, 12345, &idx, &alloc), 0);
+	assert_int_equal(model_find_goroutine(&m, 7), 5);
+	assert_int_equal(model_find_goroutine(&m, 8), -1);
+	model_reset(&m);
+	assert_null(m.cur);
+	model_release(&m);
+	free(idx);
+	free(rows);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_growth_and_series),
+		cmocka_unit_test(test_leak_window),
+		cmocka_unit_test(test_filter),
+		cmocka_unit_test(test_sort),
+		cmocka_unit_test(test_baseline_and_level),
+		cmocka_unit_test(test_members),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,684 @@
+/* The interactive view's state: results, rows, selection, navigation. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "buildinfo/format.h"
+#include "buildinfo/provenance.h"
+#include "snapshot/fmt_json.h"
+#include "tui/app.h"
+#include "tui/keys.h"
+#include "lib/xmalloc.h"
+#include "lib/banned.h"
+
+#define MSG_NS 5000000000ull
+/* Goroutines in both snapshots below which a diff is computed here. */
+#define APP_SYNC_DIFF 20000
+
+static void list_fix(struct app *a, enum tui_screen s);
+static uint64_t row_tag(struct app *a, enum tui_screen s, size_t i);
+static void split_lines(struct app *a, const struct strbuf *sb);
+static void offline_facts(struct app *a);
+static void rescan_diff(struct app *a);
+static void replace_str(char **dst, const char *src);
+static size_t first_frame(const struct snap *s,
+			  const struct snap_goroutine *g);
+static void open_group(struct app *a, uint64_t id);
+static int write_file(const char *path, const struct strbuf *sb,
+		      struct err *e);
+
+const char *app_screen_name(enum tui_screen s)
+{
+	static const char *const names[SCR_COUNT] = {
+		"groups", "goroutines", "stack", "threads", "build",
+		"diff", "leaks", "help",
+	};
+
+	return s < SCR_COUNT ? names[s] : "?";
+}
+
+static void replace_str(char **dst, const char *src)
+{
+	free(*dst);
+	*dst = src ? xstrdup(src) : NULL;
+}
+
+void app_init(struct app *a, const struct tui_opts *o)
+{
+	memset(a, 0, sizeof(*a));
+	a->o = o;
+	a->pid = o->pid;
+	a->offline = o->pid == 0;
+	model_init(&a->m, o->level);
+	a->autorefresh = !a->offline && !o->once;
+	a->interval_ns = o->interval_ns ? o->interval_ns
+					: TUI_DEFAULT_INTERVAL_NS;
+	a->ascii = o->ascii;
+	a->gidx = -1;
+	a->is_go = 1;
+	a->screen = SCR_GROUPS;
+	strbuf_init(&a->build);
+	strbuf_init(&a->help);
+	strbuf_init(&a->input);
+}
+
+void app_release(struct app *a)
+{
+	size_t i;
+
+	model_release(&a->m);
+	model_filter_release(&a->filter);
+	for (i = 0; i < a->nloaded; i++) {
+		snap_free(a->files[i]);
+		free(a->names[i]);
+	}
+	free(a->files);
+	free(a->names);
+	free(a->exe);
+	free(a->go_version);
+	free(a->module);
+	free(a->vcs);
+	free(a->not_go);
+	free(a->error);
+	free(a->rows);
+	free(a->leaks);
+	free(a->members);
+	free(a->drows);
+	free(a->line_off);
+	free(a->prompt_saved);
+	strbuf_release(&a->build);
+	strbuf_release(&a->help);
+	strbuf_release(&a->input);
+	source_release(&a->src);
+	memset(a, 0, sizeof(*a));
+}
+
+void app_load_facts(struct app *a)
+{
+	struct provenance p;
+	struct err e;
+	const char *rev, *mod;
+
+	memset(&p, 0, sizeof(p));
+	err_init(&e);
+	strbuf_reset(&a->build);
+	if (provenance_from_pid(a->pid, 0, &p, &e) < 0) {
+		strbuf_addf(&a->build, "cannot read the build information: "
+			    "%s\n", e.msg);
+		provenance_release(&p);
+		return;
+	}
+	replace_str(&a->exe, p.exe_path ? p.exe_path : p.name);
+	if (p.go.found && p.go.go.version)
+		replace_str(&a->go_version, p.go.go.version);
+	if (p.go.found && p.mod.has_main && p.mod.main.path) {
+		free(a->module);
+		a->module = xasprintf("%s@%s", p.mod.main.path,
+				      p.mod.main.version ? p.mod.main.version
+							 : "?");
+	}
+	rev = p.go.found ? modinfo_setting(&p.mod, "vcs.revision") : NULL;
+	if (rev) {
+		mod = modinfo_setting(&p.mod, "vcs.modified");
+		free(a->vcs);
+		a->vcs = xasprintf("%.12s%s", rev,
+				   mod && !strcmp(mod, "true") ? "+dirty" : "");
+	}
+	a->start_time = p.start_time;
+	bifmt_text(&p, BIFMT_VERBOSE, &a->build);
+	provenance_release(&p);
+}
+
+/* The header and build screen of a snapshot file. */
+static void offline_facts(struct app *a)
+{
+	const struct snap *s = a->m.cur ? a->m.cur->snap : NULL;
+	char when[64];
+	struct tm tm;
+	time_t t;
+
+	strbuf_reset(&a->build);
+	if (!s)
+		return;
+	replace_str(&a->exe, s->exe);
+	replace_str(&a->go_version, s->go_version);
+	replace_str(&a->module, s->main_module);
+	strbuf_addf(&a->build, "file:            %s\n",
+		    a->m.cur->name ? a->m.cur->name : "-");
+	if (s->pid)
+		strbuf_addf(&a->build, "pid:             %d\n", (int)s->pid);
+	strbuf_addf(&a->build, "executable:      %s\n", s->exe ? s->exe : "-");
+	strbuf_addf(&a->build, "go version:      %s\n",
+		    s->go_version ? s->go_version : "-");
+	strbuf_addf(&a->build, "main module:     %s\n",
+		    s->main_module ? s->main_module : "-");
+	if (s->time_unix_ns > 0) {
+		t = (time_t)(s->time_unix_ns / 1000000000);
+		localtime_r(&t, &tm);
+		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S %z", &tm);
+		strbuf_addf(&a->build, "captured:        %s\n", when);
+	}
+	if (s->pause_ns)
+		strbuf_addf(&a->build, "paused:          %.1f ms\n",
+			    (double)s->pause_ns / 1e6);
+	strbuf_addf(&a->build, "goroutines:      %zu\n", s->ngs);
+	strbuf_addf(&a->build, "threads:         %zu\n", s->nthreads);
+	if (s->layout_source)
+		strbuf_addf(&a->build, "layouts from:    %s\n",
+			    s->layout_source);
+	strbuf_adds(&a->build, "\nThe build information of a snapshot "
+		    "file is what the file records.\n");
+}
+
+void app_message(struct app *a, int error, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(a->msg, sizeof(a->msg), fmt, ap);
+	va_end(ap);
+	a->msg_error = error;
+	a->msg_until = feed_now_ns() + MSG_NS;
+}
+
+void app_invalidate(struct app *a)
+{
+	a->fresh = 0;
+}
+
+int app_on_result(struct app *a, struct feed_result *r)
+{
+	switch (r->ev) {
+	case FEED_SNAPSHOT:
+		a->nsnaps++;
+		a->took_ns = r->took_ns;
+		a->native = r->native;
+		replace_str(&a->error, NULL);
+		if (a->offline) {
+			const char *name = a->o->files[r->file];
+
+			a->files = xreallocarray(a->files, a->nloaded + 1,
+						 sizeof(*a->files));
+			a->names = xreallocarray(a->names, a->nloaded + 1,
+						 sizeof(*a->names));
+			a->files[a->nloaded] = r->snap;
+			a->names[a->nloaded] = xstrdup(name);
+			/* Follow the files as they load. */
+			if (!a->m.cur || a->file_cur + 1 == a->nloaded) {
+				model_push(&a->m, r->snap, &r->gr, 0, name);
+				a->file_cur = a->nloaded;
+			}
+			a->nloaded++;
+			r->snap = NULL;
+			offline_facts(a);
+		} else {
+			model_push(&a->m, r->snap, &r->gr, 1, NULL);
+			r->snap = NULL;
+		}
+		if (r->e.code)
+			app_message(a, 1, "%s", r->e.msg);
+		break;
+	case FEED_BASELINE:
+		model_set_baseline(&a->m, r->snap, a->o->baseline);
+		r->snap = NULL;
+		if (r->e.code)
+			app_message(a, 1, "%s", r->e.msg);
+		break;
+	case FEED_DIFF:
+		if (r->diff_a == a->diff_asked_a &&
+		    r->diff_b == a->diff_asked_b)
+			a->diff_asked = 0;
+		model_diff_install(&a->m, r->diff_a, r->diff_b, r->diff_level,
+				   &r->diff);
+		break;
+	case FEED_ERROR:
+		if (r->error == -ESRCH && !a->offline) {
+			a->gone = 1;
+			a->autorefresh = 0;
+			app_message(a, 1, "process %d has exited",
+				    (int)a->pid);
+		} else {
+			app_message(a, 1, "%s", r->e.msg);
+		}
+		replace_str(&a->error, r->e.msg);
+		break;
+	}
+	feed_result_release(r);
+	app_invalidate(a);
+	return KEYS_RESCAN;
+}
+
+void app_snapshot_now(struct app *a)
+{
+	unsigned int what = 0;
+	int r;
+
+	if (a->offline) {
+		app_message(a, 1, "browsing files: no live process");
+		return;
+	}
+	if (a->gone) {
+		app_message(a, 1, "process %d has exited", (int)a->pid);
+		return;
+	}
+	if (a->screen == SCR_THREADS)
+		what |= FEED_NATIVE;
+	r = feed_request(a->feed, what, a->m.level);
+	if (r == -EBUSY)
+		app_message(a, 0, "a snapshot is being taken");
+	if (a->autorefresh)
+		a->next_due = feed_now_ns() + a->interval_ns;
+}
+
+void app_tick(struct app *a, uint64_t now)
+{
+	unsigned int what = 0;
+
+	if (a->offline || a->gone || !a->autorefresh || now < a->next_due)
+		return;
+	/* The diff on the screen first, or it never catches up. */
+	if (feed_busy(a->feed, NULL) || a->diff_asked)
+		return;
+	if (a->screen == SCR_THREADS)
+		what |= FEED_NATIVE;
+	if (feed_request(a->feed, what, a->m.level) == 0)
+		a->next_due = now + a->interval_ns;
+}
+
+static void split_lines(struct app *a, const struct strbuf *sb)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < sb->len; i++)
+		if (sb->buf[i] == '\n')
+			n++;
+	if (a->alines < n + 2) {
+		a->alines = n + 2;
+		a->line_off = xreallocarray(a->line_off, a->alines,
+					    sizeof(*a->line_off));
+	}
+	a->nlines = 0;
+	for (i = 0; i < sb->len; i++)
+		if (i == 0 || sb->buf[i - 1] == '\n')
+			a->line_off[a->nlines++] = i;
+}
+
+/*
+ * Small snapshots are compared here; large ones (a diff of 100k
+ * goroutines takes a few hundred milliseconds) by the feed's thread,
+ * the screen saying so meanwhile.
+ */
+static void rescan_diff(struct app *a)
+{
+	const struct diff *d = model_diff(&a->m, NULL);
+	const struct snap *sa, *sb;
+	size_t i;
+
+	a->ndrows = 0;
+	if (!d && model_diff_wanted(&a->m, &sa, &sb)) {
+		if (!a->feed || sa->ngs + sb->ngs < APP_SYNC_DIFF) {
+			d = model_diff_now(&a->m, NULL);
+		} else if (!a->diff_asked || a->diff_asked_a != sa ||
+			   a->diff_asked_b != sb) {
+			/* Replaces an older request not finished yet. */
+			feed_request_diff(a->feed, sa, sb, a->m.level);
+			a->diff_asked = 1;
+			a->diff_asked_a = sa;
+			a->diff_asked_b = sb;
+		}
+	}
+	if (!d)
+		return;
+	if (a->adrows < d->ngroups + 1) {
+		a->adrows = d->ngroups + 1;
+		a->drows = xreallocarray(a->drows, a->adrows,
+					 sizeof(*a->drows));
+	}
+	for (i = 0; i < d->ngroups; i++)
+		if (d->groups[i].change != DIFF_SAME)
+			a->drows[a->ndrows++] = i;
+}
+
+static uint64_t row_tag(struct app *a, enum tui_screen s, size_t i)
+{
+	const struct snap *snap = a->m.cur ? a->m.cur->snap : NULL;
+
+	switch (s) {
+	case SCR_GROUPS:
+		return a->rows[i].g->id;
+	case SCR_LEAKS:
+		return a->leaks[i].g->id;
+	case SCR_GOROUTINES:
+		return snap->gs[a->members[i]].goid;
+	case SCR_THREADS:
+		return (uint64_t)snap->threads[i].tid;
+	case SCR_DIFF:
+		return a->m.diff.groups[a->drows[i]].id;
+	default:
+		return i;
+	}
+}
+
+size_t app_list_len(struct app *a, enum tui_screen s)
+{
+	switch (s) {
+	case SCR_GROUPS:
+		return a->nrows;
+	case SCR_LEAKS:
+		return a->nleaks;
+	case SCR_GOROUTINES:
+		return a->nmembers;
+	case SCR_STACK:
+		return a->nframes;
+	case SCR_THREADS:
+		return a->m.cur ? a->m.cur->snap->nthreads : 0;
+	case SCR_DIFF:
+		return a->ndrows;
+	case SCR_BUILD:
+	case SCR_HELP:
+		return a->nlines;
+	default:
+		return 0;
+	}
+}
+
+/* Puts the selection back on its tag after the rows changed. */
+static void list_fix(struct app *a, enum tui_screen s)
+{
+	struct list_state *l = &a->lists[s];
+	size_t n = app_list_len(a, s), i;
+
+	if (SCR_LISTS & SCR_BIT(s) & ~SCR_BIT(SCR_STACK)) {
+		if (l->tagged && l->sel < n && row_tag(a, s, l->sel) == l->tag)
+			return;
+		for (i = 0; l->tagged && i < n; i++) {
+			if (row_tag(a, s, i) == l->tag) {
+				l->sel = i;
+				return;
+			}
+		}
+	}
+	if (l->sel >= n)
+		l->sel = n ? n - 1 : 0;
+	if (n && (SCR_LISTS & SCR_BIT(s))) {
+		l->tag = row_tag(a, s, l->sel);
+		l->tagged = 1;
+	}
+}
+
+void app_rescan(struct app *a)
+{
+	enum tui_screen s = a->screen;
+	const struct snap_goroutine *g;
+
+	if (a->fresh & SCR_BIT(s))
+		return;
+	switch (s) {
+	case SCR_GROUPS:
+		a->nrows = model_rows(&a->m, &a->filter, a->sort, 0, &a->rows,
+				      &a->arows);
+		break;
+	case SCR_LEAKS:
+		a->nleaks = model_rows(&a->m, &a->filter, a->sort, 1,
+				       &a->leaks, &a->aleaks);
+		break;
+	case SCR_GOROUTINES:
+		a->nmembers = model_members(&a->m, a->group_id, &a->members,
+					    &a->amembers);
+		break;
+	case SCR_STACK:
+		a->gidx = model_find_goroutine(&a->m, a->goid);
+		a->nframes = 0;
+		if (a->gidx >= 0) {
+			g = &a->m.cur->snap->gs[a->gidx];
+			a->nframes = g->nframes + (g->has_creator ? 1 : 0);
+		}
+		break;
+	case SCR_DIFF:
+		rescan_diff(a);
+		break;
+	case SCR_BUILD:
+		if (a->offline)
+			offline_facts(a);
+		split_lines(a, &a->build);
+		break;
+	case SCR_HELP:
+		strbuf_reset(&a->help);
+		keys_help(a, &a->help);
+		split_lines(a, &a->help);
+		break;
+	default:
+		break;
+	}
+	list_fix(a, s);
+	a->fresh = SCR_BIT(s);
+}
+
+void app_select(struct app *a, size_t idx)
+{
+	struct list_state *l = &a->lists[a->screen];
+	size_t n = app_list_len(a, a->screen);
+
+	if (!n)
+		return;
+	if (a->screen == SCR_BUILD || a->screen == SCR_HELP) {
+		size_t page = l->page > 0 ? (size_t)l->page : 1;
+		size_t max = n > page ? n - page : 0;
+
+		l->sel = l->top = idx > max ? max : idx;
+		return;
+	}
+	l->sel = idx >= n ? n - 1 : idx;
+	if (SCR_LISTS & SCR_BIT(a->screen)) {
+		l->tag = row_tag(a, a->screen, l->sel);
+		l->tagged = 1;
+	}
+}
+
+void app_move(struct app *a, long delta)
+{
+	struct list_state *l = &a->lists[a->screen];
+
+	if (delta < 0 && (size_t)-delta > l->sel)
+		app_select(a, 0);
+	else
+		app_select(a, l->sel + (size_t)delta);
+}
+
+void app_goto(struct app *a, enum tui_screen s)
+{
+	if (s == a->screen)
+		return;
+	if (a->nback == APP_MAX_BACK) {
+		memmove(a->back, a->back + 1,
+			(APP_MAX_BACK - 1) * sizeof(*a->back));
+		a->nback--;
+	}
+	a->back[a->nback++] = a->screen;
+	a->screen = s;
+	a->fresh &= ~SCR_BIT(s);
+	if (s == SCR_THREADS && !a->offline && a->is_go && !a->native &&
+	    !a->gone)
+		app_snapshot_now(a);
+}
+
+int app_back(struct app *a)
+{
+	if (!a->nback) {
+		if (a->screen == SCR_GROUPS)
+			return 0;
+		a->screen = SCR_GROUPS;
+		return 1;
+	}
+	a->screen = a->back[--a->nback];
+	a->fresh &= ~SCR_BIT(a->screen);
+	return 1;
+}
+
+static void open_group(struct app *a, uint64_t id)
+{
+	a->group_id = id;
+	memset(&a->lists[SCR_GOROUTINES], 0, sizeof(a->lists[0]));
+	app_goto(a, SCR_GOROUTINES);
+}
+
+/* The frame to select first: the first of the program's own. */
+static size_t first_frame(const struct snap *s, const struct snap_goroutine *g)
+{
+	size_t i;
+
+	for (i = 0; i < g->nframes; i++)
+		if (group_func_is_user(g->frames[i].func, s->main_module))
+			return i;
+	for (i = 0; i < g->nframes; i++)
+		if (!(g->frames[i].flags & SNAP_FRAME_RUNTIME))
+			return i;
+	return 0;
+}
+
+int app_open_goroutine(struct app *a, uint64_t goid)
+{
+	long i = model_find_goroutine(&a->m, goid);
+
+	if (i < 0)
+		return 0;
+	a->goid = goid;
+	memset(&a->lists[SCR_STACK], 0, sizeof(a->lists[0]));
+	a->lists[SCR_STACK].sel = first_frame(a->m.cur->snap,
+					      &a->m.cur->snap->gs[i]);
+	if (a->screen == SCR_STACK)
+		a->fresh &= ~SCR_BIT(SCR_STACK);
+	else
+		app_goto(a, SCR_STACK);
+	return 1;
+}
+
+int app_open(struct app *a)
+{
+	struct list_state *l = &a->lists[a->screen];
+	const struct diff_group *dg;
+	const struct snap_goroutine *g;
+
+	app_rescan(a);
+	if (!app_list_len(a, a->screen))
+		return 0;
+	switch (a->screen) {
+	case SCR_GROUPS:
+		open_group(a, a->rows[l->sel].g->id);
+		return 1;
+	case SCR_LEAKS:
+		open_group(a, a->leaks[l->sel].g->id);
+		return 1;
+	case SCR_DIFF:
+		dg = &a->m.diff.groups[a->drows[l->sel]];
+		if (!dg->new) {
+			app_message(a, 1, "that group has no goroutines now");
+			return 0;
+		}
+		open_group(a, dg->id);
+		return 1;
+	case SCR_GOROUTINES:
+		return app_open_goroutine(a,
+			a->m.cur->snap->gs[a->members[l->sel]].goid);
+	case SCR_STACK:
+		if (a->gidx < 0)
+			return 0;
+		g = &a->m.cur->snap->gs[a->gidx];
+		if (!g->has_creator || l->sel != g->nframes)
+			return 0;
+		if (!g->parent_goid ||
+		    !app_open_goroutine(a, g->parent_goid)) {
+			app_message(a, 1, "the parent goroutine is not alive");
+			return 0;
+		}
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+void app_show_file(struct app *a, size_t idx)
+{
+	size_t i;
+
+	if (idx >= a->nloaded)
+		return;
+	model_reset(&a->m);
+	for (i = 0; i <= idx; i++)
+		model_push(&a->m, a->files[i], NULL, 0, a->names[i]);
+	a->file_cur = idx;
+	offline_facts(a);
+	app_invalidate(a);
+	app_message(a, 0, "file %zu of %zu: %s", idx + 1, a->nloaded,
+		    a->names[idx]);
+}
+
+static int write_file(const char *path, const struct strbuf *sb,
+		      struct err *e)
+{
+	char *tmp = xasprintf("%s.tmp%d", path, (int)getpid());
+	FILE *f;
+	int bad;
+
+	f = fopen(tmp, "we");
+	if (!f) {
+		err_errno(e, errno, "cannot create '%s'", tmp);
+		free(tmp);
+		return -e->code;
+	}
+	bad = fwrite(sb->buf, 1, sb->len, f) != sb->len;
+	bad |= fclose(f) != 0;
+	if (bad || rename(tmp, path) < 0) {
+		err_errno(e, errno ? errno : EIO, "cannot write '%s'", path);
+		unlink(tmp);
+		free(tmp);
+		return -e->code;
+	}
+	free(tmp);
+	return 0;
+}
+
+int app_export(struct app *a, const char *path)
+{
+	struct strbuf sb;
+	struct err e;
+	int r;
+
+	if (!a->m.cur) {
+		app_message(a, 1, "no snapshot yet");
+		return -ENODATA;
+	}
+	err_init(&e);
+	strbuf_init(&sb);
+	fmt_json_snapshot(a->m.cur->snap, &sb);
+	r = write_file(path, &sb, &e);
+	if (r < 0)
+		app_message(a, 1, "%s", e.msg);
+	else
+		app_message(a, 0, "wrote %s (%zu goroutines, %zu bytes)",
+			    path, a->m.cur->snap->ngs, sb.len);
+	strbuf_release(&sb);
+	return r;
+}
+
+char *app_export_name(const struct app *a)
+{
+	const struct snap *s = a->m.cur->snap;
+	char when[32] = "";
+	struct tm tm;
+	time_t t;
+
+	if (s->time_unix_ns > 0) {
+		t = (time_t)(s->time_unix_ns / 1000000000);
+		localtime_r(&t, &tm);
+		strftime(when, sizeof(when), "-%Y%m%d-%H%M%S", &tm);
+	}
+	if (s->pid)
+		return xasprintf("goscope-%d%s.json", (int)s->pid, when);
+	return xasprintf("goscope-snapshot-%zu%s.json", a->m.cur->seq, when);
+}

@@ -1,0 +1,164 @@
+/* The interactive view's state and the operations its keys perform. */
+#ifndef GOSCOPE_TUI_APP_H
+#define GOSCOPE_TUI_APP_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "lib/strbuf.h"
+#include "tui/feed.h"
+#include "tui/model.h"
+#include "tui/source.h"
+#include "tui/tui.h"
+
+enum tui_screen {
+	SCR_GROUPS, SCR_GOROUTINES, SCR_STACK, SCR_THREADS, SCR_BUILD,
+	SCR_DIFF, SCR_LEAKS, SCR_HELP, SCR_COUNT,
+};
+
+#define SCR_BIT(s) (1u << (s))
+#define SCR_ALL ((1u << SCR_COUNT) - 1)
+/* Screens with a selectable list. */
+#define SCR_LISTS (SCR_BIT(SCR_GROUPS) | SCR_BIT(SCR_GOROUTINES) | \
+		   SCR_BIT(SCR_STACK) | SCR_BIT(SCR_THREADS) | \
+		   SCR_BIT(SCR_DIFF) | SCR_BIT(SCR_LEAKS))
+
+/* A list's selection, kept by a stable tag across rebuilds. */
+struct list_state {
+	size_t sel, top;
+	uint64_t tag;
+	int tagged;
+	int page;		/* rows visible at the last draw */
+};
+
+enum prompt_kind { PROMPT_NONE, PROMPT_FILTER, PROMPT_EXPORT };
+
+#define APP_MAX_BACK 16
+
+struct app {
+	const struct tui_opts *o;
+	pid_t pid;
+	int offline;		/* browsing files */
+	/* Facts about the process for the header and the build screen. */
+	char *exe;
+	char *go_version;
+	char *module;		/* main module@version */
+	char *vcs;		/* revision, "+dirty" */
+	long long start_time;	/* seconds since the epoch, 0 unknown */
+	int is_go;
+	char *not_go;		/* why goroutines are not shown */
+	struct strbuf build;	/* the build screen's text */
+
+	struct model m;
+	struct feed *feed;
+
+	/* Offline: every file's snapshot, in order (owned). */
+	struct snap **files;
+	char **names;
+	size_t nloaded, file_cur;
+
+	/* Refreshing. */
+	int autorefresh;
+	uint64_t interval_ns;
+	uint64_t next_due;	/* monotonic ns of the next auto snapshot */
+	int gone;		/* the process exited */
+	int native;		/* the current snapshot has native stacks */
+	char *error;		/* the last capture error, or NULL */
+	uint64_t took_ns;	/* wall time of the last capture */
+	size_t nsnaps;		/* snapshots received */
+
+	/* Navigation. */
+	enum tui_screen screen;
+	enum tui_screen back[APP_MAX_BACK];
+	size_t nback;
+	struct list_state lists[SCR_COUNT];
+	uint64_t group_id;	/* the goroutines screen's group */
+	uint64_t goid;		/* the stack screen's goroutine */
+	struct model_filter filter;
+	enum model_sort sort;
+
+	/* Rows of the list screens, rebuilt from the current snapshot. */
+	unsigned int fresh;	/* SCR_BIT of screens whose rows are current */
+	struct model_row *rows, *leaks;
+	size_t nrows, arows, nleaks, aleaks;
+	size_t *members;
+	size_t nmembers, amembers;
+	long gidx;		/* the stack screen's goroutine, or -1 */
+	size_t nframes;		/* the stack screen's rows */
+	size_t *drows;		/* the diff screen's rows: diff groups */
+	size_t ndrows, adrows;
+	/* The diff the feed is computing, until its result arrives. */
+	const struct snap *diff_asked_a, *diff_asked_b;
+	int diff_asked;
+	struct strbuf help;	/* the help screen's text */
+	size_t *line_off;	/* line starts of the build or help text */
+	size_t nlines, alines;
+
+	/* The line editor of the footer. */
+	enum prompt_kind prompt;
+	struct strbuf input;
+	char *prompt_saved;	/* the filter before editing began */
+	char msg[256];
+	int msg_error;
+	uint64_t msg_until;
+
+	/* Display. */
+	int ascii, color;
+	struct source_cache src;
+	int quit;
+};
+
+/* "groups", "goroutines", ... */
+const char *app_screen_name(enum tui_screen s);
+
+/* Sets up a with the options (nothing is drawn or started). */
+void app_init(struct app *a, const struct tui_opts *o);
+/*
+ * Reads what the header and the build screen show about the live
+ * process (its build information, from its memory).
+ */
+void app_load_facts(struct app *a);
+void app_release(struct app *a);
+
+/* Handles one result of the feed; returns KEYS_* flags. */
+int app_on_result(struct app *a, struct feed_result *r);
+/* Asks the feed for a snapshot now, if it is idle. */
+void app_snapshot_now(struct app *a);
+/* Called on every turn of the loop: starts due auto-refreshes. */
+void app_tick(struct app *a, uint64_t now);
+
+/* Rebuilds the rows of the current screen if they are stale. */
+void app_rescan(struct app *a);
+/* Marks every screen's rows stale. */
+void app_invalidate(struct app *a);
+
+/* The number of selectable rows of screen s. */
+size_t app_list_len(struct app *a, enum tui_screen s);
+/* Moves the selection of the current screen by delta (clamped). */
+void app_move(struct app *a, long delta);
+/* Moves the selection to row idx of the current screen. */
+void app_select(struct app *a, size_t idx);
+
+/* Switches to screen s, remembering where to go back to. */
+void app_goto(struct app *a, enum tui_screen s);
+/* Goes back to the previous screen; returns 0 when there is none. */
+int app_back(struct app *a);
+/* Opens the selected row (group -> goroutines -> stack). */
+int app_open(struct app *a);
+/* Opens the stack of goroutine goid; returns 0 when it is not alive. */
+int app_open_goroutine(struct app *a, uint64_t goid);
+
+/* Shows a message in the footer for a few seconds. */
+void app_message(struct app *a, int error, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Writes the current snapshot as JSON to path; returns 0 or -errno. */
+int app_export(struct app *a, const char *path);
+/* A default file name for app_export (caller frees). */
+char *app_export_name(const struct app *a);
+
+/* Offline: shows file idx (0-based). */
+void app_show_file(struct app *a, size_t idx);
+
+#endif

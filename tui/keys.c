@@ -1,0 +1,575 @@
+/* The key table, its handlers, the footer hints and the line editor. */
+#include <curses.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <wchar.h>
+
+#include "tui/keys.h"
+#include "lib/xmalloc.h"
+#include "lib/banned.h"
+
+#define K_ESC 27
+#define K_CTRL_L 12
+
+static int h_quit(struct app *a, int key);
+static int h_help(struct app *a, int key);
+static int h_back(struct app *a, int key);
+static int h_open(struct app *a, int key);
+static int h_filter(struct app *a, int key);
+static int h_sort(struct app *a, int key);
+static int h_level(struct app *a, int key);
+static int h_snap(struct app *a, int key);
+static int h_auto(struct app *a, int key);
+static int h_interval(struct app *a, int key);
+static int h_baseline(struct app *a, int key);
+static int h_unbaseline(struct app *a, int key);
+static int h_export(struct app *a, int key);
+static int h_parent(struct app *a, int key);
+static int h_screen(struct app *a, int key);
+static int h_file(struct app *a, int key);
+static int h_move(struct app *a, int key);
+static int h_redraw(struct app *a, int key);
+static void fmt_duration(char *buf, size_t size, uint64_t ns);
+static void prompt_close(struct app *a);
+static int prompt_commit(struct app *a);
+static int filter_apply(struct app *a, const char *text, int quiet);
+
+#define S(x) SCR_BIT(SCR_##x)
+#define LISTS (SCR_LISTS | S(BUILD) | S(HELP))
+#define NOT_HELP (SCR_ALL & ~S(HELP))
+#define OPENABLE (S(GROUPS) | S(GOROUTINES) | S(DIFF) | S(LEAKS) | S(STACK))
+
+/* In order of importance: the footer shows as many as fit. */
+const struct key_binding keys_table[] = {
+	{ 'q', "q", "quit: the process keeps running", SCR_ALL, h_quit },
+	{ '?', "?", "help: this list of keys", NOT_HELP, h_help },
+	{ '\n', "enter", "open: the selected group, goroutine or "
+	  "parent", OPENABLE, h_open },
+	{ '\r', NULL, NULL, OPENABLE, h_open },
+	{ KEY_ENTER, NULL, NULL, OPENABLE, h_open },
+	{ KEY_RIGHT, NULL, NULL, OPENABLE, h_open },
+	{ K_ESC, "esc", "back: to the previous screen", SCR_ALL & ~S(GROUPS),
+	  h_back },
+	{ KEY_LEFT, NULL, NULL, SCR_ALL & ~S(GROUPS), h_back },
+	{ KEY_BACKSPACE, NULL, NULL, SCR_ALL & ~S(GROUPS), h_back },
+	{ 127, NULL, NULL, SCR_ALL & ~S(GROUPS), h_back },
+	{ '?', NULL, NULL, S(HELP), h_back },
+	{ '/', "/", "filter: groups whose functions, files, wait reason, "
+	  "creator or labels contain the text (~REGEX: a regular "
+	  "expression; empty: all)", S(GROUPS) | S(LEAKS), h_filter },
+	{ 's', "s", "sort: by count, growth since the previous snapshot, "
+	  "longest wait or name", S(GROUPS) | S(LEAKS), h_sort },
+	{ 'v', "v", "level: how alike stacks must be to share a group "
+	  "(lines, functions, exact)", S(GROUPS) | S(LEAKS) | S(DIFF),
+	  h_level },
+	{ 'p', "p", "parent: the goroutine that created this one",
+	  S(STACK), h_parent },
+	{ 'r', "r", "snapshot: take one now", NOT_HELP | KEYS_LIVE, h_snap },
+	{ 'a', "a", "auto: auto-refresh on or off", NOT_HELP | KEYS_LIVE,
+	  h_auto },
+	{ '+', "+/-", "interval: longer or shorter auto-refresh interval",
+	  NOT_HELP | KEYS_LIVE, h_interval },
+	{ '-', NULL, NULL, NOT_HELP | KEYS_LIVE, h_interval },
+	{ 'b', "b", "baseline: mark the current snapshot (diff, "
+	  "delta-baseline column)", NOT_HELP, h_baseline },
+	{ 'B', "B", "unmark: forget the baseline", NOT_HELP, h_unbaseline },
+	{ 'e', "e", "export: write the current snapshot as JSON",
+	  NOT_HELP, h_export },
+	{ '[', "[ ]", "file: previous or next snapshot file",
+	  NOT_HELP | KEYS_FILES, h_file },
+	{ ']', NULL, NULL, NOT_HELP | KEYS_FILES, h_file },
+	{ 'g', "g", "groups: goroutines grouped by state and stack",
+	  SCR_ALL & ~S(GROUPS), h_screen },
+	{ 'l', "l", "leaks: groups that grew in each of the last "
+	  "snapshots", SCR_ALL & ~S(LEAKS), h_screen },
+	{ 'd', "d", "diff: the current snapshot against the baseline",
+	  SCR_ALL & ~S(DIFF), h_screen },
+	{ 't', "t", "threads: native threads, their Ms and goroutines",
+	  SCR_ALL & ~S(THREADS), h_screen },
+	{ 'i', "i", "build: the build information of the program",
+	  SCR_ALL & ~S(BUILD), h_screen },
+	{ KEY_UP, "up/down", "move: the selection (also k, j)", LISTS,
+	  h_move },
+	{ KEY_DOWN, NULL, NULL, LISTS, h_move },
+	{ 'k', NULL, NULL, LISTS, h_move },
+	{ 'j', NULL, NULL, LISTS, h_move },
+	{ KEY_PPAGE, "pgup/pgdn", "page: up or down a page", LISTS, h_move },
+	{ KEY_NPAGE, NULL, NULL, LISTS, h_move },
+	{ KEY_HOME, "home/end", "ends: first or last row", LISTS, h_move },
+	{ KEY_END, NULL, NULL, LISTS, h_move },
+	{ K_CTRL_L, "^L", "redraw: the whole screen", SCR_ALL, h_redraw },
+};
+
+const size_t keys_count = sizeof(keys_table) / sizeof(keys_table[0]);
+
+static const uint64_t intervals[] = {
+	250000000ull, 500000000ull, 1000000000ull, 2000000000ull,
+	5000000000ull, 10000000000ull, 30000000000ull, 60000000000ull,
+};
+
+static void fmt_duration(char *buf, size_t size, uint64_t ns)
+{
+	if (ns < 1000000000ull)
+		snprintf(buf, size, "%llums",
+			 (unsigned long long)(ns / 1000000));
+	else if (ns % 1000000000ull == 0)
+		snprintf(buf, size, "%llus",
+			 (unsigned long long)(ns / 1000000000ull));
+	else
+		snprintf(buf, size, "%.1fs", (double)ns / 1e9);
+}
+
+int keys_applies(const struct app *a, const struct key_binding *k)
+{
+	if (!(k->screens & SCR_BIT(a->screen)))
+		return 0;
+	if ((k->screens & KEYS_LIVE) && a->offline)
+		return 0;
+	if ((k->screens & KEYS_FILES) && !a->offline)
+		return 0;
+	return 1;
+}
+
+int keys_dispatch(struct app *a, int key)
+{
+	size_t i;
+
+	for (i = 0; i < keys_count; i++)
+		if (keys_table[i].key == key &&
+		    keys_applies(a, &keys_table[i]))
+			return keys_table[i].handler(a, key) | KEYS_HANDLED;
+	return 0;
+}
+
+void keys_footer(const struct app *a, struct strbuf *out)
+{
+	size_t i;
+	int n;
+
+	for (i = 0; i < keys_count; i++) {
+		const struct key_binding *k = &keys_table[i];
+		const char *colon;
+
+		if (!k->name || !keys_applies(a, k))
+			continue;
+		colon = strchr(k->help, ':');
+		n = colon ? (int)(colon - k->help) : (int)strlen(k->help);
+		if (out->len)
+			strbuf_adds(out, "  ");
+		strbuf_addf(out, "%s %.*s", k->name, n, k->help);
+	}
+}
+
+void keys_help(const struct app *a, struct strbuf *out)
+{
+	size_t i;
+
+	(void)a;
+	strbuf_adds(out, "Keys\n");
+	for (i = 0; i < keys_count; i++) {
+		const struct key_binding *k = &keys_table[i];
+		struct strbuf where;
+		int s, n = 0;
+
+		if (!k->name)
+			continue;
+		strbuf_init(&where);
+		if ((k->screens & SCR_ALL) == SCR_ALL ||
+		    (k->screens & SCR_ALL) == (SCR_ALL & ~S(HELP)))
+			strbuf_adds(&where, "every screen");
+		else
+			for (s = 0; s < SCR_COUNT; s++)
+				if (k->screens & SCR_BIT(s))
+					strbuf_addf(&where, "%s%s",
+						    n++ ? ", " : "",
+						    app_screen_name(s));
+		if (k->screens & KEYS_LIVE)
+			strbuf_adds(&where, "; live processes");
+		if (k->screens & KEYS_FILES)
+			strbuf_adds(&where, "; snapshot files");
+		strbuf_addf(out, "  %-10s %s\n  %-10s   (%s)\n", k->name,
+			    k->help, "", where.buf);
+		strbuf_release(&where);
+	}
+	strbuf_adds(out,
+		"\n"
+		"Groups screen\n"
+		"  COUNT      goroutines in the group\n"
+		"  PREV       change since the previous snapshot\n"
+		"  BASE       change since the baseline (b marks one)\n"
+		"  TREND      the count over the last snapshots\n"
+		"  WAIT       the longest wait of its goroutines\n"
+		"  +          the group grew since the previous snapshot\n"
+		"  !          it grew in each of the last 3 snapshots: a leak "
+		"suspect\n"
+		"\n"
+		"Goroutines are grouped when they are in the same state with "
+		"the same\n"
+		"stack (functions and lines) and creation site; v changes "
+		"how alike\n"
+		"stacks must be.  The process is stopped only while a "
+		"snapshot is\n"
+		"copied; quitting, Ctrl-C and SIGTERM leave it running.\n");
+}
+
+static int h_quit(struct app *a, int key)
+{
+	(void)key;
+	a->quit = 1;
+	return KEYS_QUIT;
+}
+
+static int h_help(struct app *a, int key)
+{
+	(void)key;
+	app_goto(a, SCR_HELP);
+	return KEYS_RESCAN;
+}
+
+static int h_back(struct app *a, int key)
+{
+	(void)key;
+	app_back(a);
+	return KEYS_RESCAN;
+}
+
+static int h_open(struct app *a, int key)
+{
+	(void)key;
+	app_open(a);
+	return KEYS_RESCAN;
+}
+
+static int h_filter(struct app *a, int key)
+{
+	(void)key;
+	keys_prompt_open(a, PROMPT_FILTER, a->filter.text);
+	return KEYS_REDRAW;
+}
+
+static int h_sort(struct app *a, int key)
+{
+	(void)key;
+	a->sort = (a->sort + 1) % MSORT_COUNT_KEYS;
+	app_invalidate(a);
+	app_message(a, 0, "sorted by %s", model_sort_name(a->sort));
+	return KEYS_RESCAN;
+}
+
+static int h_level(struct app *a, int key)
+{
+	enum group_level next;
+
+	(void)key;
+	switch (a->m.level) {
+	case GROUP_LINES:
+		next = GROUP_FUNCTIONS;
+		break;
+	case GROUP_FUNCTIONS:
+		next = GROUP_EXACT;
+		break;
+	default:
+		next = GROUP_LINES;
+		break;
+	}
+	model_set_level(&a->m, next);
+	app_invalidate(a);
+	app_message(a, 0, "grouping level %s (trends restart)",
+		    group_level_name(next));
+	return KEYS_RESCAN;
+}
+
+static int h_snap(struct app *a, int key)
+{
+	(void)key;
+	app_snapshot_now(a);
+	return KEYS_REDRAW;
+}
+
+static int h_auto(struct app *a, int key)
+{
+	char d[32];
+
+	(void)key;
+	a->autorefresh = !a->autorefresh;
+	fmt_duration(d, sizeof(d), a->interval_ns);
+	if (a->autorefresh) {
+		a->next_due = feed_now_ns();
+		app_message(a, 0, "auto-refresh every %s", d);
+	} else {
+		app_message(a, 0, "auto-refresh off");
+	}
+	return KEYS_REDRAW;
+}
+
+static int h_interval(struct app *a, int key)
+{
+	size_t i, n = sizeof(intervals) / sizeof(intervals[0]);
+	uint64_t v = a->interval_ns;
+	char d[32];
+
+	if (key == '+') {
+		for (i = 0; i < n && intervals[i] <= v; i++)
+			;
+		v = i < n ? intervals[i] : intervals[n - 1];
+	} else {
+		for (i = n; i > 0 && intervals[i - 1] >= v; i--)
+			;
+		v = i > 0 ? intervals[i - 1] : intervals[0];
+	}
+	if (a->autorefresh && v < a->interval_ns)
+		a->next_due -= a->interval_ns - v;
+	else if (a->autorefresh)
+		a->next_due += v - a->interval_ns;
+	a->interval_ns = v;
+	fmt_duration(d, sizeof(d), v);
+	app_message(a, 0, "auto-refresh interval %s%s", d,
+		    a->autorefresh ? "" : " (auto-refresh is off: a)");
+	return KEYS_REDRAW;
+}
+
+static int h_baseline(struct app *a, int key)
+{
+	(void)key;
+	if (!a->m.cur) {
+		app_message(a, 1, "no snapshot yet");
+		return KEYS_REDRAW;
+	}
+	model_mark_baseline(&a->m);
+	app_invalidate(a);
+	app_message(a, 0, "baseline: snapshot #%zu", a->m.cur->seq);
+	return KEYS_RESCAN;
+}
+
+static int h_unbaseline(struct app *a, int key)
+{
+	(void)key;
+	model_clear_baseline(&a->m);
+	app_invalidate(a);
+	app_message(a, 0, "no baseline");
+	return KEYS_RESCAN;
+}
+
+static int h_export(struct app *a, int key)
+{
+	char *name;
+
+	(void)key;
+	if (!a->m.cur) {
+		app_message(a, 1, "no snapshot yet");
+		return KEYS_REDRAW;
+	}
+	name = app_export_name(a);
+	keys_prompt_open(a, PROMPT_EXPORT, name);
+	free(name);
+	return KEYS_REDRAW;
+}
+
+static int h_parent(struct app *a, int key)
+{
+	const struct snap_goroutine *g;
+
+	(void)key;
+	if (a->gidx < 0) {
+		app_message(a, 1, "goroutine %llu is gone",
+			    (unsigned long long)a->goid);
+		return KEYS_REDRAW;
+	}
+	g = &a->m.cur->snap->gs[a->gidx];
+	if (!g->parent_goid) {
+		app_message(a, 1, "the parent of goroutine %llu is not known",
+			    (unsigned long long)g->goid);
+		return KEYS_REDRAW;
+	}
+	if (!app_open_goroutine(a, g->parent_goid))
+		app_message(a, 1, "goroutine %llu (the parent) has exited",
+			    (unsigned long long)g->parent_goid);
+	return KEYS_RESCAN;
+}
+
+static int h_screen(struct app *a, int key)
+{
+	switch (key) {
+	case 'g':
+		a->nback = 0;
+		a->screen = SCR_GROUPS;
+		break;
+	case 'l':
+		app_goto(a, SCR_LEAKS);
+		break;
+	case 'd':
+		app_goto(a, SCR_DIFF);
+		break;
+	case 't':
+		app_goto(a, SCR_THREADS);
+		break;
+	case 'i':
+		app_goto(a, SCR_BUILD);
+		break;
+	default:
+		break;
+	}
+	return KEYS_RESCAN;
+}
+
+static int h_file(struct app *a, int key)
+{
+	if (key == '[' && a->file_cur > 0)
+		app_show_file(a, a->file_cur - 1);
+	else if (key == ']' && a->file_cur + 1 < a->nloaded)
+		app_show_file(a, a->file_cur + 1);
+	else
+		app_message(a, 1, "no %s file",
+			    key == '[' ? "previous" : "next");
+	return KEYS_RESCAN;
+}
+
+static int h_move(struct app *a, int key)
+{
+	struct list_state *l = &a->lists[a->screen];
+	long page = l->page > 1 ? l->page - 1 : 1;
+
+	switch (key) {
+	case KEY_UP:
+	case 'k':
+		app_move(a, -1);
+		break;
+	case KEY_DOWN:
+	case 'j':
+		app_move(a, 1);
+		break;
+	case KEY_PPAGE:
+		app_move(a, -page);
+		break;
+	case KEY_NPAGE:
+		app_move(a, page);
+		break;
+	case KEY_HOME:
+		app_select(a, 0);
+		break;
+	case KEY_END:
+		app_select(a, (size_t)-1);
+		break;
+	default:
+		break;
+	}
+	return KEYS_REDRAW;
+}
+
+static int h_redraw(struct app *a, int key)
+{
+	(void)a;
+	(void)key;
+	clearok(curscr, TRUE);
+	return KEYS_REDRAW;
+}
+
+void keys_prompt_open(struct app *a, enum prompt_kind kind,
+		      const char *text)
+{
+	a->prompt = kind;
+	strbuf_reset(&a->input);
+	if (text)
+		strbuf_adds(&a->input, text);
+	free(a->prompt_saved);
+	a->prompt_saved = a->filter.text ? xstrdup(a->filter.text) : NULL;
+}
+
+static void prompt_close(struct app *a)
+{
+	a->prompt = PROMPT_NONE;
+	strbuf_reset(&a->input);
+	free(a->prompt_saved);
+	a->prompt_saved = NULL;
+}
+
+/* Applies a filter text; quiet: while typing (errors not shown). */
+static int filter_apply(struct app *a, const char *text, int quiet)
+{
+	struct err e;
+
+	err_init(&e);
+	if (model_filter_set(&a->filter, text, &e) < 0) {
+		if (!quiet)
+			app_message(a, 1, "%s", e.msg);
+		return -1;
+	}
+	app_invalidate(a);
+	return 0;
+}
+
+static int prompt_commit(struct app *a)
+{
+	char *text = strbuf_detach(&a->input, NULL);
+	int r = KEYS_REDRAW;
+
+	strbuf_init(&a->input);
+	if (a->prompt == PROMPT_FILTER) {
+		if (filter_apply(a, text, 0) == 0) {
+			app_rescan(a);
+			if (*text)
+				app_message(a, 0, "filter '%s': %zu groups",
+					    text, a->nrows);
+			else
+				app_message(a, 0, "no filter");
+		}
+		r = KEYS_RESCAN;
+	} else if (a->prompt == PROMPT_EXPORT) {
+		if (*text)
+			app_export(a, text);
+	}
+	prompt_close(a);
+	free(text);
+	return r;
+}
+
+int keys_prompt(struct app *a, int key, int wide)
+{
+	char mb[MB_LEN_MAX];
+	mbstate_t st;
+	size_t n;
+
+	if (!wide) {
+		switch (key) {
+		case KEY_ENTER:
+			return prompt_commit(a);
+		case KEY_BACKSPACE:
+			key = 127;
+			break;
+		default:
+			return KEYS_REDRAW;
+		}
+	}
+	if (key == '\n' || key == '\r')
+		return prompt_commit(a);
+	if (key == K_ESC || key == 7 /* ^G */) {
+		if (a->prompt == PROMPT_FILTER)
+			filter_apply(a, a->prompt_saved, 1);
+		prompt_close(a);
+		return KEYS_RESCAN;
+	}
+	if (key == 127 || key == 8) {
+		while (a->input.len &&
+		       ((unsigned char)a->input.buf[a->input.len - 1] &
+			0xc0) == 0x80)
+			a->input.len--;
+		if (a->input.len)
+			a->input.len--;
+		a->input.buf[a->input.len] = '\0';
+	} else if (key == 21 /* ^U */) {
+		strbuf_reset(&a->input);
+	} else if (key >= 32 && a->input.len < 400) {
+		memset(&st, 0, sizeof(st));
+		n = wcrtomb(mb, (wchar_t)key, &st);
+		if (n == (size_t)-1)
+			return KEYS_REDRAW;
+		strbuf_add(&a->input, mb, n);
+	} else {
+		return KEYS_REDRAW;
+	}
+	if (a->prompt == PROMPT_FILTER && filter_apply(a, a->input.buf, 1) == 0)
+		return KEYS_RESCAN;
+	return KEYS_REDRAW;
+}

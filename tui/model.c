@@ -1,0 +1,749 @@
+/* The interactive view's model: snapshots, group series, rows, filters. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tui/model.h"
+#include "lib/xmalloc.h"
+#include "lib/banned.h"
+
+/* Filter results memoized per interned string of one snapshot. */
+struct memo {
+	const char **key;
+	unsigned char *val;	/* 1 no match, 2 match */
+	size_t nslots, n;
+};
+
+static enum model_state state_class(uint32_t status);
+static struct model_snap *msnap_new(const struct model *m, struct snap *s,
+				    struct grouping *gr, int owned,
+				    const char *name);
+static void msnap_index(struct model_snap *ms);
+static void msnap_count(struct model_snap *ms, unsigned int flags);
+static void msnap_unref(const struct model *m, struct model_snap *ms);
+static int cmp_count_id(const void *a, const void *b);
+static void series_advance(struct model *m);
+static void series_reset(struct model *m);
+static void diff_invalidate(struct model *m);
+static long long series_at(const struct model *m,
+			   const struct model_series *ser, size_t seq);
+static unsigned int leak_flags(const struct model *m,
+			       const struct model_series *ser,
+			       long long *growth);
+static void regroup(struct model *m, struct model_snap *ms);
+static void memo_init(struct memo *mm);
+static void memo_release(struct memo *mm);
+static size_t memo_slot(const struct memo *mm, const char *s);
+static void memo_grow(struct memo *mm);
+static int str_match(const struct model_filter *f, struct memo *mm,
+		     const char *s);
+static int group_match(const struct model_filter *f, struct memo *mm,
+		       const struct group *g);
+static const char *frame_func(const struct snap_frame *f);
+static const char *row_name(const struct model_row *r);
+static int cmp_rows(const void *a, const void *b, void *arg);
+static int cmp_goid(const void *a, const void *b, void *arg);
+
+static enum model_state state_class(uint32_t status)
+{
+	switch (status) {
+	case SNAP_RUNNING:
+		return MSTATE_RUNNING;
+	case SNAP_RUNNABLE:
+	case SNAP_PREEMPTED:
+		return MSTATE_RUNNABLE;
+	case SNAP_WAITING:
+	case SNAP_LEAKED:
+		return MSTATE_WAITING;
+	case SNAP_SYSCALL:
+		return MSTATE_SYSCALL;
+	default:
+		return MSTATE_OTHER;
+	}
+}
+
+const char *model_state_name(enum model_state st)
+{
+	static const char *const names[MSTATE_COUNT] = {
+		"running", "runnable", "waiting", "syscall", "other",
+	};
+
+	return st < MSTATE_COUNT ? names[st] : "?";
+}
+
+const char *model_sort_name(enum model_sort key)
+{
+	static const char *const names[MSORT_COUNT_KEYS] = {
+		"count", "delta", "wait", "name",
+	};
+
+	return key < MSORT_COUNT_KEYS ? names[key] : "?";
+}
+
+static int cmp_count_id(const void *a, const void *b)
+{
+	const struct model_count *x = a, *y = b;
+
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+static void msnap_index(struct model_snap *ms)
+{
+	size_t i;
+
+	free(ms->counts);
+	ms->ncounts = ms->gr.ngroups;
+	ms->counts = xcalloc(ms->ncounts + 1, sizeof(*ms->counts));
+	for (i = 0; i < ms->ncounts; i++) {
+		ms->counts[i].id = ms->gr.groups[i].id;
+		ms->counts[i].count = ms->gr.groups[i].count;
+		ms->counts[i].index = i;
+	}
+	qsort(ms->counts, ms->ncounts, sizeof(*ms->counts), cmp_count_id);
+}
+
+static void msnap_count(struct model_snap *ms, unsigned int flags)
+{
+	size_t i;
+
+	memset(ms->by_state, 0, sizeof(ms->by_state));
+	ms->total = 0;
+	for (i = 0; i < ms->snap->ngs; i++) {
+		const struct snap_goroutine *g = &ms->snap->gs[i];
+
+		if (g->system && !(flags & GROUP_SYSTEM))
+			continue;
+		ms->total++;
+		ms->by_state[state_class(g->status)]++;
+	}
+}
+
+static struct model_snap *msnap_new(const struct model *m, struct snap *s,
+				    struct grouping *gr, int owned,
+				    const char *name)
+{
+	struct model_snap *ms = xcalloc(1, sizeof(*ms));
+
+	ms->snap = s;
+	ms->owned = owned;
+	ms->refs = 1;
+	ms->name = name ? xstrdup(name) : NULL;
+	if (gr && gr->snap == s && gr->level == m->level) {
+		ms->gr = *gr;
+		memset(gr, 0, sizeof(*gr));
+	} else {
+		if (gr && gr->snap)
+			grouping_release(gr);
+		group_snap(s, m->level, m->flags, NULL, &ms->gr);
+	}
+	msnap_index(ms);
+	msnap_count(ms, m->flags);
+	return ms;
+}
+
+static void msnap_unref(const struct model *m, struct model_snap *ms)
+{
+	if (!ms || --ms->refs)
+		return;
+	grouping_release(&ms->gr);
+	free(ms->counts);
+	free(ms->name);
+	if (ms->owned && m->dispose)
+		m->dispose(ms->snap, m->dispose_arg);
+	else if (ms->owned)
+		snap_free(ms->snap);
+	free(ms);
+}
+
+void model_set_dispose(struct model *m, model_dispose_fn fn, void *arg)
+{
+	m->dispose = fn;
+	m->dispose_arg = arg;
+}
+
+void model_init(struct model *m, enum group_level level)
+{
+	memset(m, 0, sizeof(*m));
+	m->level = level;
+}
+
+static void diff_invalidate(struct model *m)
+{
+	if (m->diff_valid)
+		diff_release(&m->diff);
+	m->diff_valid = 0;
+}
+
+void model_release(struct model *m)
+{
+	diff_invalidate(m);
+	msnap_unref(m, m->cur);
+	msnap_unref(m, m->prev);
+	msnap_unref(m, m->base);
+	free(m->series);
+	memset(m, 0, sizeof(*m));
+}
+
+/* Moves the series one snapshot on, adding the current counts. */
+static void series_advance(struct model *m)
+{
+	const struct model_snap *ms = m->cur;
+	struct model_series *out;
+	size_t slot = m->seq % MODEL_SERIES, i = 0, j = 0, n = 0, k;
+
+	out = xcalloc(m->nseries + ms->ncounts + 1, sizeof(*out));
+	while (i < m->nseries || j < ms->ncounts) {
+		struct model_series *s = &out[n];
+		int keep = 0;
+
+		if (j >= ms->ncounts ||
+		    (i < m->nseries && m->series[i].id < ms->counts[j].id)) {
+			*s = m->series[i++];
+			s->n[slot] = 0;
+		} else if (i >= m->nseries ||
+			   ms->counts[j].id < m->series[i].id) {
+			memset(s, 0, sizeof(*s));
+			s->id = ms->counts[j].id;
+			s->n[slot] = (uint32_t)ms->counts[j++].count;
+		} else {
+			*s = m->series[i++];
+			s->n[slot] = (uint32_t)ms->counts[j++].count;
+		}
+		for (k = 0; k < MODEL_SERIES && !keep; k++)
+			keep = s->n[k] != 0;
+		if (keep)
+			n++;
+	}
+	free(m->series);
+	m->series = out;
+	m->nseries = n;
+}
+
+static void series_reset(struct model *m)
+{
+	free(m->series);
+	m->series = NULL;
+	m->nseries = 0;
+	m->series_start = m->seq;
+	if (m->cur)
+		series_advance(m);
+}
+
+void model_push(struct model *m, struct snap *s, struct grouping *gr,
+		int owned, const char *name)
+{
+	struct model_snap *ms = msnap_new(m, s, gr, owned, name);
+
+	diff_invalidate(m);
+	ms->seq = ++m->seq;
+	msnap_unref(m, m->prev);
+	m->prev = m->cur;
+	m->cur = ms;
+	if (!m->series_start)
+		m->series_start = ms->seq;
+	series_advance(m);
+}
+
+void model_reset(struct model *m)
+{
+	diff_invalidate(m);
+	msnap_unref(m, m->cur);
+	msnap_unref(m, m->prev);
+	m->cur = m->prev = NULL;
+	free(m->series);
+	m->series = NULL;
+	m->nseries = 0;
+	m->series_start = 0;
+}
+
+static void regroup(struct model *m, struct model_snap *ms)
+{
+	if (!ms || ms->gr.level == m->level)
+		return;
+	grouping_release(&ms->gr);
+	group_snap(ms->snap, m->level, m->flags, NULL, &ms->gr);
+	msnap_index(ms);
+}
+
+void model_set_level(struct model *m, enum group_level level)
+{
+	if (level == m->level)
+		return;
+	diff_invalidate(m);
+	m->level = level;
+	regroup(m, m->cur);
+	regroup(m, m->prev);
+	regroup(m, m->base);
+	series_reset(m);
+}
+
+void model_mark_baseline(struct model *m)
+{
+	diff_invalidate(m);
+	msnap_unref(m, m->base);
+	m->base = m->cur;
+	if (m->base)
+		m->base->refs++;
+}
+
+void model_set_baseline(struct model *m, struct snap *s, const char *name)
+{
+	diff_invalidate(m);
+	msnap_unref(m, m->base);
+	m->base = msnap_new(m, s, NULL, 1, name);
+}
+
+void model_clear_baseline(struct model *m)
+{
+	diff_invalidate(m);
+	msnap_unref(m, m->base);
+	m->base = NULL;
+}
+
+size_t model_group_index(const struct model_snap *ms, uint64_t id)
+{
+	size_t lo = 0, hi;
+
+	if (!ms)
+		return GROUP_NONE;
+	hi = ms->ncounts;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (ms->counts[mid].id == id)
+			return ms->counts[mid].index;
+		if (ms->counts[mid].id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return GROUP_NONE;
+}
+
+size_t model_count_of(const struct model_snap *ms, uint64_t id)
+{
+	size_t i = model_group_index(ms, id);
+
+	return i == GROUP_NONE ? 0 : ms->gr.groups[i].count;
+}
+
+const struct model_series *model_series_of(const struct model *m,
+					   uint64_t id)
+{
+	size_t lo = 0, hi = m->nseries;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (m->series[mid].id == id)
+			return &m->series[mid];
+		if (m->series[mid].id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+/* The count at snapshot seq, or -1 outside the series. */
+static long long series_at(const struct model *m,
+			   const struct model_series *ser, size_t seq)
+{
+	if (!seq || seq < m->series_start || seq > m->seq ||
+	    m->seq - seq >= MODEL_SERIES)
+		return -1;
+	return ser ? ser->n[seq % MODEL_SERIES] : 0;
+}
+
+size_t model_series_points(const struct model *m,
+			   const struct model_series *ser, long long *out,
+			   size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		size_t back = n - 1 - i;
+
+		out[i] = back >= m->seq ? -1
+					: series_at(m, ser, m->seq - back);
+	}
+	return n;
+}
+
+/* MROW_LEAK when the group grew in each of the last window snapshots. */
+static unsigned int leak_flags(const struct model *m,
+			       const struct model_series *ser,
+			       long long *growth)
+{
+	long long first, v, w;
+	size_t i;
+
+	*growth = 0;
+	if (m->seq < MODEL_LEAK_WINDOW + 1)
+		return 0;
+	first = series_at(m, ser, m->seq - MODEL_LEAK_WINDOW);
+	if (first < 0)
+		return 0;
+	*growth = series_at(m, ser, m->seq) - first;
+	for (i = 0; i < MODEL_LEAK_WINDOW; i++) {
+		v = series_at(m, ser, m->seq - i);
+		w = series_at(m, ser, m->seq - i - 1);
+		if (v < 0 || w < 0 || v <= w)
+			return 0;
+	}
+	return MROW_LEAK;
+}
+
+static void memo_init(struct memo *mm)
+{
+	mm->nslots = 1024;
+	mm->n = 0;
+	mm->key = xcalloc(mm->nslots, sizeof(*mm->key));
+	mm->val = xcalloc(mm->nslots, sizeof(*mm->val));
+}
+
+static void memo_release(struct memo *mm)
+{
+	free(mm->key);
+	free(mm->val);
+}
+
+static size_t memo_slot(const struct memo *mm, const char *s)
+{
+	size_t h = ((uintptr_t)s >> 3) * 0x9e3779b97f4a7c15ull;
+	size_t i = h & (mm->nslots - 1);
+
+	while (mm->key[i] && mm->key[i] != s)
+		i = (i + 1) & (mm->nslots - 1);
+	return i;
+}
+
+static void memo_grow(struct memo *mm)
+{
+	struct memo old = *mm;
+	size_t i;
+
+	mm->nslots *= 2;
+	mm->key = xcalloc(mm->nslots, sizeof(*mm->key));
+	mm->val = xcalloc(mm->nslots, sizeof(*mm->val));
+	for (i = 0; i < old.nslots; i++) {
+		if (old.key[i]) {
+			size_t k = memo_slot(mm, old.key[i]);
+
+			mm->key[k] = old.key[i];
+			mm->val[k] = old.val[i];
+		}
+	}
+	memo_release(&old);
+}
+
+/* Matches an interned string of the current snapshot (memoized). */
+static int str_match(const struct model_filter *f, struct memo *mm,
+		     const char *s)
+{
+	size_t i = 0;
+	int r;
+
+	if (!s)
+		return 0;
+	if (mm) {
+		i = memo_slot(mm, s);
+		if (mm->key[i])
+			return mm->val[i] == 2;
+	}
+	if (f->regex)
+		r = regexec(&f->re, s, 0, NULL, 0) == 0;
+	else
+		r = strcasestr(s, f->text) != NULL;
+	if (mm) {
+		mm->key[i] = s;
+		mm->val[i] = r ? 2 : 1;
+		if (++mm->n * 2 > mm->nslots)
+			memo_grow(mm);
+	}
+	return r;
+}
+
+/* Functions, files, the wait reason, the creation site and labels. */
+static int group_match(const struct model_filter *f, struct memo *mm,
+		       const struct group *g)
+{
+	const struct snap_goroutine *rep = g->rep;
+	char kv[512];
+	size_t i;
+
+	if (str_match(f, mm, rep->status_str))
+		return 1;
+	for (i = 0; i < rep->nframes; i++)
+		if (str_match(f, mm, rep->frames[i].func) ||
+		    str_match(f, mm, rep->frames[i].file))
+			return 1;
+	if (g->creator && (str_match(f, mm, g->creator->func) ||
+			   str_match(f, mm, g->creator->file)))
+		return 1;
+	for (i = 0; i < g->nlabels; i++) {
+		snprintf(kv, sizeof(kv), "%s=%s", g->labels[i].key,
+			 g->labels[i].value);
+		if (str_match(f, NULL, kv))
+			return 1;
+	}
+	return 0;
+}
+
+int model_filter_set(struct model_filter *f, const char *text,
+		     struct err *e)
+{
+	struct model_filter nf;
+	char msg[200];
+	int r;
+
+	memset(&nf, 0, sizeof(nf));
+	if (text && *text) {
+		if (text[0] == '~') {
+			r = regcomp(&nf.re, text + 1,
+				    REG_EXTENDED | REG_ICASE | REG_NOSUB);
+			if (r) {
+				regerror(r, &nf.re, msg, sizeof(msg));
+				regfree(&nf.re);
+				return err_set(e, EINVAL, "bad regular "
+					       "expression '%s': %s",
+					       text + 1, msg);
+			}
+			nf.regex = 1;
+		}
+		nf.text = xstrdup(text);
+	}
+	model_filter_release(f);
+	*f = nf;
+	return 0;
+}
+
+void model_filter_release(struct model_filter *f)
+{
+	if (f->regex)
+		regfree(&f->re);
+	free(f->text);
+	memset(f, 0, sizeof(*f));
+}
+
+static const char *frame_func(const struct snap_frame *f)
+{
+	return f && f->func ? f->func : "";
+}
+
+static const char *row_name(const struct model_row *r)
+{
+	return frame_func(r->g->user ? r->g->user : r->start);
+}
+
+static int cmp_rows(const void *a, const void *b, void *arg)
+{
+	const struct model_row *x = a, *y = b;
+	enum model_sort key = *(const enum model_sort *)arg;
+	int c;
+
+	switch (key) {
+	case MSORT_DELTA:
+		if (x->dprev != y->dprev)
+			return x->dprev > y->dprev ? -1 : 1;
+		break;
+	case MSORT_WAIT:
+		if (x->g->wait_max != y->g->wait_max)
+			return x->g->wait_max > y->g->wait_max ? -1 : 1;
+		break;
+	case MSORT_NAME:
+		c = strcmp(row_name(x), row_name(y));
+		if (c)
+			return c;
+		c = strcmp(frame_func(x->caller), frame_func(y->caller));
+		if (c)
+			return c;
+		break;
+	default:
+		break;
+	}
+	if (x->g->count != y->g->count)
+		return x->g->count > y->g->count ? -1 : 1;
+	c = strcmp(row_name(x), row_name(y));
+	if (c)
+		return c;
+	c = strcmp(frame_func(x->caller), frame_func(y->caller));
+	if (c)
+		return c;
+	return x->g->id < y->g->id ? -1 : x->g->id > y->g->id;
+}
+
+size_t model_rows(const struct model *m, const struct model_filter *f,
+		  enum model_sort key, int leaks_only, struct model_row **rows,
+		  size_t *alloc)
+{
+	const struct model_snap *cur = m->cur;
+	size_t i, n = 0, maxf = 1, *idx;
+	struct memo mm;
+
+	if (!cur)
+		return 0;
+	if (f && !f->text)
+		f = NULL;
+	if (*alloc < cur->gr.ngroups + 1) {
+		*alloc = cur->gr.ngroups + 1;
+		*rows = xreallocarray(*rows, *alloc, sizeof(**rows));
+	}
+	for (i = 0; i < cur->gr.ngroups; i++)
+		if (cur->gr.groups[i].rep->nframes > maxf)
+			maxf = cur->gr.groups[i].rep->nframes;
+	idx = xcalloc(maxf, sizeof(*idx));
+	if (f)
+		memo_init(&mm);
+	for (i = 0; i < cur->gr.ngroups; i++) {
+		const struct group *g = &cur->gr.groups[i];
+		struct model_row *r = &(*rows)[n];
+		size_t before, nshown, k;
+
+		memset(r, 0, sizeof(*r));
+		r->g = g;
+		r->ser = model_series_of(m, g->id);
+		r->flags = leak_flags(m, r->ser, &r->growth);
+		if (leaks_only && !(r->flags & MROW_LEAK))
+			continue;
+		if (f && !group_match(f, &mm, g))
+			continue;
+		nshown = group_shown_frames(g->rep, idx);
+		if (nshown) {
+			r->top = &g->rep->frames[idx[0]];
+			r->start = &g->rep->frames[idx[nshown - 1]];
+		}
+		for (k = 0; g->user && k + 1 < nshown; k++)
+			if (&g->rep->frames[idx[k]] == g->user)
+				r->caller = &g->rep->frames[idx[k + 1]];
+		if (m->prev) {
+			before = model_count_of(m->prev, g->id);
+			r->dprev = (long long)g->count - (long long)before;
+			if (r->dprev > 0)
+				r->flags |= MROW_GROWING;
+			if (!before)
+				r->flags |= MROW_NEW;
+		}
+		if (m->base)
+			r->dbase = (long long)g->count -
+				   (long long)model_count_of(m->base, g->id);
+		n++;
+	}
+	free(idx);
+	if (f)
+		memo_release(&mm);
+	if (leaks_only && key == MSORT_COUNT) {
+		/* Largest growth over the window first. */
+		for (i = 0; i < n; i++)
+			(*rows)[i].dprev = (*rows)[i].growth;
+		key = MSORT_DELTA;
+		qsort_r(*rows, n, sizeof(**rows), cmp_rows, &key);
+		for (i = 0; i < n; i++)
+			(*rows)[i].dprev = m->prev
+				? (long long)(*rows)[i].g->count -
+				  (long long)model_count_of(m->prev,
+							    (*rows)[i].g->id)
+				: 0;
+		return n;
+	}
+	qsort_r(*rows, n, sizeof(**rows), cmp_rows, &key);
+	return n;
+}
+
+static int cmp_goid(const void *a, const void *b, void *arg)
+{
+	const struct snap *s = arg;
+	uint64_t x = s->gs[*(const size_t *)a].goid;
+	uint64_t y = s->gs[*(const size_t *)b].goid;
+
+	return x < y ? -1 : x > y;
+}
+
+size_t model_members(const struct model *m, uint64_t id, size_t **out,
+		     size_t *alloc)
+{
+	const struct model_snap *cur = m->cur;
+	size_t gi, i, n = 0;
+
+	gi = model_group_index(cur, id);
+	if (gi == GROUP_NONE)
+		return 0;
+	if (*alloc < cur->gr.groups[gi].count + 1) {
+		*alloc = cur->gr.groups[gi].count + 1;
+		*out = xreallocarray(*out, *alloc, sizeof(**out));
+	}
+	for (i = 0; i < cur->snap->ngs && n < cur->gr.groups[gi].count; i++)
+		if (cur->gr.of[i] == gi)
+			(*out)[n++] = i;
+	qsort_r(*out, n, sizeof(**out), cmp_goid, cur->snap);
+	return n;
+}
+
+long model_find_goroutine(const struct model *m, uint64_t goid)
+{
+	size_t i;
+
+	if (!m->cur)
+		return -1;
+	for (i = 0; i < m->cur->snap->ngs; i++)
+		if (m->cur->snap->gs[i].goid == goid)
+			return (long)i;
+	return -1;
+}
+
+const struct diff *model_diff(const struct model *m,
+			      const struct model_snap **old)
+{
+	const struct model_snap *o = m->base ? m->base : m->prev;
+
+	if (old)
+		*old = o && m->cur ? o : NULL;
+	if (!o || !m->cur || !m->diff_valid || m->diff_a != o->snap ||
+	    m->diff_b != m->cur->snap)
+		return NULL;
+	return &m->diff;
+}
+
+int model_diff_wanted(const struct model *m, const struct snap **a,
+		      const struct snap **b)
+{
+	const struct model_snap *o;
+
+	if (model_diff(m, &o) || !o)
+		return 0;
+	*a = o->snap;
+	*b = m->cur->snap;
+	return 1;
+}
+
+int model_diff_install(struct model *m, const struct snap *a,
+		       const struct snap *b, enum group_level level,
+		       struct diff *d)
+{
+	const struct snap *wa, *wb;
+
+	if (level != m->level || !model_diff_wanted(m, &wa, &wb) ||
+	    wa != a || wb != b)
+		return -1;
+	diff_invalidate(m);
+	m->diff = *d;
+	memset(d, 0, sizeof(*d));
+	m->diff_valid = 1;
+	m->diff_a = a;
+	m->diff_b = b;
+	return 0;
+}
+
+const struct diff *model_diff_now(struct model *m,
+				  const struct model_snap **old)
+{
+	const struct snap *a, *b;
+	struct diff d;
+
+	if (model_diff_wanted(m, &a, &b)) {
+		diff_snaps(a, b, m->level, m->flags, &d);
+		model_diff_install(m, a, b, m->level, &d);
+	}
+	return model_diff(m, old);
+}

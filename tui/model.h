@@ -1,0 +1,212 @@
+/* What the interactive view shows, computed from a series of snapshots. */
+#ifndef GOSCOPE_TUI_MODEL_H
+#define GOSCOPE_TUI_MODEL_H
+
+#include <regex.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lib/err.h"
+#include "snapshot/diff.h"
+#include "snapshot/group.h"
+#include "snapshot/snap.h"
+
+/* Counts kept per group (the sparkline and the leak series). */
+#define MODEL_SERIES 32
+/* A group leaks when it grew in each of the last MODEL_LEAK_WINDOW. */
+#define MODEL_LEAK_WINDOW 3
+
+/* Goroutine totals by state, for the header. */
+enum model_state {
+	MSTATE_RUNNING, MSTATE_RUNNABLE, MSTATE_WAITING, MSTATE_SYSCALL,
+	MSTATE_OTHER, MSTATE_COUNT,
+};
+
+struct model_count {
+	uint64_t id;
+	size_t count;
+	size_t index;		/* into gr.groups */
+};
+
+/* One snapshot with its grouping at the model's level. */
+struct model_snap {
+	struct snap *snap;
+	struct grouping gr;
+	struct model_count *counts;	/* sorted by id */
+	size_t ncounts;
+	size_t seq;		/* 1, 2, ...: order of arrival */
+	size_t total;		/* goroutines, system ones left out */
+	size_t by_state[MSTATE_COUNT];
+	char *name;		/* the file it was read from, or NULL */
+	unsigned int refs;
+	int owned;		/* snap is freed with the last reference */
+};
+
+/* A group's counts over the last snapshots (0 when absent). */
+struct model_series {
+	uint64_t id;
+	uint32_t n[MODEL_SERIES];	/* ring, indexed by seq % size */
+};
+
+enum model_sort {
+	MSORT_COUNT,		/* largest first */
+	MSORT_DELTA,		/* largest growth since the previous first */
+	MSORT_WAIT,		/* longest wait first */
+	MSORT_NAME,		/* by function name */
+	MSORT_COUNT_KEYS,
+};
+
+enum model_row_flags {
+	MROW_GROWING = 1 << 0,	/* more than in the previous snapshot */
+	MROW_LEAK = 1 << 1,	/* grew in each of the last window */
+	MROW_NEW = 1 << 2,	/* not in the previous snapshot */
+};
+
+/* A row of the groups (and leaks) screen. */
+struct model_row {
+	const struct group *g;	/* in cur->gr; valid until the next push */
+	const struct snap_frame *top;	/* first shown frame, or NULL */
+	const struct snap_frame *start;	/* last shown frame, or NULL */
+	const struct snap_frame *caller;	/* shown after g->user */
+	long long dprev;	/* count minus the previous snapshot's */
+	long long dbase;	/* count minus the baseline's */
+	long long growth;	/* over the leak series */
+	unsigned int flags;	/* enum model_row_flags */
+	const struct model_series *ser;	/* may be NULL */
+};
+
+/* A compiled filter: a substring, or "~REGEX" (extended, any case). */
+struct model_filter {
+	char *text;		/* NULL: everything matches */
+	int regex;
+	regex_t re;
+};
+
+typedef void (*model_dispose_fn)(struct snap *s, void *arg);
+
+struct model {
+	enum group_level level;
+	unsigned int flags;	/* group_snap flags */
+	struct model_snap *cur, *prev, *base;
+	size_t seq;		/* snapshots pushed so far */
+	size_t series_start;	/* seq of the first point in the series */
+	struct model_series *series;	/* sorted by id */
+	size_t nseries;
+	/* The diff screen's comparison, computed on demand. */
+	struct diff diff;
+	int diff_valid;
+	const struct snap *diff_a, *diff_b;
+	model_dispose_fn dispose;	/* frees owned snapshots */
+	void *dispose_arg;
+};
+
+/* Initializes an empty model at level. */
+void model_init(struct model *m, enum group_level level);
+/* Releases every snapshot the model references. */
+void model_release(struct model *m);
+/*
+ * Hands the owned snapshots the model drops to fn (for example to free
+ * them in another thread) instead of snap_free; fn NULL: snap_free.
+ */
+void model_set_dispose(struct model *m, model_dispose_fn fn, void *arg);
+
+/*
+ * Makes s the current snapshot: the previous current one becomes the
+ * previous, the series advance.  gr, when not NULL and at the model's
+ * level, is the grouping of s to use (it is moved into the model and
+ * cleared); otherwise s is grouped here.  With owned, s is freed when
+ * the model no longer needs it.  name (copied) labels a file.
+ */
+void model_push(struct model *m, struct snap *s, struct grouping *gr,
+		int owned, const char *name);
+
+/* Forgets every snapshot but the baseline; the series restart. */
+void model_reset(struct model *m);
+
+/* Regroups every snapshot at level; the series restart. */
+void model_set_level(struct model *m, enum group_level level);
+
+/* Marks the current snapshot as the baseline (NULL cur: clears it). */
+void model_mark_baseline(struct model *m);
+/* Makes s (owned) the baseline. */
+void model_set_baseline(struct model *m, struct snap *s, const char *name);
+void model_clear_baseline(struct model *m);
+
+/* The count of group id in ms, 0 when absent (ms may be NULL). */
+size_t model_count_of(const struct model_snap *ms, uint64_t id);
+/* The index of group id in ms->gr.groups, or GROUP_NONE. */
+size_t model_group_index(const struct model_snap *ms, uint64_t id);
+/* The series of group id, or NULL. */
+const struct model_series *model_series_of(const struct model *m,
+					   uint64_t id);
+/*
+ * Copies the last n points of ser (oldest first) into out; points from
+ * before the series started are -1.  Returns n.
+ */
+size_t model_series_points(const struct model *m,
+			   const struct model_series *ser, long long *out,
+			   size_t n);
+
+/*
+ * Compiles text into f: a substring matched in any case, or with a
+ * leading '~' an extended regular expression.  Empty text matches
+ * everything.  Returns 0, or -EINVAL with e set.
+ */
+int model_filter_set(struct model_filter *f, const char *text,
+		     struct err *e);
+void model_filter_release(struct model_filter *f);
+
+/*
+ * Builds the rows of the current snapshot's groups that match f (may
+ * be NULL), sorted by key; with leaks_only, only groups that grew in
+ * each of the last MODEL_LEAK_WINDOW snapshots.  *rows is reallocated
+ * (caller frees); returns the number of rows.
+ */
+size_t model_rows(const struct model *m, const struct model_filter *f,
+		  enum model_sort key, int leaks_only, struct model_row **rows,
+		  size_t *alloc);
+
+/*
+ * The goroutines (indexes into cur->snap->gs) of group id in the current
+ * snapshot, by id.  *out is reallocated (caller frees); returns the
+ * count.
+ */
+size_t model_members(const struct model *m, uint64_t id, size_t **out,
+		     size_t *alloc);
+
+/* The index of goroutine goid in the current snapshot, or -1. */
+long model_find_goroutine(const struct model *m, uint64_t goid);
+
+/*
+ * The comparison of the baseline (or, without one, the previous
+ * snapshot) with the current one, if it was computed (model_diff_now,
+ * model_diff_install); NULL otherwise.  *old (may be NULL) is the older
+ * side, NULL when there is nothing to compare.  Valid until the next
+ * change of the model.
+ */
+const struct diff *model_diff(const struct model *m,
+			      const struct model_snap **old);
+/*
+ * 1 when model_diff has no comparison yet for its two snapshots, which
+ * are then *a (older) and *b.
+ */
+int model_diff_wanted(const struct model *m, const struct snap **a,
+		      const struct snap **b);
+/*
+ * Takes d, the diff_snaps of a and b at level (computed elsewhere, for
+ * example in another thread), when they are still what model_diff
+ * compares: returns 0 and clears *d; otherwise -1 (d is the caller's).
+ */
+int model_diff_install(struct model *m, const struct snap *a,
+		       const struct snap *b, enum group_level level,
+		       struct diff *d);
+/* Computes model_diff's comparison now if needed; returns model_diff. */
+const struct diff *model_diff_now(struct model *m,
+				  const struct model_snap **old);
+
+/* The name of a sort key ("count", "delta", "wait", "name"). */
+const char *model_sort_name(enum model_sort key);
+/* The name of a state class ("running", ...). */
+const char *model_state_name(enum model_state st);
+
+#endif

@@ -1,0 +1,38 @@
+/* The interactive view (goscope PID, goscope top): entry points. */
+#ifndef GOSCOPE_TUI_TUI_H
+#define GOSCOPE_TUI_TUI_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "lib/err.h"
+#include "snapshot/group.h"
+
+struct tui_opts {
+	pid_t pid;		/* a live process, or 0 for files */
+	char *const *files;	/* snapshot files, browsed in order */
+	size_t nfiles;
+	const char *baseline;	/* snapshot file to compare with, or NULL */
+	uint64_t interval_ns;	/* auto-refresh interval */
+	int once;		/* one snapshot, no auto-refresh */
+	enum group_level level;
+	int ascii;		/* no UTF-8 drawing characters */
+	int no_color;
+	const char *source_root;	/* where source files are, or NULL */
+};
+
+/*
+ * Runs the view on the terminal until the user quits or a termination
+ * signal (SIGINT, SIGTERM, SIGHUP, SIGQUIT) arrives; the target is left
+ * running and the terminal restored in every case.  Returns 0, or a
+ * negative errno with e set when the process cannot be read at all
+ * (then nothing was drawn) or the terminal cannot be used.  *sig is set
+ * to the signal that ended the view, or 0.
+ */
+int tui_run(const struct tui_opts *o, int *sig, struct err *e);
+
+/* The default auto-refresh interval. */
+#define TUI_DEFAULT_INTERVAL_NS 2000000000ull
+
+#endif
