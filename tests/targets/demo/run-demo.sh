@@ -31,5 +31,11 @@ sleep 2
 echo "\$ goscope buildinfo $pid"
 "$goscope" buildinfo "$pid"
 echo
-echo "\$ goscope dump --stats $pid"
-"$goscope" dump --stats "$pid"
+echo "\$ goscope groups $pid"
+"$goscope" groups "$pid"
+echo
+echo "\$ goscope watch --interval=1s --count=5 $pid"
+"$goscope" watch --interval=1s --count=5 "$pid" || true
+echo
+echo "(run 'make demo' in a terminal for the interactive view, or"
+echo " 'goscope dump $pid' for the runtime's own dump format)"
