@@ -24,7 +24,7 @@ const struct cmd_entry cmd_threads_entry = {
 		 "[--debug-dir=DIR] [--stats] PID",
 	.help =
 	"  -f, --format=FMT    text (default): one block per thread\n"
-	"                      json: the snapshot (schema goscope.snapshot/1)\n"
+	"                      json: the snapshot (schema goscope.snapshot/2)\n"
 	"                      with the threads and, for Go programs, every\n"
 	"                      goroutine\n"
 	"  -n, --max-frames=N  at most N frames per thread (default 256)\n"
