@@ -33,6 +33,7 @@ struct reader {
 static int fail(struct reader *r, const char *fmt, ...) ATTR_FORMAT(2, 3);
 static json_t *member(struct reader *r, json_t *o, const char *key,
 		      json_type type, int nullable, int optional);
+static int get_args(struct reader *r, json_t *o, const char **out);
 static int get_str(struct reader *r, json_t *o, const char *key,
 		   int nullable, const char **out);
 static int get_int(struct reader *r, json_t *o, const char *key,
@@ -96,6 +97,19 @@ static int get_str(struct reader *r, json_t *o, const char *key,
 		return -EINVAL;
 	*out = json_is_null(v) ? NULL
 			       : snap_intern(r->s, json_string_value(v));
+	return 0;
+}
+
+/* Argument text: a string or null, copied rather than interned. */
+static int get_args(struct reader *r, json_t *o, const char **out)
+{
+	json_t *v = member(r, o, "args", JSON_STRING, 1, 0);
+	const char *t;
+
+	if (!v)
+		return -EINVAL;
+	t = json_is_null(v) ? NULL : json_string_value(v);
+	*out = t ? snap_strdup(r->s, t, strlen(t)) : NULL;
 	return 0;
 }
 
@@ -391,8 +405,7 @@ static int read_frame(struct reader *r, json_t *o, struct snap_frame *f)
 	if (json_object_get(o, "line_pc") &&
 	    get_hex(r, o, "line_pc", &f->lpc) < 0)
 		return -EINVAL;
-	if (json_object_get(o, "args") &&
-	    get_str(r, o, "args", 1, &f->args) < 0)
+	if (json_object_get(o, "args") && get_args(r, o, &f->args) < 0)
 		return -EINVAL;
 	if (get_bool(r, o, "inlined", 1, &b) < 0)
 		return -EINVAL;

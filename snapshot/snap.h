@@ -22,7 +22,8 @@ struct snap_frame {
 	 * 0 when unknown (snapshots read from text). */
 	uint64_t lpc;
 	/* Arguments as the runtime prints them ("0x1, {0x2, 0x3}"; "" for
-	 * none), interned; NULL when unknown (printed as "..."). */
+	 * none), owned by the snapshot but not interned (the text is mostly
+	 * unique per goroutine); NULL when unknown (printed as "..."). */
 	const char *args;
 };
 
@@ -138,6 +139,12 @@ struct snap {
 
 /* Returns a copy of s owned by snap (interned: equal strings share). */
 const char *snap_intern(struct snap *s, const char *str);
+/*
+ * Returns a NUL-terminated copy of len bytes of str owned by snap, not
+ * interned: for text that is unique per goroutine or frame (arguments),
+ * which would only grow the intern table.  NULL gives NULL.
+ */
+const char *snap_strdup(struct snap *s, const char *str, size_t len);
 /* Creates an empty snapshot. */
 struct snap *snap_new(void);
 /* Frees the snapshot and everything it owns (NULL is fine). */
