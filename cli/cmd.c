@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli/cmd.h"
+#include "snapshot/capture.h"
 #include "snapshot/load.h"
 #include "lib/report.h"
 #include "lib/banned.h"
@@ -68,7 +69,8 @@ int cmd_parse_target(const char *arg, pid_t *pid)
 	return 1;
 }
 
-int cmd_load_snapshot(const char *arg, struct snap **out)
+static int load_snapshot(const char *arg, unsigned int flags,
+			 struct snap **out)
 {
 	struct load_info info;
 	struct err e;
@@ -76,7 +78,7 @@ int cmd_load_snapshot(const char *arg, struct snap **out)
 
 	err_init(&e);
 	if (cmd_parse_target(arg, &pid)) {
-		if (load_pid(pid, out, &e) < 0) {
+		if (load_pid(pid, flags, out, &e) < 0) {
 			error_msg("%s", e.msg);
 			return EXIT_RUNTIME;
 		}
@@ -90,6 +92,16 @@ int cmd_load_snapshot(const char *arg, struct snap **out)
 		warning_msg("'%s': %s; using the %zu goroutines read", arg,
 			    info.warn.msg, (*out)->ngs);
 	return 0;
+}
+
+int cmd_load_snapshot(const char *arg, struct snap **out)
+{
+	return load_snapshot(arg, 0, out);
+}
+
+int cmd_load_snapshot_native(const char *arg, struct snap **out)
+{
+	return load_snapshot(arg, CAPTURE_NATIVE, out);
 }
 
 int cmd_finish_stdout(int status)

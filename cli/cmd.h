@@ -50,9 +50,12 @@ struct snap;
  * Gets the snapshot a target argument names: a PID is captured now, a
  * file (or "-") is read as a JSON snapshot or a Go goroutine dump.
  * Prints the error (or a damaged dump's warning) on stderr.  Returns 0
- * and *out (free with snap_free), or EXIT_RUNTIME.
+ * and *out (free with snap_free), or EXIT_RUNTIME.  A capture has no
+ * native threads view; cmd_load_snapshot_native adds it (for output that
+ * shows it).
  */
 int cmd_load_snapshot(const char *arg, struct snap **out);
+int cmd_load_snapshot_native(const char *arg, struct snap **out);
 
 /*
  * Flushes and closes stdout, reporting write errors (EPIPE, ENOSPC).

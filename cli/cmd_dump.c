@@ -105,7 +105,10 @@ static int cmd_dump_exec(int argc, char **argv)
 	if (argc - optind != 1)
 		return cmd_usage_error(cmd, "expected one PID or FILE");
 	err_init(&e);
-	if (cmd_load_snapshot(argv[optind], &snap))
+	/* Only JSON shows the native threads view: the other formats do
+	 * not pay for it. */
+	if ((json && !other ? cmd_load_snapshot_native(argv[optind], &snap)
+			    : cmd_load_snapshot(argv[optind], &snap)))
 		return EXIT_RUNTIME;
 	strbuf_init(&out);
 	if (other == 1) {

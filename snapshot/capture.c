@@ -664,12 +664,23 @@ fail:
 	return r;
 }
 
-int capture_pid(pid_t pid, struct snap **out, struct err *e)
+int capture_pid(pid_t pid, unsigned int flags, struct snap **out,
+		struct err *e)
 {
 	struct threads_opts o;
+	struct capture *c;
+	int r;
 
-	/* Also every thread with its native stack (snapshot/threads.c). */
-	memset(&o, 0, sizeof(o));
-	o.flags = THREADS_GO_ONLY;
-	return threads_capture(pid, &o, out, e);
+	if (flags & CAPTURE_NATIVE) {
+		/* Also every thread's native stack (snapshot/threads.c). */
+		memset(&o, 0, sizeof(o));
+		o.flags = THREADS_GO_ONLY;
+		return threads_capture(pid, &o, out, e);
+	}
+	r = capture_open(pid, &c, e);
+	if (r < 0)
+		return r;
+	r = capture_take(c, out, e);
+	capture_close(c);
+	return r;
 }

@@ -18,10 +18,16 @@
  * and *out (free with snap_free), or a negative errno with e set:
  * -ESRCH (no such process, or it exited), -EPERM/-EACCES/-EBUSY (with
  * the reason), -ENOEXEC (not a Go program), -ENODATA (no DWARF).
- * The snapshot also has every thread's native view (threads_capture with
- * THREADS_GO_ONLY).
+ * With CAPTURE_NATIVE in flags the snapshot also has every thread's
+ * native view (threads_capture with THREADS_GO_ONLY), which costs the
+ * process's ELF and DWARF and a copy of every thread's stack: only for
+ * output that shows it.
  */
-int capture_pid(pid_t pid, struct snap **out, struct err *e);
+enum capture_flags {
+	CAPTURE_NATIVE = 1 << 0,
+};
+int capture_pid(pid_t pid, unsigned int flags, struct snap **out,
+		struct err *e);
 
 /*
  * The same in two steps, for repeated captures of one process (watch,

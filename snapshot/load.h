@@ -24,11 +24,12 @@ struct load_info {
 };
 
 /*
- * Captures pid (capture_pid) and records the main module path of its
- * build in the snapshot.  Returns 0 and *out, or a negative errno with
- * e set as capture_pid does.
+ * Captures pid (capture_pid with flags, enum capture_flags) and records
+ * the main module path of its build in the snapshot.  Returns 0 and
+ * *out, or a negative errno with e set as capture_pid does.
  */
-int load_pid(pid_t pid, struct snap **out, struct err *e);
+int load_pid(pid_t pid, unsigned int flags, struct snap **out,
+	     struct err *e);
 
 /*
  * Reads the snapshot in file path ("-" is standard input): JSON when it

@@ -34,6 +34,7 @@ static int fail(struct reader *r, const char *fmt, ...) ATTR_FORMAT(2, 3);
 static json_t *member(struct reader *r, json_t *o, const char *key,
 		      json_type type, int nullable, int optional);
 static int get_args(struct reader *r, json_t *o, const char **out);
+static int read_args(struct reader *r, json_t *a, struct snap_goroutine *g);
 static int get_str(struct reader *r, json_t *o, const char *key,
 		   int nullable, const char **out);
 static int get_int(struct reader *r, json_t *o, const char *key,
@@ -110,6 +111,28 @@ static int get_args(struct reader *r, json_t *o, const char **out)
 		return -EINVAL;
 	t = json_is_null(v) ? NULL : json_string_value(v);
 	*out = t ? snap_strdup(r->s, t, strlen(t)) : NULL;
+	return 0;
+}
+
+/* A goroutine row's fifth element: the argument text of each frame. */
+static int read_args(struct reader *r, json_t *a, struct snap_goroutine *g)
+{
+	size_t j;
+
+	if (!json_is_array(a) || json_array_size(a) != g->nframes)
+		return fail(r, "expected one argument string per frame");
+	for (j = 0; j < g->nframes; j++) {
+		json_t *v = json_array_get(a, j);
+		const char *t;
+
+		if (json_is_null(v))
+			continue;
+		if (!json_is_string(v))
+			return fail(r, "expected one argument string per "
+				    "frame");
+		t = json_string_value(v);
+		g->frames[j].args = snap_strdup(r->s, t, strlen(t));
+	}
 	return 0;
 }
 
@@ -573,16 +596,17 @@ static int read_goroutines(struct reader *r, json_t *a)
 
 	r->s->gs = xcalloc(n + 1, sizeof(*r->s->gs));
 	for (i = 0; i < n; i++) {
-		json_t *row = json_array_get(a, i), *x[4];
+		json_t *row = json_array_get(a, i), *x[5];
 		struct snap_goroutine *g = &r->s->gs[i];
 		const struct snap_goroutine *sh;
 		const size_t *st;
 		unsigned int phys = 0;
 
 		snprintf(r->path, sizeof(r->path), "goroutines[%zu]", i);
-		if (!json_is_array(row) || json_array_size(row) != 4)
+		if (!json_is_array(row) || json_array_size(row) < 4 ||
+		    json_array_size(row) > 5)
 			return fail(r, "expected [id, shape, wait_ns, parent]");
-		for (j = 0; j < 4; j++)
+		for (j = 0; j < 5; j++)
 			x[j] = json_array_get(row, j);
 		if (!json_is_integer(x[0]) || json_integer_value(x[0]) < 0 ||
 		    !json_is_integer(x[1]) || json_integer_value(x[1]) < 0 ||
@@ -618,6 +642,8 @@ static int read_goroutines(struct reader *r, json_t *a)
 				phys++;
 		}
 		g->nphys = phys;
+		if (x[4] && read_args(r, x[4], g) < 0)
+			return -EINVAL;
 		r->s->ngs++;
 	}
 	return 0;
