@@ -1,11 +1,14 @@
 /* Command table, help printing and argument helpers shared by commands. */
+#include <ctype.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli/cmd.h"
+#include "snapshot/capture.h"
 #include "snapshot/load.h"
 #include "lib/report.h"
 #include "lib/banned.h"
@@ -68,7 +71,37 @@ int cmd_parse_target(const char *arg, pid_t *pid)
 	return 1;
 }
 
-int cmd_load_snapshot(const char *arg, struct snap **out)
+int cmd_capture_option(const struct cmd_entry *cmd, int c, const char *arg,
+		       struct capture_opts *o)
+{
+	unsigned long long v, mul = 1;
+	char *end;
+
+	if (c == CMD_OPT_FULL_STOP) {
+		o->full_stop = 1;
+		return 0;
+	}
+	if (c != CMD_OPT_MAX_MEMORY)
+		return -1;
+	errno = 0;
+	v = strtoull(arg, &end, 10);
+	if (*end && !end[1] && strchr("kKmMgGtT", *end)) {
+		/* K, M, G, T: binary multiples. */
+		mul = 1ull << (10 * (strchr("kmgt", tolower(*end)) -
+				      "kmgt" + 1));
+		end++;
+	}
+	if (errno || *end || end == arg || arg[0] == '-' || v == 0 ||
+	    v > (unsigned long long)SIZE_MAX / mul || v * mul < (1u << 20))
+		return cmd_usage_error(cmd, "invalid --max-memory '%s' "
+				       "(a size of at least 1M, e.g. 512M "
+				       "or 4G)", arg);
+	o->max_memory = (size_t)(v * mul);
+	return 0;
+}
+
+int cmd_load_snapshot(const char *arg, const struct capture_opts *co,
+		      struct snap **out)
 {
 	struct load_info info;
 	struct err e;
@@ -76,7 +109,7 @@ int cmd_load_snapshot(const char *arg, struct snap **out)
 
 	err_init(&e);
 	if (cmd_parse_target(arg, &pid)) {
-		if (load_pid(pid, out, &e) < 0) {
+		if (load_pid(pid, co, out, &e) < 0) {
 			error_msg("%s", e.msg);
 			return EXIT_RUNTIME;
 		}

@@ -46,13 +46,36 @@ int cmd_usage_error(const struct cmd_entry *cmd, const char *fmt, ...)
 int cmd_parse_target(const char *arg, pid_t *pid);
 
 struct snap;
+struct capture_opts;
 /*
- * Gets the snapshot a target argument names: a PID is captured now, a
- * file (or "-") is read as a JSON snapshot or a Go goroutine dump.
- * Prints the error (or a damaged dump's warning) on stderr.  Returns 0
- * and *out (free with snap_free), or EXIT_RUNTIME.
+ * Gets the snapshot a target argument names: a PID is captured now (with
+ * options co; NULL: the defaults), a file (or "-") is read as a JSON
+ * snapshot or a Go goroutine dump.  Prints the error (or a damaged
+ * dump's warning) on stderr.  Returns 0 and *out (free with snap_free),
+ * or EXIT_RUNTIME.
  */
-int cmd_load_snapshot(const char *arg, struct snap **out);
+int cmd_load_snapshot(const char *arg, const struct capture_opts *co,
+		      struct snap **out);
+
+/* The options of every command that captures a PID (getopt_long codes). */
+#define CMD_OPT_FULL_STOP 0x100
+#define CMD_OPT_MAX_MEMORY 0x101
+#define CMD_CAPTURE_LONGOPTS                                             \
+	{ "full-stop", no_argument, NULL, CMD_OPT_FULL_STOP },           \
+	{ "max-memory", required_argument, NULL, CMD_OPT_MAX_MEMORY }
+#define CMD_CAPTURE_HELP                                                 \
+	"      --full-stop   copy everything while the target is stopped\n" \
+	"                    (one longer pause; default: two phases)\n"     \
+	"      --max-memory=SIZE  memory a capture may take (bytes, or\n"  \
+	"                    with K, M, G; default: half of MemAvailable)\n"
+
+/*
+ * Applies capture option c (a CMD_OPT_* code) with argument arg to o.
+ * Returns 0, EXIT_USAGE after printing the usage error, or -1 when c is
+ * not a capture option.
+ */
+int cmd_capture_option(const struct cmd_entry *cmd, int c, const char *arg,
+		       struct capture_opts *o);
 
 /*
  * Flushes and closes stdout, reporting write errors (EPIPE, ENOSPC).

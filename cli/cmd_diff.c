@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli/cmd.h"
+#include "snapshot/capture.h"
 #include "snapshot/diff.h"
 #include "snapshot/snap.h"
 #include "lib/report.h"
@@ -22,6 +23,7 @@ const struct cmd_entry cmd_diff_entry = {
 	"  -l, --level=LEVEL  stack similarity for groups (default lines)\n"
 	"  -f, --format=FMT   text (default) or json (goscope.diff/1)\n"
 	"  -a, --all          include the runtime's system goroutines\n"
+	CMD_CAPTURE_HELP
 	"  -h, --help         show this help\n"
 	"\n"
 	"OLD and NEW are each a PID (captured now), a JSON snapshot or a Go\n"
@@ -38,6 +40,7 @@ static int cmd_diff_exec(int argc, char **argv)
 		{ "format", required_argument, NULL, 'f' },
 		{ "all", no_argument, NULL, 'a' },
 		{ "help", no_argument, NULL, 'h' },
+		CMD_CAPTURE_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	const struct cmd_entry *cmd = &cmd_diff_entry;
@@ -47,7 +50,9 @@ static int cmd_diff_exec(int argc, char **argv)
 	int c, json = 0, status;
 	struct strbuf out;
 	struct diff d;
+	struct capture_opts co;
 
+	capture_opts_init(&co);
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+l:f:ah", longopts, NULL)) != -1) {
@@ -74,6 +79,12 @@ static int cmd_diff_exec(int argc, char **argv)
 			cmd_print_help(cmd);
 			return EXIT_OK;
 		default:
+			c = cmd_capture_option(cmd, c, optarg, &co);
+			if (c >= 0) {
+				if (c)
+					return c;
+				break;
+			}
 			return cmd_usage_error(cmd, "unknown option '%s'",
 					       argv[optind - 1]);
 		}
@@ -82,10 +93,10 @@ static int cmd_diff_exec(int argc, char **argv)
 		return cmd_usage_error(cmd, "expected OLD and NEW");
 	if (!strcmp(argv[optind], "-") && !strcmp(argv[optind + 1], "-"))
 		return cmd_usage_error(cmd, "only one side can be '-'");
-	status = cmd_load_snapshot(argv[optind], &a);
+	status = cmd_load_snapshot(argv[optind], &co, &a);
 	if (status)
 		return status;
-	status = cmd_load_snapshot(argv[optind + 1], &b);
+	status = cmd_load_snapshot(argv[optind + 1], &co, &b);
 	if (status) {
 		snap_free(a);
 		return status;

@@ -17,6 +17,7 @@
 #include "lib/banned.h"
 
 static int cmd_dump_exec(int argc, char **argv);
+static void print_stats(const struct snap *s);
 
 const struct cmd_entry cmd_dump_entry = {
 	.name = "dump",
@@ -35,6 +36,7 @@ const struct cmd_entry cmd_dump_entry = {
 	"  -o, --output=FILE write to FILE instead of standard output\n"
 	"  -s, --stats       print capture statistics (pause, sizes) on\n"
 	"                    standard error\n"
+	CMD_CAPTURE_HELP
 	"  -h, --help        show this help\n"
 	"\n"
 	"The process is stopped only while its goroutine registry and stacks\n"
@@ -42,6 +44,36 @@ const struct cmd_entry cmd_dump_entry = {
 	"FILE: a JSON snapshot or a Go goroutine dump ('-': standard input).\n",
 	.exec = cmd_dump_exec,
 };
+
+/* --stats: the capture's figures, each stop on a line of its own. */
+static void print_stats(const struct snap *s)
+{
+	size_t i;
+
+	fprintf(stderr,
+		"goscope: pid %d: %zu goroutines (%zu in allgs), %zu threads; "
+		"stopped %.3f ms; copied %zu bytes; total %.3f ms\n",
+		(int)s->pid, s->ngs, s->nallg, s->nthreads,
+		(double)s->pause_ns / 1e6, s->bytes_copied,
+		(double)s->capture_ns / 1e6);
+	if (!s->nstops)
+		return;
+	fprintf(stderr, "goscope: mode %s\n",
+		s->two_phase ? "two-phase" : "full-stop");
+	for (i = 0; i < s->nstops; i++)
+		fprintf(stderr,
+			"goscope: stop %zu: %.3f ms, %zu goroutines, %zu "
+			"stacks, %zu bytes\n", i + 1,
+			(double)s->stops[i].pause_ns / 1e6,
+			s->stops[i].goroutines, s->stops[i].stacks,
+			s->stops[i].bytes);
+	if (s->two_phase)
+		fprintf(stderr,
+			"goscope: after resume: %zu stacks copied; %zu ran "
+			"meanwhile and were copied again; %zu marked changed "
+			"during capture\n",
+			s->stacks_after, s->nretried, s->nchanged);
+}
 
 static int cmd_dump_exec(int argc, char **argv)
 {
@@ -51,6 +83,7 @@ static int cmd_dump_exec(int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' },
 		{ "stats", no_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
+		CMD_CAPTURE_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	const struct cmd_entry *cmd = &cmd_dump_entry;
@@ -61,8 +94,10 @@ static int cmd_dump_exec(int argc, char **argv)
 	struct snap *snap = NULL;
 	struct strbuf out;
 	struct err e;
+	struct capture_opts co;
 	FILE *f = stdout;
 
+	capture_opts_init(&co);
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+f:ao:sh", longopts, NULL)) !=
@@ -98,6 +133,12 @@ static int cmd_dump_exec(int argc, char **argv)
 			cmd_print_help(cmd);
 			return EXIT_OK;
 		default:
+			c = cmd_capture_option(cmd, c, optarg, &co);
+			if (c >= 0) {
+				if (c)
+					return c;
+				break;
+			}
 			return cmd_usage_error(cmd, "unknown option '%s'",
 					       argv[optind - 1]);
 		}
@@ -105,7 +146,7 @@ static int cmd_dump_exec(int argc, char **argv)
 	if (argc - optind != 1)
 		return cmd_usage_error(cmd, "expected one PID or FILE");
 	err_init(&e);
-	if (cmd_load_snapshot(argv[optind], &snap))
+	if (cmd_load_snapshot(argv[optind], &co, &snap))
 		return EXIT_RUNTIME;
 	strbuf_init(&out);
 	if (other == 1) {
@@ -141,13 +182,7 @@ static int cmd_dump_exec(int argc, char **argv)
 		}
 	}
 	if (stats)
-		fprintf(stderr,
-			"goscope: pid %d: %zu goroutines (%zu in allgs), "
-			"%zu threads; stopped %.3f ms; copied %zu bytes; "
-			"total %.3f ms\n",
-			(int)snap->pid, snap->ngs, snap->nallg,
-			snap->nthreads, (double)snap->pause_ns / 1e6,
-			snap->bytes_copied, (double)snap->capture_ns / 1e6);
+		print_stats(snap);
 	strbuf_release(&out);
 	snap_free(snap);
 	return status;

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli/cmd.h"
+#include "snapshot/capture.h"
 #include "snapshot/group.h"
 #include "snapshot/rules.h"
 #include "snapshot/snap.h"
@@ -29,6 +30,7 @@ const struct cmd_entry cmd_groups_entry = {
 	"  -a, --all          include the runtime's system goroutines\n"
 	"  -r, --rules=FILE   leave out goroutines that FILE's ignore rules\n"
 	"                     match (see goscope(1), RULES)\n"
+	CMD_CAPTURE_HELP
 	"  -h, --help         show this help\n"
 	"\n"
 	"PID|FILE: a live process (captured now), a JSON snapshot or a Go\n"
@@ -46,6 +48,7 @@ static int cmd_groups_exec(int argc, char **argv)
 		{ "all", no_argument, NULL, 'a' },
 		{ "rules", required_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' },
+		CMD_CAPTURE_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	const struct cmd_entry *cmd = &cmd_groups_entry;
@@ -59,7 +62,9 @@ static int cmd_groups_exec(int argc, char **argv)
 	struct snap *snap;
 	struct strbuf out;
 	struct err e;
+	struct capture_opts co;
 
+	capture_opts_init(&co);
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+l:s:f:ar:h", longopts, NULL)) !=
@@ -99,6 +104,12 @@ static int cmd_groups_exec(int argc, char **argv)
 			cmd_print_help(cmd);
 			return EXIT_OK;
 		default:
+			c = cmd_capture_option(cmd, c, optarg, &co);
+			if (c >= 0) {
+				if (c)
+					return c;
+				break;
+			}
 			return cmd_usage_error(cmd, "unknown option '%s'",
 					       argv[optind - 1]);
 		}
@@ -110,7 +121,7 @@ static int cmd_groups_exec(int argc, char **argv)
 		error_msg("%s", e.msg);
 		return EXIT_RUNTIME;
 	}
-	status = cmd_load_snapshot(argv[optind], &snap);
+	status = cmd_load_snapshot(argv[optind], &co, &snap);
 	if (status) {
 		rules_free(rules);
 		return status;

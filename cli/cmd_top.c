@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cli/cmd.h"
+#include "snapshot/capture.h"
 #include "snapshot/diff.h"
 #include "snapshot/group.h"
 #include "snapshot/snap.h"
@@ -17,7 +18,8 @@
 
 static int cmd_top_exec(int argc, char **argv);
 static int parse_duration(const char *s, uint64_t *ns);
-static int print_once(char **targets, size_t n, enum group_level level);
+static int print_once(char **targets, size_t n, enum group_level level,
+		      const struct capture_opts *co);
 
 const struct cmd_entry cmd_top_entry = {
 	.name = "top",
@@ -38,6 +40,7 @@ const struct cmd_entry cmd_top_entry = {
 	"  -a, --ascii            no UTF-8 drawing characters\n"
 	"  -C, --no-color         no colors (also when NO_COLOR is set)\n"
 	"  -s, --source-root=DIR  where to look for source files\n"
+	CMD_CAPTURE_HELP
 	"  -h, --help             show this help\n"
 	"\n"
 	"'goscope PID' is the same as 'goscope top PID'.  FILE...: snapshot\n"
@@ -74,7 +77,8 @@ static int parse_duration(const char *s, uint64_t *ns)
 }
 
 /* Without a terminal: the grouped view, or consecutive diffs. */
-static int print_once(char **targets, size_t n, enum group_level level)
+static int print_once(char **targets, size_t n, enum group_level level,
+		      const struct capture_opts *co)
 {
 	struct snap *prev = NULL, *s;
 	struct grouping gr;
@@ -85,7 +89,7 @@ static int print_once(char **targets, size_t n, enum group_level level)
 
 	strbuf_init(&out);
 	for (i = 0; i < n; i++) {
-		status = cmd_load_snapshot(targets[i], &s);
+		status = cmd_load_snapshot(targets[i], co, &s);
 		if (status) {
 			snap_free(prev);
 			strbuf_release(&out);
@@ -125,10 +129,12 @@ static int cmd_top_exec(int argc, char **argv)
 		{ "no-color", no_argument, NULL, 'C' },
 		{ "source-root", required_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
+		CMD_CAPTURE_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	const struct cmd_entry *cmd = &cmd_top_entry;
 	struct tui_opts o;
+	struct capture_opts co;
 	struct err e;
 	int c, sig, r;
 	size_t i, n;
@@ -137,6 +143,7 @@ static int cmd_top_exec(int argc, char **argv)
 	memset(&o, 0, sizeof(o));
 	o.level = GROUP_LINES;
 	o.interval_ns = TUI_DEFAULT_INTERVAL_NS;
+	capture_opts_init(&co);
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "i:1b:l:aCs:h", longopts,
@@ -171,6 +178,12 @@ static int cmd_top_exec(int argc, char **argv)
 			cmd_print_help(cmd);
 			return EXIT_OK;
 		default:
+			c = cmd_capture_option(cmd, c, optarg, &co);
+			if (c >= 0) {
+				if (c)
+					return c;
+				break;
+			}
 			return cmd_usage_error(cmd, "unknown option '%s'",
 					       argv[optind - 1]);
 		}
@@ -187,11 +200,12 @@ static int cmd_top_exec(int argc, char **argv)
 		o.pid = pid;
 	}
 	if (!isatty(STDOUT_FILENO) || !isatty(STDIN_FILENO))
-		return print_once(argv + optind, n, o.level);
+		return print_once(argv + optind, n, o.level, &co);
 	if (!o.pid) {
 		o.files = argv + optind;
 		o.nfiles = n;
 	}
+	o.capture = &co;
 	err_init(&e);
 	r = tui_run(&o, &sig, &e);
 	if (r < 0) {

@@ -48,6 +48,7 @@ const struct cmd_entry cmd_watch_entry = {
 	"                       openmetrics (one exposition per snapshot)\n"
 	"  -o, --output=FILE    openmetrics: replace FILE after each snapshot\n"
 	"                       (for Prometheus' textfile collector)\n"
+	CMD_CAPTURE_HELP
 	"  -h, --help           show this help\n"
 	"\n"
 	"The process is stopped only while each snapshot is copied; the pause\n"
@@ -154,6 +155,7 @@ static int cmd_watch_exec(int argc, char **argv)
 		{ "format", required_argument, NULL, 'f' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
+		CMD_CAPTURE_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	const struct cmd_entry *cmd = &cmd_watch_entry;
@@ -170,6 +172,7 @@ static int cmd_watch_exec(int argc, char **argv)
 	int c, status = EXIT_OK;
 	struct strbuf out, metrics;
 	struct err e;
+	struct capture_opts co;
 	char *mod;
 	pid_t pid;
 
@@ -179,6 +182,7 @@ static int cmd_watch_exec(int argc, char **argv)
 	cfg.window = 3;
 	cfg.min_growth = 1;
 	cfg.span = 10;
+	capture_opts_init(&co);
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+i:n:r:t:k:m:l:f:o:h", longopts,
@@ -238,6 +242,12 @@ static int cmd_watch_exec(int argc, char **argv)
 			cmd_print_help(cmd);
 			return EXIT_OK;
 		default:
+			c = cmd_capture_option(cmd, c, optarg, &co);
+			if (c >= 0) {
+				if (c)
+					return c;
+				break;
+			}
 			return cmd_usage_error(cmd, "unknown option '%s'",
 					       argv[optind - 1]);
 		}
@@ -263,6 +273,7 @@ static int cmd_watch_exec(int argc, char **argv)
 		rules_free(rules);
 		return EXIT_RUNTIME;
 	}
+	capture_set_opts(cap, &co);
 	mod = load_main_module(pid);
 	w = watch_new(&cfg);
 	memset(&sa, 0, sizeof(sa));

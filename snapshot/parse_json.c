@@ -537,6 +537,8 @@ static int read_shape(struct reader *r, json_t *o, struct snap_goroutine *g)
 	v = json_object_get(o, "unwind_error");
 	if (v && get_str(r, o, "unwind_error", 1, &g->unwind_error) < 0)
 		return -EINVAL;
+	g->changed = g->unwind_error &&
+		     !strcmp(g->unwind_error, SNAP_CHANGED_DURING_CAPTURE);
 	return 0;
 }
 

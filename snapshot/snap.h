@@ -59,7 +59,16 @@ struct snap_goroutine {
 	struct snap_label *labels;
 	size_t nlabels;
 	const char *unwind_error;	/* why the stack is partial, or NULL */
+	/*
+	 * 1: it ran while its stack was being copied, after the target
+	 * resumed, and was not copied again: no frames are shown (never a
+	 * torn stack); unwind_error is "changed during capture".
+	 */
+	int changed;
 };
+
+/* unwind_error of a goroutine marked changed during capture. */
+#define SNAP_CHANGED_DURING_CAPTURE "changed during capture"
 
 enum snap_status {
 	SNAP_IDLE = 0, SNAP_RUNNABLE = 1, SNAP_RUNNING = 2, SNAP_SYSCALL = 3,
@@ -117,6 +126,16 @@ struct snap_thread {
 	const char *unwind_error;	/* why the stack ends early */
 };
 
+/* One stop of the target during a capture. */
+struct snap_stop {
+	uint64_t pause_ns;	/* stopped for this long */
+	size_t goroutines;	/* g structs copied */
+	size_t stacks;		/* goroutine stacks copied */
+	size_t bytes;		/* bytes copied */
+};
+
+#define SNAP_MAX_STOPS 2
+
 struct snap {
 	pid_t pid;
 	char *exe;
@@ -124,7 +143,18 @@ struct snap {
 	int go_minor;
 	char *layout_source;
 	int64_t time_unix_ns;	/* wall clock of the capture */
-	uint64_t pause_ns;	/* target stopped for this long */
+	uint64_t pause_ns;	/* longest stop of the target */
+	/*
+	 * How it was captured: two_phase 1 when the stacks of parked
+	 * goroutines were copied after the resume (stacks_after of them),
+	 * nretried of them copied again in a second stop because they ran
+	 * meanwhile, nchanged marked changed instead; 0 for one full stop.
+	 * nstops 0 for snapshots read from files.
+	 */
+	int two_phase;
+	struct snap_stop stops[SNAP_MAX_STOPS];
+	size_t nstops;
+	size_t stacks_after, nretried, nchanged;
 	uint64_t capture_ns;	/* whole capture */
 	size_t nallg;
 	size_t bytes_copied;

@@ -9,6 +9,8 @@
 #include "lib/err.h"
 #include "snapshot/group.h"
 
+struct capture_opts;
+
 struct tui_opts {
 	pid_t pid;		/* a live process, or 0 for files */
 	char *const *files;	/* snapshot files, browsed in order */
@@ -20,6 +22,8 @@ struct tui_opts {
 	int ascii;		/* no UTF-8 drawing characters */
 	int no_color;
 	const char *source_root;	/* where source files are, or NULL */
+	/* How a live process is captured (NULL: the defaults). */
+	const struct capture_opts *capture;
 };
 
 /*
