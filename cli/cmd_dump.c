@@ -23,7 +23,8 @@ const struct cmd_entry cmd_dump_entry = {
 	.name = "dump",
 	.summary = "Print every goroutine of a running Go program.",
 	.usage = "goscope dump [--format=go|json|go1|pprof|openmetrics] [--all] "
-		 "[--stats] [-o FILE] PID|FILE",
+		 "[--stats] [--full-stop] [--max-memory=SIZE] [-o FILE] "
+		 "PID|FILE",
 	.help =
 	"  -f, --format=FMT  go (default): the runtime's own goroutine dump\n"
 	"                    (pprof debug=2, runtime.Stack, SIGQUIT)\n"
@@ -39,8 +40,11 @@ const struct cmd_entry cmd_dump_entry = {
 	CMD_CAPTURE_HELP
 	"  -h, --help        show this help\n"
 	"\n"
-	"The process is stopped only while its goroutine registry and stacks\n"
-	"are copied; unwinding and symbolizing happen after it resumed.\n"
+	"The process is stopped only while its goroutine registry and the\n"
+	"stacks of goroutines that are not parked are copied; parked ones'\n"
+	"stacks are copied after it resumed and kept only if their goroutine\n"
+	"did not run meanwhile (else copied again in a second short stop).\n"
+	"Unwinding and symbolizing happen after it resumed.\n"
 	"FILE: a JSON snapshot or a Go goroutine dump ('-': standard input).\n",
 	.exec = cmd_dump_exec,
 };

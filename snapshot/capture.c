@@ -387,6 +387,7 @@ static void record_stop(struct snap *s, const struct ptstop *stop,
 static int second_phase(struct capture *c, struct gort_registry *reg,
 			struct snap *s, struct err *e);
 static size_t copy_budget(const struct capture_opts *o);
+static int too_big(pid_t pid, struct err *e);
 static struct snap *build_snap(struct capture *c, struct gort_registry *reg,
 			       const struct stop1 *st);
 
@@ -516,6 +517,18 @@ static void record_stop(struct snap *s, const struct ptstop *stop,
 	ss->bytes = r->bytes_copied - bytes0;
 	if (ns > s->pause_ns)
 		s->pause_ns = ns;
+}
+
+/* The one-line error of a target over the memory budget. */
+static int too_big(pid_t pid, struct err *e)
+{
+	char msg[sizeof(e->msg)];
+
+	if (!e)
+		return -E2BIG;
+	snprintf(msg, sizeof(msg), "%s", e->msg);
+	return err_set(e, E2BIG, "process %d: %s (see --max-memory)",
+		       (int)pid, msg);
 }
 
 /* The memory a copy may take: the option, else half of MemAvailable. */
@@ -652,8 +665,7 @@ int capture_take(struct capture *c, struct snap **out, struct err *e)
 	r = gort_registry_reserve(pp->mem, &pp->layout, pp->bias, budget,
 				  &reg, e);
 	if (r == -E2BIG)
-		return err_prefix(e, "process %d: too large to capture (see "
-				  "--max-memory)", (int)pid);
+		return too_big(pid, e);
 	reg.max_stack_bytes = budget;
 	if (gort_registry_waitreasons(pp->mem, &pp->layout, pp->bias, &reg,
 				      NULL) < 0 &&
@@ -685,8 +697,7 @@ int capture_take(struct capture *c, struct snap **out, struct err *e)
 		c->hook(st.stop, c->hook_arg);
 	ptstop_resume(st.stop, NULL);
 	if (r == -E2BIG)
-		err_prefix(e, "process %d: too large to capture (see "
-			   "--max-memory)", (int)pid);
+		too_big(pid, e);
 	if (r < 0)
 		goto fail;
 
