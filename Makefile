@@ -61,7 +61,7 @@ ALL_LDFLAGS = $(LDFLAGS) $(SAN_FLAGS)
 
 # Objects per stage; the order follows the data flow.
 LIB_SRCS := lib/xmalloc.c lib/err.c lib/strbuf.c lib/report.c \
-	    lib/hashmap.c lib/intern.c
+	    lib/hashmap.c lib/intern.c lib/atomicfile.c
 INSPECT_SRCS := inspect/memsrc.c inspect/proc.c inspect/ptstop.c
 INSPECT_SRCS += inspect/taskinfo.c inspect/stackcopy.c inspect/sysnames.c
 BUILDINFO_SRCS := buildinfo/elfnote.c buildinfo/gobuildinfo.c \
@@ -98,7 +98,7 @@ CORE_OBJS := $(CORE_SRCS:.c=.o)
 CLI_OBJS := $(CLI_SRCS:.c=.o)
 TUI_OBJS := $(TUI_SRCS:.c=.o)
 
-UNIT_TESTS := tests/unit/t_lib \
+UNIT_TESTS := tests/unit/t_lib tests/unit/t_atomicfile \
 	      tests/unit/t_elfnote tests/unit/t_gobuildinfo \
 	      tests/unit/t_modinfo tests/unit/t_pclntab
 UNIT_TESTS += tests/unit/t_group tests/unit/t_diff tests/unit/t_rules \

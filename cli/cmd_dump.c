@@ -12,6 +12,7 @@
 #include "snapshot/fmt_metrics.h"
 #include "snapshot/fmt_pprof.h"
 #include "snapshot/group.h"
+#include "lib/atomicfile.h"
 #include "lib/report.h"
 #include "lib/strbuf.h"
 #include "lib/banned.h"
@@ -32,7 +33,8 @@ const struct cmd_entry cmd_dump_entry = {
 	"                    pprof: gzipped profile.proto for go tool pprof\n"
 	"                    openmetrics: counts by state and by group\n"
 	"  -a, --all         also show system goroutines and runtime frames\n"
-	"  -o, --output=FILE write to FILE instead of standard output\n"
+	"  -o, --output=FILE write to FILE instead of standard output; a\n"
+	"                    regular FILE is replaced whole or not at all\n"
 	"  -s, --stats       print capture statistics (pause, sizes) on\n"
 	"                    standard error\n"
 	"  -h, --help        show this help\n"
@@ -61,7 +63,6 @@ static int cmd_dump_exec(int argc, char **argv)
 	struct snap *snap = NULL;
 	struct strbuf out;
 	struct err e;
-	FILE *f = stdout;
 
 	optind = 1;
 	opterr = 0;
@@ -126,19 +127,11 @@ static int cmd_dump_exec(int argc, char **argv)
 	} else {
 		fmt_go_dump(snap, flags, &out);
 	}
-	if (output) {
-		f = fopen(output, "we");
-		if (!f) {
-			perror_msg("cannot open '%s'", output);
-			status = EXIT_RUNTIME;
-		}
-	}
-	if (f) {
-		fwrite(out.buf, 1, out.len, f);
-		if (f != stdout && fclose(f) != 0) {
-			perror_msg("cannot write '%s'", output);
-			status = EXIT_RUNTIME;
-		}
+	if (status == EXIT_OK &&
+	    atomicfile_write(output ? output : "-", out.buf, out.len,
+			     other == 2 ? ATOMICFILE_BINARY : 0, &e) < 0) {
+		error_msg("%s", e.msg);
+		status = EXIT_RUNTIME;
 	}
 	if (stats)
 		fprintf(stderr,

@@ -12,6 +12,7 @@
 #include "snapshot/capture.h"
 #include "snapshot/load.h"
 #include "snapshot/watch.h"
+#include "lib/atomicfile.h"
 #include "lib/report.h"
 #include "lib/strbuf.h"
 #include "lib/banned.h"
@@ -114,30 +115,16 @@ static void sleep_ns(uint64_t ns)
 		;
 }
 
-/* Writes sb to path through a temporary file and rename(2). */
+/* Writes sb to path whole, or reports why not. */
 static int write_file(const char *path, const struct strbuf *sb)
 {
-	struct strbuf tmp;
-	FILE *f;
-	int bad;
+	struct err e;
 
-	strbuf_init(&tmp);
-	strbuf_addf(&tmp, "%s.tmp", path);
-	f = fopen(tmp.buf, "we");
-	if (!f) {
-		perror_msg("cannot open '%s'", tmp.buf);
-		strbuf_release(&tmp);
+	err_init(&e);
+	if (atomicfile_write(path, sb->buf, sb->len, 0, &e) < 0) {
+		error_msg("%s", e.msg);
 		return -1;
 	}
-	bad = fwrite(sb->buf, 1, sb->len, f) != sb->len;
-	bad |= fclose(f) != 0;
-	if (bad || rename(tmp.buf, path) < 0) {
-		perror_msg("cannot write '%s'", path);
-		unlink(tmp.buf);
-		strbuf_release(&tmp);
-		return -1;
-	}
-	strbuf_release(&tmp);
 	return 0;
 }
 

@@ -13,6 +13,7 @@
 #include "snapshot/fmt_json.h"
 #include "tui/app.h"
 #include "tui/keys.h"
+#include "lib/atomicfile.h"
 #include "lib/xmalloc.h"
 #include "lib/banned.h"
 
@@ -29,8 +30,6 @@ static void replace_str(char **dst, const char *src);
 static size_t first_frame(const struct snap *s,
 			  const struct snap_goroutine *g);
 static void open_group(struct app *a, uint64_t id);
-static int write_file(const char *path, const struct strbuf *sb,
-		      struct err *e);
 
 const char *app_screen_name(enum tui_screen s)
 {
@@ -618,31 +617,6 @@ void app_show_file(struct app *a, size_t idx)
 		    a->names[idx]);
 }
 
-static int write_file(const char *path, const struct strbuf *sb,
-		      struct err *e)
-{
-	char *tmp = xasprintf("%s.tmp%d", path, (int)getpid());
-	FILE *f;
-	int bad;
-
-	f = fopen(tmp, "we");
-	if (!f) {
-		err_errno(e, errno, "cannot create '%s'", tmp);
-		free(tmp);
-		return -e->code;
-	}
-	bad = fwrite(sb->buf, 1, sb->len, f) != sb->len;
-	bad |= fclose(f) != 0;
-	if (bad || rename(tmp, path) < 0) {
-		err_errno(e, errno ? errno : EIO, "cannot write '%s'", path);
-		unlink(tmp);
-		free(tmp);
-		return -e->code;
-	}
-	free(tmp);
-	return 0;
-}
-
 int app_export(struct app *a, const char *path)
 {
 	struct strbuf sb;
@@ -656,7 +630,7 @@ int app_export(struct app *a, const char *path)
 	err_init(&e);
 	strbuf_init(&sb);
 	fmt_json_snapshot(a->m.cur->snap, &sb);
-	r = write_file(path, &sb, &e);
+	r = atomicfile_write(path, sb.buf, sb.len, 0, &e);
 	if (r < 0)
 		app_message(a, 1, "%s", e.msg);
 	else
