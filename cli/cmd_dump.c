@@ -118,7 +118,7 @@ static int cmd_dump_exec(int argc, char **argv)
 	}
 	if (status == EXIT_OK &&
 	    atomicfile_write(output ? output : "-", out.buf, out.len,
-			     other == 2 ? ATOMICFILE_BINARY : 0, &e) < 0) {
+			     format == PPROF ? ATOMICFILE_BINARY : 0, &e) < 0) {
 		error_msg("%s", e.msg);
 		status = EXIT_RUNTIME;
 	}
