@@ -8,6 +8,9 @@
 //	-churn N      start N short-lived goroutines per second
 //	-oscillate    a pool that swings between 0 and 2 goroutines
 //	-labels       run the leaking goroutines under a pprof label
+//	-parked N     N goroutines parked for good beside the leak, spread
+//	              over -flat G groups that differ only by recursion
+//	              depth (main.parkDepth at depths 0 .. G-1)
 //	-panic        panic once everything runs (for dump fixtures)
 //
 // Once running it prints "ready <pid>" and exits when stdin closes.
@@ -47,6 +50,17 @@ func leaker(n int, labels bool) {
 			go leakOne()
 		}
 	}
+}
+
+// parkDepth parks on c after d nested calls of itself.
+//
+//go:noinline
+func parkDepth(d int, c chan struct{}) {
+	if d > 0 {
+		parkDepth(d-1, c)
+		return
+	}
+	<-c
 }
 
 //go:noinline
@@ -98,7 +112,16 @@ func main() {
 	osc := flag.Bool("oscillate", false, "a pool of 0 to 2 goroutines")
 	labels := flag.Bool("labels", false, "label the leaked goroutines")
 	pnc := flag.Bool("panic", false, "panic once running")
+	parked := flag.Int("parked", 0, "goroutines parked for good")
+	flat := flag.Int("flat", 1, "groups of the parked goroutines")
 	flag.Parse()
+
+	if *flat < 1 {
+		*flat = 1
+	}
+	for i := 0; i < *parked; i++ {
+		go parkDepth(i%*flat, leaked)
+	}
 
 	if *leak > 0 {
 		go leaker(*leak, *labels)
