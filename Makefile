@@ -100,8 +100,12 @@ CORE_OBJS := $(CORE_SRCS:.c=.o)
 CLI_OBJS := $(CLI_SRCS:.c=.o)
 TUI_OBJS := $(TUI_SRCS:.c=.o)
 
-UNIT_TESTS := tests/unit/t_lib tests/unit/t_atomicfile tests/unit/t_libtext \
-	      tests/unit/t_elfnote tests/unit/t_gobuildinfo \
+# One test a line, so that additions do not touch each other.
+UNIT_TESTS := tests/unit/t_lib
+UNIT_TESTS += tests/unit/t_atomicfile
+UNIT_TESTS += tests/unit/t_libtext
+UNIT_TESTS += tests/unit/t_layout
+UNIT_TESTS += tests/unit/t_elfnote tests/unit/t_gobuildinfo \
 	      tests/unit/t_modinfo tests/unit/t_pclntab
 UNIT_TESTS += tests/unit/t_group tests/unit/t_diff tests/unit/t_rules \
 	      tests/unit/t_parse_go tests/unit/t_snapjson \
