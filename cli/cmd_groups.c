@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli/cmd.h"
+#include "snapshot/blocked.h"
 #include "snapshot/group.h"
 #include "snapshot/rules.h"
 #include "snapshot/snap.h"
@@ -17,7 +18,8 @@ const struct cmd_entry cmd_groups_entry = {
 	.name = "groups",
 	.summary = "Group goroutines by state, stack and creation site.",
 	.usage = "goscope groups [--level=exact|lines|functions] "
-		 "[--sort=count|wait] [--format=text|json] [--all] "
+		 "[--sort=count|wait] [--by=stack|object] "
+		 "[--format=text|json] [--all] "
 		 "[--rules=FILE] PID|FILE",
 	.help =
 	"  -l, --level=LEVEL  how alike stacks must be: exact (same PC\n"
@@ -25,7 +27,12 @@ const struct cmd_entry cmd_groups_entry = {
 	"                     default) or functions (same names)\n"
 	"  -s, --sort=KEY     count (default) or wait (longest wait first);\n"
 	"                     standard-library-only groups come last\n"
-	"  -f, --format=FMT   text (default) or json (goscope.groups/1)\n"
+	"  -b, --by=KEY       stack (default): groups of alike goroutines;\n"
+	"                     object: one line per object goroutines wait\n"
+	"                     on (channel, mutex/semaphore, Cond, fd) with\n"
+	"                     count, kind, type, address, len/cap, waiters\n"
+	"  -f, --format=FMT   text (default) or json (goscope.groups/1;\n"
+	"                     goscope.objects/1 with --by=object)\n"
 	"  -a, --all          include the runtime's system goroutines\n"
 	"  -r, --rules=FILE   leave out goroutines that FILE's ignore rules\n"
 	"                     match (see goscope(1), RULES)\n"
@@ -43,6 +50,7 @@ static int cmd_groups_exec(int argc, char **argv)
 		{ "level", required_argument, NULL, 'l' },
 		{ "sort", required_argument, NULL, 's' },
 		{ "format", required_argument, NULL, 'f' },
+		{ "by", required_argument, NULL, 'b' },
 		{ "all", no_argument, NULL, 'a' },
 		{ "rules", required_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' },
@@ -54,7 +62,7 @@ static int cmd_groups_exec(int argc, char **argv)
 	const char *rules_path = NULL;
 	struct rules *rules = NULL;
 	unsigned int flags = 0;
-	int c, json = 0, status;
+	int c, json = 0, status, by_object = 0;
 	struct grouping gr;
 	struct snap *snap;
 	struct strbuf out;
@@ -62,7 +70,7 @@ static int cmd_groups_exec(int argc, char **argv)
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+l:s:f:ar:h", longopts, NULL)) !=
+	while ((c = getopt_long(argc, argv, "+l:s:f:b:ar:h", longopts, NULL)) !=
 	       -1) {
 		switch (c) {
 		case 'l':
@@ -89,6 +97,15 @@ static int cmd_groups_exec(int argc, char **argv)
 						       "unknown format '%s'",
 						       optarg);
 			break;
+		case 'b':
+			if (!strcmp(optarg, "object"))
+				by_object = 1;
+			else if (!strcmp(optarg, "stack"))
+				by_object = 0;
+			else
+				return cmd_usage_error(cmd, "unknown grouping "
+						       "'%s'", optarg);
+			break;
 		case 'a':
 			flags |= GROUP_SYSTEM;
 			break;
@@ -114,6 +131,16 @@ static int cmd_groups_exec(int argc, char **argv)
 	if (status) {
 		rules_free(rules);
 		return status;
+	}
+	if (by_object) {
+		strbuf_init(&out);
+		blocked_fmt_objects(snap, (flags & GROUP_SYSTEM) != 0, json,
+				    &out);
+		fwrite(out.buf, 1, out.len, stdout);
+		strbuf_release(&out);
+		snap_free(snap);
+		rules_free(rules);
+		return EXIT_OK;
 	}
 	group_snap(snap, level, flags, rules, &gr);
 	group_sort(&gr, sort);

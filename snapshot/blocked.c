@@ -1,4 +1,5 @@
 /* Snapshot objects (channels, semaphores, descriptors) from the wait copy. */
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -136,4 +137,139 @@ void blocked_build(struct snap *s, const struct gort_waits *w,
 	}
 	hashmap_release(&m);
 	free(ents);
+}
+
+struct obj_count {
+	size_t obj, count, recv, send;
+};
+
+static int count_cmp(const void *a, const void *b)
+{
+	const struct obj_count *x = a, *y = b;
+
+	if (x->count != y->count)
+		return x->count > y->count ? -1 : 1;
+	return (x->obj > y->obj) - (x->obj < y->obj);
+}
+
+static void object_text(const struct snap_object *o,
+			const struct obj_count *c, struct strbuf *out)
+{
+	strbuf_addf(out, "%zu  %s", c->count, snap_object_kind_name(o->kind));
+	if (o->kind == SNAP_OBJ_CHAN)
+		strbuf_addf(out, " %s", o->type ? o->type : "?");
+	if (o->kind == SNAP_OBJ_FD) {
+		if (o->fd >= 0)
+			strbuf_addf(out, " %d", o->fd);
+		else
+			strbuf_adds(out, " ?");
+	} else if (o->kind != SNAP_OBJ_NILCHAN) {
+		if (o->addr)
+			strbuf_addf(out, "  0x%llx",
+				    (unsigned long long)o->addr);
+		else
+			strbuf_adds(out, "  address unknown");
+		if (o->symbol)
+			strbuf_addf(out, " %s", o->symbol);
+	}
+	if (o->kind == SNAP_OBJ_CHAN && o->len >= 0)
+		strbuf_addf(out, "  len %lld cap %lld%s", (long long)o->len,
+			    (long long)o->cap, o->closed ? " closed" : "");
+	if (o->kind == SNAP_OBJ_CHAN && o->receivers >= 0)
+		strbuf_addf(out, "  receivers %lld senders %lld",
+			    (long long)o->receivers, (long long)o->senders);
+	else if (o->kind == SNAP_OBJ_NILCHAN)
+		strbuf_addf(out, "  receivers %zu senders %zu", c->recv,
+			    c->send);
+	else if (o->kind == SNAP_OBJ_FD)
+		strbuf_addf(out, "  readers %zu writers %zu", c->recv,
+			    c->send);
+	strbuf_addc(out, '\n');
+}
+
+static json_t *opt_count(int64_t v)
+{
+	return v >= 0 ? json_integer((json_int_t)v) : json_null();
+}
+
+void blocked_fmt_objects(const struct snap *s, int all, int json,
+			 struct strbuf *out)
+{
+	struct obj_count *c = xcalloc(s->nobjects + 1, sizeof(*c));
+	size_t i, j, n = 0;
+	json_t *root = NULL, *arr = NULL;
+	char buf[32];
+
+	for (i = 0; i < s->nobjects; i++)
+		c[i].obj = i;
+	for (i = 0; i < s->ngs; i++) {
+		const struct snap_goroutine *g = &s->gs[i];
+
+		if (g->system && !all)
+			continue;
+		for (j = 0; j < g->nwaits; j++) {
+			struct obj_count *x;
+
+			if (g->waits[j].obj >= s->nobjects)
+				continue;
+			x = &c[g->waits[j].obj];
+			x->count++;
+			x->recv += g->waits[j].dir == SNAP_DIR_RECV;
+			x->send += g->waits[j].dir == SNAP_DIR_SEND;
+		}
+	}
+	qsort(c, s->nobjects, sizeof(*c), count_cmp);
+	if (json) {
+		root = json_object();
+		arr = json_array();
+		json_object_set_new(root, "schema",
+				    json_string("goscope.objects/1"));
+	}
+	for (i = 0; i < s->nobjects && c[i].count; i++, n++) {
+		const struct snap_object *o = &s->objects[c[i].obj];
+		json_t *x;
+
+		if (!json) {
+			object_text(o, &c[i], out);
+			continue;
+		}
+		x = json_object();
+		snprintf(buf, sizeof(buf), "0x%llx",
+			 (unsigned long long)o->addr);
+		json_object_set_new(x, "count", json_integer((json_int_t)
+							     c[i].count));
+		json_object_set_new(x, "kind", json_string(
+			snap_object_kind_name(o->kind)));
+		json_object_set_new(x, "addr", json_string(buf));
+		json_object_set_new(x, "type", o->type ? json_string(o->type)
+						       : json_null());
+		json_object_set_new(x, "symbol", o->symbol
+				    ? json_string(o->symbol) : json_null());
+		json_object_set_new(x, "len", opt_count(o->len));
+		json_object_set_new(x, "cap", opt_count(o->cap));
+		json_object_set_new(x, "closed", json_boolean(o->closed));
+		json_object_set_new(x, "receivers", opt_count(o->receivers));
+		json_object_set_new(x, "senders", opt_count(o->senders));
+		json_object_set_new(x, "fd", opt_count(o->fd));
+		json_object_set_new(x, "waiting_recv",
+				    json_integer((json_int_t)c[i].recv));
+		json_object_set_new(x, "waiting_send",
+				    json_integer((json_int_t)c[i].send));
+		json_array_append_new(arr, x);
+	}
+	if (json) {
+		char *text;
+
+		json_object_set_new(root, "objects", arr);
+		text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		if (text) {
+			strbuf_adds(out, text);
+			strbuf_addc(out, '\n');
+			free(text);
+		}
+		json_decref(root);
+	} else if (!n) {
+		strbuf_adds(out, "no goroutine waits on a known object\n");
+	}
+	free(c);
 }

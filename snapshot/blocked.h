@@ -5,6 +5,7 @@
 #include <stdint.h>
 
 #include "goruntime/waitobj.h"
+#include "lib/strbuf.h"
 #include "snapshot/snap.h"
 #include "symbols/elfimage.h"
 
@@ -24,5 +25,16 @@ void blocked_build(struct snap *s, const struct gort_waits *w,
  */
 uint64_t blocked_types_base(const struct elfimage *img,
 			    const struct gort_layout *l, uint64_t bias);
+
+/*
+ * goscope groups --by=object: one entry per object that goroutines of s
+ * wait on, most waiters first, with the number of those goroutines
+ * (system goroutines only when all).  Text: one line per object, e.g.
+ * "850  chan struct {}  0xc000123400  len 0 cap 0  receivers 850
+ * senders 0"; json: {"schema": "goscope.objects/1", "objects": [...]}.
+ * Appends to out.
+ */
+void blocked_fmt_objects(const struct snap *s, int all, int json,
+			 struct strbuf *out);
 
 #endif
