@@ -292,13 +292,17 @@ static void semtable_walk(struct memsrc *mem, const struct gort_layout *l,
 	struct hashmap m;
 	struct key_ent *ents;
 
-	if (!ngs || !l->semtable || l->sema_stride <= 0 ||
-	    l->semaroot_treap < 0 || stride > 4096 ||
-	    (size_t)l->semaroot_treap + 8 > stride)
+	if (!ngs)
 		return;
-	tab = xmalloc(stride * SEMTAB_SIZE);
-	if (memsrc_read_full(mem, l->semtable + bias, tab,
+	tab = xmalloc(stride * SEMTAB_SIZE + 1);
+	if (!l->semtable || l->sema_stride <= 0 || l->semaroot_treap < 0 ||
+	    stride > 4096 || (size_t)l->semaroot_treap + 8 > stride ||
+	    memsrc_read_full(mem, l->semtable + bias, tab,
 			     stride * SEMTAB_SIZE, NULL) < 0) {
+		/* No semtable (a stripped binary): address unknown. */
+		for (i = 0; i < ngs; i++)
+			add_wait(w, gs[i], GORT_WAIT_SEMA, GORT_DIR_NONE, 0, 0,
+				 -1);
 		free(tab);
 		return;
 	}
@@ -332,6 +336,11 @@ static void semtable_walk(struct memsrc *mem, const struct gort_layout *l,
 		k->idx = SIZE_MAX;	/* one wait per goroutine */
 		add_wait(w, g, GORT_WAIT_SEMA, GORT_DIR_NONE, se[i], 0, -1);
 	}
+	/* Not found in the treaps: still a semaphore wait. */
+	for (i = 0; i < ngs; i++)
+		if (ents[i].idx != SIZE_MAX)
+			add_wait(w, gs[i], GORT_WAIT_SEMA, GORT_DIR_NONE, 0, 0,
+				 -1);
 	hashmap_release(&m);
 	free(ents);
 	free(sg);
