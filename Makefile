@@ -84,6 +84,7 @@ SNAPSHOT_SRCS += snapshot/parse_json.c snapshot/parse_go.c snapshot/load.c \
 		 snapshot/watch.c snapshot/fmt_go1.c snapshot/fmt_metrics.c \
 		 snapshot/fmt_pprof.c snapshot/gen/profile.pb-c.c
 SNAPSHOT_SRCS += snapshot/threads.c snapshot/fmt_threads.c
+SNAPSHOT_SRCS += snapshot/leak.c
 CLI_SRCS := cli/main.c cli/cmd.c cli/cmd_buildinfo.c cli/cmd_dump.c
 CLI_SRCS += cli/cmd_groups.c cli/cmd_diff.c cli/cmd_watch.c
 CLI_SRCS += cli/cmd_threads.c
@@ -103,7 +104,7 @@ UNIT_TESTS := tests/unit/t_lib \
 	      tests/unit/t_modinfo tests/unit/t_pclntab
 UNIT_TESTS += tests/unit/t_group tests/unit/t_diff tests/unit/t_rules \
 	      tests/unit/t_parse_go tests/unit/t_snapjson \
-	      tests/unit/t_watch
+	      tests/unit/t_watch tests/unit/t_leak
 UNIT_TESTS += tests/unit/t_native
 UNIT_TESTS += tests/unit/t_stripped
 UNIT_TESTS += tests/unit/t_tuimodel tests/unit/t_tuiapp

@@ -16,7 +16,6 @@
 #include "lib/banned.h"
 
 static int cmd_top_exec(int argc, char **argv);
-static int parse_duration(const char *s, uint64_t *ns);
 static int print_once(char **targets, size_t n, enum group_level level);
 
 const struct cmd_entry cmd_top_entry = {
@@ -24,7 +23,8 @@ const struct cmd_entry cmd_top_entry = {
 	.summary = "Watch a process live: growing goroutine groups, stacks, "
 		   "threads.",
 	.usage = "goscope top [--interval=DUR] [--once] [--baseline=FILE] "
-		 "[--level=LEVEL] [--ascii] [--no-color] [--source-root=DIR] "
+		 "[--level=LEVEL] [--window=30s] [--tolerance=3] [--noise=3] "
+		 "[--rules=FILE] [--ascii] [--no-color] [--source-root=DIR] "
 		 "PID|FILE...",
 	.help =
 	"  -i, --interval=DUR     auto-refresh interval (default 2s; 500ms,\n"
@@ -35,6 +35,7 @@ const struct cmd_entry cmd_top_entry = {
 	"                         snapshot or a Go goroutine dump)\n"
 	"  -l, --level=LEVEL      stack similarity for groups: exact, lines\n"
 	"                         (default) or functions\n"
+	CMD_LEAK_HELP
 	"  -a, --ascii            no UTF-8 drawing characters\n"
 	"  -C, --no-color         no colors (also when NO_COLOR is set)\n"
 	"  -s, --source-root=DIR  where to look for source files\n"
@@ -48,30 +49,6 @@ const struct cmd_entry cmd_top_entry = {
 	"view for its keys; q quits.  The process keeps running.\n",
 	.exec = cmd_top_exec,
 };
-
-/* "1s", "500ms", "2m", "1.5s", "3" (seconds). */
-static int parse_duration(const char *s, uint64_t *ns)
-{
-	char *end;
-	double v;
-
-	errno = 0;
-	v = strtod(s, &end);
-	if (errno || end == s || v < 0)
-		return -1;
-	if (!strcmp(end, "ms"))
-		v *= 1e6;
-	else if (!strcmp(end, "s") || !*end)
-		v *= 1e9;
-	else if (!strcmp(end, "m"))
-		v *= 60e9;
-	else
-		return -1;
-	if (v < 1e8 || v > 3600e9)
-		return -1;
-	*ns = (uint64_t)v;
-	return 0;
-}
 
 /* Without a terminal: the grouped view, or consecutive diffs. */
 static int print_once(char **targets, size_t n, enum group_level level)
@@ -124,11 +101,14 @@ static int cmd_top_exec(int argc, char **argv)
 		{ "ascii", no_argument, NULL, 'a' },
 		{ "no-color", no_argument, NULL, 'C' },
 		{ "source-root", required_argument, NULL, 's' },
+		CMD_LEAK_LONGOPTS,
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const struct cmd_entry *cmd = &cmd_top_entry;
 	struct tui_opts o;
+	const char *rules_path = NULL;
+	struct rules *rules = NULL;
 	struct err e;
 	int c, sig, r;
 	size_t i, n;
@@ -137,13 +117,16 @@ static int cmd_top_exec(int argc, char **argv)
 	memset(&o, 0, sizeof(o));
 	o.level = GROUP_LINES;
 	o.interval_ns = TUI_DEFAULT_INTERVAL_NS;
+	leak_cfg_init(&o.leak);
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "i:1b:l:aCs:h", longopts,
-				NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "i:1b:l:aCs:h" CMD_LEAK_SHORTOPTS,
+				longopts, NULL)) != -1) {
 		switch (c) {
 		case 'i':
-			if (parse_duration(optarg, &o.interval_ns) < 0)
+			if (cmd_parse_duration(optarg, 100000000ull,
+					       3600000000000ull,
+					       &o.interval_ns) < 0)
 				return cmd_usage_error(cmd, "bad interval '%s' "
 						       "(100ms to 1h)", optarg);
 			break;
@@ -166,6 +149,14 @@ static int cmd_top_exec(int argc, char **argv)
 			break;
 		case 's':
 			o.source_root = optarg;
+			break;
+		case 'w':
+		case 't':
+		case 'N':
+		case 'r':
+			if (cmd_leak_option(cmd, c, optarg, &o.leak,
+					    &rules_path))
+				return EXIT_USAGE;
 			break;
 		case 'h':
 			cmd_print_help(cmd);
@@ -193,7 +184,13 @@ static int cmd_top_exec(int argc, char **argv)
 		o.nfiles = n;
 	}
 	err_init(&e);
+	if (rules_path && rules_load(rules_path, &rules, &e) < 0) {
+		error_msg("%s", e.msg);
+		return EXIT_RUNTIME;
+	}
+	o.rules = rules;
 	r = tui_run(&o, &sig, &e);
+	rules_free(rules);
 	if (r < 0) {
 		error_msg("%s", e.msg);
 		return EXIT_RUNTIME;

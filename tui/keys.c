@@ -82,8 +82,8 @@ const struct key_binding keys_table[] = {
 	{ ']', NULL, NULL, NOT_HELP | KEYS_FILES, h_file },
 	{ 'g', "g", "groups: goroutines grouped by state and stack",
 	  SCR_ALL & ~S(GROUPS), h_screen },
-	{ 'l', "l", "leaks: groups that grew in each of the last "
-	  "snapshots", SCR_ALL & ~S(LEAKS), h_screen },
+	{ 'l', "l", "leaks: groups that grew over the leak window",
+	  SCR_ALL & ~S(LEAKS), h_screen },
 	{ 'd', "d", "diff: the current snapshot against the baseline",
 	  SCR_ALL & ~S(DIFF), h_screen },
 	{ 't', "t", "threads: native threads, their Ms and goroutines",
@@ -202,8 +202,9 @@ void keys_help(const struct app *a, struct strbuf *out)
 		"  TREND      the count over the last snapshots\n"
 		"  WAIT       the longest wait of its goroutines\n"
 		"  +          the group grew since the previous snapshot\n"
-		"  !          it grew in each of the last 3 snapshots: a leak "
-		"suspect\n"
+		"  !          it grew over the leak window and did not fall "
+		"back: a\n"
+		"             leak suspect (--window, --tolerance, --noise)\n"
 		"\n"
 		"Goroutines are grouped when they are in the same state with "
 		"the same\n"
