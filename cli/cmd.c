@@ -6,7 +6,6 @@
 #include <string.h>
 
 #include "cli/cmd.h"
-#include "snapshot/leak.h"
 #include "snapshot/load.h"
 #include "lib/report.h"
 #include "lib/banned.h"
@@ -109,74 +108,4 @@ int cmd_finish_stdout(int status)
 	if (bad == EPIPE)
 		return status ? status : EXIT_RUNTIME;
 	return status;
-}
-
-int cmd_parse_duration(const char *s, uint64_t min_ns, uint64_t max_ns,
-		       uint64_t *ns)
-{
-	char *end;
-	double v;
-
-	errno = 0;
-	v = strtod(s, &end);
-	if (errno || end == s || !(v >= 0))
-		return -1;
-	if (!strcmp(end, "ms"))
-		v *= 1e6;
-	else if (!strcmp(end, "s") || !*end)
-		v *= 1e9;
-	else if (!strcmp(end, "m"))
-		v *= 60e9;
-	else if (!strcmp(end, "h"))
-		v *= 3600e9;
-	else
-		return -1;
-	if (v < (double)min_ns || v > (double)max_ns)
-		return -1;
-	*ns = (uint64_t)v;
-	return 0;
-}
-
-int cmd_parse_count(const char *s, size_t *out)
-{
-	char *end;
-	unsigned long long v;
-
-	if (!*s || strspn(s, "0123456789") != strlen(s))
-		return -1;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno || v > 1000000000ull)
-		return -1;
-	*out = (size_t)v;
-	return 0;
-}
-
-int cmd_leak_option(const struct cmd_entry *cmd, int c, const char *arg,
-		    struct leak_cfg *lc, const char **rules_path)
-{
-	uint64_t ns;
-
-	switch (c) {
-	case 'w':
-		if (cmd_parse_duration(arg, 1000000000ull, 86400000000000ull,
-				       &ns) < 0)
-			return cmd_usage_error(cmd, "bad window '%s' (1s to "
-					       "24h)", arg);
-		lc->window_ns = (int64_t)ns;
-		return 0;
-	case 't':
-		if (cmd_parse_count(arg, &lc->tolerance) < 0)
-			return cmd_usage_error(cmd, "bad tolerance '%s'", arg);
-		return 0;
-	case 'N':
-		if (cmd_parse_count(arg, &lc->noise) < 0)
-			return cmd_usage_error(cmd, "bad noise margin '%s'",
-					       arg);
-		return 0;
-	case 'r':
-		*rules_path = arg;
-		return 0;
-	}
-	return cmd_usage_error(cmd, "unknown option");
 }

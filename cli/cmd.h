@@ -2,8 +2,6 @@
 #ifndef GOSCOPE_CLI_CMD_H
 #define GOSCOPE_CLI_CMD_H
 
-#include <stddef.h>
-#include <stdint.h>
 #include <sys/types.h>
 
 /* Exit statuses of every command. */
@@ -63,39 +61,5 @@ int cmd_load_snapshot(const char *arg, struct snap **out);
  * Returns status, or EXIT_RUNTIME when stdout failed.
  */
 int cmd_finish_stdout(int status);
-
-/*
- * Parses a duration: "500ms", "2s", "1.5s", "3m", "1h", or a number of
- * seconds.  Returns 0 and *ns, or -1 when malformed or outside
- * [min_ns, max_ns].
- */
-int cmd_parse_duration(const char *s, uint64_t min_ns, uint64_t max_ns,
-		       uint64_t *ns);
-/* Parses a decimal count up to 10^9; returns 0 and *out, or -1. */
-int cmd_parse_count(const char *s, size_t *out);
-
-/* The leak rule's options, shared by watch and top. */
-#define CMD_LEAK_LONGOPTS                                                     \
-	{ "window", required_argument, NULL, 'w' },                           \
-	{ "tolerance", required_argument, NULL, 't' },                        \
-	{ "noise", required_argument, NULL, 'N' },                            \
-	{ "rules", required_argument, NULL, 'r' }
-#define CMD_LEAK_SHORTOPTS "w:t:N:r:"
-#define CMD_LEAK_HELP                                                         \
-	"  -w, --window=DUR     the leak rule judges this much history\n"      \
-	"                       (default 30s; 1s to 24h)\n"                    \
-	"  -t, --tolerance=T    a group is suspected when it grew by more\n"   \
-	"                       than T over the window (default 3) ...\n"      \
-	"  -N, --noise=M        ... and never fell by more than M (default\n"  \
-	"                       3); see LEAK RULE in goscope(1)\n"             \
-	"  -r, --rules=FILE     ignore rules (top, any, created-by, label)\n"
-
-struct leak_cfg;
-/*
- * Handles option c (one of CMD_LEAK_SHORTOPTS) of cmd: fills lc, or
- * *rules_path for -r.  Returns 0, or EXIT_USAGE after printing why.
- */
-int cmd_leak_option(const struct cmd_entry *cmd, int c, const char *arg,
-		    struct leak_cfg *lc, const char **rules_path);
 
 #endif

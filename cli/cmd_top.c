@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cli/cmd.h"
+#include "cli/opt.h"
 #include "snapshot/diff.h"
 #include "snapshot/group.h"
 #include "snapshot/snap.h"
@@ -28,17 +29,23 @@ const struct cmd_entry cmd_top_entry = {
 		 "PID|FILE...",
 	.help =
 	"  -i, --interval=DUR     auto-refresh interval (default 2s; 500ms,\n"
-	"                         1m; 100ms to 1h)\n"
+	"                         1m; 10ms to 24h)\n"
 	"  -1, --once             one snapshot, no auto-refresh (r takes "
 	"another)\n"
 	"  -b, --baseline=FILE    compare with this snapshot file (a JSON\n"
 	"                         snapshot or a Go goroutine dump)\n"
 	"  -l, --level=LEVEL      stack similarity for groups: exact, lines\n"
 	"                         (default) or functions\n"
-	CMD_LEAK_HELP
-	"  -a, --ascii            no UTF-8 drawing characters\n"
+	"  -k, --window=DUR       the history the leak rule judges (default\n"
+	"                         30s; 1s to 24h)\n"
+	"  -t, --tolerance=T      a group is a leak suspect when it grew by\n"
+	"                         more than T over the window (default 3)\n"
+	"      --noise=M          ... and never fell by more than M (default\n"
+	"                         3); see LEAK RULE in goscope(1)\n"
+	"  -r, --rules=FILE       leave out what these ignore rules match\n"
+	"      --ascii            no UTF-8 drawing characters\n"
 	"  -C, --no-color         no colors (also when NO_COLOR is set)\n"
-	"  -s, --source-root=DIR  where to look for source files\n"
+	"      --source-root=DIR  where to look for source files\n"
 	"  -h, --help             show this help\n"
 	"\n"
 	"'goscope PID' is the same as 'goscope top PID'.  FILE...: snapshot\n"
@@ -98,10 +105,10 @@ static int cmd_top_exec(int argc, char **argv)
 		{ "once", no_argument, NULL, '1' },
 		{ "baseline", required_argument, NULL, 'b' },
 		{ "level", required_argument, NULL, 'l' },
-		{ "ascii", no_argument, NULL, 'a' },
+		{ "ascii", no_argument, NULL, 'A' },
 		{ "no-color", no_argument, NULL, 'C' },
-		{ "source-root", required_argument, NULL, 's' },
-		CMD_LEAK_LONGOPTS,
+		{ "source-root", required_argument, NULL, 'R' },
+		OPT_LEAK_LONGOPTS,
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -118,17 +125,16 @@ static int cmd_top_exec(int argc, char **argv)
 	o.level = GROUP_LINES;
 	o.interval_ns = TUI_DEFAULT_INTERVAL_NS;
 	leak_cfg_init(&o.leak);
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "i:1b:l:aCs:h" CMD_LEAK_SHORTOPTS,
-				longopts, NULL)) != -1) {
+	opt_begin();
+	/* 'A' and 'R' have no short form: --ascii, --source-root. */
+	while ((c = opt_next(argc, argv, "i:1b:l:Ch" OPT_LEAK_SHORTOPTS,
+			     longopts)) != -1) {
 		switch (c) {
 		case 'i':
-			if (cmd_parse_duration(optarg, 100000000ull,
-					       3600000000000ull,
-					       &o.interval_ns) < 0)
-				return cmd_usage_error(cmd, "bad interval '%s' "
-						       "(100ms to 1h)", optarg);
+			r = opt_duration(cmd, "interval", optarg,
+					 &o.interval_ns);
+			if (r)
+				return r;
 			break;
 		case '1':
 			o.once = 1;
@@ -137,33 +143,32 @@ static int cmd_top_exec(int argc, char **argv)
 			o.baseline = optarg;
 			break;
 		case 'l':
-			if (group_level_parse(optarg, &o.level) < 0)
-				return cmd_usage_error(cmd, "unknown level "
-						       "'%s'", optarg);
+			r = opt_level(cmd, optarg, &o.level);
+			if (r)
+				return r;
 			break;
-		case 'a':
+		case 'A':
 			o.ascii = 1;
 			break;
 		case 'C':
 			o.no_color = 1;
 			break;
-		case 's':
+		case 'R':
 			o.source_root = optarg;
 			break;
-		case 'w':
+		case 'k':
 		case 't':
-		case 'N':
 		case 'r':
-			if (cmd_leak_option(cmd, c, optarg, &o.leak,
-					    &rules_path))
-				return EXIT_USAGE;
+		case OPT_LEAK_NOISE:
+			r = opt_leak(cmd, c, optarg, &o.leak, &rules_path);
+			if (r)
+				return r;
 			break;
 		case 'h':
 			cmd_print_help(cmd);
 			return EXIT_OK;
 		default:
-			return cmd_usage_error(cmd, "unknown option '%s'",
-					       argv[optind - 1]);
+			return opt_bad(cmd, c, argv);
 		}
 	}
 	n = (size_t)(argc - optind);

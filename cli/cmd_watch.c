@@ -1,19 +1,20 @@
 /* goscope watch: repeated snapshots of a process and a goroutine leak verdict. */
 #include <errno.h>
-#include <fcntl.h>
+#include <sys/stat.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "cli/cmd.h"
+#include "cli/opt.h"
 #include "snapshot/capture.h"
 #include "snapshot/load.h"
 #include "snapshot/watch.h"
+#include "lib/atomicfile.h"
 #include "lib/report.h"
 #include "lib/strbuf.h"
 #include "lib/xmalloc.h"
@@ -28,7 +29,6 @@ static int write_file(const char *path, const struct strbuf *sb);
 static int write_textfile(const char *dir, pid_t pid, struct watch *w,
 			  const struct strbuf *sample, const char *process);
 static int process_gone(pid_t pid);
-static int write_all(int fd, const char *p, size_t n);
 
 const struct cmd_entry cmd_watch_entry = {
 	.name = "watch",
@@ -39,14 +39,15 @@ const struct cmd_entry cmd_watch_entry = {
 		 "[--format=text|json|openmetrics] [-o FILE] [--textfile=DIR] "
 		 "PID",
 	.help =
-	"  -i, --interval=DUR   time between snapshots (default 1s; ms, s, m)\n"
+	"  -i, --interval=DUR   time between snapshots (default 1s; 10ms\n"
+	"                       to 24h)\n"
 	"  -n, --count=N        stop after N snapshots (default: at Ctrl-C)\n"
-	CMD_LEAK_HELP
+	OPT_LEAK_HELP
 	"  -l, --level=LEVEL    stack similarity for groups (default lines)\n"
 	"  -f, --format=FMT     text (default), json (one object per line) or\n"
 	"                       openmetrics (one exposition per snapshot)\n"
 	"  -o, --output=FILE    openmetrics: replace FILE after each snapshot\n"
-	"  -T, --textfile=DIR   also replace DIR/goscope-PID.prom after each\n"
+	"      --textfile=DIR   also replace DIR/goscope-PID.prom after each\n"
 	"                       snapshot, for node_exporter's textfile\n"
 	"                       collector; a failed snapshot is counted there\n"
 	"                       and the watch goes on while the process lives\n"
@@ -78,52 +79,16 @@ static void sleep_ns(uint64_t ns)
 		;
 }
 
-static int write_all(int fd, const char *p, size_t n)
-{
-	while (n) {
-		ssize_t k = write(fd, p, n);
-
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0)
-			return -1;
-		p += k;
-		n -= (size_t)k;
-	}
-	return 0;
-}
-
-/*
- * Replaces path with sb atomically: a new file made with mkstemp(3)
- * beside it (never an existing file or a symlink planted there), then
- * rename(2), which replaces a symlink at path rather than follow it.
- */
+/* Writes sb to path whole, or reports why not. */
 static int write_file(const char *path, const struct strbuf *sb)
 {
-	struct strbuf tmp;
-	const char *slash = strrchr(path, '/');
-	int fd, bad;
+	struct err e;
 
-	strbuf_init(&tmp);
-	if (slash)
-		strbuf_add(&tmp, path, (size_t)(slash - path + 1));
-	strbuf_addf(&tmp, ".%s.XXXXXX", slash ? slash + 1 : path);
-	fd = mkostemp(tmp.buf, O_CLOEXEC);
-	if (fd < 0) {
-		perror_msg("cannot create a file beside '%s'", path);
-		strbuf_release(&tmp);
+	err_init(&e);
+	if (atomicfile_write(path, sb->buf, sb->len, 0, &e) < 0) {
+		error_msg("%s", e.msg);
 		return -1;
 	}
-	bad = fchmod(fd, 0644) < 0;
-	bad |= write_all(fd, sb->buf, sb->len) < 0;
-	bad |= close(fd) < 0;
-	if (bad || rename(tmp.buf, path) < 0) {
-		perror_msg("cannot write '%s'", path);
-		unlink(tmp.buf);
-		strbuf_release(&tmp);
-		return -1;
-	}
-	strbuf_release(&tmp);
 	return 0;
 }
 
@@ -164,11 +129,11 @@ static int cmd_watch_exec(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "interval", required_argument, NULL, 'i' },
 		{ "count", required_argument, NULL, 'n' },
-		CMD_LEAK_LONGOPTS,
+		OPT_LEAK_LONGOPTS,
+		{ "textfile", required_argument, NULL, 'T' },
 		{ "level", required_argument, NULL, 'l' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "output", required_argument, NULL, 'o' },
-		{ "textfile", required_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -184,7 +149,13 @@ static int cmd_watch_exec(int argc, char **argv)
 	struct sigaction sa, old_int, old_term;
 	uint64_t interval = 1000000000ull;
 	size_t count = 0, n;
-	int c, status = EXIT_OK;
+	static const char *const formats[] = {
+		"text", "json", "openmetrics", NULL,
+	};
+	static const enum watch_format format_of[] = {
+		WATCH_TEXT, WATCH_JSON, WATCH_OPENMETRICS,
+	};
+	int c, r, k, status = EXIT_OK;
 	struct strbuf out, metrics;
 	struct err e;
 	char *mod;
@@ -193,67 +164,50 @@ static int cmd_watch_exec(int argc, char **argv)
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.level = GROUP_LINES;
 	leak_cfg_init(&cfg.leak);
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+i:n:" CMD_LEAK_SHORTOPTS
-				"l:f:o:T:h", longopts, NULL)) != -1) {
+	opt_begin();
+	while ((c = opt_next(argc, argv, "i:n:" OPT_LEAK_SHORTOPTS "l:f:o:h",
+			     longopts)) != -1) {
+		r = 0;
 		switch (c) {
 		case 'i':
-			if (cmd_parse_duration(optarg, 10000000ull,
-					       86400000000000ull,
-					       &interval) < 0)
-				return cmd_usage_error(cmd, "bad interval '%s' "
-						       "(10ms to 24h)", optarg);
+			r = opt_duration(cmd, "interval", optarg, &interval);
 			break;
 		case 'n':
-			if (cmd_parse_count(optarg, &count) < 0 || !count)
-				return cmd_usage_error(cmd, "bad count '%s'",
-						       optarg);
+			r = opt_count(cmd, "count", optarg, 1, 1000000000,
+				      &count);
 			break;
-		case 'w':
+		case 'k':
 		case 't':
-		case 'N':
 		case 'r':
-			if (cmd_leak_option(cmd, c, optarg, &cfg.leak,
-					    &rules_path))
-				return EXIT_USAGE;
-			break;
-		case 'l':
-			if (group_level_parse(optarg, &cfg.level) < 0)
-				return cmd_usage_error(cmd, "unknown level '%s'",
-						       optarg);
-			break;
-		case 'f':
-			if (!strcmp(optarg, "text"))
-				fmt = WATCH_TEXT;
-			else if (!strcmp(optarg, "json"))
-				fmt = WATCH_JSON;
-			else if (!strcmp(optarg, "openmetrics"))
-				fmt = WATCH_OPENMETRICS;
-			else
-				return cmd_usage_error(cmd,
-						       "unknown format '%s'",
-						       optarg);
-			break;
-		case 'o':
-			output = optarg;
+		case OPT_LEAK_NOISE:
+			r = opt_leak(cmd, c, optarg, &cfg.leak, &rules_path);
 			break;
 		case 'T':
 			textfile = optarg;
+			break;
+		case 'l':
+			r = opt_level(cmd, optarg, &cfg.level);
+			break;
+		case 'f':
+			r = opt_choice(cmd, "format", optarg, formats, &k);
+			if (!r)
+				fmt = format_of[k];
+			break;
+		case 'o':
+			output = optarg;
 			break;
 		case 'h':
 			cmd_print_help(cmd);
 			return EXIT_OK;
 		default:
-			return cmd_usage_error(cmd, "unknown option '%s'",
-					       argv[optind - 1]);
+			return opt_bad(cmd, c, argv);
 		}
+		if (r)
+			return r;
 	}
-	if (argc - optind != 1)
-		return cmd_usage_error(cmd, "expected one PID");
-	if (!cmd_parse_target(argv[optind], &pid))
-		return cmd_usage_error(cmd, "'%s' is not a process id",
-				       argv[optind]);
+	r = opt_pid(cmd, argc, argv, &pid);
+	if (r)
+		return r;
 	if (output && fmt != WATCH_OPENMETRICS)
 		return cmd_usage_error(cmd, "--output needs "
 				       "--format=openmetrics");

@@ -10,6 +10,7 @@
 #include "snapshot/fmt_metrics.h"
 #include "snapshot/watch.h"
 #include "lib/xmalloc.h"
+#include "lib/jstr.h"
 #include "lib/banned.h"
 
 /* What the verdict needs to know of a group after its snapshot is gone. */
@@ -45,8 +46,6 @@ static void add_suspect(struct watch_verdict *v, size_t *alloc,
 			const struct leak_track *t);
 static int cmp_suspect(const void *a, const void *b);
 static void fmt_time(struct strbuf *out, int64_t unix_ns);
-static void om_escape(struct strbuf *out, const char *s);
-static json_t *jstr(const char *s);
 static void json_line(json_t *o, struct strbuf *out);
 static json_t *frame_obj(const char *func, const char *file, int line);
 static void fmt_verdict_metrics(const struct watch_verdict *v,
@@ -357,26 +356,6 @@ void watch_fmt_sample(const struct watch_sample *s, enum watch_format f,
 	strbuf_addf(out, "  pause %.3f ms\n", (double)s->pause_ns / 1e6);
 }
 
-static void om_escape(struct strbuf *out, const char *s)
-{
-	for (; s && *s; s++) {
-		if (*s == '\\' || *s == '"')
-			strbuf_addc(out, '\\');
-		if (*s == '\n') {
-			strbuf_adds(out, "\\n");
-			continue;
-		}
-		strbuf_addc(out, *s);
-	}
-}
-
-static json_t *jstr(const char *s)
-{
-	json_t *j = s ? json_string(s) : json_null();
-
-	return j ? j : json_string("?");
-}
-
 static json_t *frame_obj(const char *func, const char *file, int line)
 {
 	json_t *o;
@@ -419,9 +398,9 @@ static void fmt_verdict_metrics(const struct watch_verdict *v,
 		strbuf_addf(out, "goscope_watch_suspect_goroutines{"
 			    "group=\"%016llx\",state=\"",
 			    (unsigned long long)s->id);
-		om_escape(out, s->state);
+		fmt_metrics_escape(out, s->state);
 		strbuf_adds(out, "\",created_by=\"");
-		om_escape(out, s->created_func);
+		fmt_metrics_escape(out, s->created_func);
 		strbuf_addf(out, "\"} %zu\n", s->count);
 	}
 	strbuf_adds(out, "# HELP goscope_watch_suspect_growth Growth of each "
@@ -613,9 +592,9 @@ void watch_label_exposition(const char *in, const char *k1, const char *v1,
 		}
 		strbuf_add(out, in, name);
 		strbuf_addf(out, "{%s=\"", k1);
-		om_escape(out, v1);
+		fmt_metrics_escape(out, v1);
 		strbuf_addf(out, "\",%s=\"", k2);
-		om_escape(out, v2);
+		fmt_metrics_escape(out, v2);
 		strbuf_addc(out, '"');
 		if (in[name] == '{') {
 			name++;

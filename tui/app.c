@@ -13,6 +13,7 @@
 #include "snapshot/fmt_json.h"
 #include "tui/app.h"
 #include "tui/keys.h"
+#include "lib/atomicfile.h"
 #include "lib/xmalloc.h"
 #include "lib/banned.h"
 
@@ -29,8 +30,7 @@ static void replace_str(char **dst, const char *src);
 static size_t first_frame(const struct snap *s,
 			  const struct snap_goroutine *g);
 static void open_group(struct app *a, uint64_t id);
-static int write_file(const char *path, const struct strbuf *sb,
-		      struct err *e);
+static void app_query(struct app *a, struct model_query *q, int leaks_only);
 
 const char *app_screen_name(enum tui_screen s)
 {
@@ -74,6 +74,7 @@ void app_release(struct app *a)
 
 	model_release(&a->m);
 	model_filter_release(&a->filter);
+	model_order_release(&a->order);
 	for (i = 0; i < a->nloaded; i++) {
 		snap_free(a->files[i]);
 		free(a->names[i]);
@@ -412,21 +413,39 @@ static void list_fix(struct app *a, enum tui_screen s)
 	}
 }
 
+/* The rows the groups (leaks_only 0) or leaks screen asks for. */
+static void app_query(struct app *a, struct model_query *q, int leaks_only)
+{
+	memset(q, 0, sizeof(*q));
+	q->filter = &a->filter;
+	q->key = a->sort;
+	q->reverse = a->reverse;
+	q->leaks_only = leaks_only;
+	q->pin_suspects = 1;
+	q->hide = leaks_only ? 0 : a->hide;
+	q->order = leaks_only ? NULL : &a->order;
+}
+
 void app_rescan(struct app *a)
 {
 	enum tui_screen s = a->screen;
 	const struct snap_goroutine *g;
+	struct model_query q;
 
 	if (a->fresh & SCR_BIT(s))
 		return;
 	switch (s) {
 	case SCR_GROUPS:
-		a->nrows = model_rows(&a->m, &a->filter, a->sort, 0, &a->rows,
-				      &a->arows);
+		app_query(a, &q, 0);
+		a->nrows = model_query_rows(&a->m, &q, &a->rows, &a->arows);
+		a->nsuspects = q.nsuspects;
+		a->nhidden = q.nhidden;
 		break;
 	case SCR_LEAKS:
-		a->nleaks = model_rows(&a->m, &a->filter, a->sort, 1,
-				       &a->leaks, &a->aleaks);
+		app_query(a, &q, 1);
+		a->nleaks = model_query_rows(&a->m, &q, &a->leaks,
+					     &a->aleaks);
+		a->nsuspects = q.nsuspects;
 		break;
 	case SCR_GOROUTINES:
 		a->nmembers = model_members(&a->m, a->group_id, &a->members,
@@ -549,6 +568,7 @@ int app_open_goroutine(struct app *a, uint64_t goid)
 	if (i < 0)
 		return 0;
 	a->goid = goid;
+	a->hscroll = 0;
 	memset(&a->lists[SCR_STACK], 0, sizeof(a->lists[0]));
 	a->lists[SCR_STACK].sel = first_frame(a->m.cur->snap,
 					      &a->m.cur->snap->gs[i]);
@@ -619,31 +639,6 @@ void app_show_file(struct app *a, size_t idx)
 		    a->names[idx]);
 }
 
-static int write_file(const char *path, const struct strbuf *sb,
-		      struct err *e)
-{
-	char *tmp = xasprintf("%s.tmp%d", path, (int)getpid());
-	FILE *f;
-	int bad;
-
-	f = fopen(tmp, "we");
-	if (!f) {
-		err_errno(e, errno, "cannot create '%s'", tmp);
-		free(tmp);
-		return -e->code;
-	}
-	bad = fwrite(sb->buf, 1, sb->len, f) != sb->len;
-	bad |= fclose(f) != 0;
-	if (bad || rename(tmp, path) < 0) {
-		err_errno(e, errno ? errno : EIO, "cannot write '%s'", path);
-		unlink(tmp);
-		free(tmp);
-		return -e->code;
-	}
-	free(tmp);
-	return 0;
-}
-
 int app_export(struct app *a, const char *path)
 {
 	struct strbuf sb;
@@ -657,7 +652,7 @@ int app_export(struct app *a, const char *path)
 	err_init(&e);
 	strbuf_init(&sb);
 	fmt_json_snapshot(a->m.cur->snap, &sb);
-	r = write_file(path, &sb, &e);
+	r = atomicfile_write(path, sb.buf, sb.len, 0, &e);
 	if (r < 0)
 		app_message(a, 1, "%s", e.msg);
 	else

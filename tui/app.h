@@ -77,6 +77,12 @@ struct app {
 	uint64_t goid;		/* the stack screen's goroutine */
 	struct model_filter filter;
 	enum model_sort sort;
+	int reverse;		/* the sort key's order turned round */
+	unsigned int hide;	/* enum model_hide: noise left out */
+	struct model_order order;	/* the groups screen's last order */
+	size_t nsuspects;	/* leak suspects in the current snapshot */
+	size_t nhidden;		/* groups the groups screen leaves out */
+	int hscroll;		/* the stack screen's first column */
 
 	/* Rows of the list screens, rebuilt from the current snapshot. */
 	unsigned int fresh;	/* SCR_BIT of screens whose rows are current */

@@ -31,6 +31,9 @@ static int h_screen(struct app *a, int key);
 static int h_file(struct app *a, int key);
 static int h_move(struct app *a, int key);
 static int h_redraw(struct app *a, int key);
+static int h_reverse(struct app *a, int key);
+static int h_hide(struct app *a, int key);
+static int h_hscroll(struct app *a, int key);
 static void fmt_duration(char *buf, size_t size, uint64_t ns);
 static void prompt_close(struct app *a);
 static int prompt_commit(struct app *a);
@@ -43,8 +46,13 @@ static int filter_apply(struct app *a, const char *text, int quiet);
 
 /* In order of importance: the footer shows as many as fit. */
 const struct key_binding keys_table[] = {
-	{ 'q', "q", "quit: the process keeps running", SCR_ALL, h_quit },
-	{ '?', "?", "help: this list of keys", NOT_HELP, h_help },
+	{ 'q', "q", "quit: the process keeps running (also F10)", SCR_ALL,
+	  h_quit },
+	{ KEY_F(10), NULL, NULL, SCR_ALL, h_quit },
+	{ '?', "?", "help: this list of keys (also F1)", NOT_HELP, h_help },
+	{ KEY_F(1), NULL, NULL, NOT_HELP, h_help },
+	{ 'l', "l", "leaks: the leak suspects, groups that grew in each of "
+	  "the last snapshots", SCR_ALL & ~S(LEAKS), h_screen },
 	{ '\n', "enter", "open: the selected group, goroutine or "
 	  "parent", OPENABLE, h_open },
 	{ '\r', NULL, NULL, OPENABLE, h_open },
@@ -59,8 +67,15 @@ const struct key_binding keys_table[] = {
 	{ '/', "/", "filter: groups whose functions, files, wait reason, "
 	  "creator or labels contain the text (~REGEX: a regular "
 	  "expression; empty: all)", S(GROUPS) | S(LEAKS), h_filter },
-	{ 's', "s", "sort: by count, growth since the previous snapshot, "
-	  "longest wait or name", S(GROUPS) | S(LEAKS), h_sort },
+	{ 's', "s", "sort: by count, change since the previous snapshot, "
+	  "longest wait, name, state or growth over the leak window "
+	  "(suspects stay first)", S(GROUPS) | S(LEAKS), h_sort },
+	{ 'S', "S", "reverse: the sort order", S(GROUPS) | S(LEAKS),
+	  h_reverse },
+	{ 'H', "H", "hide busy: running and runnable groups on or off",
+	  S(GROUPS), h_hide },
+	{ '1', "1", "hide singles: groups of one goroutine on or off",
+	  S(GROUPS), h_hide },
 	{ 'v', "v", "level: how alike stacks must be to share a group "
 	  "(lines, functions, exact)", S(GROUPS) | S(LEAKS) | S(DIFF),
 	  h_level },
@@ -82,8 +97,6 @@ const struct key_binding keys_table[] = {
 	{ ']', NULL, NULL, NOT_HELP | KEYS_FILES, h_file },
 	{ 'g', "g", "groups: goroutines grouped by state and stack",
 	  SCR_ALL & ~S(GROUPS), h_screen },
-	{ 'l', "l", "leaks: groups that grew over the leak window",
-	  SCR_ALL & ~S(LEAKS), h_screen },
 	{ 'd', "d", "diff: the current snapshot against the baseline",
 	  SCR_ALL & ~S(DIFF), h_screen },
 	{ 't', "t", "threads: native threads, their Ms and goroutines",
@@ -99,6 +112,11 @@ const struct key_binding keys_table[] = {
 	{ KEY_NPAGE, NULL, NULL, LISTS, h_move },
 	{ KEY_HOME, "home/end", "ends: first or last row", LISTS, h_move },
 	{ KEY_END, NULL, NULL, LISTS, h_move },
+	{ '>', "< >", "scroll: the stack's names left or right", S(STACK),
+	  h_hscroll },
+	{ '<', NULL, NULL, S(STACK), h_hscroll },
+	{ KEY_SRIGHT, NULL, NULL, S(STACK), h_hscroll },
+	{ KEY_SLEFT, NULL, NULL, S(STACK), h_hscroll },
 	{ K_CTRL_L, "^L", "redraw: the whole screen", SCR_ALL, h_redraw },
 };
 
@@ -199,12 +217,29 @@ void keys_help(const struct app *a, struct strbuf *out)
 		"  COUNT      goroutines in the group\n"
 		"  PREV       change since the previous snapshot\n"
 		"  BASE       change since the baseline (b marks one)\n"
-		"  TREND      the count over the last snapshots\n"
+		"  TREND      the count over the last snapshots, from zero "
+		"to its\n"
+		"             largest; a dot: none in that snapshot; blank: "
+		"no snapshot\n"
+		"             yet (or before a level change)\n"
 		"  WAIT       the longest wait of its goroutines\n"
+		"  FUNCTION   the first frame of the program (else the first "
+		"outside\n"
+		"             the runtime), without the main module's path; "
+		"[...] tells\n"
+		"             it from a look-alike group; the line below the "
+		"list has\n"
+		"             the whole names\n"
 		"  +          the group grew since the previous snapshot\n"
 		"  !          it grew over the leak window and did not fall "
 		"back: a\n"
-		"             leak suspect (--window, --tolerance, --noise)\n"
+		"             leak suspect (--window, --tolerance, --noise);\n"
+		"             suspects stay at the top whatever the sort\n"
+		"  v ^        the sort column and its direction (S reverses)\n"
+		"\n"
+		"Rows keep their places while counts change a little; the "
+		"selection\n"
+		"follows its group.\n"
 		"\n"
 		"Goroutines are grouped when they are in the same state with "
 		"the same\n"
@@ -254,9 +289,44 @@ static int h_sort(struct app *a, int key)
 {
 	(void)key;
 	a->sort = (a->sort + 1) % MSORT_COUNT_KEYS;
+	model_order_release(&a->order);
 	app_invalidate(a);
 	app_message(a, 0, "sorted by %s", model_sort_name(a->sort));
 	return KEYS_RESCAN;
+}
+
+static int h_reverse(struct app *a, int key)
+{
+	(void)key;
+	a->reverse = !a->reverse;
+	model_order_release(&a->order);
+	app_invalidate(a);
+	app_message(a, 0, "sorted by %s%s", model_sort_name(a->sort),
+		    a->reverse ? ", reversed" : "");
+	return KEYS_RESCAN;
+}
+
+static int h_hide(struct app *a, int key)
+{
+	unsigned int bit = key == 'H' ? MHIDE_BUSY : MHIDE_SINGLE;
+
+	a->hide ^= bit;
+	app_invalidate(a);
+	app_message(a, 0, "%s %s", a->hide & bit ? "hiding" : "showing",
+		    bit == MHIDE_BUSY ? "running and runnable groups"
+				      : "groups of one goroutine");
+	return KEYS_RESCAN;
+}
+
+static int h_hscroll(struct app *a, int key)
+{
+	if (key == '>' || key == KEY_SRIGHT)
+		a->hscroll += 8;
+	else
+		a->hscroll = a->hscroll > 8 ? a->hscroll - 8 : 0;
+	if (a->hscroll > 400)
+		a->hscroll = 400;
+	return KEYS_REDRAW;
 }
 
 static int h_level(struct app *a, int key)

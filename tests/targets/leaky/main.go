@@ -11,6 +11,9 @@
 //	-churn N      start N short-lived goroutines per second
 //	-oscillate    a pool that swings between 0 and 2 goroutines
 //	-labels       run the leaking goroutines under a pprof label
+//	-parked N     N goroutines parked for good beside the leak, spread
+//	              over -flat G groups that differ only by recursion
+//	              depth (main.parkDepth at depths 0 .. G-1)
 //	-panic        panic once everything runs (for dump fixtures)
 //
 // Once running it prints "ready <pid>" and exits when stdin closes.
@@ -65,6 +68,17 @@ func leaker(n, burst, stable int, labels bool, started chan struct{}) {
 	}
 }
 
+// parkDepth parks on c after d nested calls of itself.
+//
+//go:noinline
+func parkDepth(d int, c chan struct{}) {
+	if d > 0 {
+		parkDepth(d-1, c)
+		return
+	}
+	<-c
+}
+
 //go:noinline
 func shortJob(d time.Duration) {
 	time.Sleep(d)
@@ -116,7 +130,16 @@ func main() {
 	osc := flag.Bool("oscillate", false, "a pool of 0 to 2 goroutines")
 	labels := flag.Bool("labels", false, "label the leaked goroutines")
 	pnc := flag.Bool("panic", false, "panic once running")
+	parked := flag.Int("parked", 0, "goroutines parked for good")
+	flat := flag.Int("flat", 1, "groups of the parked goroutines")
 	flag.Parse()
+
+	if *flat < 1 {
+		*flat = 1
+	}
+	for i := 0; i < *parked; i++ {
+		go parkDepth(i%*flat, leaked)
+	}
 
 	if *leak > 0 || *burst > 0 || *stable > 0 {
 		started := make(chan struct{})
