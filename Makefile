@@ -90,6 +90,8 @@ SNAPSHOT_SRCS += snapshot/threads.c snapshot/fmt_threads.c
 INSPECT_SRCS += inspect/epoll.c
 GORUNTIME_SRCS += goruntime/waitobj.c
 SNAPSHOT_SRCS += snapshot/blocked.c
+# The leak rule shared by watch, the view, groups and diff.
+SNAPSHOT_SRCS += snapshot/leak.c
 CLI_SRCS := cli/main.c cli/cmd.c cli/opt.c cli/cmd_buildinfo.c cli/cmd_dump.c
 CLI_SRCS += cli/cmd_groups.c cli/cmd_diff.c cli/cmd_watch.c
 CLI_SRCS += cli/cmd_threads.c
@@ -113,7 +115,7 @@ UNIT_TESTS += tests/unit/t_elfnote tests/unit/t_gobuildinfo \
 	      tests/unit/t_modinfo tests/unit/t_pclntab
 UNIT_TESTS += tests/unit/t_group tests/unit/t_diff tests/unit/t_rules \
 	      tests/unit/t_parse_go tests/unit/t_snapjson \
-	      tests/unit/t_watch
+	      tests/unit/t_watch tests/unit/t_leak
 UNIT_TESTS += tests/unit/t_native
 UNIT_TESTS += tests/unit/t_stripped
 UNIT_TESTS += tests/unit/t_tuimodel tests/unit/t_tuiapp

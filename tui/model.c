@@ -28,8 +28,7 @@ static void series_reset(struct model *m);
 static void diff_invalidate(struct model *m);
 static long long series_at(const struct model *m,
 			   const struct model_series *ser, size_t seq);
-static unsigned int leak_flags(const struct model *m,
-			       const struct model_series *ser,
+static unsigned int leak_flags(const struct model *m, uint64_t id,
 			       long long *growth);
 static void regroup(struct model *m, struct model_snap *ms);
 static void memo_init(struct memo *mm);
@@ -152,13 +151,13 @@ static struct model_snap *msnap_new(const struct model *m, struct snap *s,
 	ms->owned = owned;
 	ms->refs = 1;
 	ms->name = name ? xstrdup(name) : NULL;
-	if (gr && gr->snap == s && gr->level == m->level) {
+	if (gr && gr->snap == s && gr->level == m->level && !m->rules) {
 		ms->gr = *gr;
 		memset(gr, 0, sizeof(*gr));
 	} else {
 		if (gr && gr->snap)
 			grouping_release(gr);
-		group_snap(s, m->level, m->flags, NULL, &ms->gr);
+		group_snap(s, m->level, m->flags, m->rules, &ms->gr);
 	}
 	msnap_index(ms);
 	msnap_count(ms, m->flags);
@@ -189,6 +188,15 @@ void model_init(struct model *m, enum group_level level)
 {
 	memset(m, 0, sizeof(*m));
 	m->level = level;
+	m->track = leak_track_new(NULL);
+}
+
+void model_set_leak(struct model *m, const struct leak_cfg *c,
+		    const struct rules *rules)
+{
+	leak_track_free(m->track);
+	m->track = leak_track_new(c);
+	m->rules = rules;
 }
 
 static void diff_invalidate(struct model *m)
@@ -205,6 +213,7 @@ void model_release(struct model *m)
 	msnap_unref(m, m->prev);
 	msnap_unref(m, m->base);
 	free(m->series);
+	leak_track_free(m->track);
 	memset(m, 0, sizeof(*m));
 }
 
@@ -249,8 +258,12 @@ static void series_reset(struct model *m)
 	m->series = NULL;
 	m->nseries = 0;
 	m->series_start = m->seq;
-	if (m->cur)
+	leak_track_reset(m->track);
+	if (m->cur) {
 		series_advance(m);
+		leak_track_add(m->track, m->cur->snap->time_unix_ns,
+			       &m->cur->gr);
+	}
 }
 
 void model_push(struct model *m, struct snap *s, struct grouping *gr,
@@ -266,6 +279,7 @@ void model_push(struct model *m, struct snap *s, struct grouping *gr,
 	if (!m->series_start)
 		m->series_start = ms->seq;
 	series_advance(m);
+	leak_track_add(m->track, s->time_unix_ns, &ms->gr);
 }
 
 void model_reset(struct model *m)
@@ -278,6 +292,7 @@ void model_reset(struct model *m)
 	m->series = NULL;
 	m->nseries = 0;
 	m->series_start = 0;
+	leak_track_reset(m->track);
 }
 
 static void regroup(struct model *m, struct model_snap *ms)
@@ -285,7 +300,7 @@ static void regroup(struct model *m, struct model_snap *ms)
 	if (!ms || ms->gr.level == m->level)
 		return;
 	grouping_release(&ms->gr);
-	group_snap(ms->snap, m->level, m->flags, NULL, &ms->gr);
+	group_snap(ms->snap, m->level, m->flags, m->rules, &ms->gr);
 	msnap_index(ms);
 }
 
@@ -394,27 +409,16 @@ size_t model_series_points(const struct model *m,
 	return n;
 }
 
-/* MROW_LEAK when the group grew in each of the last window snapshots. */
-static unsigned int leak_flags(const struct model *m,
-			       const struct model_series *ser,
+/* MROW_LEAK when the shared leak rule suspects the group. */
+static unsigned int leak_flags(const struct model *m, uint64_t id,
 			       long long *growth)
 {
-	long long first, v, w;
-	size_t i;
+	struct leak_result r;
 
 	*growth = 0;
-	if (m->seq < MODEL_LEAK_WINDOW + 1)
+	if (leak_track_judge(m->track, id, &r) != LEAK_SUSPECT)
 		return 0;
-	first = series_at(m, ser, m->seq - MODEL_LEAK_WINDOW);
-	if (first < 0)
-		return 0;
-	*growth = series_at(m, ser, m->seq) - first;
-	for (i = 0; i < MODEL_LEAK_WINDOW; i++) {
-		v = series_at(m, ser, m->seq - i);
-		w = series_at(m, ser, m->seq - i - 1);
-		if (v < 0 || w < 0 || v <= w)
-			return 0;
-	}
+	*growth = r.growth;
 	return MROW_LEAK;
 }
 
@@ -908,7 +912,7 @@ size_t model_query_rows(const struct model *m, struct model_query *q,
 		memset(r, 0, sizeof(*r));
 		r->g = g;
 		r->ser = model_series_of(m, g->id);
-		r->flags = leak_flags(m, r->ser, &r->growth);
+		r->flags = leak_flags(m, g->id, &r->growth);
 		if (r->flags & MROW_LEAK)
 			q->nsuspects++;
 		if (q->leaks_only && !(r->flags & MROW_LEAK))
