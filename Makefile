@@ -96,8 +96,8 @@ CLI_SRCS := cli/main.c cli/cmd.c cli/opt.c cli/cmd_buildinfo.c cli/cmd_dump.c
 CLI_SRCS += cli/cmd_groups.c cli/cmd_diff.c cli/cmd_watch.c
 CLI_SRCS += cli/cmd_threads.c
 # The interactive view (goscope top).
-TUI_SRCS := tui/model.c tui/feed.c tui/source.c tui/app.c tui/keys.c \
-	    tui/draw.c tui/tui.c
+TUI_SRCS := tui/model.c tui/feed.c tui/source.c tui/export.c tui/app.c \
+	    tui/keys.c tui/draw.c tui/tui.c
 CLI_SRCS += cli/cmd_top.c
 
 CORE_SRCS := $(LIB_SRCS) $(INSPECT_SRCS) $(BUILDINFO_SRCS) \

@@ -30,7 +30,7 @@ static int put_tail(const struct app *a, int y, int x, int w,
 static void putf(const struct app *a, int y, int x, int w, attr_t at,
 		 const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 static void fill(int y, int x, int w, attr_t at);
-static size_t list_window(struct list_state *l, size_t n, int h);
+static size_t list_window(struct list_state *l, size_t n, int h, int y);
 static void fmt_delta(char *buf, size_t size, long long d);
 static void fmt_dur(char *buf, size_t size, int64_t ns);
 static void fmt_age(char *buf, size_t size, long long s);
@@ -64,6 +64,7 @@ static void draw_text(struct app *a, const struct strbuf *sb, int y0, int h,
 		      int w);
 static void draw_diff(struct app *a, int y0, int h, int w);
 static void draw_footer(struct app *a, int y, int w);
+static const char *prompt_label(const struct app *a);
 
 void draw_init(struct app *a)
 {
@@ -218,11 +219,15 @@ static void fill(int y, int x, int w, attr_t at)
 	attrset(A_NORMAL);
 }
 
-/* Scrolls l so that its selection is visible in h rows; returns top. */
-static size_t list_window(struct list_state *l, size_t n, int h)
+/*
+ * Scrolls l so that its selection is visible in h rows drawn from line y
+ * on (for the mouse); returns top.
+ */
+static size_t list_window(struct list_state *l, size_t n, int h, int y)
 {
 	size_t rows = h > 0 ? (size_t)h : 1;
 
+	l->row_y = y;
 	l->page = (int)rows;
 	if (l->sel >= n)
 		l->sel = n ? n - 1 : 0;
@@ -389,8 +394,18 @@ static void group_func(const struct app *a, const struct model_row *r,
 	if ((int)(used + strlen(where)) <= w)
 		snprintf(buf + used, size - used, "%s", where);
 	if (r->caller) {
-		model_short_func(r->caller->func, main_mod(a), 0, a->ascii,
-				 caller, sizeof(caller));
+		const char *c = str(r->caller->func), *p = str(f->func);
+		size_t n = strcspn(p, "[(");
+		const char *sl = memrchr(p, '/', n);
+		const char *dot = strchr(sl ? sl : p, '.');
+
+		/* Without the package it shares with the name. */
+		n = dot ? (size_t)(dot - p) + 1 : 0;
+		if (n && !strncmp(c, p, n))
+			snprintf(caller, sizeof(caller), "%s", c + n);
+		else
+			model_short_func(c, main_mod(a), 0, a->ascii, caller,
+					 sizeof(caller));
 		used = strlen(buf);
 		if ((int)(used + 3 + strlen(caller)) <= w)
 			snprintf(buf + used, size - used, " < %s", caller);
@@ -626,10 +641,8 @@ static void draw_groups(struct app *a, int y0, int h, int w, int leaks)
 	xf = xw + 8;
 	wf = w - xf;
 	/* FUNCTION first: CREATED BY only gets what it leaves. */
-	if (wf >= 72) {
-		wcr = wf * 30 / 100;
-		if (wcr > 48)
-			wcr = 48;
+	if (wf >= 60) {
+		wcr = wf - 44 < 48 ? wf - 44 : 48;
 		wf -= wcr + 1;
 		xcr = xf + wf + 1;
 	}
@@ -683,7 +696,7 @@ static void draw_groups(struct app *a, int y0, int h, int w, int leaks)
 			    : "no goroutines", A_NORMAL);
 		return;
 	}
-	top = list_window(l, n, h - 1);
+	top = list_window(l, n, h - 1, y0 + 1);
 	strbuf_init(&sb);
 	for (i = 0; top + i < n && (int)i < h - 1; i++) {
 		const struct model_row *r = &rows[top + i];
@@ -848,7 +861,7 @@ static void draw_goroutines(struct app *a, int y0, int h, int w)
 	fill(y0 + 1, 0, w, attr_of(a, R_COLHDR));
 	putf(a, y0 + 1, 0, w, attr_of(a, R_COLHDR), "%10s  %-9s %-8s %s",
 	     "GOID", "WAIT", "THREAD", "LABELS");
-	top = list_window(l, a->nmembers, listh);
+	top = list_window(l, a->nmembers, listh, y0 + 2);
 	strbuf_init(&sb);
 	for (i = 0; (int)i < listh && top + i < a->nmembers; i++) {
 		const struct snap_goroutine *gr =
@@ -984,7 +997,7 @@ static void draw_stack(struct app *a, int y0, int h, int w)
 	putf(a, y0 + 1, 0, wf, attr_of(a, R_COLHDR), "%3s  %s", "#",
 	     "FUNCTION");
 	put(a, y0 + 1, wf + 1, w - wf - 1, "FILE:LINE", attr_of(a, R_COLHDR));
-	top = list_window(l, a->nframes, listh);
+	top = list_window(l, a->nframes, listh, y0 + 2);
 	for (i = 0; (int)i < listh && top + i < a->nframes; i++) {
 		size_t k = top + i;
 		int y = y0 + 2 + (int)i;
@@ -1065,7 +1078,7 @@ static void draw_threads(struct app *a, int y0, int h, int w)
 	fill(y0, 0, w, attr_of(a, R_COLHDR));
 	putf(a, y0, 0, w, attr_of(a, R_COLHDR), "%8s  %-16s %-2s %-16s %s",
 	     "TID", "NAME", "S", "SYSCALL", "ROLE");
-	top = list_window(l, n, listh);
+	top = list_window(l, n, listh, y0 + 1);
 	for (i = 0; (int)i < listh && top + i < n; i++) {
 		attr_t at = top + i == l->sel ? A_REVERSE : A_NORMAL;
 
@@ -1210,7 +1223,7 @@ static void draw_diff(struct app *a, int y0, int h, int w)
 		put(a, y, 1, w - 1, "no group changed", A_NORMAL);
 		return;
 	}
-	top = list_window(l, a->ndrows, y0 + h - y);
+	top = list_window(l, a->ndrows, y0 + h - y, y);
 	for (i = 0; y < y0 + h && top + i < a->ndrows; i++, y++) {
 		const struct diff_group *dg = &d->groups[a->drows[top + i]];
 		const struct group *g = dg->new ? dg->new : dg->old;
@@ -1242,6 +1255,24 @@ static void draw_diff(struct app *a, int y0, int h, int w)
 	}
 }
 
+static const char *prompt_label(const struct app *a)
+{
+	switch (a->prompt) {
+	case PROMPT_FILTER:
+		return "filter (~ for a regex): ";
+	case PROMPT_EXPORT:
+		return "export (.json .txt .pb.gz) to: ";
+	case PROMPT_OVERWRITE:
+		return "the file exists; replace it? (y/n) ";
+	case PROMPT_GOTO:
+		return "goroutine id: ";
+	case PROMPT_SAVE_STACK:
+		return "save the stack to: ";
+	default:
+		return "";
+	}
+}
+
 static void draw_footer(struct app *a, int y, int w)
 {
 	struct strbuf sb;
@@ -1249,9 +1280,7 @@ static void draw_footer(struct app *a, int y, int w)
 
 	fill(y, 0, w, A_NORMAL);
 	if (a->prompt != PROMPT_NONE) {
-		x = put(a, y, 0, w, a->prompt == PROMPT_FILTER
-			? "filter (~ for a regex): " : "export to: ",
-			attr_of(a, R_BOLD));
+		x = put(a, y, 0, w, prompt_label(a), attr_of(a, R_BOLD));
 		x += put_tail(a, y, x, w - x - 1, a->input.buf, A_NORMAL);
 		move(y, x);
 		curs_set(1);
