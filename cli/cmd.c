@@ -1,7 +1,5 @@
 /* Command table, help printing and argument helpers shared by commands. */
-#include <ctype.h>
 #include <errno.h>
-#include <stdint.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -69,35 +67,6 @@ int cmd_parse_target(const char *arg, pid_t *pid)
 		return 0;
 	*pid = (pid_t)v;
 	return 1;
-}
-
-int cmd_capture_option(const struct cmd_entry *cmd, int c, const char *arg,
-		       struct capture_opts *o)
-{
-	unsigned long long v, mul = 1;
-	char *end;
-
-	if (c == CMD_OPT_FULL_STOP) {
-		o->full_stop = 1;
-		return 0;
-	}
-	if (c != CMD_OPT_MAX_MEMORY)
-		return -1;
-	errno = 0;
-	v = strtoull(arg, &end, 10);
-	if (*end && !end[1] && strchr("kKmMgGtT", *end)) {
-		/* K, M, G, T: binary multiples. */
-		mul = 1ull << (10 * (strchr("kmgt", tolower(*end)) -
-				      "kmgt" + 1));
-		end++;
-	}
-	if (errno || *end || end == arg || arg[0] == '-' || v == 0 ||
-	    v > (unsigned long long)SIZE_MAX / mul || v * mul < (1u << 20))
-		return cmd_usage_error(cmd, "invalid --max-memory '%s' "
-				       "(a size of at least 1M, e.g. 512M "
-				       "or 4G)", arg);
-	o->max_memory = (size_t)(v * mul);
-	return 0;
 }
 
 int cmd_load_snapshot(const char *arg, const struct capture_opts *co,

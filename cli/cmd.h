@@ -27,6 +27,8 @@ extern const struct cmd_entry cmd_top_entry;
 
 /* goscope watch: a leak is suspected. */
 #define EXIT_LEAK 3
+/* goscope watch: too few snapshots to decide. */
+#define EXIT_UNDECIDED 4
 
 /* NULL-terminated table of every subcommand. */
 extern const struct cmd_entry *const cmd_table[];
@@ -57,25 +59,6 @@ struct capture_opts;
 int cmd_load_snapshot(const char *arg, const struct capture_opts *co,
 		      struct snap **out);
 
-/* The options of every command that captures a PID (getopt_long codes). */
-#define CMD_OPT_FULL_STOP 0x100
-#define CMD_OPT_MAX_MEMORY 0x101
-#define CMD_CAPTURE_LONGOPTS                                             \
-	{ "full-stop", no_argument, NULL, CMD_OPT_FULL_STOP },           \
-	{ "max-memory", required_argument, NULL, CMD_OPT_MAX_MEMORY }
-#define CMD_CAPTURE_HELP                                                 \
-	"      --full-stop   copy everything while the target is stopped\n" \
-	"                    (one longer pause; default: two phases)\n"     \
-	"      --max-memory=SIZE  memory a capture may take (bytes, or\n"  \
-	"                    with K, M, G; default: half of MemAvailable)\n"
-
-/*
- * Applies capture option c (a CMD_OPT_* code) with argument arg to o.
- * Returns 0, EXIT_USAGE after printing the usage error, or -1 when c is
- * not a capture option.
- */
-int cmd_capture_option(const struct cmd_entry *cmd, int c, const char *arg,
-		       struct capture_opts *o);
 
 /*
  * Flushes and closes stdout, reporting write errors (EPIPE, ENOSPC).

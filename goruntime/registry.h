@@ -65,6 +65,7 @@ struct gort_g {
 	 * dropped (stack NULL) until gort_registry_recopy copies it again.
 	 */
 	int changed;
+	int recopied;		/* copied again by gort_registry_recopy */
 };
 
 struct gort_m {
@@ -153,9 +154,10 @@ long gort_registry_finish(struct memsrc *mem, const struct gort_layout *l,
 /*
  * Copies again, while the target is stopped (threads: the registers of
  * this stop), the goroutines that gort_registry_finish found changed:
- * the m list, their g structs and their stacks.  Goroutines that exited
- * meanwhile are removed.  Returns the number of goroutines copied again,
- * or a negative errno.
+ * the m list, their g structs and their stacks (recopied set, changed
+ * cleared).  Goroutines that exited meanwhile stay marked changed, so
+ * that indexes into r->gs stay valid.  Returns the number of goroutines
+ * copied again, or a negative errno.
  */
 long gort_registry_recopy(struct memsrc *mem, const struct gort_layout *l,
 			  uint64_t bias, const struct gort_thread *threads,

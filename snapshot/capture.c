@@ -14,9 +14,11 @@
 #include "goruntime/registry.h"
 #include "goruntime/traceback.h"
 #include "goruntime/unwind.h"
+#include "goruntime/waitobj.h"
 #include "inspect/memsrc.h"
 #include "inspect/proc.h"
 #include "inspect/ptstop.h"
+#include "snapshot/blocked.h"
 #include "snapshot/capture.h"
 #include "snapshot/threads.h"
 #include "symbols/elfimage.h"
@@ -648,6 +650,7 @@ int capture_take(struct capture *c, struct snap **out, struct err *e)
 {
 	const struct prep *pp = &c->p;
 	struct gort_registry reg;
+	struct gort_waits waits;
 	struct stop1 st;
 	struct snap *s = NULL, fig;
 	uint64_t t0 = now_ns(CLOCK_MONOTONIC);
@@ -658,6 +661,7 @@ int capture_take(struct capture *c, struct snap **out, struct err *e)
 
 	memset(&reg, 0, sizeof(reg));
 	memset(&st, 0, sizeof(st));
+	memset(&waits, 0, sizeof(waits));
 	r = proc_check(pid, e);
 	if (r < 0)
 		return r;
@@ -678,6 +682,9 @@ int capture_take(struct capture *c, struct snap **out, struct err *e)
 				xstrdup(pp->layout.waitreason_names[i]);
 	}
 
+	/* What parked goroutines wait on: the epoll registrations now. */
+	gort_waits_prepare(pid, blocked_types_base(pp->img, &pp->layout,
+						   pp->bias), &waits);
 	r = stop_target(pid, &st, e);
 	if (r < 0)
 		goto fail;
@@ -692,6 +699,9 @@ int capture_take(struct capture *c, struct snap **out, struct err *e)
 		reg.waitreasons = wr;
 		reg.nwaitreasons = nwr;
 	}
+	if (r == 0)
+		gort_waits_copy(pp->mem, &pp->layout, pp->bias, &reg,
+				reg.waitreasons, reg.nwaitreasons, &waits);
 	/* Copy-only hooks for other views of the stopped process go here. */
 	if (c->hook)
 		c->hook(st.stop, c->hook_arg);
@@ -700,6 +710,7 @@ int capture_take(struct capture *c, struct snap **out, struct err *e)
 		too_big(pid, e);
 	if (r < 0)
 		goto fail;
+	gort_waits_decode(pp->mem, &pp->layout, &waits);
 
 	/* The capture's figures, gathered before the snapshot is built. */
 	memset(&fig, 0, sizeof(fig));
@@ -719,12 +730,22 @@ int capture_take(struct capture *c, struct snap **out, struct err *e)
 	s->nretried = fig.nretried;
 	s->nallg = reg.nallg;
 	s->bytes_copied = reg.bytes_copied;
+	blocked_build(s, &waits, pp->img, pp->bias);
+	gort_waits_release(&waits);
+	/* What they waited on at the first stop, not at the second. */
+	for (i = 0; i < reg.ngs; i++)
+		if (reg.gs[i].recopied) {
+			free(s->gs[i].waits);
+			s->gs[i].waits = NULL;
+			s->gs[i].nwaits = 0;
+		}
 	s->capture_ns = now_ns(CLOCK_MONOTONIC) - t0;
 	stop_release(&st);
 	gort_registry_release(&reg);
 	*out = s;
 	return 0;
 fail:
+	gort_waits_release(&waits);
 	stop_release(&st);
 	gort_registry_release(&reg);
 	return r;
