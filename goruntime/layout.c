@@ -41,6 +41,8 @@ static uint64_t var_addr(Dwarf_Die *die);
 static void set_constant(struct gort_layout *l, const char *name,
 			 Dwarf_Die *die);
 static void layout_none(struct gort_layout *l);
+static const struct layout_field *struct_size_of(const char *f);
+static size_t field_width(const char *f);
 static int fill_symtab(Elf *elf, struct gort_layout *l);
 static void fill_g(struct scan *s, struct gort_layout *l);
 static void fill_m(struct scan *s, struct gort_layout *l);
@@ -56,6 +58,87 @@ int gort_go_minor(const char *v)
 	for (p += 4; *p >= '0' && *p <= '9'; p++)
 		minor = minor * 10 + (*p - '0');
 	return minor;
+}
+
+/* Every field of the list: its name, where it is, how wide it is. */
+static const struct layout_field {
+	const char *field;	/* "g_goid" */
+	const char *name;	/* "g.goid" */
+	size_t off, size;
+} layout_fields[] = {
+#define X(f, n) { #f, n, offsetof(struct gort_layout, f),                \
+		  sizeof(((struct gort_layout *)0)->f) },
+	GORT_LAYOUT_FIELDS(X)
+#undef X
+};
+
+/* Fields the readers take fewer than 8 bytes of. */
+static const struct {
+	const char *field;
+	size_t width;
+} narrow_fields[] = {
+	{ "g_atomicstatus", 4 },
+	{ "g_waitreason", 1 },
+};
+
+#define MAX_STRUCT_SIZE (1u << 20)
+
+/* The size field ("g_size") of the struct that holds f, or NULL. */
+static const struct layout_field *struct_size_of(const char *f)
+{
+	size_t plen = strcspn(f, "_"), i;
+
+	for (i = 0; i < ARRAY_SIZE(layout_fields); i++) {
+		const char *n = layout_fields[i].field;
+
+		if (!strncmp(n, f, plen) && !strcmp(n + plen, "_size") &&
+		    n[plen] == '_')
+			return &layout_fields[i];
+	}
+	return NULL;
+}
+
+static size_t field_width(const char *f)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(narrow_fields); i++)
+		if (!strcmp(narrow_fields[i].field, f))
+			return narrow_fields[i].width;
+	return 8;
+}
+
+int gort_layout_check(const struct gort_layout *l, struct err *e)
+{
+	const unsigned char *base = (const unsigned char *)l;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(layout_fields); i++) {
+		const struct layout_field *f = &layout_fields[i], *sf;
+		size_t size, width;
+		long off;
+
+		/* Offsets are longs; sizes size_t; constants int. */
+		sf = struct_size_of(f->field);
+		if (!sf || sf == f || f->size != sizeof(long) ||
+		    sf->size != sizeof(size_t))
+			continue;
+		memcpy(&off, base + f->off, sizeof(off));
+		memcpy(&size, base + sf->off, sizeof(size));
+		if (off == GORT_NONE)
+			continue;
+		width = field_width(f->field);
+		if (size > MAX_STRUCT_SIZE)
+			return err_set(e, EINVAL, "runtime layout: %s = %zu "
+				       "is implausibly large", sf->name,
+				       size);
+		if (off < 0 || (size_t)off > size || width > size - (size_t)off)
+			return err_set(e, EINVAL, "runtime layout: %s at "
+				       "offset %ld (%zu bytes) lies outside "
+				       "%s = %zu", f->name, off, width,
+				       sf->name, size);
+	}
+	return 0;
 }
 
 static void layout_none(struct gort_layout *l)
@@ -483,7 +566,10 @@ int gort_layout_from_dwarf(const char *path, struct gort_layout *l,
 		fill_m(&s, l);
 	fill_wait(&s, l);
 	snprintf(l->source, sizeof(l->source), "DWARF");
-	if (l->g_goid == GORT_NONE || l->g_atomicstatus == GORT_NONE ||
+	r = gort_layout_check(l, e);
+	if (r < 0)
+		r = err_prefix(e, "'%s'", path);
+	else if (l->g_goid == GORT_NONE || l->g_atomicstatus == GORT_NONE ||
 	    l->g_sched_sp == GORT_NONE || l->g_sched_pc == GORT_NONE ||
 	    !l->allgs || !l->allglen)
 		r = err_set(e, ENODATA,

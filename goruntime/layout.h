@@ -131,6 +131,18 @@ int gort_layout_from_dwarf(const char *path, struct gort_layout *l,
 	X(semaroot_treap, "semaRoot.treap") X(polldesc_fd, "pollDesc.fd")  \
 	X(polldesc_rg, "pollDesc.rg") X(polldesc_wg, "pollDesc.wg")
 
+/*
+ * Checks every offset of the GORT_LAYOUT_FIELDS against the size of its
+ * struct: a field "P_name" lies in the struct whose size is "P_size"
+ * (g_goid in g_size, m_curg in m_size, ...), and offset + width <= size,
+ * where the width is what the readers take (8 bytes unless the field is
+ * listed as narrower in layout.c).  Sizes are at most 1 MiB.  Returns 0,
+ * or -EINVAL with e naming the first field that does not fit.  The
+ * layout builders and every reader of g/m structs call it, so no offset
+ * taken from the target's DWARF or a table can reach past a buffer.
+ */
+int gort_layout_check(const struct gort_layout *l, struct err *e);
+
 /* One Go release's layout, measured from a real toolchain's DWARF. */
 struct gort_table {
 	int minor;		/* 23 for go1.23.x */
