@@ -130,6 +130,7 @@ FUZZERS := tests/fuzz/fuzz_elfnote tests/fuzz/fuzz_gobuildinfo \
 	   tests/fuzz/fuzz_registry
 FUZZERS += tests/fuzz/fuzz_snapjson tests/fuzz/fuzz_gotext
 FUZZERS += tests/fuzz/fuzz_stripped
+FUZZERS += tests/fuzz/fuzz_waitobj
 FUZZ_TIME ?= 20
 
 .PHONY: all check check-all check-unit check-live check-layers deps \
