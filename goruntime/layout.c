@@ -15,10 +15,18 @@
 #include "lib/banned.h"
 
 /* Names we look for among the top-level DIEs. */
-enum want_type { T_G, T_M, T_GOBUF, T_STACK, T_NTYPES };
+enum want_type {
+	T_G, T_M, T_GOBUF, T_STACK, T_SUDOG, T_HCHAN, T_WAITQ, T_TYPE,
+	T_ABITYPE, T_SEMAROOT, T_POLLDESC, T_NTYPES
+};
 static const char *const type_names[T_NTYPES] = {
 	"runtime.g", "runtime.m", "runtime.gobuf", "runtime.stack",
+	"runtime.sudog", "runtime.hchan", "runtime.waitq", "runtime._type",
+	"internal/abi.Type", "runtime.semaRoot", "runtime.pollDesc",
 };
+
+/* Entries of runtime.semtable (semTabSize, runtime/sema.go 1.19-1.27). */
+#define SEMTAB_SIZE 251
 
 struct scan {
 	Dwarf_Die types[T_NTYPES];
@@ -38,6 +46,7 @@ static size_t field_width(const char *f);
 static int fill_symtab(Elf *elf, struct gort_layout *l);
 static void fill_g(struct scan *s, struct gort_layout *l);
 static void fill_m(struct scan *s, struct gort_layout *l);
+static void fill_wait(struct scan *s, struct gort_layout *l);
 
 int gort_go_minor(const char *v)
 {
@@ -141,6 +150,8 @@ static void layout_none(struct gort_layout *l)
 		*o = GORT_NONE;
 	for (o = &l->m_g0; o <= &l->m_lockedg; o++)
 		*o = GORT_NONE;
+	for (o = &l->sudog_size; o <= &l->polldesc_wg; o++)
+		*o = GORT_NONE;
 	/* Stable across 1.19-1.27 (runtime2.go); DWARF overrides them. */
 	l->st_idle = 0;
 	l->st_runnable = 1;
@@ -204,7 +215,8 @@ static void scan_die(struct scan *s, Dwarf_Die *die)
 	int tag = dwarf_tag(die);
 	size_t i;
 
-	if (!name || strncmp(name, "runtime.", 8))
+	if (!name || (strncmp(name, "runtime.", 8) &&
+		      strcmp(name, "internal/abi.Type")))
 		return;
 	if (tag == DW_TAG_structure_type) {
 		for (i = 0; i < T_NTYPES; i++)
@@ -222,6 +234,19 @@ static void scan_die(struct scan *s, Dwarf_Die *die)
 			l->allglen = a;
 		else if (!strcmp(name, "runtime.allm") && !l->allm)
 			l->allm = a;
+		else if (!strcmp(name, "runtime.semtable")) {
+			Dwarf_Die t;
+			Dwarf_Attribute at;
+			Dwarf_Word sz;
+
+			if (!l->semtable)
+				l->semtable = a;
+			if (dwarf_attr(die, DW_AT_type, &at) &&
+			    dwarf_formref_die(&at, &t) &&
+			    dwarf_aggregate_size(&t, &sz) == 0 &&
+			    sz % SEMTAB_SIZE == 0 && sz / SEMTAB_SIZE < 4096)
+				l->sema_stride = (long)(sz / SEMTAB_SIZE);
+		}
 		else if (!strcmp(name, "runtime.waitReasonStrings") &&
 			 !l->waitreason_strings) {
 			Dwarf_Die t, sub;
@@ -352,6 +377,93 @@ static void fill_m(struct scan *s, struct gort_layout *l)
 	l->m_lockedg = member_offset(m, "lockedg", NULL);
 }
 
+/*
+ * A pointer-sized field, or the address word of a maybeTraceablePtr
+ * (Go 1.26+: {vp, vu}, vu the source of truth) or of a struct embedding
+ * one first (maybeTraceableChan).  Typedefs are looked through.
+ */
+static long ptr_member(Dwarf_Die *st, const char *name)
+{
+	Dwarf_Die t;
+	Dwarf_Attribute at;
+	long off, vu;
+	int depth;
+
+	memset(&t, 0, sizeof(t));
+	off = member_offset(st, name, &t);
+	for (depth = 0; off != GORT_NONE && depth < 4; depth++) {
+		while (dwarf_tag(&t) == DW_TAG_typedef &&
+		       dwarf_attr(&t, DW_AT_type, &at) &&
+		       dwarf_formref_die(&at, &t))
+			;
+		if (dwarf_tag(&t) != DW_TAG_structure_type)
+			break;
+		vu = member_offset(&t, "vu", NULL);
+		if (vu != GORT_NONE)
+			return off + vu;
+		if (member_offset(&t, "maybeTraceablePtr", NULL) != 0 ||
+		    member_type(&t, "maybeTraceablePtr", &t) < 0)
+			return GORT_NONE;
+	}
+	return off;
+}
+
+static long struct_size(Dwarf_Die *st)
+{
+	Dwarf_Word sz;
+
+	return dwarf_aggregate_size(st, &sz) == 0 && sz < 1 << 20 ? (long)sz
+								 : GORT_NONE;
+}
+
+static void fill_wait(struct scan *s, struct gort_layout *l)
+{
+	Dwarf_Die *t;
+	long first = s->have[T_WAITQ]
+			     ? member_offset(&s->types[T_WAITQ], "first", NULL)
+			     : GORT_NONE;
+
+	if (s->have[T_SUDOG]) {
+		t = &s->types[T_SUDOG];
+		l->sudog_size = struct_size(t);
+		l->sudog_g = member_offset(t, "g", NULL);
+		l->sudog_next = member_offset(t, "next", NULL);
+		l->sudog_prev = member_offset(t, "prev", NULL);
+		l->sudog_elem = ptr_member(t, "elem");
+		l->sudog_isselect = member_offset(t, "isSelect", NULL);
+		l->sudog_waitlink = member_offset(t, "waitlink", NULL);
+		l->sudog_c = ptr_member(t, "c");
+	}
+	if (s->have[T_HCHAN]) {
+		t = &s->types[T_HCHAN];
+		l->hchan_size = struct_size(t);
+		l->hchan_qcount = member_offset(t, "qcount", NULL);
+		l->hchan_dataqsiz = member_offset(t, "dataqsiz", NULL);
+		l->hchan_closed = member_offset(t, "closed", NULL);
+		l->hchan_elemtype = member_offset(t, "elemtype", NULL);
+		l->hchan_recvq = add_off(member_offset(t, "recvq", NULL), first);
+		l->hchan_sendq = add_off(member_offset(t, "sendq", NULL), first);
+	}
+	/* internal/abi.Type (1.21+) names its fields in upper case. */
+	if (s->have[T_ABITYPE]) {
+		l->type_tflag = member_offset(&s->types[T_ABITYPE], "TFlag",
+					      NULL);
+		l->type_str = member_offset(&s->types[T_ABITYPE], "Str", NULL);
+	} else if (s->have[T_TYPE]) {
+		l->type_tflag = member_offset(&s->types[T_TYPE], "tflag", NULL);
+		l->type_str = member_offset(&s->types[T_TYPE], "str", NULL);
+	}
+	if (s->have[T_SEMAROOT])
+		l->semaroot_treap = member_offset(&s->types[T_SEMAROOT],
+						  "treap", NULL);
+	if (s->have[T_POLLDESC]) {
+		t = &s->types[T_POLLDESC];
+		l->polldesc_fd = member_offset(t, "fd", NULL);
+		l->polldesc_rg = member_offset(t, "rg", NULL);
+		l->polldesc_wg = member_offset(t, "wg", NULL);
+	}
+}
+
 /* Globals from .symtab: present without DWARF (-w) and cheaper. */
 static int fill_symtab(Elf *elf, struct gort_layout *l)
 {
@@ -395,6 +507,10 @@ static int fill_symtab(Elf *elf, struct gort_layout *l)
 				l->gofunc = sym.st_value;
 			else if (!strcmp(name, "runtime.pclntab"))
 				l->pclntab = sym.st_value;
+			else if (!strcmp(name, "runtime.semtable"))
+				l->semtable = sym.st_value;
+			else if (!strcmp(name, "runtime.types"))
+				l->types = sym.st_value;
 		}
 	}
 	return found;
@@ -448,6 +564,7 @@ int gort_layout_from_dwarf(const char *path, struct gort_layout *l,
 	fill_g(&s, l);
 	if (s.have[T_M])
 		fill_m(&s, l);
+	fill_wait(&s, l);
 	snprintf(l->source, sizeof(l->source), "DWARF");
 	r = gort_layout_check(l, e);
 	if (r < 0)

@@ -97,6 +97,8 @@ static int globals_from_symbols(struct elfimage *im, struct gort_layout *l,
 		l->waitreason_strings = 0;
 	if (elfimage_symbol(im, "go:func.*", &l->gofunc, NULL) < 0)
 		elfimage_symbol(im, "go.func.*", &l->gofunc, NULL);
+	elfimage_symbol(im, "runtime.semtable", &l->semtable, NULL);
+	elfimage_symbol(im, "runtime.types", &l->types, NULL);
 	return 0;
 }
 
