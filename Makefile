@@ -62,6 +62,8 @@ ALL_LDFLAGS = $(LDFLAGS) $(SAN_FLAGS)
 # Objects per stage; the order follows the data flow.
 LIB_SRCS := lib/xmalloc.c lib/err.c lib/strbuf.c lib/report.c \
 	    lib/hashmap.c lib/intern.c
+LIB_SRCS += lib/atomicfile.c
+LIB_SRCS += lib/readfile.c lib/utf8.c lib/jstr.c lib/parse.c
 INSPECT_SRCS := inspect/memsrc.c inspect/proc.c inspect/ptstop.c
 INSPECT_SRCS += inspect/taskinfo.c inspect/stackcopy.c inspect/sysnames.c
 BUILDINFO_SRCS := buildinfo/elfnote.c buildinfo/gobuildinfo.c \
@@ -84,7 +86,7 @@ SNAPSHOT_SRCS += snapshot/parse_json.c snapshot/parse_go.c snapshot/load.c \
 		 snapshot/watch.c snapshot/fmt_go1.c snapshot/fmt_metrics.c \
 		 snapshot/fmt_pprof.c snapshot/gen/profile.pb-c.c
 SNAPSHOT_SRCS += snapshot/threads.c snapshot/fmt_threads.c
-CLI_SRCS := cli/main.c cli/cmd.c cli/cmd_buildinfo.c cli/cmd_dump.c
+CLI_SRCS := cli/main.c cli/cmd.c cli/opt.c cli/cmd_buildinfo.c cli/cmd_dump.c
 CLI_SRCS += cli/cmd_groups.c cli/cmd_diff.c cli/cmd_watch.c
 CLI_SRCS += cli/cmd_threads.c
 # The interactive view (goscope top).
@@ -98,7 +100,7 @@ CORE_OBJS := $(CORE_SRCS:.c=.o)
 CLI_OBJS := $(CLI_SRCS:.c=.o)
 TUI_OBJS := $(TUI_SRCS:.c=.o)
 
-UNIT_TESTS := tests/unit/t_lib \
+UNIT_TESTS := tests/unit/t_lib tests/unit/t_atomicfile tests/unit/t_libtext \
 	      tests/unit/t_elfnote tests/unit/t_gobuildinfo \
 	      tests/unit/t_modinfo tests/unit/t_pclntab
 UNIT_TESTS += tests/unit/t_group tests/unit/t_diff tests/unit/t_rules \

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli/cmd.h"
+#include "cli/opt.h"
 #include "snapshot/group.h"
 #include "snapshot/rules.h"
 #include "snapshot/snap.h"
@@ -23,7 +24,7 @@ const struct cmd_entry cmd_groups_entry = {
 	"  -l, --level=LEVEL  how alike stacks must be: exact (same PC\n"
 	"                     offsets), lines (same function and file:line;\n"
 	"                     default) or functions (same names)\n"
-	"  -s, --sort=KEY     count (default) or wait (longest wait first);\n"
+	"  -S, --sort=KEY     count (default) or wait (longest wait first);\n"
 	"                     standard-library-only groups come last\n"
 	"  -f, --format=FMT   text (default) or json (goscope.groups/1)\n"
 	"  -a, --all          include the runtime's system goroutines\n"
@@ -41,7 +42,7 @@ static int cmd_groups_exec(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "level", required_argument, NULL, 'l' },
-		{ "sort", required_argument, NULL, 's' },
+		{ "sort", required_argument, NULL, 'S' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "all", no_argument, NULL, 'a' },
 		{ "rules", required_argument, NULL, 'r' },
@@ -54,40 +55,33 @@ static int cmd_groups_exec(int argc, char **argv)
 	const char *rules_path = NULL;
 	struct rules *rules = NULL;
 	unsigned int flags = 0;
-	int c, json = 0, status;
+	static const char *const formats[] = { "text", "json", NULL };
+	static const char *const sorts[] = { "count", "wait", NULL };
+	int c, r, json = 0, sort_key = 0, status;
 	struct grouping gr;
 	struct snap *snap;
 	struct strbuf out;
 	struct err e;
 
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+l:s:f:ar:h", longopts, NULL)) !=
-	       -1) {
+	opt_begin();
+	while ((c = opt_next(argc, argv, "l:S:f:ar:h", longopts)) != -1) {
 		switch (c) {
 		case 'l':
-			if (group_level_parse(optarg, &level) < 0)
-				return cmd_usage_error(cmd, "unknown level '%s'",
-						       optarg);
+			r = opt_level(cmd, optarg, &level);
+			if (r)
+				return r;
 			break;
-		case 's':
-			if (!strcmp(optarg, "count"))
-				sort = GROUP_SORT_COUNT;
-			else if (!strcmp(optarg, "wait"))
-				sort = GROUP_SORT_WAIT;
-			else
-				return cmd_usage_error(cmd, "unknown sort key "
-						       "'%s'", optarg);
+		case 'S':
+			r = opt_choice(cmd, "sort key", optarg, sorts,
+				       &sort_key);
+			if (r)
+				return r;
+			sort = sort_key ? GROUP_SORT_WAIT : GROUP_SORT_COUNT;
 			break;
 		case 'f':
-			if (!strcmp(optarg, "json"))
-				json = 1;
-			else if (!strcmp(optarg, "text"))
-				json = 0;
-			else
-				return cmd_usage_error(cmd,
-						       "unknown format '%s'",
-						       optarg);
+			r = opt_choice(cmd, "format", optarg, formats, &json);
+			if (r)
+				return r;
 			break;
 		case 'a':
 			flags |= GROUP_SYSTEM;
@@ -99,8 +93,7 @@ static int cmd_groups_exec(int argc, char **argv)
 			cmd_print_help(cmd);
 			return EXIT_OK;
 		default:
-			return cmd_usage_error(cmd, "unknown option '%s'",
-					       argv[optind - 1]);
+			return opt_bad(cmd, c, argv);
 		}
 	}
 	if (argc - optind != 1)

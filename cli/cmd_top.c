@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cli/cmd.h"
+#include "cli/opt.h"
 #include "snapshot/diff.h"
 #include "snapshot/group.h"
 #include "snapshot/snap.h"
@@ -16,7 +17,6 @@
 #include "lib/banned.h"
 
 static int cmd_top_exec(int argc, char **argv);
-static int parse_duration(const char *s, uint64_t *ns);
 static int print_once(char **targets, size_t n, enum group_level level);
 
 const struct cmd_entry cmd_top_entry = {
@@ -28,16 +28,16 @@ const struct cmd_entry cmd_top_entry = {
 		 "PID|FILE...",
 	.help =
 	"  -i, --interval=DUR     auto-refresh interval (default 2s; 500ms,\n"
-	"                         1m; 100ms to 1h)\n"
+	"                         1m; 10ms to 24h)\n"
 	"  -1, --once             one snapshot, no auto-refresh (r takes "
 	"another)\n"
 	"  -b, --baseline=FILE    compare with this snapshot file (a JSON\n"
 	"                         snapshot or a Go goroutine dump)\n"
 	"  -l, --level=LEVEL      stack similarity for groups: exact, lines\n"
 	"                         (default) or functions\n"
-	"  -a, --ascii            no UTF-8 drawing characters\n"
+	"      --ascii            no UTF-8 drawing characters\n"
 	"  -C, --no-color         no colors (also when NO_COLOR is set)\n"
-	"  -s, --source-root=DIR  where to look for source files\n"
+	"      --source-root=DIR  where to look for source files\n"
 	"  -h, --help             show this help\n"
 	"\n"
 	"'goscope PID' is the same as 'goscope top PID'.  FILE...: snapshot\n"
@@ -48,30 +48,6 @@ const struct cmd_entry cmd_top_entry = {
 	"view for its keys; q quits.  The process keeps running.\n",
 	.exec = cmd_top_exec,
 };
-
-/* "1s", "500ms", "2m", "1.5s", "3" (seconds). */
-static int parse_duration(const char *s, uint64_t *ns)
-{
-	char *end;
-	double v;
-
-	errno = 0;
-	v = strtod(s, &end);
-	if (errno || end == s || v < 0)
-		return -1;
-	if (!strcmp(end, "ms"))
-		v *= 1e6;
-	else if (!strcmp(end, "s") || !*end)
-		v *= 1e9;
-	else if (!strcmp(end, "m"))
-		v *= 60e9;
-	else
-		return -1;
-	if (v < 1e8 || v > 3600e9)
-		return -1;
-	*ns = (uint64_t)v;
-	return 0;
-}
 
 /* Without a terminal: the grouped view, or consecutive diffs. */
 static int print_once(char **targets, size_t n, enum group_level level)
@@ -121,9 +97,9 @@ static int cmd_top_exec(int argc, char **argv)
 		{ "once", no_argument, NULL, '1' },
 		{ "baseline", required_argument, NULL, 'b' },
 		{ "level", required_argument, NULL, 'l' },
-		{ "ascii", no_argument, NULL, 'a' },
+		{ "ascii", no_argument, NULL, 'A' },
 		{ "no-color", no_argument, NULL, 'C' },
-		{ "source-root", required_argument, NULL, 's' },
+		{ "source-root", required_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -137,15 +113,15 @@ static int cmd_top_exec(int argc, char **argv)
 	memset(&o, 0, sizeof(o));
 	o.level = GROUP_LINES;
 	o.interval_ns = TUI_DEFAULT_INTERVAL_NS;
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "i:1b:l:aCs:h", longopts,
-				NULL)) != -1) {
+	opt_begin();
+	/* 'A' and 'R' have no short form: --ascii, --source-root. */
+	while ((c = opt_next(argc, argv, "i:1b:l:Ch", longopts)) != -1) {
 		switch (c) {
 		case 'i':
-			if (parse_duration(optarg, &o.interval_ns) < 0)
-				return cmd_usage_error(cmd, "bad interval '%s' "
-						       "(100ms to 1h)", optarg);
+			r = opt_duration(cmd, "interval", optarg,
+					 &o.interval_ns);
+			if (r)
+				return r;
 			break;
 		case '1':
 			o.once = 1;
@@ -154,25 +130,24 @@ static int cmd_top_exec(int argc, char **argv)
 			o.baseline = optarg;
 			break;
 		case 'l':
-			if (group_level_parse(optarg, &o.level) < 0)
-				return cmd_usage_error(cmd, "unknown level "
-						       "'%s'", optarg);
+			r = opt_level(cmd, optarg, &o.level);
+			if (r)
+				return r;
 			break;
-		case 'a':
+		case 'A':
 			o.ascii = 1;
 			break;
 		case 'C':
 			o.no_color = 1;
 			break;
-		case 's':
+		case 'R':
 			o.source_root = optarg;
 			break;
 		case 'h':
 			cmd_print_help(cmd);
 			return EXIT_OK;
 		default:
-			return cmd_usage_error(cmd, "unknown option '%s'",
-					       argv[optind - 1]);
+			return opt_bad(cmd, c, argv);
 		}
 	}
 	n = (size_t)(argc - optind);

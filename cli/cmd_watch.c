@@ -9,9 +9,11 @@
 #include <unistd.h>
 
 #include "cli/cmd.h"
+#include "cli/opt.h"
 #include "snapshot/capture.h"
 #include "snapshot/load.h"
 #include "snapshot/watch.h"
+#include "lib/atomicfile.h"
 #include "lib/report.h"
 #include "lib/strbuf.h"
 #include "lib/banned.h"
@@ -20,8 +22,6 @@ static volatile sig_atomic_t interrupted;
 
 static int cmd_watch_exec(int argc, char **argv);
 static void on_signal(int sig);
-static int parse_duration(const char *s, uint64_t *ns);
-static int parse_count(const char *s, size_t *out);
 static void sleep_ns(uint64_t ns);
 static int write_file(const char *path, const struct strbuf *sb);
 
@@ -34,7 +34,8 @@ const struct cmd_entry cmd_watch_entry = {
 		 "[--level=LEVEL] [--format=text|json|openmetrics] "
 		 "[-o FILE] PID",
 	.help =
-	"  -i, --interval=DUR   time between snapshots (default 1s; ms, s, m)\n"
+	"  -i, --interval=DUR   time between snapshots (default 1s; 10ms\n"
+	"                       to 24h)\n"
 	"  -n, --count=N        stop after N snapshots (default: at Ctrl-C)\n"
 	"  -r, --rules=FILE     ignore rules (top, any, created-by, label)\n"
 	"  -t, --tolerance=T    stable when the total varies by at most T\n"
@@ -62,47 +63,6 @@ static void on_signal(int sig)
 	interrupted = 1;
 }
 
-/* "1s", "500ms", "2m", "1.5s", "3" (seconds). */
-static int parse_duration(const char *s, uint64_t *ns)
-{
-	char *end;
-	double v;
-
-	errno = 0;
-	v = strtod(s, &end);
-	if (errno || end == s || v < 0)
-		return -1;
-	if (!strcmp(end, "ms"))
-		v *= 1e6;
-	else if (!strcmp(end, "s") || !*end)
-		v *= 1e9;
-	else if (!strcmp(end, "m"))
-		v *= 60e9;
-	else if (!strcmp(end, "h"))
-		v *= 3600e9;
-	else
-		return -1;
-	if (v < 1e7 || v > 86400e9)
-		return -1;
-	*ns = (uint64_t)v;
-	return 0;
-}
-
-static int parse_count(const char *s, size_t *out)
-{
-	char *end;
-	unsigned long long v;
-
-	if (!*s || strspn(s, "0123456789") != strlen(s))
-		return -1;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno || v > 1000000000ull)
-		return -1;
-	*out = (size_t)v;
-	return 0;
-}
-
 static void sleep_ns(uint64_t ns)
 {
 	struct timespec ts;
@@ -114,30 +74,16 @@ static void sleep_ns(uint64_t ns)
 		;
 }
 
-/* Writes sb to path through a temporary file and rename(2). */
+/* Writes sb to path whole, or reports why not. */
 static int write_file(const char *path, const struct strbuf *sb)
 {
-	struct strbuf tmp;
-	FILE *f;
-	int bad;
+	struct err e;
 
-	strbuf_init(&tmp);
-	strbuf_addf(&tmp, "%s.tmp", path);
-	f = fopen(tmp.buf, "we");
-	if (!f) {
-		perror_msg("cannot open '%s'", tmp.buf);
-		strbuf_release(&tmp);
+	err_init(&e);
+	if (atomicfile_write(path, sb->buf, sb->len, 0, &e) < 0) {
+		error_msg("%s", e.msg);
 		return -1;
 	}
-	bad = fwrite(sb->buf, 1, sb->len, f) != sb->len;
-	bad |= fclose(f) != 0;
-	if (bad || rename(tmp.buf, path) < 0) {
-		perror_msg("cannot write '%s'", path);
-		unlink(tmp.buf);
-		strbuf_release(&tmp);
-		return -1;
-	}
-	strbuf_release(&tmp);
 	return 0;
 }
 
@@ -167,7 +113,13 @@ static int cmd_watch_exec(int argc, char **argv)
 	struct sigaction sa, old_int, old_term;
 	uint64_t interval = 1000000000ull;
 	size_t count = 0, n;
-	int c, status = EXIT_OK;
+	static const char *const formats[] = {
+		"text", "json", "openmetrics", NULL,
+	};
+	static const enum watch_format format_of[] = {
+		WATCH_TEXT, WATCH_JSON, WATCH_OPENMETRICS,
+	};
+	int c, r, k, status = EXIT_OK;
 	struct strbuf out, metrics;
 	struct err e;
 	char *mod;
@@ -179,57 +131,40 @@ static int cmd_watch_exec(int argc, char **argv)
 	cfg.window = 3;
 	cfg.min_growth = 1;
 	cfg.span = 10;
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+i:n:r:t:k:m:l:f:o:h", longopts,
-				NULL)) != -1) {
+	opt_begin();
+	while ((c = opt_next(argc, argv, "i:n:r:t:k:m:l:f:o:h",
+			     longopts)) != -1) {
+		r = 0;
 		switch (c) {
 		case 'i':
-			if (parse_duration(optarg, &interval) < 0)
-				return cmd_usage_error(cmd, "bad interval '%s' "
-						       "(10ms to 24h)", optarg);
+			r = opt_duration(cmd, "interval", optarg, &interval);
 			break;
 		case 'n':
-			if (parse_count(optarg, &count) < 0 || !count)
-				return cmd_usage_error(cmd, "bad count '%s'",
-						       optarg);
+			r = opt_count(cmd, "count", optarg, 1, 1000000000,
+				      &count);
 			break;
 		case 'r':
 			rules_path = optarg;
 			break;
 		case 't':
-			if (parse_count(optarg, &cfg.tolerance) < 0)
-				return cmd_usage_error(cmd, "bad tolerance "
-						       "'%s'", optarg);
+			r = opt_count(cmd, "tolerance", optarg, 0, 1000000000,
+				      &cfg.tolerance);
 			break;
 		case 'k':
-			if (parse_count(optarg, &cfg.window) < 0 ||
-			    !cfg.window || cfg.window > 63)
-				return cmd_usage_error(cmd, "bad window '%s' "
-						       "(1 to 63)", optarg);
+			r = opt_count(cmd, "window", optarg, 1, 63,
+				      &cfg.window);
 			break;
 		case 'm':
-			if (parse_count(optarg, &cfg.min_growth) < 0 ||
-			    !cfg.min_growth)
-				return cmd_usage_error(cmd, "bad minimum growth "
-						       "'%s'", optarg);
+			r = opt_count(cmd, "minimum growth", optarg, 1,
+				      1000000000, &cfg.min_growth);
 			break;
 		case 'l':
-			if (group_level_parse(optarg, &cfg.level) < 0)
-				return cmd_usage_error(cmd, "unknown level '%s'",
-						       optarg);
+			r = opt_level(cmd, optarg, &cfg.level);
 			break;
 		case 'f':
-			if (!strcmp(optarg, "text"))
-				fmt = WATCH_TEXT;
-			else if (!strcmp(optarg, "json"))
-				fmt = WATCH_JSON;
-			else if (!strcmp(optarg, "openmetrics"))
-				fmt = WATCH_OPENMETRICS;
-			else
-				return cmd_usage_error(cmd,
-						       "unknown format '%s'",
-						       optarg);
+			r = opt_choice(cmd, "format", optarg, formats, &k);
+			if (!r)
+				fmt = format_of[k];
 			break;
 		case 'o':
 			output = optarg;
@@ -238,15 +173,14 @@ static int cmd_watch_exec(int argc, char **argv)
 			cmd_print_help(cmd);
 			return EXIT_OK;
 		default:
-			return cmd_usage_error(cmd, "unknown option '%s'",
-					       argv[optind - 1]);
+			return opt_bad(cmd, c, argv);
 		}
+		if (r)
+			return r;
 	}
-	if (argc - optind != 1)
-		return cmd_usage_error(cmd, "expected one PID");
-	if (!cmd_parse_target(argv[optind], &pid))
-		return cmd_usage_error(cmd, "'%s' is not a process id",
-				       argv[optind]);
+	r = opt_pid(cmd, argc, argv, &pid);
+	if (r)
+		return r;
 	if (output && fmt != WATCH_OPENMETRICS)
 		return cmd_usage_error(cmd, "--output needs "
 				       "--format=openmetrics");

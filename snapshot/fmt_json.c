@@ -6,6 +6,7 @@
 
 #include "snapshot/fmt_json.h"
 #include "lib/xmalloc.h"
+#include "lib/jstr.h"
 #include "lib/banned.h"
 
 struct stack_tab {
@@ -44,9 +45,6 @@ static size_t intern_put(struct intern_tab *t, const void *obj, uint64_t h,
 static int frame_eq_cb(const void *a, const void *b);
 static int shape_eq_cb(const void *a, const void *b);
 static json_t *hex(uint64_t v);
-static json_t *jstr(const char *s);
-static char *utf8_clean(const char *s);
-static void set_label(json_t *o, const char *key, const char *value);
 static json_t *frame_json(const struct snap_frame *f);
 static json_t *shape_json(const struct snap_goroutine *g, size_t sid);
 static json_t *goroutine_json(const struct snap_goroutine *g, size_t shape);
@@ -236,67 +234,6 @@ static json_t *hex(uint64_t v)
 	return json_string(buf);
 }
 
-static json_t *jstr(const char *s)
-{
-	json_t *j;
-	char *c;
-
-	if (!s)
-		return json_null();
-	j = json_string(s);
-	if (j)
-		return j;
-	/* Not UTF-8 (bytes from a target): JSON needs valid text. */
-	c = utf8_clean(s);
-	j = json_string(c);
-	free(c);
-	return j ? j : json_string("?");
-}
-
-/* A copy of s with every byte that is not valid UTF-8 made U+FFFD. */
-static char *utf8_clean(const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	struct strbuf sb;
-
-	strbuf_init(&sb);
-	while (*p) {
-		size_t n = *p < 0x80 ? 1 : (*p >> 5) == 6 ? 2
-			   : (*p >> 4) == 14 ? 3 : (*p >> 3) == 30 ? 4 : 0;
-		size_t i;
-		int ok = n > 0;
-
-		for (i = 1; ok && i < n; i++)
-			ok = (p[i] & 0xc0) == 0x80;
-		if (ok && n > 1) {
-			/* Reject overlong forms, surrogates, > U+10FFFF. */
-			json_t *t = json_stringn((const char *)p, n);
-
-			ok = t != NULL;
-			json_decref(t);
-		}
-		if (ok) {
-			strbuf_add(&sb, p, n);
-			p += n;
-		} else {
-			strbuf_adds(&sb, "\xef\xbf\xbd");
-			p++;
-		}
-	}
-	return strbuf_detach(&sb, NULL);
-}
-
-static void set_label(json_t *o, const char *key, const char *value)
-{
-	char *c;
-
-	if (json_object_set_new(o, key, jstr(value)) == 0)
-		return;
-	c = utf8_clean(key);
-	json_object_set_new(o, c, jstr(value));
-	free(c);
-}
-
 static json_t *frame_json(const struct snap_frame *f)
 {
 	json_t *o = json_object();
@@ -425,7 +362,8 @@ static json_t *shape_json(const struct snap_goroutine *g, size_t sid)
 		json_object_set_new(o, "scan", json_true());
 	lab = json_object();
 	for (i = 0; i < g->nlabels; i++)
-		set_label(lab, g->labels[i].key, g->labels[i].value);
+		jstr_set(lab, g->labels[i].key,
+			 jstr(g->labels[i].value));
 	json_object_set_new(o, "labels", lab);
 	json_object_set_new(o, "stack", json_integer((json_int_t)sid));
 	if (g->unwind_error)

@@ -12,10 +12,9 @@ struct state_count {
 	size_t n;
 };
 
-static void escape(struct strbuf *out, const char *s);
 static int cmp_count(const void *a, const void *b);
 
-static void escape(struct strbuf *out, const char *s)
+void fmt_metrics_escape(struct strbuf *out, const char *s)
 {
 	for (; s && *s; s++) {
 		if (*s == '\n') {
@@ -67,9 +66,9 @@ void fmt_metrics(const struct snap *s, const struct grouping *gr,
 		    "reason.\n");
 	for (k = 0; k < nsc; k++) {
 		strbuf_adds(out, "goscope_goroutines{state=\"");
-		escape(out, sc[k].status);
+		fmt_metrics_escape(out, sc[k].status);
 		strbuf_adds(out, "\",wait_reason=\"");
-		escape(out, sc[k].reason);
+		fmt_metrics_escape(out, sc[k].reason);
 		strbuf_addf(out, "\"} %zu\n", sc[k].n);
 	}
 	qsort(top, gr->ngroups, sizeof(*top), cmp_count);
@@ -83,11 +82,11 @@ void fmt_metrics(const struct snap *s, const struct grouping *gr,
 
 		strbuf_addf(out, "goscope_goroutine_group{group=\"%016llx\","
 			    "state=\"", (unsigned long long)g->id);
-		escape(out, g->rep->status_str);
+		fmt_metrics_escape(out, g->rep->status_str);
 		strbuf_adds(out, "\",user_frame=\"");
-		escape(out, g->user ? g->user->func : "");
+		fmt_metrics_escape(out, g->user ? g->user->func : "");
 		strbuf_adds(out, "\",created_by=\"");
-		escape(out, g->creator ? g->creator->func : "");
+		fmt_metrics_escape(out, g->creator ? g->creator->func : "");
 		strbuf_addf(out, "\"} %zu\n", g->count);
 	}
 	strbuf_adds(out, "# TYPE goscope_goroutine_group_oldest_wait_seconds "

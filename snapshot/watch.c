@@ -9,6 +9,7 @@
 #include "snapshot/fmt_metrics.h"
 #include "snapshot/watch.h"
 #include "lib/xmalloc.h"
+#include "lib/jstr.h"
 #include "lib/banned.h"
 
 /* What the verdict needs to know of a group after its snapshot is gone. */
@@ -43,8 +44,6 @@ static void info_rehash(struct watch *w);
 static size_t count_in(const struct wsample *s, size_t gi);
 static int cmp_size(const void *a, const void *b);
 static void fmt_time(struct strbuf *out, int64_t unix_ns);
-static void om_escape(struct strbuf *out, const char *s);
-static json_t *jstr(const char *s);
 static json_t *frame_obj(const char *func, const char *file, int line);
 
 struct watch *watch_new(const struct watch_cfg *cfg)
@@ -352,26 +351,6 @@ void watch_fmt_sample(const struct watch_sample *s, enum watch_format f,
 	strbuf_addf(out, "  pause %.3f ms\n", (double)s->pause_ns / 1e6);
 }
 
-static void om_escape(struct strbuf *out, const char *s)
-{
-	for (; s && *s; s++) {
-		if (*s == '\\' || *s == '"')
-			strbuf_addc(out, '\\');
-		if (*s == '\n') {
-			strbuf_adds(out, "\\n");
-			continue;
-		}
-		strbuf_addc(out, *s);
-	}
-}
-
-static json_t *jstr(const char *s)
-{
-	json_t *j = s ? json_string(s) : json_null();
-
-	return j ? j : json_string("?");
-}
-
 static json_t *frame_obj(const char *func, const char *file, int line)
 {
 	json_t *o;
@@ -406,9 +385,9 @@ void watch_fmt_verdict(const struct watch_verdict *v,
 			strbuf_addf(out, "goscope_watch_suspect_goroutines{"
 				    "group=\"%016llx\",state=\"",
 				    (unsigned long long)s->id);
-			om_escape(out, s->state);
+			fmt_metrics_escape(out, s->state);
 			strbuf_adds(out, "\",created_by=\"");
-			om_escape(out, s->created_func);
+			fmt_metrics_escape(out, s->created_func);
 			strbuf_addf(out, "\"} %zu\n",
 				    s->series[s->nseries - 1]);
 		}
