@@ -613,7 +613,7 @@ static void draw_groups(struct app *a, int y0, int h, int w, int leaks)
 	int trend = w >= 140 ? 16 : w >= 100 ? 12 : 8;
 	int ws = w >= 100 ? 14 : 12;
 	int xc = 2, xp = 9, xb = 16, xt = 23, xs, xw, xf, wf, xcr = 0, wcr = 0;
-	int detail = 0;
+	int detail = 0, xl = 0, wl = 0;
 	long long pts[TREND_MAX];
 	char buf[512];
 	struct strbuf sb;
@@ -637,10 +637,16 @@ static void draw_groups(struct app *a, int y0, int h, int w, int leaks)
 	xf = xw + 8;
 	wf = w - xf;
 	/* FUNCTION first: CREATED BY only gets what it leaves. */
-	if (wf >= 60) {
-		wcr = wf - 44 < 48 ? wf - 44 : 48;
+	if (wf >= 72) {
+		wcr = wf - 48 < 48 ? wf - 48 : 48;
 		wf -= wcr + 1;
 		xcr = xf + wf + 1;
+	}
+	/* Wide screens: the labels of the groups get a column. */
+	if (wcr >= 48 && w >= 150) {
+		wl = 22;
+		wcr -= wl + 1;
+		xl = xcr + wcr + 1;
 	}
 	fill(y0, 0, w, attr_of(a, R_COLHDR));
 	putf(a, y0, xc, 6, attr_of(a, R_COLHDR), "%s%s",
@@ -670,6 +676,8 @@ static void draw_groups(struct app *a, int y0, int h, int w, int leaks)
 	put(a, y0, xf, wf, buf, attr_of(a, R_COLHDR));
 	if (wcr)
 		put(a, y0, xcr, wcr, "CREATED BY", attr_of(a, R_COLHDR));
+	if (wl)
+		put(a, y0, xl, wl, "LABELS", attr_of(a, R_COLHDR));
 	if (h >= 10 && n) {
 		detail = 1;
 		h -= 2;
@@ -744,6 +752,13 @@ static void draw_groups(struct app *a, int y0, int h, int w, int leaks)
 				 base_name(g->creator->file),
 				 g->creator->line);
 			put(a, y, xcr, wcr, buf, at);
+		}
+		if (wl && g->nlabels) {
+			strbuf_reset(&sb);
+			labels_str(g->labels, g->nlabels, &sb);
+			if (g->more_labels)
+				strbuf_adds(&sb, " ...");
+			put(a, y, xl, wl, sb.buf, at);
 		}
 	}
 	strbuf_release(&sb);
@@ -1280,6 +1295,8 @@ static const char *prompt_label(const struct app *a)
 		return "goroutine id: ";
 	case PROMPT_SAVE_STACK:
 		return "save the stack to: ";
+	case PROMPT_SEARCH:
+		return "search: ";
 	default:
 		return "";
 	}

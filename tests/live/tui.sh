@@ -293,6 +293,20 @@ else
 	save filter-bad
 	t_fail "filter: a bad expression is reported"
 fi
+keys "/" C-u "label:goscope=labelled" Enter
+if wait_for "GROUPS  1 of $ngroups" 5 && wait_for "filter 'label:goscope=labelled'" 1; then
+	t_ok "filter: label:KEY=VALUE keeps the groups with that label"
+else
+	save filter-label
+	t_fail "filter: label:KEY=VALUE"
+fi
+keys "/" C-u "label:goscope=label" Enter
+if wait_for "GROUPS  0 of $ngroups" 5; then
+	t_ok "filter: a label's value must match exactly"
+else
+	save filter-label-exact
+	t_fail "filter: a label's value must match exactly"
+fi
 keys "/" C-u Enter
 wait_for "GROUPS  $ngroups of $ngroups" 3
 
@@ -305,7 +319,7 @@ else
 	save sort
 	t_fail "sort: by name"
 fi
-keys s
+keys s s s
 wait_for "sort count" 3
 
 # --- Baseline, diff, export. ---
@@ -354,10 +368,28 @@ fi
 # COUNT, STATE and FUNCTION of --ascii at 80 columns with a baseline.
 {
 	sed -n '4p' "$work/small.txt"
-	sed -n '6,23p' "$work/small.txt" | grep -Ev "$volatile" |
+	sed -n '6,21p' "$work/small.txt" | grep -Ev "$volatile" |
 		cut -c3-8,33-44,54- --output-delimiter=' ' | sed 's/ *$//'
 } >"$work/small.norm"
 compare_golden "groups-80x24-go$gover.txt" "$work/small.norm"
+# The same at 160x45: FUNCTION, CREATED BY and LABELS, from column 60.
+tm resize-window -t tui -x 160 -y 45
+sleep 0.5
+keys C-l
+wait_for "LABELS" 8
+shot >"$work/wide.txt"
+if grep -Eq '^ +1 .*main\.recvLeaf.* goscope=labelled' "$work/wide.txt"; then
+	t_ok "resize: 160x45 has a LABELS column with the group's labels"
+else
+	save wide
+	t_fail "resize: 160x45 LABELS column"
+fi
+{
+	sed -n '4p' "$work/wide.txt"
+	sed -n '6,42p' "$work/wide.txt" | grep -Ev "$volatile" |
+		cut -c3-8,41-54,64- --output-delimiter=' ' | sed 's/ *$//'
+} >"$work/wide.norm"
+compare_golden "groups-160x45-go$gover.txt" "$work/wide.norm"
 tm resize-window -t tui -x 120 -y 40
 sleep 0.3
 
@@ -402,6 +434,20 @@ if wait_for "STACK of goroutine 1" 5 && wait_for "main.serveCommands" 2; then
 else
 	save goto
 	t_fail "jump: G goes to a goroutine by its id"
+fi
+# / searches the rows of any screen; n and N go on.
+keys Home / "serveCommands" Enter
+if tm capture-pane -p -e -t tui | grep $'\e\\[[0-9;]*7m' | grep -q 'main\.serveCommands'; then
+	keys n
+	if tm capture-pane -p -e -t tui | grep $'\e\\[[0-9;]*7m' | grep -q 'main\.serveCommands'; then
+		t_ok "search: / finds a frame on the stack screen, n finds it again"
+	else
+		save search-n
+		t_fail "search: n finds the frame again"
+	fi
+else
+	save search
+	t_fail "search: / finds a frame on the stack screen"
 fi
 tid=$(shot | sed -n 's/.*goroutine 1 \[[^]]*\]  thread \([0-9]*\).*/\1/p')
 keys t
