@@ -66,6 +66,7 @@ LIB_SRCS += lib/atomicfile.c
 LIB_SRCS += lib/readfile.c lib/utf8.c lib/jstr.c lib/parse.c
 INSPECT_SRCS := inspect/memsrc.c inspect/proc.c inspect/ptstop.c
 INSPECT_SRCS += inspect/taskinfo.c inspect/stackcopy.c inspect/sysnames.c
+INSPECT_SRCS += inspect/proclist.c
 BUILDINFO_SRCS := buildinfo/elfnote.c buildinfo/gobuildinfo.c \
 		  buildinfo/modinfo.c buildinfo/elfinfo.c \
 		  buildinfo/provenance.c buildinfo/format.c
@@ -94,9 +95,10 @@ SNAPSHOT_SRCS += snapshot/blocked.c
 SNAPSHOT_SRCS += snapshot/leak.c
 CLI_SRCS := cli/main.c cli/cmd.c cli/opt.c cli/cmd_buildinfo.c cli/cmd_dump.c
 CLI_SRCS += cli/cmd_groups.c cli/cmd_diff.c cli/cmd_watch.c
-CLI_SRCS += cli/cmd_threads.c
+CLI_SRCS += cli/cmd_threads.c cli/cmd_ps.c
 # The interactive view (goscope top).
-TUI_SRCS := tui/model.c tui/feed.c tui/source.c tui/export.c tui/app.c \
+TUI_SRCS := tui/model.c tui/feed.c tui/source.c tui/export.c tui/procs.c \
+	    tui/app.c \
 	    tui/keys.c tui/draw.c tui/tui.c
 CLI_SRCS += cli/cmd_top.c
 

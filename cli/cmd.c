@@ -19,6 +19,7 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_watch_entry,
 	&cmd_threads_entry,
 	&cmd_top_entry,
+	&cmd_ps_entry,
 	NULL,
 };
 

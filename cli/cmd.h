@@ -24,6 +24,7 @@ extern const struct cmd_entry cmd_diff_entry;
 extern const struct cmd_entry cmd_watch_entry;
 extern const struct cmd_entry cmd_threads_entry;
 extern const struct cmd_entry cmd_top_entry;
+extern const struct cmd_entry cmd_ps_entry;
 
 /* goscope watch: a leak is suspected. */
 #define EXIT_LEAK 3

@@ -10,6 +10,7 @@
 #include "snapshot/fmt_threads.h"
 #include "tui/draw.h"
 #include "tui/keys.h"
+#include "tui/procs.h"
 #include "lib/strbuf.h"
 #include "lib/xmalloc.h"
 #include "lib/banned.h"
@@ -260,16 +261,12 @@ static void fmt_dur(char *buf, size_t size, int64_t ns)
 
 static void fmt_age(char *buf, size_t size, long long s)
 {
-	if (s < 0)
-		s = 0;
-	if (s < 60)
-		snprintf(buf, size, "%llds", s);
-	else if (s < 3600)
-		snprintf(buf, size, "%lldm%llds", s / 60, s % 60);
-	else if (s < 86400)
-		snprintf(buf, size, "%lldh%lldm", s / 3600, s / 60 % 60);
-	else
-		snprintf(buf, size, "%lldd%lldh", s / 86400, s / 3600 % 24);
+	struct strbuf sb;
+
+	strbuf_init(&sb);
+	goprocs_fmt_age(&sb, s < 0 ? 0 : s);
+	snprintf(buf, size, "%s", sb.buf);
+	strbuf_release(&sb);
 }
 
 /* s, or "?" for a string a snapshot did not have. */
@@ -617,7 +614,7 @@ static void draw_groups(struct app *a, int y0, int h, int w, int leaks)
 	int trend = w >= 140 ? 16 : w >= 100 ? 12 : 8;
 	int ws = w >= 100 ? 14 : 12;
 	int xc = 2, xp = 9, xb = 16, xt = 23, xs, xw, xf, wf, xcr = 0, wcr = 0;
-	int detail = 0;
+	int detail = 0, xl = 0, wl = 0;
 	long long pts[TREND_MAX];
 	char buf[512];
 	struct strbuf sb;
@@ -641,10 +638,16 @@ static void draw_groups(struct app *a, int y0, int h, int w, int leaks)
 	xf = xw + 8;
 	wf = w - xf;
 	/* FUNCTION first: CREATED BY only gets what it leaves. */
-	if (wf >= 60) {
-		wcr = wf - 44 < 48 ? wf - 44 : 48;
+	if (wf >= 72) {
+		wcr = wf - 48 < 48 ? wf - 48 : 48;
 		wf -= wcr + 1;
 		xcr = xf + wf + 1;
+	}
+	/* Wide screens: the labels of the groups get a column. */
+	if (wcr >= 48 && w >= 150) {
+		wl = 22;
+		wcr -= wl + 1;
+		xl = xcr + wcr + 1;
 	}
 	fill(y0, 0, w, attr_of(a, R_COLHDR));
 	putf(a, y0, xc, 6, attr_of(a, R_COLHDR), "%s%s",
@@ -674,6 +677,8 @@ static void draw_groups(struct app *a, int y0, int h, int w, int leaks)
 	put(a, y0, xf, wf, buf, attr_of(a, R_COLHDR));
 	if (wcr)
 		put(a, y0, xcr, wcr, "CREATED BY", attr_of(a, R_COLHDR));
+	if (wl)
+		put(a, y0, xl, wl, "LABELS", attr_of(a, R_COLHDR));
 	if (h >= 10 && n) {
 		detail = 1;
 		h -= 2;
@@ -752,20 +757,31 @@ static void draw_groups(struct app *a, int y0, int h, int w, int leaks)
 				 g->creator->line);
 			put(a, y, xcr, wcr, buf, at);
 		}
+		if (wl && g->nlabels) {
+			strbuf_reset(&sb);
+			labels_str(g->labels, g->nlabels, &sb);
+			if (g->more_labels)
+				strbuf_adds(&sb, " ...");
+			put(a, y, xl, wl, sb.buf, at);
+		}
 	}
 	strbuf_release(&sb);
 	if (detail && l->sel < n)
 		draw_detail(a, &rows[l->sel], y0 + h, w);
 }
 
-/* Two lines on the selected group: its full names, what sets it apart. */
+/*
+ * Two lines on the selected group: its whole name and where it is, what
+ * sets it apart, its creator and labels, wrapped onto the second line
+ * when the name is long.
+ */
 static void draw_detail(struct app *a, const struct model_row *r, int y,
 			int w)
 {
 	const struct group *g = r->g;
 	const struct snap_frame *f = r->name;
 	struct strbuf sb;
-	attr_t at = attr_of(a, R_DIM);
+	size_t cut = 0, cols = 0;
 	int x;
 
 	strbuf_init(&sb);
@@ -780,17 +796,32 @@ static void draw_detail(struct app *a, const struct model_row *r, int y,
 		strbuf_adds(&sb, "  differs: ");
 		model_twin_diff(g, r->twin, &sb);
 	}
-	x = put(a, y, 0, w, "> ", attr_of(a, R_BOLD));
-	put(a, y, x, w - x, sb.buf, A_NORMAL);
-	strbuf_reset(&sb);
 	if (g->creator)
-		strbuf_addf(&sb, "created by %s  %s:%d", str(g->creator->func),
-			    str(g->creator->file), g->creator->line);
+		strbuf_addf(&sb, "  created by %s  %s:%d",
+			    str(g->creator->func), str(g->creator->file),
+			    g->creator->line);
 	if (g->nlabels) {
-		strbuf_adds(&sb, sb.len ? "  labels " : "labels ");
+		strbuf_adds(&sb, "  labels ");
 		labels_str(g->labels, g->nlabels, &sb);
 	}
-	put(a, y + 1, 2, w - 2, sb.len ? sb.buf : "created by -", at);
+	x = put(a, y, 0, w, "> ", attr_of(a, R_BOLD));
+	/* The first line takes what fits, the second the rest. */
+	while (cut < sb.len && cols < (size_t)(w - x)) {
+		cut++;
+		while (cut < sb.len && ((unsigned char)sb.buf[cut] & 0xc0) ==
+		       0x80)
+			cut++;
+		cols++;
+	}
+	if (cut < sb.len) {
+		char *first = xmemdupz(sb.buf, cut);
+
+		put(a, y, x, w - x, first, A_NORMAL);
+		free(first);
+		put(a, y + 1, x, w - x, sb.buf + cut, attr_of(a, R_DIM));
+	} else {
+		put(a, y, x, w - x, sb.buf, A_NORMAL);
+	}
 	strbuf_release(&sb);
 }
 
@@ -1268,6 +1299,8 @@ static const char *prompt_label(const struct app *a)
 		return "goroutine id: ";
 	case PROMPT_SAVE_STACK:
 		return "save the stack to: ";
+	case PROMPT_SEARCH:
+		return "search: ";
 	default:
 		return "";
 	}
