@@ -30,6 +30,7 @@ DEB_TEST := libcmocka-dev golang-go git binutils clang file ca-certificates jq t
 	    xz-utils
 DEB_TEST += gdb g++ elfutils
 DEB_TEST += tmux
+DEB_TEST += prometheus prometheus-node-exporter curl iproute2
 DEB_PACKAGES := $(DEB_BUILD) $(DEB_TEST)
 
 PKGS := libdw libelf jansson
