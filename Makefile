@@ -87,7 +87,7 @@ SNAPSHOT_SRCS += snapshot/parse_json.c snapshot/parse_go.c snapshot/load.c \
 		 snapshot/watch.c snapshot/fmt_go1.c snapshot/fmt_metrics.c \
 		 snapshot/fmt_pprof.c snapshot/gen/profile.pb-c.c
 SNAPSHOT_SRCS += snapshot/threads.c snapshot/fmt_threads.c
-SNAPSHOT_SRCS += snapshot/leak.c
+SNAPSHOT_SRCS += snapshot/leak.c snapshot/ages.c
 CLI_SRCS := cli/main.c cli/cmd.c cli/opt.c cli/cmd_buildinfo.c cli/cmd_dump.c
 CLI_SRCS += cli/cmd_groups.c cli/cmd_diff.c cli/cmd_watch.c
 CLI_SRCS += cli/cmd_threads.c
