@@ -412,6 +412,9 @@ static void group_stats(struct grouping *gr, const struct snap *s)
 		grp = &gr->groups[gr->of[i]];
 		if (g->wait_ns >= 0)
 			w[off[gr->of[i]] + fill[gr->of[i]]++] = g->wait_ns;
+		if (g->first_seen_ns && (!grp->first_seen_min ||
+					 g->first_seen_ns < grp->first_seen_min))
+			grp->first_seen_min = g->first_seen_ns;
 		/* the smallest ids, kept sorted */
 		if (grp->ngoids < GROUP_MAX_GOIDS ||
 		    g->goid < grp->goids[GROUP_MAX_GOIDS - 1]) {
@@ -457,6 +460,25 @@ static void group_stats(struct grouping *gr, const struct snap *s)
 	free(w);
 	free(fill);
 	free(off);
+}
+
+void group_set_ages(struct grouping *gr)
+{
+	size_t i;
+
+	for (i = 0; i < gr->ngroups; i++)
+		gr->groups[i].first_seen_min = 0;
+	for (i = 0; gr->of && i < gr->snap->ngs; i++) {
+		const struct snap_goroutine *g = &gr->snap->gs[i];
+		struct group *grp;
+
+		if (gr->of[i] == GROUP_NONE || !g->first_seen_ns)
+			continue;
+		grp = &gr->groups[gr->of[i]];
+		if (!grp->first_seen_min ||
+		    g->first_seen_ns < grp->first_seen_min)
+			grp->first_seen_min = g->first_seen_ns;
+	}
 }
 
 static void group_facts(struct grouping *gr, const struct snap *s)

@@ -75,6 +75,11 @@ struct snap_goroutine {
 	int waitreason;		/* raw value */
 	int64_t waitsince;	/* runtime nanotime, 0 = not stamped */
 	int64_t wait_ns;	/* capture nanotime - waitsince, or -1 */
+	/* Honest ages (snapshot/ages.h), 0 when unknown: the wall clock of
+	 * the first snapshot goscope saw this goid in (it is at least that
+	 * old), and of the last one before, which lacked it (it is younger
+	 * than that). */
+	int64_t first_seen_ns, born_after_ns;
 	uint64_t parent_goid;
 	int locked;		/* locked to thread */
 	int tid;		/* thread running it, 0 when none */

@@ -34,6 +34,8 @@ static void fill(int y, int x, int w, attr_t at);
 static size_t list_window(struct list_state *l, size_t n, int h, int y);
 static void fmt_delta(char *buf, size_t size, long long d);
 static void fmt_dur(char *buf, size_t size, int64_t ns);
+static void fmt_wait_age(const struct app *a, char *buf, size_t size,
+			 int64_t wait_ns, int64_t first_seen);
 static void fmt_age(char *buf, size_t size, long long s);
 static const char *base_name(const char *path);
 static const char *str(const char *s);
@@ -247,6 +249,29 @@ static void fmt_delta(char *buf, size_t size, long long d)
 		snprintf(buf, size, "+%lld", d);
 	else
 		snprintf(buf, size, "%lld", d);
+}
+
+/*
+ * The WAIT column: "~2m27s" from the runtime's waitsince (stamped at a
+ * GC, so approximate), else ">=30s" (UTF-8: "\u2265") since goscope first
+ * saw the goroutine, else "-".
+ */
+static void fmt_wait_age(const struct app *a, char *buf, size_t size,
+			 int64_t wait_ns, int64_t first_seen)
+{
+	int64_t now = a->m.cur ? a->m.cur->snap->time_unix_ns : 0;
+	char d[32];
+
+	if (wait_ns >= 0) {
+		fmt_dur(d, sizeof(d), wait_ns);
+		snprintf(buf, size, "~%s", d);
+	} else if (first_seen && now > first_seen) {
+		fmt_dur(d, sizeof(d), now - first_seen);
+		snprintf(buf, size, "%s%s", a->ascii ? ">=" : "\xe2\x89\xa5",
+			 d);
+	} else {
+		snprintf(buf, size, "-");
+	}
 }
 
 static void fmt_dur(char *buf, size_t size, int64_t ns)
@@ -743,8 +768,10 @@ static void draw_groups(struct app *a, int y0, int h, int w, int leaks)
 		spark(a, pts, (size_t)trend, &sb);
 		put(a, y, xt, trend, sb.buf, at);
 		put(a, y, xs, ws, str(g->rep->status_str), at);
-		fmt_dur(buf, sizeof(buf), g->wait_max);
-		putf(a, y, xw, 7, at, "%7s", buf);
+		fmt_wait_age(a, buf, sizeof(buf), g->wait_max,
+			     g->first_seen_min);
+		putf(a, y, xw, 7, at, "%*s",
+		     7 + (buf[0] == '\xe2' ? 2 : 0), buf);
 		group_func(a, r, wf, buf, sizeof(buf));
 		put(a, y, xf, wf, buf, at);
 		if (wcr && g->creator) {
@@ -901,15 +928,17 @@ static void draw_goroutines(struct app *a, int y0, int h, int w)
 		int y = y0 + 2 + (int)i;
 
 		fill(y, 0, w, at);
-		fmt_dur(b1, sizeof(b1), gr->wait_ns);
+		fmt_wait_age(a, b1, sizeof(b1), gr->wait_ns,
+			     gr->first_seen_ns);
 		if (gr->tid)
 			snprintf(b2, sizeof(b2), "%d", gr->tid);
 		else
 			snprintf(b2, sizeof(b2), "-");
 		strbuf_reset(&sb);
 		labels_str(gr->labels, gr->nlabels, &sb);
-		putf(a, y, 0, w, at, "%10llu  %-9s %-8s %s",
-		     (unsigned long long)gr->goid, b1, b2, sb.buf);
+		putf(a, y, 0, w, at, "%10llu  %-*s %-8s %s",
+		     (unsigned long long)gr->goid,
+		     9 + (b1[0] == '\xe2' ? 2 : 0), b1, b2, sb.buf);
 	}
 	strbuf_release(&sb);
 	if (h - 3 - listh <= 0)
@@ -1000,10 +1029,13 @@ static void draw_stack(struct app *a, int y0, int h, int w)
 	}
 	g = &a->m.cur->snap->gs[a->gidx];
 	strbuf_init(&sb);
-	fmt_dur(b1, sizeof(b1), g->wait_ns);
+	fmt_wait_age(a, b1, sizeof(b1), g->wait_ns, 0);
 	strbuf_addf(&sb, "goroutine %llu [%s%s%s]",
 		    (unsigned long long)g->goid, str(g->status_str),
 		    g->wait_ns >= 0 ? ", " : "", g->wait_ns >= 0 ? b1 : "");
+	fmt_wait_age(a, b1, sizeof(b1), -1, g->first_seen_ns);
+	if (b1[0] != '-')
+		strbuf_addf(&sb, "  age %s", b1);
 	if (g->tid)
 		strbuf_addf(&sb, "  thread %d", g->tid);
 	if (g->locked)
