@@ -19,6 +19,7 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_watch_entry,
 	&cmd_threads_entry,
 	&cmd_top_entry,
+	&cmd_ps_entry,
 	NULL,
 };
 
@@ -69,8 +70,8 @@ int cmd_parse_target(const char *arg, pid_t *pid)
 	return 1;
 }
 
-static int load_snapshot(const char *arg, unsigned int flags,
-			 struct snap **out)
+int cmd_load_snapshot(const char *arg, const struct capture_opts *co,
+		      struct snap **out)
 {
 	struct load_info info;
 	struct err e;
@@ -78,7 +79,7 @@ static int load_snapshot(const char *arg, unsigned int flags,
 
 	err_init(&e);
 	if (cmd_parse_target(arg, &pid)) {
-		if (load_pid(pid, flags, out, &e) < 0) {
+		if (load_pid(pid, co, out, &e) < 0) {
 			error_msg("%s", e.msg);
 			return EXIT_RUNTIME;
 		}
@@ -92,16 +93,6 @@ static int load_snapshot(const char *arg, unsigned int flags,
 		warning_msg("'%s': %s; using the %zu goroutines read", arg,
 			    info.warn.msg, (*out)->ngs);
 	return 0;
-}
-
-int cmd_load_snapshot(const char *arg, struct snap **out)
-{
-	return load_snapshot(arg, 0, out);
-}
-
-int cmd_load_snapshot_native(const char *arg, struct snap **out)
-{
-	return load_snapshot(arg, CAPTURE_NATIVE, out);
 }
 
 int cmd_finish_stdout(int status)

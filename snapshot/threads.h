@@ -8,6 +8,8 @@
 #include "lib/err.h"
 #include "snapshot/snap.h"
 
+struct capture_opts;
+
 #define THREADS_DEFAULT_FRAMES 256
 
 enum threads_flags {
@@ -20,6 +22,8 @@ struct threads_opts {
 	size_t max_stack;	/* stack bytes copied per thread; 0: default */
 	const char *debug_dirs;	/* more debug directories (a:b) */
 	unsigned int flags;	/* enum threads_flags */
+	/* How the goroutines are captured (NULL: the defaults). */
+	const struct capture_opts *capture;
 };
 
 /*
@@ -35,7 +39,7 @@ struct threads_opts {
  * negative errno with e set: -ESRCH, -EPERM/-EACCES/-EBUSY (with the
  * reason), and with THREADS_GO_ONLY those of capture_open (-ENOEXEC,
  * -ENODATA); then a failure to prepare the native view only leaves it
- * out.  capture_pid with CAPTURE_NATIVE is this with THREADS_GO_ONLY.
+ * out.  capture_pid with o->native is this with THREADS_GO_ONLY.
  */
 int threads_capture(pid_t pid, const struct threads_opts *o,
 		    struct snap **out, struct err *e);
