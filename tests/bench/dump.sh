@@ -4,7 +4,9 @@
 # -mix: 8 blocking kinds, 6-20 frame stacks whose arguments are unique per
 # goroutine, a pprof label with a per-goroutine value on every fourth): the
 # time the target was stopped, as measured by goscope and by the target's
-# own 1 ms heartbeat; goscope's wall time and peak RSS, then a scaling
+# own 1 ms heartbeat; goscope's wall time, CPU time and peak RSS, in the
+# default two-phase mode and with --full-stop (BENCH_FULL_STOP=0: not),
+# then a scaling
 # table (µs and KiB per goroutine).  Medians of BENCH_RUNS runs (sizes of
 # 1M and more: BENCH_BIG_RUNS, default 1).
 # BENCH_STRIP=1 strips the target first (the per-release table path).
@@ -43,28 +45,21 @@ target_cmd() {
 	echo "$reply"
 }
 
-echo "dump benchmark: target built with $gover$stripped; medians of $runs runs"
-printf '%-8s %-28s %12s %12s %10s %10s %8s\n' goroutines tool "stopped(tool)" \
-	"stopped(hb)" wall "max RSS" CPU
-for n in $sizes; do
-	coproc T { exec "$work/target" -mix "$n"; }
-	T_PID=$T_PID
-	if ! read -r -t 600 ready pid <&"${T[0]}" || [ "$ready" != ready ]; then
-		echo "bench: target with $n goroutines did not start" >&2
-		kill "$T_PID" 2>/dev/null
-		T_PID=
-		continue
-	fi
+# dump_runs N LABEL [OPTION...]: BENCH_RUNS dumps of the target (1 at 1M
+# and more) with OPTIONs; prints one row and leaves "wall rss cpu" in
+# $work/last.
+dump_runs() {
+	local n=$1 label=$2 nruns=$runs
+	shift 2
 	: >"$work/pause" ; : >"$work/gap"; : >"$work/wall"; : >"$work/rss"
 	: >"$work/cpu"
-	nruns=$runs
 	[ "$n" -ge 1000000 ] && nruns=${BENCH_BIG_RUNS:-1}
 	for _ in $(seq "$nruns"); do
 		target_cmd gap >/dev/null
 		t0=$(date +%s%N)
 		/usr/bin/time -f '%M %U %S' -o "$work/time" \
 			timeout "${BENCH_TIMEOUT:-900}" \
-			"$goscope" dump --stats "$pid" >/dev/null 2>"$work/stats"
+			"$goscope" dump --stats "$@" "$pid" >/dev/null 2>"$work/stats"
 		t1=$(date +%s%N)
 		sed -n 's/.*stopped \([0-9.]*\) ms.*/\1/p' "$work/stats" >>"$work/pause"
 		read -r rss usr sys < <(tail -n 1 "$work/time")
@@ -80,10 +75,29 @@ for n in $sizes; do
 	m=$(median <"$work/rss")
 	u=$(median <"$work/cpu")
 	printf '%-8s %-28s %10s ms %10s ms %8s s %7s MB %6s s\n' "$n" \
-		"goscope dump" "$(median <"$work/pause")" \
+		"$label" "$(median <"$work/pause")" \
 		"$(median <"$work/gap")" "$w" \
 		"$(echo "$m" | awk '{ printf "%d", $1 / 1024 }')" "$u"
-	echo "$n $w $m $u" >>"$work/scale"
+	echo "$w $m $u" >"$work/last"
+}
+
+echo "dump benchmark: target built with $gover$stripped; medians of $runs runs"
+printf '%-8s %-28s %12s %12s %10s %10s %8s\n' goroutines tool "stopped(tool)" \
+	"stopped(hb)" wall "max RSS" CPU
+for n in $sizes; do
+	coproc T { exec "$work/target" -mix "$n"; }
+	T_PID=$T_PID
+	if ! read -r -t 600 ready pid <&"${T[0]}" || [ "$ready" != ready ]; then
+		echo "bench: target with $n goroutines did not start" >&2
+		kill "$T_PID" 2>/dev/null
+		T_PID=
+		continue
+	fi
+	dump_runs "$n" "goscope dump"
+	echo "$n $(cat "$work/last")" >>"$work/scale"
+	# The one-stop mode side by side (scaling table: the default mode).
+	[ "${BENCH_FULL_STOP:-1}" = 1 ] &&
+		dump_runs "$n" "goscope dump --full-stop" --full-stop
 	# The runtime's own dump stops the world for its whole duration (and
 	# at 1M writes a gigabyte: only below that).
 	if [ "$n" -ge 1000000 ]; then
