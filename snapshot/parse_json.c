@@ -808,9 +808,9 @@ static int read_goroutines(struct reader *r, json_t *a)
 				phys++;
 		}
 		g->nphys = phys;
+		r->s->ngs++;	/* its frames belong to the snapshot now */
 		if (args && read_args(r, args, g) < 0)
 			return -EINVAL;
-		r->s->ngs++;
 	}
 	return 0;
 }
