@@ -202,6 +202,13 @@ check-layers:
 toolchains:
 	@bash tests/go-toolchains.sh list
 
+# The reliability campaign (minutes; not part of check): attach cycles
+# against a changing target, goscope killed at random points, targets
+# exiting.  STRESS_TIME=SECONDS (default 180).
+.PHONY: stress
+stress: $(PROG)
+	@GOSCOPE=$(CURDIR)/$(PROG) bash tests/stress/stress.sh
+
 # Regenerates goruntime/layout_tables.c from the DWARF of every toolchain
 # in the test matrix (tests/live/layouts.sh checks the checked-in copy).
 .PHONY: layouts
