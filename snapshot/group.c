@@ -214,11 +214,14 @@ size_t group_shown_frames(const struct snap_goroutine *g, size_t *idx)
 				idx[n++] = i;
 		}
 	}
-	if (n > GROUP_MAX_FRAMES) {
-		size_t half = GROUP_MAX_FRAMES / 2;
+	if (n > 2 * GROUP_EDGE_FRAMES ||
+	    (g->frames_elided && n > GROUP_EDGE_FRAMES)) {
+		size_t half = GROUP_EDGE_FRAMES;
 
+		if (n < 2 * half)
+			half = n / 2;
 		memmove(idx + half, idx + n - half, half * sizeof(*idx));
-		n = GROUP_MAX_FRAMES;
+		n = 2 * half;
 	}
 	return n;
 }
@@ -567,8 +570,8 @@ void group_snap(const struct snap *s, enum group_level level,
 				break;
 		if (seen.v[si].rep) {
 			out->of[i] = seen.v[si].group;
-			out->groups[out->of[i]].count++;
-			out->ngrouped++;
+			out->groups[out->of[i]].count += snap_g_weight(g);
+			out->ngrouped += snap_g_weight(g);
 			continue;
 		}
 		nk = signature(&c, g, idx, keys, &sig);
@@ -596,8 +599,8 @@ void group_snap(const struct snap *s, enum group_level level,
 			t.sigs[slot] = sig;
 		}
 		out->of[i] = t.slots[slot] - 1;
-		out->groups[out->of[i]].count++;
-		out->ngrouped++;
+		out->groups[out->of[i]].count += snap_g_weight(g);
+		out->ngrouped += snap_g_weight(g);
 		seen.v[si].rep = g;
 		seen.v[si].raw = raw;
 		seen.v[si].group = out->of[i];

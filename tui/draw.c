@@ -10,6 +10,7 @@
 #include "snapshot/fmt_threads.h"
 #include "tui/draw.h"
 #include "tui/keys.h"
+#include "tui/procs.h"
 #include "lib/strbuf.h"
 #include "lib/xmalloc.h"
 #include "lib/banned.h"
@@ -30,7 +31,7 @@ static int put_tail(const struct app *a, int y, int x, int w,
 static void putf(const struct app *a, int y, int x, int w, attr_t at,
 		 const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 static void fill(int y, int x, int w, attr_t at);
-static size_t list_window(struct list_state *l, size_t n, int h);
+static size_t list_window(struct list_state *l, size_t n, int h, int y);
 static void fmt_delta(char *buf, size_t size, long long d);
 static void fmt_dur(char *buf, size_t size, int64_t ns);
 static void fmt_wait_age(const struct app *a, char *buf, size_t size,
@@ -66,6 +67,7 @@ static void draw_text(struct app *a, const struct strbuf *sb, int y0, int h,
 		      int w);
 static void draw_diff(struct app *a, int y0, int h, int w);
 static void draw_footer(struct app *a, int y, int w);
+static const char *prompt_label(const struct app *a);
 
 void draw_init(struct app *a)
 {
@@ -220,11 +222,15 @@ static void fill(int y, int x, int w, attr_t at)
 	attrset(A_NORMAL);
 }
 
-/* Scrolls l so that its selection is visible in h rows; returns top. */
-static size_t list_window(struct list_state *l, size_t n, int h)
+/*
+ * Scrolls l so that its selection is visible in h rows drawn from line y
+ * on (for the mouse); returns top.
+ */
+static size_t list_window(struct list_state *l, size_t n, int h, int y)
 {
 	size_t rows = h > 0 ? (size_t)h : 1;
 
+	l->row_y = y;
 	l->page = (int)rows;
 	if (l->sel >= n)
 		l->sel = n ? n - 1 : 0;
@@ -280,16 +286,12 @@ static void fmt_dur(char *buf, size_t size, int64_t ns)
 
 static void fmt_age(char *buf, size_t size, long long s)
 {
-	if (s < 0)
-		s = 0;
-	if (s < 60)
-		snprintf(buf, size, "%llds", s);
-	else if (s < 3600)
-		snprintf(buf, size, "%lldm%llds", s / 60, s % 60);
-	else if (s < 86400)
-		snprintf(buf, size, "%lldh%lldm", s / 3600, s / 60 % 60);
-	else
-		snprintf(buf, size, "%lldd%lldh", s / 86400, s / 3600 % 24);
+	struct strbuf sb;
+
+	strbuf_init(&sb);
+	goprocs_fmt_age(&sb, s < 0 ? 0 : s);
+	snprintf(buf, size, "%s", sb.buf);
+	strbuf_release(&sb);
 }
 
 /* s, or "?" for a string a snapshot did not have. */
@@ -414,8 +416,18 @@ static void group_func(const struct app *a, const struct model_row *r,
 	if ((int)(used + strlen(where)) <= w)
 		snprintf(buf + used, size - used, "%s", where);
 	if (r->caller) {
-		model_short_func(r->caller->func, main_mod(a), 0, a->ascii,
-				 caller, sizeof(caller));
+		const char *c = str(r->caller->func), *p = str(f->func);
+		size_t n = strcspn(p, "[(");
+		const char *sl = memrchr(p, '/', n);
+		const char *dot = strchr(sl ? sl : p, '.');
+
+		/* Without the package it shares with the name. */
+		n = dot ? (size_t)(dot - p) + 1 : 0;
+		if (n && !strncmp(c, p, n))
+			snprintf(caller, sizeof(caller), "%s", c + n);
+		else
+			model_short_func(c, main_mod(a), 0, a->ascii, caller,
+					 sizeof(caller));
 		used = strlen(buf);
 		if ((int)(used + 3 + strlen(caller)) <= w)
 			snprintf(buf + used, size - used, " < %s", caller);
@@ -627,7 +639,7 @@ static void draw_groups(struct app *a, int y0, int h, int w, int leaks)
 	int trend = w >= 140 ? 16 : w >= 100 ? 12 : 8;
 	int ws = w >= 100 ? 14 : 12;
 	int xc = 2, xp = 9, xb = 16, xt = 23, xs, xw, xf, wf, xcr = 0, wcr = 0;
-	int detail = 0;
+	int detail = 0, xl = 0, wl = 0;
 	long long pts[TREND_MAX];
 	char buf[512];
 	struct strbuf sb;
@@ -652,11 +664,15 @@ static void draw_groups(struct app *a, int y0, int h, int w, int leaks)
 	wf = w - xf;
 	/* FUNCTION first: CREATED BY only gets what it leaves. */
 	if (wf >= 72) {
-		wcr = wf * 30 / 100;
-		if (wcr > 48)
-			wcr = 48;
+		wcr = wf - 48 < 48 ? wf - 48 : 48;
 		wf -= wcr + 1;
 		xcr = xf + wf + 1;
+	}
+	/* Wide screens: the labels of the groups get a column. */
+	if (wcr >= 48 && w >= 150) {
+		wl = 22;
+		wcr -= wl + 1;
+		xl = xcr + wcr + 1;
 	}
 	fill(y0, 0, w, attr_of(a, R_COLHDR));
 	putf(a, y0, xc, 6, attr_of(a, R_COLHDR), "%s%s",
@@ -686,6 +702,8 @@ static void draw_groups(struct app *a, int y0, int h, int w, int leaks)
 	put(a, y0, xf, wf, buf, attr_of(a, R_COLHDR));
 	if (wcr)
 		put(a, y0, xcr, wcr, "CREATED BY", attr_of(a, R_COLHDR));
+	if (wl)
+		put(a, y0, xl, wl, "LABELS", attr_of(a, R_COLHDR));
 	if (h >= 10 && n) {
 		detail = 1;
 		h -= 2;
@@ -708,7 +726,7 @@ static void draw_groups(struct app *a, int y0, int h, int w, int leaks)
 			    : "no goroutines", A_NORMAL);
 		return;
 	}
-	top = list_window(l, n, h - 1);
+	top = list_window(l, n, h - 1, y0 + 1);
 	strbuf_init(&sb);
 	for (i = 0; top + i < n && (int)i < h - 1; i++) {
 		const struct model_row *r = &rows[top + i];
@@ -772,20 +790,31 @@ static void draw_groups(struct app *a, int y0, int h, int w, int leaks)
 				 g->creator->line);
 			put(a, y, xcr, wcr, buf, at);
 		}
+		if (wl && g->nlabels) {
+			strbuf_reset(&sb);
+			labels_str(g->labels, g->nlabels, &sb);
+			if (g->more_labels)
+				strbuf_adds(&sb, " ...");
+			put(a, y, xl, wl, sb.buf, at);
+		}
 	}
 	strbuf_release(&sb);
 	if (detail && l->sel < n)
 		draw_detail(a, &rows[l->sel], y0 + h, w);
 }
 
-/* Two lines on the selected group: its full names, what sets it apart. */
+/*
+ * Two lines on the selected group: its whole name and where it is, what
+ * sets it apart, its creator and labels, wrapped onto the second line
+ * when the name is long.
+ */
 static void draw_detail(struct app *a, const struct model_row *r, int y,
 			int w)
 {
 	const struct group *g = r->g;
 	const struct snap_frame *f = r->name;
 	struct strbuf sb;
-	attr_t at = attr_of(a, R_DIM);
+	size_t cut = 0, cols = 0;
 	int x;
 
 	strbuf_init(&sb);
@@ -800,17 +829,32 @@ static void draw_detail(struct app *a, const struct model_row *r, int y,
 		strbuf_adds(&sb, "  differs: ");
 		model_twin_diff(g, r->twin, &sb);
 	}
-	x = put(a, y, 0, w, "> ", attr_of(a, R_BOLD));
-	put(a, y, x, w - x, sb.buf, A_NORMAL);
-	strbuf_reset(&sb);
 	if (g->creator)
-		strbuf_addf(&sb, "created by %s  %s:%d", str(g->creator->func),
-			    str(g->creator->file), g->creator->line);
+		strbuf_addf(&sb, "  created by %s  %s:%d",
+			    str(g->creator->func), str(g->creator->file),
+			    g->creator->line);
 	if (g->nlabels) {
-		strbuf_adds(&sb, sb.len ? "  labels " : "labels ");
+		strbuf_adds(&sb, "  labels ");
 		labels_str(g->labels, g->nlabels, &sb);
 	}
-	put(a, y + 1, 2, w - 2, sb.len ? sb.buf : "created by -", at);
+	x = put(a, y, 0, w, "> ", attr_of(a, R_BOLD));
+	/* The first line takes what fits, the second the rest. */
+	while (cut < sb.len && cols < (size_t)(w - x)) {
+		cut++;
+		while (cut < sb.len && ((unsigned char)sb.buf[cut] & 0xc0) ==
+		       0x80)
+			cut++;
+		cols++;
+	}
+	if (cut < sb.len) {
+		char *first = xmemdupz(sb.buf, cut);
+
+		put(a, y, x, w - x, first, A_NORMAL);
+		free(first);
+		put(a, y + 1, x, w - x, sb.buf + cut, attr_of(a, R_DIM));
+	} else {
+		put(a, y, x, w - x, sb.buf, A_NORMAL);
+	}
 	strbuf_release(&sb);
 }
 
@@ -881,7 +925,7 @@ static void draw_goroutines(struct app *a, int y0, int h, int w)
 	fill(y0 + 1, 0, w, attr_of(a, R_COLHDR));
 	putf(a, y0 + 1, 0, w, attr_of(a, R_COLHDR), "%10s  %-9s %-8s %s",
 	     "GOID", "WAIT", "THREAD", "LABELS");
-	top = list_window(l, a->nmembers, listh);
+	top = list_window(l, a->nmembers, listh, y0 + 2);
 	strbuf_init(&sb);
 	for (i = 0; (int)i < listh && top + i < a->nmembers; i++) {
 		const struct snap_goroutine *gr =
@@ -1022,7 +1066,7 @@ static void draw_stack(struct app *a, int y0, int h, int w)
 	putf(a, y0 + 1, 0, wf, attr_of(a, R_COLHDR), "%3s  %s", "#",
 	     "FUNCTION");
 	put(a, y0 + 1, wf + 1, w - wf - 1, "FILE:LINE", attr_of(a, R_COLHDR));
-	top = list_window(l, a->nframes, listh);
+	top = list_window(l, a->nframes, listh, y0 + 2);
 	for (i = 0; (int)i < listh && top + i < a->nframes; i++) {
 		size_t k = top + i;
 		int y = y0 + 2 + (int)i;
@@ -1103,7 +1147,7 @@ static void draw_threads(struct app *a, int y0, int h, int w)
 	fill(y0, 0, w, attr_of(a, R_COLHDR));
 	putf(a, y0, 0, w, attr_of(a, R_COLHDR), "%8s  %-16s %-2s %-16s %s",
 	     "TID", "NAME", "S", "SYSCALL", "ROLE");
-	top = list_window(l, n, listh);
+	top = list_window(l, n, listh, y0 + 1);
 	for (i = 0; (int)i < listh && top + i < n; i++) {
 		attr_t at = top + i == l->sel ? A_REVERSE : A_NORMAL;
 
@@ -1248,7 +1292,7 @@ static void draw_diff(struct app *a, int y0, int h, int w)
 		put(a, y, 1, w - 1, "no group changed", A_NORMAL);
 		return;
 	}
-	top = list_window(l, a->ndrows, y0 + h - y);
+	top = list_window(l, a->ndrows, y0 + h - y, y);
 	for (i = 0; y < y0 + h && top + i < a->ndrows; i++, y++) {
 		const struct diff_group *dg = &d->groups[a->drows[top + i]];
 		const struct group *g = dg->new ? dg->new : dg->old;
@@ -1280,6 +1324,26 @@ static void draw_diff(struct app *a, int y0, int h, int w)
 	}
 }
 
+static const char *prompt_label(const struct app *a)
+{
+	switch (a->prompt) {
+	case PROMPT_FILTER:
+		return "filter (~ for a regex): ";
+	case PROMPT_EXPORT:
+		return "export (.json .txt .pb.gz) to: ";
+	case PROMPT_OVERWRITE:
+		return "the file exists; replace it? (y/n) ";
+	case PROMPT_GOTO:
+		return "goroutine id: ";
+	case PROMPT_SAVE_STACK:
+		return "save the stack to: ";
+	case PROMPT_SEARCH:
+		return "search: ";
+	default:
+		return "";
+	}
+}
+
 static void draw_footer(struct app *a, int y, int w)
 {
 	struct strbuf sb;
@@ -1287,9 +1351,7 @@ static void draw_footer(struct app *a, int y, int w)
 
 	fill(y, 0, w, A_NORMAL);
 	if (a->prompt != PROMPT_NONE) {
-		x = put(a, y, 0, w, a->prompt == PROMPT_FILTER
-			? "filter (~ for a regex): " : "export to: ",
-			attr_of(a, R_BOLD));
+		x = put(a, y, 0, w, prompt_label(a), attr_of(a, R_BOLD));
 		x += put_tail(a, y, x, w - x - 1, a->input.buf, A_NORMAL);
 		move(y, x);
 		curs_set(1);

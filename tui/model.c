@@ -518,6 +518,13 @@ static int group_match(const struct model_filter *f, struct memo *mm,
 	char kv[512];
 	size_t i;
 
+	if (f->label_key) {
+		for (i = 0; i < g->nlabels; i++)
+			if (!strcmp(g->labels[i].key, f->label_key) &&
+			    !strcmp(g->labels[i].value, f->label_value))
+				return 1;
+		return 0;
+	}
 	if (str_match(f, mm, rep->status_str))
 		return 1;
 	for (i = 0; i < rep->nframes; i++)
@@ -558,6 +565,18 @@ int model_filter_set(struct model_filter *f, const char *text,
 			nf.regex = 1;
 		}
 		nf.text = xstrdup(text);
+		if (!strncmp(nf.text, "label:", 6)) {
+			char *eq = strchr(nf.text + 6, '=');
+
+			if (!eq || eq == nf.text + 6) {
+				free(nf.text);
+				return err_set(e, EINVAL, "a label filter is "
+					       "label:KEY=VALUE");
+			}
+			nf.label_key = xmemdupz(nf.text + 6,
+						(size_t)(eq - nf.text - 6));
+			nf.label_value = xstrdup(eq + 1);
+		}
 	}
 	model_filter_release(f);
 	*f = nf;
@@ -568,6 +587,8 @@ void model_filter_release(struct model_filter *f)
 {
 	if (f->regex)
 		regfree(&f->re);
+	free(f->label_key);
+	free(f->label_value);
 	free(f->text);
 	memset(f, 0, sizeof(*f));
 }
