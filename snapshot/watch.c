@@ -294,8 +294,9 @@ void watch_verdict(struct watch *w, struct watch_verdict *v)
 			continue;
 		add_suspect(w, v, &alloc, gi, &r, w->track);
 	}
-	if (v->nsuspects)
-		v->state = LEAK_SUSPECT;
+	if (!v->nsuspects)
+		return;
+	v->state = LEAK_SUSPECT;
 	qsort(v->suspects, v->nsuspects, sizeof(*v->suspects), cmp_suspect);
 }
 
