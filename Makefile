@@ -87,6 +87,12 @@ SNAPSHOT_SRCS += snapshot/parse_json.c snapshot/parse_go.c snapshot/load.c \
 		 snapshot/watch.c snapshot/fmt_go1.c snapshot/fmt_metrics.c \
 		 snapshot/fmt_pprof.c snapshot/gen/profile.pb-c.c
 SNAPSHOT_SRCS += snapshot/threads.c snapshot/fmt_threads.c
+# What parked goroutines wait on.
+INSPECT_SRCS += inspect/epoll.c
+GORUNTIME_SRCS += goruntime/waitobj.c
+SNAPSHOT_SRCS += snapshot/blocked.c
+# The leak rule shared by watch, the view, groups and diff.
+SNAPSHOT_SRCS += snapshot/leak.c
 CLI_SRCS := cli/main.c cli/cmd.c cli/opt.c cli/cmd_buildinfo.c cli/cmd_dump.c
 CLI_SRCS += cli/cmd_groups.c cli/cmd_diff.c cli/cmd_watch.c
 CLI_SRCS += cli/cmd_threads.c cli/cmd_ps.c
@@ -102,12 +108,16 @@ CORE_OBJS := $(CORE_SRCS:.c=.o)
 CLI_OBJS := $(CLI_SRCS:.c=.o)
 TUI_OBJS := $(TUI_SRCS:.c=.o)
 
-UNIT_TESTS := tests/unit/t_lib tests/unit/t_atomicfile tests/unit/t_libtext \
-	      tests/unit/t_elfnote tests/unit/t_gobuildinfo \
+# One test a line, so that additions do not touch each other.
+UNIT_TESTS := tests/unit/t_lib
+UNIT_TESTS += tests/unit/t_atomicfile
+UNIT_TESTS += tests/unit/t_libtext
+UNIT_TESTS += tests/unit/t_layout
+UNIT_TESTS += tests/unit/t_elfnote tests/unit/t_gobuildinfo \
 	      tests/unit/t_modinfo tests/unit/t_pclntab
 UNIT_TESTS += tests/unit/t_group tests/unit/t_diff tests/unit/t_rules \
 	      tests/unit/t_parse_go tests/unit/t_snapjson \
-	      tests/unit/t_watch
+	      tests/unit/t_watch tests/unit/t_leak
 UNIT_TESTS += tests/unit/t_native
 UNIT_TESTS += tests/unit/t_stripped
 UNIT_TESTS += tests/unit/t_tuimodel tests/unit/t_tuiapp

@@ -24,7 +24,8 @@ const struct cmd_entry cmd_top_entry = {
 	.summary = "Watch a process live: growing goroutine groups, stacks, "
 		   "threads.",
 	.usage = "goscope top [--interval=DUR] [--once] [--baseline=FILE] "
-		 "[--level=LEVEL] [--ascii] [--no-color] [--source-root=DIR] "
+		 "[--level=LEVEL] [--window=30s] [--tolerance=3] [--noise=3] "
+		 "[--rules=FILE] [--ascii] [--no-color] [--source-root=DIR] "
 		 "PID|FILE...",
 	.help =
 	"  -i, --interval=DUR     auto-refresh interval (default 2s; 500ms,\n"
@@ -35,6 +36,13 @@ const struct cmd_entry cmd_top_entry = {
 	"                         snapshot or a Go goroutine dump)\n"
 	"  -l, --level=LEVEL      stack similarity for groups: exact, lines\n"
 	"                         (default) or functions\n"
+	"  -k, --window=DUR       the history the leak rule judges (default\n"
+	"                         30s; 1s to 24h)\n"
+	"  -t, --tolerance=T      a group is a leak suspect when it grew by\n"
+	"                         more than T over the window (default 3)\n"
+	"      --noise=M          ... and never fell by more than M (default\n"
+	"                         3); see LEAK RULE in goscope(1)\n"
+	"  -r, --rules=FILE       leave out what these ignore rules match\n"
 	"      --ascii            no UTF-8 drawing characters\n"
 	"  -C, --no-color         no colors (also when NO_COLOR is set)\n"
 	"      --source-root=DIR  where to look for source files\n"
@@ -100,11 +108,14 @@ static int cmd_top_exec(int argc, char **argv)
 		{ "ascii", no_argument, NULL, 'A' },
 		{ "no-color", no_argument, NULL, 'C' },
 		{ "source-root", required_argument, NULL, 'R' },
+		OPT_LEAK_LONGOPTS,
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const struct cmd_entry *cmd = &cmd_top_entry;
 	struct tui_opts o;
+	const char *rules_path = NULL;
+	struct rules *rules = NULL;
 	struct err e;
 	int c, sig, r;
 	size_t i, n;
@@ -113,9 +124,11 @@ static int cmd_top_exec(int argc, char **argv)
 	memset(&o, 0, sizeof(o));
 	o.level = GROUP_LINES;
 	o.interval_ns = TUI_DEFAULT_INTERVAL_NS;
+	leak_cfg_init(&o.leak);
 	opt_begin();
 	/* 'A' and 'R' have no short form: --ascii, --source-root. */
-	while ((c = opt_next(argc, argv, "i:1b:l:Ch", longopts)) != -1) {
+	while ((c = opt_next(argc, argv, "i:1b:l:Ch" OPT_LEAK_SHORTOPTS,
+			     longopts)) != -1) {
 		switch (c) {
 		case 'i':
 			r = opt_duration(cmd, "interval", optarg,
@@ -143,6 +156,14 @@ static int cmd_top_exec(int argc, char **argv)
 		case 'R':
 			o.source_root = optarg;
 			break;
+		case 'k':
+		case 't':
+		case 'r':
+		case OPT_LEAK_NOISE:
+			r = opt_leak(cmd, c, optarg, &o.leak, &rules_path);
+			if (r)
+				return r;
+			break;
 		case 'h':
 			cmd_print_help(cmd);
 			return EXIT_OK;
@@ -168,7 +189,13 @@ static int cmd_top_exec(int argc, char **argv)
 		o.nfiles = n;
 	}
 	err_init(&e);
+	if (rules_path && rules_load(rules_path, &rules, &e) < 0) {
+		error_msg("%s", e.msg);
+		return EXIT_RUNTIME;
+	}
+	o.rules = rules;
 	r = tui_run(&o, &sig, &e);
+	rules_free(rules);
 	if (r < 0) {
 		error_msg("%s", e.msg);
 		return EXIT_RUNTIME;

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cli/opt.h"
+#include "snapshot/leak.h"
 #include "lib/parse.h"
 #include "lib/strbuf.h"
 #include "lib/banned.h"
@@ -99,4 +100,32 @@ int opt_pid(const struct cmd_entry *cmd, int argc, char **argv,
 		return cmd_usage_error(cmd, "'%s' is not a process id",
 				       argv[optind]);
 	return 0;
+}
+
+int opt_leak(const struct cmd_entry *cmd, int c, const char *arg,
+	     struct leak_cfg *lc, const char **rules_path)
+{
+	uint64_t ns;
+	int r;
+
+	switch (c) {
+	case 'k':
+		r = opt_duration(cmd, "window", arg, &ns);
+		if (!r && ns < 1000000000ull)
+			return cmd_usage_error(cmd, "bad window '%s': at "
+					       "least 1s", arg);
+		if (!r)
+			lc->window_ns = (int64_t)ns;
+		return r;
+	case 't':
+		return opt_count(cmd, "tolerance", arg, 0, 1000000000,
+				 &lc->tolerance);
+	case OPT_LEAK_NOISE:
+		return opt_count(cmd, "noise margin", arg, 0, 1000000000,
+				 &lc->noise);
+	case 'r':
+		*rules_path = arg;
+		return 0;
+	}
+	return cmd_usage_error(cmd, "unknown option");
 }

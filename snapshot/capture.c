@@ -14,9 +14,11 @@
 #include "goruntime/registry.h"
 #include "goruntime/traceback.h"
 #include "goruntime/unwind.h"
+#include "goruntime/waitobj.h"
 #include "inspect/memsrc.h"
 #include "inspect/proc.h"
 #include "inspect/ptstop.h"
+#include "snapshot/blocked.h"
 #include "snapshot/capture.h"
 #include "snapshot/threads.h"
 #include "symbols/elfimage.h"
@@ -427,6 +429,7 @@ int capture_take(struct capture *c, struct snap **out, struct err *e)
 {
 	const struct prep *pp = &c->p;
 	struct gort_registry reg;
+	struct gort_waits waits;
 	struct gort_thread *th = NULL;
 	struct gort_pframe *buf;
 	struct ptstop *stop = NULL;
@@ -437,6 +440,7 @@ int capture_take(struct capture *c, struct snap **out, struct err *e)
 	int r;
 
 	memset(&reg, 0, sizeof(reg));
+	memset(&waits, 0, sizeof(waits));
 	r = proc_check(pid, e);
 	if (r < 0)
 		return r;
@@ -453,6 +457,9 @@ int capture_take(struct capture *c, struct snap **out, struct err *e)
 				xstrdup(pp->layout.waitreason_names[i]);
 	}
 
+	/* What parked goroutines wait on: the epoll registrations now. */
+	gort_waits_prepare(pid, blocked_types_base(pp->img, &pp->layout,
+						   pp->bias), &waits);
 	r = ptstop_stop(pid, &stop, e);
 	if (r < 0)
 		goto fail;
@@ -478,12 +485,16 @@ int capture_take(struct capture *c, struct snap **out, struct err *e)
 		reg.waitreasons = wr;
 		reg.nwaitreasons = nwr;
 	}
+	if (r == 0)
+		gort_waits_copy(pp->mem, &pp->layout, pp->bias, &reg,
+				reg.waitreasons, reg.nwaitreasons, &waits);
 	/* Copy-only hooks for other views of the stopped process go here. */
 	if (c->hook)
 		c->hook(stop, c->hook_arg);
 	ptstop_resume(stop, NULL);
 	if (r < 0)
 		goto fail;
+	gort_waits_decode(pp->mem, &pp->layout, &waits);
 
 	s = snap_new();
 	s->pid = pid;
@@ -526,6 +537,8 @@ int capture_take(struct capture *c, struct snap **out, struct err *e)
 	for (i = 0; i < reg.ngs; i++)
 		build_goroutine(s, pp, &reg, &reg.gs[i], buf, &s->gs[i]);
 	s->ngs = reg.ngs;
+	blocked_build(s, &waits, pp->img, pp->bias);
+	gort_waits_release(&waits);
 	free(buf);
 	s->capture_ns = now_ns(CLOCK_MONOTONIC) - t0;
 	free(th);
@@ -534,6 +547,7 @@ int capture_take(struct capture *c, struct snap **out, struct err *e)
 	*out = s;
 	return 0;
 fail:
+	gort_waits_release(&waits);
 	free(th);
 	ptstop_free(stop);
 	gort_registry_release(&reg);

@@ -152,6 +152,8 @@ static uint64_t shape_hash(const struct shape_key *k)
 		h = mix(h, (uintptr_t)g->labels[i].key);
 		h = mix(h, (uintptr_t)g->labels[i].value);
 	}
+	for (i = 0; i < g->nwaits; i++)
+		h = mix(h, g->waits[i].obj << 2 | (size_t)g->waits[i].dir);
 	return mix(h, (uintptr_t)g->unwind_error);
 }
 
@@ -179,6 +181,12 @@ static int shape_equal(const struct shape_key *a, const struct shape_key *b)
 	for (i = 0; i < x->nlabels; i++)
 		if (x->labels[i].key != y->labels[i].key ||
 		    x->labels[i].value != y->labels[i].value)
+			return 0;
+	if (x->nwaits != y->nwaits)
+		return 0;
+	for (i = 0; i < x->nwaits; i++)
+		if (x->waits[i].obj != y->waits[i].obj ||
+		    x->waits[i].dir != y->waits[i].dir)
 			return 0;
 	return 1;
 }
@@ -366,6 +374,23 @@ static json_t *shape_json(const struct snap_goroutine *g, size_t sid)
 			 jstr(g->labels[i].value));
 	json_object_set_new(o, "labels", lab);
 	json_object_set_new(o, "stack", json_integer((json_int_t)sid));
+	if (g->nwaits) {
+		/* [object index, "recv" | "send" | null] per object. */
+		json_t *b = json_array();
+
+		for (i = 0; i < g->nwaits; i++) {
+			json_t *w = json_array();
+			int d = g->waits[i].dir;
+
+			json_array_append_new(w, json_integer(
+				(json_int_t)g->waits[i].obj));
+			json_array_append_new(w, d == SNAP_DIR_RECV
+				? json_string("recv") : d == SNAP_DIR_SEND
+				? json_string("send") : json_null());
+			json_array_append_new(b, w);
+		}
+		json_object_set_new(o, "blocked_on", b);
+	}
 	if (g->unwind_error)
 		json_object_set_new(o, "unwind_error", jstr(g->unwind_error));
 	return o;
@@ -384,6 +409,30 @@ static json_t *goroutine_json(const struct snap_goroutine *g, size_t shape)
 			      ? json_integer((json_int_t)g->parent_goid)
 			      : json_null());
 	return a;
+}
+
+/* A count that may be unknown (-1): null then. */
+static json_t *opt_int(int64_t v)
+{
+	return v >= 0 ? json_integer((json_int_t)v) : json_null();
+}
+
+static json_t *object_json(const struct snap_object *ob)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "kind",
+			    json_string(snap_object_kind_name(ob->kind)));
+	json_object_set_new(o, "addr", hex(ob->addr));
+	json_object_set_new(o, "type", jstr(ob->type));
+	json_object_set_new(o, "symbol", jstr(ob->symbol));
+	json_object_set_new(o, "len", opt_int(ob->len));
+	json_object_set_new(o, "cap", opt_int(ob->cap));
+	json_object_set_new(o, "closed", json_boolean(ob->closed));
+	json_object_set_new(o, "receivers", opt_int(ob->receivers));
+	json_object_set_new(o, "senders", opt_int(ob->senders));
+	json_object_set_new(o, "fd", opt_int(ob->fd));
+	return o;
 }
 
 static json_t *capture_json(const struct snap *s)
@@ -506,6 +555,10 @@ void fmt_json_snapshot(const struct snap *s, struct strbuf *out)
 		json_array_append_new(arr, shape_json(k->g, k->sid));
 	}
 	json_object_set_new(root, "shapes", arr);
+	arr = json_array();
+	for (i = 0; i < s->nobjects; i++)
+		json_array_append_new(arr, object_json(&s->objects[i]));
+	json_object_set_new(root, "objects", arr);
 	arr = json_array();
 	for (i = 0; i < s->ngs; i++)
 		json_array_append_new(arr, goroutine_json(&s->gs[i], shape[i]));

@@ -58,6 +58,7 @@ void app_init(struct app *a, const struct tui_opts *o)
 	a->pid = o->pid;
 	a->offline = o->pid == 0;
 	model_init(&a->m, o->level);
+	model_set_leak(&a->m, &o->leak, o->rules);
 	a->autorefresh = !a->offline && !o->once;
 	a->interval_ns = o->interval_ns ? o->interval_ns
 					: TUI_DEFAULT_INTERVAL_NS;

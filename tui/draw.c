@@ -458,7 +458,8 @@ static void draw_header(struct app *a, int w)
 	if (cur && (cur->snap->ngs || a->is_go)) {
 		int sx;
 
-		if (a->m.seq < MODEL_LEAK_WINDOW + 1)
+		/* "-": the snapshots do not cover the leak window yet. */
+		if (leak_track_coverage(a->m.track) == LEAK_UNDECIDED)
 			snprintf(buf, sizeof(buf), "suspects -  ");
 		else
 			snprintf(buf, sizeof(buf), "suspects %zu  ",
@@ -568,9 +569,9 @@ static void draw_title(struct app *a, int y, int w)
 			strbuf_addf(&sb, "  filter '%s'", a->filter.text);
 		break;
 	case SCR_LEAKS:
-		strbuf_addf(&sb, " LEAKS  %zu groups grew in each of the "
-			    "last %d snapshots", a->nleaks,
-			    MODEL_LEAK_WINDOW);
+		strbuf_addf(&sb, " LEAKS  %zu groups grew over the last ",
+			    a->nleaks);
+		group_fmt_duration(&sb, leak_track_cfg(a->m.track)->window_ns);
 		if (a->filter.text)
 			strbuf_addf(&sb, "  filter '%s'", a->filter.text);
 		break;
@@ -683,17 +684,20 @@ static void draw_groups(struct app *a, int y0, int h, int w, int leaks)
 		h -= 2;
 	}
 	if (!n) {
-		if (leaks && a->m.seq < MODEL_LEAK_WINDOW + 1)
+		if (leaks && leak_track_coverage(a->m.track) ==
+				     LEAK_UNDECIDED)
 			putf(a, y0 + 1, 1, w - 1, A_NORMAL,
-			     "%zu snapshots so far; a leak shows after %d",
-			     a->m.seq, MODEL_LEAK_WINDOW + 1);
+			     "%zu snapshots so far; the leak rule needs %d "
+			     "covering its %llds window", a->m.seq,
+			     LEAK_MIN_POINTS, (long long)(leak_track_cfg(
+				     a->m.track)->window_ns / 1000000000));
 		else if (a->filter.text)
 			putf(a, y0 + 1, 1, w - 1, A_NORMAL,
 			     "no group matches '%s' (/ changes the filter)",
 			     a->filter.text);
 		else
 			put(a, y0 + 1, 1, w - 1, leaks
-			    ? "no group grew in each of the last snapshots"
+			    ? "no group grew over the leak window"
 			    : "no goroutines", A_NORMAL);
 		return;
 	}
@@ -713,6 +717,7 @@ static void draw_groups(struct app *a, int y0, int h, int w, int leaks)
 			at |= A_REVERSE;
 		fill(y, 0, w, at);
 		put(a, y, 0, 1, r->flags & MROW_LEAK ? "!"
+				: r->flags & MROW_RISING ? "^"
 				: r->flags & MROW_GROWING ? "+" : " ", at);
 		snprintf(buf, sizeof(buf), "%6zu", g->count);
 		put(a, y, xc, 6, buf, at);

@@ -28,10 +28,10 @@ static void series_reset(struct model *m);
 static void diff_invalidate(struct model *m);
 static long long series_at(const struct model *m,
 			   const struct model_series *ser, size_t seq);
-static unsigned int leak_flags(const struct model *m,
-			       const struct model_series *ser,
+static unsigned int leak_flags(const struct model *m, uint64_t id,
 			       long long *growth);
 static void regroup(struct model *m, struct model_snap *ms);
+static int rising(const struct model *m, const struct model_series *ser);
 static void memo_init(struct memo *mm);
 static void memo_release(struct memo *mm);
 static size_t memo_slot(const struct memo *mm, const char *s);
@@ -152,13 +152,13 @@ static struct model_snap *msnap_new(const struct model *m, struct snap *s,
 	ms->owned = owned;
 	ms->refs = 1;
 	ms->name = name ? xstrdup(name) : NULL;
-	if (gr && gr->snap == s && gr->level == m->level) {
+	if (gr && gr->snap == s && gr->level == m->level && !m->rules) {
 		ms->gr = *gr;
 		memset(gr, 0, sizeof(*gr));
 	} else {
 		if (gr && gr->snap)
 			grouping_release(gr);
-		group_snap(s, m->level, m->flags, NULL, &ms->gr);
+		group_snap(s, m->level, m->flags, m->rules, &ms->gr);
 	}
 	msnap_index(ms);
 	msnap_count(ms, m->flags);
@@ -189,6 +189,15 @@ void model_init(struct model *m, enum group_level level)
 {
 	memset(m, 0, sizeof(*m));
 	m->level = level;
+	m->track = leak_track_new(NULL);
+}
+
+void model_set_leak(struct model *m, const struct leak_cfg *c,
+		    const struct rules *rules)
+{
+	leak_track_free(m->track);
+	m->track = leak_track_new(c);
+	m->rules = rules;
 }
 
 static void diff_invalidate(struct model *m)
@@ -205,6 +214,7 @@ void model_release(struct model *m)
 	msnap_unref(m, m->prev);
 	msnap_unref(m, m->base);
 	free(m->series);
+	leak_track_free(m->track);
 	memset(m, 0, sizeof(*m));
 }
 
@@ -249,8 +259,12 @@ static void series_reset(struct model *m)
 	m->series = NULL;
 	m->nseries = 0;
 	m->series_start = m->seq;
-	if (m->cur)
+	leak_track_reset(m->track);
+	if (m->cur) {
 		series_advance(m);
+		leak_track_add(m->track, m->cur->snap->time_unix_ns,
+			       &m->cur->gr);
+	}
 }
 
 void model_push(struct model *m, struct snap *s, struct grouping *gr,
@@ -266,6 +280,7 @@ void model_push(struct model *m, struct snap *s, struct grouping *gr,
 	if (!m->series_start)
 		m->series_start = ms->seq;
 	series_advance(m);
+	leak_track_add(m->track, s->time_unix_ns, &ms->gr);
 }
 
 void model_reset(struct model *m)
@@ -278,6 +293,7 @@ void model_reset(struct model *m)
 	m->series = NULL;
 	m->nseries = 0;
 	m->series_start = 0;
+	leak_track_reset(m->track);
 }
 
 static void regroup(struct model *m, struct model_snap *ms)
@@ -285,7 +301,7 @@ static void regroup(struct model *m, struct model_snap *ms)
 	if (!ms || ms->gr.level == m->level)
 		return;
 	grouping_release(&ms->gr);
-	group_snap(ms->snap, m->level, m->flags, NULL, &ms->gr);
+	group_snap(ms->snap, m->level, m->flags, m->rules, &ms->gr);
 	msnap_index(ms);
 }
 
@@ -394,28 +410,34 @@ size_t model_series_points(const struct model *m,
 	return n;
 }
 
-/* MROW_LEAK when the group grew in each of the last window snapshots. */
-static unsigned int leak_flags(const struct model *m,
-			       const struct model_series *ser,
+/* MROW_LEAK when the shared leak rule suspects the group. */
+static unsigned int leak_flags(const struct model *m, uint64_t id,
 			       long long *growth)
 {
-	long long first, v, w;
-	size_t i;
+	struct leak_result r;
 
 	*growth = 0;
-	if (m->seq < MODEL_LEAK_WINDOW + 1)
+	if (leak_track_judge(m->track, id, &r) != LEAK_SUSPECT)
 		return 0;
-	first = series_at(m, ser, m->seq - MODEL_LEAK_WINDOW);
-	if (first < 0)
+	*growth = r.growth;
+	return MROW_LEAK;
+}
+
+/* 1 when ser grew in each of the last MODEL_RISE_RUN snapshots. */
+static int rising(const struct model *m, const struct model_series *ser)
+{
+	long long v, w;
+	size_t i;
+
+	if (m->seq < MODEL_RISE_RUN + 1)
 		return 0;
-	*growth = series_at(m, ser, m->seq) - first;
-	for (i = 0; i < MODEL_LEAK_WINDOW; i++) {
+	for (i = 0; i < MODEL_RISE_RUN; i++) {
 		v = series_at(m, ser, m->seq - i);
 		w = series_at(m, ser, m->seq - i - 1);
 		if (v < 0 || w < 0 || v <= w)
 			return 0;
 	}
-	return MROW_LEAK;
+	return 1;
 }
 
 static void memo_init(struct memo *mm)
@@ -606,6 +628,12 @@ static int cmp_rows(const void *a, const void *b, void *arg)
 		return ly - lx;
 	if (ctx->pin && lx && x->growth != y->growth)
 		return x->growth > y->growth ? -1 : 1;
+	lx = !!(x->flags & MROW_RISING);
+	ly = !!(y->flags & MROW_RISING);
+	if (ctx->pin && lx != ly)
+		return ly - lx;
+	if (ctx->pin && lx && x->dprev != y->dprev)
+		return x->dprev > y->dprev ? -1 : 1;
 	switch (ctx->key) {
 	case MSORT_DELTA:
 		if (x->dprev != y->dprev)
@@ -705,7 +733,7 @@ static int row_hidden(const struct model_row *r, unsigned int hide)
 {
 	enum model_state st = state_class(r->g->rep->status);
 
-	if (r->flags & MROW_LEAK)
+	if (r->flags & (MROW_LEAK | MROW_RISING))
 		return 0;
 	if ((hide & MHIDE_BUSY) &&
 	    (st == MSTATE_RUNNING || st == MSTATE_RUNNABLE))
@@ -905,10 +933,12 @@ size_t model_query_rows(const struct model *m, struct model_query *q,
 	size_t i, n = 0, maxf = 1, *idx;
 	struct sort_ctx ctx;
 	struct memo mm;
+	int undecided;
 
 	q->nhidden = q->nsuspects = 0;
 	if (!cur)
 		return 0;
+	undecided = leak_track_coverage(m->track) == LEAK_UNDECIDED;
 	if (f && !f->text)
 		f = NULL;
 	if (*alloc < cur->gr.ngroups + 1) {
@@ -929,9 +959,11 @@ size_t model_query_rows(const struct model *m, struct model_query *q,
 		memset(r, 0, sizeof(*r));
 		r->g = g;
 		r->ser = model_series_of(m, g->id);
-		r->flags = leak_flags(m, r->ser, &r->growth);
+		r->flags = leak_flags(m, g->id, &r->growth);
 		if (r->flags & MROW_LEAK)
 			q->nsuspects++;
+		else if (undecided && rising(m, r->ser))
+			r->flags |= MROW_RISING;
 		if (q->leaks_only && !(r->flags & MROW_LEAK))
 			continue;
 		if (row_hidden(r, q->hide)) {

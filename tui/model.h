@@ -11,12 +11,12 @@
 #include "lib/strbuf.h"
 #include "snapshot/diff.h"
 #include "snapshot/group.h"
+#include "snapshot/leak.h"
+#include "snapshot/rules.h"
 #include "snapshot/snap.h"
 
 /* Counts kept per group (the sparkline and the leak series). */
 #define MODEL_SERIES 32
-/* A group leaks when it grew in each of the last MODEL_LEAK_WINDOW. */
-#define MODEL_LEAK_WINDOW 3
 
 /* Goroutine totals by state, for the header. */
 enum model_state {
@@ -62,9 +62,16 @@ enum model_sort {
 
 enum model_row_flags {
 	MROW_GROWING = 1 << 0,	/* more than in the previous snapshot */
-	MROW_LEAK = 1 << 1,	/* grew in each of the last window */
+	MROW_LEAK = 1 << 1,	/* the leak rule (snapshot/leak.h) suspects it */
 	MROW_NEW = 1 << 2,	/* not in the previous snapshot */
+	/* Grew in each of the last MODEL_RISE_RUN snapshots while the leak
+	 * rule cannot judge yet (its window is not covered): pinned below
+	 * the suspects, so that a leak shows from the first seconds. */
+	MROW_RISING = 1 << 3,
 };
+
+/* Snapshots in a row a group must grow in to be MROW_RISING. */
+#define MODEL_RISE_RUN 3
 
 /* Groups a query leaves out as noise. */
 enum model_hide {
@@ -80,7 +87,7 @@ struct model_row {
 	const struct snap_frame *caller;	/* shown after g->user */
 	long long dprev;	/* count minus the previous snapshot's */
 	long long dbase;	/* count minus the baseline's */
-	long long growth;	/* over the leak series */
+	long long growth;	/* over the leak window (suspects only) */
 	unsigned int flags;	/* enum model_row_flags */
 	const struct model_series *ser;	/* may be NULL */
 	/* The frame that names the group (model_name_frame), or NULL. */
@@ -141,12 +148,20 @@ struct model {
 	struct diff diff;
 	int diff_valid;
 	const struct snap *diff_a, *diff_b;
+	struct leak_track *track;	/* counts over the leak window */
+	const struct rules *rules;	/* ignore rules, or NULL; borrowed */
 	model_dispose_fn dispose;	/* frees owned snapshots */
 	void *dispose_arg;
 };
 
 /* Initializes an empty model at level. */
 void model_init(struct model *m, enum group_level level);
+/*
+ * Judges leaks with c (NULL: the defaults) and leaves out what rules
+ * (may be NULL, borrowed) ignore, from the next snapshot on.
+ */
+void model_set_leak(struct model *m, const struct leak_cfg *c,
+		    const struct rules *rules);
 /* Releases every snapshot the model references. */
 void model_release(struct model *m);
 /*
@@ -204,8 +219,8 @@ void model_filter_release(struct model_filter *f);
 
 /*
  * Builds the rows of the current snapshot's groups that match f (may
- * be NULL), sorted by key; with leaks_only, only groups that grew in
- * each of the last MODEL_LEAK_WINDOW snapshots.  *rows is reallocated
+ * be NULL), sorted by key; with leaks_only, only groups the leak rule
+ * (snapshot/leak.h) suspects.  *rows is reallocated
  * (caller frees); returns the number of rows.
  */
 size_t model_rows(const struct model *m, const struct model_filter *f,

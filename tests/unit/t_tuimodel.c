@@ -66,8 +66,13 @@ static void push_series(struct model *m, const size_t *leaks, size_t n)
 	uint64_t goid = 100;
 	size_t i;
 
-	for (i = 0; i < n; i++)
-		model_push(m, make_snap(leaks[i], 4, &goid), NULL, 1, NULL);
+	for (i = 0; i < n; i++) {
+		struct snap *s = make_snap(leaks[i], 4, &goid);
+
+		/* One second apart. */
+		s->time_unix_ns = (int64_t)(m->seq + 1) * 1000000000ll;
+		model_push(m, s, NULL, 1, NULL);
+	}
 }
 
 static const struct model_row *row_for(const struct model_row *rows,
@@ -126,28 +131,35 @@ static void test_growth_and_series(void **state)
 
 static void test_leak_window(void **state)
 {
-	const size_t grow[] = { 1, 2, 3, 4 };
-	const size_t flat[] = { 1, 2, 2, 3 };
+	const size_t grow[] = { 1, 2, 3, 4, 5, 6 };
+	const size_t flat[] = { 1, 2, 2, 3, 3, 4 };
 	struct model_row *rows = NULL;
+	struct leak_cfg c;
 	size_t alloc = 0, n;
 	struct model m;
 
 	(void)state;
+	leak_cfg_init(&c);
+	c.window_ns = 4000000000ll;
 	model_init(&m, GROUP_LINES);
-	push_series(&m, grow, 3);
-	/* Three snapshots are not enough for a window of 3. */
+	model_set_leak(&m, &c, NULL);
+	push_series(&m, grow, 4);
+	/* Four snapshots are not enough for the rule. */
 	assert_int_equal(model_rows(&m, NULL, MSORT_COUNT, 1, &rows, &alloc),
 			 0);
-	push_series(&m, grow + 3, 1);
+	assert_int_equal(leak_track_coverage(m.track), LEAK_UNDECIDED);
+	push_series(&m, grow + 4, 2);
 	n = model_rows(&m, NULL, MSORT_COUNT, 1, &rows, &alloc);
 	assert_int_equal(n, 1);
 	assert_string_equal(rows[0].g->user->func, "main.leak");
 	assert_true(rows[0].flags & MROW_LEAK);
-	assert_int_equal(rows[0].growth, 3);
+	assert_int_equal(rows[0].growth, 4);
 	model_release(&m);
 
+	/* Growth of 3, within the tolerance, is not a leak. */
 	model_init(&m, GROUP_LINES);
-	push_series(&m, flat, 4);
+	model_set_leak(&m, &c, NULL);
+	push_series(&m, flat, 6);
 	assert_int_equal(model_rows(&m, NULL, MSORT_COUNT, 1, &rows, &alloc),
 			 0);
 	n = model_rows(&m, NULL, MSORT_COUNT, 0, &rows, &alloc);
@@ -307,20 +319,25 @@ static void test_members(void **state)
 /* A leak suspect stays above bigger groups in every sort and order. */
 static void test_suspects_pinned(void **state)
 {
-	const size_t grow[] = { 0, 1, 2, 3 };
+	const size_t grow[] = { 0, 0, 1, 2, 3, 3 };
 	static const enum model_sort keys[] = {
 		MSORT_COUNT, MSORT_DELTA, MSORT_WAIT, MSORT_NAME, MSORT_STATE,
 		MSORT_GROWTH,
 	};
 	struct model_row *rows = NULL;
 	struct model_query q;
+	struct leak_cfg c;
 	size_t alloc = 0, n, k;
 	struct model m;
 	int rev;
 
 	(void)state;
 	model_init(&m, GROUP_LINES);
-	push_series(&m, grow, 4);
+	leak_cfg_init(&c);
+	c.window_ns = 5000000000ll;
+	c.tolerance = 1;
+	model_set_leak(&m, &c, NULL);
+	push_series(&m, grow, 6);
 	for (k = 0; k < ARRAY_SIZE(keys); k++) {
 		for (rev = 0; rev < 2; rev++) {
 			memset(&q, 0, sizeof(q));
