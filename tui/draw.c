@@ -1017,9 +1017,8 @@ static void draw_stack(struct app *a, int y0, int h, int w)
 	strbuf_release(&sb);
 	f = l->sel < g->nframes ? &g->frames[l->sel]
 				 : g->has_creator ? &g->creator : NULL;
-	if (f && f->file && f->line > 0 &&
-	    source_load(&a->src, a->o->source_root, f->file) == 0)
-		src = 1;
+	/* Loaded by app_prepare: the view reads no file. */
+	src = f && a->src_ok;
 	listh = src ? (h - 3) / 2 : h - 3;
 	if (listh < 3)
 		listh = 3;

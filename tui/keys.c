@@ -289,6 +289,8 @@ static int h_quit(struct app *a, int key)
 static int h_help(struct app *a, int key)
 {
 	(void)key;
+	strbuf_reset(&a->help);
+	keys_help(a, &a->help);
 	app_goto(a, SCR_HELP);
 	return KEYS_RESCAN;
 }
@@ -310,7 +312,7 @@ static int h_open(struct app *a, int key)
 static int h_filter(struct app *a, int key)
 {
 	(void)key;
-	keys_prompt_open(a, PROMPT_FILTER, a->filter.text);
+	app_prompt_open(a, PROMPT_FILTER, a->filter.text);
 	return KEYS_REDRAW;
 }
 
@@ -394,7 +396,7 @@ static int h_mouse(struct app *a, int key)
 static int h_search(struct app *a, int key)
 {
 	(void)key;
-	keys_prompt_open(a, PROMPT_SEARCH, NULL);
+	app_prompt_open(a, PROMPT_SEARCH, NULL);
 	return KEYS_REDRAW;
 }
 
@@ -416,7 +418,7 @@ static int h_next(struct app *a, int key)
 static int h_goto(struct app *a, int key)
 {
 	(void)key;
-	keys_prompt_open(a, PROMPT_GOTO, NULL);
+	app_prompt_open(a, PROMPT_GOTO, NULL);
 	return KEYS_REDRAW;
 }
 
@@ -478,7 +480,7 @@ static int h_save_stack(struct app *a, int key)
 	name = xasprintf("%s/goscope-stack-%llu.txt",
 			 home && !strcmp(home, dir) ? "~" : dir,
 			 (unsigned long long)a->goid);
-	keys_prompt_open(a, PROMPT_SAVE_STACK, name);
+	app_prompt_open(a, PROMPT_SAVE_STACK, name);
 	free(name);
 	free(dir);
 	return KEYS_REDRAW;
@@ -588,7 +590,7 @@ static int h_export(struct app *a, int key)
 		return KEYS_REDRAW;
 	}
 	name = app_export_name(a);
-	keys_prompt_open(a, PROMPT_EXPORT, name);
+	app_prompt_open(a, PROMPT_EXPORT, name);
 	free(name);
 	return KEYS_REDRAW;
 }
@@ -697,17 +699,6 @@ static int h_redraw(struct app *a, int key)
 	(void)key;
 	clearok(curscr, TRUE);
 	return KEYS_REDRAW;
-}
-
-void keys_prompt_open(struct app *a, enum prompt_kind kind,
-		      const char *text)
-{
-	a->prompt = kind;
-	strbuf_reset(&a->input);
-	if (text)
-		strbuf_adds(&a->input, text);
-	free(a->prompt_saved);
-	a->prompt_saved = a->filter.text ? xstrdup(a->filter.text) : NULL;
 }
 
 static void prompt_close(struct app *a)
