@@ -61,8 +61,8 @@ const struct key_binding keys_table[] = {
 	{ KEY_F(10), NULL, NULL, SCR_ALL, h_quit },
 	{ '?', "?", "help: this list of keys (also F1)", NOT_HELP, h_help },
 	{ KEY_F(1), NULL, NULL, NOT_HELP, h_help },
-	{ 'l', "l", "leaks: the leak suspects, groups that grew in each of "
-	  "the last snapshots", SCR_ALL & ~S(LEAKS), h_screen },
+	{ 'l', "l", "leaks: the leak suspects, groups the leak rule finds "
+	  "growing over its window", SCR_ALL & ~S(LEAKS), h_screen },
 	{ '\n', "enter", "open: the selected group, goroutine, parent, or "
 	  "the goroutine a thread runs", OPENABLE, h_open },
 	{ '\r', NULL, NULL, OPENABLE, h_open },
