@@ -30,6 +30,7 @@ DEB_TEST := libcmocka-dev golang-go git binutils clang file ca-certificates jq t
 	    xz-utils
 DEB_TEST += gdb g++ elfutils
 DEB_TEST += tmux
+DEB_TEST += prometheus prometheus-node-exporter curl iproute2
 DEB_PACKAGES := $(DEB_BUILD) $(DEB_TEST)
 
 PKGS := libdw libelf jansson
@@ -93,6 +94,8 @@ GORUNTIME_SRCS += goruntime/waitobj.c
 SNAPSHOT_SRCS += snapshot/blocked.c
 # The leak rule shared by watch, the view, groups and diff.
 SNAPSHOT_SRCS += snapshot/leak.c
+# goscope's first sight of each goroutine, across snapshots.
+SNAPSHOT_SRCS += snapshot/ages.c
 CLI_SRCS := cli/main.c cli/cmd.c cli/opt.c cli/cmd_buildinfo.c cli/cmd_dump.c
 CLI_SRCS += cli/cmd_groups.c cli/cmd_diff.c cli/cmd_watch.c
 CLI_SRCS += cli/cmd_threads.c cli/cmd_ps.c
@@ -134,6 +137,7 @@ FUZZERS := tests/fuzz/fuzz_elfnote tests/fuzz/fuzz_gobuildinfo \
 	   tests/fuzz/fuzz_registry
 FUZZERS += tests/fuzz/fuzz_snapjson tests/fuzz/fuzz_gotext
 FUZZERS += tests/fuzz/fuzz_stripped
+FUZZERS += tests/fuzz/fuzz_waitobj
 FUZZ_TIME ?= 20
 
 .PHONY: all check check-all check-unit check-live check-layers deps \

@@ -174,7 +174,8 @@ static void offline_facts(struct app *a)
 	if (s->pause_ns)
 		strbuf_addf(&a->build, "paused:          %.1f ms\n",
 			    (double)s->pause_ns / 1e6);
-	strbuf_addf(&a->build, "goroutines:      %zu\n", s->ngs);
+	strbuf_addf(&a->build, "goroutines:      %llu\n",
+		    (unsigned long long)snap_total(s));
 	strbuf_addf(&a->build, "threads:         %zu\n", s->nthreads);
 	if (s->layout_source)
 		strbuf_addf(&a->build, "layouts from:    %s\n",

@@ -207,6 +207,24 @@ void draw_fmt_delta(char *buf, size_t size, long long d)
 		snprintf(buf, size, "%lld", d);
 }
 
+void draw_fmt_wait_age(const struct app *a, char *buf, size_t size,
+		       int64_t wait_ns, int64_t first_seen)
+{
+	int64_t now = a->m.cur ? a->m.cur->snap->time_unix_ns : 0;
+	char d[32];
+
+	if (wait_ns >= 0) {
+		draw_fmt_dur(d, sizeof(d), wait_ns);
+		snprintf(buf, size, "~%s", d);
+	} else if (first_seen && now > first_seen) {
+		draw_fmt_dur(d, sizeof(d), now - first_seen);
+		snprintf(buf, size, "%s%s", a->ascii ? ">=" : "\xe2\x89\xa5",
+			 d);
+	} else {
+		snprintf(buf, size, "-");
+	}
+}
+
 void draw_fmt_dur(char *buf, size_t size, int64_t ns)
 {
 	struct strbuf sb;

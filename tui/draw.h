@@ -55,6 +55,13 @@ size_t draw_list_window(struct list_state *l, size_t n, int h, int y);
 void draw_fmt_delta(char *buf, size_t size, long long d);
 /* A duration as group_fmt_duration writes it. */
 void draw_fmt_dur(char *buf, size_t size, int64_t ns);
+/*
+ * The WAIT column: "~2m27s" from the runtime's waitsince (stamped at a
+ * GC, so approximate), else ">=30s" (UTF-8: a greater-or-equal sign)
+ * since goscope first saw the goroutine, else "-".
+ */
+void draw_fmt_wait_age(const struct app *a, char *buf, size_t size,
+		       int64_t wait_ns, int64_t first_seen);
 /* s, or "?" for a string a snapshot did not have. */
 const char *draw_str(const char *s);
 /* The last element of a path. */

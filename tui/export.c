@@ -1,8 +1,11 @@
 /* Snapshots and stacks the view saves: formats, paths and safe writes. */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "snapshot/fmt_go.h"
 #include "snapshot/fmt_json.h"
@@ -81,11 +84,8 @@ char *export_expand(const char *path)
 int export_write(const char *path, const char *buf, size_t len,
 		 int overwrite, struct err *e)
 {
-	struct stat st;
-
 	if (!*path)
 		return err_set(e, EINVAL, "no file name");
-	if (!overwrite && lstat(path, &st) == 0)
-		return err_set(e, EEXIST, "'%s' exists", path);
-	return atomicfile_write(path, buf, len, 0, e);
+	return atomicfile_write(path, buf, len,
+				overwrite ? 0 : ATOMICFILE_NOREPLACE, e);
 }

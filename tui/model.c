@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "tui/model.h"
+#include "snapshot/ages.h"
 #include "lib/xmalloc.h"
 #include "lib/banned.h"
 
@@ -190,6 +191,7 @@ void model_init(struct model *m, enum group_level level)
 	memset(m, 0, sizeof(*m));
 	m->level = level;
 	m->track = leak_track_new(NULL);
+	m->ages = ages_new();
 }
 
 void model_set_leak(struct model *m, const struct leak_cfg *c,
@@ -215,6 +217,7 @@ void model_release(struct model *m)
 	msnap_unref(m, m->base);
 	free(m->series);
 	leak_track_free(m->track);
+	ages_free(m->ages);
 	memset(m, 0, sizeof(*m));
 }
 
@@ -270,7 +273,19 @@ static void series_reset(struct model *m)
 void model_push(struct model *m, struct snap *s, struct grouping *gr,
 		int owned, const char *name)
 {
-	struct model_snap *ms = msnap_new(m, s, gr, owned, name);
+	struct model_snap *ms;
+
+	/* Honest ages, over snapshots of one process. */
+	if (m->cur && m->cur->snap->pid != s->pid)
+		ages_reset(m->ages);
+	if (s->pid && ages_update(m->ages, s) && gr && gr->snap == s) {
+		/* Waits were dropped: the group statistics change. */
+		grouping_release(gr);
+		memset(gr, 0, sizeof(*gr));
+	}
+	if (gr && gr->snap == s)
+		group_set_ages(gr);
+	ms = msnap_new(m, s, gr, owned, name);
 
 	diff_invalidate(m);
 	ms->seq = ++m->seq;
@@ -294,6 +309,7 @@ void model_reset(struct model *m)
 	m->nseries = 0;
 	m->series_start = 0;
 	leak_track_reset(m->track);
+	ages_reset(m->ages);
 }
 
 static void regroup(struct model *m, struct model_snap *ms)

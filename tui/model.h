@@ -134,6 +134,7 @@ struct model_filter {
 	char *label_key, *label_value;	/* label:KEY=VALUE, or NULL */
 };
 
+struct ages;
 typedef void (*model_dispose_fn)(struct snap *s, void *arg);
 
 struct model {
@@ -149,6 +150,7 @@ struct model {
 	int diff_valid;
 	const struct snap *diff_a, *diff_b;
 	struct leak_track *track;	/* counts over the leak window */
+	struct ages *ages;	/* first sight of each goroutine */
 	const struct rules *rules;	/* ignore rules, or NULL; borrowed */
 	model_dispose_fn dispose;	/* frees owned snapshots */
 	void *dispose_arg;

@@ -81,15 +81,17 @@ static void draw_goroutines(struct app *a, int y0, int h, int w)
 		int y = y0 + 2 + (int)i;
 
 		draw_fill(y, 0, w, at);
-		draw_fmt_dur(b1, sizeof(b1), gr->wait_ns);
+		draw_fmt_wait_age(a, b1, sizeof(b1), gr->wait_ns,
+				  gr->first_seen_ns);
 		if (gr->tid)
 			snprintf(b2, sizeof(b2), "%d", gr->tid);
 		else
 			snprintf(b2, sizeof(b2), "-");
 		strbuf_reset(&sb);
 		draw_labels(gr->labels, gr->nlabels, &sb);
-		draw_putf(a, y, 0, w, at, "%10llu  %-9s %-8s %s",
-		     (unsigned long long)gr->goid, b1, b2, sb.buf);
+		draw_putf(a, y, 0, w, at, "%10llu  %-*s %-8s %s",
+			  (unsigned long long)gr->goid,
+			  9 + (b1[0] == '\xe2' ? 2 : 0), b1, b2, sb.buf);
 	}
 	strbuf_release(&sb);
 	if (h - 3 - listh <= 0)

@@ -267,8 +267,10 @@ static void draw_groups(struct app *a, int y0, int h, int w, int leaks)
 		spark(a, pts, (size_t)trend, &sb);
 		draw_put(a, y, xt, trend, sb.buf, at);
 		draw_put(a, y, xs, ws, draw_str(g->rep->status_str), at);
-		draw_fmt_dur(buf, sizeof(buf), g->wait_max);
-		draw_putf(a, y, xw, 7, at, "%7s", buf);
+		draw_fmt_wait_age(a, buf, sizeof(buf), g->wait_max,
+				  g->first_seen_min);
+		draw_putf(a, y, xw, 7, at, "%*s",
+			  7 + (buf[0] == '\xe2' ? 2 : 0), buf);
 		group_func(a, r, wf, buf, sizeof(buf));
 		draw_put(a, y, xf, wf, buf, at);
 		if (wcr && g->creator) {

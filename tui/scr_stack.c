@@ -89,10 +89,13 @@ static void draw_stack(struct app *a, int y0, int h, int w)
 	}
 	g = &a->m.cur->snap->gs[a->gidx];
 	strbuf_init(&sb);
-	draw_fmt_dur(b1, sizeof(b1), g->wait_ns);
+	draw_fmt_wait_age(a, b1, sizeof(b1), g->wait_ns, 0);
 	strbuf_addf(&sb, "goroutine %llu [%s%s%s]",
 		    (unsigned long long)g->goid, draw_str(g->status_str),
 		    g->wait_ns >= 0 ? ", " : "", g->wait_ns >= 0 ? b1 : "");
+	draw_fmt_wait_age(a, b1, sizeof(b1), -1, g->first_seen_ns);
+	if (b1[0] != '-')
+		strbuf_addf(&sb, "  age %s", b1);
 	if (g->tid)
 		strbuf_addf(&sb, "  thread %d", g->tid);
 	if (g->locked)
