@@ -101,6 +101,8 @@ CLI_SRCS += cli/cmd_groups.c cli/cmd_diff.c cli/cmd_watch.c
 CLI_SRCS += cli/cmd_threads.c cli/cmd_ps.c
 # The interactive view (goscope top).
 TUI_SRCS := tui/model.c tui/feed.c tui/source.c tui/export.c tui/procs.c \
+	    tui/scr_groups.c tui/scr_goroutines.c tui/scr_stack.c \
+	    tui/scr_threads.c tui/scr_text.c tui/scr_diff.c \
 	    tui/app.c \
 	    tui/keys.c tui/draw.c tui/tui.c
 CLI_SRCS += cli/cmd_top.c
