@@ -53,6 +53,9 @@ struct snap;
  * and *out (free with snap_free), or EXIT_RUNTIME.
  */
 int cmd_load_snapshot(const char *arg, struct snap **out);
+/* The same, where arg may be a core file made from the executable exe. */
+int cmd_load_snapshot_exe(const char *arg, const char *exe,
+			  struct snap **out);
 
 /*
  * Flushes and closes stdout, reporting write errors (EPIPE, ENOSPC).

@@ -22,7 +22,7 @@ const struct cmd_entry cmd_dump_entry = {
 	.name = "dump",
 	.summary = "Print every goroutine of a running Go program.",
 	.usage = "goscope dump [--format=go|json|go1|pprof|openmetrics] [--all] "
-		 "[--stats] [-o FILE] PID|FILE",
+		 "[--stats] [-o FILE] PID|FILE|CORE [EXE]",
 	.help =
 	"  -f, --format=FMT  go (default): the runtime's own goroutine dump\n"
 	"                    (pprof debug=2, runtime.Stack, SIGQUIT)\n"
@@ -39,7 +39,10 @@ const struct cmd_entry cmd_dump_entry = {
 	"\n"
 	"The process is stopped only while its goroutine registry and stacks\n"
 	"are copied; unwinding and symbolizing happen after it resumed.\n"
-	"FILE: a JSON snapshot or a Go goroutine dump ('-': standard input).\n",
+	"FILE: a JSON snapshot or a Go goroutine dump ('-': standard input).\n"
+	"CORE: a core file (kernel or gcore) of a Go program, read like a\n"
+	"live process; EXE is its executable, found from the core's notes\n"
+	"when not given.\n",
 	.exec = cmd_dump_exec,
 };
 
@@ -102,10 +105,13 @@ static int cmd_dump_exec(int argc, char **argv)
 					       argv[optind - 1]);
 		}
 	}
-	if (argc - optind != 1)
-		return cmd_usage_error(cmd, "expected one PID or FILE");
+	if (argc - optind != 1 && argc - optind != 2)
+		return cmd_usage_error(cmd, "expected one PID or FILE, or a "
+				       "CORE and its EXE");
 	err_init(&e);
-	if (cmd_load_snapshot(argv[optind], &snap))
+	if (cmd_load_snapshot_exe(argv[optind],
+				  argc - optind == 2 ? argv[optind + 1] : NULL,
+				  &snap))
 		return EXIT_RUNTIME;
 	strbuf_init(&out);
 	if (other == 1) {

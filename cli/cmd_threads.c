@@ -21,7 +21,7 @@ const struct cmd_entry cmd_threads_entry = {
 	.summary = "Print every thread of a running process with its native "
 		   "stack.",
 	.usage = "goscope threads [--format=text|json] [--max-frames=N] "
-		 "[--debug-dir=DIR] [--stats] PID",
+		 "[--debug-dir=DIR] [--stats] PID|CORE [EXE]",
 	.help =
 	"  -f, --format=FMT    text (default): one block per thread\n"
 	"                      json: the snapshot (schema goscope.snapshot/2)\n"
@@ -37,7 +37,10 @@ const struct cmd_entry cmd_threads_entry = {
 	"Works for any process.  Every thread is stopped only while its\n"
 	"registers and the top of its stack are copied; unwinding and\n"
 	"symbolizing happen after the process resumed.  For Go programs each\n"
-	"thread is matched to its M and goroutine.\n",
+	"thread is matched to its M and goroutine.\n"
+	"CORE: a core file (kernel or gcore): its threads, registers and\n"
+	"stacks as saved; EXE is its executable, found from the core's notes\n"
+	"when not given.\n",
 	.exec = cmd_threads_exec,
 };
 
@@ -70,7 +73,7 @@ static int cmd_threads_exec(int argc, char **argv)
 	struct threads_opts opts;
 	struct snap *snap = NULL;
 	struct strbuf out;
-	int c, stats = 0, json = 0;
+	int c, r, stats = 0, json = 0;
 	struct err e;
 	pid_t pid;
 
@@ -110,13 +113,18 @@ static int cmd_threads_exec(int argc, char **argv)
 					       argv[optind - 1]);
 		}
 	}
-	if (argc - optind != 1)
-		return cmd_usage_error(cmd, "expected one PID");
-	if (!cmd_parse_target(argv[optind], &pid))
-		return cmd_usage_error(cmd, "'%s' is not a process id",
-				       argv[optind]);
+	if (argc - optind != 1 && argc - optind != 2)
+		return cmd_usage_error(cmd, "expected one PID, or a CORE and "
+				       "its EXE");
 	err_init(&e);
-	if (threads_capture(pid, &opts, &snap, &e) < 0) {
+	if (argc - optind == 1 && cmd_parse_target(argv[optind], &pid))
+		r = threads_capture(pid, &opts, &snap, &e);
+	else
+		r = threads_capture_core(argv[optind],
+					 argc - optind == 2 ? argv[optind + 1]
+							    : NULL,
+					 &opts, &snap, &e);
+	if (r < 0) {
 		error_msg("%s", e.msg);
 		return EXIT_RUNTIME;
 	}

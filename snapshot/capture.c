@@ -2,6 +2,7 @@
 #include <dirent.h>
 #include <elf.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 #include "goruntime/registry.h"
 #include "goruntime/traceback.h"
 #include "goruntime/unwind.h"
+#include "inspect/core.h"
 #include "inspect/memsrc.h"
 #include "inspect/proc.h"
 #include "inspect/ptstop.h"
@@ -39,12 +41,18 @@ struct prep {
 	struct pccache *cache;
 	struct memsrc *mem;
 	uint64_t bias;
+	int no_dwarf;
 };
 
 static uint64_t now_ns(clockid_t c);
+static size_t core_threads(const struct core *core, struct gort_thread **out);
+static uint64_t core_nanotime(const struct core *core);
 static size_t count_threads(pid_t pid);
 static int load_bias(struct memsrc *mem, uint64_t base, uint64_t *bias,
 		     struct err *e);
+static int prepare_exe(struct prep *p, const char *file, const char *who,
+		       const char *hint, struct err *e);
+static int verify_layout(struct prep *p, const char *who, struct err *e);
 static int prepare(pid_t pid, struct prep *p, struct err *e);
 static void prep_release(struct prep *p);
 static void build_goroutine(struct snap *s, const struct prep *p,
@@ -67,6 +75,37 @@ static uint64_t now_ns(clockid_t c)
 
 	clock_gettime(c, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/*
+ * CLOCK_MONOTONIC when the core was written, from its age, for the wait
+ * times; 0 (unknown) when it was written before this boot.
+ */
+static uint64_t core_nanotime(const struct core *core)
+{
+	int64_t age = (int64_t)now_ns(CLOCK_REALTIME) - core->time_unix_ns;
+	uint64_t mono = now_ns(CLOCK_MONOTONIC);
+
+	if (age < 0 || (uint64_t)age >= mono)
+		return 0;
+	return mono - (uint64_t)age;
+}
+
+/* The registers the core saved, as a stop would have copied them. */
+static size_t core_threads(const struct core *core, struct gort_thread **out)
+{
+	struct gort_thread *th = xcalloc(core->nthreads + 1, sizeof(*th));
+	size_t i;
+
+	for (i = 0; i < core->nthreads; i++) {
+		th[i].tid = core->threads[i].tid;
+		th[i].pc = core->threads[i].regs.pc;
+		th[i].sp = core->threads[i].regs.sp;
+		th[i].bp = core->threads[i].regs.bp;
+		th[i].fs_base = core->threads[i].regs.fs_base;
+	}
+	*out = th;
+	return core->nthreads;
 }
 
 static size_t count_threads(pid_t pid)
@@ -117,75 +156,98 @@ static int load_bias(struct memsrc *mem, uint64_t base, uint64_t *bias,
 	return 0;
 }
 
-static int prepare(pid_t pid, struct prep *p, struct err *e)
+/*
+ * Reads the executable at file: Go version, layouts, symbol table.  who
+ * names the target in messages ("process 12", "core 'x'").
+ */
+static int prepare_exe(struct prep *p, const char *file, const char *who,
+		       const char *hint, struct err *e)
 {
 	struct elfinfo info;
 	struct elfgo go;
+	int r;
+
+	r = elfinfo_read_file(file, &info, &go, e);
+	if (r < 0)
+		return r;
+	elfinfo_release(&info);
+	if (!go.found) {
+		elfgo_release(&go);
+		return err_set(e, ENOEXEC, "%s is not a Go program%s", who,
+			       hint);
+	}
+	p->version = xstrdup(go.go.version);
+	elfgo_release(&go);
+	/* DWARF first; without it, a per-version table (see layout.h). */
+	r = gort_layout_from_dwarf(file, &p->layout, e);
+	if (r < 0 && r != -ENODATA)
+		return r;
+	p->no_dwarf = r == -ENODATA;
+	p->layout.go_minor = gort_go_minor(p->version);
+	r = elfimage_open(file, &p->img, e);
+	if (r == 0)
+		r = elfimage_pclntab(p->img, &p->pcl, e);
+	if (r < 0)
+		return err_prefix(e, "cannot read the Go symbol table");
+	if (p->no_dwarf) {
+		r = gort_layout_from_table(p->img, p->pcl, p->version,
+					   &p->layout, e);
+		if (r < 0)
+			return err_prefix(e, "%s (%s): binary without DWARF",
+					  who, p->exe);
+	}
+	p->cache = pccache_new(p->pcl);
+	return 0;
+}
+
+/* Checks a table layout against the memory it describes. */
+static int verify_layout(struct prep *p, const char *who, struct err *e)
+{
+	int r;
+
+	if (!p->no_dwarf)
+		return 0;
+	r = gort_layout_verify(p->mem, &p->layout, p->bias, e);
+	if (r < 0)
+		return err_prefix(e, "%s (%s): %s", who, p->exe,
+				  p->layout.source);
+	return 0;
+}
+
+static int prepare(pid_t pid, struct prep *p, struct err *e)
+{
+	char who[32], hint[96];
 	uint64_t base;
-	int r, no_dwarf;
+	int r, deleted;
 
 	r = proc_check(pid, e);
 	if (r < 0)
 		return r;
 	snprintf(p->link, sizeof(p->link), "/proc/%d/exe", (int)pid);
-	r = elfinfo_read_file(p->link, &info, &go, e);
+	if (proc_exe(pid, &p->exe, &deleted, NULL) < 0)
+		p->exe = xstrdup(p->link);
+	snprintf(who, sizeof(who), "process %d", (int)pid);
+	snprintf(hint, sizeof(hint), " (%zu threads); try 'goscope "
+		 "buildinfo %d'", count_threads(pid), (int)pid);
+	r = prepare_exe(p, p->link, who, hint, e);
 	if (r < 0) {
 		if (e && (e->code == EACCES || e->code == EPERM)) {
-			char hint[400];
+			char why[400];
 
-			proc_explain_eperm(pid, hint, sizeof(hint));
+			proc_explain_eperm(pid, why, sizeof(why));
 			return err_set(e, e->code,
 				       "cannot read process %d: %s%s%s",
 				       (int)pid, "permission denied",
-				       hint[0] ? "; " : "", hint);
+				       why[0] ? "; " : "", why);
 		}
 		return r;
 	}
-	elfinfo_release(&info);
-	if (!go.found) {
-		elfgo_release(&go);
-		return err_set(e, ENOEXEC,
-			       "process %d is not a Go program (%zu threads); "
-			       "try 'goscope buildinfo %d'",
-			       (int)pid, count_threads(pid), (int)pid);
-	}
-	p->version = xstrdup(go.go.version);
-	{
-		int deleted;
-
-		if (proc_exe(pid, &p->exe, &deleted, NULL) < 0)
-			p->exe = xstrdup(p->link);
-	}
-	elfgo_release(&go);
-	/* DWARF first; without it, a per-version table (see layout.h). */
-	r = gort_layout_from_dwarf(p->link, &p->layout, e);
-	if (r < 0 && r != -ENODATA)
-		return r;
-	no_dwarf = r == -ENODATA;
-	p->layout.go_minor = gort_go_minor(p->version);
-	r = elfimage_open(p->link, &p->img, e);
-	if (r == 0)
-		r = elfimage_pclntab(p->img, &p->pcl, e);
-	if (r < 0)
-		return err_prefix(e, "cannot read the Go symbol table");
-	if (no_dwarf) {
-		r = gort_layout_from_table(p->img, p->pcl, p->version,
-					   &p->layout, e);
-		if (r < 0)
-			return err_prefix(e, "process %d (%s): binary "
-					  "without DWARF", (int)pid, p->exe);
-	}
-	p->cache = pccache_new(p->pcl);
 	p->mem = memsrc_live_new(pid);
 	r = proc_exe_base(pid, &base, e);
 	if (r == 0)
 		r = load_bias(p->mem, base, &p->bias, e);
-	if (r == 0 && no_dwarf) {
-		r = gort_layout_verify(p->mem, &p->layout, p->bias, e);
-		if (r < 0)
-			return err_prefix(e, "process %d (%s): %s", (int)pid,
-					  p->exe, p->layout.source);
-	}
+	if (r == 0)
+		r = verify_layout(p, who, e);
 	return r;
 }
 
@@ -366,6 +428,7 @@ static void build_goroutine(struct snap *s, const struct prep *p,
 
 struct capture {
 	pid_t pid;
+	struct core *core;		/* post-mortem: the core, else NULL */
 	struct prep p;
 	capture_hook_fn hook;
 	void *hook_arg;
@@ -415,6 +478,36 @@ int capture_open(pid_t pid, struct capture **out, struct err *e)
 	return 0;
 }
 
+int capture_open_core(struct core *core, const char *exe,
+		      struct capture **out, struct err *e)
+{
+	struct capture *c = xcalloc(1, sizeof(*c));
+	struct prep *p = &c->p;
+	char who[PATH_MAX + 16];
+	int r;
+
+	c->pid = core->pid;
+	c->core = core;
+	snprintf(who, sizeof(who), "core '%s'", core->path);
+	p->exe = xstrdup(exe);
+	r = prepare_exe(p, exe, who, "", e);
+	if (r == 0)
+		r = core_exe_bias(core, exe, &p->bias, e);
+	if (r == 0)
+		r = core_add_exe(core, exe, p->bias, e);
+	if (r == 0) {
+		p->mem = memsrc_core_new(core);
+		r = verify_layout(p, who, e);
+	}
+	if (r < 0) {
+		prep_release(p);
+		free(c);
+		return r;
+	}
+	*out = c;
+	return 0;
+}
+
 void capture_close(struct capture *c)
 {
 	if (!c)
@@ -437,7 +530,7 @@ int capture_take(struct capture *c, struct snap **out, struct err *e)
 	int r;
 
 	memset(&reg, 0, sizeof(reg));
-	r = proc_check(pid, e);
+	r = c->core ? 0 : proc_check(pid, e);
 	if (r < 0)
 		return r;
 	/* Allocate and touch the copy's memory before stopping anything. */
@@ -453,6 +546,10 @@ int capture_take(struct capture *c, struct snap **out, struct err *e)
 				xstrdup(pp->layout.waitreason_names[i]);
 	}
 
+	if (c->core) {
+		k = core_threads(c->core, &th);
+		goto copy;
+	}
 	r = ptstop_stop(pid, &stop, e);
 	if (r < 0)
 		goto fail;
@@ -467,6 +564,7 @@ int capture_take(struct capture *c, struct snap **out, struct err *e)
 		th[k].fs_base = stop->threads[i].regs.fs_base;
 		k++;
 	}
+copy:
 	{
 		char **wr = reg.waitreasons;
 		size_t nwr = reg.nwaitreasons;
@@ -478,10 +576,13 @@ int capture_take(struct capture *c, struct snap **out, struct err *e)
 		reg.waitreasons = wr;
 		reg.nwaitreasons = nwr;
 	}
+	if (c->core)
+		reg.nanotime = core_nanotime(c->core);
 	/* Copy-only hooks for other views of the stopped process go here. */
-	if (c->hook)
+	if (c->hook && stop)
 		c->hook(stop, c->hook_arg);
-	ptstop_resume(stop, NULL);
+	if (stop)
+		ptstop_resume(stop, NULL);
 	if (r < 0)
 		goto fail;
 
@@ -491,8 +592,9 @@ int capture_take(struct capture *c, struct snap **out, struct err *e)
 	s->go_version = xstrdup(pp->version);
 	s->go_minor = pp->layout.go_minor;
 	s->layout_source = xstrdup(pp->layout.source);
-	s->time_unix_ns = (int64_t)now_ns(CLOCK_REALTIME);
-	s->pause_ns = stop->t_resumed - stop->t_stop_begin;
+	s->time_unix_ns = c->core ? c->core->time_unix_ns
+				  : (int64_t)now_ns(CLOCK_REALTIME);
+	s->pause_ns = stop ? stop->t_resumed - stop->t_stop_begin : 0;
 	s->nallg = reg.nallg;
 	s->bytes_copied = reg.bytes_copied;
 	s->threads = xcalloc(k + 1, sizeof(*s->threads));

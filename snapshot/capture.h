@@ -35,6 +35,17 @@ int capture_take(struct capture *c, struct snap **out, struct err *e);
 void capture_close(struct capture *c);
 
 /*
+ * Prepares captures of a core file instead of a live process: exe is the
+ * executable it was made from (see core_find_exe).  capture_take then
+ * reads the core: the same decoding as for a live process, without any
+ * stop (pause 0).  core must outlive the capture.  Errors as for
+ * capture_open, and -EINVAL when exe does not fit the core.
+ */
+struct core;
+int capture_open_core(struct core *core, const char *exe,
+		      struct capture **out, struct err *e);
+
+/*
  * A hook that capture_take runs while every thread is stopped, right
  * after the registry was copied, for other views of the same stop (the
  * native threads view copies registers and stack tops).  It must only

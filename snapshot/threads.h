@@ -40,6 +40,19 @@ struct threads_opts {
 int threads_capture(pid_t pid, const struct threads_opts *o,
 		    struct snap **out, struct err *e);
 
+/*
+ * The same for the core file at path: every thread the core saved, its
+ * registers and stack from the core, the modules from its notes, and
+ * for a Go program every goroutine (snapshot pause 0, time the core's).
+ * exe is the executable it was made from, or NULL to find it from the
+ * core's notes (core_find_exe).  Errors: those of core_open,
+ * core_find_exe (-ENOENT), a mismatched executable (-EINVAL), and with
+ * THREADS_GO_ONLY those of capture_open_core.
+ */
+int threads_capture_core(const char *path, const char *exe,
+			 const struct threads_opts *o, struct snap **out,
+			 struct err *e);
+
 /* The unwinder this build uses ("libdw", "none"). */
 const char *threads_unwinder(void);
 
