@@ -9,6 +9,7 @@
 #include "snapshot/fmt_json.h"
 #include "snapshot/fmt_threads.h"
 #include "snapshot/threads.h"
+#include "symbols/unwinder.h"
 #include "lib/report.h"
 #include "lib/strbuf.h"
 #include "lib/banned.h"
@@ -21,7 +22,7 @@ const struct cmd_entry cmd_threads_entry = {
 	.summary = "Print every thread of a running process with its native "
 		   "stack.",
 	.usage = "goscope threads [--format=text|json] [--max-frames=N] "
-		 "[--debug-dir=DIR] [--stats] PID|CORE [EXE]",
+		 "[--debug-dir=DIR] [--unwinder=NAME] [--stats] PID|CORE [EXE]",
 	.help =
 	"  -f, --format=FMT    text (default): one block per thread\n"
 	"                      json: the snapshot (schema goscope.snapshot/2)\n"
@@ -31,6 +32,10 @@ const struct cmd_entry cmd_threads_entry = {
 	"  -d, --debug-dir=DIR also look for debug files in DIR (by build-id\n"
 	"                      under DIR/.build-id, and by .gnu_debuglink);\n"
 	"                      a colon-separated list is accepted\n"
+	"  -u, --unwinder=NAME libdw (the default: it also reads .debug_frame\n"
+	"                      and separate debug files), libunwind (its\n"
+	"                      remote API over .eh_frame_hdr, frame pointers\n"
+	"                      elsewhere) or none (only the innermost frame)\n"
 	"  -s, --stats         print capture statistics on standard error\n"
 	"  -h, --help          show this help\n"
 	"\n"
@@ -65,6 +70,7 @@ static int cmd_threads_exec(int argc, char **argv)
 		{ "format", required_argument, NULL, 'f' },
 		{ "max-frames", required_argument, NULL, 'n' },
 		{ "debug-dir", required_argument, NULL, 'd' },
+		{ "unwinder", required_argument, NULL, 'u' },
 		{ "stats", no_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -80,7 +86,7 @@ static int cmd_threads_exec(int argc, char **argv)
 	memset(&opts, 0, sizeof(opts));
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+f:n:d:sh", longopts, NULL)) !=
+	while ((c = getopt_long(argc, argv, "+f:n:d:u:sh", longopts, NULL)) !=
 	       -1) {
 		switch (c) {
 		case 'f':
@@ -101,6 +107,14 @@ static int cmd_threads_exec(int argc, char **argv)
 			break;
 		case 'd':
 			opts.debug_dirs = optarg;
+			break;
+		case 'u':
+			if (!unwinder_exists(optarg))
+				return cmd_usage_error(
+					cmd, "unknown unwinder '%s' (this "
+					"build has %s)", optarg,
+					unwinder_names());
+			opts.unwinder = optarg;
 			break;
 		case 's':
 			stats = 1;
@@ -141,7 +155,8 @@ static int cmd_threads_exec(int argc, char **argv)
 			"unwinder %s\n",
 			(int)snap->pid, snap->nthreads, snap->ngs,
 			(double)snap->pause_ns / 1e6, snap->bytes_copied,
-			(double)snap->capture_ns / 1e6, threads_unwinder());
+			(double)snap->capture_ns / 1e6,
+			opts.unwinder ? opts.unwinder : threads_unwinder());
 	strbuf_release(&out);
 	snap_free(snap);
 	return EXIT_OK;

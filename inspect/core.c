@@ -351,11 +351,13 @@ static int parse(struct core *c, struct err *e)
 			s->flags = ph.p_flags;
 			s->offset = ph.p_offset;
 			s->filesz = ph.p_filesz;
-			/* A truncated core: keep what is there. */
-			if (s->offset >= len)
-				s->filesz = 0;
-			else if (s->filesz > len - s->offset)
-				s->filesz = len - s->offset;
+			if (s->filesz && (s->offset > len ||
+					  s->filesz > len - s->offset))
+				return err_set(e, EINVAL, "'%s': truncated core "
+					       "(%zu bytes; segment %zu ends "
+					       "at %llu)", c->path, len, i,
+					       (unsigned long long)(s->offset +
+								    s->filesz));
 			n++;
 		}
 	}
@@ -491,7 +493,15 @@ static ssize_t read_file(struct core *c, uint64_t addr, void *buf,
 		return -EFAULT;
 	fd = &c->priv->fds[idx];
 	if (*fd == -1) {
-		*fd = open(f->path, O_RDONLY | O_CLOEXEC);
+		struct stat st;
+
+		/* Paths come from the core: only regular files, no waiting. */
+		*fd = open(f->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK |
+			   O_NOCTTY);
+		if (*fd >= 0 && (fstat(*fd, &st) < 0 || !S_ISREG(st.st_mode))) {
+			close(*fd);
+			*fd = -1;
+		}
 		if (*fd < 0)
 			*fd = -2;
 	}
@@ -690,8 +700,8 @@ int core_exe_bias(const struct core *c, const char *exe_path,
 	/* The entry point at run time against the file's own. */
 	*bias = c->at_entry - eh.e_entry;
 	if (eh.e_type == ET_EXEC && *bias)
-		return err_set(e, EINVAL, "'%s' does not match core '%s' "
-			       "(entry point 0x%llx, the core's 0x%llx)",
+		return err_set(e, EINVAL, "'%s' is not the executable of core "
+			       "'%s' (entry point 0x%llx, the core's 0x%llx)",
 			       exe_path, c->path,
 			       (unsigned long long)eh.e_entry,
 			       (unsigned long long)c->at_entry);
@@ -850,7 +860,13 @@ int core_check_exe(const struct core *c, const char *exe_path,
 	}
 	image_build_id(c, fd, want, eh.e_phnum, bias, wid, sizeof(wid));
 	image_build_id(c, -1, got, eh.e_phnum, core_bias, gid, sizeof(gid));
-	if (differ || (wid[0] && gid[0] && strcmp(wid, gid)))
+	/*
+	 * Equal build IDs decide (strip rewrites the program headers);
+	 * without them, the program headers must be those the process had.
+	 */
+	if (wid[0] && gid[0])
+		differ = strcmp(wid, gid) != 0;
+	if (differ)
 		r = err_set(e, EINVAL, "'%s' is not the executable of core "
 			    "'%s': build ID %s, the core's %s", exe_path,
 			    c->path, wid[0] ? wid : "none",

@@ -117,7 +117,7 @@ static int prepare(struct tcap *tc, const struct threads_opts *o,
 	if (r == 0)
 		r = dwproc_open(tc->pid, o->debug_dirs, &tc->dw, e);
 	if (r == 0)
-		r = unwinder_open(tc->dw, tc->sc, &tc->uw, e);
+		r = unwinder_open(tc->dw, tc->sc, o->unwinder, &tc->uw, e);
 	if (r < 0)
 		return explain_access(tc->pid, r, e);
 	tc->uf = xcalloc(tc->max_frames, sizeof(*tc->uf));
@@ -564,7 +564,7 @@ int threads_capture_core(const char *path, const char *exe,
 	stackcopy_from_core(tc.core, o->max_stack, &tc.sc);
 	r = dwproc_open_core(path, exe, tc.pid, o->debug_dirs, &tc.dw, e);
 	if (r == 0)
-		r = unwinder_open(tc.dw, tc.sc, &tc.uw, e);
+		r = unwinder_open(tc.dw, tc.sc, o->unwinder, &tc.uw, e);
 	if (r < 0)
 		goto out;
 	tc.uf = xcalloc(tc.max_frames, sizeof(*tc.uf));
@@ -590,5 +590,5 @@ out:
 
 const char *threads_unwinder(void)
 {
-	return unwinder_name();
+	return unwinder_default();
 }

@@ -19,6 +19,8 @@ struct threads_opts {
 	size_t max_frames;	/* frames per thread; 0: the default */
 	size_t max_stack;	/* stack bytes copied per thread; 0: default */
 	const char *debug_dirs;	/* more debug directories (a:b) */
+	const char *unwinder;	/* "libdw", "libunwind", "none"; NULL:
+				 * the build's default */
 	unsigned int flags;	/* enum threads_flags */
 };
 
@@ -53,7 +55,7 @@ int threads_capture_core(const char *path, const char *exe,
 			 const struct threads_opts *o, struct snap **out,
 			 struct err *e);
 
-/* The unwinder this build uses ("libdw", "none"). */
+/* The unwinder threads_capture uses by default ("libdw"). */
 const char *threads_unwinder(void);
 
 #endif
