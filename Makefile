@@ -64,6 +64,8 @@ ALL_LDFLAGS = $(LDFLAGS) $(SAN_FLAGS)
 # Objects per stage; the order follows the data flow.
 LIB_SRCS := lib/xmalloc.c lib/err.c lib/strbuf.c lib/report.c \
 	    lib/hashmap.c lib/intern.c
+LIB_SRCS += lib/atomicfile.c
+LIB_SRCS += lib/readfile.c lib/utf8.c lib/jstr.c lib/parse.c
 INSPECT_SRCS := inspect/memsrc.c inspect/proc.c inspect/ptstop.c inspect/core.c
 INSPECT_SRCS += inspect/taskinfo.c inspect/stackcopy.c inspect/sysnames.c
 BUILDINFO_SRCS := buildinfo/elfnote.c buildinfo/gobuildinfo.c \
@@ -93,12 +95,18 @@ SNAPSHOT_SRCS += snapshot/parse_json.c snapshot/parse_go.c snapshot/load.c \
 		 snapshot/watch.c snapshot/fmt_go1.c snapshot/fmt_metrics.c \
 		 snapshot/fmt_pprof.c snapshot/gen/profile.pb-c.c
 SNAPSHOT_SRCS += snapshot/threads.c snapshot/fmt_threads.c
-CLI_SRCS := cli/main.c cli/cmd.c cli/cmd_buildinfo.c cli/cmd_dump.c
+# What parked goroutines wait on.
+INSPECT_SRCS += inspect/epoll.c
+GORUNTIME_SRCS += goruntime/waitobj.c
+SNAPSHOT_SRCS += snapshot/blocked.c
+# The leak rule shared by watch, the view, groups and diff.
+SNAPSHOT_SRCS += snapshot/leak.c
+CLI_SRCS := cli/main.c cli/cmd.c cli/opt.c cli/cmd_buildinfo.c cli/cmd_dump.c
 CLI_SRCS += cli/cmd_groups.c cli/cmd_diff.c cli/cmd_watch.c
 CLI_SRCS += cli/cmd_threads.c
 # The interactive view (goscope top).
-TUI_SRCS := tui/model.c tui/feed.c tui/source.c tui/app.c tui/keys.c \
-	    tui/draw.c tui/tui.c
+TUI_SRCS := tui/model.c tui/feed.c tui/source.c tui/export.c tui/app.c \
+	    tui/keys.c tui/draw.c tui/tui.c
 CLI_SRCS += cli/cmd_top.c
 
 CORE_SRCS := $(LIB_SRCS) $(INSPECT_SRCS) $(BUILDINFO_SRCS) \
@@ -107,12 +115,16 @@ CORE_OBJS := $(CORE_SRCS:.c=.o)
 CLI_OBJS := $(CLI_SRCS:.c=.o)
 TUI_OBJS := $(TUI_SRCS:.c=.o)
 
-UNIT_TESTS := tests/unit/t_lib \
-	      tests/unit/t_elfnote tests/unit/t_gobuildinfo \
+# One test a line, so that additions do not touch each other.
+UNIT_TESTS := tests/unit/t_lib
+UNIT_TESTS += tests/unit/t_atomicfile
+UNIT_TESTS += tests/unit/t_libtext
+UNIT_TESTS += tests/unit/t_layout
+UNIT_TESTS += tests/unit/t_elfnote tests/unit/t_gobuildinfo \
 	      tests/unit/t_modinfo tests/unit/t_pclntab
 UNIT_TESTS += tests/unit/t_group tests/unit/t_diff tests/unit/t_rules \
 	      tests/unit/t_parse_go tests/unit/t_snapjson \
-	      tests/unit/t_watch
+	      tests/unit/t_watch tests/unit/t_leak
 UNIT_TESTS += tests/unit/t_native
 UNIT_TESTS += tests/unit/t_stripped
 UNIT_TESTS += tests/unit/t_tuimodel tests/unit/t_tuiapp

@@ -7,6 +7,7 @@
 
 #include "buildinfo/format.h"
 #include "lib/xmalloc.h"
+#include "lib/jstr.h"
 #include "lib/banned.h"
 
 #define KEYW 16
@@ -23,7 +24,6 @@ static json_t *json_module(const struct modinfo_module *m);
 static json_t *json_go(const struct provenance *p);
 static json_t *json_elf(const struct elfinfo *elf, int from_memory);
 static json_t *json_process(const struct provenance *p);
-static json_t *jstr(const char *s);
 static const char *disk_word(enum prov_disk d);
 
 static void kv(struct strbuf *out, const char *key, const char *fmt, ...)
@@ -318,11 +318,6 @@ void bifmt_text(const struct provenance *p, unsigned int flags,
 		text_elf(&p->elf, p->elf_from_memory, out);
 	if (p->pid)
 		text_process(p, out);
-}
-
-static json_t *jstr(const char *s)
-{
-	return s ? json_string(s) : json_null();
 }
 
 static json_t *json_module(const struct modinfo_module *m)

@@ -6,6 +6,7 @@
 
 #include "buildinfo/modinfo.h"
 #include "lib/xmalloc.h"
+#include "lib/utf8.h"
 #include "lib/banned.h"
 
 #define MAX_COLUMNS 4
@@ -20,8 +21,6 @@ static int parse_build(const char *kv, size_t len, struct modinfo *mi,
 static int quote_key(const char *k);
 static int quote_value(const char *v);
 static size_t quoted_prefix(const char *s, size_t len);
-static int utf8_decode(const unsigned char *s, size_t len, unsigned int *r);
-static void utf8_append(struct strbuf *sb, unsigned int r);
 static void format_module(struct strbuf *sb, const char *word,
 			  const struct modinfo_module *m);
 
@@ -326,62 +325,6 @@ void modinfo_format(const struct modinfo *mi, struct strbuf *sb)
 	}
 }
 
-/* Decodes one UTF-8 sequence; returns its length or 0 if invalid. */
-static int utf8_decode(const unsigned char *s, size_t len, unsigned int *r)
-{
-	unsigned int c = s[0];
-	int n, i;
-
-	if (c < 0x80) {
-		*r = c;
-		return 1;
-	}
-	if (c >= 0xc2 && c <= 0xdf)
-		n = 2, c &= 0x1f;
-	else if (c >= 0xe0 && c <= 0xef)
-		n = 3, c &= 0x0f;
-	else if (c >= 0xf0 && c <= 0xf4)
-		n = 4, c &= 0x07;
-	else
-		return 0;
-	if ((size_t)n > len)
-		return 0;
-	for (i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		c = c << 6 | (s[i] & 0x3f);
-	}
-	if ((n == 3 && c < 0x800) || (n == 4 && (c < 0x10000 || c > 0x10ffff)) ||
-	    (c >= 0xd800 && c <= 0xdfff))
-		return 0;
-	*r = c;
-	return n;
-}
-
-static void utf8_append(struct strbuf *sb, unsigned int r)
-{
-	char b[4];
-
-	if (r < 0x80) {
-		strbuf_addc(sb, (char)r);
-	} else if (r < 0x800) {
-		b[0] = (char)(0xc0 | r >> 6);
-		b[1] = (char)(0x80 | (r & 0x3f));
-		strbuf_add(sb, b, 2);
-	} else if (r < 0x10000) {
-		b[0] = (char)(0xe0 | r >> 12);
-		b[1] = (char)(0x80 | ((r >> 6) & 0x3f));
-		b[2] = (char)(0x80 | (r & 0x3f));
-		strbuf_add(sb, b, 3);
-	} else {
-		b[0] = (char)(0xf0 | r >> 18);
-		b[1] = (char)(0x80 | ((r >> 12) & 0x3f));
-		b[2] = (char)(0x80 | ((r >> 6) & 0x3f));
-		b[3] = (char)(0x80 | (r & 0x3f));
-		strbuf_add(sb, b, 4);
-	}
-}
-
 static int hexval(char c)
 {
 	if (c >= '0' && c <= '9')
@@ -469,7 +412,7 @@ char *go_unquote(const char *s, size_t len)
 		}
 		if (v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff))
 			goto bad;
-		utf8_append(&sb, v);
+		utf8_put(&sb, v);
 	}
 	return strbuf_detach(&sb, NULL);
 bad:
@@ -484,15 +427,15 @@ void go_quote(struct strbuf *sb, const char *s)
 
 	strbuf_addc(sb, '"');
 	while (i < len) {
-		unsigned int r;
-		int n = utf8_decode(p + i, len - i, &r);
+		uint32_t r;
+		size_t n = utf8_decode(p + i, len - i, &r);
 
 		if (n == 0) {
 			strbuf_addf(sb, "\\x%02x", p[i]);
 			i++;
 			continue;
 		}
-		i += (size_t)n;
+		i += n;
 		switch (r) {
 		case '\a': strbuf_adds(sb, "\\a"); continue;
 		case '\b': strbuf_adds(sb, "\\b"); continue;
@@ -513,7 +456,7 @@ void go_quote(struct strbuf *sb, const char *s)
 		else if (r == 0xfeff)
 			strbuf_adds(sb, "\\ufeff");
 		else
-			utf8_append(sb, r);
+			utf8_put(sb, r);
 	}
 	strbuf_addc(sb, '"');
 }

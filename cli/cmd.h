@@ -27,6 +27,8 @@ extern const struct cmd_entry cmd_top_entry;
 
 /* goscope watch: a leak is suspected. */
 #define EXIT_LEAK 3
+/* goscope watch: too few snapshots to decide. */
+#define EXIT_UNDECIDED 4
 
 /* NULL-terminated table of every subcommand. */
 extern const struct cmd_entry *const cmd_table[];

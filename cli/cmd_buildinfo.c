@@ -8,6 +8,7 @@
 #include "buildinfo/format.h"
 #include "buildinfo/provenance.h"
 #include "cli/cmd.h"
+#include "cli/opt.h"
 #include "goruntime/layout.h"
 #include "snapshot/load.h"
 #include "lib/report.h"
@@ -57,23 +58,18 @@ static int cmd_buildinfo_exec(int argc, char **argv)
 	struct err e;
 	char *core_exe = NULL;
 	pid_t pid;
-	int c, r, status = EXIT_OK;
+	static const char *const formats[] = { "text", "go", "json", NULL };
+	static const enum fmt format_of[] = { FMT_TEXT, FMT_GO, FMT_JSON };
+	int c, r, k, status = EXIT_OK;
 
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+f:vh", longopts, NULL)) != -1) {
+	opt_begin();
+	while ((c = opt_next(argc, argv, "f:vh", longopts)) != -1) {
 		switch (c) {
 		case 'f':
-			if (!strcmp(optarg, "text"))
-				fmt = FMT_TEXT;
-			else if (!strcmp(optarg, "go"))
-				fmt = FMT_GO;
-			else if (!strcmp(optarg, "json"))
-				fmt = FMT_JSON;
-			else
-				return cmd_usage_error(cmd,
-						       "unknown format '%s'",
-						       optarg);
+			r = opt_choice(cmd, "format", optarg, formats, &k);
+			if (r)
+				return r;
+			fmt = format_of[k];
 			break;
 		case 'v':
 			flags |= BIFMT_VERBOSE;
@@ -85,8 +81,7 @@ static int cmd_buildinfo_exec(int argc, char **argv)
 			cmd_print_help(cmd);
 			return EXIT_OK;
 		default:
-			return cmd_usage_error(cmd, "unknown option '%s'",
-					       argv[optind - 1]);
+			return opt_bad(cmd, c, argv);
 		}
 	}
 	if (argc - optind != 1 && argc - optind != 2)

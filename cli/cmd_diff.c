@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli/cmd.h"
+#include "cli/opt.h"
 #include "snapshot/diff.h"
 #include "snapshot/snap.h"
 #include "lib/report.h"
@@ -44,28 +45,23 @@ static int cmd_diff_exec(int argc, char **argv)
 	enum group_level level = GROUP_LINES;
 	struct snap *a = NULL, *b = NULL;
 	unsigned int flags = 0;
-	int c, json = 0, status;
+	static const char *const formats[] = { "text", "json", NULL };
+	int c, r, json = 0, status;
 	struct strbuf out;
 	struct diff d;
 
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+l:f:ah", longopts, NULL)) != -1) {
+	opt_begin();
+	while ((c = opt_next(argc, argv, "l:f:ah", longopts)) != -1) {
 		switch (c) {
 		case 'l':
-			if (group_level_parse(optarg, &level) < 0)
-				return cmd_usage_error(cmd, "unknown level '%s'",
-						       optarg);
+			r = opt_level(cmd, optarg, &level);
+			if (r)
+				return r;
 			break;
 		case 'f':
-			if (!strcmp(optarg, "json"))
-				json = 1;
-			else if (!strcmp(optarg, "text"))
-				json = 0;
-			else
-				return cmd_usage_error(cmd,
-						       "unknown format '%s'",
-						       optarg);
+			r = opt_choice(cmd, "format", optarg, formats, &json);
+			if (r)
+				return r;
 			break;
 		case 'a':
 			flags |= GROUP_SYSTEM;
@@ -74,8 +70,7 @@ static int cmd_diff_exec(int argc, char **argv)
 			cmd_print_help(cmd);
 			return EXIT_OK;
 		default:
-			return cmd_usage_error(cmd, "unknown option '%s'",
-					       argv[optind - 1]);
+			return opt_bad(cmd, c, argv);
 		}
 	}
 	if (argc - optind != 2)

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli/cmd.h"
+#include "cli/opt.h"
 #include "snapshot/capture.h"
 #include "snapshot/fmt_go.h"
 #include "snapshot/fmt_json.h"
@@ -12,6 +13,7 @@
 #include "snapshot/fmt_metrics.h"
 #include "snapshot/fmt_pprof.h"
 #include "snapshot/group.h"
+#include "lib/atomicfile.h"
 #include "lib/report.h"
 #include "lib/strbuf.h"
 #include "lib/banned.h"
@@ -32,7 +34,8 @@ const struct cmd_entry cmd_dump_entry = {
 	"                    pprof: gzipped profile.proto for go tool pprof\n"
 	"                    openmetrics: counts by state and by group\n"
 	"  -a, --all         also show system goroutines and runtime frames\n"
-	"  -o, --output=FILE write to FILE instead of standard output\n"
+	"  -o, --output=FILE write to FILE instead of standard output; a\n"
+	"                    regular FILE is replaced whole or not at all\n"
 	"  -s, --stats       print capture statistics (pause, sizes) on\n"
 	"                    standard error\n"
 	"  -h, --help        show this help\n"
@@ -59,34 +62,22 @@ static int cmd_dump_exec(int argc, char **argv)
 	const struct cmd_entry *cmd = &cmd_dump_entry;
 	const char *output = NULL;
 	unsigned int flags = 0;
-	int c, stats = 0, json = 0, status = EXIT_OK;
-	int other = 0;		/* 1 go1, 2 pprof, 3 openmetrics */
+	static const char *const formats[] = {
+		"go", "json", "go1", "pprof", "openmetrics", NULL,
+	};
+	enum { GO, JSON, GO1, PPROF, OPENMETRICS };
+	int c, r, stats = 0, format = GO, status = EXIT_OK;
 	struct snap *snap = NULL;
 	struct strbuf out;
 	struct err e;
-	FILE *f = stdout;
 
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+f:ao:sh", longopts, NULL)) !=
-	       -1) {
+	opt_begin();
+	while ((c = opt_next(argc, argv, "f:ao:sh", longopts)) != -1) {
 		switch (c) {
 		case 'f':
-			other = 0;
-			if (!strcmp(optarg, "json"))
-				json = 1;
-			else if (!strcmp(optarg, "go"))
-				json = 0;
-			else if (!strcmp(optarg, "go1"))
-				other = 1;
-			else if (!strcmp(optarg, "pprof"))
-				other = 2;
-			else if (!strcmp(optarg, "openmetrics"))
-				other = 3;
-			else
-				return cmd_usage_error(cmd,
-						       "unknown format '%s'",
-						       optarg);
+			r = opt_choice(cmd, "format", optarg, formats, &format);
+			if (r)
+				return r;
 			break;
 		case 'a':
 			flags |= FMT_GO_ALL;
@@ -101,8 +92,7 @@ static int cmd_dump_exec(int argc, char **argv)
 			cmd_print_help(cmd);
 			return EXIT_OK;
 		default:
-			return cmd_usage_error(cmd, "unknown option '%s'",
-					       argv[optind - 1]);
+			return opt_bad(cmd, c, argv);
 		}
 	}
 	if (argc - optind != 1 && argc - optind != 2)
@@ -114,37 +104,29 @@ static int cmd_dump_exec(int argc, char **argv)
 				  &snap))
 		return EXIT_RUNTIME;
 	strbuf_init(&out);
-	if (other == 1) {
+	if (format == GO1) {
 		fmt_go1_dump(snap, &out);
-	} else if (other == 2) {
+	} else if (format == PPROF) {
 		if (fmt_pprof(snap, &out, &e) < 0) {
 			error_msg("%s", e.msg);
 			status = EXIT_RUNTIME;
 		}
-	} else if (other == 3) {
+	} else if (format == OPENMETRICS) {
 		struct grouping gr;
 
 		group_snap(snap, GROUP_LINES, 0, NULL, &gr);
 		fmt_metrics(snap, &gr, &out);
 		grouping_release(&gr);
-	} else if (json) {
+	} else if (format == JSON) {
 		fmt_json_snapshot(snap, &out);
 	} else {
 		fmt_go_dump(snap, flags, &out);
 	}
-	if (output) {
-		f = fopen(output, "we");
-		if (!f) {
-			perror_msg("cannot open '%s'", output);
-			status = EXIT_RUNTIME;
-		}
-	}
-	if (f) {
-		fwrite(out.buf, 1, out.len, f);
-		if (f != stdout && fclose(f) != 0) {
-			perror_msg("cannot write '%s'", output);
-			status = EXIT_RUNTIME;
-		}
+	if (status == EXIT_OK &&
+	    atomicfile_write(output ? output : "-", out.buf, out.len,
+			     format == PPROF ? ATOMICFILE_BINARY : 0, &e) < 0) {
+		error_msg("%s", e.msg);
+		status = EXIT_RUNTIME;
 	}
 	if (stats)
 		fprintf(stderr,

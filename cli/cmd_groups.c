@@ -4,6 +4,8 @@
 #include <string.h>
 
 #include "cli/cmd.h"
+#include "cli/opt.h"
+#include "snapshot/blocked.h"
 #include "snapshot/group.h"
 #include "snapshot/rules.h"
 #include "snapshot/snap.h"
@@ -17,15 +19,21 @@ const struct cmd_entry cmd_groups_entry = {
 	.name = "groups",
 	.summary = "Group goroutines by state, stack and creation site.",
 	.usage = "goscope groups [--level=exact|lines|functions] "
-		 "[--sort=count|wait] [--format=text|json] [--all] "
+		 "[--sort=count|wait] [--by=stack|object] "
+		 "[--format=text|json] [--all] "
 		 "[--rules=FILE] PID|FILE|CORE [EXE]",
 	.help =
 	"  -l, --level=LEVEL  how alike stacks must be: exact (same PC\n"
 	"                     offsets), lines (same function and file:line;\n"
 	"                     default) or functions (same names)\n"
-	"  -s, --sort=KEY     count (default) or wait (longest wait first);\n"
+	"  -S, --sort=KEY     count (default) or wait (longest wait first);\n"
 	"                     standard-library-only groups come last\n"
-	"  -f, --format=FMT   text (default) or json (goscope.groups/1)\n"
+	"  -b, --by=KEY       stack (default): groups of alike goroutines;\n"
+	"                     object: one line per object goroutines wait\n"
+	"                     on (channel, mutex/semaphore, Cond, fd) with\n"
+	"                     count, kind, type, address, len/cap, waiters\n"
+	"  -f, --format=FMT   text (default) or json (goscope.groups/1;\n"
+	"                     goscope.objects/1 with --by=object)\n"
 	"  -a, --all          include the runtime's system goroutines\n"
 	"  -r, --rules=FILE   leave out goroutines that FILE's ignore rules\n"
 	"                     match (see goscope(1), RULES)\n"
@@ -42,8 +50,9 @@ static int cmd_groups_exec(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "level", required_argument, NULL, 'l' },
-		{ "sort", required_argument, NULL, 's' },
+		{ "sort", required_argument, NULL, 'S' },
 		{ "format", required_argument, NULL, 'f' },
+		{ "by", required_argument, NULL, 'b' },
 		{ "all", no_argument, NULL, 'a' },
 		{ "rules", required_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' },
@@ -55,40 +64,39 @@ static int cmd_groups_exec(int argc, char **argv)
 	const char *rules_path = NULL;
 	struct rules *rules = NULL;
 	unsigned int flags = 0;
-	int c, json = 0, status;
+	static const char *const formats[] = { "text", "json", NULL };
+	static const char *const sorts[] = { "count", "wait", NULL };
+	static const char *const bys[] = { "stack", "object", NULL };
+	int c, r, json = 0, sort_key = 0, status, by_object = 0;
 	struct grouping gr;
 	struct snap *snap;
 	struct strbuf out;
 	struct err e;
 
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+l:s:f:ar:h", longopts, NULL)) !=
-	       -1) {
+	opt_begin();
+	while ((c = opt_next(argc, argv, "l:S:f:b:ar:h", longopts)) != -1) {
 		switch (c) {
 		case 'l':
-			if (group_level_parse(optarg, &level) < 0)
-				return cmd_usage_error(cmd, "unknown level '%s'",
-						       optarg);
+			r = opt_level(cmd, optarg, &level);
+			if (r)
+				return r;
 			break;
-		case 's':
-			if (!strcmp(optarg, "count"))
-				sort = GROUP_SORT_COUNT;
-			else if (!strcmp(optarg, "wait"))
-				sort = GROUP_SORT_WAIT;
-			else
-				return cmd_usage_error(cmd, "unknown sort key "
-						       "'%s'", optarg);
+		case 'S':
+			r = opt_choice(cmd, "sort key", optarg, sorts,
+				       &sort_key);
+			if (r)
+				return r;
+			sort = sort_key ? GROUP_SORT_WAIT : GROUP_SORT_COUNT;
 			break;
 		case 'f':
-			if (!strcmp(optarg, "json"))
-				json = 1;
-			else if (!strcmp(optarg, "text"))
-				json = 0;
-			else
-				return cmd_usage_error(cmd,
-						       "unknown format '%s'",
-						       optarg);
+			r = opt_choice(cmd, "format", optarg, formats, &json);
+			if (r)
+				return r;
+			break;
+		case 'b':
+			r = opt_choice(cmd, "grouping", optarg, bys, &by_object);
+			if (r)
+				return r;
 			break;
 		case 'a':
 			flags |= GROUP_SYSTEM;
@@ -100,8 +108,7 @@ static int cmd_groups_exec(int argc, char **argv)
 			cmd_print_help(cmd);
 			return EXIT_OK;
 		default:
-			return cmd_usage_error(cmd, "unknown option '%s'",
-					       argv[optind - 1]);
+			return opt_bad(cmd, c, argv);
 		}
 	}
 	if (argc - optind != 1 && argc - optind != 2)
@@ -118,6 +125,16 @@ static int cmd_groups_exec(int argc, char **argv)
 	if (status) {
 		rules_free(rules);
 		return status;
+	}
+	if (by_object) {
+		strbuf_init(&out);
+		blocked_fmt_objects(snap, (flags & GROUP_SYSTEM) != 0, json,
+				    &out);
+		fwrite(out.buf, 1, out.len, stdout);
+		strbuf_release(&out);
+		snap_free(snap);
+		rules_free(rules);
+		return EXIT_OK;
 	}
 	group_snap(snap, level, flags, rules, &gr);
 	group_sort(&gr, sort);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli/cmd.h"
+#include "cli/opt.h"
 #include "snapshot/fmt_json.h"
 #include "snapshot/fmt_threads.h"
 #include "snapshot/threads.h"
@@ -15,7 +16,6 @@
 #include "lib/banned.h"
 
 static int cmd_threads_exec(int argc, char **argv);
-static int parse_count(const char *arg, size_t max, size_t *out);
 
 const struct cmd_entry cmd_threads_entry = {
 	.name = "threads",
@@ -28,7 +28,7 @@ const struct cmd_entry cmd_threads_entry = {
 	"                      json: the snapshot (schema goscope.snapshot/2)\n"
 	"                      with the threads and, for Go programs, every\n"
 	"                      goroutine\n"
-	"  -n, --max-frames=N  at most N frames per thread (default 256)\n"
+	"      --max-frames=N  at most N frames per thread (default 256)\n"
 	"  -d, --debug-dir=DIR also look for debug files in DIR (by build-id\n"
 	"                      under DIR/.build-id, and by .gnu_debuglink);\n"
 	"                      a colon-separated list is accepted\n"
@@ -49,26 +49,11 @@ const struct cmd_entry cmd_threads_entry = {
 	.exec = cmd_threads_exec,
 };
 
-static int parse_count(const char *arg, size_t max, size_t *out)
-{
-	unsigned long long v;
-	char *end;
-
-	if (!*arg || strspn(arg, "0123456789") != strlen(arg))
-		return -1;
-	errno = 0;
-	v = strtoull(arg, &end, 10);
-	if (errno || *end || v == 0 || v > max)
-		return -1;
-	*out = (size_t)v;
-	return 0;
-}
-
 static int cmd_threads_exec(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "format", required_argument, NULL, 'f' },
-		{ "max-frames", required_argument, NULL, 'n' },
+		{ "max-frames", required_argument, NULL, 'F' },
 		{ "debug-dir", required_argument, NULL, 'd' },
 		{ "unwinder", required_argument, NULL, 'u' },
 		{ "stats", no_argument, NULL, 's' },
@@ -79,31 +64,26 @@ static int cmd_threads_exec(int argc, char **argv)
 	struct threads_opts opts;
 	struct snap *snap = NULL;
 	struct strbuf out;
+	static const char *const formats[] = { "text", "json", NULL };
 	int c, r, stats = 0, json = 0;
 	struct err e;
 	pid_t pid;
 
 	memset(&opts, 0, sizeof(opts));
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+f:n:d:u:sh", longopts, NULL)) !=
-	       -1) {
+	opt_begin();
+	/* 'F' has no short form: --max-frames only. */
+	while ((c = opt_next(argc, argv, "f:d:u:sh", longopts)) != -1) {
 		switch (c) {
 		case 'f':
-			if (!strcmp(optarg, "json"))
-				json = 1;
-			else if (!strcmp(optarg, "text"))
-				json = 0;
-			else
-				return cmd_usage_error(cmd,
-						       "unknown format '%s'",
-						       optarg);
+			r = opt_choice(cmd, "format", optarg, formats, &json);
+			if (r)
+				return r;
 			break;
-		case 'n':
-			if (parse_count(optarg, 100000, &opts.max_frames) < 0)
-				return cmd_usage_error(
-					cmd, "--max-frames wants a number "
-					"from 1 to 100000, not '%s'", optarg);
+		case 'F':
+			r = opt_count(cmd, "--max-frames", optarg, 1, 100000,
+				      &opts.max_frames);
+			if (r)
+				return r;
 			break;
 		case 'd':
 			opts.debug_dirs = optarg;
@@ -123,8 +103,7 @@ static int cmd_threads_exec(int argc, char **argv)
 			cmd_print_help(cmd);
 			return EXIT_OK;
 		default:
-			return cmd_usage_error(cmd, "unknown option '%s'",
-					       argv[optind - 1]);
+			return opt_bad(cmd, c, argv);
 		}
 	}
 	if (argc - optind != 1 && argc - optind != 2)

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cli/cmd.h"
+#include "cli/opt.h"
 #include "snapshot/diff.h"
 #include "snapshot/group.h"
 #include "snapshot/snap.h"
@@ -16,7 +17,6 @@
 #include "lib/banned.h"
 
 static int cmd_top_exec(int argc, char **argv);
-static int parse_duration(const char *s, uint64_t *ns);
 static int print_once(char **targets, size_t n, enum group_level level);
 
 const struct cmd_entry cmd_top_entry = {
@@ -24,20 +24,28 @@ const struct cmd_entry cmd_top_entry = {
 	.summary = "Watch a process live: growing goroutine groups, stacks, "
 		   "threads.",
 	.usage = "goscope top [--interval=DUR] [--once] [--baseline=FILE] "
-		 "[--level=LEVEL] [--ascii] [--no-color] [--source-root=DIR] "
+		 "[--level=LEVEL] [--window=30s] [--tolerance=3] [--noise=3] "
+		 "[--rules=FILE] [--ascii] [--no-color] [--source-root=DIR] "
 		 "PID|FILE...",
 	.help =
 	"  -i, --interval=DUR     auto-refresh interval (default 2s; 500ms,\n"
-	"                         1m; 100ms to 1h)\n"
+	"                         1m; 10ms to 24h)\n"
 	"  -1, --once             one snapshot, no auto-refresh (r takes "
 	"another)\n"
 	"  -b, --baseline=FILE    compare with this snapshot file (a JSON\n"
 	"                         snapshot or a Go goroutine dump)\n"
 	"  -l, --level=LEVEL      stack similarity for groups: exact, lines\n"
 	"                         (default) or functions\n"
-	"  -a, --ascii            no UTF-8 drawing characters\n"
+	"  -k, --window=DUR       the history the leak rule judges (default\n"
+	"                         30s; 1s to 24h)\n"
+	"  -t, --tolerance=T      a group is a leak suspect when it grew by\n"
+	"                         more than T over the window (default 3)\n"
+	"      --noise=M          ... and never fell by more than M (default\n"
+	"                         3); see LEAK RULE in goscope(1)\n"
+	"  -r, --rules=FILE       leave out what these ignore rules match\n"
+	"      --ascii            no UTF-8 drawing characters\n"
 	"  -C, --no-color         no colors (also when NO_COLOR is set)\n"
-	"  -s, --source-root=DIR  where to look for source files\n"
+	"      --source-root=DIR  where to look for source files\n"
 	"  -h, --help             show this help\n"
 	"\n"
 	"'goscope PID' is the same as 'goscope top PID'.  FILE...: snapshot\n"
@@ -48,30 +56,6 @@ const struct cmd_entry cmd_top_entry = {
 	"view for its keys; q quits.  The process keeps running.\n",
 	.exec = cmd_top_exec,
 };
-
-/* "1s", "500ms", "2m", "1.5s", "3" (seconds). */
-static int parse_duration(const char *s, uint64_t *ns)
-{
-	char *end;
-	double v;
-
-	errno = 0;
-	v = strtod(s, &end);
-	if (errno || end == s || v < 0)
-		return -1;
-	if (!strcmp(end, "ms"))
-		v *= 1e6;
-	else if (!strcmp(end, "s") || !*end)
-		v *= 1e9;
-	else if (!strcmp(end, "m"))
-		v *= 60e9;
-	else
-		return -1;
-	if (v < 1e8 || v > 3600e9)
-		return -1;
-	*ns = (uint64_t)v;
-	return 0;
-}
 
 /* Without a terminal: the grouped view, or consecutive diffs. */
 static int print_once(char **targets, size_t n, enum group_level level)
@@ -121,14 +105,17 @@ static int cmd_top_exec(int argc, char **argv)
 		{ "once", no_argument, NULL, '1' },
 		{ "baseline", required_argument, NULL, 'b' },
 		{ "level", required_argument, NULL, 'l' },
-		{ "ascii", no_argument, NULL, 'a' },
+		{ "ascii", no_argument, NULL, 'A' },
 		{ "no-color", no_argument, NULL, 'C' },
-		{ "source-root", required_argument, NULL, 's' },
+		{ "source-root", required_argument, NULL, 'R' },
+		OPT_LEAK_LONGOPTS,
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const struct cmd_entry *cmd = &cmd_top_entry;
 	struct tui_opts o;
+	const char *rules_path = NULL;
+	struct rules *rules = NULL;
 	struct err e;
 	int c, sig, r;
 	size_t i, n;
@@ -137,15 +124,17 @@ static int cmd_top_exec(int argc, char **argv)
 	memset(&o, 0, sizeof(o));
 	o.level = GROUP_LINES;
 	o.interval_ns = TUI_DEFAULT_INTERVAL_NS;
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "i:1b:l:aCs:h", longopts,
-				NULL)) != -1) {
+	leak_cfg_init(&o.leak);
+	opt_begin();
+	/* 'A' and 'R' have no short form: --ascii, --source-root. */
+	while ((c = opt_next(argc, argv, "i:1b:l:Ch" OPT_LEAK_SHORTOPTS,
+			     longopts)) != -1) {
 		switch (c) {
 		case 'i':
-			if (parse_duration(optarg, &o.interval_ns) < 0)
-				return cmd_usage_error(cmd, "bad interval '%s' "
-						       "(100ms to 1h)", optarg);
+			r = opt_duration(cmd, "interval", optarg,
+					 &o.interval_ns);
+			if (r)
+				return r;
 			break;
 		case '1':
 			o.once = 1;
@@ -154,25 +143,32 @@ static int cmd_top_exec(int argc, char **argv)
 			o.baseline = optarg;
 			break;
 		case 'l':
-			if (group_level_parse(optarg, &o.level) < 0)
-				return cmd_usage_error(cmd, "unknown level "
-						       "'%s'", optarg);
+			r = opt_level(cmd, optarg, &o.level);
+			if (r)
+				return r;
 			break;
-		case 'a':
+		case 'A':
 			o.ascii = 1;
 			break;
 		case 'C':
 			o.no_color = 1;
 			break;
-		case 's':
+		case 'R':
 			o.source_root = optarg;
+			break;
+		case 'k':
+		case 't':
+		case 'r':
+		case OPT_LEAK_NOISE:
+			r = opt_leak(cmd, c, optarg, &o.leak, &rules_path);
+			if (r)
+				return r;
 			break;
 		case 'h':
 			cmd_print_help(cmd);
 			return EXIT_OK;
 		default:
-			return cmd_usage_error(cmd, "unknown option '%s'",
-					       argv[optind - 1]);
+			return opt_bad(cmd, c, argv);
 		}
 	}
 	n = (size_t)(argc - optind);
@@ -193,7 +189,13 @@ static int cmd_top_exec(int argc, char **argv)
 		o.nfiles = n;
 	}
 	err_init(&e);
+	if (rules_path && rules_load(rules_path, &rules, &e) < 0) {
+		error_msg("%s", e.msg);
+		return EXIT_RUNTIME;
+	}
+	o.rules = rules;
 	r = tui_run(&o, &sig, &e);
+	rules_free(rules);
 	if (r < 0) {
 		error_msg("%s", e.msg);
 		return EXIT_RUNTIME;

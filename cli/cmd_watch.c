@@ -1,5 +1,6 @@
 /* goscope watch: repeated snapshots of a process and a goroutine leak verdict. */
 #include <errno.h>
+#include <sys/stat.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -9,50 +10,55 @@
 #include <unistd.h>
 
 #include "cli/cmd.h"
+#include "cli/opt.h"
 #include "snapshot/capture.h"
 #include "snapshot/load.h"
 #include "snapshot/watch.h"
+#include "lib/atomicfile.h"
 #include "lib/report.h"
 #include "lib/strbuf.h"
+#include "lib/xmalloc.h"
 #include "lib/banned.h"
 
 static volatile sig_atomic_t interrupted;
 
 static int cmd_watch_exec(int argc, char **argv);
 static void on_signal(int sig);
-static int parse_duration(const char *s, uint64_t *ns);
-static int parse_count(const char *s, size_t *out);
 static void sleep_ns(uint64_t ns);
 static int write_file(const char *path, const struct strbuf *sb);
+static int write_textfile(const char *dir, pid_t pid, struct watch *w,
+			  const struct strbuf *sample, const char *process);
+static int process_gone(pid_t pid);
 
 const struct cmd_entry cmd_watch_entry = {
 	.name = "watch",
 	.summary = "Snapshot a process repeatedly and say whether goroutines "
 		   "leak.",
-	.usage = "goscope watch [--interval=1s] [--count=N] [--rules=FILE] "
-		 "[--tolerance=3] [--window=K] [--min-growth=M] "
-		 "[--level=LEVEL] [--format=text|json|openmetrics] "
-		 "[-o FILE] PID",
+	.usage = "goscope watch [--interval=1s] [--count=N] [--window=30s] "
+		 "[--tolerance=3] [--noise=3] [--rules=FILE] [--level=LEVEL] "
+		 "[--format=text|json|openmetrics] [-o FILE] [--textfile=DIR] "
+		 "PID",
 	.help =
-	"  -i, --interval=DUR   time between snapshots (default 1s; ms, s, m)\n"
+	"  -i, --interval=DUR   time between snapshots (default 1s; 10ms\n"
+	"                       to 24h)\n"
 	"  -n, --count=N        stop after N snapshots (default: at Ctrl-C)\n"
-	"  -r, --rules=FILE     ignore rules (top, any, created-by, label)\n"
-	"  -t, --tolerance=T    stable when the total varies by at most T\n"
-	"                       over the last 10 snapshots (default 3)\n"
-	"  -k, --window=K       a group leaks when it grew in each of the\n"
-	"                       last K snapshots (default 3) ...\n"
-	"  -m, --min-growth=M   ... by at least M each time (default 1), and\n"
-	"                       by more than T over the last 10\n"
+	OPT_LEAK_HELP
 	"  -l, --level=LEVEL    stack similarity for groups (default lines)\n"
 	"  -f, --format=FMT     text (default), json (one object per line) or\n"
 	"                       openmetrics (one exposition per snapshot)\n"
 	"  -o, --output=FILE    openmetrics: replace FILE after each snapshot\n"
-	"                       (for Prometheus' textfile collector)\n"
+	"      --textfile=DIR   also replace DIR/goscope-PID.prom after each\n"
+	"                       snapshot, for node_exporter's textfile\n"
+	"                       collector; a failed snapshot is counted there\n"
+	"                       and the watch goes on while the process lives\n"
 	"  -h, --help           show this help\n"
 	"\n"
 	"The process is stopped only while each snapshot is copied; the pause\n"
-	"is reported per snapshot.  Exit status: 0 stable, 3 leak suspected,\n"
-	"1 error, 2 usage.\n",
+	"is reported per snapshot.  A group is a suspect when its count grew\n"
+	"over the window and did not fall back (see LEAK RULE in goscope(1));\n"
+	"goroutines that Go 1.26+'s leak profile marked leaked always are.\n"
+	"Exit status: 0 stable, 3 leak suspected, 4 not enough snapshots to\n"
+	"decide (fewer than 5 covering the window), 1 error, 2 usage.\n",
 	.exec = cmd_watch_exec,
 };
 
@@ -60,47 +66,6 @@ static void on_signal(int sig)
 {
 	(void)sig;
 	interrupted = 1;
-}
-
-/* "1s", "500ms", "2m", "1.5s", "3" (seconds). */
-static int parse_duration(const char *s, uint64_t *ns)
-{
-	char *end;
-	double v;
-
-	errno = 0;
-	v = strtod(s, &end);
-	if (errno || end == s || v < 0)
-		return -1;
-	if (!strcmp(end, "ms"))
-		v *= 1e6;
-	else if (!strcmp(end, "s") || !*end)
-		v *= 1e9;
-	else if (!strcmp(end, "m"))
-		v *= 60e9;
-	else if (!strcmp(end, "h"))
-		v *= 3600e9;
-	else
-		return -1;
-	if (v < 1e7 || v > 86400e9)
-		return -1;
-	*ns = (uint64_t)v;
-	return 0;
-}
-
-static int parse_count(const char *s, size_t *out)
-{
-	char *end;
-	unsigned long long v;
-
-	if (!*s || strspn(s, "0123456789") != strlen(s))
-		return -1;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno || v > 1000000000ull)
-		return -1;
-	*out = (size_t)v;
-	return 0;
 }
 
 static void sleep_ns(uint64_t ns)
@@ -114,31 +79,49 @@ static void sleep_ns(uint64_t ns)
 		;
 }
 
-/* Writes sb to path through a temporary file and rename(2). */
+/* Writes sb to path whole, or reports why not. */
 static int write_file(const char *path, const struct strbuf *sb)
 {
-	struct strbuf tmp;
-	FILE *f;
-	int bad;
+	struct err e;
 
-	strbuf_init(&tmp);
-	strbuf_addf(&tmp, "%s.tmp", path);
-	f = fopen(tmp.buf, "we");
-	if (!f) {
-		perror_msg("cannot open '%s'", tmp.buf);
-		strbuf_release(&tmp);
+	err_init(&e);
+	if (atomicfile_write(path, sb->buf, sb->len, 0, &e) < 0) {
+		error_msg("%s", e.msg);
 		return -1;
 	}
-	bad = fwrite(sb->buf, 1, sb->len, f) != sb->len;
-	bad |= fclose(f) != 0;
-	if (bad || rename(tmp.buf, path) < 0) {
-		perror_msg("cannot write '%s'", path);
-		unlink(tmp.buf);
-		strbuf_release(&tmp);
-		return -1;
-	}
-	strbuf_release(&tmp);
 	return 0;
+}
+
+/* DIR/goscope-PID.prom: the sample's metrics, the verdict's, labelled. */
+static int write_textfile(const char *dir, pid_t pid, struct watch *w,
+			  const struct strbuf *sample, const char *process)
+{
+	struct watch_verdict v;
+	struct strbuf raw, out, path;
+	char spid[24];
+	int r;
+
+	strbuf_init(&raw);
+	strbuf_init(&out);
+	strbuf_init(&path);
+	strbuf_add(&raw, sample->buf, sample->len);
+	watch_verdict(w, &v);
+	watch_fmt_verdict(&v, watch_config(w), WATCH_OPENMETRICS, &raw);
+	watch_verdict_release(&v);
+	snprintf(spid, sizeof(spid), "%d", (int)pid);
+	watch_label_exposition(raw.buf, "pid", spid, "process", process,
+			       &out);
+	strbuf_addf(&path, "%s/goscope-%d.prom", dir, (int)pid);
+	r = write_file(path.buf, &out);
+	strbuf_release(&raw);
+	strbuf_release(&out);
+	strbuf_release(&path);
+	return r;
+}
+
+static int process_gone(pid_t pid)
+{
+	return kill(pid, 0) < 0 && errno == ESRCH;
 }
 
 static int cmd_watch_exec(int argc, char **argv)
@@ -146,10 +129,8 @@ static int cmd_watch_exec(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "interval", required_argument, NULL, 'i' },
 		{ "count", required_argument, NULL, 'n' },
-		{ "rules", required_argument, NULL, 'r' },
-		{ "tolerance", required_argument, NULL, 't' },
-		{ "window", required_argument, NULL, 'k' },
-		{ "min-growth", required_argument, NULL, 'm' },
+		OPT_LEAK_LONGOPTS,
+		{ "textfile", required_argument, NULL, 'T' },
 		{ "level", required_argument, NULL, 'l' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "output", required_argument, NULL, 'o' },
@@ -159,7 +140,8 @@ static int cmd_watch_exec(int argc, char **argv)
 	const struct cmd_entry *cmd = &cmd_watch_entry;
 	enum watch_format fmt = WATCH_TEXT;
 	struct watch_cfg cfg;
-	const char *rules_path = NULL, *output = NULL;
+	const char *rules_path = NULL, *output = NULL, *textfile = NULL;
+	char *process = NULL;
 	struct rules *rules = NULL;
 	struct capture *cap = NULL;
 	struct watch *w = NULL;
@@ -167,7 +149,13 @@ static int cmd_watch_exec(int argc, char **argv)
 	struct sigaction sa, old_int, old_term;
 	uint64_t interval = 1000000000ull;
 	size_t count = 0, n;
-	int c, status = EXIT_OK;
+	static const char *const formats[] = {
+		"text", "json", "openmetrics", NULL,
+	};
+	static const enum watch_format format_of[] = {
+		WATCH_TEXT, WATCH_JSON, WATCH_OPENMETRICS,
+	};
+	int c, r, k, status = EXIT_OK;
 	struct strbuf out, metrics;
 	struct err e;
 	char *mod;
@@ -175,61 +163,35 @@ static int cmd_watch_exec(int argc, char **argv)
 
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.level = GROUP_LINES;
-	cfg.tolerance = 3;
-	cfg.window = 3;
-	cfg.min_growth = 1;
-	cfg.span = 10;
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+i:n:r:t:k:m:l:f:o:h", longopts,
-				NULL)) != -1) {
+	leak_cfg_init(&cfg.leak);
+	opt_begin();
+	while ((c = opt_next(argc, argv, "i:n:" OPT_LEAK_SHORTOPTS "l:f:o:h",
+			     longopts)) != -1) {
+		r = 0;
 		switch (c) {
 		case 'i':
-			if (parse_duration(optarg, &interval) < 0)
-				return cmd_usage_error(cmd, "bad interval '%s' "
-						       "(10ms to 24h)", optarg);
+			r = opt_duration(cmd, "interval", optarg, &interval);
 			break;
 		case 'n':
-			if (parse_count(optarg, &count) < 0 || !count)
-				return cmd_usage_error(cmd, "bad count '%s'",
-						       optarg);
-			break;
-		case 'r':
-			rules_path = optarg;
-			break;
-		case 't':
-			if (parse_count(optarg, &cfg.tolerance) < 0)
-				return cmd_usage_error(cmd, "bad tolerance "
-						       "'%s'", optarg);
+			r = opt_count(cmd, "count", optarg, 1, 1000000000,
+				      &count);
 			break;
 		case 'k':
-			if (parse_count(optarg, &cfg.window) < 0 ||
-			    !cfg.window || cfg.window > 63)
-				return cmd_usage_error(cmd, "bad window '%s' "
-						       "(1 to 63)", optarg);
+		case 't':
+		case 'r':
+		case OPT_LEAK_NOISE:
+			r = opt_leak(cmd, c, optarg, &cfg.leak, &rules_path);
 			break;
-		case 'm':
-			if (parse_count(optarg, &cfg.min_growth) < 0 ||
-			    !cfg.min_growth)
-				return cmd_usage_error(cmd, "bad minimum growth "
-						       "'%s'", optarg);
+		case 'T':
+			textfile = optarg;
 			break;
 		case 'l':
-			if (group_level_parse(optarg, &cfg.level) < 0)
-				return cmd_usage_error(cmd, "unknown level '%s'",
-						       optarg);
+			r = opt_level(cmd, optarg, &cfg.level);
 			break;
 		case 'f':
-			if (!strcmp(optarg, "text"))
-				fmt = WATCH_TEXT;
-			else if (!strcmp(optarg, "json"))
-				fmt = WATCH_JSON;
-			else if (!strcmp(optarg, "openmetrics"))
-				fmt = WATCH_OPENMETRICS;
-			else
-				return cmd_usage_error(cmd,
-						       "unknown format '%s'",
-						       optarg);
+			r = opt_choice(cmd, "format", optarg, formats, &k);
+			if (!r)
+				fmt = format_of[k];
 			break;
 		case 'o':
 			output = optarg;
@@ -238,20 +200,26 @@ static int cmd_watch_exec(int argc, char **argv)
 			cmd_print_help(cmd);
 			return EXIT_OK;
 		default:
-			return cmd_usage_error(cmd, "unknown option '%s'",
-					       argv[optind - 1]);
+			return opt_bad(cmd, c, argv);
 		}
+		if (r)
+			return r;
 	}
-	if (argc - optind != 1)
-		return cmd_usage_error(cmd, "expected one PID");
-	if (!cmd_parse_target(argv[optind], &pid))
-		return cmd_usage_error(cmd, "'%s' is not a process id",
-				       argv[optind]);
+	r = opt_pid(cmd, argc, argv, &pid);
+	if (r)
+		return r;
 	if (output && fmt != WATCH_OPENMETRICS)
 		return cmd_usage_error(cmd, "--output needs "
 				       "--format=openmetrics");
-	if (cfg.span < cfg.window + 1)
-		cfg.span = cfg.window + 1;
+	if (textfile) {
+		struct stat st;
+
+		if (stat(textfile, &st) < 0 || !S_ISDIR(st.st_mode)) {
+			error_msg("cannot use '%s' for --textfile: not a "
+				  "directory", textfile);
+			return EXIT_RUNTIME;
+		}
+	}
 	err_init(&e);
 	if (rules_path && rules_load(rules_path, &rules, &e) < 0) {
 		error_msg("%s", e.msg);
@@ -263,6 +231,12 @@ static int cmd_watch_exec(int argc, char **argv)
 		rules_free(rules);
 		return EXIT_RUNTIME;
 	}
+	if (count && (double)(count - 1) * (double)interval <
+			     (double)cfg.leak.window_ns)
+		error_msg("note: %zu snapshots cover less than the leak "
+			  "window: the verdict can only be 'not enough "
+			  "snapshots' (exit 4) unless the runtime proves a "
+			  "leak; see --window", count);
 	mod = load_main_module(pid);
 	w = watch_new(&cfg);
 	memset(&sa, 0, sizeof(sa));
@@ -281,22 +255,36 @@ static int cmd_watch_exec(int argc, char **argv)
 			sleep_ns(interval);
 		if (interrupted)
 			break;
+		strbuf_reset(&metrics);
 		if (capture_take(cap, &s, &e) < 0) {
 			error_msg("%s", e.msg);
+			watch_capture_failed(w);
+			if (!textfile || process_gone(pid) ||
+			    write_textfile(textfile, pid, w, &metrics,
+					   process ? process : "") < 0) {
+				status = EXIT_RUNTIME;
+				break;
+			}
+			continue;
+		}
+		s->main_module = snap_intern(s, mod);
+		if (s->exe && !process) {
+			const char *base = strrchr(s->exe, '/');
+
+			process = xstrdup(base ? base + 1 : s->exe);
+		}
+		watch_add(w, s, &sample,
+			  fmt == WATCH_OPENMETRICS || textfile ? &metrics
+							       : NULL);
+		snap_free(s);
+		if (textfile && write_textfile(textfile, pid, w, &metrics,
+					       process ? process : "") < 0) {
 			status = EXIT_RUNTIME;
 			break;
 		}
-		s->main_module = snap_intern(s, mod);
-		strbuf_reset(&metrics);
-		watch_add(w, s, &sample,
-			  fmt == WATCH_OPENMETRICS ? &metrics : NULL);
-		snap_free(s);
 		strbuf_reset(&out);
 		if (fmt == WATCH_OPENMETRICS) {
 			/* Each exposition carries the verdict so far. */
-			if (metrics.len >= 6 &&
-			    !strcmp(metrics.buf + metrics.len - 6, "# EOF\n"))
-				metrics.len -= 6;
 			watch_verdict(w, &v);
 			watch_fmt_verdict(&v, watch_config(w), fmt, &metrics);
 			watch_verdict_release(&v);
@@ -324,8 +312,10 @@ static int cmd_watch_exec(int argc, char **argv)
 				  &out);
 		fwrite(out.buf, 1, out.len,
 		       fmt == WATCH_OPENMETRICS ? stderr : stdout);
-		if (status == EXIT_OK && v.leak)
-			status = EXIT_LEAK;
+		if (status == EXIT_OK)
+			status = v.state == LEAK_SUSPECT ? EXIT_LEAK
+				 : v.state == LEAK_UNDECIDED ? EXIT_UNDECIDED
+							     : EXIT_OK;
 		watch_verdict_release(&v);
 	}
 	sigaction(SIGINT, &old_int, NULL);
@@ -335,6 +325,7 @@ static int cmd_watch_exec(int argc, char **argv)
 	watch_free(w);
 	capture_close(cap);
 	free(mod);
+	free(process);
 	rules_free(rules);
 	return status;
 }

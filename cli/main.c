@@ -19,7 +19,8 @@ static void print_main_help(FILE *f)
 
 	fprintf(f,
 		"usage: goscope [--version] [--help] COMMAND [ARGS...]\n"
-		"       goscope PID   (the same as 'goscope top PID')\n"
+		"       goscope [TOP OPTIONS] PID   (the same as 'goscope top "
+		"PID')\n"
 		"\n"
 		"Look inside a running Go process from the outside.\n"
 		"\n"
@@ -40,6 +41,18 @@ static int cmd_help(int argc, char **argv)
 
 	if (argc < 2) {
 		print_main_help(stdout);
+		return EXIT_OK;
+	}
+	if (argc > 2) {
+		error_msg("help takes one COMMAND");
+		fprintf(stderr, "usage: goscope help [COMMAND]\n");
+		return EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "help") || !strcmp(argv[1], "--help") ||
+	    !strcmp(argv[1], "-h")) {
+		printf("usage: goscope help [COMMAND]\n\n"
+		       "Show the options of COMMAND, or the list of commands."
+		       "\n");
 		return EXIT_OK;
 	}
 	cmd = cmd_find(argv[1]);
@@ -72,14 +85,9 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "help"))
 		return cmd_finish_stdout(cmd_help(argc - 1, argv + 1));
-	if (argv[1][0] == '-') {
-		error_msg("unknown option '%s'", argv[1]);
-		print_main_help(stderr);
-		return EXIT_USAGE;
-	}
 	cmd = cmd_find(argv[1]);
-	/* "goscope PID": the interactive view. */
-	if (!cmd && cmd_parse_target(argv[1], &pid))
+	/* "goscope [top options] PID": the interactive view. */
+	if (!cmd && (argv[1][0] == '-' || cmd_parse_target(argv[1], &pid)))
 		return cmd_finish_stdout(cmd_top_entry.exec(argc, argv));
 	if (!cmd) {
 		error_msg("unknown command '%s'", argv[1]);

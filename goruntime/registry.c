@@ -17,8 +17,8 @@ struct gref {
 	size_t idx;
 };
 
-static uint64_t rd64(const unsigned char *p, long off);
-static uint32_t rd32(const unsigned char *p, long off);
+static uint64_t rd64(const unsigned char *p, size_t size, long off);
+static uint32_t rd32(const unsigned char *p, size_t size, long off);
 static int cmp_gref(const void *a, const void *b);
 static int copy_gs(struct memsrc *mem, const struct gort_layout *l,
 		   const uint64_t *ptrs, size_t n, unsigned char **gptr,
@@ -64,21 +64,23 @@ static void rfree(void *p, int heap)
 		free(p);
 }
 
-static uint64_t rd64(const unsigned char *p, long off)
+/* The field at off of a size-byte struct p; 0 when absent or outside
+ * (gort_layout_check keeps layouts from getting there). */
+static uint64_t rd64(const unsigned char *p, size_t size, long off)
 {
 	uint64_t v;
 
-	if (off == GORT_NONE)
+	if (off < 0 || (size_t)off > size || size - (size_t)off < sizeof(v))
 		return 0;
 	memcpy(&v, p + off, sizeof(v));
 	return v;
 }
 
-static uint32_t rd32(const unsigned char *p, long off)
+static uint32_t rd32(const unsigned char *p, size_t size, long off)
 {
 	uint32_t v;
 
-	if (off == GORT_NONE)
+	if (off < 0 || (size_t)off > size || size - (size_t)off < sizeof(v))
 		return 0;
 	memcpy(&v, p + off, sizeof(v));
 	return v;
@@ -146,25 +148,27 @@ static void decode_g(const struct gort_layout *l, const unsigned char *b,
 {
 	memset(g, 0, sizeof(*g));
 	g->addr = addr;
-	g->goid = rd64(b, l->g_goid);
-	g->status = rd32(b, l->g_atomicstatus);
-	g->waitreason = l->g_waitreason == GORT_NONE ? 0 : b[l->g_waitreason];
-	g->waitsince = (int64_t)rd64(b, l->g_waitsince);
-	g->parent_goid = rd64(b, l->g_parentgoid);
-	g->gopc = rd64(b, l->g_gopc);
-	g->startpc = rd64(b, l->g_startpc);
-	g->lockedm = rd64(b, l->g_lockedm);
-	g->m = rd64(b, l->g_m);
-	g->labels = rd64(b, l->g_labels);
-	g->stack_lo = rd64(b, l->g_stack_lo);
-	g->stack_hi = rd64(b, l->g_stack_hi);
-	g->sched_sp = rd64(b, l->g_sched_sp);
-	g->sched_pc = rd64(b, l->g_sched_pc);
-	g->sched_bp = rd64(b, l->g_sched_bp);
-	g->sched_lr = rd64(b, l->g_sched_lr);
-	g->syscallsp = rd64(b, l->g_syscallsp);
-	g->syscallpc = rd64(b, l->g_syscallpc);
-	g->syscallbp = rd64(b, l->g_syscallbp);
+	g->goid = rd64(b, l->g_size, l->g_goid);
+	g->status = rd32(b, l->g_size, l->g_atomicstatus);
+	g->waitreason = l->g_waitreason < 0 ||
+			(size_t)l->g_waitreason >= l->g_size
+			? 0 : b[l->g_waitreason];
+	g->waitsince = (int64_t)rd64(b, l->g_size, l->g_waitsince);
+	g->parent_goid = rd64(b, l->g_size, l->g_parentgoid);
+	g->gopc = rd64(b, l->g_size, l->g_gopc);
+	g->startpc = rd64(b, l->g_size, l->g_startpc);
+	g->lockedm = rd64(b, l->g_size, l->g_lockedm);
+	g->m = rd64(b, l->g_size, l->g_m);
+	g->labels = rd64(b, l->g_size, l->g_labels);
+	g->stack_lo = rd64(b, l->g_size, l->g_stack_lo);
+	g->stack_hi = rd64(b, l->g_size, l->g_stack_hi);
+	g->sched_sp = rd64(b, l->g_size, l->g_sched_sp);
+	g->sched_pc = rd64(b, l->g_size, l->g_sched_pc);
+	g->sched_bp = rd64(b, l->g_size, l->g_sched_bp);
+	g->sched_lr = rd64(b, l->g_size, l->g_sched_lr);
+	g->syscallsp = rd64(b, l->g_size, l->g_syscallsp);
+	g->syscallpc = rd64(b, l->g_size, l->g_syscallpc);
+	g->syscallbp = rd64(b, l->g_size, l->g_syscallbp);
 }
 
 static int copy_ms(struct memsrc *mem, const struct gort_layout *l,
@@ -175,7 +179,7 @@ static int copy_ms(struct memsrc *mem, const struct gort_layout *l,
 	size_t alloc = 0;
 
 	if (!l->allm || !l->m_size || l->m_size > 65536 ||
-	    l->m_alllink == GORT_NONE)
+	    l->m_alllink == GORT_NONE || gort_layout_check(l, NULL) < 0)
 		return 0;
 	if (memsrc_read_full(mem, l->allm + bias, &mp, sizeof(mp), NULL) < 0)
 		return -EFAULT;
@@ -191,14 +195,14 @@ static int copy_ms(struct memsrc *mem, const struct gort_layout *l,
 		}
 		m = &r->ms[r->nms++];
 		m->addr = mp;
-		m->id = (int64_t)rd64(b, l->m_id);
-		m->procid = rd64(b, l->m_procid);
-		m->curg = rd64(b, l->m_curg);
-		m->g0 = rd64(b, l->m_g0);
-		m->gsignal = rd64(b, l->m_gsignal);
-		m->lockedg = rd64(b, l->m_lockedg);
+		m->id = (int64_t)rd64(b, l->m_size, l->m_id);
+		m->procid = rd64(b, l->m_size, l->m_procid);
+		m->curg = rd64(b, l->m_size, l->m_curg);
+		m->g0 = rd64(b, l->m_size, l->m_g0);
+		m->gsignal = rd64(b, l->m_size, l->m_gsignal);
+		m->lockedg = rd64(b, l->m_size, l->m_lockedg);
 		r->bytes_copied += l->m_size;
-		mp = rd64(b, l->m_alllink);
+		mp = rd64(b, l->m_size, l->m_alllink);
 	}
 	free(b);
 	return 0;
@@ -290,6 +294,8 @@ static int read_allgs(struct memsrc *mem, const struct gort_layout *l,
 
 	if (!l->allgs || !l->allglen || !l->g_size || l->g_size > 65536)
 		return err_set(e, EINVAL, "runtime layout is incomplete");
+	if (gort_layout_check(l, e) < 0)
+		return -EINVAL;
 	ret = memsrc_read_full(mem, l->allglen + bias, &allglen,
 			       sizeof(allglen), e);
 	if (ret == 0)

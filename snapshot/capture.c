@@ -16,9 +16,11 @@
 #include "goruntime/traceback.h"
 #include "goruntime/unwind.h"
 #include "inspect/core.h"
+#include "goruntime/waitobj.h"
 #include "inspect/memsrc.h"
 #include "inspect/proc.h"
 #include "inspect/ptstop.h"
+#include "snapshot/blocked.h"
 #include "snapshot/capture.h"
 #include "snapshot/threads.h"
 #include "symbols/elfimage.h"
@@ -520,6 +522,7 @@ int capture_take(struct capture *c, struct snap **out, struct err *e)
 {
 	const struct prep *pp = &c->p;
 	struct gort_registry reg;
+	struct gort_waits waits;
 	struct gort_thread *th = NULL;
 	struct gort_pframe *buf;
 	struct ptstop *stop = NULL;
@@ -530,6 +533,7 @@ int capture_take(struct capture *c, struct snap **out, struct err *e)
 	int r;
 
 	memset(&reg, 0, sizeof(reg));
+	memset(&waits, 0, sizeof(waits));
 	r = c->core ? 0 : proc_check(pid, e);
 	if (r < 0)
 		return r;
@@ -547,9 +551,15 @@ int capture_take(struct capture *c, struct snap **out, struct err *e)
 	}
 
 	if (c->core) {
+		/* No descriptors to list: what the core's memory shows. */
+		waits.types = blocked_types_base(pp->img, &pp->layout,
+						 pp->bias);
 		k = core_threads(c->core, &th);
 		goto copy;
 	}
+	/* What parked goroutines wait on: the epoll registrations now. */
+	gort_waits_prepare(pid, blocked_types_base(pp->img, &pp->layout,
+						   pp->bias), &waits);
 	r = ptstop_stop(pid, &stop, e);
 	if (r < 0)
 		goto fail;
@@ -578,6 +588,9 @@ copy:
 	}
 	if (c->core)
 		reg.nanotime = core_nanotime(c->core);
+	if (r == 0)
+		gort_waits_copy(pp->mem, &pp->layout, pp->bias, &reg,
+				reg.waitreasons, reg.nwaitreasons, &waits);
 	/* Copy-only hooks for other views of the stopped process go here. */
 	if (c->hook && stop)
 		c->hook(stop, c->hook_arg);
@@ -585,6 +598,7 @@ copy:
 		ptstop_resume(stop, NULL);
 	if (r < 0)
 		goto fail;
+	gort_waits_decode(pp->mem, &pp->layout, &waits);
 
 	s = snap_new();
 	s->pid = pid;
@@ -628,6 +642,8 @@ copy:
 	for (i = 0; i < reg.ngs; i++)
 		build_goroutine(s, pp, &reg, &reg.gs[i], buf, &s->gs[i]);
 	s->ngs = reg.ngs;
+	blocked_build(s, &waits, pp->img, pp->bias);
+	gort_waits_release(&waits);
 	free(buf);
 	s->capture_ns = now_ns(CLOCK_MONOTONIC) - t0;
 	free(th);
@@ -636,6 +652,7 @@ copy:
 	*out = s;
 	return 0;
 fail:
+	gort_waits_release(&waits);
 	free(th);
 	ptstop_free(stop);
 	gort_registry_release(&reg);

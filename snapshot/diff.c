@@ -5,6 +5,7 @@
 
 #include "snapshot/diff.h"
 #include "lib/xmalloc.h"
+#include "lib/jstr.h"
 #include "lib/banned.h"
 
 struct idmap {
@@ -23,7 +24,6 @@ static void by_id(struct diff *d, size_t *dg_of_b);
 static int rank(const struct diff_group *g);
 static int cmp_group(const void *x, const void *y);
 static void fmt_delta(struct strbuf *out, size_t before, size_t after);
-static json_t *jstr(const char *s);
 static json_t *frame_obj(const struct snap_frame *f);
 
 static uint64_t hash64(uint64_t x)
@@ -352,13 +352,6 @@ void diff_fmt_text(const struct diff *d, struct strbuf *out)
 				    any->creator->func, any->creator->file,
 				    any->creator->line);
 	}
-}
-
-static json_t *jstr(const char *s)
-{
-	json_t *j = s ? json_string(s) : json_null();
-
-	return j ? j : json_string("?");
 }
 
 static json_t *frame_obj(const struct snap_frame *f)

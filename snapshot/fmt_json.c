@@ -6,6 +6,7 @@
 
 #include "snapshot/fmt_json.h"
 #include "lib/xmalloc.h"
+#include "lib/jstr.h"
 #include "lib/banned.h"
 
 struct stack_tab {
@@ -44,9 +45,6 @@ static size_t intern_put(struct intern_tab *t, const void *obj, uint64_t h,
 static int frame_eq_cb(const void *a, const void *b);
 static int shape_eq_cb(const void *a, const void *b);
 static json_t *hex(uint64_t v);
-static json_t *jstr(const char *s);
-static char *utf8_clean(const char *s);
-static void set_label(json_t *o, const char *key, const char *value);
 static json_t *frame_json(const struct snap_frame *f);
 static json_t *shape_json(const struct snap_goroutine *g, size_t sid);
 static json_t *goroutine_json(const struct snap_goroutine *g, size_t shape);
@@ -154,6 +152,8 @@ static uint64_t shape_hash(const struct shape_key *k)
 		h = mix(h, (uintptr_t)g->labels[i].key);
 		h = mix(h, (uintptr_t)g->labels[i].value);
 	}
+	for (i = 0; i < g->nwaits; i++)
+		h = mix(h, g->waits[i].obj << 2 | (size_t)g->waits[i].dir);
 	return mix(h, (uintptr_t)g->unwind_error);
 }
 
@@ -181,6 +181,12 @@ static int shape_equal(const struct shape_key *a, const struct shape_key *b)
 	for (i = 0; i < x->nlabels; i++)
 		if (x->labels[i].key != y->labels[i].key ||
 		    x->labels[i].value != y->labels[i].value)
+			return 0;
+	if (x->nwaits != y->nwaits)
+		return 0;
+	for (i = 0; i < x->nwaits; i++)
+		if (x->waits[i].obj != y->waits[i].obj ||
+		    x->waits[i].dir != y->waits[i].dir)
 			return 0;
 	return 1;
 }
@@ -234,67 +240,6 @@ static json_t *hex(uint64_t v)
 
 	snprintf(buf, sizeof(buf), "0x%llx", (unsigned long long)v);
 	return json_string(buf);
-}
-
-static json_t *jstr(const char *s)
-{
-	json_t *j;
-	char *c;
-
-	if (!s)
-		return json_null();
-	j = json_string(s);
-	if (j)
-		return j;
-	/* Not UTF-8 (bytes from a target): JSON needs valid text. */
-	c = utf8_clean(s);
-	j = json_string(c);
-	free(c);
-	return j ? j : json_string("?");
-}
-
-/* A copy of s with every byte that is not valid UTF-8 made U+FFFD. */
-static char *utf8_clean(const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	struct strbuf sb;
-
-	strbuf_init(&sb);
-	while (*p) {
-		size_t n = *p < 0x80 ? 1 : (*p >> 5) == 6 ? 2
-			   : (*p >> 4) == 14 ? 3 : (*p >> 3) == 30 ? 4 : 0;
-		size_t i;
-		int ok = n > 0;
-
-		for (i = 1; ok && i < n; i++)
-			ok = (p[i] & 0xc0) == 0x80;
-		if (ok && n > 1) {
-			/* Reject overlong forms, surrogates, > U+10FFFF. */
-			json_t *t = json_stringn((const char *)p, n);
-
-			ok = t != NULL;
-			json_decref(t);
-		}
-		if (ok) {
-			strbuf_add(&sb, p, n);
-			p += n;
-		} else {
-			strbuf_adds(&sb, "\xef\xbf\xbd");
-			p++;
-		}
-	}
-	return strbuf_detach(&sb, NULL);
-}
-
-static void set_label(json_t *o, const char *key, const char *value)
-{
-	char *c;
-
-	if (json_object_set_new(o, key, jstr(value)) == 0)
-		return;
-	c = utf8_clean(key);
-	json_object_set_new(o, c, jstr(value));
-	free(c);
 }
 
 static json_t *frame_json(const struct snap_frame *f)
@@ -425,9 +370,27 @@ static json_t *shape_json(const struct snap_goroutine *g, size_t sid)
 		json_object_set_new(o, "scan", json_true());
 	lab = json_object();
 	for (i = 0; i < g->nlabels; i++)
-		set_label(lab, g->labels[i].key, g->labels[i].value);
+		jstr_set(lab, g->labels[i].key,
+			 jstr(g->labels[i].value));
 	json_object_set_new(o, "labels", lab);
 	json_object_set_new(o, "stack", json_integer((json_int_t)sid));
+	if (g->nwaits) {
+		/* [object index, "recv" | "send" | null] per object. */
+		json_t *b = json_array();
+
+		for (i = 0; i < g->nwaits; i++) {
+			json_t *w = json_array();
+			int d = g->waits[i].dir;
+
+			json_array_append_new(w, json_integer(
+				(json_int_t)g->waits[i].obj));
+			json_array_append_new(w, d == SNAP_DIR_RECV
+				? json_string("recv") : d == SNAP_DIR_SEND
+				? json_string("send") : json_null());
+			json_array_append_new(b, w);
+		}
+		json_object_set_new(o, "blocked_on", b);
+	}
 	if (g->unwind_error)
 		json_object_set_new(o, "unwind_error", jstr(g->unwind_error));
 	return o;
@@ -446,6 +409,30 @@ static json_t *goroutine_json(const struct snap_goroutine *g, size_t shape)
 			      ? json_integer((json_int_t)g->parent_goid)
 			      : json_null());
 	return a;
+}
+
+/* A count that may be unknown (-1): null then. */
+static json_t *opt_int(int64_t v)
+{
+	return v >= 0 ? json_integer((json_int_t)v) : json_null();
+}
+
+static json_t *object_json(const struct snap_object *ob)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "kind",
+			    json_string(snap_object_kind_name(ob->kind)));
+	json_object_set_new(o, "addr", hex(ob->addr));
+	json_object_set_new(o, "type", jstr(ob->type));
+	json_object_set_new(o, "symbol", jstr(ob->symbol));
+	json_object_set_new(o, "len", opt_int(ob->len));
+	json_object_set_new(o, "cap", opt_int(ob->cap));
+	json_object_set_new(o, "closed", json_boolean(ob->closed));
+	json_object_set_new(o, "receivers", opt_int(ob->receivers));
+	json_object_set_new(o, "senders", opt_int(ob->senders));
+	json_object_set_new(o, "fd", opt_int(ob->fd));
+	return o;
 }
 
 static json_t *capture_json(const struct snap *s)
@@ -568,6 +555,10 @@ void fmt_json_snapshot(const struct snap *s, struct strbuf *out)
 		json_array_append_new(arr, shape_json(k->g, k->sid));
 	}
 	json_object_set_new(root, "shapes", arr);
+	arr = json_array();
+	for (i = 0; i < s->nobjects; i++)
+		json_array_append_new(arr, object_json(&s->objects[i]));
+	json_object_set_new(root, "objects", arr);
 	arr = json_array();
 	for (i = 0; i < s->ngs; i++)
 		json_array_append_new(arr, goroutine_json(&s->gs[i], shape[i]));

@@ -12,10 +12,9 @@ struct state_count {
 	size_t n;
 };
 
-static void escape(struct strbuf *out, const char *s);
 static int cmp_count(const void *a, const void *b);
 
-static void escape(struct strbuf *out, const char *s)
+void fmt_metrics_escape(struct strbuf *out, const char *s)
 {
 	for (; s && *s; s++) {
 		if (*s == '\n') {
@@ -67,9 +66,9 @@ void fmt_metrics(const struct snap *s, const struct grouping *gr,
 		    "reason.\n");
 	for (k = 0; k < nsc; k++) {
 		strbuf_adds(out, "goscope_goroutines{state=\"");
-		escape(out, sc[k].status);
+		fmt_metrics_escape(out, sc[k].status);
 		strbuf_adds(out, "\",wait_reason=\"");
-		escape(out, sc[k].reason);
+		fmt_metrics_escape(out, sc[k].reason);
 		strbuf_addf(out, "\"} %zu\n", sc[k].n);
 	}
 	qsort(top, gr->ngroups, sizeof(*top), cmp_count);
@@ -83,12 +82,21 @@ void fmt_metrics(const struct snap *s, const struct grouping *gr,
 
 		strbuf_addf(out, "goscope_goroutine_group{group=\"%016llx\","
 			    "state=\"", (unsigned long long)g->id);
-		escape(out, g->rep->status_str);
+		fmt_metrics_escape(out, g->rep->status_str);
 		strbuf_adds(out, "\",user_frame=\"");
-		escape(out, g->user ? g->user->func : "");
+		fmt_metrics_escape(out, g->user ? g->user->func : "");
 		strbuf_adds(out, "\",created_by=\"");
-		escape(out, g->creator ? g->creator->func : "");
+		fmt_metrics_escape(out, g->creator ? g->creator->func : "");
 		strbuf_addf(out, "\"} %zu\n", g->count);
+	}
+	if (ntop < gr->ngroups) {
+		size_t rest = 0;
+
+		for (i = ntop; i < gr->ngroups; i++)
+			rest += top[i]->count;
+		strbuf_addf(out, "goscope_goroutine_group{group=\"other\","
+			    "state=\"\",user_frame=\"\",created_by=\"\"} "
+			    "%zu\n", rest);
 	}
 	strbuf_adds(out, "# TYPE goscope_goroutine_group_oldest_wait_seconds "
 		    "gauge\n# HELP goscope_goroutine_group_oldest_wait_seconds"
@@ -99,10 +107,10 @@ void fmt_metrics(const struct snap *s, const struct grouping *gr,
 				    "seconds{group=\"%016llx\"} %.3f\n",
 				    (unsigned long long)top[i]->id,
 				    (double)top[i]->wait_max / 1e9);
-	strbuf_adds(out, "# TYPE goscope_goroutines_total gauge\n"
-		    "# HELP goscope_goroutines_total Goroutines (system "
+	strbuf_adds(out, "# TYPE goscope_goroutines_all gauge\n"
+		    "# HELP goscope_goroutines_all Goroutines (system "
 		    "goroutines and ignored ones excluded).\n");
-	strbuf_addf(out, "goscope_goroutines_total %zu\n", gr->ngrouped);
+	strbuf_addf(out, "goscope_goroutines_all %zu\n", gr->ngrouped);
 	if (s->pid) {
 		strbuf_adds(out, "# TYPE goscope_capture_pause_seconds gauge\n"
 			    "# HELP goscope_capture_pause_seconds How long "

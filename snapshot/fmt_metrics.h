@@ -17,4 +17,10 @@
 void fmt_metrics(const struct snap *s, const struct grouping *gr,
 		 struct strbuf *out);
 
+/*
+ * Appends s (NULL: nothing) escaped for an OpenMetrics label value:
+ * backslash, double quote and newline become \\, \" and \n.
+ */
+void fmt_metrics_escape(struct strbuf *out, const char *s);
+
 #endif

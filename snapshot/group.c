@@ -9,6 +9,7 @@
 #include "snapshot/group.h"
 #include "snapshot/rules.h"
 #include "lib/xmalloc.h"
+#include "lib/jstr.h"
 #include "lib/banned.h"
 
 #define SEED 0x676f73636f706531ull	/* "goscope1" */
@@ -70,7 +71,6 @@ static int cmp_wait(const void *a, const void *b);
 static void fmt_frame_text(const struct snap_frame *f, enum group_level lv,
 			   struct strbuf *out);
 static json_t *frame_obj(const struct snap_frame *f);
-static json_t *jstr(const char *s);
 
 static uint64_t mix(uint64_t h, uint64_t v)
 {
@@ -781,13 +781,6 @@ void group_fmt_text(const struct grouping *gr, struct strbuf *out)
 			fmt_frame_text(&g->rep->frames[idx[j]], gr->level, out);
 	}
 	free(idx);
-}
-
-static json_t *jstr(const char *s)
-{
-	json_t *j = s ? json_string(s) : json_null();
-
-	return j ? j : json_string("?");
 }
 
 static json_t *frame_obj(const struct snap_frame *f)

@@ -17,10 +17,9 @@
 #include "snapshot/threads.h"
 #include "lib/strbuf.h"
 #include "lib/xmalloc.h"
+#include "lib/readfile.h"
 #include "lib/banned.h"
 
-static int read_all(int fd, const char *path, struct strbuf *sb,
-		    struct err *e);
 static char *main_module(const char *link);
 static int is_core(int fd);
 
@@ -63,31 +62,6 @@ int load_pid(pid_t pid, struct snap **out, struct err *e)
 	mod = load_main_module(pid);
 	(*out)->main_module = snap_intern(*out, mod);
 	free(mod);
-	return 0;
-}
-
-static int read_all(int fd, const char *path, struct strbuf *sb,
-		    struct err *e)
-{
-	for (;;) {
-		ssize_t n;
-
-		strbuf_grow(sb, 1 << 16);
-		n = read(fd, sb->buf + sb->len, sb->alloc - sb->len - 1);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return err_errno(e, errno, "cannot read '%s'", path);
-		}
-		if (n == 0)
-			break;
-		sb->len += (size_t)n;
-		sb->buf[sb->len] = '\0';
-		if (sb->len > LOAD_MAX_FILE)
-			return err_set(e, EFBIG, "'%s': larger than %llu "
-				       "bytes", path,
-				       (unsigned long long)LOAD_MAX_FILE);
-	}
 	return 0;
 }
 
@@ -182,22 +156,15 @@ int load_file_exe(const char *path, const char *exe, struct snap **out,
 		  struct load_info *info, struct err *e)
 {
 	struct strbuf sb;
-	struct stat st;
-	int fd, r;
+	int r;
 
-	if (!strcmp(path, "-")) {
-		fd = 0;
-		path = "(standard input)";
-	} else {
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
-			return err_errno(e, errno, "cannot open '%s'", path);
-		if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+	if (strcmp(path, "-") != 0) {
+		int fd = open(path, O_RDONLY | O_CLOEXEC), core;
+
+		core = fd >= 0 && is_core(fd);
+		if (fd >= 0)
 			close(fd);
-			return err_set(e, EISDIR, "'%s' is a directory", path);
-		}
-		if (is_core(fd)) {
-			close(fd);
+		if (core) {
 			if (info) {
 				memset(info, 0, sizeof(*info));
 				info->kind = LOAD_CORE;
@@ -209,9 +176,12 @@ int load_file_exe(const char *path, const char *exe, struct snap **out,
 		return err_set(e, EINVAL, "'%s' is not a core file: an "
 			       "executable goes only with a core", path);
 	strbuf_init(&sb);
-	r = read_all(fd, path, &sb, e);
-	if (fd != 0)
-		close(fd);
+	if (!strcmp(path, "-")) {
+		path = "(standard input)";
+		r = readfile_fd(0, path, LOAD_MAX_FILE, &sb, e);
+	} else {
+		r = readfile_path(path, LOAD_MAX_FILE, 0, &sb, e);
+	}
 	if (r == 0)
 		r = load_buffer(path, sb.buf, sb.len, out, info, e);
 	strbuf_release(&sb);

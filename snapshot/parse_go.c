@@ -11,6 +11,7 @@
 #include "snapshot/parse_go.h"
 #include "lib/strbuf.h"
 #include "lib/xmalloc.h"
+#include "lib/utf8.h"
 #include "lib/banned.h"
 
 #define MAX_FRAMES_PER_G (1u << 20)
@@ -42,7 +43,6 @@ struct parser {
 static int next_line(struct parser *p, struct line *l);
 static void warnf(struct parser *p, size_t line, const char *fmt, ...)
 	ATTR_FORMAT(3, 4);
-static size_t utf8_len(const unsigned char *s, size_t n);
 static const char *intern_n(struct parser *p, const char *s, size_t n);
 static int starts(const struct line *l, const char *prefix);
 static int parse_u64(const char *s, size_t n, uint64_t *out);
@@ -97,51 +97,16 @@ static void warnf(struct parser *p, size_t line, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* Length of the valid UTF-8 sequence at s[0, n), or 0. */
-static size_t utf8_len(const unsigned char *s, size_t n)
-{
-	uint32_t c;
-	size_t len, i;
-
-	if (s[0] < 0x80)
-		return 1;
-	len = (s[0] >> 5) == 6 ? 2 : (s[0] >> 4) == 14 ? 3
-	      : (s[0] >> 3) == 30 ? 4 : 0;
-	if (!len || len > n)
-		return 0;
-	c = s[0] & (0x7f >> len);
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		c = c << 6 | (s[i] & 0x3f);
-	}
-	if ((len == 2 && c < 0x80) || (len == 3 && c < 0x800) ||
-	    (len == 4 && c < 0x10000) || c > 0x10ffff ||
-	    (c >= 0xd800 && c <= 0xdfff))
-		return 0;
-	return len;
-}
-
 /*
  * Interns s[0, n) as text: a NUL ends it, bytes that are not UTF-8
  * become U+FFFD (a snapshot's strings must survive JSON unchanged).
  */
 static const char *intern_n(struct parser *p, const char *s, size_t n)
 {
-	const unsigned char *u = (const unsigned char *)s;
-	size_t i = 0, k;
+	const char *nul = memchr(s, '\0', n);
 
 	strbuf_reset(&p->tmp);
-	while (i < n && u[i]) {
-		k = utf8_len(u + i, n - i);
-		if (k) {
-			strbuf_add(&p->tmp, s + i, k);
-			i += k;
-		} else {
-			strbuf_adds(&p->tmp, "\xef\xbf\xbd");
-			i++;
-		}
-	}
+	utf8_clean(&p->tmp, s, nul ? (size_t)(nul - s) : n);
 	return snap_intern(p->s, p->tmp.buf);
 }
 

@@ -51,6 +51,8 @@ static int read_frames(struct reader *r, json_t *a);
 static int read_stacks(struct reader *r, json_t *a);
 static int read_shape(struct reader *r, json_t *o, struct snap_goroutine *g);
 static int read_shapes(struct reader *r, json_t *a);
+static int read_objects(struct reader *r, json_t *a);
+static int read_waits(struct reader *r, json_t *a, struct snap_goroutine *g);
 static int read_goroutines(struct reader *r, json_t *a);
 
 static int fail(struct reader *r, const char *fmt, ...)
@@ -537,6 +539,88 @@ static int read_shape(struct reader *r, json_t *o, struct snap_goroutine *g)
 	v = json_object_get(o, "unwind_error");
 	if (v && get_str(r, o, "unwind_error", 1, &g->unwind_error) < 0)
 		return -EINVAL;
+	v = member(r, o, "blocked_on", JSON_ARRAY, 0, 1);
+	if (!v && json_object_get(o, "blocked_on"))
+		return -EINVAL;
+	return v ? read_waits(r, v, g) : 0;
+}
+
+/* [[object index, "recv" | "send" | null], ...] */
+static int read_waits(struct reader *r, json_t *a, struct snap_goroutine *g)
+{
+	size_t i, n = json_array_size(a);
+
+	if (n > r->s->nobjects || n > r->budget)
+		return fail(r, "\"blocked_on\" names too many objects");
+	r->budget -= n;
+	g->waits = xcalloc(n + 1, sizeof(*g->waits));
+	for (i = 0; i < n; i++) {
+		json_t *w = json_array_get(a, i), *x, *d;
+
+		if (!json_is_array(w) || json_array_size(w) != 2)
+			return fail(r, "\"blocked_on\" expects [object, "
+				    "direction]");
+		x = json_array_get(w, 0);
+		d = json_array_get(w, 1);
+		if (!json_is_integer(x) || json_integer_value(x) < 0 ||
+		    (uint64_t)json_integer_value(x) >= r->s->nobjects)
+			return fail(r, "object index out of range");
+		g->waits[i].obj = (size_t)json_integer_value(x);
+		if (json_is_null(d))
+			g->waits[i].dir = SNAP_DIR_NONE;
+		else if (json_is_string(d) &&
+			 !strcmp(json_string_value(d), "recv"))
+			g->waits[i].dir = SNAP_DIR_RECV;
+		else if (json_is_string(d) &&
+			 !strcmp(json_string_value(d), "send"))
+			g->waits[i].dir = SNAP_DIR_SEND;
+		else
+			return fail(r, "bad direction in \"blocked_on\"");
+		g->nwaits++;
+	}
+	return 0;
+}
+
+static int read_objects(struct reader *r, json_t *a)
+{
+	size_t i, n = json_array_size(a);
+	int64_t x;
+	int b;
+
+	if (n > r->budget)
+		return fail(r, "too many objects");
+	r->budget -= n;
+	r->s->objects = xcalloc(n + 1, sizeof(*r->s->objects));
+	for (i = 0; i < n; i++) {
+		json_t *o = json_array_get(a, i);
+		struct snap_object *ob = &r->s->objects[i];
+		const char *kind;
+
+		snprintf(r->path, sizeof(r->path), "objects[%zu]", i);
+		if (!json_is_object(o))
+			return fail(r, "expected an object");
+		if (get_str(r, o, "kind", 0, &kind) < 0)
+			return -EINVAL;
+		ob->kind = snap_object_kind_value(kind);
+		if (ob->kind < 0)
+			return fail(r, "unknown kind '%s'", kind);
+		if (get_hex(r, o, "addr", &ob->addr) < 0 ||
+		    get_str(r, o, "type", 1, &ob->type) < 0 ||
+		    get_str(r, o, "symbol", 1, &ob->symbol) < 0 ||
+		    get_bool(r, o, "closed", 0, &b) < 0)
+			return -EINVAL;
+		ob->closed = b;
+		if (get_int(r, o, "len", 0, INT64_MAX, 1, &ob->len) < 0 ||
+		    get_int(r, o, "cap", 0, INT64_MAX, 1, &ob->cap) < 0 ||
+		    get_int(r, o, "receivers", 0, INT64_MAX, 1,
+			    &ob->receivers) < 0 ||
+		    get_int(r, o, "senders", 0, INT64_MAX, 1,
+			    &ob->senders) < 0 ||
+		    get_int(r, o, "fd", 0, INT32_MAX, 1, &x) < 0)
+			return -EINVAL;
+		ob->fd = (int)x;
+		r->s->nobjects++;
+	}
 	return 0;
 }
 
@@ -590,6 +674,15 @@ static int read_goroutines(struct reader *r, json_t *a)
 		g->wait_ns = json_is_null(x[2]) ? -1 : json_integer_value(x[2]);
 		g->parent_goid = json_is_null(x[3])
 					 ? 0 : (uint64_t)json_integer_value(x[3]);
+		g->waits = NULL;
+		if (sh->nwaits) {
+			if (r->budget < sh->nwaits)
+				return fail(r, "too many objects in total");
+			r->budget -= sh->nwaits;
+			g->waits = xcalloc(sh->nwaits, sizeof(*g->waits));
+			memcpy(g->waits, sh->waits,
+			       sh->nwaits * sizeof(*g->waits));
+		}
 		g->labels = NULL;
 		if (sh->nlabels) {
 			g->labels = xcalloc(sh->nlabels, sizeof(*g->labels));
@@ -656,6 +749,11 @@ int parse_json_snapshot(const char *buf, size_t len, struct snap **out,
 	    read_stacks(&r, v) < 0)
 		goto out;
 	r.path[0] = '\0';
+	v = member(&r, root, "objects", JSON_ARRAY, 0, 1);
+	if ((!v && json_object_get(root, "objects")) ||
+	    (v && read_objects(&r, v) < 0))
+		goto out;
+	r.path[0] = '\0';
 	if (!(v = member(&r, root, "shapes", JSON_ARRAY, 0, 0)) ||
 	    read_shapes(&r, v) < 0)
 		goto out;
@@ -665,8 +763,10 @@ int parse_json_snapshot(const char *buf, size_t len, struct snap **out,
 		goto out;
 	ret = 0;
 out:
-	for (i = 0; i < r.nshapes; i++)
+	for (i = 0; i < r.nshapes; i++) {
 		free(r.shapes[i].labels);
+		free(r.shapes[i].waits);
+	}
 	free(r.shapes);
 	for (i = 0; i < r.nstacks; i++)
 		free(r.stacks[i]);

@@ -9,6 +9,7 @@
 #include "snapshot/rules.h"
 #include "lib/strbuf.h"
 #include "lib/xmalloc.h"
+#include "lib/readfile.h"
 #include "lib/banned.h"
 
 #define MAX_RULE_FILE (1u << 20)
@@ -118,37 +119,12 @@ fail:
 int rules_load(const char *path, struct rules **out, struct err *e)
 {
 	struct strbuf sb;
-	FILE *f;
 	int r;
 
-	f = fopen(path, "re");
-	if (!f)
-		return err_errno(e, errno, "cannot open '%s'", path);
 	strbuf_init(&sb);
-	for (;;) {
-		size_t n;
-
-		strbuf_grow(&sb, 4096);
-		n = fread(sb.buf + sb.len, 1, sb.alloc - sb.len - 1, f);
-		sb.len += n;
-		sb.buf[sb.len] = '\0';
-		if (n == 0)
-			break;
-		if (sb.len > MAX_RULE_FILE) {
-			fclose(f);
-			strbuf_release(&sb);
-			return err_set(e, EFBIG, "'%s': too large for a rules "
-				       "file", path);
-		}
-	}
-	if (ferror(f)) {
-		r = err_errno(e, EIO, "cannot read '%s'", path);
-		fclose(f);
-		strbuf_release(&sb);
-		return r;
-	}
-	fclose(f);
-	r = rules_parse(sb.buf, sb.len, path, out, e);
+	r = readfile_path(path, MAX_RULE_FILE, 0, &sb, e);
+	if (r == 0)
+		r = rules_parse(sb.buf, sb.len, path, out, e);
 	strbuf_release(&sb);
 	return r;
 }

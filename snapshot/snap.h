@@ -36,6 +36,36 @@ struct snap_label {
 	const char *key, *value;
 };
 
+/* What goroutines wait on (snapshot/capture.c, goruntime/waitobj.h). */
+enum snap_object_kind {
+	SNAP_OBJ_CHAN = 1,	/* addr = the hchan */
+	SNAP_OBJ_NILCHAN,	/* an operation on a nil channel; addr 0 */
+	SNAP_OBJ_SEMA,		/* sync.Mutex, RWMutex, WaitGroup, semaphore:
+				 * addr = the semaphore word; 0 unknown */
+	SNAP_OBJ_COND,		/* sync.Cond: addr = its notifyList; 0 unknown */
+	SNAP_OBJ_FD,		/* netpoll: fd; -1 unknown */
+};
+
+struct snap_object {
+	int kind;		/* enum snap_object_kind */
+	uint64_t addr;
+	const char *type;	/* chan element type, interned; NULL unknown */
+	const char *symbol;	/* global variable holding addr, "main.mu+4",
+				 * interned; NULL when not a known global */
+	int64_t len, cap;	/* channel buffer; -1 unknown */
+	int closed;
+	int64_t receivers, senders;	/* goroutines queued; -1 unknown */
+	int fd;			/* SNAP_OBJ_FD, else -1 */
+};
+
+enum snap_wait_dir { SNAP_DIR_NONE = 0, SNAP_DIR_RECV, SNAP_DIR_SEND };
+
+/* One object a goroutine waits on (a select waits on several). */
+struct snap_wait {
+	size_t obj;		/* index into snap.objects */
+	int dir;		/* enum snap_wait_dir */
+};
+
 struct snap_goroutine {
 	uint64_t goid;
 	uint64_t gaddr;
@@ -59,6 +89,8 @@ struct snap_goroutine {
 	struct snap_label *labels;
 	size_t nlabels;
 	const char *unwind_error;	/* why the stack is partial, or NULL */
+	struct snap_wait *waits;	/* what it is blocked on (owned) */
+	size_t nwaits;
 };
 
 enum snap_status {
@@ -133,8 +165,14 @@ struct snap {
 	struct snap_thread *threads;
 	size_t nthreads;
 	const char *main_module;	/* interned; NULL when unknown */
+	struct snap_object *objects;	/* what goroutines wait on */
+	size_t nobjects;
 	struct snap_arena *arena;	/* owns the strings */
 };
+
+/* Kind names ("chan", "nil chan", "sema", "cond", "fd") and back. */
+const char *snap_object_kind_name(int kind);
+int snap_object_kind_value(const char *name);
 
 /* Returns a copy of s owned by snap (interned: equal strings share). */
 const char *snap_intern(struct snap *s, const char *str);

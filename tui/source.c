@@ -9,46 +9,10 @@
 #include "lib/strbuf.h"
 #include "tui/source.h"
 #include "lib/xmalloc.h"
+#include "lib/readfile.h"
 #include "lib/banned.h"
 
-static int read_file(const char *path, struct strbuf *sb);
 static int try_path(struct source_cache *c, const char *path);
-
-static int read_file(const char *path, struct strbuf *sb)
-{
-	struct stat st;
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-
-	if (fd < 0)
-		return -1;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
-	    (size_t)st.st_size > SOURCE_MAX_FILE) {
-		close(fd);
-		return -1;
-	}
-	for (;;) {
-		ssize_t n;
-
-		strbuf_grow(sb, 1 << 16);
-		n = read(fd, sb->buf + sb->len, sb->alloc - sb->len - 1);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			close(fd);
-			return -1;
-		}
-		if (n == 0)
-			break;
-		sb->len += (size_t)n;
-		sb->buf[sb->len] = '\0';
-		if (sb->len > SOURCE_MAX_FILE) {
-			close(fd);
-			return -1;
-		}
-	}
-	close(fd);
-	return 0;
-}
 
 static int try_path(struct source_cache *c, const char *path)
 {
@@ -56,7 +20,8 @@ static int try_path(struct source_cache *c, const char *path)
 	size_t i, n = 1, k = 0;
 
 	strbuf_init(&sb);
-	if (read_file(path, &sb) < 0) {
+	if (readfile_path(path, SOURCE_MAX_FILE, READFILE_REGULAR, &sb,
+			  NULL) < 0) {
 		strbuf_release(&sb);
 		return -1;
 	}

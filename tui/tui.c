@@ -202,6 +202,9 @@ static int start_curses(struct app *a, struct err *e)
 	nodelay(stdscr, TRUE);
 	set_escdelay(25);
 	curs_set(0);
+	mousemask(BUTTON1_CLICKED | BUTTON1_PRESSED | BUTTON1_DOUBLE_CLICKED |
+		  BUTTON4_PRESSED | BUTTON5_PRESSED, NULL);
+	mouseinterval(250);
 	a->color = !a->o->no_color && !(nc && *nc) && has_colors();
 	draw_init(a);
 	return 0;

@@ -1,0 +1,131 @@
+/* The option checks every command shares (see cli/opt.h). */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/opt.h"
+#include "snapshot/leak.h"
+#include "lib/parse.h"
+#include "lib/strbuf.h"
+#include "lib/banned.h"
+
+void opt_begin(void)
+{
+	/* 0, not 1: glibc then also forgets its permutation state. */
+	optind = 0;
+	opterr = 0;
+}
+
+int opt_next(int argc, char **argv, const char *shortopts,
+	     const struct option *longopts)
+{
+	char spec[64];
+
+	snprintf(spec, sizeof(spec), ":%s", shortopts);
+	return getopt_long(argc, argv, spec, longopts, NULL);
+}
+
+int opt_bad(const struct cmd_entry *cmd, int c, char **argv)
+{
+	const char *arg = argv[optind - 1];
+	char shortname[3] = { '-', (char)optopt, 0 };
+
+	/* A short option inside a cluster ("-xf"): name just that one. */
+	if (optopt && strncmp(arg, "--", 2))
+		arg = shortname;
+	if (c == ':')
+		return cmd_usage_error(cmd, "option '%s' needs an argument",
+				       arg);
+	return cmd_usage_error(cmd, "unknown option '%s'", arg);
+}
+
+int opt_choice(const struct cmd_entry *cmd, const char *what,
+	       const char *arg, const char *const *names, int *out)
+{
+	struct strbuf sb;
+	size_t i;
+	int r;
+
+	for (i = 0; names[i]; i++) {
+		if (!strcmp(arg, names[i])) {
+			*out = (int)i;
+			return 0;
+		}
+	}
+	strbuf_init(&sb);
+	for (i = 0; names[i]; i++)
+		strbuf_addf(&sb, "%s%s", i ? ", " : "", names[i]);
+	r = cmd_usage_error(cmd, "unknown %s '%s' (%s)", what, arg, sb.buf);
+	strbuf_release(&sb);
+	return r;
+}
+
+int opt_level(const struct cmd_entry *cmd, const char *arg,
+	      enum group_level *out)
+{
+	if (group_level_parse(arg, out) < 0)
+		return cmd_usage_error(cmd, "unknown level '%s' (exact, lines, "
+				       "functions)", arg);
+	return 0;
+}
+
+int opt_duration(const struct cmd_entry *cmd, const char *what,
+		 const char *arg, uint64_t *ns)
+{
+	struct err e;
+
+	err_init(&e);
+	if (parse_duration(arg, ns, &e) < 0)
+		return cmd_usage_error(cmd, "bad %s %s", what, e.msg);
+	return 0;
+}
+
+int opt_count(const struct cmd_entry *cmd, const char *what,
+	      const char *arg, size_t min, size_t max, size_t *out)
+{
+	uint64_t v;
+
+	if (parse_count(arg, max, &v, NULL) < 0 || v < min)
+		return cmd_usage_error(cmd, "bad %s '%s' (%zu to %zu)", what,
+				       arg, min, max);
+	*out = (size_t)v;
+	return 0;
+}
+
+int opt_pid(const struct cmd_entry *cmd, int argc, char **argv,
+	    pid_t *pid)
+{
+	if (argc - optind != 1)
+		return cmd_usage_error(cmd, "expected one PID");
+	if (!cmd_parse_target(argv[optind], pid))
+		return cmd_usage_error(cmd, "'%s' is not a process id",
+				       argv[optind]);
+	return 0;
+}
+
+int opt_leak(const struct cmd_entry *cmd, int c, const char *arg,
+	     struct leak_cfg *lc, const char **rules_path)
+{
+	uint64_t ns;
+	int r;
+
+	switch (c) {
+	case 'k':
+		r = opt_duration(cmd, "window", arg, &ns);
+		if (!r && ns < 1000000000ull)
+			return cmd_usage_error(cmd, "bad window '%s': at "
+					       "least 1s", arg);
+		if (!r)
+			lc->window_ns = (int64_t)ns;
+		return r;
+	case 't':
+		return opt_count(cmd, "tolerance", arg, 0, 1000000000,
+				 &lc->tolerance);
+	case OPT_LEAK_NOISE:
+		return opt_count(cmd, "noise margin", arg, 0, 1000000000,
+				 &lc->noise);
+	case 'r':
+		*rules_path = arg;
+		return 0;
+	}
+	return cmd_usage_error(cmd, "unknown option");
+}

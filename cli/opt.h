@@ -1,0 +1,93 @@
+/*
+ * Option parsing shared by the commands: getopt_long with GNU argument
+ * permutation (options may come before or after the PID or files), and
+ * the checks of named choices, levels, durations and counts.  Each
+ * helper returns 0, or prints a usage error and returns EXIT_USAGE, so
+ * that a command writes "if ((r = opt_...)) return r;".
+ *
+ * Short options mean one thing in every command:
+ *   -a --all  -b --baseline  -C --no-color  -d --debug-dir  -f --format
+ *   -h --help  -i --interval  -k --window  -l --level
+ *   -n --count  -o --output  -r --rules  -s --stats  -S --sort
+ *   -t --tolerance  -v --verbose  -1 --once
+ * Options without a short form: --ascii, --max-frames, --source-root,
+ * --from-memory, --noise, --textfile.
+ */
+#ifndef GOSCOPE_CLI_OPT_H
+#define GOSCOPE_CLI_OPT_H
+
+#include <getopt.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "cli/cmd.h"
+#include "snapshot/group.h"
+
+/* Starts parsing a new argument vector (also after an earlier parse). */
+void opt_begin(void);
+
+/*
+ * The next option as getopt_long() returns it (shortopts without a
+ * leading ':'), or -1 after the last; '?' and ':' go to opt_bad().
+ * Arguments that are not options are moved after the options.
+ */
+int opt_next(int argc, char **argv, const char *shortopts,
+	     const struct option *longopts);
+
+/* Reports the unknown option or missing argument that opt_next() met. */
+int opt_bad(const struct cmd_entry *cmd, int c, char **argv);
+
+/*
+ * Finds arg in the NULL-terminated names and stores its index in *out;
+ * what names the option in the message ("format").
+ */
+int opt_choice(const struct cmd_entry *cmd, const char *what,
+	       const char *arg, const char *const *names, int *out);
+
+/* --level: exact, lines or functions. */
+int opt_level(const struct cmd_entry *cmd, const char *arg,
+	      enum group_level *out);
+
+/* A duration (lib/parse.h: 10ms to 24h) in nanoseconds. */
+int opt_duration(const struct cmd_entry *cmd, const char *what,
+		 const char *arg, uint64_t *ns);
+
+/* A count from min to max. */
+int opt_count(const struct cmd_entry *cmd, const char *what,
+	      const char *arg, size_t min, size_t max, size_t *out);
+
+/*
+ * The one remaining argument of a command that reads a live process:
+ * checks that exactly one argument is left after the options and that
+ * it is a process id.
+ */
+int opt_pid(const struct cmd_entry *cmd, int argc, char **argv,
+	    pid_t *pid);
+
+/* The leak rule's options, shared by watch and top (short: k t r). */
+#define OPT_LEAK_NOISE 0x100	/* --noise has no short form */
+#define OPT_LEAK_LONGOPTS                                                     \
+	{ "window", required_argument, NULL, 'k' },                           \
+	{ "tolerance", required_argument, NULL, 't' },                        \
+	{ "noise", required_argument, NULL, OPT_LEAK_NOISE },                 \
+	{ "rules", required_argument, NULL, 'r' }
+#define OPT_LEAK_SHORTOPTS "k:t:r:"
+#define OPT_LEAK_HELP                                                         \
+	"  -k, --window=DUR     the history the leak rule judges (default\n"   \
+	"                       30s; 1s to 24h)\n"                             \
+	"  -t, --tolerance=T    a group is suspected when it grew by more\n"   \
+	"                       than T over the window (default 3) ...\n"      \
+	"      --noise=M        ... and never fell by more than M (default\n"  \
+	"                       3); see LEAK RULE in goscope(1)\n"             \
+	"  -r, --rules=FILE     ignore rules (top, any, created-by, label)\n"
+
+struct leak_cfg;
+/*
+ * Handles option c, one of OPT_LEAK_LONGOPTS: fills lc, or *rules_path
+ * for --rules.
+ */
+int opt_leak(const struct cmd_entry *cmd, int c, const char *arg,
+	     struct leak_cfg *lc, const char **rules_path);
+
+#endif
