@@ -74,6 +74,9 @@ static void note_build_id(const unsigned char *p, size_t len, char *buf,
 static void image_build_id(const struct core *c, int fd,
 			   const Elf64_Phdr *ph, size_t n, uint64_t bias,
 			   char *buf, size_t size);
+static void add_gap(const struct core_file *f, uint64_t start, uint64_t end,
+		    struct proc_maps *maps, size_t *cap);
+static int cmp_map(const void *a, const void *b);
 static int read_cstr(const struct core *c, uint64_t addr, char *buf,
 		     size_t size);
 
@@ -708,11 +711,40 @@ int core_exe_bias(const struct core *c, const char *exe_path,
 	return 0;
 }
 
+/* Adds a map of f's [start, end) the core did not save (read-only). */
+static void add_gap(const struct core_file *f, uint64_t start, uint64_t end,
+		    struct proc_maps *maps, size_t *cap)
+{
+	struct proc_map *m;
+
+	if (start >= end)
+		return;
+	if (maps->n == *cap) {
+		*cap *= 2;
+		maps->maps = xreallocarray(maps->maps, *cap,
+					   sizeof(*maps->maps));
+	}
+	m = &maps->maps[maps->n++];
+	memset(m, 0, sizeof(*m));
+	m->start = start;
+	m->end = end;
+	memcpy(m->perms, "r--p", 5);
+	m->offset = f->offset + (start - f->start);
+	m->path = xstrdup(f->path);
+}
+
+static int cmp_map(const void *a, const void *b)
+{
+	const struct proc_map *x = a, *y = b;
+
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
 void core_maps(const struct core *c, struct proc_maps *maps)
 {
-	size_t i, idx;
+	size_t i, k, idx, cap = c->nsegs + c->nfiles + 1;
 
-	maps->maps = xcalloc(c->nsegs + 1, sizeof(*maps->maps));
+	maps->maps = xcalloc(cap, sizeof(*maps->maps));
 	maps->n = c->nsegs;
 	for (i = 0; i < c->nsegs; i++) {
 		const struct core_segment *s = &c->segs[i];
@@ -730,6 +762,28 @@ void core_maps(const struct core *c, struct proc_maps *maps)
 			m->path = xstrdup(f->path);
 		}
 	}
+	/*
+	 * File mappings the core has no segment for (gcore leaves out
+	 * read-only text): readable from the file, so they are maps too.
+	 */
+	for (i = 0; i < c->nfiles; i++) {
+		const struct core_file *f = &c->files[i];
+		uint64_t at = f->start;
+
+		for (k = 0; k < c->nsegs && at < f->end; k++) {
+			const struct core_segment *s = &c->segs[k];
+
+			if (s->vaddr + s->memsz <= at)
+				continue;
+			if (s->vaddr >= f->end)
+				break;
+			add_gap(f, at, s->vaddr, maps, &cap);
+			at = s->vaddr + s->memsz;
+		}
+		if (at < f->end)
+			add_gap(f, at, f->end, maps, &cap);
+	}
+	qsort(maps->maps, maps->n, sizeof(*maps->maps), cmp_map);
 }
 
 void core_free(struct core *c)
