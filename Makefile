@@ -80,6 +80,7 @@ UNWINDERS := $(filter libdw libunwind,$(UNWINDER))
 SYMBOLS_SRCS += symbols/demangle.c symbols/dwproc.c symbols/unwinder.c \
 		symbols/unw_none.c $(UNWINDERS:%=symbols/unw_%.c)
 UNW_DEFS := $(foreach u,$(UNWINDERS),-DGOSCOPE_UNW_$(shell echo $(u) | tr a-z A-Z))
+UNW_DEFS += -DGOSCOPE_UNW_DEFAULT='"$(firstword $(UNWINDERS) none)"'
 ifneq ($(filter libunwind,$(UNWINDERS)),)
 UNW_LIBS := -lunwind-x86_64 -lunwind
 endif
@@ -141,7 +142,8 @@ FUZZERS += tests/fuzz/fuzz_snapjson tests/fuzz/fuzz_gotext
 FUZZERS += tests/fuzz/fuzz_stripped tests/fuzz/fuzz_core
 FUZZ_TIME ?= 20
 
-.PHONY: all check check-all check-unit check-live check-layers deps \
+.PHONY: all check check-all check-unit check-live check-offline \
+	check-layers deps \
 	demo install uninstall clean fuzz bench toolchains
 
 all: $(PROG)
@@ -188,10 +190,15 @@ check:
 
 check-all: $(PROG) $(UNIT_TESTS) $(TEST_TOOLS) check-layers
 	@GOSCOPE=$(CURDIR)/$(PROG) PCLNQ=$(CURDIR)/tests/tools/pclnq \
-		sh tests/run-tests.sh $(UNIT_TESTS) tests/live/*.sh
+		sh tests/run-tests.sh $(UNIT_TESTS) tests/offline/*.sh \
+		tests/live/*.sh
 
 check-unit: $(UNIT_TESTS)
 	@sh tests/run-tests.sh $(UNIT_TESTS)
+
+# Checked-in cores of real processes: no ptrace, no Go toolchain.
+check-offline: $(PROG)
+	@GOSCOPE=$(CURDIR)/$(PROG) sh tests/run-tests.sh tests/offline/*.sh
 
 check-live: $(PROG) $(TEST_TOOLS)
 	@GOSCOPE=$(CURDIR)/$(PROG) PCLNQ=$(CURDIR)/tests/tools/pclnq \

@@ -77,6 +77,7 @@ static void image_build_id(const struct core *c, int fd,
 static void add_gap(const struct core_file *f, uint64_t start, uint64_t end,
 		    struct proc_maps *maps, size_t *cap);
 static int cmp_map(const void *a, const void *b);
+static int rename_exe(struct core *c, const char *path);
 static int read_cstr(const struct core *c, uint64_t addr, char *buf,
 		     size_t size);
 
@@ -631,6 +632,33 @@ int core_find_exe(const struct core *c, char **path, struct err *e)
 		       tried ? tried : "?");
 }
 
+/*
+ * The executable's file mappings read from path (it may have moved since,
+ * or be read on another machine).
+ */
+static int rename_exe(struct core *c, const char *path)
+{
+	const struct core_file *f;
+	char *old;
+	size_t i, idx;
+
+	f = c->at_entry ? file_at(c, c->at_entry, &idx) : NULL;
+	if (!f || !strcmp(f->path, path))
+		return 0;
+	old = xstrdup(f->path);
+	for (i = 0; i < c->nfiles; i++) {
+		if (strcmp(c->files[i].path, old))
+			continue;
+		free(c->files[i].path);
+		c->files[i].path = xstrdup(path);
+		if (c->priv->fds[i] >= 0)
+			close(c->priv->fds[i]);
+		c->priv->fds[i] = -1;
+	}
+	free(old);
+	return 0;
+}
+
 int core_add_exe(struct core *c, const char *path, uint64_t bias,
 		 struct err *e)
 {
@@ -640,7 +668,7 @@ int core_add_exe(struct core *c, const char *path, uint64_t bias,
 	int fd;
 
 	if (c->has_nt_file)
-		return 0;
+		return rename_exe(c, path);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return err_errno(e, errno, "cannot open '%s'", path);

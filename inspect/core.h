@@ -91,9 +91,10 @@ ssize_t core_read_saved(const struct core *c, uint64_t addr, void *buf,
 int core_find_exe(const struct core *c, char **path, struct err *e);
 
 /*
- * Adds the read-only PT_LOAD segments of the executable at path, loaded
- * with bias, as file mappings when the core has no NT_FILE note (so that
- * text the core left out can be read).  Returns 0 or a negative errno.
+ * Makes memory the core left out of the executable readable from path:
+ * its NT_FILE mappings are read from path instead (the file may have
+ * moved), or without NT_FILE its read-only PT_LOAD segments, loaded with
+ * bias, are added as file mappings.  Returns 0 or a negative errno.
  */
 int core_add_exe(struct core *c, const char *path, uint64_t bias,
 		 struct err *e);

@@ -48,7 +48,7 @@ struct prep {
 
 static uint64_t now_ns(clockid_t c);
 static size_t core_threads(const struct core *core, struct gort_thread **out);
-static uint64_t core_nanotime(const struct core *core);
+static uint64_t core_nanotime(const struct gort_registry *r);
 static size_t count_threads(pid_t pid);
 static int load_bias(struct memsrc *mem, uint64_t base, uint64_t *bias,
 		     struct err *e);
@@ -80,17 +80,20 @@ static uint64_t now_ns(clockid_t c)
 }
 
 /*
- * CLOCK_MONOTONIC when the core was written, from its age, for the wait
- * times; 0 (unknown) when it was written before this boot.
+ * The target's clock when the core was written is not in the core: the
+ * latest moment it records, the most recent start of a wait, stands for
+ * it, so wait times are at least the ones shown and do not depend on
+ * when or where the core is read.
  */
-static uint64_t core_nanotime(const struct core *core)
+static uint64_t core_nanotime(const struct gort_registry *r)
 {
-	int64_t age = (int64_t)now_ns(CLOCK_REALTIME) - core->time_unix_ns;
-	uint64_t mono = now_ns(CLOCK_MONOTONIC);
+	uint64_t t = 0;
+	size_t i;
 
-	if (age < 0 || (uint64_t)age >= mono)
-		return 0;
-	return mono - (uint64_t)age;
+	for (i = 0; i < r->ngs; i++)
+		if (r->gs[i].waitsince > 0 && (uint64_t)r->gs[i].waitsince > t)
+			t = (uint64_t)r->gs[i].waitsince;
+	return t;
 }
 
 /* The registers the core saved, as a stop would have copied them. */
@@ -587,7 +590,7 @@ copy:
 		reg.nwaitreasons = nwr;
 	}
 	if (c->core)
-		reg.nanotime = core_nanotime(c->core);
+		reg.nanotime = core_nanotime(&reg);
 	if (r == 0)
 		gort_waits_copy(pp->mem, &pp->layout, pp->bias, &reg,
 				reg.waitreasons, reg.nwaitreasons, &waits);

@@ -15,7 +15,10 @@ extern const struct unwinder_ops unwinder_libdw;
 extern const struct unwinder_ops unwinder_libunwind;
 #endif
 
-/* The first one is the default. */
+#ifndef GOSCOPE_UNW_DEFAULT
+#define GOSCOPE_UNW_DEFAULT "none"
+#endif
+
 static const struct unwinder_ops *const backends[] = {
 #ifdef GOSCOPE_UNW_LIBDW
 	&unwinder_libdw,
@@ -37,7 +40,7 @@ static const struct unwinder_ops *find(const char *name)
 	size_t i;
 
 	if (!name)
-		return backends[0];
+		name = GOSCOPE_UNW_DEFAULT;
 	for (i = 0; i < NBACKENDS; i++)
 		if (!strcmp(backends[i]->name, name))
 			return backends[i];
@@ -112,7 +115,7 @@ int unwinder_read_copy(const struct unwinder *u,
 
 const char *unwinder_default(void)
 {
-	return backends[0]->name;
+	return GOSCOPE_UNW_DEFAULT;
 }
 
 const char *unwinder_names(void)
