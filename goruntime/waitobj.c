@@ -595,7 +595,8 @@ int gort_waits_copy(struct memsrc *mem, const struct gort_layout *l,
 	semtable_walk(mem, l, bias, r, w, sema_gs, nsema);
 	read_fds(mem, l, r, w, fd_gs, nfd);
 	read_chans(mem, l, w);
-	qsort(w->w, w->nw, sizeof(*w->w), wait_cmp);
+	if (w->nw)
+		qsort(w->w, w->nw, sizeof(*w->w), wait_cmp);
 	free(p);
 	free(sema_gs);
 	free(fd_gs);
@@ -634,7 +635,7 @@ const struct gort_wait *gort_waits_of(const struct gort_waits *w, size_t g,
 char *gort_type_name(struct memsrc *mem, const struct gort_layout *l,
 		     uint64_t types, uint64_t typ)
 {
-	unsigned char t[64], h[12];
+	unsigned char t[64], h[4];
 	uint64_t len = 0, addr;
 	int32_t off;
 	uint8_t tflag;
@@ -655,13 +656,14 @@ char *gort_type_name(struct memsrc *mem, const struct gort_layout *l,
 	/* abi.Name: a flags byte, a uvarint length, the bytes. */
 	if (memsrc_read_full(mem, addr, h, sizeof(h), NULL) < 0)
 		return NULL;
-	for (i = 1; i < sizeof(h); i++) {
+	/* Names are at most GORT_MAX_TYPE_NAME: two varint bytes. */
+	for (i = 1; i < 3; i++) {
 		len |= (uint64_t)(h[i] & 0x7f) << shift;
 		shift += 7;
 		if (!(h[i] & 0x80))
 			break;
 	}
-	if (i == sizeof(h) || !len || len > GORT_MAX_TYPE_NAME)
+	if (i == 3 || !len || len > GORT_MAX_TYPE_NAME)
 		return NULL;
 	s = xmalloc((size_t)len + 1);
 	if (memsrc_read_full(mem, addr + i + 1, s, (size_t)len, NULL) < 0) {

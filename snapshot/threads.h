@@ -8,6 +8,8 @@
 #include "lib/err.h"
 #include "snapshot/snap.h"
 
+struct capture_opts;
+
 #define THREADS_DEFAULT_FRAMES 256
 
 enum threads_flags {
@@ -22,6 +24,8 @@ struct threads_opts {
 	const char *unwinder;	/* "libdw", "libunwind", "none"; NULL:
 				 * the build's default */
 	unsigned int flags;	/* enum threads_flags */
+	/* How the goroutines are captured (NULL: the defaults). */
+	const struct capture_opts *capture;
 };
 
 /*

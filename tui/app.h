@@ -38,6 +38,7 @@ enum prompt_kind {
 	PROMPT_OVERWRITE,	/* y: replace pending_path */
 	PROMPT_GOTO,		/* a goroutine id */
 	PROMPT_SAVE_STACK,	/* where to save the stack as text */
+	PROMPT_SEARCH,		/* a text to find in the rows */
 };
 
 #define APP_MAX_BACK 16
@@ -112,6 +113,7 @@ struct app {
 	struct strbuf input;
 	char *prompt_saved;	/* the filter before editing began */
 	char *pending_path;	/* PROMPT_OVERWRITE: the file to replace */
+	char *search;		/* the last search text, or NULL */
 	struct strbuf pending;	/* and what to write into it */
 	char msg[256];
 	int msg_error;
@@ -183,6 +185,14 @@ int app_stack_text(struct app *a, struct strbuf *out);
 void app_overwrite(struct app *a, int yes);
 /* A default file name for app_export, under $HOME (caller frees). */
 char *app_export_name(const struct app *a);
+
+/*
+ * Moves the selection of the current screen to the next (dir 1) or
+ * previous (dir -1) row whose text contains a->search (any case),
+ * wrapping around, from the row after (before) the selection; with
+ * from_here, the selected row itself counts.  Returns 1 when found.
+ */
+int app_search(struct app *a, int dir, int from_here);
 
 /* Offline: shows file idx (0-based). */
 void app_show_file(struct app *a, size_t idx);

@@ -10,6 +10,7 @@
 #include "snapshot/fmt_threads.h"
 #include "tui/draw.h"
 #include "tui/keys.h"
+#include "tui/procs.h"
 #include "lib/strbuf.h"
 #include "lib/xmalloc.h"
 #include "lib/banned.h"
@@ -33,6 +34,8 @@ static void fill(int y, int x, int w, attr_t at);
 static size_t list_window(struct list_state *l, size_t n, int h, int y);
 static void fmt_delta(char *buf, size_t size, long long d);
 static void fmt_dur(char *buf, size_t size, int64_t ns);
+static void fmt_wait_age(const struct app *a, char *buf, size_t size,
+			 int64_t wait_ns, int64_t first_seen);
 static void fmt_age(char *buf, size_t size, long long s);
 static const char *base_name(const char *path);
 static const char *str(const char *s);
@@ -248,6 +251,29 @@ static void fmt_delta(char *buf, size_t size, long long d)
 		snprintf(buf, size, "%lld", d);
 }
 
+/*
+ * The WAIT column: "~2m27s" from the runtime's waitsince (stamped at a
+ * GC, so approximate), else ">=30s" (UTF-8: "\u2265") since goscope first
+ * saw the goroutine, else "-".
+ */
+static void fmt_wait_age(const struct app *a, char *buf, size_t size,
+			 int64_t wait_ns, int64_t first_seen)
+{
+	int64_t now = a->m.cur ? a->m.cur->snap->time_unix_ns : 0;
+	char d[32];
+
+	if (wait_ns >= 0) {
+		fmt_dur(d, sizeof(d), wait_ns);
+		snprintf(buf, size, "~%s", d);
+	} else if (first_seen && now > first_seen) {
+		fmt_dur(d, sizeof(d), now - first_seen);
+		snprintf(buf, size, "%s%s", a->ascii ? ">=" : "\xe2\x89\xa5",
+			 d);
+	} else {
+		snprintf(buf, size, "-");
+	}
+}
+
 static void fmt_dur(char *buf, size_t size, int64_t ns)
 {
 	struct strbuf sb;
@@ -260,16 +286,12 @@ static void fmt_dur(char *buf, size_t size, int64_t ns)
 
 static void fmt_age(char *buf, size_t size, long long s)
 {
-	if (s < 0)
-		s = 0;
-	if (s < 60)
-		snprintf(buf, size, "%llds", s);
-	else if (s < 3600)
-		snprintf(buf, size, "%lldm%llds", s / 60, s % 60);
-	else if (s < 86400)
-		snprintf(buf, size, "%lldh%lldm", s / 3600, s / 60 % 60);
-	else
-		snprintf(buf, size, "%lldd%lldh", s / 86400, s / 3600 % 24);
+	struct strbuf sb;
+
+	strbuf_init(&sb);
+	goprocs_fmt_age(&sb, s < 0 ? 0 : s);
+	snprintf(buf, size, "%s", sb.buf);
+	strbuf_release(&sb);
 }
 
 /* s, or "?" for a string a snapshot did not have. */
@@ -617,7 +639,7 @@ static void draw_groups(struct app *a, int y0, int h, int w, int leaks)
 	int trend = w >= 140 ? 16 : w >= 100 ? 12 : 8;
 	int ws = w >= 100 ? 14 : 12;
 	int xc = 2, xp = 9, xb = 16, xt = 23, xs, xw, xf, wf, xcr = 0, wcr = 0;
-	int detail = 0;
+	int detail = 0, xl = 0, wl = 0;
 	long long pts[TREND_MAX];
 	char buf[512];
 	struct strbuf sb;
@@ -641,10 +663,16 @@ static void draw_groups(struct app *a, int y0, int h, int w, int leaks)
 	xf = xw + 8;
 	wf = w - xf;
 	/* FUNCTION first: CREATED BY only gets what it leaves. */
-	if (wf >= 60) {
-		wcr = wf - 44 < 48 ? wf - 44 : 48;
+	if (wf >= 72) {
+		wcr = wf - 48 < 48 ? wf - 48 : 48;
 		wf -= wcr + 1;
 		xcr = xf + wf + 1;
+	}
+	/* Wide screens: the labels of the groups get a column. */
+	if (wcr >= 48 && w >= 150) {
+		wl = 22;
+		wcr -= wl + 1;
+		xl = xcr + wcr + 1;
 	}
 	fill(y0, 0, w, attr_of(a, R_COLHDR));
 	putf(a, y0, xc, 6, attr_of(a, R_COLHDR), "%s%s",
@@ -674,6 +702,8 @@ static void draw_groups(struct app *a, int y0, int h, int w, int leaks)
 	put(a, y0, xf, wf, buf, attr_of(a, R_COLHDR));
 	if (wcr)
 		put(a, y0, xcr, wcr, "CREATED BY", attr_of(a, R_COLHDR));
+	if (wl)
+		put(a, y0, xl, wl, "LABELS", attr_of(a, R_COLHDR));
 	if (h >= 10 && n) {
 		detail = 1;
 		h -= 2;
@@ -738,8 +768,10 @@ static void draw_groups(struct app *a, int y0, int h, int w, int leaks)
 		spark(a, pts, (size_t)trend, &sb);
 		put(a, y, xt, trend, sb.buf, at);
 		put(a, y, xs, ws, str(g->rep->status_str), at);
-		fmt_dur(buf, sizeof(buf), g->wait_max);
-		putf(a, y, xw, 7, at, "%7s", buf);
+		fmt_wait_age(a, buf, sizeof(buf), g->wait_max,
+			     g->first_seen_min);
+		putf(a, y, xw, 7, at, "%*s",
+		     7 + (buf[0] == '\xe2' ? 2 : 0), buf);
 		group_func(a, r, wf, buf, sizeof(buf));
 		put(a, y, xf, wf, buf, at);
 		if (wcr && g->creator) {
@@ -752,20 +784,31 @@ static void draw_groups(struct app *a, int y0, int h, int w, int leaks)
 				 g->creator->line);
 			put(a, y, xcr, wcr, buf, at);
 		}
+		if (wl && g->nlabels) {
+			strbuf_reset(&sb);
+			labels_str(g->labels, g->nlabels, &sb);
+			if (g->more_labels)
+				strbuf_adds(&sb, " ...");
+			put(a, y, xl, wl, sb.buf, at);
+		}
 	}
 	strbuf_release(&sb);
 	if (detail && l->sel < n)
 		draw_detail(a, &rows[l->sel], y0 + h, w);
 }
 
-/* Two lines on the selected group: its full names, what sets it apart. */
+/*
+ * Two lines on the selected group: its whole name and where it is, what
+ * sets it apart, its creator and labels, wrapped onto the second line
+ * when the name is long.
+ */
 static void draw_detail(struct app *a, const struct model_row *r, int y,
 			int w)
 {
 	const struct group *g = r->g;
 	const struct snap_frame *f = r->name;
 	struct strbuf sb;
-	attr_t at = attr_of(a, R_DIM);
+	size_t cut = 0, cols = 0;
 	int x;
 
 	strbuf_init(&sb);
@@ -780,17 +823,32 @@ static void draw_detail(struct app *a, const struct model_row *r, int y,
 		strbuf_adds(&sb, "  differs: ");
 		model_twin_diff(g, r->twin, &sb);
 	}
-	x = put(a, y, 0, w, "> ", attr_of(a, R_BOLD));
-	put(a, y, x, w - x, sb.buf, A_NORMAL);
-	strbuf_reset(&sb);
 	if (g->creator)
-		strbuf_addf(&sb, "created by %s  %s:%d", str(g->creator->func),
-			    str(g->creator->file), g->creator->line);
+		strbuf_addf(&sb, "  created by %s  %s:%d",
+			    str(g->creator->func), str(g->creator->file),
+			    g->creator->line);
 	if (g->nlabels) {
-		strbuf_adds(&sb, sb.len ? "  labels " : "labels ");
+		strbuf_adds(&sb, "  labels ");
 		labels_str(g->labels, g->nlabels, &sb);
 	}
-	put(a, y + 1, 2, w - 2, sb.len ? sb.buf : "created by -", at);
+	x = put(a, y, 0, w, "> ", attr_of(a, R_BOLD));
+	/* The first line takes what fits, the second the rest. */
+	while (cut < sb.len && cols < (size_t)(w - x)) {
+		cut++;
+		while (cut < sb.len && ((unsigned char)sb.buf[cut] & 0xc0) ==
+		       0x80)
+			cut++;
+		cols++;
+	}
+	if (cut < sb.len) {
+		char *first = xmemdupz(sb.buf, cut);
+
+		put(a, y, x, w - x, first, A_NORMAL);
+		free(first);
+		put(a, y + 1, x, w - x, sb.buf + cut, attr_of(a, R_DIM));
+	} else {
+		put(a, y, x, w - x, sb.buf, A_NORMAL);
+	}
 	strbuf_release(&sb);
 }
 
@@ -870,15 +928,17 @@ static void draw_goroutines(struct app *a, int y0, int h, int w)
 		int y = y0 + 2 + (int)i;
 
 		fill(y, 0, w, at);
-		fmt_dur(b1, sizeof(b1), gr->wait_ns);
+		fmt_wait_age(a, b1, sizeof(b1), gr->wait_ns,
+			     gr->first_seen_ns);
 		if (gr->tid)
 			snprintf(b2, sizeof(b2), "%d", gr->tid);
 		else
 			snprintf(b2, sizeof(b2), "-");
 		strbuf_reset(&sb);
 		labels_str(gr->labels, gr->nlabels, &sb);
-		putf(a, y, 0, w, at, "%10llu  %-9s %-8s %s",
-		     (unsigned long long)gr->goid, b1, b2, sb.buf);
+		putf(a, y, 0, w, at, "%10llu  %-*s %-8s %s",
+		     (unsigned long long)gr->goid,
+		     9 + (b1[0] == '\xe2' ? 2 : 0), b1, b2, sb.buf);
 	}
 	strbuf_release(&sb);
 	if (h - 3 - listh <= 0)
@@ -969,10 +1029,13 @@ static void draw_stack(struct app *a, int y0, int h, int w)
 	}
 	g = &a->m.cur->snap->gs[a->gidx];
 	strbuf_init(&sb);
-	fmt_dur(b1, sizeof(b1), g->wait_ns);
+	fmt_wait_age(a, b1, sizeof(b1), g->wait_ns, 0);
 	strbuf_addf(&sb, "goroutine %llu [%s%s%s]",
 		    (unsigned long long)g->goid, str(g->status_str),
 		    g->wait_ns >= 0 ? ", " : "", g->wait_ns >= 0 ? b1 : "");
+	fmt_wait_age(a, b1, sizeof(b1), -1, g->first_seen_ns);
+	if (b1[0] != '-')
+		strbuf_addf(&sb, "  age %s", b1);
 	if (g->tid)
 		strbuf_addf(&sb, "  thread %d", g->tid);
 	if (g->locked)
@@ -1268,6 +1331,8 @@ static const char *prompt_label(const struct app *a)
 		return "goroutine id: ";
 	case PROMPT_SAVE_STACK:
 		return "save the stack to: ";
+	case PROMPT_SEARCH:
+		return "search: ";
 	default:
 		return "";
 	}

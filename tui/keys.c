@@ -37,6 +37,8 @@ static int h_reverse(struct app *a, int key);
 static int h_hide(struct app *a, int key);
 static int h_hscroll(struct app *a, int key);
 static int h_goto(struct app *a, int key);
+static int h_search(struct app *a, int key);
+static int h_next(struct app *a, int key);
 static int h_mouse(struct app *a, int key);
 static int h_copy(struct app *a, int key);
 static int h_save_stack(struct app *a, int key);
@@ -74,7 +76,12 @@ const struct key_binding keys_table[] = {
 	{ '?', NULL, NULL, S(HELP), h_back },
 	{ '/', "/", "filter: groups whose functions, files, wait reason, "
 	  "creator or labels contain the text (~REGEX: a regular "
-	  "expression; empty: all)", S(GROUPS) | S(LEAKS), h_filter },
+	  "expression; empty: all); on other screens, search: the next "
+	  "row with the text", S(GROUPS) | S(LEAKS), h_filter },
+	{ '/', NULL, NULL, LISTS & ~(S(GROUPS) | S(LEAKS)), h_search },
+	{ 'n', "n/N", "next: the next or previous row the search (or, on "
+	  "groups, the filter) finds", LISTS, h_next },
+	{ 'N', NULL, NULL, LISTS, h_next },
 	{ 's', "s", "sort: by count, change since the previous snapshot, "
 	  "longest wait, name, state or growth over the leak window "
 	  "(suspects stay first)", S(GROUPS) | S(LEAKS), h_sort },
@@ -239,7 +246,12 @@ void keys_help(const struct app *a, struct strbuf *out)
 		"             largest; a dot: none in that snapshot; blank: "
 		"no snapshot\n"
 		"             yet (or before a level change)\n"
-		"  WAIT       the longest wait of its goroutines\n"
+		"  WAIT       ~2m: the longest wait of its goroutines by the "
+		"runtime's\n"
+		"             waitsince, which its GC stamps (approximate); "
+		"else >=30s:\n"
+		"             goscope first saw its oldest goroutine that "
+		"long ago\n"
 		"  FUNCTION   the first frame of the program (else the first "
 		"outside\n"
 		"             the runtime), without the main module's path; "
@@ -376,6 +388,28 @@ static int h_mouse(struct app *a, int key)
 		app_open(a);
 		return KEYS_RESCAN;
 	}
+	return KEYS_REDRAW;
+}
+
+static int h_search(struct app *a, int key)
+{
+	(void)key;
+	keys_prompt_open(a, PROMPT_SEARCH, NULL);
+	return KEYS_REDRAW;
+}
+
+static int h_next(struct app *a, int key)
+{
+	if (!a->search && a->filter.text && !a->filter.regex &&
+	    (a->screen == SCR_GROUPS || a->screen == SCR_LEAKS)) {
+		free(a->search);
+		a->search = xstrdup(a->filter.text);
+	}
+	if (!a->search) {
+		app_message(a, 1, "nothing to find: / first");
+		return KEYS_REDRAW;
+	}
+	app_search(a, key == 'n' ? 1 : -1, 0);
 	return KEYS_REDRAW;
 }
 
@@ -727,6 +761,13 @@ static int prompt_commit(struct app *a)
 			app_save_stack(a, text);
 		free(text);
 		return KEYS_RESCAN;
+	} else if (a->prompt == PROMPT_SEARCH) {
+		if (*text) {
+			free(a->search);
+			a->search = xstrdup(text);
+			app_search(a, 1, 1);
+		}
+		r = KEYS_REDRAW;
 	} else if (a->prompt == PROMPT_GOTO) {
 		char *end;
 		unsigned long long id;

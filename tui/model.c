@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "tui/model.h"
+#include "snapshot/ages.h"
 #include "lib/xmalloc.h"
 #include "lib/banned.h"
 
@@ -189,6 +190,7 @@ void model_init(struct model *m, enum group_level level)
 	memset(m, 0, sizeof(*m));
 	m->level = level;
 	m->track = leak_track_new(NULL);
+	m->ages = ages_new();
 }
 
 void model_set_leak(struct model *m, const struct leak_cfg *c,
@@ -214,6 +216,7 @@ void model_release(struct model *m)
 	msnap_unref(m, m->base);
 	free(m->series);
 	leak_track_free(m->track);
+	ages_free(m->ages);
 	memset(m, 0, sizeof(*m));
 }
 
@@ -269,7 +272,19 @@ static void series_reset(struct model *m)
 void model_push(struct model *m, struct snap *s, struct grouping *gr,
 		int owned, const char *name)
 {
-	struct model_snap *ms = msnap_new(m, s, gr, owned, name);
+	struct model_snap *ms;
+
+	/* Honest ages, over snapshots of one process. */
+	if (m->cur && m->cur->snap->pid != s->pid)
+		ages_reset(m->ages);
+	if (s->pid && ages_update(m->ages, s) && gr && gr->snap == s) {
+		/* Waits were dropped: the group statistics change. */
+		grouping_release(gr);
+		memset(gr, 0, sizeof(*gr));
+	}
+	if (gr && gr->snap == s)
+		group_set_ages(gr);
+	ms = msnap_new(m, s, gr, owned, name);
 
 	diff_invalidate(m);
 	ms->seq = ++m->seq;
@@ -293,6 +308,7 @@ void model_reset(struct model *m)
 	m->nseries = 0;
 	m->series_start = 0;
 	leak_track_reset(m->track);
+	ages_reset(m->ages);
 }
 
 static void regroup(struct model *m, struct model_snap *ms)
@@ -500,6 +516,13 @@ static int group_match(const struct model_filter *f, struct memo *mm,
 	char kv[512];
 	size_t i;
 
+	if (f->label_key) {
+		for (i = 0; i < g->nlabels; i++)
+			if (!strcmp(g->labels[i].key, f->label_key) &&
+			    !strcmp(g->labels[i].value, f->label_value))
+				return 1;
+		return 0;
+	}
 	if (str_match(f, mm, rep->status_str))
 		return 1;
 	for (i = 0; i < rep->nframes; i++)
@@ -540,6 +563,18 @@ int model_filter_set(struct model_filter *f, const char *text,
 			nf.regex = 1;
 		}
 		nf.text = xstrdup(text);
+		if (!strncmp(nf.text, "label:", 6)) {
+			char *eq = strchr(nf.text + 6, '=');
+
+			if (!eq || eq == nf.text + 6) {
+				free(nf.text);
+				return err_set(e, EINVAL, "a label filter is "
+					       "label:KEY=VALUE");
+			}
+			nf.label_key = xmemdupz(nf.text + 6,
+						(size_t)(eq - nf.text - 6));
+			nf.label_value = xstrdup(eq + 1);
+		}
 	}
 	model_filter_release(f);
 	*f = nf;
@@ -550,6 +585,8 @@ void model_filter_release(struct model_filter *f)
 {
 	if (f->regex)
 		regfree(&f->re);
+	free(f->label_key);
+	free(f->label_value);
 	free(f->text);
 	memset(f, 0, sizeof(*f));
 }

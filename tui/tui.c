@@ -350,6 +350,8 @@ int tui_run(const struct tui_opts *o, int *sig, struct err *e)
 			app_release(&a);
 			return r;
 		}
+		if (cap && o->capture)
+			capture_set_opts(cap, o->capture);
 		if (o->baseline && load_file(o->baseline, &base, NULL, e) < 0) {
 			capture_close(cap);
 			app_release(&a);

@@ -22,17 +22,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-newest=$(bash "$T_ROOT/tests/go-toolchains.sh" list |
-	awk -F'\t' '$2 != "SKIP" { r = $2 } END { print r }')
-if [ -z "$newest" ]; then
-	t_skip "watch" "no Go toolchain"
-	t_done
-fi
-if ! go_build_with "$newest" "$work/leaky" "$T_ROOT/tests/targets/leaky" \
-	>"$work/log" 2>&1; then
-	t_fail "leaky build" "$(tail -n 1 "$work/log")"
-	t_done
-fi
+t_build_newest "watch" "$work/leaky" "$T_ROOT/tests/targets/leaky"
 
 # launch VAR ARGS...: starts the leaky target.
 launch() {
