@@ -76,7 +76,7 @@ wait "$holder"
 [ $rc -eq 1 ] && t_ok "watch without any snapshot exits 1" ||
 	t_fail "watch without any snapshot exits 1" "exit $rc"
 
-stopped=$(cat /proc/"$pid"/task/*/stat | awk '{ sub(/.*\) /, ""); if ($1 == "t") n++ } END { print n + 0 }')
+stopped=$(t_traced_threads "$pid")
 [ "$stopped" -eq 0 ] && [ "$(tracer "$pid")" -eq 0 ] &&
 	t_ok "target not left stopped or traced" ||
 	t_fail "target not left stopped or traced" "$stopped stopped"
