@@ -268,6 +268,8 @@ static int cmd_watch_exec(int argc, char **argv)
 			break;
 		strbuf_reset(&metrics);
 		if (capture_take(cap, &s, &e) < 0) {
+			if (interrupted)	/* Ctrl-C during the copy */
+				break;
 			error_msg("%s", e.msg);
 			watch_capture_failed(w);
 			if (!textfile ||
