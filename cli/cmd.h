@@ -24,6 +24,7 @@ extern const struct cmd_entry cmd_diff_entry;
 extern const struct cmd_entry cmd_watch_entry;
 extern const struct cmd_entry cmd_threads_entry;
 extern const struct cmd_entry cmd_top_entry;
+extern const struct cmd_entry cmd_ps_entry;
 
 /* goscope watch: a leak is suspected. */
 #define EXIT_LEAK 3
@@ -58,7 +59,9 @@ struct capture_opts;
  */
 int cmd_load_snapshot(const char *arg, const struct capture_opts *co,
 		      struct snap **out);
-
+/* The same, where arg may be a core file made from the executable exe. */
+int cmd_load_snapshot_exe(const char *arg, const char *exe,
+			  const struct capture_opts *co, struct snap **out);
 
 /*
  * Flushes and closes stdout, reporting write errors (EPIPE, ENOSPC).

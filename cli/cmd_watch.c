@@ -270,9 +270,10 @@ static int cmd_watch_exec(int argc, char **argv)
 		if (capture_take(cap, &s, &e) < 0) {
 			error_msg("%s", e.msg);
 			watch_capture_failed(w);
-			if (!textfile || process_gone(pid) ||
+			if (!textfile ||
 			    write_textfile(textfile, pid, w, &metrics,
-					   process ? process : "") < 0) {
+					   process ? process : "") < 0 ||
+			    process_gone(pid)) {
 				status = EXIT_RUNTIME;
 				break;
 			}

@@ -144,7 +144,8 @@ static uint64_t shape_hash(const struct shape_key *k)
 	h = mix(h, (uint64_t)g->tid);
 	h = mix(h, (uint64_t)(g->locked | g->system << 1 | g->scan << 2 |
 			      (g->waitreason != 0) << 3 |
-			      (g->waitsince != 0) << 4 | g->has_creator << 5));
+			      (g->waitsince != 0) << 4 | g->has_creator << 5 |
+			      (g->frames_elided != 0) << 6));
 	if (g->has_creator) {
 		h = mix(h, (uintptr_t)g->creator.func);
 		h = mix(h, g->creator.pc);
@@ -167,6 +168,7 @@ static int shape_equal(const struct shape_key *a, const struct shape_key *b)
 	    x->status_str != y->status_str || x->start_func != y->start_func ||
 	    x->tid != y->tid || x->locked != y->locked ||
 	    x->system != y->system || x->scan != y->scan ||
+	    !x->frames_elided != !y->frames_elided ||
 	    !x->waitreason != !y->waitreason ||
 	    !x->waitsince != !y->waitsince ||
 	    x->has_creator != y->has_creator ||
@@ -369,6 +371,8 @@ static json_t *shape_json(const struct snap_goroutine *g, size_t sid)
 	json_object_set_new(o, "system", json_boolean(g->system));
 	if (g->scan)
 		json_object_set_new(o, "scan", json_true());
+	if (g->frames_elided)
+		json_object_set_new(o, "frames_elided", json_true());
 	lab = json_object();
 	for (i = 0; i < g->nlabels; i++)
 		jstr_set(lab, g->labels[i].key,
@@ -397,7 +401,7 @@ static json_t *shape_json(const struct snap_goroutine *g, size_t sid)
 	return o;
 }
 
-/* [id, shape, wait_ns or null, parent or null] */
+/* [id, shape, wait_ns or null, parent or null(, weight when > 1)] */
 static json_t *goroutine_json(const struct snap_goroutine *g, size_t shape)
 {
 	json_t *a = json_array();
@@ -409,6 +413,9 @@ static json_t *goroutine_json(const struct snap_goroutine *g, size_t shape)
 	json_array_append_new(a, g->parent_goid
 			      ? json_integer((json_int_t)g->parent_goid)
 			      : json_null());
+	if (snap_g_weight(g) > 1)
+		json_array_append_new(a,
+				      json_integer((json_int_t)g->weight));
 	return a;
 }
 
@@ -499,7 +506,7 @@ static json_t *capture_json(const struct snap *s)
 	json_object_set_new(o, "threads",
 			    json_integer((json_int_t)s->nthreads));
 	json_object_set_new(o, "goroutines",
-			    json_integer((json_int_t)s->ngs));
+			    json_integer((json_int_t)snap_total(s)));
 	json_object_set_new(o, "allglen", json_integer((json_int_t)s->nallg));
 	json_object_set_new(o, "bytes_copied",
 			    json_integer((json_int_t)s->bytes_copied));

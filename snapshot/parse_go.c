@@ -218,6 +218,8 @@ static void finish_g(struct parser *p)
 			f->flags |= SNAP_FRAME_RUNTIME;
 			runtime_frames = 1;
 		}
+		if (gort_text_frame_is_wrapper(f->func, f->file))
+			f->flags |= SNAP_FRAME_WRAPPER;
 		if (strcmp(f->func, "runtime.goexit"))
 			g->start_func = f->func;
 	}
@@ -268,12 +270,22 @@ static int parse_header(struct parser *p, const struct line *l)
 	uint64_t id;
 	size_t n;
 
-	if (!starts(l, "goroutine ") || l->n < 12 || s[0] < '0' || s[0] > '9')
+	if (!starts(l, "goroutine "))
 		return 0;
 	for (n = 0; s + n < end && s[n] >= '0' && s[n] <= '9'; n++)
 		;
-	if (s + n >= end || s[n] != ' ')
+	if (l->n < 12 || n == 0 || s + n >= end || s[n] != ' ') {
+		/* "goroutine -1 [running]:", "goroutine x [...]:": a header
+		 * whose goroutine cannot be read is said, not dropped. */
+		if (memchr(l->p, '[', l->n) && l->p[l->n - 1] == ':') {
+			finish_g(p);
+			warnf(p, l->no, "unreadable goroutine header '%.*s': "
+			      "goroutine skipped",
+			      (int)(l->n > 60 ? 60 : l->n), l->p);
+			return 1;
+		}
 		return 0;
+	}
 	while (end > l->p && end[-1] == ' ')
 		end--;
 	br = memchr(s, '[', (size_t)(end - s));
@@ -497,6 +509,8 @@ static void parse_debug2(struct parser *p)
 			   !memcmp(l.p + l.n - 3, "...", 3)) {
 			if (starts(&l, "...additional frames elided"))
 				p->old_elision = 1;
+			if (cur_g(p))
+				cur_g(p)->frames_elided = 1;
 		} else if ((nlen = func_name_len(&l)) > 0) {
 			func_frame(p, &l, nlen);
 		} else {
@@ -618,35 +632,29 @@ static void parse_debug1(struct parser *p, const struct line *first)
 		int more = next_line(p, &l);
 
 		if (!more || l.n == 0 || (l.n && l.p[0] != '#')) {
-			/* End of a record: make count goroutines of it. */
+			/*
+			 * End of a record: one goroutine standing for count
+			 * identical ones, so a small file claiming millions
+			 * costs one entry.
+			 */
 			if (in_rec) {
+				struct snap_goroutine *g;
+
 				if (proto.nframes == 0)
 					warnf(p, rec_line, "record without frames");
-				for (i = 0; i < count && !p->full; i++) {
-					struct snap_goroutine *g = new_g(p);
-
-					if (!g)
-						break;
+				g = count && !p->full ? new_g(p) : NULL;
+				if (g) {
 					*g = proto;
-					g->frames = xcalloc(proto.nframes + 1,
-							    sizeof(*g->frames));
-					if (proto.nframes)
-						memcpy(g->frames, proto.frames,
-						       proto.nframes *
-						       sizeof(*g->frames));
-					if (proto.nlabels) {
-						g->labels = xcalloc(
-							proto.nlabels,
-							sizeof(*g->labels));
-						memcpy(g->labels, proto.labels,
-						       proto.nlabels *
-							sizeof(*g->labels));
-					}
+					g->weight = count;
+					g->frames = proto.frames
+						? proto.frames
+						: xcalloc(1, sizeof(*g->frames));
 					p->falloc = proto.nframes;
 					finish_g(p);
+				} else {
+					free(proto.frames);
+					free(proto.labels);
 				}
-				free(proto.frames);
-				free(proto.labels);
 				memset(&proto, 0, sizeof(proto));
 				in_rec = 0;
 			}

@@ -16,6 +16,8 @@
 /* Frames and labels copied into goroutines: at most this plus 4 per
  * input byte (a few stacks shared by many rows must not explode). */
 #define COPY_BUDGET_BASE (4u << 20)
+/* A row standing for more goroutines than a Go process can have. */
+#define PARSE_JSON_MAX_WEIGHT (16 << 20)
 
 struct reader {
 	struct snap *s;
@@ -568,6 +570,9 @@ static int read_shape(struct reader *r, json_t *o, struct snap_goroutine *g)
 	if (get_bool(r, o, "scan", 1, &b) < 0)
 		return -EINVAL;
 	g->scan = b;
+	if (get_bool(r, o, "frames_elided", 1, &b) < 0)
+		return -EINVAL;
+	g->frames_elided = b;
 	lab = member(r, o, "labels", JSON_OBJECT, 0, 0);
 	if (!lab)
 		return -EINVAL;
@@ -700,17 +705,25 @@ static int read_goroutines(struct reader *r, json_t *a)
 
 	r->s->gs = xcalloc(n + 1, sizeof(*r->s->gs));
 	for (i = 0; i < n; i++) {
-		json_t *row = json_array_get(a, i), *x[4];
+		json_t *row = json_array_get(a, i), *x[5];
 		struct snap_goroutine *g = &r->s->gs[i];
 		const struct snap_goroutine *sh;
 		const size_t *st;
 		unsigned int phys = 0;
 
 		snprintf(r->path, sizeof(r->path), "goroutines[%zu]", i);
-		if (!json_is_array(row) || json_array_size(row) != 4)
+		if (!json_is_array(row) || json_array_size(row) < 4 ||
+		    json_array_size(row) > 5)
 			return fail(r, "expected [id, shape, wait_ns, parent]");
-		for (j = 0; j < 4; j++)
+		for (j = 0; j < 5; j++)
 			x[j] = json_array_get(row, j);
+		/* A fifth cell: how many identical goroutines the row
+		 * stands for (from a debug=1 profile). */
+		if (x[4] && (!json_is_integer(x[4]) ||
+			     json_integer_value(x[4]) < 1 ||
+			     json_integer_value(x[4]) >
+				     PARSE_JSON_MAX_WEIGHT))
+			return fail(r, "goroutine weight out of range");
 		if (!json_is_integer(x[0]) || json_integer_value(x[0]) < 0 ||
 		    !json_is_integer(x[1]) || json_integer_value(x[1]) < 0 ||
 		    (uint64_t)json_integer_value(x[1]) >= r->nshapes ||
@@ -727,6 +740,7 @@ static int read_goroutines(struct reader *r, json_t *a)
 		r->budget -= st[0] + sh->nlabels;
 		*g = *sh;
 		g->goid = (uint64_t)json_integer_value(x[0]);
+		g->weight = x[4] ? (uint64_t)json_integer_value(x[4]) : 0;
 		g->wait_ns = json_is_null(x[2]) ? -1 : json_integer_value(x[2]);
 		g->parent_goid = json_is_null(x[3])
 					 ? 0 : (uint64_t)json_integer_value(x[3]);

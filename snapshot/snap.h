@@ -75,6 +75,11 @@ struct snap_goroutine {
 	int waitreason;		/* raw value */
 	int64_t waitsince;	/* runtime nanotime, 0 = not stamped */
 	int64_t wait_ns;	/* capture nanotime - waitsince, or -1 */
+	/* Honest ages (snapshot/ages.h), 0 when unknown: the wall clock of
+	 * the first snapshot goscope saw this goid in (it is at least that
+	 * old), and of the last one before, which lacked it (it is younger
+	 * than that). */
+	int64_t first_seen_ns, born_after_ns;
 	uint64_t parent_goid;
 	int locked;		/* locked to thread */
 	int tid;		/* thread running it, 0 when none */
@@ -95,12 +100,23 @@ struct snap_goroutine {
 	 * torn stack); unwind_error is "changed during capture".
 	 */
 	int changed;
+	/* How many identical goroutines this entry stands for: a debug=1
+	 * record "N @ ..." is one entry of weight N.  0 means 1; use
+	 * snap_g_weight(). */
+	uint64_t weight;
+	int frames_elided;	/* the text left frames out ("...N frames
+				 * elided..."); never set for a live capture */
 	struct snap_wait *waits;	/* what it is blocked on (owned) */
 	size_t nwaits;
 };
 
 /* unwind_error of a goroutine marked changed during capture. */
 #define SNAP_CHANGED_DURING_CAPTURE "changed during capture"
+/* The number of goroutines g stands for (at least 1). */
+static inline uint64_t snap_g_weight(const struct snap_goroutine *g)
+{
+	return g->weight ? g->weight : 1;
+}
 
 enum snap_status {
 	SNAP_IDLE = 0, SNAP_RUNNABLE = 1, SNAP_RUNNING = 2, SNAP_SYSCALL = 3,
@@ -211,6 +227,8 @@ int snap_object_kind_value(const char *name);
 
 /* Returns a copy of s owned by snap (interned: equal strings share). */
 const char *snap_intern(struct snap *s, const char *str);
+/* The number of goroutines s holds: the sum of their weights. */
+uint64_t snap_total(const struct snap *s);
 /* Creates an empty snapshot. */
 struct snap *snap_new(void);
 /* Frees the snapshot and everything it owns (NULL is fine). */
