@@ -7,6 +7,7 @@
 #include <time.h>
 #include <wchar.h>
 
+#include "snapshot/blocked.h"
 #include "snapshot/fmt_threads.h"
 #include "tui/draw.h"
 #include "tui/keys.h"
@@ -980,6 +981,10 @@ static void draw_stack(struct app *a, int y0, int h, int w)
 	if (g->nlabels) {
 		strbuf_adds(&sb, "  labels ");
 		labels_str(g->labels, g->nlabels, &sb);
+	}
+	if (g->nwaits) {
+		strbuf_adds(&sb, "  blocked on ");
+		blocked_goroutine_str(a->m.cur->snap, g, &sb);
 	}
 	put(a, y0, 1, w - 1, sb.buf, A_NORMAL);
 	strbuf_release(&sb);
