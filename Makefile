@@ -30,6 +30,7 @@ DEB_TEST := libcmocka-dev golang-go git binutils clang file ca-certificates jq t
 	    xz-utils
 DEB_TEST += gdb g++ elfutils
 DEB_TEST += tmux
+DEB_TEST += prometheus prometheus-node-exporter curl iproute2
 DEB_PACKAGES := $(DEB_BUILD) $(DEB_TEST)
 
 PKGS := libdw libelf jansson
@@ -66,6 +67,7 @@ LIB_SRCS += lib/atomicfile.c
 LIB_SRCS += lib/readfile.c lib/utf8.c lib/jstr.c lib/parse.c
 INSPECT_SRCS := inspect/memsrc.c inspect/proc.c inspect/ptstop.c
 INSPECT_SRCS += inspect/taskinfo.c inspect/stackcopy.c inspect/sysnames.c
+INSPECT_SRCS += inspect/proclist.c
 BUILDINFO_SRCS := buildinfo/elfnote.c buildinfo/gobuildinfo.c \
 		  buildinfo/modinfo.c buildinfo/elfinfo.c \
 		  buildinfo/provenance.c buildinfo/format.c
@@ -92,11 +94,16 @@ GORUNTIME_SRCS += goruntime/waitobj.c
 SNAPSHOT_SRCS += snapshot/blocked.c
 # The leak rule shared by watch, the view, groups and diff.
 SNAPSHOT_SRCS += snapshot/leak.c
+# goscope's first sight of each goroutine, across snapshots.
+SNAPSHOT_SRCS += snapshot/ages.c
 CLI_SRCS := cli/main.c cli/cmd.c cli/opt.c cli/cmd_buildinfo.c cli/cmd_dump.c
 CLI_SRCS += cli/cmd_groups.c cli/cmd_diff.c cli/cmd_watch.c
-CLI_SRCS += cli/cmd_threads.c
+CLI_SRCS += cli/cmd_threads.c cli/cmd_ps.c
 # The interactive view (goscope top).
-TUI_SRCS := tui/model.c tui/feed.c tui/source.c tui/export.c tui/app.c \
+TUI_SRCS := tui/model.c tui/feed.c tui/source.c tui/export.c tui/procs.c \
+	    tui/scr_groups.c tui/scr_goroutines.c tui/scr_stack.c \
+	    tui/scr_threads.c tui/scr_text.c tui/scr_diff.c \
+	    tui/app.c \
 	    tui/keys.c tui/draw.c tui/tui.c
 CLI_SRCS += cli/cmd_top.c
 
@@ -196,6 +203,13 @@ check-layers:
 
 toolchains:
 	@bash tests/go-toolchains.sh list
+
+# The reliability campaign (minutes; not part of check): attach cycles
+# against a changing target, goscope killed at random points, targets
+# exiting.  STRESS_TIME=SECONDS (default 180).
+.PHONY: stress
+stress: $(PROG)
+	@GOSCOPE=$(CURDIR)/$(PROG) bash tests/stress/stress.sh
 
 # Regenerates goruntime/layout_tables.c from the DWARF of every toolchain
 # in the test matrix (tests/live/layouts.sh checks the checked-in copy).

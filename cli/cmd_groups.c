@@ -5,6 +5,7 @@
 
 #include "cli/cmd.h"
 #include "cli/opt.h"
+#include "snapshot/capture.h"
 #include "snapshot/blocked.h"
 #include "snapshot/group.h"
 #include "snapshot/rules.h"
@@ -37,6 +38,7 @@ const struct cmd_entry cmd_groups_entry = {
 	"  -a, --all          include the runtime's system goroutines\n"
 	"  -r, --rules=FILE   leave out goroutines that FILE's ignore rules\n"
 	"                     match (see goscope(1), RULES)\n"
+	OPT_CAPTURE_HELP
 	"  -h, --help         show this help\n"
 	"\n"
 	"PID|FILE: a live process (captured now), a JSON snapshot or a Go\n"
@@ -55,9 +57,11 @@ static int cmd_groups_exec(int argc, char **argv)
 		{ "all", no_argument, NULL, 'a' },
 		{ "rules", required_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' },
+		OPT_CAPTURE_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	const struct cmd_entry *cmd = &cmd_groups_entry;
+	struct capture_opts co;
 	enum group_level level = GROUP_LINES;
 	enum group_sort sort = GROUP_SORT_COUNT;
 	const char *rules_path = NULL;
@@ -72,6 +76,7 @@ static int cmd_groups_exec(int argc, char **argv)
 	struct strbuf out;
 	struct err e;
 
+	capture_opts_init(&co);
 	opt_begin();
 	while ((c = opt_next(argc, argv, "l:S:f:b:ar:h", longopts)) != -1) {
 		switch (c) {
@@ -106,6 +111,12 @@ static int cmd_groups_exec(int argc, char **argv)
 		case 'h':
 			cmd_print_help(cmd);
 			return EXIT_OK;
+		case OPT_CAPTURE_FULL_STOP:
+		case OPT_CAPTURE_MAX_MEMORY:
+			r = opt_capture(cmd, c, optarg, &co);
+			if (r)
+				return r;
+			break;
 		default:
 			return opt_bad(cmd, c, argv);
 		}
@@ -117,7 +128,7 @@ static int cmd_groups_exec(int argc, char **argv)
 		error_msg("%s", e.msg);
 		return EXIT_RUNTIME;
 	}
-	status = cmd_load_snapshot(argv[optind], &snap);
+	status = cmd_load_snapshot(argv[optind], &co, &snap);
 	if (status) {
 		rules_free(rules);
 		return status;

@@ -51,6 +51,7 @@ const struct cmd_entry cmd_watch_entry = {
 	"                       snapshot, for node_exporter's textfile\n"
 	"                       collector; a failed snapshot is counted there\n"
 	"                       and the watch goes on while the process lives\n"
+	OPT_CAPTURE_HELP
 	"  -h, --help           show this help\n"
 	"\n"
 	"The process is stopped only while each snapshot is copied; the pause\n"
@@ -135,9 +136,11 @@ static int cmd_watch_exec(int argc, char **argv)
 		{ "format", required_argument, NULL, 'f' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
+		OPT_CAPTURE_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	const struct cmd_entry *cmd = &cmd_watch_entry;
+	struct capture_opts co;
 	enum watch_format fmt = WATCH_TEXT;
 	struct watch_cfg cfg;
 	const char *rules_path = NULL, *output = NULL, *textfile = NULL;
@@ -164,6 +167,7 @@ static int cmd_watch_exec(int argc, char **argv)
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.level = GROUP_LINES;
 	leak_cfg_init(&cfg.leak);
+	capture_opts_init(&co);
 	opt_begin();
 	while ((c = opt_next(argc, argv, "i:n:" OPT_LEAK_SHORTOPTS "l:f:o:h",
 			     longopts)) != -1) {
@@ -199,6 +203,12 @@ static int cmd_watch_exec(int argc, char **argv)
 		case 'h':
 			cmd_print_help(cmd);
 			return EXIT_OK;
+		case OPT_CAPTURE_FULL_STOP:
+		case OPT_CAPTURE_MAX_MEMORY:
+			r = opt_capture(cmd, c, optarg, &co);
+			if (r)
+				return r;
+			break;
 		default:
 			return opt_bad(cmd, c, argv);
 		}
@@ -231,6 +241,7 @@ static int cmd_watch_exec(int argc, char **argv)
 		rules_free(rules);
 		return EXIT_RUNTIME;
 	}
+	capture_set_opts(cap, &co);
 	if (count && (double)(count - 1) * (double)interval <
 			     (double)cfg.leak.window_ns)
 		error_msg("note: %zu snapshots cover less than the leak "
@@ -259,9 +270,10 @@ static int cmd_watch_exec(int argc, char **argv)
 		if (capture_take(cap, &s, &e) < 0) {
 			error_msg("%s", e.msg);
 			watch_capture_failed(w);
-			if (!textfile || process_gone(pid) ||
+			if (!textfile ||
 			    write_textfile(textfile, pid, w, &metrics,
-					   process ? process : "") < 0) {
+					   process ? process : "") < 0 ||
+			    process_gone(pid)) {
 				status = EXIT_RUNTIME;
 				break;
 			}

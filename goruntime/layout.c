@@ -79,6 +79,7 @@ static const struct {
 } narrow_fields[] = {
 	{ "g_atomicstatus", 4 },
 	{ "g_waitreason", 1 },
+	{ "g_trackingseq", 1 },
 	{ "hchan_closed", 4 },
 	{ "type_str", 4 },
 };
@@ -148,7 +149,7 @@ static void layout_none(struct gort_layout *l)
 	long *o;
 
 	memset(l, 0, sizeof(*l));
-	for (o = &l->g_stack_lo; o <= &l->g_waiting; o++)
+	for (o = &l->g_stack_lo; o <= &l->g_trackingseq; o++)
 		*o = GORT_NONE;
 	for (o = &l->m_g0; o <= &l->m_lockedg; o++)
 		*o = GORT_NONE;
@@ -362,6 +363,7 @@ static void fill_g(struct scan *s, struct gort_layout *l)
 	l->g_labels = member_offset(g, "labels", NULL);
 	l->g_ancestors = member_offset(g, "ancestors", NULL);
 	l->g_waiting = member_offset(g, "waiting", NULL);
+	l->g_trackingseq = member_offset(g, "trackingSeq", NULL);
 }
 
 static void fill_m(struct scan *s, struct gort_layout *l)

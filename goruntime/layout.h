@@ -56,6 +56,7 @@ struct gort_layout {
 	long g_labels;
 	long g_ancestors;
 	long g_waiting;
+	long g_trackingseq;	/* uint8; see gort_registry_finish */
 
 	/* runtime.m */
 	size_t m_size;
@@ -110,6 +111,7 @@ int gort_layout_from_dwarf(const char *path, struct gort_layout *l,
 	X(g_parentgoid, "g.parentGoid") X(g_gopc, "g.gopc")                \
 	X(g_startpc, "g.startpc") X(g_labels, "g.labels")                  \
 	X(g_ancestors, "g.ancestors") X(g_waiting, "g.waiting")            \
+	X(g_trackingseq, "g.trackingSeq")                                  \
 	X(m_size, "sizeof(m)") X(m_g0, "m.g0") X(m_procid, "m.procid")     \
 	X(m_gsignal, "m.gsignal") X(m_curg, "m.curg") X(m_id, "m.id")      \
 	X(m_alllink, "m.alllink") X(m_lockedg, "m.lockedg")                \

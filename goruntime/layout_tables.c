@@ -331,6 +331,7 @@ const struct gort_table gort_tables[] = {
 			.g_labels = 360,
 			.g_ancestors = 304,
 			.g_waiting = 328,
+			.g_trackingseq = 189,
 			.m_size = 1008,
 			.m_g0 = 0,
 			.m_procid = 72,
@@ -404,6 +405,7 @@ const struct gort_table gort_tables[] = {
 			.g_labels = 344,
 			.g_ancestors = 288,
 			.g_waiting = 312,
+			.g_trackingseq = 188,
 			.m_size = 1008,
 			.m_g0 = 0,
 			.m_procid = 72,
@@ -477,6 +479,7 @@ const struct gort_table gort_tables[] = {
 			.g_labels = 344,
 			.g_ancestors = 288,
 			.g_waiting = 312,
+			.g_trackingseq = 191,
 			.m_size = 2024,
 			.m_g0 = 0,
 			.m_procid = 72,
@@ -550,6 +553,7 @@ const struct gort_table gort_tables[] = {
 			.g_labels = 352,
 			.g_ancestors = 296,
 			.g_waiting = 320,
+			.g_trackingseq = 199,
 			.m_size = 1760,
 			.m_g0 = 0,
 			.m_procid = 72,
@@ -623,6 +627,7 @@ const struct gort_table gort_tables[] = {
 			.g_labels = 352,
 			.g_ancestors = 296,
 			.g_waiting = 320,
+			.g_trackingseq = 199,
 			.m_size = 1808,
 			.m_g0 = 0,
 			.m_procid = 72,
@@ -696,6 +701,7 @@ const struct gort_table gort_tables[] = {
 			.g_labels = 352,
 			.g_ancestors = 296,
 			.g_waiting = 320,
+			.g_trackingseq = 191,
 			.m_size = 1824,
 			.m_g0 = 0,
 			.m_procid = 64,
@@ -769,6 +775,7 @@ const struct gort_table gort_tables[] = {
 			.g_labels = 352,
 			.g_ancestors = 296,
 			.g_waiting = 320,
+			.g_trackingseq = 191,
 			.m_size = 1832,
 			.m_g0 = 0,
 			.m_procid = 64,
@@ -818,8 +825,8 @@ const struct gort_table gort_tables[] = {
 const size_t gort_ntables = ARRAY_SIZE(gort_tables);
 
 const struct gort_table_gap gort_table_gaps[] = {
-	{ 20, 0, "go1.19 and go1.21 differ in sizeof(g), g.lockedm, g.parentGoid, g.gopc, g.startpc, g.labels and 5 more; wait reasons" },
-	{ 25, 0, "go1.24 and go1.26 differ in sizeof(g), g.sched.bp, g.sched.lr, g.syscallsp, g.syscallpc, g.syscallbp and 19 more; wait reasons" },
+	{ 20, 0, "go1.19 and go1.21 differ in sizeof(g), g.lockedm, g.parentGoid, g.gopc, g.startpc, g.labels and 6 more; wait reasons" },
+	{ 25, 0, "go1.24 and go1.26 differ in sizeof(g), g.sched.bp, g.sched.lr, g.syscallsp, g.syscallpc, g.syscallbp and 20 more; wait reasons" },
 };
 
 const size_t gort_ntable_gaps = ARRAY_SIZE(gort_table_gaps);

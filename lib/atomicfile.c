@@ -4,7 +4,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/fs.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -18,7 +20,9 @@ static int write_fd(int fd, const char *path, const void *buf, size_t len,
 static int is_stdout(const struct stat *st);
 static int create_temp(const char *path, char **tmp, struct err *e);
 static int replace_file(const char *path, const struct stat *old,
-			const void *buf, size_t len, struct err *e);
+			const void *buf, size_t len, unsigned int flags,
+			struct err *e);
+static int rename_noreplace(const char *from, const char *to);
 static int write_special(const char *path, const void *buf, size_t len,
 			 unsigned int flags, struct err *e);
 
@@ -101,8 +105,26 @@ static int create_temp(const char *path, char **tmp, struct err *e)
 		       "cannot create a temporary file beside '%s'", path);
 }
 
+/* rename(2) that fails with EEXIST instead of replacing to; 0 or errno. */
+static int rename_noreplace(const char *from, const char *to)
+{
+#ifdef SYS_renameat2
+	if (syscall(SYS_renameat2, AT_FDCWD, from, AT_FDCWD, to,
+		    RENAME_NOREPLACE) == 0)
+		return 0;
+	if (errno != ENOSYS && errno != EINVAL)
+		return errno;
+#endif
+	/* Without renameat2: a hard link never replaces either. */
+	if (link(from, to) < 0)
+		return errno;
+	unlink(from);
+	return 0;
+}
+
 static int replace_file(const char *path, const struct stat *old,
-			const void *buf, size_t len, struct err *e)
+			const void *buf, size_t len, unsigned int flags,
+			struct err *e)
 {
 	char *tmp = NULL;
 	int fd, r;
@@ -123,11 +145,15 @@ static int replace_file(const char *path, const struct stat *old,
 		r = errno;
 	if (close(fd) < 0 && !r && errno != EINTR)
 		r = errno;
-	if (!r && rename(tmp, path) < 0)
+	if (!r && (flags & ATOMICFILE_NOREPLACE))
+		r = rename_noreplace(tmp, path);
+	else if (!r && rename(tmp, path) < 0)
 		r = errno;
 	if (r) {
 		unlink(tmp);
 		free(tmp);
+		if (r == EEXIST && (flags & ATOMICFILE_NOREPLACE))
+			return err_set(e, EEXIST, "'%s' exists", path);
 		return err_errno(e, r, "cannot write '%s'", path);
 	}
 	free(tmp);
@@ -172,8 +198,10 @@ int atomicfile_write(const char *path, const void *buf, size_t len,
 	if (lstat(path, &lst) < 0) {
 		if (errno != ENOENT)
 			return err_errno(e, errno, "cannot write '%s'", path);
-		return replace_file(path, NULL, buf, len, e);
+		return replace_file(path, NULL, buf, len, flags, e);
 	}
+	if (flags & ATOMICFILE_NOREPLACE)
+		return err_set(e, EEXIST, "'%s' exists", path);
 	if (stat(path, &st) < 0) {
 		/* A dangling symbolic link: do not create its target. */
 		return err_errno(e, errno, "cannot write '%s'", path);
@@ -191,5 +219,5 @@ int atomicfile_write(const char *path, const void *buf, size_t len,
 	if (S_ISLNK(lst.st_mode))
 		return err_set(e, EINVAL, "cannot write '%s': it is a symbolic "
 			       "link; name the file it points to", path);
-	return replace_file(path, &lst, buf, len, e);
+	return replace_file(path, &lst, buf, len, flags, e);
 }

@@ -8,6 +8,9 @@
 
 /* The bytes are not text: refuse to write them to a terminal. */
 #define ATOMICFILE_BINARY 0x1u
+/* Never replace an existing path: -EEXIST, also when one appears while
+ * the temporary is written (the rename refuses too). */
+#define ATOMICFILE_NOREPLACE 0x2u
 
 /*
  * Writes len bytes of buf to path and returns 0, or a negative errno with

@@ -49,6 +49,7 @@ static json_t *frame_json(const struct snap_frame *f);
 static json_t *shape_json(const struct snap_goroutine *g, size_t sid);
 static json_t *goroutine_json(const struct snap_goroutine *g, size_t shape);
 static json_t *capture_json(const struct snap *s);
+static void capture_stops_json(json_t *o, const struct snap *s);
 static json_t *nframe_json(const struct snap_nframe *f);
 static void thread_native_json(const struct snap *s,
 			       const struct snap_thread *t, json_t *o);
@@ -143,7 +144,8 @@ static uint64_t shape_hash(const struct shape_key *k)
 	h = mix(h, (uint64_t)g->tid);
 	h = mix(h, (uint64_t)(g->locked | g->system << 1 | g->scan << 2 |
 			      (g->waitreason != 0) << 3 |
-			      (g->waitsince != 0) << 4 | g->has_creator << 5));
+			      (g->waitsince != 0) << 4 | g->has_creator << 5 |
+			      (g->frames_elided != 0) << 6));
 	if (g->has_creator) {
 		h = mix(h, (uintptr_t)g->creator.func);
 		h = mix(h, g->creator.pc);
@@ -166,6 +168,7 @@ static int shape_equal(const struct shape_key *a, const struct shape_key *b)
 	    x->status_str != y->status_str || x->start_func != y->start_func ||
 	    x->tid != y->tid || x->locked != y->locked ||
 	    x->system != y->system || x->scan != y->scan ||
+	    !x->frames_elided != !y->frames_elided ||
 	    !x->waitreason != !y->waitreason ||
 	    !x->waitsince != !y->waitsince ||
 	    x->has_creator != y->has_creator ||
@@ -368,6 +371,8 @@ static json_t *shape_json(const struct snap_goroutine *g, size_t sid)
 	json_object_set_new(o, "system", json_boolean(g->system));
 	if (g->scan)
 		json_object_set_new(o, "scan", json_true());
+	if (g->frames_elided)
+		json_object_set_new(o, "frames_elided", json_true());
 	lab = json_object();
 	for (i = 0; i < g->nlabels; i++)
 		jstr_set(lab, g->labels[i].key,
@@ -396,7 +401,7 @@ static json_t *shape_json(const struct snap_goroutine *g, size_t sid)
 	return o;
 }
 
-/* [id, shape, wait_ns or null, parent or null] */
+/* [id, shape, wait_ns or null, parent or null(, weight when > 1)] */
 static json_t *goroutine_json(const struct snap_goroutine *g, size_t shape)
 {
 	json_t *a = json_array();
@@ -408,7 +413,47 @@ static json_t *goroutine_json(const struct snap_goroutine *g, size_t shape)
 	json_array_append_new(a, g->parent_goid
 			      ? json_integer((json_int_t)g->parent_goid)
 			      : json_null());
+	if (snap_g_weight(g) > 1)
+		json_array_append_new(a,
+				      json_integer((json_int_t)g->weight));
 	return a;
+}
+
+/* How the capture stopped the target (live captures only). */
+static void capture_stops_json(json_t *o, const struct snap *s)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	json_object_set_new(o, "mode", json_string(s->two_phase
+						   ? "two-phase"
+						   : "full-stop"));
+	for (i = 0; i < s->nstops; i++) {
+		json_t *x = json_object();
+
+		json_object_set_new(x, "pause_ns", json_integer(
+			(json_int_t)s->stops[i].pause_ns));
+		json_object_set_new(x, "threads_ns", json_integer(
+			(json_int_t)s->stops[i].threads_ns));
+		json_object_set_new(x, "registry_ns", json_integer(
+			(json_int_t)s->stops[i].registry_ns));
+		json_object_set_new(x, "other_ns", json_integer(
+			(json_int_t)s->stops[i].other_ns));
+		json_object_set_new(x, "goroutines", json_integer(
+			(json_int_t)s->stops[i].goroutines));
+		json_object_set_new(x, "stacks", json_integer(
+			(json_int_t)s->stops[i].stacks));
+		json_object_set_new(x, "bytes", json_integer(
+			(json_int_t)s->stops[i].bytes));
+		json_array_append_new(a, x);
+	}
+	json_object_set_new(o, "stops", a);
+	json_object_set_new(o, "stacks_after_resume",
+			    json_integer((json_int_t)s->stacks_after));
+	json_object_set_new(o, "retried",
+			    json_integer((json_int_t)s->nretried));
+	json_object_set_new(o, "changed_during_capture",
+			    json_integer((json_int_t)s->nchanged));
 }
 
 /* A count that may be unknown (-1): null then. */
@@ -461,10 +506,12 @@ static json_t *capture_json(const struct snap *s)
 	json_object_set_new(o, "threads",
 			    json_integer((json_int_t)s->nthreads));
 	json_object_set_new(o, "goroutines",
-			    json_integer((json_int_t)s->ngs));
+			    json_integer((json_int_t)snap_total(s)));
 	json_object_set_new(o, "allglen", json_integer((json_int_t)s->nallg));
 	json_object_set_new(o, "bytes_copied",
 			    json_integer((json_int_t)s->bytes_copied));
+	if (s->nstops)
+		capture_stops_json(o, s);
 	return o;
 }
 

@@ -16,6 +16,8 @@
 /* Frames and labels copied into goroutines: at most this plus 4 per
  * input byte (a few stacks shared by many rows must not explode). */
 #define COPY_BUDGET_BASE (4u << 20)
+/* A row standing for more goroutines than a Go process can have. */
+#define PARSE_JSON_MAX_WEIGHT (16 << 20)
 
 struct reader {
 	struct snap *s;
@@ -180,6 +182,8 @@ static int status_value(const char *name, uint32_t *out)
 	return -1;
 }
 
+static int read_stops(struct reader *r, json_t *c);
+
 static int read_capture(struct reader *r, json_t *c)
 {
 	const char *exe, *ver, *layout;
@@ -213,6 +217,58 @@ static int read_capture(struct reader *r, json_t *c)
 	if (get_int(r, c, "bytes_copied", 0, INT64_MAX, 0, &v) < 0)
 		return -EINVAL;
 	r->s->bytes_copied = (size_t)v;
+	if (json_object_get(c, "mode"))
+		return read_stops(r, c);
+	return 0;
+}
+
+/* How a live capture stopped the target (optional: mode, stops, ...). */
+static int read_stops(struct reader *r, json_t *c)
+{
+	static const char *const keys[] = {
+		"pause_ns", "threads_ns", "registry_ns", "other_ns",
+		"goroutines", "stacks", "bytes",
+	};
+	const char *mode;
+	json_t *a;
+	int64_t v[7];
+	size_t i, k;
+
+	if (get_str(r, c, "mode", 0, &mode) < 0)
+		return -EINVAL;
+	if (strcmp(mode, "two-phase") && strcmp(mode, "full-stop"))
+		return fail(r, "capture.mode: unknown mode");
+	r->s->two_phase = !strcmp(mode, "two-phase");
+	a = json_object_get(c, "stops");
+	if (!json_is_array(a) || json_array_size(a) > SNAP_MAX_STOPS)
+		return fail(r, "capture.stops: not an array of at most %d",
+			    SNAP_MAX_STOPS);
+	for (i = 0; i < json_array_size(a); i++) {
+		json_t *o = json_array_get(a, i);
+		struct snap_stop *st = &r->s->stops[i];
+
+		snprintf(r->path, sizeof(r->path), "capture.stops[%zu]", i);
+		for (k = 0; k < 7; k++)
+			if (get_int(r, o, keys[k], 0, INT64_MAX, 0, &v[k]) < 0)
+				return -EINVAL;
+		st->pause_ns = (uint64_t)v[0];
+		st->threads_ns = (uint64_t)v[1];
+		st->registry_ns = (uint64_t)v[2];
+		st->other_ns = (uint64_t)v[3];
+		st->goroutines = (size_t)v[4];
+		st->stacks = (size_t)v[5];
+		st->bytes = (size_t)v[6];
+	}
+	r->s->nstops = json_array_size(a);
+	snprintf(r->path, sizeof(r->path), "capture");
+	if (get_int(r, c, "stacks_after_resume", 0, INT64_MAX, 0, &v[0]) < 0 ||
+	    get_int(r, c, "retried", 0, INT64_MAX, 0, &v[1]) < 0 ||
+	    get_int(r, c, "changed_during_capture", 0, INT64_MAX, 0,
+		    &v[2]) < 0)
+		return -EINVAL;
+	r->s->stacks_after = (size_t)v[0];
+	r->s->nretried = (size_t)v[1];
+	r->s->nchanged = (size_t)v[2];
 	return 0;
 }
 
@@ -514,6 +570,9 @@ static int read_shape(struct reader *r, json_t *o, struct snap_goroutine *g)
 	if (get_bool(r, o, "scan", 1, &b) < 0)
 		return -EINVAL;
 	g->scan = b;
+	if (get_bool(r, o, "frames_elided", 1, &b) < 0)
+		return -EINVAL;
+	g->frames_elided = b;
 	lab = member(r, o, "labels", JSON_OBJECT, 0, 0);
 	if (!lab)
 		return -EINVAL;
@@ -539,6 +598,8 @@ static int read_shape(struct reader *r, json_t *o, struct snap_goroutine *g)
 	v = json_object_get(o, "unwind_error");
 	if (v && get_str(r, o, "unwind_error", 1, &g->unwind_error) < 0)
 		return -EINVAL;
+	g->changed = g->unwind_error &&
+		     !strcmp(g->unwind_error, SNAP_CHANGED_DURING_CAPTURE);
 	v = member(r, o, "blocked_on", JSON_ARRAY, 0, 1);
 	if (!v && json_object_get(o, "blocked_on"))
 		return -EINVAL;
@@ -644,17 +705,25 @@ static int read_goroutines(struct reader *r, json_t *a)
 
 	r->s->gs = xcalloc(n + 1, sizeof(*r->s->gs));
 	for (i = 0; i < n; i++) {
-		json_t *row = json_array_get(a, i), *x[4];
+		json_t *row = json_array_get(a, i), *x[5];
 		struct snap_goroutine *g = &r->s->gs[i];
 		const struct snap_goroutine *sh;
 		const size_t *st;
 		unsigned int phys = 0;
 
 		snprintf(r->path, sizeof(r->path), "goroutines[%zu]", i);
-		if (!json_is_array(row) || json_array_size(row) != 4)
+		if (!json_is_array(row) || json_array_size(row) < 4 ||
+		    json_array_size(row) > 5)
 			return fail(r, "expected [id, shape, wait_ns, parent]");
-		for (j = 0; j < 4; j++)
+		for (j = 0; j < 5; j++)
 			x[j] = json_array_get(row, j);
+		/* A fifth cell: how many identical goroutines the row
+		 * stands for (from a debug=1 profile). */
+		if (x[4] && (!json_is_integer(x[4]) ||
+			     json_integer_value(x[4]) < 1 ||
+			     json_integer_value(x[4]) >
+				     PARSE_JSON_MAX_WEIGHT))
+			return fail(r, "goroutine weight out of range");
 		if (!json_is_integer(x[0]) || json_integer_value(x[0]) < 0 ||
 		    !json_is_integer(x[1]) || json_integer_value(x[1]) < 0 ||
 		    (uint64_t)json_integer_value(x[1]) >= r->nshapes ||
@@ -671,6 +740,7 @@ static int read_goroutines(struct reader *r, json_t *a)
 		r->budget -= st[0] + sh->nlabels;
 		*g = *sh;
 		g->goid = (uint64_t)json_integer_value(x[0]);
+		g->weight = x[4] ? (uint64_t)json_integer_value(x[4]) : 0;
 		g->wait_ns = json_is_null(x[2]) ? -1 : json_integer_value(x[2]);
 		g->parent_goid = json_is_null(x[3])
 					 ? 0 : (uint64_t)json_integer_value(x[3]);

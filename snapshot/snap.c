@@ -71,3 +71,13 @@ void snap_free(struct snap *s)
 	free(s->layout_source);
 	free(s);
 }
+
+uint64_t snap_total(const struct snap *s)
+{
+	uint64_t n = 0;
+	size_t i;
+
+	for (i = 0; i < s->ngs; i++)
+		n += snap_g_weight(&s->gs[i]);
+	return n;
+}

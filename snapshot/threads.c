@@ -470,6 +470,8 @@ int threads_capture(pid_t pid, const struct threads_opts *o,
 		native = 0;
 	}
 	if (tc.c) {
+		if (o->capture)
+			capture_set_opts(tc.c, o->capture);
 		if (native)
 			capture_set_hook(tc.c, copy_hook, &tc);
 		r = capture_take(tc.c, &s, e);

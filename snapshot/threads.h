@@ -8,6 +8,8 @@
 #include "lib/err.h"
 #include "snapshot/snap.h"
 
+struct capture_opts;
+
 #define THREADS_DEFAULT_FRAMES 256
 
 enum threads_flags {
@@ -20,6 +22,8 @@ struct threads_opts {
 	size_t max_stack;	/* stack bytes copied per thread; 0: default */
 	const char *debug_dirs;	/* more debug directories (a:b) */
 	unsigned int flags;	/* enum threads_flags */
+	/* How the goroutines are captured (NULL: the defaults). */
+	const struct capture_opts *capture;
 };
 
 /*

@@ -1,24 +1,21 @@
 /* Snapshots and stacks the view saves: formats, paths and safe writes. */
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/fs.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "snapshot/fmt_go.h"
 #include "snapshot/fmt_json.h"
 #include "snapshot/fmt_pprof.h"
 #include "tui/export.h"
+#include "lib/atomicfile.h"
 #include "lib/xmalloc.h"
 #include "lib/banned.h"
 
 static int has_suffix(const char *s, const char *suffix);
-static int write_all(int fd, const char *buf, size_t len);
-static int rename_noreplace(const char *from, const char *to);
 
 static int has_suffix(const char *s, const char *suffix)
 {
@@ -84,85 +81,11 @@ char *export_expand(const char *path)
 	return xstrdup(path);
 }
 
-static int write_all(int fd, const char *buf, size_t len)
-{
-	ssize_t n;
-
-	while (len) {
-		n = write(fd, buf, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return n < 0 ? -errno : -EIO;
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-/* rename(2) that fails with EEXIST instead of replacing to. */
-static int rename_noreplace(const char *from, const char *to)
-{
-#ifdef SYS_renameat2
-	if (syscall(SYS_renameat2, AT_FDCWD, from, AT_FDCWD, to,
-		    RENAME_NOREPLACE) == 0)
-		return 0;
-	if (errno != ENOSYS && errno != EINVAL)
-		return -errno;
-#endif
-	/* Without renameat2: a hard link never replaces either. */
-	if (link(from, to) < 0)
-		return -errno;
-	unlink(from);
-	return 0;
-}
-
 int export_write(const char *path, const char *buf, size_t len,
 		 int overwrite, struct err *e)
 {
-	const char *slash = strrchr(path, '/');
-	char *tmp;
-	int fd, r;
-
 	if (!*path)
 		return err_set(e, EINVAL, "no file name");
-	if (!overwrite && access(path, F_OK) == 0)
-		return err_set(e, EEXIST, "'%s' exists", path);
-	if (slash)
-		tmp = xasprintf("%.*s/.goscope-XXXXXX", (int)(slash - path),
-				path);
-	else
-		tmp = xstrdup(".goscope-XXXXXX");
-	fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0) {
-		r = err_errno(e, errno, "cannot create a file next to '%s'",
-			      path);
-		free(tmp);
-		return r;
-	}
-	r = write_all(fd, buf, len);
-	if (r == 0 && fchmod(fd, 0644) < 0)
-		r = -errno;
-	if (r == 0 && fsync(fd) < 0)
-		r = -errno;
-	if (close(fd) < 0 && r == 0)
-		r = -errno;
-	if (r < 0) {
-		unlink(tmp);
-		free(tmp);
-		return err_errno(e, -r, "cannot write '%s'", path);
-	}
-	if (overwrite)
-		r = rename(tmp, path) < 0 ? -errno : 0;
-	else
-		r = rename_noreplace(tmp, path);
-	if (r < 0) {
-		unlink(tmp);
-		free(tmp);
-		if (r == -EEXIST)
-			return err_set(e, EEXIST, "'%s' exists", path);
-		return err_errno(e, -r, "cannot write '%s'", path);
-	}
-	free(tmp);
-	return 0;
+	return atomicfile_write(path, buf, len,
+				overwrite ? 0 : ATOMICFILE_NOREPLACE, e);
 }

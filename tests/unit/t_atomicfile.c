@@ -103,6 +103,20 @@ static void test_create_replace(void **state)
 	assert_string_equal(s, "two");
 	free(s);
 	assert_int_equal(count_entries(), 1);
+	/* Without replacing: an existing file is left alone. */
+	err_init(&e);
+	assert_int_equal(atomicfile_write(p, "three", 5, ATOMICFILE_NOREPLACE,
+					  &e), -EEXIST);
+	s = slurp(p);
+	assert_string_equal(s, "two");
+	free(s);
+	unlink(p);
+	assert_int_equal(atomicfile_write(p, "four", 4, ATOMICFILE_NOREPLACE,
+					  &e), 0);
+	s = slurp(p);
+	assert_string_equal(s, "four");
+	free(s);
+	assert_int_equal(count_entries(), 1);
 	unlink(p);
 	free(p);
 }
