@@ -30,7 +30,7 @@ static void diff_invalidate(struct model *m);
 static long long series_at(const struct model *m,
 			   const struct model_series *ser, size_t seq);
 static unsigned int leak_flags(const struct model *m, uint64_t id,
-			       long long *growth);
+			       int leaked, long long *growth);
 static void regroup(struct model *m, struct model_snap *ms);
 static int rising(const struct model *m, const struct model_series *ser);
 static void memo_init(struct memo *mm);
@@ -428,11 +428,13 @@ size_t model_series_points(const struct model *m,
 
 /* MROW_LEAK when the shared leak rule suspects the group. */
 static unsigned int leak_flags(const struct model *m, uint64_t id,
-			       long long *growth)
+			       int leaked, long long *growth)
 {
 	struct leak_result r;
 
 	*growth = 0;
+	if (leaked)	/* proven by the runtime's leak profile */
+		return MROW_LEAK;
 	if (leak_track_judge(m->track, id, &r) != LEAK_SUSPECT)
 		return 0;
 	*growth = r.growth;
@@ -975,7 +977,9 @@ size_t model_query_rows(const struct model *m, struct model_query *q,
 		memset(r, 0, sizeof(*r));
 		r->g = g;
 		r->ser = model_series_of(m, g->id);
-		r->flags = leak_flags(m, g->id, &r->growth);
+		r->flags = leak_flags(m, g->id,
+				      g->rep->status == SNAP_LEAKED,
+				      &r->growth);
 		if (r->flags & MROW_LEAK)
 			q->nsuspects++;
 		else if (undecided && rising(m, r->ser))

@@ -266,7 +266,13 @@ static void draw_groups(struct app *a, int y0, int h, int w, int leaks)
 		model_series_points(&a->m, r->ser, pts, (size_t)trend);
 		spark(a, pts, (size_t)trend, &sb);
 		draw_put(a, y, xt, trend, sb.buf, at);
-		draw_put(a, y, xs, ws, draw_str(g->rep->status_str), at);
+		if (g->rep->status == SNAP_LEAKED)	/* proven leak */
+			snprintf(buf, sizeof(buf), "leaked: %s",
+				 draw_str(g->rep->status_str));
+		else
+			snprintf(buf, sizeof(buf), "%s",
+				 draw_str(g->rep->status_str));
+		draw_put(a, y, xs, ws, buf, at);
 		draw_fmt_wait_age(a, buf, sizeof(buf), g->wait_max,
 				  g->first_seen_min);
 		draw_putf(a, y, xw, 7, at, "%*s",
