@@ -19,12 +19,14 @@
 #include "lib/banned.h"
 
 static int cmd_dump_exec(int argc, char **argv);
+static void print_stats(const struct snap *s);
 
 const struct cmd_entry cmd_dump_entry = {
 	.name = "dump",
 	.summary = "Print every goroutine of a running Go program.",
 	.usage = "goscope dump [--format=go|json|go1|pprof|openmetrics] [--all] "
-		 "[--stats] [-o FILE] PID|FILE",
+		 "[--stats] [--full-stop] [--max-memory=SIZE] [-o FILE] "
+		 "PID|FILE|CORE [EXE]",
 	.help =
 	"  -f, --format=FMT  go (default): the runtime's own goroutine dump\n"
 	"                    (pprof debug=2, runtime.Stack, SIGQUIT)\n"
@@ -38,13 +40,56 @@ const struct cmd_entry cmd_dump_entry = {
 	"                    regular FILE is replaced whole or not at all\n"
 	"  -s, --stats       print capture statistics (pause, sizes) on\n"
 	"                    standard error\n"
+	OPT_CAPTURE_HELP
 	"  -h, --help        show this help\n"
 	"\n"
-	"The process is stopped only while its goroutine registry and stacks\n"
-	"are copied; unwinding and symbolizing happen after it resumed.\n"
-	"FILE: a JSON snapshot or a Go goroutine dump ('-': standard input).\n",
+	"The process is stopped only while its goroutine registry and the\n"
+	"stacks of goroutines that are not parked are copied; parked ones'\n"
+	"stacks are copied after it resumed and kept only if their goroutine\n"
+	"did not run meanwhile (else copied again in a second short stop).\n"
+	"Unwinding and symbolizing happen after it resumed.\n"
+	"FILE: a JSON snapshot or a Go goroutine dump ('-': standard input).\n"
+	"CORE: a core file (kernel or gcore) of a Go program, read like a\n"
+	"live process; EXE is its executable, found from the core's notes\n"
+	"when not given.\n",
 	.exec = cmd_dump_exec,
 };
+
+/* --stats: the capture's figures, each stop on a line of its own. */
+static void print_stats(const struct snap *s)
+{
+	size_t i;
+
+	fprintf(stderr,
+		"goscope: pid %d: %zu goroutines (%zu in allgs), %zu threads; "
+		"stopped %.3f ms; copied %zu bytes; total %.3f ms\n",
+		(int)s->pid, s->ngs, s->nallg, s->nthreads,
+		(double)s->pause_ns / 1e6, s->bytes_copied,
+		(double)s->capture_ns / 1e6);
+	if (!s->nstops)
+		return;
+	fprintf(stderr, "goscope: mode %s\n",
+		s->two_phase ? "two-phase" : "full-stop");
+	for (i = 0; i < s->nstops; i++) {
+		const struct snap_stop *st = &s->stops[i];
+
+		fprintf(stderr,
+			"goscope: stop %zu: %.3f ms (stopping threads %.3f, "
+			"registry and stacks %.3f, other copies %.3f), %zu "
+			"goroutines, %zu stacks, %zu bytes\n", i + 1,
+			(double)st->pause_ns / 1e6,
+			(double)st->threads_ns / 1e6,
+			(double)st->registry_ns / 1e6,
+			(double)st->other_ns / 1e6, st->goroutines,
+			st->stacks, st->bytes);
+	}
+	if (s->two_phase)
+		fprintf(stderr,
+			"goscope: after resume: %zu stacks copied; %zu ran "
+			"meanwhile and were copied again; %zu marked changed "
+			"during capture\n",
+			s->stacks_after, s->nretried, s->nchanged);
+}
 
 static int cmd_dump_exec(int argc, char **argv)
 {
@@ -54,9 +99,11 @@ static int cmd_dump_exec(int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' },
 		{ "stats", no_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
+		OPT_CAPTURE_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	const struct cmd_entry *cmd = &cmd_dump_entry;
+	struct capture_opts co;
 	const char *output = NULL;
 	unsigned int flags = 0;
 	static const char *const formats[] = {
@@ -68,6 +115,7 @@ static int cmd_dump_exec(int argc, char **argv)
 	struct strbuf out;
 	struct err e;
 
+	capture_opts_init(&co);
 	opt_begin();
 	while ((c = opt_next(argc, argv, "f:ao:sh", longopts)) != -1) {
 		switch (c) {
@@ -88,14 +136,23 @@ static int cmd_dump_exec(int argc, char **argv)
 		case 'h':
 			cmd_print_help(cmd);
 			return EXIT_OK;
+		case OPT_CAPTURE_FULL_STOP:
+		case OPT_CAPTURE_MAX_MEMORY:
+			r = opt_capture(cmd, c, optarg, &co);
+			if (r)
+				return r;
+			break;
 		default:
 			return opt_bad(cmd, c, argv);
 		}
 	}
-	if (argc - optind != 1)
-		return cmd_usage_error(cmd, "expected one PID or FILE");
+	if (argc - optind != 1 && argc - optind != 2)
+		return cmd_usage_error(cmd, "expected one PID or FILE, or a "
+				       "CORE and its EXE");
 	err_init(&e);
-	if (cmd_load_snapshot(argv[optind], &snap))
+	if (cmd_load_snapshot_exe(argv[optind],
+				  argc - optind == 2 ? argv[optind + 1] : NULL,
+				  &co, &snap))
 		return EXIT_RUNTIME;
 	strbuf_init(&out);
 	if (format == GO1) {
@@ -123,13 +180,7 @@ static int cmd_dump_exec(int argc, char **argv)
 		status = EXIT_RUNTIME;
 	}
 	if (stats)
-		fprintf(stderr,
-			"goscope: pid %d: %zu goroutines (%zu in allgs), "
-			"%zu threads; stopped %.3f ms; copied %zu bytes; "
-			"total %.3f ms\n",
-			(int)snap->pid, snap->ngs, snap->nallg,
-			snap->nthreads, (double)snap->pause_ns / 1e6,
-			snap->bytes_copied, (double)snap->capture_ns / 1e6);
+		print_stats(snap);
 	strbuf_release(&out);
 	snap_free(snap);
 	return status;

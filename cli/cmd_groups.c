@@ -5,6 +5,7 @@
 
 #include "cli/cmd.h"
 #include "cli/opt.h"
+#include "snapshot/capture.h"
 #include "snapshot/blocked.h"
 #include "snapshot/group.h"
 #include "snapshot/rules.h"
@@ -21,7 +22,7 @@ const struct cmd_entry cmd_groups_entry = {
 	.usage = "goscope groups [--level=exact|lines|functions] "
 		 "[--sort=count|wait] [--by=stack|object] "
 		 "[--format=text|json] [--all] "
-		 "[--rules=FILE] PID|FILE",
+		 "[--rules=FILE] PID|FILE|CORE [EXE]",
 	.help =
 	"  -l, --level=LEVEL  how alike stacks must be: exact (same PC\n"
 	"                     offsets), lines (same function and file:line;\n"
@@ -37,11 +38,13 @@ const struct cmd_entry cmd_groups_entry = {
 	"  -a, --all          include the runtime's system goroutines\n"
 	"  -r, --rules=FILE   leave out goroutines that FILE's ignore rules\n"
 	"                     match (see goscope(1), RULES)\n"
+	OPT_CAPTURE_HELP
 	"  -h, --help         show this help\n"
 	"\n"
 	"PID|FILE: a live process (captured now), a JSON snapshot or a Go\n"
 	"goroutine dump (debug=2 or debug=1 text, a panic or SIGQUIT\n"
-	"output); '-' reads standard input.\n",
+	"output); '-' reads standard input; or a core file of a Go program\n"
+	"(EXE: its executable, found from the core when not given).\n",
 	.exec = cmd_groups_exec,
 };
 
@@ -55,9 +58,11 @@ static int cmd_groups_exec(int argc, char **argv)
 		{ "all", no_argument, NULL, 'a' },
 		{ "rules", required_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' },
+		OPT_CAPTURE_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	const struct cmd_entry *cmd = &cmd_groups_entry;
+	struct capture_opts co;
 	enum group_level level = GROUP_LINES;
 	enum group_sort sort = GROUP_SORT_COUNT;
 	const char *rules_path = NULL;
@@ -72,6 +77,7 @@ static int cmd_groups_exec(int argc, char **argv)
 	struct strbuf out;
 	struct err e;
 
+	capture_opts_init(&co);
 	opt_begin();
 	while ((c = opt_next(argc, argv, "l:S:f:b:ar:h", longopts)) != -1) {
 		switch (c) {
@@ -106,18 +112,27 @@ static int cmd_groups_exec(int argc, char **argv)
 		case 'h':
 			cmd_print_help(cmd);
 			return EXIT_OK;
+		case OPT_CAPTURE_FULL_STOP:
+		case OPT_CAPTURE_MAX_MEMORY:
+			r = opt_capture(cmd, c, optarg, &co);
+			if (r)
+				return r;
+			break;
 		default:
 			return opt_bad(cmd, c, argv);
 		}
 	}
-	if (argc - optind != 1)
-		return cmd_usage_error(cmd, "expected one PID or FILE");
+	if (argc - optind != 1 && argc - optind != 2)
+		return cmd_usage_error(cmd, "expected one PID or FILE, or a "
+				       "CORE and its EXE");
 	err_init(&e);
 	if (rules_path && rules_load(rules_path, &rules, &e) < 0) {
 		error_msg("%s", e.msg);
 		return EXIT_RUNTIME;
 	}
-	status = cmd_load_snapshot(argv[optind], &snap);
+	status = cmd_load_snapshot_exe(argv[optind],
+				       argc - optind == 2 ? argv[optind + 1]
+							  : NULL, &co, &snap);
 	if (status) {
 		rules_free(rules);
 		return status;

@@ -8,6 +8,7 @@
 
 #include "cli/cmd.h"
 #include "cli/opt.h"
+#include "snapshot/capture.h"
 #include "snapshot/diff.h"
 #include "snapshot/group.h"
 #include "snapshot/snap.h"
@@ -17,7 +18,9 @@
 #include "lib/banned.h"
 
 static int cmd_top_exec(int argc, char **argv);
-static int print_once(char **targets, size_t n, enum group_level level);
+static int print_once(char **targets, size_t n, enum group_level level,
+		      const struct capture_opts *co,
+		      const struct rules *rules);
 
 const struct cmd_entry cmd_top_entry = {
 	.name = "top",
@@ -46,6 +49,7 @@ const struct cmd_entry cmd_top_entry = {
 	"      --ascii            no UTF-8 drawing characters\n"
 	"  -C, --no-color         no colors (also when NO_COLOR is set)\n"
 	"      --source-root=DIR  where to look for source files\n"
+	OPT_CAPTURE_HELP
 	"  -h, --help             show this help\n"
 	"\n"
 	"'goscope PID' is the same as 'goscope top PID'.  FILE...: snapshot\n"
@@ -58,7 +62,9 @@ const struct cmd_entry cmd_top_entry = {
 };
 
 /* Without a terminal: the grouped view, or consecutive diffs. */
-static int print_once(char **targets, size_t n, enum group_level level)
+static int print_once(char **targets, size_t n, enum group_level level,
+		      const struct capture_opts *co,
+		      const struct rules *rules)
 {
 	struct snap *prev = NULL, *s;
 	struct grouping gr;
@@ -69,14 +75,14 @@ static int print_once(char **targets, size_t n, enum group_level level)
 
 	strbuf_init(&out);
 	for (i = 0; i < n; i++) {
-		status = cmd_load_snapshot(targets[i], &s);
+		status = cmd_load_snapshot(targets[i], co, &s);
 		if (status) {
 			snap_free(prev);
 			strbuf_release(&out);
 			return status;
 		}
 		if (n == 1) {
-			group_snap(s, level, 0, NULL, &gr);
+			group_snap(s, level, 0, rules, &gr);
 			group_sort(&gr, GROUP_SORT_COUNT);
 			group_fmt_text(&gr, &out);
 			grouping_release(&gr);
@@ -110,9 +116,11 @@ static int cmd_top_exec(int argc, char **argv)
 		{ "source-root", required_argument, NULL, 'R' },
 		OPT_LEAK_LONGOPTS,
 		{ "help", no_argument, NULL, 'h' },
+		OPT_CAPTURE_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	const struct cmd_entry *cmd = &cmd_top_entry;
+	struct capture_opts co;
 	struct tui_opts o;
 	const char *rules_path = NULL;
 	struct rules *rules = NULL;
@@ -125,6 +133,7 @@ static int cmd_top_exec(int argc, char **argv)
 	o.level = GROUP_LINES;
 	o.interval_ns = TUI_DEFAULT_INTERVAL_NS;
 	leak_cfg_init(&o.leak);
+	capture_opts_init(&co);
 	opt_begin();
 	/* 'A' and 'R' have no short form: --ascii, --source-root. */
 	while ((c = opt_next(argc, argv, "i:1b:l:Ch" OPT_LEAK_SHORTOPTS,
@@ -167,6 +176,12 @@ static int cmd_top_exec(int argc, char **argv)
 		case 'h':
 			cmd_print_help(cmd);
 			return EXIT_OK;
+		case OPT_CAPTURE_FULL_STOP:
+		case OPT_CAPTURE_MAX_MEMORY:
+			r = opt_capture(cmd, c, optarg, &co);
+			if (r)
+				return r;
+			break;
 		default:
 			return opt_bad(cmd, c, argv);
 		}
@@ -182,18 +197,22 @@ static int cmd_top_exec(int argc, char **argv)
 					       "snapshot files");
 		o.pid = pid;
 	}
-	if (!isatty(STDOUT_FILENO) || !isatty(STDIN_FILENO))
-		return print_once(argv + optind, n, o.level);
-	if (!o.pid) {
-		o.files = argv + optind;
-		o.nfiles = n;
-	}
 	err_init(&e);
 	if (rules_path && rules_load(rules_path, &rules, &e) < 0) {
 		error_msg("%s", e.msg);
 		return EXIT_RUNTIME;
 	}
+	if (!isatty(STDOUT_FILENO) || !isatty(STDIN_FILENO)) {
+		r = print_once(argv + optind, n, o.level, &co, rules);
+		rules_free(rules);
+		return r;
+	}
+	if (!o.pid) {
+		o.files = argv + optind;
+		o.nfiles = n;
+	}
 	o.rules = rules;
+	o.capture = &co;
 	r = tui_run(&o, &sig, &e);
 	rules_free(rules);
 	if (r < 0) {

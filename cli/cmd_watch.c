@@ -53,6 +53,7 @@ const struct cmd_entry cmd_watch_entry = {
 	"                       snapshot, for node_exporter's textfile\n"
 	"                       collector; a failed snapshot is counted there\n"
 	"                       and the watch goes on while the process lives\n"
+	OPT_CAPTURE_HELP
 	"  -h, --help           show this help\n"
 	"\n"
 	"The process is stopped only while each snapshot is copied; the pause\n"
@@ -165,9 +166,11 @@ static int cmd_watch_exec(int argc, char **argv)
 		{ "format", required_argument, NULL, 'f' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
+		OPT_CAPTURE_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	const struct cmd_entry *cmd = &cmd_watch_entry;
+	struct capture_opts co;
 	enum watch_format fmt = WATCH_TEXT;
 	struct watch_cfg cfg;
 	const char *rules_path = NULL, *output = NULL, *textfile = NULL;
@@ -194,6 +197,7 @@ static int cmd_watch_exec(int argc, char **argv)
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.level = GROUP_LINES;
 	leak_cfg_init(&cfg.leak);
+	capture_opts_init(&co);
 	opt_begin();
 	while ((c = opt_next(argc, argv, "i:n:" OPT_LEAK_SHORTOPTS "l:f:o:h",
 			     longopts)) != -1) {
@@ -229,6 +233,12 @@ static int cmd_watch_exec(int argc, char **argv)
 		case 'h':
 			cmd_print_help(cmd);
 			return EXIT_OK;
+		case OPT_CAPTURE_FULL_STOP:
+		case OPT_CAPTURE_MAX_MEMORY:
+			r = opt_capture(cmd, c, optarg, &co);
+			if (r)
+				return r;
+			break;
 		default:
 			return opt_bad(cmd, c, argv);
 		}
@@ -261,6 +271,7 @@ static int cmd_watch_exec(int argc, char **argv)
 		rules_free(rules);
 		return EXIT_RUNTIME;
 	}
+	capture_set_opts(cap, &co);
 	if (count && (double)(count - 1) * (double)interval <
 			     (double)cfg.leak.window_ns)
 		error_msg("note: %zu snapshots cover less than the leak "
@@ -290,13 +301,17 @@ static int cmd_watch_exec(int argc, char **argv)
 		if (r < 0) {
 			error_msg("%s", e.msg);
 			watch_capture_failed(w);
-			/* Another tracer: the watch goes on at the next
-			 * interval; the verdict counts the failure. */
-			if (r == -EBUSY && !process_gone(pid))
-				continue;
-			if (!textfile || process_gone(pid) ||
+			if (textfile &&
 			    write_textfile(textfile, pid, w, &metrics,
 					   process ? process : "") < 0) {
+				status = EXIT_RUNTIME;
+				break;
+			}
+			/* Another tracer: the watch goes on at the next
+			 * interval; the verdict counts the failure.  With a
+			 * textfile any failure but the end of the process
+			 * is only counted. */
+			if (process_gone(pid) || (r != -EBUSY && !textfile)) {
 				status = EXIT_RUNTIME;
 				break;
 			}

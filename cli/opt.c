@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cli/opt.h"
+#include "snapshot/capture.h"
 #include "snapshot/leak.h"
 #include "lib/parse.h"
 #include "lib/strbuf.h"
@@ -128,4 +129,22 @@ int opt_leak(const struct cmd_entry *cmd, int c, const char *arg,
 		return 0;
 	}
 	return cmd_usage_error(cmd, "unknown option");
+}
+
+int opt_capture(const struct cmd_entry *cmd, int c, const char *arg,
+		struct capture_opts *co)
+{
+	struct err e;
+	uint64_t v;
+
+	if (c == OPT_CAPTURE_FULL_STOP) {
+		co->full_stop = 1;
+		return 0;
+	}
+	err_init(&e);
+	if (parse_size(arg, 1u << 20, SIZE_MAX, &v, &e) < 0)
+		return cmd_usage_error(cmd, "invalid --max-memory '%s' (a size "
+				       "of at least 1M, e.g. 512M or 4G)", arg);
+	co->max_memory = (size_t)v;
+	return 0;
 }

@@ -11,7 +11,7 @@
  *   -n --count  -o --output  -r --rules  -s --stats  -S --sort
  *   -t --tolerance  -v --verbose  -1 --once
  * Options without a short form: --ascii, --max-frames, --source-root,
- * --from-memory, --noise, --textfile.
+ * --from-memory, --noise, --textfile, --full-stop, --max-memory.
  */
 #ifndef GOSCOPE_CLI_OPT_H
 #define GOSCOPE_CLI_OPT_H
@@ -89,5 +89,22 @@ struct leak_cfg;
  */
 int opt_leak(const struct cmd_entry *cmd, int c, const char *arg,
 	     struct leak_cfg *lc, const char **rules_path);
+
+/* How a PID is captured, shared by dump, groups, diff, watch and top. */
+#define OPT_CAPTURE_FULL_STOP 0x110	/* no short forms */
+#define OPT_CAPTURE_MAX_MEMORY 0x111
+#define OPT_CAPTURE_LONGOPTS                                                  \
+	{ "full-stop", no_argument, NULL, OPT_CAPTURE_FULL_STOP },            \
+	{ "max-memory", required_argument, NULL, OPT_CAPTURE_MAX_MEMORY }
+#define OPT_CAPTURE_HELP                                                      \
+	"      --full-stop   copy everything while the target is stopped\n"    \
+	"                    (one longer pause; default: two phases)\n"        \
+	"      --max-memory=SIZE  memory a capture may take (bytes, or\n"     \
+	"                    with K, M, G; default: half of MemAvailable)\n"
+
+struct capture_opts;
+/* Handles option c, one of OPT_CAPTURE_LONGOPTS: fills co. */
+int opt_capture(const struct cmd_entry *cmd, int c, const char *arg,
+		struct capture_opts *co);
 
 #endif

@@ -284,7 +284,7 @@ static void semtable_walk(struct memsrc *mem, const struct gort_layout *l,
 			  uint64_t bias, const struct gort_registry *r,
 			  struct gort_waits *w, const size_t *gs, size_t ngs)
 {
-	size_t stride = (size_t)l->sema_stride, i, np = 0, nsema = 0;
+	size_t stride = (size_t)l->semtab_size, i, np = 0, nsema = 0;
 	size_t max = r->ngs + 64;
 	uint64_t *sg, *se;
 	unsigned char *tab;
@@ -295,8 +295,8 @@ static void semtable_walk(struct memsrc *mem, const struct gort_layout *l,
 	if (!ngs)
 		return;
 	tab = xmalloc(stride * SEMTAB_SIZE + 1);
-	if (!l->semtable || l->sema_stride <= 0 || l->semaroot_treap < 0 ||
-	    stride > 4096 || (size_t)l->semaroot_treap + 8 > stride ||
+	if (!l->semtable || l->semtab_size <= 0 || l->semtab_treap < 0 ||
+	    stride > 4096 || (size_t)l->semtab_treap + 8 > stride ||
 	    memsrc_read_full(mem, l->semtable + bias, tab,
 			     stride * SEMTAB_SIZE, NULL) < 0) {
 		/* No semtable (a stripped binary): address unknown. */
@@ -310,7 +310,7 @@ static void semtable_walk(struct memsrc *mem, const struct gort_layout *l,
 	for (i = 0; i < SEMTAB_SIZE; i++) {
 		uint64_t t;
 
-		memcpy(&t, tab + i * stride + l->semaroot_treap, 8);
+		memcpy(&t, tab + i * stride + l->semtab_treap, 8);
 		if (!t)
 			continue;
 		p[np].g = SIZE_MAX;
@@ -595,7 +595,8 @@ int gort_waits_copy(struct memsrc *mem, const struct gort_layout *l,
 	semtable_walk(mem, l, bias, r, w, sema_gs, nsema);
 	read_fds(mem, l, r, w, fd_gs, nfd);
 	read_chans(mem, l, w);
-	qsort(w->w, w->nw, sizeof(*w->w), wait_cmp);
+	if (w->nw)
+		qsort(w->w, w->nw, sizeof(*w->w), wait_cmp);
 	free(p);
 	free(sema_gs);
 	free(fd_gs);
@@ -634,7 +635,7 @@ const struct gort_wait *gort_waits_of(const struct gort_waits *w, size_t g,
 char *gort_type_name(struct memsrc *mem, const struct gort_layout *l,
 		     uint64_t types, uint64_t typ)
 {
-	unsigned char t[64], h[12];
+	unsigned char t[64], h[4];
 	uint64_t len = 0, addr;
 	int32_t off;
 	uint8_t tflag;
@@ -655,13 +656,14 @@ char *gort_type_name(struct memsrc *mem, const struct gort_layout *l,
 	/* abi.Name: a flags byte, a uvarint length, the bytes. */
 	if (memsrc_read_full(mem, addr, h, sizeof(h), NULL) < 0)
 		return NULL;
-	for (i = 1; i < sizeof(h); i++) {
+	/* Names are at most GORT_MAX_TYPE_NAME: two varint bytes. */
+	for (i = 1; i < 3; i++) {
 		len |= (uint64_t)(h[i] & 0x7f) << shift;
 		shift += 7;
 		if (!(h[i] & 0x80))
 			break;
 	}
-	if (i == sizeof(h) || !len || len > GORT_MAX_TYPE_NAME)
+	if (i == 3 || !len || len > GORT_MAX_TYPE_NAME)
 		return NULL;
 	s = xmalloc((size_t)len + 1);
 	if (memsrc_read_full(mem, addr + i + 1, s, (size_t)len, NULL) < 0) {

@@ -2,6 +2,7 @@
 #include <dirent.h>
 #include <elf.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 #include "goruntime/registry.h"
 #include "goruntime/traceback.h"
 #include "goruntime/unwind.h"
+#include "inspect/core.h"
 #include "goruntime/waitobj.h"
 #include "inspect/memsrc.h"
 #include "inspect/proc.h"
@@ -41,12 +43,18 @@ struct prep {
 	struct pccache *cache;
 	struct memsrc *mem;
 	uint64_t bias;
+	int no_dwarf;
 };
 
 static uint64_t now_ns(clockid_t c);
+static size_t core_threads(const struct core *core, struct gort_thread **out);
+static uint64_t core_nanotime(const struct gort_registry *r);
 static size_t count_threads(pid_t pid);
 static int load_bias(struct memsrc *mem, uint64_t base, uint64_t *bias,
 		     struct err *e);
+static int prepare_exe(struct prep *p, const char *file, const char *who,
+		       const char *hint, struct err *e);
+static int verify_layout(struct prep *p, const char *who, struct err *e);
 static int prepare(pid_t pid, struct prep *p, struct err *e);
 static void prep_release(struct prep *p);
 static void build_goroutine(struct snap *s, const struct prep *p,
@@ -69,6 +77,40 @@ static uint64_t now_ns(clockid_t c)
 
 	clock_gettime(c, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/*
+ * The target's clock when the core was written is not in the core: the
+ * latest moment it records, the most recent start of a wait, stands for
+ * it, so wait times are at least the ones shown and do not depend on
+ * when or where the core is read.
+ */
+static uint64_t core_nanotime(const struct gort_registry *r)
+{
+	uint64_t t = 0;
+	size_t i;
+
+	for (i = 0; i < r->ngs; i++)
+		if (r->gs[i].waitsince > 0 && (uint64_t)r->gs[i].waitsince > t)
+			t = (uint64_t)r->gs[i].waitsince;
+	return t;
+}
+
+/* The registers the core saved, as a stop would have copied them. */
+static size_t core_threads(const struct core *core, struct gort_thread **out)
+{
+	struct gort_thread *th = xcalloc(core->nthreads + 1, sizeof(*th));
+	size_t i;
+
+	for (i = 0; i < core->nthreads; i++) {
+		th[i].tid = core->threads[i].tid;
+		th[i].pc = core->threads[i].regs.pc;
+		th[i].sp = core->threads[i].regs.sp;
+		th[i].bp = core->threads[i].regs.bp;
+		th[i].fs_base = core->threads[i].regs.fs_base;
+	}
+	*out = th;
+	return core->nthreads;
 }
 
 static size_t count_threads(pid_t pid)
@@ -119,75 +161,98 @@ static int load_bias(struct memsrc *mem, uint64_t base, uint64_t *bias,
 	return 0;
 }
 
-static int prepare(pid_t pid, struct prep *p, struct err *e)
+/*
+ * Reads the executable at file: Go version, layouts, symbol table.  who
+ * names the target in messages ("process 12", "core 'x'").
+ */
+static int prepare_exe(struct prep *p, const char *file, const char *who,
+		       const char *hint, struct err *e)
 {
 	struct elfinfo info;
 	struct elfgo go;
+	int r;
+
+	r = elfinfo_read_file(file, &info, &go, e);
+	if (r < 0)
+		return r;
+	elfinfo_release(&info);
+	if (!go.found) {
+		elfgo_release(&go);
+		return err_set(e, ENOEXEC, "%s is not a Go program%s", who,
+			       hint);
+	}
+	p->version = xstrdup(go.go.version);
+	elfgo_release(&go);
+	/* DWARF first; without it, a per-version table (see layout.h). */
+	r = gort_layout_from_dwarf(file, &p->layout, e);
+	if (r < 0 && r != -ENODATA)
+		return r;
+	p->no_dwarf = r == -ENODATA;
+	p->layout.go_minor = gort_go_minor(p->version);
+	r = elfimage_open(file, &p->img, e);
+	if (r == 0)
+		r = elfimage_pclntab(p->img, &p->pcl, e);
+	if (r < 0)
+		return err_prefix(e, "cannot read the Go symbol table");
+	if (p->no_dwarf) {
+		r = gort_layout_from_table(p->img, p->pcl, p->version,
+					   &p->layout, e);
+		if (r < 0)
+			return err_prefix(e, "%s (%s): binary without DWARF",
+					  who, p->exe);
+	}
+	p->cache = pccache_new(p->pcl);
+	return 0;
+}
+
+/* Checks a table layout against the memory it describes. */
+static int verify_layout(struct prep *p, const char *who, struct err *e)
+{
+	int r;
+
+	if (!p->no_dwarf)
+		return 0;
+	r = gort_layout_verify(p->mem, &p->layout, p->bias, e);
+	if (r < 0)
+		return err_prefix(e, "%s (%s): %s", who, p->exe,
+				  p->layout.source);
+	return 0;
+}
+
+static int prepare(pid_t pid, struct prep *p, struct err *e)
+{
+	char who[32], hint[96];
 	uint64_t base;
-	int r, no_dwarf;
+	int r, deleted;
 
 	r = proc_check(pid, e);
 	if (r < 0)
 		return r;
 	snprintf(p->link, sizeof(p->link), "/proc/%d/exe", (int)pid);
-	r = elfinfo_read_file(p->link, &info, &go, e);
+	if (proc_exe(pid, &p->exe, &deleted, NULL) < 0)
+		p->exe = xstrdup(p->link);
+	snprintf(who, sizeof(who), "process %d", (int)pid);
+	snprintf(hint, sizeof(hint), " (%zu threads); try 'goscope "
+		 "buildinfo %d'", count_threads(pid), (int)pid);
+	r = prepare_exe(p, p->link, who, hint, e);
 	if (r < 0) {
 		if (e && (e->code == EACCES || e->code == EPERM)) {
-			char hint[400];
+			char why[400];
 
-			proc_explain_eperm(pid, hint, sizeof(hint));
+			proc_explain_eperm(pid, why, sizeof(why));
 			return err_set(e, e->code,
 				       "cannot read process %d: %s%s%s",
 				       (int)pid, "permission denied",
-				       hint[0] ? "; " : "", hint);
+				       why[0] ? "; " : "", why);
 		}
 		return r;
 	}
-	elfinfo_release(&info);
-	if (!go.found) {
-		elfgo_release(&go);
-		return err_set(e, ENOEXEC,
-			       "process %d is not a Go program (%zu threads); "
-			       "try 'goscope buildinfo %d'",
-			       (int)pid, count_threads(pid), (int)pid);
-	}
-	p->version = xstrdup(go.go.version);
-	{
-		int deleted;
-
-		if (proc_exe(pid, &p->exe, &deleted, NULL) < 0)
-			p->exe = xstrdup(p->link);
-	}
-	elfgo_release(&go);
-	/* DWARF first; without it, a per-version table (see layout.h). */
-	r = gort_layout_from_dwarf(p->link, &p->layout, e);
-	if (r < 0 && r != -ENODATA)
-		return r;
-	no_dwarf = r == -ENODATA;
-	p->layout.go_minor = gort_go_minor(p->version);
-	r = elfimage_open(p->link, &p->img, e);
-	if (r == 0)
-		r = elfimage_pclntab(p->img, &p->pcl, e);
-	if (r < 0)
-		return err_prefix(e, "cannot read the Go symbol table");
-	if (no_dwarf) {
-		r = gort_layout_from_table(p->img, p->pcl, p->version,
-					   &p->layout, e);
-		if (r < 0)
-			return err_prefix(e, "process %d (%s): binary "
-					  "without DWARF", (int)pid, p->exe);
-	}
-	p->cache = pccache_new(p->pcl);
 	p->mem = memsrc_live_new(pid);
 	r = proc_exe_base(pid, &base, e);
 	if (r == 0)
 		r = load_bias(p->mem, base, &p->bias, e);
-	if (r == 0 && no_dwarf) {
-		r = gort_layout_verify(p->mem, &p->layout, p->bias, e);
-		if (r < 0)
-			return err_prefix(e, "process %d (%s): %s", (int)pid,
-					  p->exe, p->layout.source);
-	}
+	if (r == 0)
+		r = verify_layout(p, who, e);
 	return r;
 }
 
@@ -368,10 +433,57 @@ static void build_goroutine(struct snap *s, const struct prep *p,
 
 struct capture {
 	pid_t pid;
+	struct core *core;		/* post-mortem: the core, else NULL */
 	struct prep p;
+	struct capture_opts opts;
 	capture_hook_fn hook;
 	void *hook_arg;
 };
+
+/* One stop: the threads' registers, for the registry copy. */
+struct stop1 {
+	struct ptstop *stop;
+	struct gort_thread *th;
+	size_t nth;
+	/* CLOCK_MONOTONIC ns: registry copied; other copies done. */
+	uint64_t t_copied, t_other;
+};
+
+static int stop_target(pid_t pid, struct stop1 *st, struct err *e);
+static void stop_release(struct stop1 *st);
+static void record_stop(struct snap *s, const struct stop1 *st,
+			const struct gort_registry *r, size_t stacks0,
+			size_t bytes0, size_t ngs);
+static int second_phase(struct capture *c, struct gort_registry *reg,
+			struct snap *s, struct err *e);
+static size_t copy_budget(const struct capture_opts *o);
+static int too_big(pid_t pid, struct err *e);
+static struct snap *build_snap(struct capture *c, struct gort_registry *reg,
+			       const struct stop1 *st);
+
+void capture_opts_init(struct capture_opts *o)
+{
+	const char *v;
+
+	memset(o, 0, sizeof(*o));
+	o->retry_max = CAPTURE_RETRY_MAX;
+	v = getenv("GOSCOPE_TEST_PHASE_DELAY_MS");
+	if (v && *v)
+		o->phase_delay_ms = (unsigned int)strtoul(v, NULL, 10) % 60000;
+	v = getenv("GOSCOPE_TEST_RETRY_MAX");
+	if (v && *v)
+		o->retry_max = strtol(v, NULL, 10);
+}
+
+void capture_set_opts(struct capture *c, const struct capture_opts *o)
+{
+	c->opts = *o;
+}
+
+const struct capture_opts *capture_get_opts(const struct capture *c)
+{
+	return &c->opts;
+}
 
 void capture_set_hook(struct capture *c, capture_hook_fn fn, void *arg)
 {
@@ -407,9 +519,42 @@ int capture_open(pid_t pid, struct capture **out, struct err *e)
 	int r;
 
 	c->pid = pid;
+	capture_opts_init(&c->opts);
 	r = prepare(pid, &c->p, e);
 	if (r < 0) {
 		prep_release(&c->p);
+		free(c);
+		return r;
+	}
+	*out = c;
+	return 0;
+}
+
+int capture_open_core(struct core *core, const char *exe,
+		      struct capture **out, struct err *e)
+{
+	struct capture *c = xcalloc(1, sizeof(*c));
+	struct prep *p = &c->p;
+	char who[PATH_MAX + 16];
+	int r;
+
+	c->pid = core->pid;
+	c->core = core;
+	capture_opts_init(&c->opts);
+	c->opts.full_stop = 1;	/* nothing runs: one copy */
+	snprintf(who, sizeof(who), "core '%s'", core->path);
+	p->exe = xstrdup(exe);
+	r = prepare_exe(p, exe, who, "", e);
+	if (r == 0)
+		r = core_exe_bias(core, exe, &p->bias, e);
+	if (r == 0)
+		r = core_add_exe(core, exe, p->bias, e);
+	if (r == 0) {
+		p->mem = memsrc_core_new(core);
+		r = verify_layout(p, who, e);
+	}
+	if (r < 0) {
+		prep_release(p);
 		free(c);
 		return r;
 	}
@@ -425,27 +570,212 @@ void capture_close(struct capture *c)
 	free(c);
 }
 
+static int stop_target(pid_t pid, struct stop1 *st, struct err *e)
+{
+	size_t i;
+	int r;
+
+	memset(st, 0, sizeof(*st));
+	r = ptstop_stop(pid, &st->stop, e);
+	if (r < 0)
+		return r;
+	st->th = xcalloc(st->stop->nthreads + 1, sizeof(*st->th));
+	for (i = 0; i < st->stop->nthreads; i++) {
+		const struct ptstop_thread *t = &st->stop->threads[i];
+		struct gort_thread *g = &st->th[st->nth];
+
+		if (!t->stopped)
+			continue;
+		g->tid = t->tid;
+		g->pc = t->regs.pc;
+		g->sp = t->regs.sp;
+		g->bp = t->regs.bp;
+		g->fs_base = t->regs.fs_base;
+		st->nth++;
+	}
+	return 0;
+}
+
+static void stop_release(struct stop1 *st)
+{
+	free(st->th);
+	ptstop_free(st->stop);
+	memset(st, 0, sizeof(*st));
+}
+
+static void record_stop(struct snap *s, const struct stop1 *st,
+			const struct gort_registry *r, size_t stacks0,
+			size_t bytes0, size_t ngs)
+{
+	const struct ptstop *stop = st->stop;
+	struct snap_stop *ss;
+	uint64_t ns = stop->t_resumed - stop->t_stop_begin;
+
+	if (s->nstops >= SNAP_MAX_STOPS)
+		return;
+	ss = &s->stops[s->nstops++];
+	ss->pause_ns = ns;
+	ss->threads_ns = stop->t_all_stopped - stop->t_stop_begin;
+	ss->registry_ns = st->t_copied - stop->t_all_stopped;
+	ss->other_ns = st->t_other - st->t_copied;
+	ss->goroutines = ngs;
+	ss->stacks = r->stacks_copied - stacks0;
+	ss->bytes = r->bytes_copied - bytes0;
+	if (ns > s->pause_ns)
+		s->pause_ns = ns;
+}
+
+/* The one-line error of a target over the memory budget. */
+static int too_big(pid_t pid, struct err *e)
+{
+	char msg[sizeof(e->msg)];
+
+	if (!e)
+		return -E2BIG;
+	snprintf(msg, sizeof(msg), "%s", e->msg);
+	return err_set(e, E2BIG, "process %d: %s (see --max-memory)",
+		       (int)pid, msg);
+}
+
+/* The memory a copy may take: the option, else half of MemAvailable. */
+static size_t copy_budget(const struct capture_opts *o)
+{
+	uint64_t avail;
+
+	if (o->max_memory)
+		return o->max_memory;
+	avail = proc_mem_available() / 2;
+	return avail > SIZE_MAX ? SIZE_MAX : (size_t)avail;
+}
+
+/*
+ * After the resume: the parked goroutines' stacks, checked against a
+ * second read of their g structs; those that ran are copied again in a
+ * second, short stop (at most retry_max of them), else marked changed.
+ */
+static int second_phase(struct capture *c, struct gort_registry *reg,
+			struct snap *s, struct err *e)
+{
+	const struct prep *pp = &c->p;
+	struct stop1 st;
+	size_t stacks0 = reg->stacks_copied, bytes0;
+	long n;
+
+	if (c->opts.phase_delay_ms) {
+		struct timespec ts = {
+			.tv_sec = c->opts.phase_delay_ms / 1000,
+			.tv_nsec = (long)(c->opts.phase_delay_ms % 1000) *
+				   1000000L,
+		};
+
+		nanosleep(&ts, NULL);
+	}
+	n = gort_registry_finish(pp->mem, &pp->layout, reg, e);
+	if (n < 0)
+		return (int)n;
+	s->stacks_after = reg->stacks_copied - stacks0;
+	if (n == 0 || n > c->opts.retry_max)
+		return 0;
+	/* A failed second stop (the target exiting) leaves the marks. */
+	if (stop_target(c->pid, &st, NULL) < 0)
+		return 0;
+	stacks0 = reg->stacks_copied;
+	bytes0 = reg->bytes_copied;
+	n = gort_registry_recopy(pp->mem, &pp->layout, pp->bias, st.th,
+				 st.nth, reg, e);
+	st.t_copied = st.t_other = now_ns(CLOCK_MONOTONIC);
+	ptstop_resume(st.stop, NULL);
+	record_stop(s, &st, reg, stacks0, bytes0,
+		    n > 0 ? (size_t)n : 0);
+	stop_release(&st);
+	if (n < 0)
+		return (int)n;
+	s->nretried = (size_t)n;
+	return 0;
+}
+
+/* The snapshot of a copied registry: threads, then every goroutine. */
+static struct snap *build_snap(struct capture *c, struct gort_registry *reg,
+			       const struct stop1 *st)
+{
+	const struct prep *pp = &c->p;
+	struct gort_pframe *buf;
+	struct snap *s = snap_new();
+	size_t i, k = st->nth, maxlen = 0;
+
+	s->pid = c->pid;
+	s->exe = xstrdup(pp->exe);
+	s->go_version = xstrdup(pp->version);
+	s->go_minor = pp->layout.go_minor;
+	s->layout_source = xstrdup(pp->layout.source);
+	s->time_unix_ns = (int64_t)now_ns(CLOCK_REALTIME);
+	s->threads = xcalloc(k + 1, sizeof(*s->threads));
+	s->nthreads = k;
+	for (i = 0; i < k; i++) {
+		struct snap_thread *t = &s->threads[i];
+		size_t j;
+
+		t->tid = st->th[i].tid;
+		t->stopped = 1;
+		t->pc = st->th[i].pc;
+		t->sp = st->th[i].sp;
+		t->m_id = -1;
+		for (j = 0; j < reg->nms; j++) {
+			if (reg->ms[j].procid != (uint64_t)t->tid)
+				continue;
+			t->m_id = reg->ms[j].id;
+			for (size_t q = 0; q < reg->ngs; q++)
+				if (reg->gs[q].addr == reg->ms[j].curg)
+					t->curg_goid = reg->gs[q].goid;
+		}
+	}
+	for (i = 0; i < reg->ngs; i++)
+		if (reg->gs[i].copy_len > maxlen)
+			maxlen = reg->gs[i].copy_len;
+	maxlen = maxlen / 8 + 2;
+	if (maxlen > MAX_PHYS_FRAMES)
+		maxlen = MAX_PHYS_FRAMES;
+	buf = xcalloc(maxlen, sizeof(*buf));
+	s->gs = xcalloc(reg->ngs + 1, sizeof(*s->gs));
+	for (i = 0; i < reg->ngs; i++) {
+		build_goroutine(s, pp, reg, &reg->gs[i], buf, &s->gs[i]);
+		if (reg->gs[i].changed) {
+			s->gs[i].changed = 1;
+			s->gs[i].unwind_error =
+				snap_intern(s, SNAP_CHANGED_DURING_CAPTURE);
+			s->nchanged++;
+		}
+	}
+	s->ngs = reg->ngs;
+	free(buf);
+	return s;
+}
+
 int capture_take(struct capture *c, struct snap **out, struct err *e)
 {
 	const struct prep *pp = &c->p;
 	struct gort_registry reg;
 	struct gort_waits waits;
-	struct gort_thread *th = NULL;
-	struct gort_pframe *buf;
-	struct ptstop *stop = NULL;
-	struct snap *s;
+	struct stop1 st;
+	struct snap *s = NULL, fig;
 	uint64_t t0 = now_ns(CLOCK_MONOTONIC);
-	size_t i, k, maxlen = 0;
+	size_t i, budget = copy_budget(&c->opts);
+	unsigned int flags = c->opts.full_stop ? 0 : GORT_COPY_DEFER_PARKED;
 	pid_t pid = c->pid;
 	int r;
 
 	memset(&reg, 0, sizeof(reg));
+	memset(&st, 0, sizeof(st));
 	memset(&waits, 0, sizeof(waits));
-	r = proc_check(pid, e);
+	r = c->core ? 0 : proc_check(pid, e);
 	if (r < 0)
 		return r;
 	/* Allocate and touch the copy's memory before stopping anything. */
-	gort_registry_reserve(pp->mem, &pp->layout, pp->bias, &reg, NULL);
+	r = gort_registry_reserve(pp->mem, &pp->layout, pp->bias, budget,
+				  &reg, e);
+	if (r == -E2BIG)
+		return too_big(pid, e);
+	reg.max_stack_bytes = budget;
 	if (gort_registry_waitreasons(pp->mem, &pp->layout, pp->bias, &reg,
 				      NULL) < 0 &&
 	    pp->layout.waitreason_names) {
@@ -457,109 +787,109 @@ int capture_take(struct capture *c, struct snap **out, struct err *e)
 				xstrdup(pp->layout.waitreason_names[i]);
 	}
 
+	if (c->core) {
+		/* No descriptors to list, nothing to stop: the core's threads. */
+		waits.types = blocked_types_base(pp->img, &pp->layout,
+						 pp->bias);
+		st.nth = core_threads(c->core, &st.th);
+		flags = 0;
+		goto copy;
+	}
 	/* What parked goroutines wait on: the epoll registrations now. */
 	gort_waits_prepare(pid, blocked_types_base(pp->img, &pp->layout,
 						   pp->bias), &waits);
-	r = ptstop_stop(pid, &stop, e);
+	r = stop_target(pid, &st, e);
 	if (r < 0)
 		goto fail;
-	th = xcalloc(stop->nthreads + 1, sizeof(*th));
-	for (i = k = 0; i < stop->nthreads; i++) {
-		if (!stop->threads[i].stopped)
-			continue;
-		th[k].tid = stop->threads[i].tid;
-		th[k].pc = stop->threads[i].regs.pc;
-		th[k].sp = stop->threads[i].regs.sp;
-		th[k].bp = stop->threads[i].regs.bp;
-		th[k].fs_base = stop->threads[i].regs.fs_base;
-		k++;
-	}
+copy:
 	{
 		char **wr = reg.waitreasons;
 		size_t nwr = reg.nwaitreasons;
 
 		reg.waitreasons = NULL;
 		reg.nwaitreasons = 0;
-		r = gort_registry_copy(pp->mem, &pp->layout, pp->bias, th, k,
-				       &reg, e);
+		r = gort_registry_copy(pp->mem, &pp->layout, pp->bias, st.th,
+				       st.nth, flags, &reg, e);
 		reg.waitreasons = wr;
 		reg.nwaitreasons = nwr;
 	}
-	if (r == 0)
+	st.t_copied = now_ns(CLOCK_MONOTONIC);
+	if (c->core)
+		reg.nanotime = core_nanotime(&reg);
+	/* One stop (and a core): what the parked goroutines wait on, too. */
+	if (r == 0 && c->opts.full_stop)
 		gort_waits_copy(pp->mem, &pp->layout, pp->bias, &reg,
 				reg.waitreasons, reg.nwaitreasons, &waits);
 	/* Copy-only hooks for other views of the stopped process go here. */
-	if (c->hook)
-		c->hook(stop, c->hook_arg);
-	ptstop_resume(stop, NULL);
+	if (c->hook && st.stop)
+		c->hook(st.stop, c->hook_arg);
+	st.t_other = now_ns(CLOCK_MONOTONIC);
+	if (st.stop)
+		ptstop_resume(st.stop, NULL);
+	if (r == -E2BIG)
+		too_big(pid, e);
 	if (r < 0)
 		goto fail;
+	/*
+	 * Two phases: a parked goroutine's sudogs stay as they are until it
+	 * runs, which the second read of its g struct (second_phase) tells;
+	 * the waits of those that ran are dropped below.
+	 */
+	if (!c->opts.full_stop)
+		gort_waits_copy(pp->mem, &pp->layout, pp->bias, &reg,
+				reg.waitreasons, reg.nwaitreasons, &waits);
 	gort_waits_decode(pp->mem, &pp->layout, &waits);
 
-	s = snap_new();
-	s->pid = pid;
-	s->exe = xstrdup(pp->exe);
-	s->go_version = xstrdup(pp->version);
-	s->go_minor = pp->layout.go_minor;
-	s->layout_source = xstrdup(pp->layout.source);
-	s->time_unix_ns = (int64_t)now_ns(CLOCK_REALTIME);
-	s->pause_ns = stop->t_resumed - stop->t_stop_begin;
+	/* The capture's figures, gathered before the snapshot is built. */
+	memset(&fig, 0, sizeof(fig));
+	if (st.stop)
+		record_stop(&fig, &st, &reg, 0, 0, reg.ngs);
+	fig.two_phase = !c->opts.full_stop && !c->core;
+	if (reg.ndeferred) {
+		r = second_phase(c, &reg, &fig, e);
+		if (r < 0)
+			goto fail;
+	}
+	s = build_snap(c, &reg, &st);
+	if (c->core)
+		s->time_unix_ns = c->core->time_unix_ns;
+	s->two_phase = fig.two_phase;
+	memcpy(s->stops, fig.stops, sizeof(s->stops));
+	s->nstops = fig.nstops;
+	s->pause_ns = fig.pause_ns;
+	s->stacks_after = fig.stacks_after;
+	s->nretried = fig.nretried;
 	s->nallg = reg.nallg;
 	s->bytes_copied = reg.bytes_copied;
-	s->threads = xcalloc(k + 1, sizeof(*s->threads));
-	s->nthreads = k;
-	for (i = 0; i < k; i++) {
-		struct snap_thread *t = &s->threads[i];
-		size_t j;
-
-		t->tid = th[i].tid;
-		t->stopped = 1;
-		t->pc = th[i].pc;
-		t->sp = th[i].sp;
-		t->m_id = -1;
-		for (j = 0; j < reg.nms; j++) {
-			if (reg.ms[j].procid != (uint64_t)t->tid)
-				continue;
-			t->m_id = reg.ms[j].id;
-			for (size_t q = 0; q < reg.ngs; q++)
-				if (reg.gs[q].addr == reg.ms[j].curg)
-					t->curg_goid = reg.gs[q].goid;
-		}
-	}
-	for (i = 0; i < reg.ngs; i++)
-		if (reg.gs[i].copy_len > maxlen)
-			maxlen = reg.gs[i].copy_len;
-	maxlen = maxlen / 8 + 2;
-	if (maxlen > MAX_PHYS_FRAMES)
-		maxlen = MAX_PHYS_FRAMES;
-	buf = xcalloc(maxlen, sizeof(*buf));
-	s->gs = xcalloc(reg.ngs + 1, sizeof(*s->gs));
-	for (i = 0; i < reg.ngs; i++)
-		build_goroutine(s, pp, &reg, &reg.gs[i], buf, &s->gs[i]);
-	s->ngs = reg.ngs;
 	blocked_build(s, &waits, pp->img, pp->bias);
 	gort_waits_release(&waits);
-	free(buf);
+	/* Waits read before a goroutine ran (or was copied again). */
+	for (i = 0; i < reg.ngs; i++)
+		if (reg.gs[i].recopied || reg.gs[i].changed) {
+			free(s->gs[i].waits);
+			s->gs[i].waits = NULL;
+			s->gs[i].nwaits = 0;
+		}
 	s->capture_ns = now_ns(CLOCK_MONOTONIC) - t0;
-	free(th);
-	ptstop_free(stop);
+	stop_release(&st);
 	gort_registry_release(&reg);
 	*out = s;
 	return 0;
 fail:
 	gort_waits_release(&waits);
-	free(th);
-	ptstop_free(stop);
+	stop_release(&st);
 	gort_registry_release(&reg);
 	return r;
 }
 
-int capture_pid(pid_t pid, struct snap **out, struct err *e)
+int capture_pid(pid_t pid, const struct capture_opts *co, struct snap **out,
+		struct err *e)
 {
 	struct threads_opts o;
 
 	/* Also every thread with its native stack (snapshot/threads.c). */
 	memset(&o, 0, sizeof(o));
 	o.flags = THREADS_GO_ONLY;
+	o.capture = co;
 	return threads_capture(pid, &o, out, e);
 }

@@ -9,19 +9,51 @@
 #include "snapshot/snap.h"
 #include "symbols/pclntab.h"
 
+/* Goroutines copied again in a second stop, at most (the retry budget). */
+#define CAPTURE_RETRY_MAX 4096
+
+/* How a capture stops the target and how much memory it may take. */
+struct capture_opts {
+	/*
+	 * 0 (default): two phases.  While the target is stopped only the
+	 * registers, allgs, the g structs, the m list and the stacks of
+	 * goroutines that are not parked are copied; the parked ones'
+	 * stacks are copied after the resume and kept only when their g
+	 * struct, read again, shows they did not run (see
+	 * gort_registry_finish).  Those that ran are copied again in a
+	 * short second stop, or past retry_max marked changed during
+	 * capture.  1: everything is copied in one stop.
+	 */
+	int full_stop;
+	/* Bytes the copy may take; 0: half of MemAvailable. */
+	size_t max_memory;
+	/*
+	 * Test knobs, from the environment by capture_opts_init:
+	 * GOSCOPE_TEST_PHASE_DELAY_MS sleeps that long between the resume
+	 * and the second phase; GOSCOPE_TEST_RETRY_MAX sets retry_max.
+	 */
+	unsigned int phase_delay_ms;
+	long retry_max;		/* default CAPTURE_RETRY_MAX */
+};
+
+/* Fills o with the defaults (and the test knobs of the environment). */
+void capture_opts_init(struct capture_opts *o);
+
 /*
- * Captures every goroutine of pid.  Everything that can be prepared
- * without stopping (ELF, DWARF layouts, pclntab, wait reason strings) is
- * done first; then all threads are stopped only while the registry,
- * the g structs, the m list and the live stacks are copied; then the
- * target is resumed and the copy is unwound and symbolized.  Returns 0
- * and *out (free with snap_free), or a negative errno with e set:
- * -ESRCH (no such process, or it exited), -EPERM/-EACCES/-EBUSY (with
- * the reason), -ENOEXEC (not a Go program), -ENODATA (no DWARF).
- * The snapshot also has every thread's native view (threads_capture with
+ * Captures every goroutine of pid with options o (NULL: the defaults).
+ * Everything that can be prepared without stopping (ELF, DWARF layouts,
+ * pclntab, wait reason strings, the memory for the copy) is done first;
+ * then the target is stopped only while the registry and the stacks are
+ * copied (see struct capture_opts); then the copy is unwound and
+ * symbolized.  Returns 0 and *out (free with snap_free), or a negative
+ * errno with e set: -ESRCH (no such process, or it exited),
+ * -EPERM/-EACCES/-EBUSY (with the reason), -ENOEXEC (not a Go program),
+ * -ENODATA (no DWARF), -E2BIG (over the memory budget).  The snapshot
+ * also has every thread's native view (threads_capture with
  * THREADS_GO_ONLY).
  */
-int capture_pid(pid_t pid, struct snap **out, struct err *e);
+int capture_pid(pid_t pid, const struct capture_opts *o, struct snap **out,
+		struct err *e);
 
 /*
  * The same in two steps, for repeated captures of one process (watch,
@@ -33,6 +65,21 @@ struct capture;
 int capture_open(pid_t pid, struct capture **out, struct err *e);
 int capture_take(struct capture *c, struct snap **out, struct err *e);
 void capture_close(struct capture *c);
+/* Sets the options of later capture_take calls (a copy of *o). */
+void capture_set_opts(struct capture *c, const struct capture_opts *o);
+/* The options c captures with (valid while c lives). */
+const struct capture_opts *capture_get_opts(const struct capture *c);
+
+/*
+ * Prepares captures of a core file instead of a live process: exe is the
+ * executable it was made from (see core_find_exe).  capture_take then
+ * reads the core: the same decoding as for a live process, without any
+ * stop (pause 0).  core must outlive the capture.  Errors as for
+ * capture_open, and -EINVAL when exe does not fit the core.
+ */
+struct core;
+int capture_open_core(struct core *core, const char *exe,
+		      struct capture **out, struct err *e);
 
 /*
  * A hook that capture_take runs while every thread is stopped, right

@@ -49,6 +49,7 @@ static json_t *frame_json(const struct snap_frame *f);
 static json_t *shape_json(const struct snap_goroutine *g, size_t sid);
 static json_t *goroutine_json(const struct snap_goroutine *g, size_t shape);
 static json_t *capture_json(const struct snap *s);
+static void capture_stops_json(json_t *o, const struct snap *s);
 static json_t *nframe_json(const struct snap_nframe *f);
 static void thread_native_json(const struct snap *s,
 			       const struct snap_thread *t, json_t *o);
@@ -418,6 +419,43 @@ static json_t *goroutine_json(const struct snap_goroutine *g, size_t shape)
 	return a;
 }
 
+/* How the capture stopped the target (live captures only). */
+static void capture_stops_json(json_t *o, const struct snap *s)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	json_object_set_new(o, "mode", json_string(s->two_phase
+						   ? "two-phase"
+						   : "full-stop"));
+	for (i = 0; i < s->nstops; i++) {
+		json_t *x = json_object();
+
+		json_object_set_new(x, "pause_ns", json_integer(
+			(json_int_t)s->stops[i].pause_ns));
+		json_object_set_new(x, "threads_ns", json_integer(
+			(json_int_t)s->stops[i].threads_ns));
+		json_object_set_new(x, "registry_ns", json_integer(
+			(json_int_t)s->stops[i].registry_ns));
+		json_object_set_new(x, "other_ns", json_integer(
+			(json_int_t)s->stops[i].other_ns));
+		json_object_set_new(x, "goroutines", json_integer(
+			(json_int_t)s->stops[i].goroutines));
+		json_object_set_new(x, "stacks", json_integer(
+			(json_int_t)s->stops[i].stacks));
+		json_object_set_new(x, "bytes", json_integer(
+			(json_int_t)s->stops[i].bytes));
+		json_array_append_new(a, x);
+	}
+	json_object_set_new(o, "stops", a);
+	json_object_set_new(o, "stacks_after_resume",
+			    json_integer((json_int_t)s->stacks_after));
+	json_object_set_new(o, "retried",
+			    json_integer((json_int_t)s->nretried));
+	json_object_set_new(o, "changed_during_capture",
+			    json_integer((json_int_t)s->nchanged));
+}
+
 /* A count that may be unknown (-1): null then. */
 static json_t *opt_int(int64_t v)
 {
@@ -472,6 +510,8 @@ static json_t *capture_json(const struct snap *s)
 	json_object_set_new(o, "allglen", json_integer((json_int_t)s->nallg));
 	json_object_set_new(o, "bytes_copied",
 			    json_integer((json_int_t)s->bytes_copied));
+	if (s->nstops)
+		capture_stops_json(o, s);
 	return o;
 }
 

@@ -47,6 +47,9 @@ struct group {
 	size_t count;
 	size_t nwait;		/* members with a known wait time */
 	int64_t wait_min, wait_median, wait_max;	/* -1 when none */
+	/* When goscope first saw its oldest member (snapshot/ages.h; 0:
+	 * unknown): the group is at least snap time minus this old. */
+	int64_t first_seen_min;
 	uint64_t goids[GROUP_MAX_GOIDS];	/* smallest ids, ascending */
 	size_t ngoids;
 	struct snap_label labels[GROUP_MAX_LABELS];	/* distinct, seen */
@@ -80,6 +83,12 @@ void group_snap(const struct snap *s, enum group_level level,
 		unsigned int flags, const struct rules *rules,
 		struct grouping *out);
 void grouping_release(struct grouping *gr);
+
+/*
+ * Sets first_seen_min of every group again from its members (after
+ * ages_update filled in the snapshot's first_seen_ns).
+ */
+void group_set_ages(struct grouping *gr);
 
 /* Sorts user groups before standard-library-only ones, then by key. */
 void group_sort(struct grouping *gr, enum group_sort by);

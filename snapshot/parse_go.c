@@ -41,6 +41,7 @@ struct parser {
 };
 
 static int next_line(struct parser *p, struct line *l);
+static int is_changed_line(const struct line *l);
 static void warnf(struct parser *p, size_t line, const char *fmt, ...)
 	ATTR_FORMAT(3, 4);
 static const char *intern_n(struct parser *p, const char *s, size_t n);
@@ -63,6 +64,15 @@ static int parse_labels(struct parser *p, const char *s, size_t n,
 static size_t split_tabs(const struct line *l, const char **cells,
 			 size_t *lens, size_t max);
 static void parse_debug1(struct parser *p, const struct line *first);
+
+/* "\tstack unavailable: changed during capture" (goscope's dumps). */
+static int is_changed_line(const struct line *l)
+{
+	static const char m[] = "\tstack unavailable: "
+				SNAP_CHANGED_DURING_CAPTURE;
+
+	return l->n >= sizeof(m) - 1 && !memcmp(l->p, m, sizeof(m) - 1);
+}
 
 static int next_line(struct parser *p, struct line *l)
 {
@@ -466,6 +476,18 @@ static void parse_debug2(struct parser *p)
 		if (l.n > 33 && l.p[0] == '\t' &&
 		    !memcmp(l.p + 1, "goroutine running on other thread", 33)) {
 			p->stack_unavailable = 1;
+			continue;
+		}
+		if (is_changed_line(&l)) {
+			/* goscope's mark for a goroutine it could not copy. */
+			struct snap_goroutine *g = cur_g(p);
+
+			p->stack_unavailable = 1;
+			if (g) {
+				g->changed = 1;
+				g->unwind_error = snap_intern(
+					p->s, SNAP_CHANGED_DURING_CAPTURE);
+			}
 			continue;
 		}
 		if (l.p[0] == '\t') {

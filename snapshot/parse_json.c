@@ -182,6 +182,8 @@ static int status_value(const char *name, uint32_t *out)
 	return -1;
 }
 
+static int read_stops(struct reader *r, json_t *c);
+
 static int read_capture(struct reader *r, json_t *c)
 {
 	const char *exe, *ver, *layout;
@@ -215,6 +217,58 @@ static int read_capture(struct reader *r, json_t *c)
 	if (get_int(r, c, "bytes_copied", 0, INT64_MAX, 0, &v) < 0)
 		return -EINVAL;
 	r->s->bytes_copied = (size_t)v;
+	if (json_object_get(c, "mode"))
+		return read_stops(r, c);
+	return 0;
+}
+
+/* How a live capture stopped the target (optional: mode, stops, ...). */
+static int read_stops(struct reader *r, json_t *c)
+{
+	static const char *const keys[] = {
+		"pause_ns", "threads_ns", "registry_ns", "other_ns",
+		"goroutines", "stacks", "bytes",
+	};
+	const char *mode;
+	json_t *a;
+	int64_t v[7];
+	size_t i, k;
+
+	if (get_str(r, c, "mode", 0, &mode) < 0)
+		return -EINVAL;
+	if (strcmp(mode, "two-phase") && strcmp(mode, "full-stop"))
+		return fail(r, "capture.mode: unknown mode");
+	r->s->two_phase = !strcmp(mode, "two-phase");
+	a = json_object_get(c, "stops");
+	if (!json_is_array(a) || json_array_size(a) > SNAP_MAX_STOPS)
+		return fail(r, "capture.stops: not an array of at most %d",
+			    SNAP_MAX_STOPS);
+	for (i = 0; i < json_array_size(a); i++) {
+		json_t *o = json_array_get(a, i);
+		struct snap_stop *st = &r->s->stops[i];
+
+		snprintf(r->path, sizeof(r->path), "capture.stops[%zu]", i);
+		for (k = 0; k < 7; k++)
+			if (get_int(r, o, keys[k], 0, INT64_MAX, 0, &v[k]) < 0)
+				return -EINVAL;
+		st->pause_ns = (uint64_t)v[0];
+		st->threads_ns = (uint64_t)v[1];
+		st->registry_ns = (uint64_t)v[2];
+		st->other_ns = (uint64_t)v[3];
+		st->goroutines = (size_t)v[4];
+		st->stacks = (size_t)v[5];
+		st->bytes = (size_t)v[6];
+	}
+	r->s->nstops = json_array_size(a);
+	snprintf(r->path, sizeof(r->path), "capture");
+	if (get_int(r, c, "stacks_after_resume", 0, INT64_MAX, 0, &v[0]) < 0 ||
+	    get_int(r, c, "retried", 0, INT64_MAX, 0, &v[1]) < 0 ||
+	    get_int(r, c, "changed_during_capture", 0, INT64_MAX, 0,
+		    &v[2]) < 0)
+		return -EINVAL;
+	r->s->stacks_after = (size_t)v[0];
+	r->s->nretried = (size_t)v[1];
+	r->s->nchanged = (size_t)v[2];
 	return 0;
 }
 
@@ -544,6 +598,8 @@ static int read_shape(struct reader *r, json_t *o, struct snap_goroutine *g)
 	v = json_object_get(o, "unwind_error");
 	if (v && get_str(r, o, "unwind_error", 1, &g->unwind_error) < 0)
 		return -EINVAL;
+	g->changed = g->unwind_error &&
+		     !strcmp(g->unwind_error, SNAP_CHANGED_DURING_CAPTURE);
 	v = member(r, o, "blocked_on", JSON_ARRAY, 0, 1);
 	if (!v && json_object_get(o, "blocked_on"))
 		return -EINVAL;

@@ -75,6 +75,11 @@ struct snap_goroutine {
 	int waitreason;		/* raw value */
 	int64_t waitsince;	/* runtime nanotime, 0 = not stamped */
 	int64_t wait_ns;	/* capture nanotime - waitsince, or -1 */
+	/* Honest ages (snapshot/ages.h), 0 when unknown: the wall clock of
+	 * the first snapshot goscope saw this goid in (it is at least that
+	 * old), and of the last one before, which lacked it (it is younger
+	 * than that). */
+	int64_t first_seen_ns, born_after_ns;
 	uint64_t parent_goid;
 	int locked;		/* locked to thread */
 	int tid;		/* thread running it, 0 when none */
@@ -89,6 +94,12 @@ struct snap_goroutine {
 	struct snap_label *labels;
 	size_t nlabels;
 	const char *unwind_error;	/* why the stack is partial, or NULL */
+	/*
+	 * 1: it ran while its stack was being copied, after the target
+	 * resumed, and was not copied again: no frames are shown (never a
+	 * torn stack); unwind_error is "changed during capture".
+	 */
+	int changed;
 	/* How many identical goroutines this entry stands for: a debug=1
 	 * record "N @ ..." is one entry of weight N.  0 means 1; use
 	 * snap_g_weight(). */
@@ -99,6 +110,8 @@ struct snap_goroutine {
 	size_t nwaits;
 };
 
+/* unwind_error of a goroutine marked changed during capture. */
+#define SNAP_CHANGED_DURING_CAPTURE "changed during capture"
 /* The number of goroutines g stands for (at least 1). */
 static inline uint64_t snap_g_weight(const struct snap_goroutine *g)
 {
@@ -161,6 +174,21 @@ struct snap_thread {
 	const char *unwind_error;	/* why the stack ends early */
 };
 
+/* One stop of the target during a capture. */
+struct snap_stop {
+	uint64_t pause_ns;	/* stopped for this long, of which: */
+	uint64_t threads_ns;	/* stopping every thread */
+	uint64_t registry_ns;	/* copying the registry and stacks */
+	/* other copies (what goroutines wait on, native threads); the
+	 * rest of pause_ns is resuming */
+	uint64_t other_ns;
+	size_t goroutines;	/* g structs copied */
+	size_t stacks;		/* goroutine stacks copied */
+	size_t bytes;		/* bytes copied */
+};
+
+#define SNAP_MAX_STOPS 2
+
 struct snap {
 	pid_t pid;
 	char *exe;
@@ -168,7 +196,18 @@ struct snap {
 	int go_minor;
 	char *layout_source;
 	int64_t time_unix_ns;	/* wall clock of the capture */
-	uint64_t pause_ns;	/* target stopped for this long */
+	uint64_t pause_ns;	/* longest stop of the target */
+	/*
+	 * How it was captured: two_phase 1 when the stacks of parked
+	 * goroutines were copied after the resume (stacks_after of them),
+	 * nretried of them copied again in a second stop because they ran
+	 * meanwhile, nchanged marked changed instead; 0 for one full stop.
+	 * nstops 0 for snapshots read from files.
+	 */
+	int two_phase;
+	struct snap_stop stops[SNAP_MAX_STOPS];
+	size_t nstops;
+	size_t stacks_after, nretried, nchanged;
 	uint64_t capture_ns;	/* whole capture */
 	size_t nallg;
 	size_t bytes_copied;

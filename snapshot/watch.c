@@ -7,6 +7,7 @@
 
 #include "goruntime/traceback.h"
 #include "lib/hashmap.h"
+#include "snapshot/ages.h"
 #include "snapshot/fmt_metrics.h"
 #include "snapshot/watch.h"
 #include "lib/xmalloc.h"
@@ -20,6 +21,7 @@ struct ginfo {
 	const char *state, *ufunc, *ufile, *cfunc, *cfile;
 	int uline, cline;
 	int64_t oldest;
+	int64_t first_seen;	/* of its oldest member, 0 unknown */
 	size_t count;		/* in the last snapshot */
 	size_t seen;		/* the sample it was last in */
 	int leaked;		/* the runtime marked it leaked */
@@ -33,6 +35,8 @@ struct watch {
 	struct leak_track *totals;	/* the total as group 0 */
 	size_t nsamples;
 	size_t total;		/* of the last sample */
+	int64_t last_time;	/* of the last sample */
+	struct ages *ages;
 	size_t failures;
 	int last_failed;
 };
@@ -41,9 +45,9 @@ static int ginfo_cmp(const void *data, const struct hashmap_entry *a,
 		     const struct hashmap_entry *b, const void *key);
 static struct ginfo *ginfo_find(const struct watch *w, uint64_t id);
 static struct ginfo *ginfo_get(struct watch *w, const struct group *g);
-static void add_suspect(struct watch_verdict *v, size_t *alloc,
-			const struct ginfo *gi, const struct leak_result *r,
-			const struct leak_track *t);
+static void add_suspect(const struct watch *w, struct watch_verdict *v,
+			size_t *alloc, const struct ginfo *gi,
+			const struct leak_result *r, const struct leak_track *t);
 static int cmp_suspect(const void *a, const void *b);
 static void fmt_time(struct strbuf *out, int64_t unix_ns);
 static void json_line(json_t *o, struct strbuf *out);
@@ -71,6 +75,7 @@ struct watch *watch_new(const struct watch_cfg *cfg)
 	hashmap_init(&w->info, ginfo_cmp, NULL, 0);
 	w->track = leak_track_new(&w->cfg.leak);
 	w->totals = leak_track_new(&w->cfg.leak);
+	w->ages = ages_new();
 	return w;
 }
 
@@ -81,6 +86,7 @@ void watch_free(struct watch *w)
 	hashmap_release_free(&w->info);
 	leak_track_free(w->track);
 	leak_track_free(w->totals);
+	ages_free(w->ages);
 	snap_free(w->strs);
 	free(w);
 }
@@ -136,7 +142,7 @@ static struct ginfo *ginfo_get(struct watch *w, const struct group *g)
 	return gi;
 }
 
-void watch_add(struct watch *w, const struct snap *s,
+void watch_add(struct watch *w, struct snap *s,
 	       struct watch_sample *out, struct strbuf *metrics)
 {
 	struct grouping gr;
@@ -144,6 +150,8 @@ void watch_add(struct watch *w, const struct snap *s,
 	struct grouping one;
 	size_t i;
 
+	ages_update(w->ages, s);
+	w->last_time = s->time_unix_ns;
 	group_snap(s, w->cfg.level, w->cfg.flags, w->cfg.rules, &gr);
 	memset(out, 0, sizeof(*out));
 	out->seq = ++w->nsamples;
@@ -164,6 +172,7 @@ void watch_add(struct watch *w, const struct snap *s,
 						      : WATCH_NSTATUS - 1] +=
 			g->count;
 		gi->oldest = g->wait_max;
+		gi->first_seen = g->first_seen_min;
 		gi->count = g->count;
 		gi->seen = w->nsamples;
 	}
@@ -184,9 +193,9 @@ void watch_add(struct watch *w, const struct snap *s,
 	grouping_release(&gr);
 }
 
-static void add_suspect(struct watch_verdict *v, size_t *alloc,
-			const struct ginfo *gi, const struct leak_result *r,
-			const struct leak_track *t)
+static void add_suspect(const struct watch *w, struct watch_verdict *v,
+			size_t *alloc, const struct ginfo *gi,
+			const struct leak_result *r, const struct leak_track *t)
 {
 	struct watch_suspect *su;
 	struct leak_point *p;
@@ -208,6 +217,7 @@ static void add_suspect(struct watch_verdict *v, size_t *alloc,
 	su->created_file = gi->cfile;
 	su->created_line = gi->cline;
 	su->oldest_wait_ns = gi->oldest;
+	su->age_min_ns = gi->first_seen ? w->last_time - gi->first_seen : -1;
 	su->proven = !r;
 	su->count = gi->count;
 	if (!r)
@@ -254,6 +264,7 @@ void watch_verdict(struct watch *w, struct watch_verdict *v)
 		return;
 	leak_track_judge(w->totals, 0, &r);
 	v->state = r.state;
+	v->decided = r.state != LEAK_UNDECIDED;
 	v->npoints = r.npoints;
 	v->span_ns = r.span_ns;
 	if (r.npoints) {
@@ -275,16 +286,17 @@ void watch_verdict(struct watch *w, struct watch_verdict *v)
 			continue;
 		if (gi->leaked) {
 			v->nleaked += gi->count;
-			add_suspect(v, &alloc, gi, NULL, NULL);
+			add_suspect(w, v, &alloc, gi, NULL, NULL);
 			continue;
 		}
 		if (v->state == LEAK_UNDECIDED ||
 		    leak_track_judge(w->track, gi->id, &r) != LEAK_SUSPECT)
 			continue;
-		add_suspect(v, &alloc, gi, &r, w->track);
+		add_suspect(w, v, &alloc, gi, &r, w->track);
 	}
-	if (v->nsuspects)
-		v->state = LEAK_SUSPECT;
+	if (!v->nsuspects)
+		return;
+	v->state = LEAK_SUSPECT;
 	qsort(v->suspects, v->nsuspects, sizeof(*v->suspects), cmp_suspect);
 }
 
@@ -451,6 +463,9 @@ static json_t *suspect_json(const struct watch_suspect *s)
 	json_object_set_new(g, "series", ser);
 	json_object_set_new(g, "oldest_wait_ns", s->oldest_wait_ns >= 0
 			    ? json_integer(s->oldest_wait_ns) : json_null());
+	json_object_set_new(g, "wait_approximate", json_true());
+	json_object_set_new(g, "oldest_age_min_ns", s->age_min_ns >= 0
+			    ? json_integer(s->age_min_ns) : json_null());
 	json_object_set_new(g, "user_frame", frame_obj(s->user_func,
 						       s->user_file,
 						       s->user_line));
@@ -469,6 +484,7 @@ static void fmt_verdict_json(const struct watch_verdict *v,
 	json_object_set_new(o, "type", json_string("verdict"));
 	json_object_set_new(o, "verdict",
 			    json_string(leak_state_name(v->state)));
+	json_object_set_new(o, "window_covered", json_boolean(v->decided));
 	json_object_set_new(o, "snapshots",
 			    json_integer((json_int_t)v->nsamples));
 	json_object_set_new(o, "window_ns",
@@ -510,8 +526,8 @@ static void json_line(json_t *o, struct strbuf *out)
 static void fmt_suspect_text(const struct watch_suspect *s,
 			     struct strbuf *out)
 {
-	strbuf_addf(out, "  group %016llx [%s]: ", (unsigned long long)s->id,
-		    s->state);
+	strbuf_addf(out, "  group %016llx [%s%s]: ", (unsigned long long)s->id,
+		    s->state, s->proven ? " (leaked)" : "");
 	if (s->proven) {
 		strbuf_addf(out, "%zu goroutines the runtime proved leaked "
 			    "(unreachable, Go's leak profile)\n", s->count);
@@ -525,12 +541,20 @@ static void fmt_suspect_text(const struct watch_suspect *s,
 			      (double)s->res.span_ns : 0.0,
 			    s->res.fall, s->count);
 	}
+	if (s->age_min_ns >= 0) {
+		strbuf_adds(out, "    oldest age  >= ");
+		group_fmt_duration(out, s->age_min_ns);
+		strbuf_adds(out, " (seen by goscope since then)\n");
+	}
 	strbuf_adds(out, "    oldest wait ");
-	if (s->oldest_wait_ns >= 0)
+	if (s->oldest_wait_ns >= 0) {
+		strbuf_addc(out, '~');
 		group_fmt_duration(out, s->oldest_wait_ns);
-	else
+		strbuf_adds(out, " (approximate: stamped by the runtime's GC)");
+	} else {
 		strbuf_adds(out, "unknown (the runtime stamps it at the next "
 			    "GC)");
+	}
 	strbuf_addc(out, '\n');
 	if (s->user_func)
 		strbuf_addf(out, "    user frame  %s at %s:%d\n", s->user_func,
@@ -559,7 +583,7 @@ void watch_fmt_verdict(const struct watch_verdict *v,
 		    v->state == LEAK_UNDECIDED ? "not enough snapshots"
 					       : leak_state_name(v->state),
 		    v->nsamples);
-	if (v->state == LEAK_UNDECIDED) {
+	if (!v->decided) {
 		strbuf_addf(out, "the rule needs at least %d covering the ",
 			    LEAK_MIN_POINTS);
 		group_fmt_duration(out, cfg->leak.window_ns);

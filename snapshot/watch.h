@@ -38,7 +38,8 @@ struct watch_suspect {
 	int user_line;
 	const char *created_func, *created_file;
 	int created_line;
-	int64_t oldest_wait_ns;	/* -1 when unknown */
+	int64_t oldest_wait_ns;	/* -1 when unknown; GC-stamped, approximate */
+	int64_t age_min_ns;	/* goscope saw its oldest this long ago, -1 */
 	int proven;		/* the runtime marked them leaked */
 	size_t count;		/* goroutines in the last snapshot */
 	struct leak_result res;	/* the rule's figures (zero when proven) */
@@ -48,6 +49,7 @@ struct watch_suspect {
 
 struct watch_verdict {
 	enum leak_state state;	/* LEAK_SUSPECT also for proven leaks */
+	int decided;		/* the snapshots cover the window */
 	size_t nsamples;
 	size_t npoints;		/* points in the window */
 	int64_t span_ns;	/* time they cover */
@@ -67,10 +69,12 @@ void watch_free(struct watch *w);
 
 /*
  * Groups s and records its counts; s may be freed afterwards.  Fills
+ * in the honest ages of s's goroutines (ages_update: the snapshots
+ * added must be of one process, in order).  Fills
  * out; with metrics non-NULL, appends the exposition of s (without its
  * "# EOF" line: see watch_fmt_verdict).
  */
-void watch_add(struct watch *w, const struct snap *s,
+void watch_add(struct watch *w, struct snap *s,
 	       struct watch_sample *out, struct strbuf *metrics);
 
 /*

@@ -101,6 +101,24 @@ stop_target() {
 	return 0
 }
 
+# t_build_newest NAME OUT SRC_DIR: builds the Go program in SRC_DIR with
+# the newest toolchain of the matrix (tests/go-env.sh must be sourced);
+# without a toolchain NAME is skipped, on a build error it fails, and in
+# both cases the script ends.
+t_build_newest() {
+	local name=$1 out=$2 src=$3 newest
+	newest=$(bash "$T_ROOT/tests/go-toolchains.sh" list |
+		awk -F'\t' '$2 != "SKIP" { r = $2 } END { print r }')
+	if [ -z "$newest" ]; then
+		t_skip "$name" "no Go toolchain"
+		t_done
+	fi
+	if ! go_build_with "$newest" "$out" "$src" >"$out.log" 2>&1; then
+		t_fail "$name: build" "$(tail -n 1 "$out.log")"
+		t_done
+	fi
+}
+
 # t_traced_threads PID: how many threads of PID are in a ptrace stop ('t').
 t_traced_threads() {
 	cat /proc/"$1"/task/*/stat 2>/dev/null |

@@ -12,7 +12,6 @@
 #include "buildinfo/provenance.h"
 #include "tui/app.h"
 #include "tui/export.h"
-#include "tui/keys.h"
 #include "lib/xmalloc.h"
 #include "lib/banned.h"
 
@@ -32,6 +31,8 @@ static void open_group(struct app *a, uint64_t id);
 static void app_query(struct app *a, struct model_query *q, int leaks_only);
 static int save_file(struct app *a, const char *path, struct strbuf *sb,
 		     const char *what);
+static void row_text(struct app *a, enum tui_screen s, size_t i,
+		     struct strbuf *out);
 
 const char *app_screen_name(enum tui_screen s)
 {
@@ -96,6 +97,7 @@ void app_release(struct app *a)
 	free(a->line_off);
 	free(a->prompt_saved);
 	free(a->pending_path);
+	free(a->search);
 	strbuf_release(&a->pending);
 	strbuf_release(&a->build);
 	strbuf_release(&a->help);
@@ -431,6 +433,33 @@ static void app_query(struct app *a, struct model_query *q, int leaks_only)
 	q->order = leaks_only ? NULL : &a->order;
 }
 
+void app_prompt_open(struct app *a, enum prompt_kind kind, const char *text)
+{
+	a->prompt = kind;
+	strbuf_reset(&a->input);
+	if (text)
+		strbuf_adds(&a->input, text);
+	free(a->prompt_saved);
+	a->prompt_saved = a->filter.text ? xstrdup(a->filter.text) : NULL;
+}
+
+void app_prepare(struct app *a)
+{
+	const struct list_state *l = &a->lists[SCR_STACK];
+	const struct snap_goroutine *g;
+	const struct snap_frame *f;
+
+	a->src_ok = 0;
+	if (a->screen != SCR_STACK || a->gidx < 0 || !a->m.cur)
+		return;
+	g = &a->m.cur->snap->gs[a->gidx];
+	f = l->sel < g->nframes ? &g->frames[l->sel]
+				 : g->has_creator ? &g->creator : NULL;
+	if (f && f->file && f->line > 0 &&
+	    source_load(&a->src, a->o->source_root, f->file) == 0)
+		a->src_ok = 1;
+}
+
 void app_rescan(struct app *a)
 {
 	enum tui_screen s = a->screen;
@@ -473,8 +502,6 @@ void app_rescan(struct app *a)
 		split_lines(a, &a->build);
 		break;
 	case SCR_HELP:
-		strbuf_reset(&a->help);
-		keys_help(a, &a->help);
 		split_lines(a, &a->help);
 		break;
 	default:
@@ -638,6 +665,110 @@ int app_open(struct app *a)
 	}
 }
 
+/* The text of row i of screen s that a search looks in. */
+static void row_text(struct app *a, enum tui_screen s, size_t i,
+		     struct strbuf *out)
+{
+	const struct snap *snap = a->m.cur ? a->m.cur->snap : NULL;
+	const struct snap_goroutine *g;
+	const struct snap_thread *t;
+	const struct model_row *r;
+	size_t k;
+
+	switch (s) {
+	case SCR_GROUPS:
+	case SCR_LEAKS:
+		r = s == SCR_GROUPS ? &a->rows[i] : &a->leaks[i];
+		strbuf_addf(out, "%s %s ", r->name && r->name->func
+			    ? r->name->func : model_start_name(r->g),
+			    r->g->rep->status_str ? r->g->rep->status_str
+						  : "");
+		if (r->g->creator && r->g->creator->func)
+			strbuf_adds(out, r->g->creator->func);
+		break;
+	case SCR_GOROUTINES:
+		g = &snap->gs[a->members[i]];
+		strbuf_addf(out, "%llu ", (unsigned long long)g->goid);
+		for (k = 0; k < g->nlabels; k++)
+			strbuf_addf(out, "%s=%s ", g->labels[k].key,
+				    g->labels[k].value);
+		break;
+	case SCR_STACK:
+		if (a->gidx < 0)
+			break;
+		g = &snap->gs[a->gidx];
+		if (i < g->nframes)
+			strbuf_addf(out, "%s %s:%d", g->frames[i].func
+				    ? g->frames[i].func : "",
+				    g->frames[i].file ? g->frames[i].file : "",
+				    g->frames[i].line);
+		else if (g->has_creator && g->creator.func)
+			strbuf_addf(out, "created by %s", g->creator.func);
+		break;
+	case SCR_THREADS:
+		t = &snap->threads[i];
+		strbuf_addf(out, "%d %s %s", t->tid, t->name ? t->name : "",
+			    t->syscall_name ? t->syscall_name : "");
+		for (k = 0; k < t->nnframes; k++)
+			if (t->nframes[k].func)
+				strbuf_addf(out, " %s", t->nframes[k].func);
+		break;
+	case SCR_DIFF: {
+		const struct diff_group *dg =
+			&a->m.diff.groups[a->drows[i]];
+		const struct group *gr = dg->new ? dg->new : dg->old;
+		const struct snap_frame *f = model_name_frame(gr);
+
+		strbuf_addf(out, "%s %s", diff_change_name(dg->change),
+			    f && f->func ? f->func : model_start_name(gr));
+		break;
+	}
+	case SCR_BUILD:
+	case SCR_HELP: {
+		const struct strbuf *sb = s == SCR_BUILD ? &a->build : &a->help;
+		size_t off = a->line_off[i], end = off;
+
+		while (end < sb->len && sb->buf[end] != '\n')
+			end++;
+		strbuf_add(out, sb->buf + off, end - off);
+		break;
+	}
+	default:
+		break;
+	}
+}
+
+int app_search(struct app *a, int dir, int from_here)
+{
+	struct list_state *l = &a->lists[a->screen];
+	size_t n, i, k;
+	struct strbuf sb;
+	int found = 0;
+
+	if (!a->search || !*a->search)
+		return 0;
+	app_rescan(a);
+	n = app_list_len(a, a->screen);
+	strbuf_init(&sb);
+	for (k = from_here ? 0 : 1; k <= n && n; k++) {
+		i = dir > 0 ? (l->sel + k) % n : (l->sel + n - k % n) % n;
+		strbuf_reset(&sb);
+		row_text(a, a->screen, i, &sb);
+		if (strcasestr(sb.buf, a->search)) {
+			if (a->screen == SCR_BUILD || a->screen == SCR_HELP)
+				l->sel = l->top = i;
+			else
+				app_select(a, i);
+			found = 1;
+			break;
+		}
+	}
+	strbuf_release(&sb);
+	if (!found)
+		app_message(a, 1, "'%s' not found", a->search);
+	return found;
+}
+
 void app_show_file(struct app *a, size_t idx)
 {
 	size_t i;
@@ -670,7 +801,7 @@ static int save_file(struct app *a, const char *path, struct strbuf *sb,
 		strbuf_release(&a->pending);
 		a->pending = *sb;
 		strbuf_init(sb);
-		keys_prompt_open(a, PROMPT_OVERWRITE, NULL);
+		app_prompt_open(a, PROMPT_OVERWRITE, NULL);
 		return r;
 	}
 	if (r < 0)

@@ -17,6 +17,17 @@ enum tui_screen {
 	SCR_DIFF, SCR_LEAKS, SCR_HELP, SCR_COUNT,
 };
 
+/*
+ * What a key handler or a result did; the main loop acts on these (the
+ * key table, tui/keys.h, returns them too).
+ */
+enum keys_result {
+	KEYS_HANDLED = 1 << 0,
+	KEYS_REDRAW = 1 << 1,	/* draw again */
+	KEYS_RESCAN = 1 << 2,	/* rebuild rows from the snapshot, draw */
+	KEYS_QUIT = 1 << 3,
+};
+
 #define SCR_BIT(s) (1u << (s))
 #define SCR_ALL ((1u << SCR_COUNT) - 1)
 /* Screens with a selectable list. */
@@ -38,6 +49,7 @@ enum prompt_kind {
 	PROMPT_OVERWRITE,	/* y: replace pending_path */
 	PROMPT_GOTO,		/* a goroutine id */
 	PROMPT_SAVE_STACK,	/* where to save the stack as text */
+	PROMPT_SEARCH,		/* a text to find in the rows */
 };
 
 #define APP_MAX_BACK 16
@@ -112,6 +124,7 @@ struct app {
 	struct strbuf input;
 	char *prompt_saved;	/* the filter before editing began */
 	char *pending_path;	/* PROMPT_OVERWRITE: the file to replace */
+	char *search;		/* the last search text, or NULL */
 	struct strbuf pending;	/* and what to write into it */
 	char msg[256];
 	int msg_error;
@@ -120,6 +133,7 @@ struct app {
 	/* Display. */
 	int ascii, color;
 	struct source_cache src;
+	int src_ok;		/* src holds the stack screen's frame's file */
 	int quit;
 };
 
@@ -141,6 +155,15 @@ int app_on_result(struct app *a, struct feed_result *r);
 void app_snapshot_now(struct app *a);
 /* Called on every turn of the loop: starts due auto-refreshes. */
 void app_tick(struct app *a, uint64_t now);
+
+/* Opens the footer's line editor for kind with text (may be NULL). */
+void app_prompt_open(struct app *a, enum prompt_kind kind, const char *text);
+
+/*
+ * Loads what the next draw shows besides rows (the stack screen's
+ * source file), so that drawing reads no file.
+ */
+void app_prepare(struct app *a);
 
 /* Rebuilds the rows of the current screen if they are stale. */
 void app_rescan(struct app *a);
@@ -183,6 +206,14 @@ int app_stack_text(struct app *a, struct strbuf *out);
 void app_overwrite(struct app *a, int yes);
 /* A default file name for app_export, under $HOME (caller frees). */
 char *app_export_name(const struct app *a);
+
+/*
+ * Moves the selection of the current screen to the next (dir 1) or
+ * previous (dir -1) row whose text contains a->search (any case),
+ * wrapping around, from the row after (before) the selection; with
+ * from_here, the selected row itself counts.  Returns 1 when found.
+ */
+int app_search(struct app *a, int dir, int from_here);
 
 /* Offline: shows file idx (0-based). */
 void app_show_file(struct app *a, size_t idx);

@@ -38,13 +38,11 @@ char *export_default_dir(void);
 char *export_expand(const char *path);
 
 /*
- * Writes len bytes of buf to path: into a new temporary file in the
- * same directory (mkstemp: O_EXCL, so no symbolic link is followed),
- * every write checked, flushed to disk, then renamed over path.  Without
- * overwrite an existing path is left alone and -EEXIST returned (the
- * rename itself refuses to replace a file that appeared meanwhile).
- * Returns 0 or a negative errno with e set; the temporary file never
- * stays behind.
+ * Writes len bytes of buf to path with atomicfile_write (a temporary in
+ * the same directory, O_EXCL|O_NOFOLLOW, every write checked, fsync'ed,
+ * renamed over path).  Without overwrite an existing path (even a
+ * dangling symbolic link) is left alone and -EEXIST returned.  Returns 0
+ * or a negative errno with e set.
  */
 int export_write(const char *path, const char *buf, size_t len,
 		 int overwrite, struct err *e);

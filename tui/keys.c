@@ -37,6 +37,8 @@ static int h_reverse(struct app *a, int key);
 static int h_hide(struct app *a, int key);
 static int h_hscroll(struct app *a, int key);
 static int h_goto(struct app *a, int key);
+static int h_search(struct app *a, int key);
+static int h_next(struct app *a, int key);
 static int h_mouse(struct app *a, int key);
 static int h_copy(struct app *a, int key);
 static int h_save_stack(struct app *a, int key);
@@ -59,8 +61,8 @@ const struct key_binding keys_table[] = {
 	{ KEY_F(10), NULL, NULL, SCR_ALL, h_quit },
 	{ '?', "?", "help: this list of keys (also F1)", NOT_HELP, h_help },
 	{ KEY_F(1), NULL, NULL, NOT_HELP, h_help },
-	{ 'l', "l", "leaks: the leak suspects, groups that grew in each of "
-	  "the last snapshots", SCR_ALL & ~S(LEAKS), h_screen },
+	{ 'l', "l", "leaks: the leak suspects, groups the leak rule finds "
+	  "growing over its window", SCR_ALL & ~S(LEAKS), h_screen },
 	{ '\n', "enter", "open: the selected group, goroutine, parent, or "
 	  "the goroutine a thread runs", OPENABLE, h_open },
 	{ '\r', NULL, NULL, OPENABLE, h_open },
@@ -74,7 +76,12 @@ const struct key_binding keys_table[] = {
 	{ '?', NULL, NULL, S(HELP), h_back },
 	{ '/', "/", "filter: groups whose functions, files, wait reason, "
 	  "creator or labels contain the text (~REGEX: a regular "
-	  "expression; empty: all)", S(GROUPS) | S(LEAKS), h_filter },
+	  "expression; empty: all); on other screens, search: the next "
+	  "row with the text", S(GROUPS) | S(LEAKS), h_filter },
+	{ '/', NULL, NULL, LISTS & ~(S(GROUPS) | S(LEAKS)), h_search },
+	{ 'n', "n/N", "next: the next or previous row the search (or, on "
+	  "groups, the filter) finds", LISTS, h_next },
+	{ 'N', NULL, NULL, LISTS, h_next },
 	{ 's', "s", "sort: by count, change since the previous snapshot, "
 	  "longest wait, name, state or growth over the leak window "
 	  "(suspects stay first)", S(GROUPS) | S(LEAKS), h_sort },
@@ -239,7 +246,12 @@ void keys_help(const struct app *a, struct strbuf *out)
 		"             largest; a dot: none in that snapshot; blank: "
 		"no snapshot\n"
 		"             yet (or before a level change)\n"
-		"  WAIT       the longest wait of its goroutines\n"
+		"  WAIT       ~2m: the longest wait of its goroutines by the "
+		"runtime's\n"
+		"             waitsince, which its GC stamps (approximate); "
+		"else >=30s:\n"
+		"             goscope first saw its oldest goroutine that "
+		"long ago\n"
 		"  FUNCTION   the first frame of the program (else the first "
 		"outside\n"
 		"             the runtime), without the main module's path; "
@@ -252,6 +264,11 @@ void keys_help(const struct app *a, struct strbuf *out)
 		"back: a\n"
 		"             leak suspect (--window, --tolerance, --noise);\n"
 		"             suspects stay at the top whatever the sort\n"
+		"  ^          it grew in each of the last 3 snapshots while "
+		"the leak\n"
+		"             rule has no verdict yet (its window is not "
+		"covered):\n"
+		"             next below the suspects\n"
 		"  v ^        the sort column and its direction (S reverses)\n"
 		"\n"
 		"Rows keep their places while counts change a little; the "
@@ -277,6 +294,8 @@ static int h_quit(struct app *a, int key)
 static int h_help(struct app *a, int key)
 {
 	(void)key;
+	strbuf_reset(&a->help);
+	keys_help(a, &a->help);
 	app_goto(a, SCR_HELP);
 	return KEYS_RESCAN;
 }
@@ -298,7 +317,7 @@ static int h_open(struct app *a, int key)
 static int h_filter(struct app *a, int key)
 {
 	(void)key;
-	keys_prompt_open(a, PROMPT_FILTER, a->filter.text);
+	app_prompt_open(a, PROMPT_FILTER, a->filter.text);
 	return KEYS_REDRAW;
 }
 
@@ -379,10 +398,32 @@ static int h_mouse(struct app *a, int key)
 	return KEYS_REDRAW;
 }
 
+static int h_search(struct app *a, int key)
+{
+	(void)key;
+	app_prompt_open(a, PROMPT_SEARCH, NULL);
+	return KEYS_REDRAW;
+}
+
+static int h_next(struct app *a, int key)
+{
+	if (!a->search && a->filter.text && !a->filter.regex &&
+	    (a->screen == SCR_GROUPS || a->screen == SCR_LEAKS)) {
+		free(a->search);
+		a->search = xstrdup(a->filter.text);
+	}
+	if (!a->search) {
+		app_message(a, 1, "nothing to find: / first");
+		return KEYS_REDRAW;
+	}
+	app_search(a, key == 'n' ? 1 : -1, 0);
+	return KEYS_REDRAW;
+}
+
 static int h_goto(struct app *a, int key)
 {
 	(void)key;
-	keys_prompt_open(a, PROMPT_GOTO, NULL);
+	app_prompt_open(a, PROMPT_GOTO, NULL);
 	return KEYS_REDRAW;
 }
 
@@ -444,7 +485,7 @@ static int h_save_stack(struct app *a, int key)
 	name = xasprintf("%s/goscope-stack-%llu.txt",
 			 home && !strcmp(home, dir) ? "~" : dir,
 			 (unsigned long long)a->goid);
-	keys_prompt_open(a, PROMPT_SAVE_STACK, name);
+	app_prompt_open(a, PROMPT_SAVE_STACK, name);
 	free(name);
 	free(dir);
 	return KEYS_REDRAW;
@@ -554,7 +595,7 @@ static int h_export(struct app *a, int key)
 		return KEYS_REDRAW;
 	}
 	name = app_export_name(a);
-	keys_prompt_open(a, PROMPT_EXPORT, name);
+	app_prompt_open(a, PROMPT_EXPORT, name);
 	free(name);
 	return KEYS_REDRAW;
 }
@@ -665,17 +706,6 @@ static int h_redraw(struct app *a, int key)
 	return KEYS_REDRAW;
 }
 
-void keys_prompt_open(struct app *a, enum prompt_kind kind,
-		      const char *text)
-{
-	a->prompt = kind;
-	strbuf_reset(&a->input);
-	if (text)
-		strbuf_adds(&a->input, text);
-	free(a->prompt_saved);
-	a->prompt_saved = a->filter.text ? xstrdup(a->filter.text) : NULL;
-}
-
 static void prompt_close(struct app *a)
 {
 	a->prompt = PROMPT_NONE;
@@ -727,6 +757,13 @@ static int prompt_commit(struct app *a)
 			app_save_stack(a, text);
 		free(text);
 		return KEYS_RESCAN;
+	} else if (a->prompt == PROMPT_SEARCH) {
+		if (*text) {
+			free(a->search);
+			a->search = xstrdup(text);
+			app_search(a, 1, 1);
+		}
+		r = KEYS_REDRAW;
 	} else if (a->prompt == PROMPT_GOTO) {
 		char *end;
 		unsigned long long id;

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "tui/model.h"
+#include "snapshot/ages.h"
 #include "lib/xmalloc.h"
 #include "lib/banned.h"
 
@@ -29,8 +30,9 @@ static void diff_invalidate(struct model *m);
 static long long series_at(const struct model *m,
 			   const struct model_series *ser, size_t seq);
 static unsigned int leak_flags(const struct model *m, uint64_t id,
-			       long long *growth);
+			       int leaked, long long *growth);
 static void regroup(struct model *m, struct model_snap *ms);
+static int rising(const struct model *m, const struct model_series *ser);
 static void memo_init(struct memo *mm);
 static void memo_release(struct memo *mm);
 static size_t memo_slot(const struct memo *mm, const char *s);
@@ -189,6 +191,7 @@ void model_init(struct model *m, enum group_level level)
 	memset(m, 0, sizeof(*m));
 	m->level = level;
 	m->track = leak_track_new(NULL);
+	m->ages = ages_new();
 }
 
 void model_set_leak(struct model *m, const struct leak_cfg *c,
@@ -214,6 +217,7 @@ void model_release(struct model *m)
 	msnap_unref(m, m->base);
 	free(m->series);
 	leak_track_free(m->track);
+	ages_free(m->ages);
 	memset(m, 0, sizeof(*m));
 }
 
@@ -269,7 +273,19 @@ static void series_reset(struct model *m)
 void model_push(struct model *m, struct snap *s, struct grouping *gr,
 		int owned, const char *name)
 {
-	struct model_snap *ms = msnap_new(m, s, gr, owned, name);
+	struct model_snap *ms;
+
+	/* Honest ages, over snapshots of one process. */
+	if (m->cur && m->cur->snap->pid != s->pid)
+		ages_reset(m->ages);
+	if (s->pid && ages_update(m->ages, s) && gr && gr->snap == s) {
+		/* Waits were dropped: the group statistics change. */
+		grouping_release(gr);
+		memset(gr, 0, sizeof(*gr));
+	}
+	if (gr && gr->snap == s)
+		group_set_ages(gr);
+	ms = msnap_new(m, s, gr, owned, name);
 
 	diff_invalidate(m);
 	ms->seq = ++m->seq;
@@ -293,6 +309,7 @@ void model_reset(struct model *m)
 	m->nseries = 0;
 	m->series_start = 0;
 	leak_track_reset(m->track);
+	ages_reset(m->ages);
 }
 
 static void regroup(struct model *m, struct model_snap *ms)
@@ -411,15 +428,34 @@ size_t model_series_points(const struct model *m,
 
 /* MROW_LEAK when the shared leak rule suspects the group. */
 static unsigned int leak_flags(const struct model *m, uint64_t id,
-			       long long *growth)
+			       int leaked, long long *growth)
 {
 	struct leak_result r;
 
 	*growth = 0;
+	if (leaked)	/* proven by the runtime's leak profile */
+		return MROW_LEAK;
 	if (leak_track_judge(m->track, id, &r) != LEAK_SUSPECT)
 		return 0;
 	*growth = r.growth;
 	return MROW_LEAK;
+}
+
+/* 1 when ser grew in each of the last MODEL_RISE_RUN snapshots. */
+static int rising(const struct model *m, const struct model_series *ser)
+{
+	long long v, w;
+	size_t i;
+
+	if (m->seq < MODEL_RISE_RUN + 1)
+		return 0;
+	for (i = 0; i < MODEL_RISE_RUN; i++) {
+		v = series_at(m, ser, m->seq - i);
+		w = series_at(m, ser, m->seq - i - 1);
+		if (v < 0 || w < 0 || v <= w)
+			return 0;
+	}
+	return 1;
 }
 
 static void memo_init(struct memo *mm)
@@ -500,6 +536,13 @@ static int group_match(const struct model_filter *f, struct memo *mm,
 	char kv[512];
 	size_t i;
 
+	if (f->label_key) {
+		for (i = 0; i < g->nlabels; i++)
+			if (!strcmp(g->labels[i].key, f->label_key) &&
+			    !strcmp(g->labels[i].value, f->label_value))
+				return 1;
+		return 0;
+	}
 	if (str_match(f, mm, rep->status_str))
 		return 1;
 	for (i = 0; i < rep->nframes; i++)
@@ -540,6 +583,18 @@ int model_filter_set(struct model_filter *f, const char *text,
 			nf.regex = 1;
 		}
 		nf.text = xstrdup(text);
+		if (!strncmp(nf.text, "label:", 6)) {
+			char *eq = strchr(nf.text + 6, '=');
+
+			if (!eq || eq == nf.text + 6) {
+				free(nf.text);
+				return err_set(e, EINVAL, "a label filter is "
+					       "label:KEY=VALUE");
+			}
+			nf.label_key = xmemdupz(nf.text + 6,
+						(size_t)(eq - nf.text - 6));
+			nf.label_value = xstrdup(eq + 1);
+		}
 	}
 	model_filter_release(f);
 	*f = nf;
@@ -550,6 +605,8 @@ void model_filter_release(struct model_filter *f)
 {
 	if (f->regex)
 		regfree(&f->re);
+	free(f->label_key);
+	free(f->label_value);
 	free(f->text);
 	memset(f, 0, sizeof(*f));
 }
@@ -589,6 +646,12 @@ static int cmp_rows(const void *a, const void *b, void *arg)
 		return ly - lx;
 	if (ctx->pin && lx && x->growth != y->growth)
 		return x->growth > y->growth ? -1 : 1;
+	lx = !!(x->flags & MROW_RISING);
+	ly = !!(y->flags & MROW_RISING);
+	if (ctx->pin && lx != ly)
+		return ly - lx;
+	if (ctx->pin && lx && x->dprev != y->dprev)
+		return x->dprev > y->dprev ? -1 : 1;
 	switch (ctx->key) {
 	case MSORT_DELTA:
 		if (x->dprev != y->dprev)
@@ -688,7 +751,7 @@ static int row_hidden(const struct model_row *r, unsigned int hide)
 {
 	enum model_state st = state_class(r->g->rep->status);
 
-	if (r->flags & MROW_LEAK)
+	if (r->flags & (MROW_LEAK | MROW_RISING))
 		return 0;
 	if ((hide & MHIDE_BUSY) &&
 	    (st == MSTATE_RUNNING || st == MSTATE_RUNNABLE))
@@ -888,10 +951,12 @@ size_t model_query_rows(const struct model *m, struct model_query *q,
 	size_t i, n = 0, maxf = 1, *idx;
 	struct sort_ctx ctx;
 	struct memo mm;
+	int undecided;
 
 	q->nhidden = q->nsuspects = 0;
 	if (!cur)
 		return 0;
+	undecided = leak_track_coverage(m->track) == LEAK_UNDECIDED;
 	if (f && !f->text)
 		f = NULL;
 	if (*alloc < cur->gr.ngroups + 1) {
@@ -912,9 +977,13 @@ size_t model_query_rows(const struct model *m, struct model_query *q,
 		memset(r, 0, sizeof(*r));
 		r->g = g;
 		r->ser = model_series_of(m, g->id);
-		r->flags = leak_flags(m, g->id, &r->growth);
+		r->flags = leak_flags(m, g->id,
+				      g->rep->status == SNAP_LEAKED,
+				      &r->growth);
 		if (r->flags & MROW_LEAK)
 			q->nsuspects++;
+		else if (undecided && rising(m, r->ser))
+			r->flags |= MROW_RISING;
 		if (q->leaks_only && !(r->flags & MROW_LEAK))
 			continue;
 		if (row_hidden(r, q->hide)) {

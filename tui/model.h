@@ -64,7 +64,14 @@ enum model_row_flags {
 	MROW_GROWING = 1 << 0,	/* more than in the previous snapshot */
 	MROW_LEAK = 1 << 1,	/* the leak rule (snapshot/leak.h) suspects it */
 	MROW_NEW = 1 << 2,	/* not in the previous snapshot */
+	/* Grew in each of the last MODEL_RISE_RUN snapshots while the leak
+	 * rule cannot judge yet (its window is not covered): pinned below
+	 * the suspects, so that a leak shows from the first seconds. */
+	MROW_RISING = 1 << 3,
 };
+
+/* Snapshots in a row a group must grow in to be MROW_RISING. */
+#define MODEL_RISE_RUN 3
 
 /* Groups a query leaves out as noise. */
 enum model_hide {
@@ -116,13 +123,18 @@ struct model_query {
 	size_t nhidden, nsuspects;
 };
 
-/* A compiled filter: a substring, or "~REGEX" (extended, any case). */
+/*
+ * A compiled filter: a substring, "~REGEX" (extended, any case), or
+ * "label:KEY=VALUE" (a label exactly).
+ */
 struct model_filter {
 	char *text;		/* NULL: everything matches */
 	int regex;
 	regex_t re;
+	char *label_key, *label_value;	/* label:KEY=VALUE, or NULL */
 };
 
+struct ages;
 typedef void (*model_dispose_fn)(struct snap *s, void *arg);
 
 struct model {
@@ -138,6 +150,7 @@ struct model {
 	int diff_valid;
 	const struct snap *diff_a, *diff_b;
 	struct leak_track *track;	/* counts over the leak window */
+	struct ages *ages;	/* first sight of each goroutine */
 	const struct rules *rules;	/* ignore rules, or NULL; borrowed */
 	model_dispose_fn dispose;	/* frees owned snapshots */
 	void *dispose_arg;
@@ -197,9 +210,10 @@ size_t model_series_points(const struct model *m,
 			   size_t n);
 
 /*
- * Compiles text into f: a substring matched in any case, or with a
- * leading '~' an extended regular expression.  Empty text matches
- * everything.  Returns 0, or -EINVAL with e set.
+ * Compiles text into f: a substring matched in any case, with a
+ * leading '~' an extended regular expression, or "label:KEY=VALUE" for
+ * the groups with that label (key and value exactly).  Empty text
+ * matches everything.  Returns 0, or -EINVAL with e set.
  */
 int model_filter_set(struct model_filter *f, const char *text,
 		     struct err *e);

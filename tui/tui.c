@@ -294,6 +294,7 @@ static void loop(struct app *a)
 		else
 			app_tick(a, feed_now_ns());
 		app_rescan(a);
+		app_prepare(a);
 		draw(a);
 		pfd[0].fd = STDIN_FILENO;
 		pfd[0].events = POLLIN;
@@ -350,6 +351,8 @@ int tui_run(const struct tui_opts *o, int *sig, struct err *e)
 			app_release(&a);
 			return r;
 		}
+		if (cap && o->capture)
+			capture_set_opts(cap, o->capture);
 		if (o->baseline && load_file(o->baseline, &base, NULL, e) < 0) {
 			capture_close(cap);
 			app_release(&a);

@@ -11,6 +11,8 @@
 #include "snapshot/leak.h"
 #include "snapshot/rules.h"
 
+struct capture_opts;
+
 struct tui_opts {
 	pid_t pid;		/* a live process, or 0 for files */
 	char *const *files;	/* snapshot files, browsed in order */
@@ -24,6 +26,8 @@ struct tui_opts {
 	const char *source_root;	/* where source files are, or NULL */
 	struct leak_cfg leak;	/* the leak rule (leak_cfg_init) */
 	const struct rules *rules;	/* ignore rules, or NULL */
+	/* How a live process is captured (NULL: the defaults). */
+	const struct capture_opts *capture;
 };
 
 /*

@@ -53,6 +53,7 @@ static void layout_go123(struct gort_layout *l)
 	l->g_labels = 352;
 	l->g_ancestors = GORT_NONE;
 	l->g_waiting = GORT_NONE;
+	l->g_trackingseq = 199;
 	l->m_size = 1760;
 	l->m_g0 = 0;
 	l->m_procid = 72;
@@ -133,8 +134,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	mem = memsrc_buf_new(data, size, BASE);
 	gort_layout_verify(mem, &l, 0, NULL);
 	memset(&r, 0, sizeof(r));
-	if (gort_registry_reserve(mem, &l, 0, &r, NULL) == 0) {
-		if (gort_registry_copy(mem, &l, 0, &th, 1, &r, NULL) == 0) {
+	if (gort_registry_reserve(mem, &l, 0, 0, &r, NULL) == 0) {
+		if (gort_registry_copy(mem, &l, 0, &th, 1,
+				       GORT_COPY_DEFER_PARKED, &r, NULL) == 0 &&
+		    gort_registry_finish(mem, &l, &r, NULL) >= 0 &&
+		    gort_registry_recopy(mem, &l, 0, &th, 1, &r, NULL) >= 0) {
 			for (i = 0; i < r.ngs; i++) {
 				const struct gort_g *g = &r.gs[i];
 

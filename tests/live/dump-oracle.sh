@@ -6,6 +6,9 @@
 # dumps itself on request; tests/tools/dumpcmp compares the two dumps
 # goroutine by goroutine.
 #
+# Every cell captures in both modes, two-phase (the default) and
+# --full-stop, from the same target, each compared with the runtime's dump.
+#
 # Per toolchain, goVER/self-consistency first checks that two consecutive
 # dumps of the target by itself are equal by dumpcmp, in every build
 # variant: that proves the target and the comparator deterministic.  Then
@@ -179,37 +182,55 @@ while IFS=$'\t' read -r ver root reason; do
 			t_fail "$cell" "target did not start"
 			continue
 		fi
-		rm -f "$work/want" "$work/got"
-		tcmd "$pid" gap # resets the heartbeat's gap
-		timeout 300 "$GOSCOPE" dump "$pid" >"$work/got" 2>"$work/err"
-		rc=$?
-		if tcmd "$pid" gap; then
-			echo "# go$ver/$v heartbeat: largest tick gap ${T_REPLY#gap } us while goscope ran"
-		fi
-		if [ "$rc" -ne 0 ]; then
-			why=$(head -n 1 "$work/err")
-			[ "$rc" -eq 124 ] && why="timed out after 300 s"
-			[ -n "$why" ] || why="exit status $rc"
-			t_fail "$cell" "goscope failed: $why"
+		rm -f "$work/want" "$work/got" "$work/got-full"
+		# Both capture modes on the same target: two-phase (the
+		# default) first, then --full-stop; one runtime dump after
+		# both is the oracle for each.
+		ok=1
+		for mode in two-phase full-stop; do
+			flag=
+			[ "$mode" = full-stop ] && flag=--full-stop
+			got=$work/got
+			[ "$mode" = full-stop ] && got=$work/got-full
+			tcmd "$pid" gap # resets the heartbeat's gap
+			timeout 300 "$GOSCOPE" dump $flag "$pid" >"$got" 2>"$work/err"
+			rc=$?
+			if tcmd "$pid" gap; then
+				echo "# go$ver/$v $mode heartbeat: largest tick gap ${T_REPLY#gap } us while goscope ran"
+			fi
+			if [ "$rc" -ne 0 ]; then
+				why=$(head -n 1 "$work/err")
+				[ "$rc" -eq 124 ] && why="timed out after 300 s"
+				[ -n "$why" ] || why="exit status $rc"
+				t_fail "$cell${flag:+ $flag}" "goscope failed: $why"
+				ok=0
+			fi
+		done
+		if [ "$ok" -eq 0 ]; then
+			:
 		elif ! kill -0 "$pid" 2>/dev/null; then
 			t_fail "$cell" "target died after goscope"
 		elif ! tdump "$pid" "$work/want"; then
 			t_fail "$cell" "target did not dump after goscope (${T_REPLY:-no reply})"
 		else
-			compare "go$ver/$v" "$work/want" "$work/got"
-			if [ "$CMP_RC" -eq 0 ]; then
-				t_ok "$cell # $CMP_SUMMARY"
-			else
-				t_fail "$cell" "$CMP_SUMMARY"
-			fi
-			# Argument words too, as printArgs prints them.
-			if "$work/dumpcmp" -args "$work/want" "$work/got" \
-				>"$work/args.out" 2>&1; then
-				t_ok "$cell args # $(tail -n 1 "$work/args.out")"
-			else
-				head -n 20 "$work/args.out" | sed 's/^/#   /'
-				t_fail "$cell args" "$(tail -n 1 "$work/args.out")"
-			fi
+			for got in got got-full; do
+				c=$cell
+				[ "$got" = got-full ] && c="$cell --full-stop"
+				compare "go$ver/$v-$got" "$work/want" "$work/$got"
+				if [ "$CMP_RC" -eq 0 ]; then
+					t_ok "$c # $CMP_SUMMARY"
+				else
+					t_fail "$c" "$CMP_SUMMARY"
+				fi
+				# Argument words too, as printArgs prints them.
+				if "$work/dumpcmp" -args "$work/want" "$work/$got" \
+					>"$work/args.out" 2>&1; then
+					t_ok "$c args # $(tail -n 1 "$work/args.out")"
+				else
+					head -n 20 "$work/args.out" | sed 's/^/#   /'
+					t_fail "$c args" "$(tail -n 1 "$work/args.out")"
+				fi
+			done
 		fi
 		finish "$pid"
 	done

@@ -194,6 +194,15 @@ static void test_filter(void **state)
 	/* The creation site counts too. */
 	assert_int_equal(model_filter_set(&f, "main.main", NULL), 0);
 	assert_int_equal(model_rows(&m, &f, MSORT_COUNT, 0, &rows, &alloc), 2);
+	/* A label exactly: key and value. */
+	assert_int_equal(model_filter_set(&f, "label:audit=/checkout", NULL),
+			 0);
+	assert_int_equal(model_rows(&m, &f, MSORT_COUNT, 0, &rows, &alloc), 1);
+	assert_string_equal(rows[0].g->user->func, "main.leak");
+	assert_int_equal(model_filter_set(&f, "label:audit=/check", NULL), 0);
+	assert_int_equal(model_rows(&m, &f, MSORT_COUNT, 0, &rows, &alloc), 0);
+	err_init(&e);
+	assert_int_equal(model_filter_set(&f, "label:audit", &e), -EINVAL);
 	assert_int_equal(model_filter_set(&f, "nothing-like-this", NULL), 0);
 	assert_int_equal(model_rows(&m, &f, MSORT_COUNT, 0, &rows, &alloc), 0);
 	err_init(&e);

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "snapshot/ages.h"
 #include "snapshot/watch.h"
 #include "tests/unit/snapfix.h"
 #include "lib/banned.h"
@@ -33,6 +34,7 @@ static void test_short_and_proven(void **state);
 static struct watch_cfg mkcfg(int64_t win);
 static void test_rules(void **state);
 static void test_formats(void **state);
+static void test_ages(void **state);
 
 static struct snap *sample(size_t leaked, size_t pool, int64_t t)
 {
@@ -43,7 +45,8 @@ static struct snap *sample(size_t leaked, size_t pool, int64_t t)
 	s->pause_ns = 1500000;
 	for (i = 0; i < leaked; i++) {
 		k = fx_add(s, 100 + i, "chan receive", leak_st, &leak_site);
-		s->gs[k].wait_ns = (int64_t)(leaked - i) * 1000000000ll;
+		/* Two a second: the wait fits the goroutine's age. */
+		s->gs[k].wait_ns = (int64_t)(leaked - i) * 500000000ll;
 	}
 	for (i = 0; i < pool; i++)
 		fx_add(s, 5000 + i, "chan receive", pool_st, &pool_site);
@@ -103,7 +106,8 @@ static void test_leak(void **state)
 	assert_int_equal(v.suspects[0].series[5].n, 10);
 	assert_int_equal(v.suspects[0].res.growth, 10);
 	assert_int_equal(v.suspects[0].count, 10);
-	assert_int_equal(v.suspects[0].oldest_wait_ns, 10000000000ll);
+	assert_int_equal(v.suspects[0].oldest_wait_ns, 5000000000ll);
+	assert_int_equal(v.suspects[0].age_min_ns, 4000000000ll);
 	assert_int_equal(v.npoints, 6);
 	assert_int_equal(v.span_ns, 5000000000ll);
 	assert_int_equal(v.total_first, 1);
@@ -204,7 +208,10 @@ static void test_formats(void **state)
 	assert_non_null(strstr(sb.buf, "grew from 0 to 8 (+8) in 4s "
 				       "(2.0/s), never fell by more than 0; "
 				       "now 8\n"));
-	assert_non_null(strstr(sb.buf, "    oldest wait 8s\n"));
+	assert_non_null(strstr(sb.buf, "    oldest age  >= 3s (seen by "
+				       "goscope since then)\n"));
+	assert_non_null(strstr(sb.buf, "    oldest wait ~4s (approximate: "
+				       "stamped by the runtime's GC)\n"));
 	assert_non_null(strstr(sb.buf, "    created by  main.leaker at "
 				       "/app/leaky.go:47\n"));
 	strbuf_reset(&sb);
@@ -212,6 +219,7 @@ static void test_formats(void **state)
 	assert_non_null(strstr(sb.buf, "\"verdict\":\"leak suspected\""));
 	assert_non_null(strstr(sb.buf, "\"series\":[0,2,4,6,8]"));
 	assert_non_null(strstr(sb.buf, "\"window_ns\":4000000000"));
+	assert_non_null(strstr(sb.buf, "\"oldest_age_min_ns\":3000000000"));
 	strbuf_reset(&sb);
 	watch_fmt_verdict(&v, watch_config(w), WATCH_OPENMETRICS, &sb);
 	assert_non_null(strstr(sb.buf, "\ngoscope_watch_leak_suspected 1\n"));
@@ -247,6 +255,42 @@ static void test_formats(void **state)
 	watch_free(w);
 }
 
+static void test_ages(void **state)
+{
+	const int64_t t0 = 1700000000000000000ll, sec = 1000000000ll;
+	struct ages *a = ages_new();
+	struct snap *s1 = snap_new(), *s2 = snap_new();
+	size_t k;
+
+	(void)state;
+	s1->time_unix_ns = t0;
+	fx_add(s1, 1, "chan receive", pool_st, &pool_site);
+	k = fx_add(s1, 2, "chan receive", pool_st, &pool_site);
+	s1->gs[k].wait_ns = 20 * sec;
+	assert_int_equal(ages_update(a, s1), 0);
+	assert_int_equal(s1->gs[k].first_seen_ns, t0);
+	assert_int_equal(s1->gs[k].born_after_ns, 0);
+	assert_int_equal(s1->gs[k].wait_ns, 20 * sec);
+	/* 10 s later: 2 stays, 1 is gone, 3 is new with a stale stamp. */
+	s2->time_unix_ns = t0 + 10 * sec;
+	k = fx_add(s2, 2, "chan receive", pool_st, &pool_site);
+	s2->gs[k].wait_ns = 30 * sec;
+	fx_add(s2, 3, "chan receive", pool_st, &pool_site);
+	s2->gs[1].wait_ns = 11 * sec;
+	assert_int_equal(ages_update(a, s2), 1);
+	assert_int_equal(s2->gs[0].first_seen_ns, t0);
+	assert_int_equal(s2->gs[0].wait_ns, 30 * sec);
+	assert_int_equal(s2->gs[1].first_seen_ns, t0 + 10 * sec);
+	assert_int_equal(s2->gs[1].born_after_ns, t0);
+	assert_int_equal(s2->gs[1].wait_ns, -1);
+	ages_reset(a);
+	assert_int_equal(ages_update(a, s2), 0);
+	assert_int_equal(s2->gs[0].first_seen_ns, t0 + 10 * sec);
+	snap_free(s1);
+	snap_free(s2);
+	ages_free(a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -255,6 +299,7 @@ int main(void)
 		cmocka_unit_test(test_short_and_proven),
 		cmocka_unit_test(test_rules),
 		cmocka_unit_test(test_formats),
+		cmocka_unit_test(test_ages),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
