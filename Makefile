@@ -111,6 +111,8 @@ CLI_SRCS += cli/cmd_groups.c cli/cmd_diff.c cli/cmd_watch.c
 CLI_SRCS += cli/cmd_threads.c cli/cmd_ps.c
 # The interactive view (goscope top).
 TUI_SRCS := tui/model.c tui/feed.c tui/source.c tui/export.c tui/procs.c \
+	    tui/scr_groups.c tui/scr_goroutines.c tui/scr_stack.c \
+	    tui/scr_threads.c tui/scr_text.c tui/scr_diff.c \
 	    tui/app.c \
 	    tui/keys.c tui/draw.c tui/tui.c
 CLI_SRCS += cli/cmd_top.c
@@ -217,6 +219,13 @@ check-layers:
 
 toolchains:
 	@bash tests/go-toolchains.sh list
+
+# The reliability campaign (minutes; not part of check): attach cycles
+# against a changing target, goscope killed at random points, targets
+# exiting.  STRESS_TIME=SECONDS (default 180).
+.PHONY: stress
+stress: $(PROG)
+	@GOSCOPE=$(CURDIR)/$(PROG) bash tests/stress/stress.sh
 
 # Regenerates goruntime/layout_tables.c from the DWARF of every toolchain
 # in the test matrix (tests/live/layouts.sh checks the checked-in copy).

@@ -284,7 +284,7 @@ static void semtable_walk(struct memsrc *mem, const struct gort_layout *l,
 			  uint64_t bias, const struct gort_registry *r,
 			  struct gort_waits *w, const size_t *gs, size_t ngs)
 {
-	size_t stride = (size_t)l->sema_stride, i, np = 0, nsema = 0;
+	size_t stride = (size_t)l->semtab_size, i, np = 0, nsema = 0;
 	size_t max = r->ngs + 64;
 	uint64_t *sg, *se;
 	unsigned char *tab;
@@ -295,8 +295,8 @@ static void semtable_walk(struct memsrc *mem, const struct gort_layout *l,
 	if (!ngs)
 		return;
 	tab = xmalloc(stride * SEMTAB_SIZE + 1);
-	if (!l->semtable || l->sema_stride <= 0 || l->semaroot_treap < 0 ||
-	    stride > 4096 || (size_t)l->semaroot_treap + 8 > stride ||
+	if (!l->semtable || l->semtab_size <= 0 || l->semtab_treap < 0 ||
+	    stride > 4096 || (size_t)l->semtab_treap + 8 > stride ||
 	    memsrc_read_full(mem, l->semtable + bias, tab,
 			     stride * SEMTAB_SIZE, NULL) < 0) {
 		/* No semtable (a stripped binary): address unknown. */
@@ -310,7 +310,7 @@ static void semtable_walk(struct memsrc *mem, const struct gort_layout *l,
 	for (i = 0; i < SEMTAB_SIZE; i++) {
 		uint64_t t;
 
-		memcpy(&t, tab + i * stride + l->semaroot_treap, 8);
+		memcpy(&t, tab + i * stride + l->semtab_treap, 8);
 		if (!t)
 			continue;
 		p[np].g = SIZE_MAX;
