@@ -26,7 +26,7 @@ const struct cmd_entry cmd_dump_entry = {
 	.summary = "Print every goroutine of a running Go program.",
 	.usage = "goscope dump [--format=go|json|go1|pprof|openmetrics] [--all] "
 		 "[--stats] [--full-stop] [--max-memory=SIZE] [-o FILE] "
-		 "PID|FILE",
+		 "PID|FILE|CORE [EXE]",
 	.help =
 	"  -f, --format=FMT  go (default): the runtime's own goroutine dump\n"
 	"                    (pprof debug=2, runtime.Stack, SIGQUIT)\n"
@@ -48,7 +48,10 @@ const struct cmd_entry cmd_dump_entry = {
 	"stacks are copied after it resumed and kept only if their goroutine\n"
 	"did not run meanwhile (else copied again in a second short stop).\n"
 	"Unwinding and symbolizing happen after it resumed.\n"
-	"FILE: a JSON snapshot or a Go goroutine dump ('-': standard input).\n",
+	"FILE: a JSON snapshot or a Go goroutine dump ('-': standard input).\n"
+	"CORE: a core file (kernel or gcore) of a Go program, read like a\n"
+	"live process; EXE is its executable, found from the core's notes\n"
+	"when not given.\n",
 	.exec = cmd_dump_exec,
 };
 
@@ -67,13 +70,19 @@ static void print_stats(const struct snap *s)
 		return;
 	fprintf(stderr, "goscope: mode %s\n",
 		s->two_phase ? "two-phase" : "full-stop");
-	for (i = 0; i < s->nstops; i++)
+	for (i = 0; i < s->nstops; i++) {
+		const struct snap_stop *st = &s->stops[i];
+
 		fprintf(stderr,
-			"goscope: stop %zu: %.3f ms, %zu goroutines, %zu "
-			"stacks, %zu bytes\n", i + 1,
-			(double)s->stops[i].pause_ns / 1e6,
-			s->stops[i].goroutines, s->stops[i].stacks,
-			s->stops[i].bytes);
+			"goscope: stop %zu: %.3f ms (stopping threads %.3f, "
+			"registry and stacks %.3f, other copies %.3f), %zu "
+			"goroutines, %zu stacks, %zu bytes\n", i + 1,
+			(double)st->pause_ns / 1e6,
+			(double)st->threads_ns / 1e6,
+			(double)st->registry_ns / 1e6,
+			(double)st->other_ns / 1e6, st->goroutines,
+			st->stacks, st->bytes);
+	}
 	if (s->two_phase)
 		fprintf(stderr,
 			"goscope: after resume: %zu stacks copied; %zu ran "
@@ -137,13 +146,16 @@ static int cmd_dump_exec(int argc, char **argv)
 			return opt_bad(cmd, c, argv);
 		}
 	}
-	if (argc - optind != 1)
-		return cmd_usage_error(cmd, "expected one PID or FILE");
+	if (argc - optind != 1 && argc - optind != 2)
+		return cmd_usage_error(cmd, "expected one PID or FILE, or a "
+				       "CORE and its EXE");
 	err_init(&e);
 	/* Only JSON shows the native threads view: the other formats do
 	 * not pay for it. */
 	co.native = format == JSON;
-	if (cmd_load_snapshot(argv[optind], &co, &snap))
+	if (cmd_load_snapshot_exe(argv[optind],
+				  argc - optind == 2 ? argv[optind + 1] : NULL,
+				  &co, &snap))
 		return EXIT_RUNTIME;
 	strbuf_init(&out);
 	if (format == GO1) {

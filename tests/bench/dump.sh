@@ -5,9 +5,8 @@
 # goroutine, a pprof label with a per-goroutine value on every fourth): the
 # time the target was stopped, as measured by goscope and by the target's
 # own 1 ms heartbeat; goscope's wall time, CPU time and peak RSS, in the
-# default two-phase mode and with --full-stop (BENCH_FULL_STOP=0: not),
-# then a scaling
-# table (µs and KiB per goroutine).  Medians of BENCH_RUNS runs (sizes of
+# two capture modes (BENCH_MODES, default "two-phase full-stop"), then a
+# scaling table of the first mode (µs and bytes per goroutine).  Medians of BENCH_RUNS runs (sizes of
 # 1M and more: BENCH_BIG_RUNS, default 1).
 # BENCH_STRIP=1 strips the target first (the per-release table path).
 # Side by side: the runtime's own debug=2 dump, and Delve (when Debian's
@@ -19,6 +18,8 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 . "$root/tests/go-env.sh"
 runs=${BENCH_RUNS:-5}
 sizes=${BENCH_SIZES:-"1000 10000 100000 1000000"}
+# Both capture modes side by side: two-phase (the default), --full-stop.
+modes=${BENCH_MODES:-"two-phase full-stop"}
 work=$(mktemp -d)
 trap 'rm -rf "$work"; [ -n "${T_PID:-}" ] && kill "$T_PID" 2>/dev/null; true' EXIT
 
@@ -93,11 +94,14 @@ for n in $sizes; do
 		T_PID=
 		continue
 	fi
-	dump_runs "$n" "goscope dump"
-	echo "$n $(cat "$work/last")" >>"$work/scale"
-	# The one-stop mode side by side (scaling table: the default mode).
-	[ "${BENCH_FULL_STOP:-1}" = 1 ] &&
-		dump_runs "$n" "goscope dump --full-stop" --full-stop
+	first=1
+	for mode in $modes; do
+		flag=
+		[ "$mode" = full-stop ] && flag=--full-stop
+		dump_runs "$n" "goscope dump ($mode)" $flag
+		[ "$first" = 1 ] && echo "$n $(cat "$work/last")" >>"$work/scale"
+		first=0
+	done
 	# The runtime's own dump stops the world for its whole duration (and
 	# at 1M writes a gigabyte: only below that).
 	if [ "$n" -ge 1000000 ]; then
