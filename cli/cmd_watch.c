@@ -299,6 +299,8 @@ static int cmd_watch_exec(int argc, char **argv)
 		strbuf_reset(&metrics);
 		r = take_retrying(cap, &s, &e);
 		if (r < 0) {
+			if (interrupted)	/* Ctrl-C during the copy */
+				break;
 			error_msg("%s", e.msg);
 			watch_capture_failed(w);
 			if (textfile &&
