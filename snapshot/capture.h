@@ -34,6 +34,13 @@ struct capture_opts {
 	 */
 	unsigned int phase_delay_ms;
 	long retry_max;		/* default CAPTURE_RETRY_MAX */
+	/*
+	 * capture_pid only: 1 also takes every thread's native view
+	 * (threads_capture), which costs the process's ELF and DWARF and
+	 * a copy of every thread's stack; 0 (default): only for output
+	 * that shows it.
+	 */
+	int native;
 };
 
 /* Fills o with the defaults (and the test knobs of the environment). */
@@ -48,9 +55,9 @@ void capture_opts_init(struct capture_opts *o);
  * symbolized.  Returns 0 and *out (free with snap_free), or a negative
  * errno with e set: -ESRCH (no such process, or it exited),
  * -EPERM/-EACCES/-EBUSY (with the reason), -ENOEXEC (not a Go program),
- * -ENODATA (no DWARF), -E2BIG (over the memory budget).  The snapshot
- * also has every thread's native view (threads_capture with
- * THREADS_GO_ONLY).
+ * -ENODATA (no DWARF), -E2BIG (over the memory budget).  With
+ * o->native the snapshot also has every thread's native view
+ * (threads_capture with THREADS_GO_ONLY).
  */
 int capture_pid(pid_t pid, const struct capture_opts *o, struct snap **out,
 		struct err *e);

@@ -418,6 +418,9 @@ static void build_threads(struct tcap *tc, struct snap *s)
 			core_times(tc->core, t);
 		if (!ct->error)
 			t->state = state_at_stop(t->state, &ct->regs);
+		/* A core has no kernel state: what the registers say. */
+		if (tc->core && !ct->error && !t->state)
+			t->state = (int64_t)ct->regs.orig_ax >= 0 ? 'S' : 'R';
 		if (!ct->error && blocked_syscall(&ct->regs)) {
 			t->syscall = (long)ct->regs.orig_ax;
 			t->syscall_args[0] = ct->regs.di;

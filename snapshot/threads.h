@@ -41,7 +41,7 @@ struct threads_opts {
  * negative errno with e set: -ESRCH, -EPERM/-EACCES/-EBUSY (with the
  * reason), and with THREADS_GO_ONLY those of capture_open (-ENOEXEC,
  * -ENODATA); then a failure to prepare the native view only leaves it
- * out.  capture_pid is this with THREADS_GO_ONLY.
+ * out.  capture_pid with o->native is this with THREADS_GO_ONLY.
  */
 int threads_capture(pid_t pid, const struct threads_opts *o,
 		    struct snap **out, struct err *e);

@@ -324,7 +324,11 @@ static int a_access_mem(unw_addr_space_t as, unw_word_t addr,
 		*valp = 0;
 		return 0;
 	}
-	return read_mem(p, addr, valp, sizeof(*valp)) < 0 ? -UNW_EINVAL : 0;
+	if (!p->bad_read) {
+		p->bad_read = 1;
+		p->bad_addr = addr;
+	}
+	return -UNW_EINVAL;
 }
 
 static int a_access_reg(unw_addr_space_t as, unw_regnum_t reg,
@@ -434,7 +438,9 @@ static int ulw_walk(struct unwinder *u, const struct stackcopy_thread *t,
 		if (unw_get_reg(&c, UNW_REG_IP, &ip) < 0 ||
 		    unw_get_reg(&c, UNW_REG_SP, &sp) < 0)
 			break;
-		if (*n && (!ip || sp < last_sp))
+		if (*n && !ip)
+			return 0;	/* the outermost frame's return address */
+		if (*n && sp < last_sp)
 			break;
 		last_sp = sp;
 		out[*n].pc = ip;

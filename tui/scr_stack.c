@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "snapshot/blocked.h"
 #include "tui/draw.h"
 #include "tui/screen.h"
 #include "lib/strbuf.h"
@@ -103,6 +104,10 @@ static void draw_stack(struct app *a, int y0, int h, int w)
 	if (g->nlabels) {
 		strbuf_adds(&sb, "  labels ");
 		draw_labels(g->labels, g->nlabels, &sb);
+	}
+	if (g->nwaits) {
+		strbuf_adds(&sb, "  blocked on ");
+		blocked_goroutine_str(a->m.cur->snap, g, &sb);
 	}
 	draw_put(a, y0, 1, w - 1, sb.buf, A_NORMAL);
 	strbuf_release(&sb);

@@ -661,7 +661,12 @@ if start_target ppid "$work/leaky" -leak 20 -parked 20000 -flat 24; then
 		save leak80
 		t_fail "suspects first: the leak at 80x24" "first row by snapshot #${seen:-never}"
 	fi
-	if wait_re '^suspects 1 ' 120 && wait_for '1 suspect (l)' 1 &&
+	# The rule judges once 5 snapshots cover its window: a slow machine
+	# (each snapshot of 20,000 goroutines taking more than 2.5 s) never
+	# gets there in 10 s; then this part cannot run here.
+	if ! wait_re '^suspects [0-9]' 90; then
+		t_skip "suspects first: the suspect is counted and first" "the snapshots are too slow here to cover the 10 s window 5 times"
+	elif wait_re '^suspects 1 ' 30 && wait_for '1 suspect (l)' 1 &&
 		shot | sed -n '6p' | grep -q '^!.*main\.leakOne'; then
 		t_ok "suspects first: the leak rule's suspect stays first, counted in the header and the title ($(($(date +%s) - t0)) s)"
 	else

@@ -39,11 +39,6 @@ cycles=0 failures=0 left_stopped=0 left_traced=0 harmed=0 busy=0
 declare -A kinds
 maxgap=0 maxpause=0
 
-# stopped_threads PID: threads in a ptrace stop ('t').
-stopped_threads() {
-	cat /proc/"$1"/task/*/stat 2>/dev/null |
-		awk '{ sub(/.*\) /, ""); if ($1 == "t") n++ } END { print n + 0 }'
-}
 tracer() {
 	awk '/^TracerPid:/ { print $2 }' /proc/"$1"/status 2>/dev/null
 }
@@ -53,7 +48,7 @@ tracer() {
 check_target() {
 	local p=$1 i s t
 	for i in $(seq 40); do
-		s=$(stopped_threads "$p") t=$(tracer "$p")
+		s=$(t_traced_threads "$p") t=$(tracer "$p")
 		[ "$s" -eq 0 ] && [ "${t:-0}" -eq 0 ] && return 0
 		sleep 0.05
 	done
