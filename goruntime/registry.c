@@ -567,8 +567,8 @@ static int same_g(const struct gort_layout *l, const struct gort_g *a,
 long gort_registry_finish(struct memsrc *mem, const struct gort_layout *l,
 			  struct gort_registry *r, struct err *e)
 {
-	struct gort_g *fresh;
-	size_t *idx, i, n = 0;
+	struct gort_g *fresh, *before;
+	size_t *idx, *idx0, i, n = 0;
 	long changed = 0;
 	int ret;
 
@@ -579,14 +579,24 @@ long gort_registry_finish(struct memsrc *mem, const struct gort_layout *l,
 		}
 	if (n == 0)
 		return 0;
+	/*
+	 * Read right before and right after the stack copy: trackingSeq is
+	 * 8 bits, so only a short window between two equal reads (not the
+	 * whole time since the stop) makes 256 runs in it impossible.
+	 */
+	n = reread_gs(mem, l, r, 0, &idx0, &before);
 	ret = copy_stacks(mem, r, e);
-	if (ret < 0)
+	if (ret < 0) {
+		free(before);
+		free(idx0);
 		return ret;
+	}
 	n = reread_gs(mem, l, r, 0, &idx, &fresh);
 	for (i = 0; i < n; i++) {
 		struct gort_g *g = &r->gs[idx[i]];
 
-		if (g->stack && same_g(l, g, &fresh[i]))
+		if (g->stack && same_g(l, g, &before[i]) &&
+		    same_g(l, g, &fresh[i]))
 			continue;
 		/* It ran (or its stack moved): never keep a torn copy. */
 		drop_stack(g);
@@ -594,6 +604,8 @@ long gort_registry_finish(struct memsrc *mem, const struct gort_layout *l,
 		g->changed = 1;
 		changed++;
 	}
+	free(before);
+	free(idx0);
 	free(fresh);
 	free(idx);
 	return changed;

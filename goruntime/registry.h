@@ -139,9 +139,10 @@ int gort_registry_copy(struct memsrc *mem, const struct gort_layout *l,
 
 /*
  * The second phase of a copy made with GORT_COPY_DEFER_PARKED, while the
- * target runs: copies the deferred stacks, then reads their g structs
- * again (batched, merged by address) and keeps a stack copy only when its
- * goroutine did not run in between: same goid, status (scan bit aside),
+ * target runs: reads their g structs again right before and right after
+ * copying the deferred stacks (batched, merged by address) and keeps a
+ * stack copy only when both reads show that its goroutine did not run
+ * since the stop: same goid, status (scan bit aside),
  * wait reason, sched.sp/pc/bp, syscallsp, stack.lo/hi and trackingSeq,
  * which the runtime's casgstatus increments on every transition out of
  * _Grunning (Go 1.19-1.27).  A goroutine that changed, or whose stack
