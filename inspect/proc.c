@@ -21,6 +21,7 @@
 static int parse_map_line(char *line, struct proc_map *m);
 static int read_int_file(const char *path, long *val);
 static int have_cap_sys_ptrace(void);
+static int is_kthread(const char *s);
 
 int proc_check(pid_t pid, struct err *e)
 {
@@ -49,8 +50,27 @@ int proc_check(pid_t pid, struct err *e)
 			return err_set(e, ESRCH,
 				       "process %d has exited (zombie)",
 				       (int)pid);
+		if (p && is_kthread(p + 1))
+			return err_set(e, EPERM, PROC_KTHREAD_MSG, (int)pid);
 	}
 	return 0;
+}
+
+/* s: the /proc/PID/stat text after the ')'; its 7th field is flags. */
+static int is_kthread(const char *s)
+{
+	unsigned long flags;
+	int i;
+
+	for (i = 0; i < 7 && s; i++) {
+		while (*s == ' ')
+			s++;
+		if (i < 6)
+			s = strchr(s, ' ');
+	}
+	if (!s || sscanf(s, "%lu", &flags) != 1)
+		return 0;
+	return (flags & 0x00200000ul) != 0;	/* PF_KTHREAD */
 }
 
 int proc_exe(pid_t pid, char **path, int *deleted, struct err *e)
@@ -62,10 +82,15 @@ int proc_exe(pid_t pid, char **path, int *deleted, struct err *e)
 	snprintf(link, sizeof(link), "/proc/%d/exe", (int)pid);
 	n = readlink(link, buf, sizeof(buf) - 1);
 	if (n < 0) {
-		if (errno == ENOENT)
+		int err = errno, r;
+
+		/* A kernel thread or a process gone: say which. */
+		if (err == ENOENT && (r = proc_check(pid, e)) < 0)
+			return r;
+		if (err == ENOENT)
 			return err_set(e, ENOENT,
-				       "process %d has no executable "
-				       "(kernel thread or exited)", (int)pid);
+				       "process %d has no executable", (int)pid);
+		errno = err;
 		return err_errno(e, errno, "cannot read '%s'", link);
 	}
 	buf[n] = '\0';

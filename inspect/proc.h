@@ -21,9 +21,15 @@ struct proc_maps {
 	size_t n;
 };
 
+/* What every command says about a kernel thread (printf: the pid). */
+#define PROC_KTHREAD_MSG                                                   \
+	"process %d is a kernel thread: it runs no program goscope can "   \
+	"inspect"
+
 /*
  * Checks that pid names a live process we can see.  Returns 0, -ESRCH
- * (with a message naming the pid) or another negative errno.
+ * (with a message naming the pid), -EPERM for a kernel thread
+ * (PROC_KTHREAD_MSG) or another negative errno.
  */
 int proc_check(pid_t pid, struct err *e);
 

@@ -362,9 +362,7 @@ static int precheck(pid_t pid, struct err *e)
 	if (read_task_stat(pid, pid, &state, &ppid, &flags) < 0)
 		return err_set(e, ESRCH, "no process with pid %d", (int)pid);
 	if (flags & PF_KTHREAD_FLAG)
-		return err_set(e, EPERM,
-			       "process %d is a kernel thread and cannot be "
-			       "stopped", (int)pid);
+		return err_set(e, EPERM, PROC_KTHREAD_MSG, (int)pid);
 	if ((state == 'Z' || state == 'X') &&
 	    (proc_status_field(pid, "Threads", buf, sizeof(buf)) < 0 ||
 	     strtol(buf, NULL, 10) <= 1))
