@@ -254,7 +254,15 @@ fuzz: $(FUZZERS)
 
 FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined \
 	       -fno-sanitize-recover=all
-tests/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(CORE_SRCS)
+# The library is compiled once for every harness (in .fuzz/), not once
+# per harness.
+FUZZ_OBJS := $(CORE_SRCS:%.c=.fuzz/%.o)
+.SECONDARY: $(FUZZ_OBJS)
+.fuzz/%.o: %.c snapshot/gen/profile.pb-c.h
+	@mkdir -p $(dir $@)
+	clang -I. -D_GNU_SOURCE $(UNW_DEFS) $(FUZZ_CFLAGS) $(PKG_CFLAGS) \
+		-MMD -MP -c -o $@ $<
+tests/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OBJS)
 	clang -I. -D_GNU_SOURCE $(UNW_DEFS) $(FUZZ_CFLAGS) $(PKG_CFLAGS) -o $@ $^ \
 		$(PKG_LIBS) -lpthread
 
@@ -273,9 +281,10 @@ clean:
 	rm -f $(PROG) $(CORE_OBJS) $(CLI_OBJS) $(UNIT_TESTS) $(FUZZERS) \
 		$(TUI_OBJS) \
 		$(TEST_TOOLS) tests/unit/*.o tests/tools/*.o .version
-	rm -rf snapshot/gen
+	rm -rf snapshot/gen .fuzz
 	find . -name '*.d' -delete
 
+-include $(FUZZ_OBJS:.o=.d)
 -include $(CORE_SRCS:.c=.d) $(CLI_SRCS:.c=.d) $(UNIT_TESTS:=.d) \
 	$(TUI_SRCS:.c=.d) \
 	$(TEST_TOOLS:=.d)
