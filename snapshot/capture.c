@@ -18,7 +18,6 @@
 #include "inspect/proc.h"
 #include "inspect/ptstop.h"
 #include "snapshot/capture.h"
-#include "snapshot/threads.h"
 #include "symbols/elfimage.h"
 #include "symbols/pccache.h"
 #include "symbols/pclntab.h"
@@ -538,14 +537,4 @@ fail:
 	ptstop_free(stop);
 	gort_registry_release(&reg);
 	return r;
-}
-
-int capture_pid(pid_t pid, struct snap **out, struct err *e)
-{
-	struct threads_opts o;
-
-	/* Also every thread with its native stack (snapshot/threads.c). */
-	memset(&o, 0, sizeof(o));
-	o.flags = THREADS_GO_ONLY;
-	return threads_capture(pid, &o, out, e);
 }

@@ -9,7 +9,7 @@
 
 #include "buildinfo/elfinfo.h"
 #include "buildinfo/modinfo.h"
-#include "snapshot/capture.h"
+#include "snapshot/threads.h"
 #include "snapshot/load.h"
 #include "snapshot/parse_go.h"
 #include "snapshot/parse_json.h"

@@ -495,3 +495,13 @@ const char *threads_unwinder(void)
 {
 	return unwinder_name();
 }
+
+int capture_pid(pid_t pid, struct snap **out, struct err *e)
+{
+	struct threads_opts o;
+
+	/* Also every thread with its native stack (snapshot/threads.c). */
+	memset(&o, 0, sizeof(o));
+	o.flags = THREADS_GO_ONLY;
+	return threads_capture(pid, &o, out, e);
+}

@@ -40,6 +40,20 @@ struct threads_opts {
 int threads_capture(pid_t pid, const struct threads_opts *o,
 		    struct snap **out, struct err *e);
 
+/*
+ * Captures every goroutine of pid.  Everything that can be prepared
+ * without stopping (ELF, DWARF layouts, pclntab, wait reason strings) is
+ * done first; then all threads are stopped only while the registry,
+ * the g structs, the m list and the live stacks are copied; then the
+ * target is resumed and the copy is unwound and symbolized.  Returns 0
+ * and *out (free with snap_free), or a negative errno with e set:
+ * -ESRCH (no such process, or it exited), -EPERM/-EACCES/-EBUSY (with
+ * the reason), -ENOEXEC (not a Go program), -ENODATA (no DWARF).
+ * The snapshot also has every thread's native view: this is
+ * threads_capture with THREADS_GO_ONLY.
+ */
+int capture_pid(pid_t pid, struct snap **out, struct err *e);
+
 /* The unwinder this build uses ("libdw", "none"). */
 const char *threads_unwinder(void);
 

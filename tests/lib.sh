@@ -5,17 +5,50 @@
 # A script exits 0 when nothing failed, 1 otherwise.
 
 T_FAILED=0
+T_COUNT=0	# result lines printed
+T_PLAN=	# "1..N" printed by t_plan
+T_EXPECT=0	# results announced by t_expect, printed as the plan by t_done
 : "${GOSCOPE:=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/goscope}"
 T_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 export GOSCOPE T_ROOT
 
-t_ok() { echo "ok - $1"; }
+t_ok() {
+	echo "ok - $1"
+	T_COUNT=$((T_COUNT + 1))
+}
 t_fail() {
 	echo "not ok - $1 # ${2:-failed}"
 	T_FAILED=1
+	T_COUNT=$((T_COUNT + 1))
 }
-t_skip() { echo "ok - $1 # SKIP ${2:-}"; }
-t_done() { exit "$T_FAILED"; }
+t_skip() {
+	echo "ok - $1 # SKIP ${2:-}"
+	T_COUNT=$((T_COUNT + 1))
+}
+
+# Every script declares how many results it prints, so that a cell that
+# ends without a result line (or prints two) fails in tests/run-tests.sh:
+# either all at once before the first result, "t_plan N", or cell by cell
+# before each one runs, "t_expect N", the sum then printed by t_done.
+t_plan() {
+	T_PLAN=$1
+	echo "1..$1"
+}
+t_expect() { T_EXPECT=$((T_EXPECT + $1)); }
+
+# t_skip_rest NAME WHY: the results still planned, as skips (a script
+# that cannot go on here).
+t_skip_rest() {
+	local want=${T_PLAN:-$T_EXPECT}
+	while [ "$T_COUNT" -lt "$want" ]; do
+		t_skip "$1" "$2"
+	done
+}
+
+t_done() {
+	[ -n "$T_PLAN" ] || echo "1..$T_EXPECT"
+	exit "$T_FAILED"
+}
 
 # t_same NAME EXPECTED_FILE ACTUAL_FILE: passes when both are identical,
 # otherwise prints a unified diff (indented) and fails.

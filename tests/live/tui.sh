@@ -30,10 +30,12 @@ cleanup() {
 trap cleanup EXIT
 
 if ! command -v tmux >/dev/null; then
+	t_plan 1
 	t_skip "tui" "tmux is not installed (Debian package tmux)"
 	t_done
 fi
 t_require_ptrace
+t_plan 40
 
 # tcmd PID LINE: one command to a target, its reply in T_REPLY.
 tcmd() {
@@ -150,13 +152,14 @@ newest=$(bash "$T_ROOT/tests/go-toolchains.sh" list 2>/dev/null |
 gover=${newest%%$'\t'*}
 goroot=${newest#*$'\t'}
 if [ -z "$goroot" ]; then
-	t_skip "tui" "no Go toolchain"
+	t_skip_rest "tui" "no Go toolchain"
 	t_done
 fi
 for t in goroutines leaky; do
 	if ! CGO_ENABLED=0 go_build_with "$goroot" "$work/$t" \
 		"$T_ROOT/tests/targets/$t" -trimpath >"$work/log" 2>&1; then
 		t_fail "tui build $t" "$(tail -n 1 "$work/log")"
+		t_skip_rest "tui" "no build"
 		t_done
 	fi
 done
@@ -169,6 +172,7 @@ sleep 0.3
 
 if ! start_target gpid "$work/goroutines" -n 20; then
 	t_fail "tui" "the goroutines target did not start"
+	t_skip_rest "tui" "no target"
 	t_done
 fi
 pids+=("$gpid")
@@ -446,7 +450,7 @@ if start_target lpid "$work/leaky" -leak 10; then
 		t_fail "leak: the view did not show main.leakOne"
 	fi
 	keys q
-	back_to_shell leak-quit
+	back_to_shell leak-quit && t_ok "leak-quit: back to the shell"
 
 	# --- Offline: two snapshot files, the second compared with the first. ---
 	"$GOSCOPE" dump --format=json "$lpid" >"$work/a.json" 2>/dev/null
@@ -468,7 +472,7 @@ if start_target lpid "$work/leaky" -leak 10; then
 		t_fail "offline: [ goes to the previous file"
 	fi
 	keys q
-	back_to_shell offline-quit
+	back_to_shell offline-quit && t_ok "offline-quit: back to the shell"
 else
 	t_fail "leak" "the leaky target did not start"
 fi
@@ -485,7 +489,7 @@ else
 	t_fail "not Go: the view opens on its threads"
 fi
 keys q
-back_to_shell notgo-quit
+back_to_shell notgo-quit && t_ok "notgo-quit: back to the shell"
 
 # --- The target exits while watched. ---
 if start_target xpid "$work/leaky"; then
@@ -500,7 +504,9 @@ if start_target xpid "$work/leaky"; then
 		t_fail "target exits: the view says so"
 	fi
 	keys q
-	back_to_shell exited-quit
+	back_to_shell exited-quit && t_ok "exited-quit: back to the shell"
+else
+	t_fail "target exits" "the leaky target did not start"
 fi
 
 # --- --ascii draws nothing but ASCII. ---
@@ -519,7 +525,7 @@ else
 	t_fail "colors: the title bar has a color"
 fi
 keys q
-back_to_shell ascii-quit
+back_to_shell ascii-quit && t_ok "ascii-quit: back to the shell"
 
 # --- NO_COLOR: attributes (reverse, bold) but no colors. ---
 run "NO_COLOR=1 $GOSCOPE top --once $gpid"
@@ -532,5 +538,5 @@ else
 	t_fail "colors: NO_COLOR"
 fi
 keys q
-back_to_shell nocolor-quit
+back_to_shell nocolor-quit && t_ok "nocolor-quit: back to the shell"
 t_done
