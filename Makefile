@@ -31,6 +31,7 @@ DEB_TEST := libcmocka-dev golang-go git binutils clang file ca-certificates jq t
 	    xz-utils
 DEB_TEST += gdb g++ elfutils
 DEB_TEST += tmux
+DEB_TEST += prometheus prometheus-node-exporter curl iproute2
 DEB_PACKAGES := $(DEB_BUILD) $(DEB_TEST)
 
 PKGS := libdw libelf jansson
@@ -63,9 +64,11 @@ ALL_LDFLAGS = $(LDFLAGS) $(SAN_FLAGS)
 # Objects per stage; the order follows the data flow.
 LIB_SRCS := lib/xmalloc.c lib/err.c lib/strbuf.c lib/report.c \
 	    lib/hashmap.c lib/intern.c
+LIB_SRCS += lib/atomicfile.c
 LIB_SRCS += lib/readfile.c lib/utf8.c lib/jstr.c lib/parse.c
 INSPECT_SRCS := inspect/memsrc.c inspect/proc.c inspect/ptstop.c
 INSPECT_SRCS += inspect/taskinfo.c inspect/stackcopy.c inspect/sysnames.c
+INSPECT_SRCS += inspect/proclist.c
 BUILDINFO_SRCS := buildinfo/elfnote.c buildinfo/gobuildinfo.c \
 		  buildinfo/modinfo.c buildinfo/elfinfo.c \
 		  buildinfo/provenance.c buildinfo/format.c
@@ -87,12 +90,21 @@ SNAPSHOT_SRCS += snapshot/parse_json.c snapshot/parse_go.c snapshot/load.c \
 		 snapshot/watch.c snapshot/fmt_go1.c snapshot/fmt_metrics.c \
 		 snapshot/fmt_pprof.c snapshot/gen/profile.pb-c.c
 SNAPSHOT_SRCS += snapshot/threads.c snapshot/fmt_threads.c
+# What parked goroutines wait on.
+INSPECT_SRCS += inspect/epoll.c
+GORUNTIME_SRCS += goruntime/waitobj.c
+SNAPSHOT_SRCS += snapshot/blocked.c
+# The leak rule shared by watch, the view, groups and diff.
+SNAPSHOT_SRCS += snapshot/leak.c
+# goscope's first sight of each goroutine, across snapshots.
+SNAPSHOT_SRCS += snapshot/ages.c
 CLI_SRCS := cli/main.c cli/cmd.c cli/opt.c cli/cmd_buildinfo.c cli/cmd_dump.c
 CLI_SRCS += cli/cmd_groups.c cli/cmd_diff.c cli/cmd_watch.c
-CLI_SRCS += cli/cmd_threads.c
+CLI_SRCS += cli/cmd_threads.c cli/cmd_ps.c
 # The interactive view (goscope top).
-TUI_SRCS := tui/model.c tui/feed.c tui/source.c tui/app.c tui/keys.c \
-	    tui/draw.c tui/tui.c
+TUI_SRCS := tui/model.c tui/feed.c tui/source.c tui/export.c tui/procs.c \
+	    tui/app.c \
+	    tui/keys.c tui/draw.c tui/tui.c
 CLI_SRCS += cli/cmd_top.c
 
 CORE_SRCS := $(LIB_SRCS) $(INSPECT_SRCS) $(BUILDINFO_SRCS) \
@@ -101,12 +113,16 @@ CORE_OBJS := $(CORE_SRCS:.c=.o)
 CLI_OBJS := $(CLI_SRCS:.c=.o)
 TUI_OBJS := $(TUI_SRCS:.c=.o)
 
-UNIT_TESTS := tests/unit/t_lib tests/unit/t_libtext \
-	      tests/unit/t_elfnote tests/unit/t_gobuildinfo \
+# One test a line, so that additions do not touch each other.
+UNIT_TESTS := tests/unit/t_lib
+UNIT_TESTS += tests/unit/t_atomicfile
+UNIT_TESTS += tests/unit/t_libtext
+UNIT_TESTS += tests/unit/t_layout
+UNIT_TESTS += tests/unit/t_elfnote tests/unit/t_gobuildinfo \
 	      tests/unit/t_modinfo tests/unit/t_pclntab
 UNIT_TESTS += tests/unit/t_group tests/unit/t_diff tests/unit/t_rules \
 	      tests/unit/t_parse_go tests/unit/t_snapjson \
-	      tests/unit/t_watch
+	      tests/unit/t_watch tests/unit/t_leak
 UNIT_TESTS += tests/unit/t_native
 UNIT_TESTS += tests/unit/t_stripped
 UNIT_TESTS += tests/unit/t_tuimodel tests/unit/t_tuiapp
@@ -121,6 +137,7 @@ FUZZERS := tests/fuzz/fuzz_elfnote tests/fuzz/fuzz_gobuildinfo \
 	   tests/fuzz/fuzz_registry
 FUZZERS += tests/fuzz/fuzz_snapjson tests/fuzz/fuzz_gotext
 FUZZERS += tests/fuzz/fuzz_stripped
+FUZZERS += tests/fuzz/fuzz_waitobj
 FUZZ_TIME ?= 20
 
 .PHONY: all check check-all check-unit check-live check-layers deps \

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli/cmd.h"
+#include "snapshot/capture.h"
 #include "snapshot/load.h"
 #include "lib/report.h"
 #include "lib/banned.h"
@@ -18,6 +19,7 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_watch_entry,
 	&cmd_threads_entry,
 	&cmd_top_entry,
+	&cmd_ps_entry,
 	NULL,
 };
 
@@ -68,7 +70,8 @@ int cmd_parse_target(const char *arg, pid_t *pid)
 	return 1;
 }
 
-int cmd_load_snapshot(const char *arg, struct snap **out)
+int cmd_load_snapshot(const char *arg, const struct capture_opts *co,
+		      struct snap **out)
 {
 	struct load_info info;
 	struct err e;
@@ -76,7 +79,7 @@ int cmd_load_snapshot(const char *arg, struct snap **out)
 
 	err_init(&e);
 	if (cmd_parse_target(arg, &pid)) {
-		if (load_pid(pid, out, &e) < 0) {
+		if (load_pid(pid, co, out, &e) < 0) {
 			error_msg("%s", e.msg);
 			return EXIT_RUNTIME;
 		}

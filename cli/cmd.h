@@ -24,9 +24,12 @@ extern const struct cmd_entry cmd_diff_entry;
 extern const struct cmd_entry cmd_watch_entry;
 extern const struct cmd_entry cmd_threads_entry;
 extern const struct cmd_entry cmd_top_entry;
+extern const struct cmd_entry cmd_ps_entry;
 
 /* goscope watch: a leak is suspected. */
 #define EXIT_LEAK 3
+/* goscope watch: too few snapshots to decide. */
+#define EXIT_UNDECIDED 4
 
 /* NULL-terminated table of every subcommand. */
 extern const struct cmd_entry *const cmd_table[];
@@ -46,13 +49,17 @@ int cmd_usage_error(const struct cmd_entry *cmd, const char *fmt, ...)
 int cmd_parse_target(const char *arg, pid_t *pid);
 
 struct snap;
+struct capture_opts;
 /*
- * Gets the snapshot a target argument names: a PID is captured now, a
- * file (or "-") is read as a JSON snapshot or a Go goroutine dump.
- * Prints the error (or a damaged dump's warning) on stderr.  Returns 0
- * and *out (free with snap_free), or EXIT_RUNTIME.
+ * Gets the snapshot a target argument names: a PID is captured now (with
+ * options co; NULL: the defaults), a file (or "-") is read as a JSON
+ * snapshot or a Go goroutine dump.  Prints the error (or a damaged
+ * dump's warning) on stderr.  Returns 0 and *out (free with snap_free),
+ * or EXIT_RUNTIME.
  */
-int cmd_load_snapshot(const char *arg, struct snap **out);
+int cmd_load_snapshot(const char *arg, const struct capture_opts *co,
+		      struct snap **out);
+
 
 /*
  * Flushes and closes stdout, reporting write errors (EPIPE, ENOSPC).

@@ -5,6 +5,7 @@
 
 #include "cli/cmd.h"
 #include "cli/opt.h"
+#include "snapshot/capture.h"
 #include "snapshot/diff.h"
 #include "snapshot/snap.h"
 #include "lib/report.h"
@@ -23,6 +24,7 @@ const struct cmd_entry cmd_diff_entry = {
 	"  -l, --level=LEVEL  stack similarity for groups (default lines)\n"
 	"  -f, --format=FMT   text (default) or json (goscope.diff/1)\n"
 	"  -a, --all          include the runtime's system goroutines\n"
+	OPT_CAPTURE_HELP
 	"  -h, --help         show this help\n"
 	"\n"
 	"OLD and NEW are each a PID (captured now), a JSON snapshot or a Go\n"
@@ -39,9 +41,11 @@ static int cmd_diff_exec(int argc, char **argv)
 		{ "format", required_argument, NULL, 'f' },
 		{ "all", no_argument, NULL, 'a' },
 		{ "help", no_argument, NULL, 'h' },
+		OPT_CAPTURE_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	const struct cmd_entry *cmd = &cmd_diff_entry;
+	struct capture_opts co;
 	enum group_level level = GROUP_LINES;
 	struct snap *a = NULL, *b = NULL;
 	unsigned int flags = 0;
@@ -50,6 +54,7 @@ static int cmd_diff_exec(int argc, char **argv)
 	struct strbuf out;
 	struct diff d;
 
+	capture_opts_init(&co);
 	opt_begin();
 	while ((c = opt_next(argc, argv, "l:f:ah", longopts)) != -1) {
 		switch (c) {
@@ -69,6 +74,12 @@ static int cmd_diff_exec(int argc, char **argv)
 		case 'h':
 			cmd_print_help(cmd);
 			return EXIT_OK;
+		case OPT_CAPTURE_FULL_STOP:
+		case OPT_CAPTURE_MAX_MEMORY:
+			r = opt_capture(cmd, c, optarg, &co);
+			if (r)
+				return r;
+			break;
 		default:
 			return opt_bad(cmd, c, argv);
 		}
@@ -77,10 +88,10 @@ static int cmd_diff_exec(int argc, char **argv)
 		return cmd_usage_error(cmd, "expected OLD and NEW");
 	if (!strcmp(argv[optind], "-") && !strcmp(argv[optind + 1], "-"))
 		return cmd_usage_error(cmd, "only one side can be '-'");
-	status = cmd_load_snapshot(argv[optind], &a);
+	status = cmd_load_snapshot(argv[optind], &co, &a);
 	if (status)
 		return status;
-	status = cmd_load_snapshot(argv[optind + 1], &b);
+	status = cmd_load_snapshot(argv[optind + 1], &co, &b);
 	if (status) {
 		snap_free(a);
 		return status;

@@ -13,17 +13,20 @@
 #include "snapshot/fmt_metrics.h"
 #include "snapshot/fmt_pprof.h"
 #include "snapshot/group.h"
+#include "lib/atomicfile.h"
 #include "lib/report.h"
 #include "lib/strbuf.h"
 #include "lib/banned.h"
 
 static int cmd_dump_exec(int argc, char **argv);
+static void print_stats(const struct snap *s);
 
 const struct cmd_entry cmd_dump_entry = {
 	.name = "dump",
 	.summary = "Print every goroutine of a running Go program.",
 	.usage = "goscope dump [--format=go|json|go1|pprof|openmetrics] [--all] "
-		 "[--stats] [-o FILE] PID|FILE",
+		 "[--stats] [--full-stop] [--max-memory=SIZE] [-o FILE] "
+		 "PID|FILE",
 	.help =
 	"  -f, --format=FMT  go (default): the runtime's own goroutine dump\n"
 	"                    (pprof debug=2, runtime.Stack, SIGQUIT)\n"
@@ -33,16 +36,51 @@ const struct cmd_entry cmd_dump_entry = {
 	"                    pprof: gzipped profile.proto for go tool pprof\n"
 	"                    openmetrics: counts by state and by group\n"
 	"  -a, --all         also show system goroutines and runtime frames\n"
-	"  -o, --output=FILE write to FILE instead of standard output\n"
+	"  -o, --output=FILE write to FILE instead of standard output; a\n"
+	"                    regular FILE is replaced whole or not at all\n"
 	"  -s, --stats       print capture statistics (pause, sizes) on\n"
 	"                    standard error\n"
+	OPT_CAPTURE_HELP
 	"  -h, --help        show this help\n"
 	"\n"
-	"The process is stopped only while its goroutine registry and stacks\n"
-	"are copied; unwinding and symbolizing happen after it resumed.\n"
+	"The process is stopped only while its goroutine registry and the\n"
+	"stacks of goroutines that are not parked are copied; parked ones'\n"
+	"stacks are copied after it resumed and kept only if their goroutine\n"
+	"did not run meanwhile (else copied again in a second short stop).\n"
+	"Unwinding and symbolizing happen after it resumed.\n"
 	"FILE: a JSON snapshot or a Go goroutine dump ('-': standard input).\n",
 	.exec = cmd_dump_exec,
 };
+
+/* --stats: the capture's figures, each stop on a line of its own. */
+static void print_stats(const struct snap *s)
+{
+	size_t i;
+
+	fprintf(stderr,
+		"goscope: pid %d: %zu goroutines (%zu in allgs), %zu threads; "
+		"stopped %.3f ms; copied %zu bytes; total %.3f ms\n",
+		(int)s->pid, s->ngs, s->nallg, s->nthreads,
+		(double)s->pause_ns / 1e6, s->bytes_copied,
+		(double)s->capture_ns / 1e6);
+	if (!s->nstops)
+		return;
+	fprintf(stderr, "goscope: mode %s\n",
+		s->two_phase ? "two-phase" : "full-stop");
+	for (i = 0; i < s->nstops; i++)
+		fprintf(stderr,
+			"goscope: stop %zu: %.3f ms, %zu goroutines, %zu "
+			"stacks, %zu bytes\n", i + 1,
+			(double)s->stops[i].pause_ns / 1e6,
+			s->stops[i].goroutines, s->stops[i].stacks,
+			s->stops[i].bytes);
+	if (s->two_phase)
+		fprintf(stderr,
+			"goscope: after resume: %zu stacks copied; %zu ran "
+			"meanwhile and were copied again; %zu marked changed "
+			"during capture\n",
+			s->stacks_after, s->nretried, s->nchanged);
+}
 
 static int cmd_dump_exec(int argc, char **argv)
 {
@@ -52,9 +90,11 @@ static int cmd_dump_exec(int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' },
 		{ "stats", no_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
+		OPT_CAPTURE_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	const struct cmd_entry *cmd = &cmd_dump_entry;
+	struct capture_opts co;
 	const char *output = NULL;
 	unsigned int flags = 0;
 	static const char *const formats[] = {
@@ -65,8 +105,8 @@ static int cmd_dump_exec(int argc, char **argv)
 	struct snap *snap = NULL;
 	struct strbuf out;
 	struct err e;
-	FILE *f = stdout;
 
+	capture_opts_init(&co);
 	opt_begin();
 	while ((c = opt_next(argc, argv, "f:ao:sh", longopts)) != -1) {
 		switch (c) {
@@ -87,6 +127,12 @@ static int cmd_dump_exec(int argc, char **argv)
 		case 'h':
 			cmd_print_help(cmd);
 			return EXIT_OK;
+		case OPT_CAPTURE_FULL_STOP:
+		case OPT_CAPTURE_MAX_MEMORY:
+			r = opt_capture(cmd, c, optarg, &co);
+			if (r)
+				return r;
+			break;
 		default:
 			return opt_bad(cmd, c, argv);
 		}
@@ -94,7 +140,7 @@ static int cmd_dump_exec(int argc, char **argv)
 	if (argc - optind != 1)
 		return cmd_usage_error(cmd, "expected one PID or FILE");
 	err_init(&e);
-	if (cmd_load_snapshot(argv[optind], &snap))
+	if (cmd_load_snapshot(argv[optind], &co, &snap))
 		return EXIT_RUNTIME;
 	strbuf_init(&out);
 	if (format == GO1) {
@@ -115,28 +161,14 @@ static int cmd_dump_exec(int argc, char **argv)
 	} else {
 		fmt_go_dump(snap, flags, &out);
 	}
-	if (output) {
-		f = fopen(output, "we");
-		if (!f) {
-			perror_msg("cannot open '%s'", output);
-			status = EXIT_RUNTIME;
-		}
-	}
-	if (f) {
-		fwrite(out.buf, 1, out.len, f);
-		if (f != stdout && fclose(f) != 0) {
-			perror_msg("cannot write '%s'", output);
-			status = EXIT_RUNTIME;
-		}
+	if (status == EXIT_OK &&
+	    atomicfile_write(output ? output : "-", out.buf, out.len,
+			     format == PPROF ? ATOMICFILE_BINARY : 0, &e) < 0) {
+		error_msg("%s", e.msg);
+		status = EXIT_RUNTIME;
 	}
 	if (stats)
-		fprintf(stderr,
-			"goscope: pid %d: %zu goroutines (%zu in allgs), "
-			"%zu threads; stopped %.3f ms; copied %zu bytes; "
-			"total %.3f ms\n",
-			(int)snap->pid, snap->ngs, snap->nallg,
-			snap->nthreads, (double)snap->pause_ns / 1e6,
-			snap->bytes_copied, (double)snap->capture_ns / 1e6);
+		print_stats(snap);
 	strbuf_release(&out);
 	snap_free(snap);
 	return status;

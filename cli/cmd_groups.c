@@ -5,6 +5,8 @@
 
 #include "cli/cmd.h"
 #include "cli/opt.h"
+#include "snapshot/capture.h"
+#include "snapshot/blocked.h"
 #include "snapshot/group.h"
 #include "snapshot/rules.h"
 #include "snapshot/snap.h"
@@ -18,7 +20,8 @@ const struct cmd_entry cmd_groups_entry = {
 	.name = "groups",
 	.summary = "Group goroutines by state, stack and creation site.",
 	.usage = "goscope groups [--level=exact|lines|functions] "
-		 "[--sort=count|wait] [--format=text|json] [--all] "
+		 "[--sort=count|wait] [--by=stack|object] "
+		 "[--format=text|json] [--all] "
 		 "[--rules=FILE] PID|FILE",
 	.help =
 	"  -l, --level=LEVEL  how alike stacks must be: exact (same PC\n"
@@ -26,10 +29,16 @@ const struct cmd_entry cmd_groups_entry = {
 	"                     default) or functions (same names)\n"
 	"  -S, --sort=KEY     count (default) or wait (longest wait first);\n"
 	"                     standard-library-only groups come last\n"
-	"  -f, --format=FMT   text (default) or json (goscope.groups/1)\n"
+	"  -b, --by=KEY       stack (default): groups of alike goroutines;\n"
+	"                     object: one line per object goroutines wait\n"
+	"                     on (channel, mutex/semaphore, Cond, fd) with\n"
+	"                     count, kind, type, address, len/cap, waiters\n"
+	"  -f, --format=FMT   text (default) or json (goscope.groups/1;\n"
+	"                     goscope.objects/1 with --by=object)\n"
 	"  -a, --all          include the runtime's system goroutines\n"
 	"  -r, --rules=FILE   leave out goroutines that FILE's ignore rules\n"
 	"                     match (see goscope(1), RULES)\n"
+	OPT_CAPTURE_HELP
 	"  -h, --help         show this help\n"
 	"\n"
 	"PID|FILE: a live process (captured now), a JSON snapshot or a Go\n"
@@ -44,12 +53,15 @@ static int cmd_groups_exec(int argc, char **argv)
 		{ "level", required_argument, NULL, 'l' },
 		{ "sort", required_argument, NULL, 'S' },
 		{ "format", required_argument, NULL, 'f' },
+		{ "by", required_argument, NULL, 'b' },
 		{ "all", no_argument, NULL, 'a' },
 		{ "rules", required_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' },
+		OPT_CAPTURE_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	const struct cmd_entry *cmd = &cmd_groups_entry;
+	struct capture_opts co;
 	enum group_level level = GROUP_LINES;
 	enum group_sort sort = GROUP_SORT_COUNT;
 	const char *rules_path = NULL;
@@ -57,14 +69,16 @@ static int cmd_groups_exec(int argc, char **argv)
 	unsigned int flags = 0;
 	static const char *const formats[] = { "text", "json", NULL };
 	static const char *const sorts[] = { "count", "wait", NULL };
-	int c, r, json = 0, sort_key = 0, status;
+	static const char *const bys[] = { "stack", "object", NULL };
+	int c, r, json = 0, sort_key = 0, status, by_object = 0;
 	struct grouping gr;
 	struct snap *snap;
 	struct strbuf out;
 	struct err e;
 
+	capture_opts_init(&co);
 	opt_begin();
-	while ((c = opt_next(argc, argv, "l:S:f:ar:h", longopts)) != -1) {
+	while ((c = opt_next(argc, argv, "l:S:f:b:ar:h", longopts)) != -1) {
 		switch (c) {
 		case 'l':
 			r = opt_level(cmd, optarg, &level);
@@ -83,6 +97,11 @@ static int cmd_groups_exec(int argc, char **argv)
 			if (r)
 				return r;
 			break;
+		case 'b':
+			r = opt_choice(cmd, "grouping", optarg, bys, &by_object);
+			if (r)
+				return r;
+			break;
 		case 'a':
 			flags |= GROUP_SYSTEM;
 			break;
@@ -92,6 +111,12 @@ static int cmd_groups_exec(int argc, char **argv)
 		case 'h':
 			cmd_print_help(cmd);
 			return EXIT_OK;
+		case OPT_CAPTURE_FULL_STOP:
+		case OPT_CAPTURE_MAX_MEMORY:
+			r = opt_capture(cmd, c, optarg, &co);
+			if (r)
+				return r;
+			break;
 		default:
 			return opt_bad(cmd, c, argv);
 		}
@@ -103,10 +128,20 @@ static int cmd_groups_exec(int argc, char **argv)
 		error_msg("%s", e.msg);
 		return EXIT_RUNTIME;
 	}
-	status = cmd_load_snapshot(argv[optind], &snap);
+	status = cmd_load_snapshot(argv[optind], &co, &snap);
 	if (status) {
 		rules_free(rules);
 		return status;
+	}
+	if (by_object) {
+		strbuf_init(&out);
+		blocked_fmt_objects(snap, (flags & GROUP_SYSTEM) != 0, json,
+				    &out);
+		fwrite(out.buf, 1, out.len, stdout);
+		strbuf_release(&out);
+		snap_free(snap);
+		rules_free(rules);
+		return EXIT_OK;
 	}
 	group_snap(snap, level, flags, rules, &gr);
 	group_sort(&gr, sort);

@@ -8,6 +8,7 @@
 
 #include "cli/cmd.h"
 #include "cli/opt.h"
+#include "snapshot/capture.h"
 #include "snapshot/diff.h"
 #include "snapshot/group.h"
 #include "snapshot/snap.h"
@@ -17,14 +18,16 @@
 #include "lib/banned.h"
 
 static int cmd_top_exec(int argc, char **argv);
-static int print_once(char **targets, size_t n, enum group_level level);
+static int print_once(char **targets, size_t n, enum group_level level,
+		      const struct capture_opts *co);
 
 const struct cmd_entry cmd_top_entry = {
 	.name = "top",
 	.summary = "Watch a process live: growing goroutine groups, stacks, "
 		   "threads.",
 	.usage = "goscope top [--interval=DUR] [--once] [--baseline=FILE] "
-		 "[--level=LEVEL] [--ascii] [--no-color] [--source-root=DIR] "
+		 "[--level=LEVEL] [--window=30s] [--tolerance=3] [--noise=3] "
+		 "[--rules=FILE] [--ascii] [--no-color] [--source-root=DIR] "
 		 "PID|FILE...",
 	.help =
 	"  -i, --interval=DUR     auto-refresh interval (default 2s; 500ms,\n"
@@ -35,9 +38,17 @@ const struct cmd_entry cmd_top_entry = {
 	"                         snapshot or a Go goroutine dump)\n"
 	"  -l, --level=LEVEL      stack similarity for groups: exact, lines\n"
 	"                         (default) or functions\n"
+	"  -k, --window=DUR       the history the leak rule judges (default\n"
+	"                         30s; 1s to 24h)\n"
+	"  -t, --tolerance=T      a group is a leak suspect when it grew by\n"
+	"                         more than T over the window (default 3)\n"
+	"      --noise=M          ... and never fell by more than M (default\n"
+	"                         3); see LEAK RULE in goscope(1)\n"
+	"  -r, --rules=FILE       leave out what these ignore rules match\n"
 	"      --ascii            no UTF-8 drawing characters\n"
 	"  -C, --no-color         no colors (also when NO_COLOR is set)\n"
 	"      --source-root=DIR  where to look for source files\n"
+	OPT_CAPTURE_HELP
 	"  -h, --help             show this help\n"
 	"\n"
 	"'goscope PID' is the same as 'goscope top PID'.  FILE...: snapshot\n"
@@ -50,7 +61,8 @@ const struct cmd_entry cmd_top_entry = {
 };
 
 /* Without a terminal: the grouped view, or consecutive diffs. */
-static int print_once(char **targets, size_t n, enum group_level level)
+static int print_once(char **targets, size_t n, enum group_level level,
+		      const struct capture_opts *co)
 {
 	struct snap *prev = NULL, *s;
 	struct grouping gr;
@@ -61,7 +73,7 @@ static int print_once(char **targets, size_t n, enum group_level level)
 
 	strbuf_init(&out);
 	for (i = 0; i < n; i++) {
-		status = cmd_load_snapshot(targets[i], &s);
+		status = cmd_load_snapshot(targets[i], co, &s);
 		if (status) {
 			snap_free(prev);
 			strbuf_release(&out);
@@ -100,11 +112,16 @@ static int cmd_top_exec(int argc, char **argv)
 		{ "ascii", no_argument, NULL, 'A' },
 		{ "no-color", no_argument, NULL, 'C' },
 		{ "source-root", required_argument, NULL, 'R' },
+		OPT_LEAK_LONGOPTS,
 		{ "help", no_argument, NULL, 'h' },
+		OPT_CAPTURE_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	const struct cmd_entry *cmd = &cmd_top_entry;
+	struct capture_opts co;
 	struct tui_opts o;
+	const char *rules_path = NULL;
+	struct rules *rules = NULL;
 	struct err e;
 	int c, sig, r;
 	size_t i, n;
@@ -113,9 +130,12 @@ static int cmd_top_exec(int argc, char **argv)
 	memset(&o, 0, sizeof(o));
 	o.level = GROUP_LINES;
 	o.interval_ns = TUI_DEFAULT_INTERVAL_NS;
+	leak_cfg_init(&o.leak);
+	capture_opts_init(&co);
 	opt_begin();
 	/* 'A' and 'R' have no short form: --ascii, --source-root. */
-	while ((c = opt_next(argc, argv, "i:1b:l:Ch", longopts)) != -1) {
+	while ((c = opt_next(argc, argv, "i:1b:l:Ch" OPT_LEAK_SHORTOPTS,
+			     longopts)) != -1) {
 		switch (c) {
 		case 'i':
 			r = opt_duration(cmd, "interval", optarg,
@@ -143,9 +163,23 @@ static int cmd_top_exec(int argc, char **argv)
 		case 'R':
 			o.source_root = optarg;
 			break;
+		case 'k':
+		case 't':
+		case 'r':
+		case OPT_LEAK_NOISE:
+			r = opt_leak(cmd, c, optarg, &o.leak, &rules_path);
+			if (r)
+				return r;
+			break;
 		case 'h':
 			cmd_print_help(cmd);
 			return EXIT_OK;
+		case OPT_CAPTURE_FULL_STOP:
+		case OPT_CAPTURE_MAX_MEMORY:
+			r = opt_capture(cmd, c, optarg, &co);
+			if (r)
+				return r;
+			break;
 		default:
 			return opt_bad(cmd, c, argv);
 		}
@@ -162,13 +196,20 @@ static int cmd_top_exec(int argc, char **argv)
 		o.pid = pid;
 	}
 	if (!isatty(STDOUT_FILENO) || !isatty(STDIN_FILENO))
-		return print_once(argv + optind, n, o.level);
+		return print_once(argv + optind, n, o.level, &co);
 	if (!o.pid) {
 		o.files = argv + optind;
 		o.nfiles = n;
 	}
 	err_init(&e);
+	if (rules_path && rules_load(rules_path, &rules, &e) < 0) {
+		error_msg("%s", e.msg);
+		return EXIT_RUNTIME;
+	}
+	o.rules = rules;
+	o.capture = &co;
 	r = tui_run(&o, &sig, &e);
+	rules_free(rules);
 	if (r < 0) {
 		error_msg("%s", e.msg);
 		return EXIT_RUNTIME;

@@ -1,5 +1,6 @@
 /* goscope watch: repeated snapshots of a process and a goroutine leak verdict. */
 #include <errno.h>
+#include <sys/stat.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -13,8 +14,10 @@
 #include "snapshot/capture.h"
 #include "snapshot/load.h"
 #include "snapshot/watch.h"
+#include "lib/atomicfile.h"
 #include "lib/report.h"
 #include "lib/strbuf.h"
+#include "lib/xmalloc.h"
 #include "lib/banned.h"
 
 static volatile sig_atomic_t interrupted;
@@ -23,36 +26,40 @@ static int cmd_watch_exec(int argc, char **argv);
 static void on_signal(int sig);
 static void sleep_ns(uint64_t ns);
 static int write_file(const char *path, const struct strbuf *sb);
+static int write_textfile(const char *dir, pid_t pid, struct watch *w,
+			  const struct strbuf *sample, const char *process);
+static int process_gone(pid_t pid);
 
 const struct cmd_entry cmd_watch_entry = {
 	.name = "watch",
 	.summary = "Snapshot a process repeatedly and say whether goroutines "
 		   "leak.",
-	.usage = "goscope watch [--interval=1s] [--count=N] [--rules=FILE] "
-		 "[--tolerance=3] [--window=K] [--min-growth=M] "
-		 "[--level=LEVEL] [--format=text|json|openmetrics] "
-		 "[-o FILE] PID",
+	.usage = "goscope watch [--interval=1s] [--count=N] [--window=30s] "
+		 "[--tolerance=3] [--noise=3] [--rules=FILE] [--level=LEVEL] "
+		 "[--format=text|json|openmetrics] [-o FILE] [--textfile=DIR] "
+		 "PID",
 	.help =
 	"  -i, --interval=DUR   time between snapshots (default 1s; 10ms\n"
 	"                       to 24h)\n"
 	"  -n, --count=N        stop after N snapshots (default: at Ctrl-C)\n"
-	"  -r, --rules=FILE     ignore rules (top, any, created-by, label)\n"
-	"  -t, --tolerance=T    stable when the total varies by at most T\n"
-	"                       over the last 10 snapshots (default 3)\n"
-	"  -k, --window=K       a group leaks when it grew in each of the\n"
-	"                       last K snapshots (default 3) ...\n"
-	"  -m, --min-growth=M   ... by at least M each time (default 1), and\n"
-	"                       by more than T over the last 10\n"
+	OPT_LEAK_HELP
 	"  -l, --level=LEVEL    stack similarity for groups (default lines)\n"
 	"  -f, --format=FMT     text (default), json (one object per line) or\n"
 	"                       openmetrics (one exposition per snapshot)\n"
 	"  -o, --output=FILE    openmetrics: replace FILE after each snapshot\n"
-	"                       (for Prometheus' textfile collector)\n"
+	"      --textfile=DIR   also replace DIR/goscope-PID.prom after each\n"
+	"                       snapshot, for node_exporter's textfile\n"
+	"                       collector; a failed snapshot is counted there\n"
+	"                       and the watch goes on while the process lives\n"
+	OPT_CAPTURE_HELP
 	"  -h, --help           show this help\n"
 	"\n"
 	"The process is stopped only while each snapshot is copied; the pause\n"
-	"is reported per snapshot.  Exit status: 0 stable, 3 leak suspected,\n"
-	"1 error, 2 usage.\n",
+	"is reported per snapshot.  A group is a suspect when its count grew\n"
+	"over the window and did not fall back (see LEAK RULE in goscope(1));\n"
+	"goroutines that Go 1.26+'s leak profile marked leaked always are.\n"
+	"Exit status: 0 stable, 3 leak suspected, 4 not enough snapshots to\n"
+	"decide (fewer than 5 covering the window), 1 error, 2 usage.\n",
 	.exec = cmd_watch_exec,
 };
 
@@ -73,31 +80,49 @@ static void sleep_ns(uint64_t ns)
 		;
 }
 
-/* Writes sb to path through a temporary file and rename(2). */
+/* Writes sb to path whole, or reports why not. */
 static int write_file(const char *path, const struct strbuf *sb)
 {
-	struct strbuf tmp;
-	FILE *f;
-	int bad;
+	struct err e;
 
-	strbuf_init(&tmp);
-	strbuf_addf(&tmp, "%s.tmp", path);
-	f = fopen(tmp.buf, "we");
-	if (!f) {
-		perror_msg("cannot open '%s'", tmp.buf);
-		strbuf_release(&tmp);
+	err_init(&e);
+	if (atomicfile_write(path, sb->buf, sb->len, 0, &e) < 0) {
+		error_msg("%s", e.msg);
 		return -1;
 	}
-	bad = fwrite(sb->buf, 1, sb->len, f) != sb->len;
-	bad |= fclose(f) != 0;
-	if (bad || rename(tmp.buf, path) < 0) {
-		perror_msg("cannot write '%s'", path);
-		unlink(tmp.buf);
-		strbuf_release(&tmp);
-		return -1;
-	}
-	strbuf_release(&tmp);
 	return 0;
+}
+
+/* DIR/goscope-PID.prom: the sample's metrics, the verdict's, labelled. */
+static int write_textfile(const char *dir, pid_t pid, struct watch *w,
+			  const struct strbuf *sample, const char *process)
+{
+	struct watch_verdict v;
+	struct strbuf raw, out, path;
+	char spid[24];
+	int r;
+
+	strbuf_init(&raw);
+	strbuf_init(&out);
+	strbuf_init(&path);
+	strbuf_add(&raw, sample->buf, sample->len);
+	watch_verdict(w, &v);
+	watch_fmt_verdict(&v, watch_config(w), WATCH_OPENMETRICS, &raw);
+	watch_verdict_release(&v);
+	snprintf(spid, sizeof(spid), "%d", (int)pid);
+	watch_label_exposition(raw.buf, "pid", spid, "process", process,
+			       &out);
+	strbuf_addf(&path, "%s/goscope-%d.prom", dir, (int)pid);
+	r = write_file(path.buf, &out);
+	strbuf_release(&raw);
+	strbuf_release(&out);
+	strbuf_release(&path);
+	return r;
+}
+
+static int process_gone(pid_t pid)
+{
+	return kill(pid, 0) < 0 && errno == ESRCH;
 }
 
 static int cmd_watch_exec(int argc, char **argv)
@@ -105,20 +130,21 @@ static int cmd_watch_exec(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "interval", required_argument, NULL, 'i' },
 		{ "count", required_argument, NULL, 'n' },
-		{ "rules", required_argument, NULL, 'r' },
-		{ "tolerance", required_argument, NULL, 't' },
-		{ "window", required_argument, NULL, 'k' },
-		{ "min-growth", required_argument, NULL, 'm' },
+		OPT_LEAK_LONGOPTS,
+		{ "textfile", required_argument, NULL, 'T' },
 		{ "level", required_argument, NULL, 'l' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
+		OPT_CAPTURE_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	const struct cmd_entry *cmd = &cmd_watch_entry;
+	struct capture_opts co;
 	enum watch_format fmt = WATCH_TEXT;
 	struct watch_cfg cfg;
-	const char *rules_path = NULL, *output = NULL;
+	const char *rules_path = NULL, *output = NULL, *textfile = NULL;
+	char *process = NULL;
 	struct rules *rules = NULL;
 	struct capture *cap = NULL;
 	struct watch *w = NULL;
@@ -140,12 +166,10 @@ static int cmd_watch_exec(int argc, char **argv)
 
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.level = GROUP_LINES;
-	cfg.tolerance = 3;
-	cfg.window = 3;
-	cfg.min_growth = 1;
-	cfg.span = 10;
+	leak_cfg_init(&cfg.leak);
+	capture_opts_init(&co);
 	opt_begin();
-	while ((c = opt_next(argc, argv, "i:n:r:t:k:m:l:f:o:h",
+	while ((c = opt_next(argc, argv, "i:n:" OPT_LEAK_SHORTOPTS "l:f:o:h",
 			     longopts)) != -1) {
 		r = 0;
 		switch (c) {
@@ -156,20 +180,14 @@ static int cmd_watch_exec(int argc, char **argv)
 			r = opt_count(cmd, "count", optarg, 1, 1000000000,
 				      &count);
 			break;
-		case 'r':
-			rules_path = optarg;
-			break;
-		case 't':
-			r = opt_count(cmd, "tolerance", optarg, 0, 1000000000,
-				      &cfg.tolerance);
-			break;
 		case 'k':
-			r = opt_count(cmd, "window", optarg, 1, 63,
-				      &cfg.window);
+		case 't':
+		case 'r':
+		case OPT_LEAK_NOISE:
+			r = opt_leak(cmd, c, optarg, &cfg.leak, &rules_path);
 			break;
-		case 'm':
-			r = opt_count(cmd, "minimum growth", optarg, 1,
-				      1000000000, &cfg.min_growth);
+		case 'T':
+			textfile = optarg;
 			break;
 		case 'l':
 			r = opt_level(cmd, optarg, &cfg.level);
@@ -185,6 +203,12 @@ static int cmd_watch_exec(int argc, char **argv)
 		case 'h':
 			cmd_print_help(cmd);
 			return EXIT_OK;
+		case OPT_CAPTURE_FULL_STOP:
+		case OPT_CAPTURE_MAX_MEMORY:
+			r = opt_capture(cmd, c, optarg, &co);
+			if (r)
+				return r;
+			break;
 		default:
 			return opt_bad(cmd, c, argv);
 		}
@@ -197,8 +221,15 @@ static int cmd_watch_exec(int argc, char **argv)
 	if (output && fmt != WATCH_OPENMETRICS)
 		return cmd_usage_error(cmd, "--output needs "
 				       "--format=openmetrics");
-	if (cfg.span < cfg.window + 1)
-		cfg.span = cfg.window + 1;
+	if (textfile) {
+		struct stat st;
+
+		if (stat(textfile, &st) < 0 || !S_ISDIR(st.st_mode)) {
+			error_msg("cannot use '%s' for --textfile: not a "
+				  "directory", textfile);
+			return EXIT_RUNTIME;
+		}
+	}
 	err_init(&e);
 	if (rules_path && rules_load(rules_path, &rules, &e) < 0) {
 		error_msg("%s", e.msg);
@@ -210,6 +241,13 @@ static int cmd_watch_exec(int argc, char **argv)
 		rules_free(rules);
 		return EXIT_RUNTIME;
 	}
+	capture_set_opts(cap, &co);
+	if (count && (double)(count - 1) * (double)interval <
+			     (double)cfg.leak.window_ns)
+		error_msg("note: %zu snapshots cover less than the leak "
+			  "window: the verdict can only be 'not enough "
+			  "snapshots' (exit 4) unless the runtime proves a "
+			  "leak; see --window", count);
 	mod = load_main_module(pid);
 	w = watch_new(&cfg);
 	memset(&sa, 0, sizeof(sa));
@@ -228,22 +266,37 @@ static int cmd_watch_exec(int argc, char **argv)
 			sleep_ns(interval);
 		if (interrupted)
 			break;
+		strbuf_reset(&metrics);
 		if (capture_take(cap, &s, &e) < 0) {
 			error_msg("%s", e.msg);
+			watch_capture_failed(w);
+			if (!textfile ||
+			    write_textfile(textfile, pid, w, &metrics,
+					   process ? process : "") < 0 ||
+			    process_gone(pid)) {
+				status = EXIT_RUNTIME;
+				break;
+			}
+			continue;
+		}
+		s->main_module = snap_intern(s, mod);
+		if (s->exe && !process) {
+			const char *base = strrchr(s->exe, '/');
+
+			process = xstrdup(base ? base + 1 : s->exe);
+		}
+		watch_add(w, s, &sample,
+			  fmt == WATCH_OPENMETRICS || textfile ? &metrics
+							       : NULL);
+		snap_free(s);
+		if (textfile && write_textfile(textfile, pid, w, &metrics,
+					       process ? process : "") < 0) {
 			status = EXIT_RUNTIME;
 			break;
 		}
-		s->main_module = snap_intern(s, mod);
-		strbuf_reset(&metrics);
-		watch_add(w, s, &sample,
-			  fmt == WATCH_OPENMETRICS ? &metrics : NULL);
-		snap_free(s);
 		strbuf_reset(&out);
 		if (fmt == WATCH_OPENMETRICS) {
 			/* Each exposition carries the verdict so far. */
-			if (metrics.len >= 6 &&
-			    !strcmp(metrics.buf + metrics.len - 6, "# EOF\n"))
-				metrics.len -= 6;
 			watch_verdict(w, &v);
 			watch_fmt_verdict(&v, watch_config(w), fmt, &metrics);
 			watch_verdict_release(&v);
@@ -271,8 +324,10 @@ static int cmd_watch_exec(int argc, char **argv)
 				  &out);
 		fwrite(out.buf, 1, out.len,
 		       fmt == WATCH_OPENMETRICS ? stderr : stdout);
-		if (status == EXIT_OK && v.leak)
-			status = EXIT_LEAK;
+		if (status == EXIT_OK)
+			status = v.state == LEAK_SUSPECT ? EXIT_LEAK
+				 : v.state == LEAK_UNDECIDED ? EXIT_UNDECIDED
+							     : EXIT_OK;
 		watch_verdict_release(&v);
 	}
 	sigaction(SIGINT, &old_int, NULL);
@@ -282,6 +337,7 @@ static int cmd_watch_exec(int argc, char **argv)
 	watch_free(w);
 	capture_close(cap);
 	free(mod);
+	free(process);
 	rules_free(rules);
 	return status;
 }

@@ -1,8 +1,10 @@
 /* goscope entry point: global options and dispatch to subcommands. */
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/cmd.h"
+#include "tui/procs.h"
 #include "lib/report.h"
 #include "lib/banned.h"
 
@@ -12,6 +14,34 @@
 
 static void print_main_help(FILE *f);
 static int cmd_help(int argc, char **argv);
+static int pick_and_top(void);
+
+/* "goscope" on a terminal: choose a Go process, then watch it. */
+static int pick_and_top(void)
+{
+	char arg0[] = "goscope", arg1[32];
+	char *args[] = { arg0, arg1, NULL };
+	struct goproc *p;
+	size_t n, unreadable;
+	struct err e;
+	pid_t pid;
+
+	err_init(&e);
+	if (goprocs_list(0, &p, &n, &unreadable, &e) < 0) {
+		error_msg("%s", e.msg);
+		return EXIT_RUNTIME;
+	}
+	pid = goprocs_pick(p, n, &e);
+	goprocs_free(p, n);
+	if (pid < 0) {
+		error_msg("%s", e.msg);
+		return EXIT_RUNTIME;
+	}
+	if (!pid)
+		return EXIT_OK;
+	snprintf(arg1, sizeof(arg1), "%d", (int)pid);
+	return cmd_top_entry.exec(2, args);
+}
 
 static void print_main_help(FILE *f)
 {
@@ -71,6 +101,8 @@ int main(int argc, char **argv)
 	pid_t pid;
 
 	report_init("goscope");
+	if (argc < 2 && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO))
+		return cmd_finish_stdout(pick_and_top());
 	if (argc < 2) {
 		print_main_help(stderr);
 		return EXIT_USAGE;

@@ -3,6 +3,8 @@
 #include <string.h>
 
 #include "cli/opt.h"
+#include "snapshot/capture.h"
+#include "snapshot/leak.h"
 #include "lib/parse.h"
 #include "lib/strbuf.h"
 #include "lib/banned.h"
@@ -98,5 +100,51 @@ int opt_pid(const struct cmd_entry *cmd, int argc, char **argv,
 	if (!cmd_parse_target(argv[optind], pid))
 		return cmd_usage_error(cmd, "'%s' is not a process id",
 				       argv[optind]);
+	return 0;
+}
+
+int opt_leak(const struct cmd_entry *cmd, int c, const char *arg,
+	     struct leak_cfg *lc, const char **rules_path)
+{
+	uint64_t ns;
+	int r;
+
+	switch (c) {
+	case 'k':
+		r = opt_duration(cmd, "window", arg, &ns);
+		if (!r && ns < 1000000000ull)
+			return cmd_usage_error(cmd, "bad window '%s': at "
+					       "least 1s", arg);
+		if (!r)
+			lc->window_ns = (int64_t)ns;
+		return r;
+	case 't':
+		return opt_count(cmd, "tolerance", arg, 0, 1000000000,
+				 &lc->tolerance);
+	case OPT_LEAK_NOISE:
+		return opt_count(cmd, "noise margin", arg, 0, 1000000000,
+				 &lc->noise);
+	case 'r':
+		*rules_path = arg;
+		return 0;
+	}
+	return cmd_usage_error(cmd, "unknown option");
+}
+
+int opt_capture(const struct cmd_entry *cmd, int c, const char *arg,
+		struct capture_opts *co)
+{
+	struct err e;
+	uint64_t v;
+
+	if (c == OPT_CAPTURE_FULL_STOP) {
+		co->full_stop = 1;
+		return 0;
+	}
+	err_init(&e);
+	if (parse_size(arg, 1u << 20, SIZE_MAX, &v, &e) < 0)
+		return cmd_usage_error(cmd, "invalid --max-memory %s (a size of "
+				       "at least 1M, e.g. 512M or 4G)", e.msg);
+	co->max_memory = (size_t)v;
 	return 0;
 }

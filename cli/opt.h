@@ -7,11 +7,11 @@
  *
  * Short options mean one thing in every command:
  *   -a --all  -b --baseline  -C --no-color  -d --debug-dir  -f --format
- *   -h --help  -i --interval  -k --window  -l --level  -m --min-growth
+ *   -h --help  -i --interval  -k --window  -l --level
  *   -n --count  -o --output  -r --rules  -s --stats  -S --sort
  *   -t --tolerance  -v --verbose  -1 --once
  * Options without a short form: --ascii, --max-frames, --source-root,
- * --from-memory.
+ * --from-memory, --noise, --textfile, --full-stop, --max-memory.
  */
 #ifndef GOSCOPE_CLI_OPT_H
 #define GOSCOPE_CLI_OPT_H
@@ -64,5 +64,47 @@ int opt_count(const struct cmd_entry *cmd, const char *what,
  */
 int opt_pid(const struct cmd_entry *cmd, int argc, char **argv,
 	    pid_t *pid);
+
+/* The leak rule's options, shared by watch and top (short: k t r). */
+#define OPT_LEAK_NOISE 0x100	/* --noise has no short form */
+#define OPT_LEAK_LONGOPTS                                                     \
+	{ "window", required_argument, NULL, 'k' },                           \
+	{ "tolerance", required_argument, NULL, 't' },                        \
+	{ "noise", required_argument, NULL, OPT_LEAK_NOISE },                 \
+	{ "rules", required_argument, NULL, 'r' }
+#define OPT_LEAK_SHORTOPTS "k:t:r:"
+#define OPT_LEAK_HELP                                                         \
+	"  -k, --window=DUR     the history the leak rule judges (default\n"   \
+	"                       30s; 1s to 24h)\n"                             \
+	"  -t, --tolerance=T    a group is suspected when it grew by more\n"   \
+	"                       than T over the window (default 3) ...\n"      \
+	"      --noise=M        ... and never fell by more than M (default\n"  \
+	"                       3); see LEAK RULE in goscope(1)\n"             \
+	"  -r, --rules=FILE     ignore rules (top, any, created-by, label)\n"
+
+struct leak_cfg;
+/*
+ * Handles option c, one of OPT_LEAK_LONGOPTS: fills lc, or *rules_path
+ * for --rules.
+ */
+int opt_leak(const struct cmd_entry *cmd, int c, const char *arg,
+	     struct leak_cfg *lc, const char **rules_path);
+
+/* How a PID is captured, shared by dump, groups, diff, watch and top. */
+#define OPT_CAPTURE_FULL_STOP 0x110	/* no short forms */
+#define OPT_CAPTURE_MAX_MEMORY 0x111
+#define OPT_CAPTURE_LONGOPTS                                                  \
+	{ "full-stop", no_argument, NULL, OPT_CAPTURE_FULL_STOP },            \
+	{ "max-memory", required_argument, NULL, OPT_CAPTURE_MAX_MEMORY }
+#define OPT_CAPTURE_HELP                                                      \
+	"      --full-stop   copy everything while the target is stopped\n"    \
+	"                    (one longer pause; default: two phases)\n"        \
+	"      --max-memory=SIZE  memory a capture may take (bytes, or\n"     \
+	"                    with K, M, G; default: half of MemAvailable)\n"
+
+struct capture_opts;
+/* Handles option c, one of OPT_CAPTURE_LONGOPTS: fills co. */
+int opt_capture(const struct cmd_entry *cmd, int c, const char *arg,
+		struct capture_opts *co);
 
 #endif

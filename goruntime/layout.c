@@ -15,10 +15,18 @@
 #include "lib/banned.h"
 
 /* Names we look for among the top-level DIEs. */
-enum want_type { T_G, T_M, T_GOBUF, T_STACK, T_NTYPES };
+enum want_type {
+	T_G, T_M, T_GOBUF, T_STACK, T_SUDOG, T_HCHAN, T_WAITQ, T_TYPE,
+	T_ABITYPE, T_SEMAROOT, T_POLLDESC, T_NTYPES
+};
 static const char *const type_names[T_NTYPES] = {
 	"runtime.g", "runtime.m", "runtime.gobuf", "runtime.stack",
+	"runtime.sudog", "runtime.hchan", "runtime.waitq", "runtime._type",
+	"internal/abi.Type", "runtime.semaRoot", "runtime.pollDesc",
 };
+
+/* Entries of runtime.semtable (semTabSize, runtime/sema.go 1.19-1.27). */
+#define SEMTAB_SIZE 251
 
 struct scan {
 	Dwarf_Die types[T_NTYPES];
@@ -33,9 +41,12 @@ static uint64_t var_addr(Dwarf_Die *die);
 static void set_constant(struct gort_layout *l, const char *name,
 			 Dwarf_Die *die);
 static void layout_none(struct gort_layout *l);
+static const struct layout_field *struct_size_of(const char *f);
+static size_t field_width(const char *f);
 static int fill_symtab(Elf *elf, struct gort_layout *l);
 static void fill_g(struct scan *s, struct gort_layout *l);
 static void fill_m(struct scan *s, struct gort_layout *l);
+static void fill_wait(struct scan *s, struct gort_layout *l);
 
 int gort_go_minor(const char *v)
 {
@@ -49,14 +60,98 @@ int gort_go_minor(const char *v)
 	return minor;
 }
 
+/* Every field of the list: its name, where it is, how wide it is. */
+static const struct layout_field {
+	const char *field;	/* "g_goid" */
+	const char *name;	/* "g.goid" */
+	size_t off, size;
+} layout_fields[] = {
+#define X(f, n) { #f, n, offsetof(struct gort_layout, f),                \
+		  sizeof(((struct gort_layout *)0)->f) },
+	GORT_LAYOUT_FIELDS(X)
+#undef X
+};
+
+/* Fields the readers take fewer than 8 bytes of. */
+static const struct {
+	const char *field;
+	size_t width;
+} narrow_fields[] = {
+	{ "g_atomicstatus", 4 },
+	{ "g_waitreason", 1 },
+	{ "g_trackingseq", 1 },
+};
+
+#define MAX_STRUCT_SIZE (1u << 20)
+
+/* The size field ("g_size") of the struct that holds f, or NULL. */
+static const struct layout_field *struct_size_of(const char *f)
+{
+	size_t plen = strcspn(f, "_"), i;
+
+	for (i = 0; i < ARRAY_SIZE(layout_fields); i++) {
+		const char *n = layout_fields[i].field;
+
+		if (!strncmp(n, f, plen) && !strcmp(n + plen, "_size") &&
+		    n[plen] == '_')
+			return &layout_fields[i];
+	}
+	return NULL;
+}
+
+static size_t field_width(const char *f)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(narrow_fields); i++)
+		if (!strcmp(narrow_fields[i].field, f))
+			return narrow_fields[i].width;
+	return 8;
+}
+
+int gort_layout_check(const struct gort_layout *l, struct err *e)
+{
+	const unsigned char *base = (const unsigned char *)l;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(layout_fields); i++) {
+		const struct layout_field *f = &layout_fields[i], *sf;
+		size_t size, width;
+		long off;
+
+		/* Offsets are longs; sizes size_t; constants int. */
+		sf = struct_size_of(f->field);
+		if (!sf || sf == f || f->size != sizeof(long) ||
+		    sf->size != sizeof(size_t))
+			continue;
+		memcpy(&off, base + f->off, sizeof(off));
+		memcpy(&size, base + sf->off, sizeof(size));
+		if (off == GORT_NONE)
+			continue;
+		width = field_width(f->field);
+		if (size > MAX_STRUCT_SIZE)
+			return err_set(e, EINVAL, "runtime layout: %s = %zu "
+				       "is implausibly large", sf->name,
+				       size);
+		if (off < 0 || (size_t)off > size || width > size - (size_t)off)
+			return err_set(e, EINVAL, "runtime layout: %s at "
+				       "offset %ld (%zu bytes) lies outside "
+				       "%s = %zu", f->name, off, width,
+				       sf->name, size);
+	}
+	return 0;
+}
+
 static void layout_none(struct gort_layout *l)
 {
 	long *o;
 
 	memset(l, 0, sizeof(*l));
-	for (o = &l->g_stack_lo; o <= &l->g_waiting; o++)
+	for (o = &l->g_stack_lo; o <= &l->g_trackingseq; o++)
 		*o = GORT_NONE;
 	for (o = &l->m_g0; o <= &l->m_lockedg; o++)
+		*o = GORT_NONE;
+	for (o = &l->sudog_size; o <= &l->polldesc_wg; o++)
 		*o = GORT_NONE;
 	/* Stable across 1.19-1.27 (runtime2.go); DWARF overrides them. */
 	l->st_idle = 0;
@@ -121,7 +216,8 @@ static void scan_die(struct scan *s, Dwarf_Die *die)
 	int tag = dwarf_tag(die);
 	size_t i;
 
-	if (!name || strncmp(name, "runtime.", 8))
+	if (!name || (strncmp(name, "runtime.", 8) &&
+		      strcmp(name, "internal/abi.Type")))
 		return;
 	if (tag == DW_TAG_structure_type) {
 		for (i = 0; i < T_NTYPES; i++)
@@ -139,6 +235,19 @@ static void scan_die(struct scan *s, Dwarf_Die *die)
 			l->allglen = a;
 		else if (!strcmp(name, "runtime.allm") && !l->allm)
 			l->allm = a;
+		else if (!strcmp(name, "runtime.semtable")) {
+			Dwarf_Die t;
+			Dwarf_Attribute at;
+			Dwarf_Word sz;
+
+			if (!l->semtable)
+				l->semtable = a;
+			if (dwarf_attr(die, DW_AT_type, &at) &&
+			    dwarf_formref_die(&at, &t) &&
+			    dwarf_aggregate_size(&t, &sz) == 0 &&
+			    sz % SEMTAB_SIZE == 0 && sz / SEMTAB_SIZE < 4096)
+				l->sema_stride = (long)(sz / SEMTAB_SIZE);
+		}
 		else if (!strcmp(name, "runtime.waitReasonStrings") &&
 			 !l->waitreason_strings) {
 			Dwarf_Die t, sub;
@@ -252,6 +361,7 @@ static void fill_g(struct scan *s, struct gort_layout *l)
 	l->g_labels = member_offset(g, "labels", NULL);
 	l->g_ancestors = member_offset(g, "ancestors", NULL);
 	l->g_waiting = member_offset(g, "waiting", NULL);
+	l->g_trackingseq = member_offset(g, "trackingSeq", NULL);
 }
 
 static void fill_m(struct scan *s, struct gort_layout *l)
@@ -267,6 +377,93 @@ static void fill_m(struct scan *s, struct gort_layout *l)
 	l->m_id = member_offset(m, "id", NULL);
 	l->m_alllink = member_offset(m, "alllink", NULL);
 	l->m_lockedg = member_offset(m, "lockedg", NULL);
+}
+
+/*
+ * A pointer-sized field, or the address word of a maybeTraceablePtr
+ * (Go 1.26+: {vp, vu}, vu the source of truth) or of a struct embedding
+ * one first (maybeTraceableChan).  Typedefs are looked through.
+ */
+static long ptr_member(Dwarf_Die *st, const char *name)
+{
+	Dwarf_Die t;
+	Dwarf_Attribute at;
+	long off, vu;
+	int depth;
+
+	memset(&t, 0, sizeof(t));
+	off = member_offset(st, name, &t);
+	for (depth = 0; off != GORT_NONE && depth < 4; depth++) {
+		while (dwarf_tag(&t) == DW_TAG_typedef &&
+		       dwarf_attr(&t, DW_AT_type, &at) &&
+		       dwarf_formref_die(&at, &t))
+			;
+		if (dwarf_tag(&t) != DW_TAG_structure_type)
+			break;
+		vu = member_offset(&t, "vu", NULL);
+		if (vu != GORT_NONE)
+			return off + vu;
+		if (member_offset(&t, "maybeTraceablePtr", NULL) != 0 ||
+		    member_type(&t, "maybeTraceablePtr", &t) < 0)
+			return GORT_NONE;
+	}
+	return off;
+}
+
+static long struct_size(Dwarf_Die *st)
+{
+	Dwarf_Word sz;
+
+	return dwarf_aggregate_size(st, &sz) == 0 && sz < 1 << 20 ? (long)sz
+								 : GORT_NONE;
+}
+
+static void fill_wait(struct scan *s, struct gort_layout *l)
+{
+	Dwarf_Die *t;
+	long first = s->have[T_WAITQ]
+			     ? member_offset(&s->types[T_WAITQ], "first", NULL)
+			     : GORT_NONE;
+
+	if (s->have[T_SUDOG]) {
+		t = &s->types[T_SUDOG];
+		l->sudog_size = struct_size(t);
+		l->sudog_g = member_offset(t, "g", NULL);
+		l->sudog_next = member_offset(t, "next", NULL);
+		l->sudog_prev = member_offset(t, "prev", NULL);
+		l->sudog_elem = ptr_member(t, "elem");
+		l->sudog_isselect = member_offset(t, "isSelect", NULL);
+		l->sudog_waitlink = member_offset(t, "waitlink", NULL);
+		l->sudog_c = ptr_member(t, "c");
+	}
+	if (s->have[T_HCHAN]) {
+		t = &s->types[T_HCHAN];
+		l->hchan_size = struct_size(t);
+		l->hchan_qcount = member_offset(t, "qcount", NULL);
+		l->hchan_dataqsiz = member_offset(t, "dataqsiz", NULL);
+		l->hchan_closed = member_offset(t, "closed", NULL);
+		l->hchan_elemtype = member_offset(t, "elemtype", NULL);
+		l->hchan_recvq = add_off(member_offset(t, "recvq", NULL), first);
+		l->hchan_sendq = add_off(member_offset(t, "sendq", NULL), first);
+	}
+	/* internal/abi.Type (1.21+) names its fields in upper case. */
+	if (s->have[T_ABITYPE]) {
+		l->type_tflag = member_offset(&s->types[T_ABITYPE], "TFlag",
+					      NULL);
+		l->type_str = member_offset(&s->types[T_ABITYPE], "Str", NULL);
+	} else if (s->have[T_TYPE]) {
+		l->type_tflag = member_offset(&s->types[T_TYPE], "tflag", NULL);
+		l->type_str = member_offset(&s->types[T_TYPE], "str", NULL);
+	}
+	if (s->have[T_SEMAROOT])
+		l->semaroot_treap = member_offset(&s->types[T_SEMAROOT],
+						  "treap", NULL);
+	if (s->have[T_POLLDESC]) {
+		t = &s->types[T_POLLDESC];
+		l->polldesc_fd = member_offset(t, "fd", NULL);
+		l->polldesc_rg = member_offset(t, "rg", NULL);
+		l->polldesc_wg = member_offset(t, "wg", NULL);
+	}
 }
 
 /* Globals from .symtab: present without DWARF (-w) and cheaper. */
@@ -312,6 +509,10 @@ static int fill_symtab(Elf *elf, struct gort_layout *l)
 				l->gofunc = sym.st_value;
 			else if (!strcmp(name, "runtime.pclntab"))
 				l->pclntab = sym.st_value;
+			else if (!strcmp(name, "runtime.semtable"))
+				l->semtable = sym.st_value;
+			else if (!strcmp(name, "runtime.types"))
+				l->types = sym.st_value;
 		}
 	}
 	return found;
@@ -365,8 +566,12 @@ int gort_layout_from_dwarf(const char *path, struct gort_layout *l,
 	fill_g(&s, l);
 	if (s.have[T_M])
 		fill_m(&s, l);
+	fill_wait(&s, l);
 	snprintf(l->source, sizeof(l->source), "DWARF");
-	if (l->g_goid == GORT_NONE || l->g_atomicstatus == GORT_NONE ||
+	r = gort_layout_check(l, e);
+	if (r < 0)
+		r = err_prefix(e, "'%s'", path);
+	else if (l->g_goid == GORT_NONE || l->g_atomicstatus == GORT_NONE ||
 	    l->g_sched_sp == GORT_NONE || l->g_sched_pc == GORT_NONE ||
 	    !l->allgs || !l->allglen)
 		r = err_set(e, ENODATA,

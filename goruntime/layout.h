@@ -56,10 +56,29 @@ struct gort_layout {
 	long g_labels;
 	long g_ancestors;
 	long g_waiting;
+	long g_trackingseq;	/* uint8; see gort_registry_finish */
 
 	/* runtime.m */
 	size_t m_size;
 	long m_g0, m_procid, m_gsignal, m_curg, m_id, m_alllink, m_lockedg;
+
+	/*
+	 * What a parked goroutine waits on (goruntime/waitobj.h):
+	 * runtime.sudog (elem and c are the address word, maybeTraceablePtr.vu
+	 * in Go 1.26+), runtime.hchan (recvq/sendq point at waitq.first), the
+	 * type descriptor (runtime._type / internal/abi.Type), one entry of
+	 * runtime.semtable and runtime.pollDesc.
+	 */
+	long sudog_size, sudog_g, sudog_next, sudog_prev, sudog_elem;
+	long sudog_isselect, sudog_waitlink, sudog_c;
+	long hchan_size, hchan_qcount, hchan_dataqsiz, hchan_closed;
+	long hchan_elemtype, hchan_recvq, hchan_sendq;
+	long type_tflag, type_str;
+	long sema_stride, semaroot_treap;
+	long polldesc_fd, polldesc_rg, polldesc_wg;
+	/* Their globals (link-time; 0 when not found). */
+	uint64_t semtable;	/* runtime.semtable */
+	uint64_t types;		/* runtime.types: base of type name offsets */
 
 	/* Status constants (runtime._G*). */
 	int st_idle, st_runnable, st_running, st_syscall, st_waiting;
@@ -92,6 +111,7 @@ int gort_layout_from_dwarf(const char *path, struct gort_layout *l,
 	X(g_parentgoid, "g.parentGoid") X(g_gopc, "g.gopc")                \
 	X(g_startpc, "g.startpc") X(g_labels, "g.labels")                  \
 	X(g_ancestors, "g.ancestors") X(g_waiting, "g.waiting")            \
+	X(g_trackingseq, "g.trackingSeq")                                  \
 	X(m_size, "sizeof(m)") X(m_g0, "m.g0") X(m_procid, "m.procid")     \
 	X(m_gsignal, "m.gsignal") X(m_curg, "m.curg") X(m_id, "m.id")      \
 	X(m_alllink, "m.alllink") X(m_lockedg, "m.lockedg")                \
@@ -100,7 +120,30 @@ int gort_layout_from_dwarf(const char *path, struct gort_layout *l,
 	X(st_waiting, "_Gwaiting") X(st_dead, "_Gdead")                    \
 	X(st_copystack, "_Gcopystack") X(st_preempted, "_Gpreempted")      \
 	X(st_leaked, "_Gleaked") X(st_deadextra, "_Gdeadextra")            \
-	X(st_scan, "_Gscan")
+	X(st_scan, "_Gscan")                                               \
+	X(sudog_size, "sizeof(sudog)") X(sudog_g, "sudog.g")               \
+	X(sudog_next, "sudog.next") X(sudog_prev, "sudog.prev")            \
+	X(sudog_elem, "sudog.elem") X(sudog_isselect, "sudog.isSelect")    \
+	X(sudog_waitlink, "sudog.waitlink") X(sudog_c, "sudog.c")          \
+	X(hchan_size, "sizeof(hchan)") X(hchan_qcount, "hchan.qcount")     \
+	X(hchan_dataqsiz, "hchan.dataqsiz") X(hchan_closed, "hchan.closed") \
+	X(hchan_elemtype, "hchan.elemtype") X(hchan_recvq, "hchan.recvq")  \
+	X(hchan_sendq, "hchan.sendq") X(type_tflag, "_type.tflag")         \
+	X(type_str, "_type.str") X(sema_stride, "sizeof(semtable[0])")     \
+	X(semaroot_treap, "semaRoot.treap") X(polldesc_fd, "pollDesc.fd")  \
+	X(polldesc_rg, "pollDesc.rg") X(polldesc_wg, "pollDesc.wg")
+
+/*
+ * Checks every offset of the GORT_LAYOUT_FIELDS against the size of its
+ * struct: a field "P_name" lies in the struct whose size is "P_size"
+ * (g_goid in g_size, m_curg in m_size, ...), and offset + width <= size,
+ * where the width is what the readers take (8 bytes unless the field is
+ * listed as narrower in layout.c).  Sizes are at most 1 MiB.  Returns 0,
+ * or -EINVAL with e naming the first field that does not fit.  The
+ * layout builders and every reader of g/m structs call it, so no offset
+ * taken from the target's DWARF or a table can reach past a buffer.
+ */
+int gort_layout_check(const struct gort_layout *l, struct err *e);
 
 /* One Go release's layout, measured from a real toolchain's DWARF. */
 struct gort_table {

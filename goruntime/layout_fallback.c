@@ -97,6 +97,8 @@ static int globals_from_symbols(struct elfimage *im, struct gort_layout *l,
 		l->waitreason_strings = 0;
 	if (elfimage_symbol(im, "go:func.*", &l->gofunc, NULL) < 0)
 		elfimage_symbol(im, "go.func.*", &l->gofunc, NULL);
+	elfimage_symbol(im, "runtime.semtable", &l->semtable, NULL);
+	elfimage_symbol(im, "runtime.types", &l->types, NULL);
 	return 0;
 }
 
@@ -196,6 +198,9 @@ int gort_layout_from_table(struct elfimage *im, const struct pclntab *t,
 			       "x86-64)");
 	*l = tab->l;
 	l->source[0] = '\0';
+	r = gort_layout_check(l, e);
+	if (r < 0)
+		return r;
 	l->go_minor = gort_go_minor(version);
 	l->waitreason_names = tab->waitreasons;
 	l->nwaitreason_names = tab->nwaitreasons;
@@ -226,6 +231,8 @@ int gort_layout_verify(struct memsrc *mem, const struct gort_layout *l,
 	uint32_t st;
 	int r, tries;
 
+	if (gort_layout_check(l, e) < 0)
+		return -EINVAL;
 	if (!l->allgs || !l->allglen || !l->g_size || l->g_size > MAX_G_SIZE ||
 	    l->g_goid == GORT_NONE || l->g_atomicstatus == GORT_NONE ||
 	    l->g_stack_hi == GORT_NONE || l->g_stack_lo == GORT_NONE)

@@ -17,8 +17,8 @@ struct gref {
 	size_t idx;
 };
 
-static uint64_t rd64(const unsigned char *p, long off);
-static uint32_t rd32(const unsigned char *p, long off);
+static uint64_t rd64(const unsigned char *p, size_t size, long off);
+static uint32_t rd32(const unsigned char *p, size_t size, long off);
 static int cmp_gref(const void *a, const void *b);
 static int copy_gs(struct memsrc *mem, const struct gort_layout *l,
 		   const uint64_t *ptrs, size_t n, unsigned char **gptr,
@@ -26,7 +26,7 @@ static int copy_gs(struct memsrc *mem, const struct gort_layout *l,
 		   struct memsrc_iov **iov_out);
 static int copy_registry(struct memsrc *mem, const struct gort_layout *l,
 			 uint64_t bias, const struct gort_thread *threads,
-			 size_t nthreads, int with_stacks,
+			 size_t nthreads, int with_stacks, unsigned int flags,
 			 struct gort_registry *r, struct err *e);
 static void decode_g(const struct gort_layout *l, const unsigned char *b,
 		     uint64_t addr, struct gort_g *g);
@@ -35,7 +35,15 @@ static int copy_ms(struct memsrc *mem, const struct gort_layout *l,
 static void pick_start(const struct gort_layout *l, struct gort_registry *r,
 		       struct gort_g *g, const struct gort_thread *threads,
 		       size_t nthreads);
-static void copy_stacks(struct memsrc *mem, struct gort_registry *r);
+static int copy_stacks(struct memsrc *mem, struct gort_registry *r,
+		       struct err *e);
+static int defer_stack(const struct gort_layout *l, const struct gort_g *g);
+static size_t reread_gs(struct memsrc *mem, const struct gort_layout *l,
+			struct gort_registry *r, int changed, size_t **idx_out,
+			struct gort_g **fresh_out);
+static int same_g(const struct gort_layout *l, const struct gort_g *a,
+		  const struct gort_g *b);
+static void drop_stack(struct gort_g *g);
 static void *ralloc(struct gort_registry *r, size_t n, int *heap);
 static void rfree(void *p, int heap);
 static int read_allgs(struct memsrc *mem, const struct gort_layout *l,
@@ -64,21 +72,23 @@ static void rfree(void *p, int heap)
 		free(p);
 }
 
-static uint64_t rd64(const unsigned char *p, long off)
+/* The field at off of a size-byte struct p; 0 when absent or outside
+ * (gort_layout_check keeps layouts from getting there). */
+static uint64_t rd64(const unsigned char *p, size_t size, long off)
 {
 	uint64_t v;
 
-	if (off == GORT_NONE)
+	if (off < 0 || (size_t)off > size || size - (size_t)off < sizeof(v))
 		return 0;
 	memcpy(&v, p + off, sizeof(v));
 	return v;
 }
 
-static uint32_t rd32(const unsigned char *p, long off)
+static uint32_t rd32(const unsigned char *p, size_t size, long off)
 {
 	uint32_t v;
 
-	if (off == GORT_NONE)
+	if (off < 0 || (size_t)off > size || size - (size_t)off < sizeof(v))
 		return 0;
 	memcpy(&v, p + off, sizeof(v));
 	return v;
@@ -146,25 +156,30 @@ static void decode_g(const struct gort_layout *l, const unsigned char *b,
 {
 	memset(g, 0, sizeof(*g));
 	g->addr = addr;
-	g->goid = rd64(b, l->g_goid);
-	g->status = rd32(b, l->g_atomicstatus);
-	g->waitreason = l->g_waitreason == GORT_NONE ? 0 : b[l->g_waitreason];
-	g->waitsince = (int64_t)rd64(b, l->g_waitsince);
-	g->parent_goid = rd64(b, l->g_parentgoid);
-	g->gopc = rd64(b, l->g_gopc);
-	g->startpc = rd64(b, l->g_startpc);
-	g->lockedm = rd64(b, l->g_lockedm);
-	g->m = rd64(b, l->g_m);
-	g->labels = rd64(b, l->g_labels);
-	g->stack_lo = rd64(b, l->g_stack_lo);
-	g->stack_hi = rd64(b, l->g_stack_hi);
-	g->sched_sp = rd64(b, l->g_sched_sp);
-	g->sched_pc = rd64(b, l->g_sched_pc);
-	g->sched_bp = rd64(b, l->g_sched_bp);
-	g->sched_lr = rd64(b, l->g_sched_lr);
-	g->syscallsp = rd64(b, l->g_syscallsp);
-	g->syscallpc = rd64(b, l->g_syscallpc);
-	g->syscallbp = rd64(b, l->g_syscallbp);
+	g->goid = rd64(b, l->g_size, l->g_goid);
+	g->status = rd32(b, l->g_size, l->g_atomicstatus);
+	g->waitreason = l->g_waitreason < 0 ||
+			(size_t)l->g_waitreason >= l->g_size
+			? 0 : b[l->g_waitreason];
+	g->waitsince = (int64_t)rd64(b, l->g_size, l->g_waitsince);
+	g->parent_goid = rd64(b, l->g_size, l->g_parentgoid);
+	g->gopc = rd64(b, l->g_size, l->g_gopc);
+	g->startpc = rd64(b, l->g_size, l->g_startpc);
+	g->lockedm = rd64(b, l->g_size, l->g_lockedm);
+	g->m = rd64(b, l->g_size, l->g_m);
+	g->labels = rd64(b, l->g_size, l->g_labels);
+	g->stack_lo = rd64(b, l->g_size, l->g_stack_lo);
+	g->stack_hi = rd64(b, l->g_size, l->g_stack_hi);
+	g->sched_sp = rd64(b, l->g_size, l->g_sched_sp);
+	g->sched_pc = rd64(b, l->g_size, l->g_sched_pc);
+	g->sched_bp = rd64(b, l->g_size, l->g_sched_bp);
+	g->sched_lr = rd64(b, l->g_size, l->g_sched_lr);
+	g->syscallsp = rd64(b, l->g_size, l->g_syscallsp);
+	g->syscallpc = rd64(b, l->g_size, l->g_syscallpc);
+	g->syscallbp = rd64(b, l->g_size, l->g_syscallbp);
+	g->trackingseq = l->g_trackingseq < 0 ||
+				 (size_t)l->g_trackingseq >= l->g_size
+			 ? 0 : b[l->g_trackingseq];
 }
 
 static int copy_ms(struct memsrc *mem, const struct gort_layout *l,
@@ -175,7 +190,7 @@ static int copy_ms(struct memsrc *mem, const struct gort_layout *l,
 	size_t alloc = 0;
 
 	if (!l->allm || !l->m_size || l->m_size > 65536 ||
-	    l->m_alllink == GORT_NONE)
+	    l->m_alllink == GORT_NONE || gort_layout_check(l, NULL) < 0)
 		return 0;
 	if (memsrc_read_full(mem, l->allm + bias, &mp, sizeof(mp), NULL) < 0)
 		return -EFAULT;
@@ -191,14 +206,14 @@ static int copy_ms(struct memsrc *mem, const struct gort_layout *l,
 		}
 		m = &r->ms[r->nms++];
 		m->addr = mp;
-		m->id = (int64_t)rd64(b, l->m_id);
-		m->procid = rd64(b, l->m_procid);
-		m->curg = rd64(b, l->m_curg);
-		m->g0 = rd64(b, l->m_g0);
-		m->gsignal = rd64(b, l->m_gsignal);
-		m->lockedg = rd64(b, l->m_lockedg);
+		m->id = (int64_t)rd64(b, l->m_size, l->m_id);
+		m->procid = rd64(b, l->m_size, l->m_procid);
+		m->curg = rd64(b, l->m_size, l->m_curg);
+		m->g0 = rd64(b, l->m_size, l->m_g0);
+		m->gsignal = rd64(b, l->m_size, l->m_gsignal);
+		m->lockedg = rd64(b, l->m_size, l->m_lockedg);
 		r->bytes_copied += l->m_size;
-		mp = rd64(b, l->m_alllink);
+		mp = rd64(b, l->m_size, l->m_alllink);
 	}
 	free(b);
 	return 0;
@@ -241,24 +256,58 @@ static void pick_start(const struct gort_layout *l, struct gort_registry *r,
 	}
 }
 
-static void copy_stacks(struct memsrc *mem, struct gort_registry *r)
+static void drop_stack(struct gort_g *g)
+{
+	rfree(g->stack, g->stack_heap);
+	g->stack = NULL;
+	g->stack_heap = 0;
+	g->copy_len = 0;
+}
+
+/* Copies the stack of every g with need_stack, within the budget. */
+static int copy_stacks(struct memsrc *mem, struct gort_registry *r,
+		       struct err *e)
 {
 	int hi, hw;
-	struct memsrc_iov *iov = ralloc(r, (r->ngs + 1) * sizeof(*iov), &hi);
-	size_t *which = ralloc(r, (r->ngs + 1) * sizeof(*which), &hw);
-	size_t i, n = 0;
+	struct memsrc_iov *iov;
+	size_t *which;
+	size_t i, n = 0, need = 0;
 
 	for (i = 0; i < r->ngs; i++) {
 		struct gort_g *g = &r->gs[i];
 
+		if (g->need_stack && g->sp >= g->stack_lo &&
+		    g->sp < g->stack_hi && g->stack_hi - g->sp <= GORT_MAX_STACK)
+			need += g->stack_hi - g->sp > GORT_MAX_STACK_COPY
+					? GORT_MAX_STACK_COPY
+					: (size_t)(g->stack_hi - g->sp);
+	}
+	if (r->max_stack_bytes && need > r->max_stack_bytes - r->stack_bytes)
+		return err_set(e, E2BIG, "the goroutine stacks need %zu MiB, "
+			       "more than the memory budget of %zu MiB",
+			       (r->stack_bytes + need) >> 20,
+			       r->max_stack_bytes >> 20);
+	iov = ralloc(r, (r->ngs + 1) * sizeof(*iov), &hi);
+	which = ralloc(r, (r->ngs + 1) * sizeof(*which), &hw);
+	for (i = 0; i < r->ngs; i++) {
+		struct gort_g *g = &r->gs[i];
+
+		if (!g->need_stack)
+			continue;
+		g->need_stack = 0;
 		if (!g->sp || g->sp < g->stack_lo || g->sp >= g->stack_hi ||
 		    g->stack_hi - g->sp > GORT_MAX_STACK) {
 			g->stack_error = g->sp != 0;
 			continue;
 		}
+		/* The innermost part of a huge stack: unwinding stops at
+		 * its end with "frame outside the copied stack". */
 		g->copy_base = g->sp;
 		g->copy_len = (size_t)(g->stack_hi - g->sp);
+		if (g->copy_len > GORT_MAX_STACK_COPY)
+			g->copy_len = GORT_MAX_STACK_COPY;
 		g->stack = ralloc(r, g->copy_len, &g->stack_heap);
+		g->stack_error = 0;
 		iov[n].addr = g->copy_base;
 		iov[n].len = g->copy_len;
 		iov[n].buf = g->stack;
@@ -269,16 +318,17 @@ static void copy_stacks(struct memsrc *mem, struct gort_registry *r)
 		struct gort_g *g = &r->gs[which[i]];
 
 		r->bytes_copied += iov[i].len;
+		r->stack_bytes += iov[i].len;
 		if (!iov[i].ok) {
-			rfree(g->stack, g->stack_heap);
-			g->stack = NULL;
-			g->copy_len = 0;
+			drop_stack(g);
 			g->stack_error = 1;
 		}
 	}
 	r->ranges_copied += n;
+	r->stacks_copied += n;
 	rfree(which, hw);
 	rfree(iov, hi);
+	return 0;
 }
 
 static int read_allgs(struct memsrc *mem, const struct gort_layout *l,
@@ -290,6 +340,8 @@ static int read_allgs(struct memsrc *mem, const struct gort_layout *l,
 
 	if (!l->allgs || !l->allglen || !l->g_size || l->g_size > 65536)
 		return err_set(e, EINVAL, "runtime layout is incomplete");
+	if (gort_layout_check(l, e) < 0)
+		return -EINVAL;
 	ret = memsrc_read_full(mem, l->allglen + bias, &allglen,
 			       sizeof(allglen), e);
 	if (ret == 0)
@@ -309,8 +361,8 @@ static int read_allgs(struct memsrc *mem, const struct gort_layout *l,
 }
 
 int gort_registry_reserve(struct memsrc *mem, const struct gort_layout *l,
-			  uint64_t bias, struct gort_registry *r,
-			  struct err *e)
+			  uint64_t bias, size_t budget,
+			  struct gort_registry *r, struct err *e)
 {
 	struct gort_registry tmp;
 	uint64_t hdr[3];
@@ -323,13 +375,17 @@ int gort_registry_reserve(struct memsrc *mem, const struct gort_layout *l,
 		return ret;
 	/* A racy look at the g structs tells how big the stacks are. */
 	memset(&tmp, 0, sizeof(tmp));
-	if (copy_registry(mem, l, bias, NULL, 0, 0, &tmp, NULL) == 0) {
+	if (copy_registry(mem, l, bias, NULL, 0, 0, 0, &tmp, NULL) == 0) {
 		for (i = 0; i < tmp.ngs; i++) {
 			const struct gort_g *g = &tmp.gs[i];
+			size_t len = (size_t)(g->stack_hi - g->sp);
 
-			if (g->sp >= g->stack_lo && g->sp < g->stack_hi &&
-			    g->stack_hi - g->sp <= GORT_MAX_STACK)
-				stacks += (size_t)(g->stack_hi - g->sp) + 16;
+			if (g->sp < g->stack_lo || g->sp >= g->stack_hi ||
+			    g->stack_hi - g->sp > GORT_MAX_STACK)
+				continue;
+			if (len > GORT_MAX_STACK_COPY)
+				len = GORT_MAX_STACK_COPY;
+			stacks += len + 16;
 		}
 		gort_registry_release(&tmp);
 	}
@@ -338,6 +394,11 @@ int gort_registry_reserve(struct memsrc *mem, const struct gort_layout *l,
 		     2 * sizeof(struct memsrc_iov) + 4 * sizeof(size_t) +
 		     sizeof(struct gort_g) + 16 * 6) +
 		stacks + stacks / 8 + (4u << 20);
+	if (budget && bytes > budget)
+		return err_set(e, E2BIG, "a copy of its goroutines needs "
+			       "about %zu MiB, more than the memory budget "
+			       "of %zu MiB", (bytes + (1u << 20) - 1) >> 20,
+			       budget >> 20);
 	r->pool = xmalloc(bytes);
 	memset(r->pool, 0, bytes);
 	r->pool_size = bytes;
@@ -346,11 +407,12 @@ int gort_registry_reserve(struct memsrc *mem, const struct gort_layout *l,
 
 static int copy_registry(struct memsrc *mem, const struct gort_layout *l,
 			 uint64_t bias, const struct gort_thread *threads,
-			 size_t nthreads, int with_stacks,
+			 size_t nthreads, int with_stacks, unsigned int flags,
 			 struct gort_registry *r, struct err *e)
 {
 	unsigned char *pool = r->pool, **gptr;
 	size_t pool_size = r->pool_size, n, i, niov = 0;
+	size_t budget = r->max_stack_bytes;
 	struct memsrc_iov *iov = NULL;
 	uint64_t hdr[3], *ptrs;
 	int hp, hg, hb, hi, *bheap, ret;
@@ -359,6 +421,7 @@ static int copy_registry(struct memsrc *mem, const struct gort_layout *l,
 	memset(r, 0, sizeof(*r));
 	r->pool = pool;
 	r->pool_size = pool_size;
+	r->max_stack_bytes = budget;
 	ret = read_allgs(mem, l, bias, hdr, &n, e);
 	if (ret < 0)
 		return ret;
@@ -386,6 +449,12 @@ static int copy_registry(struct memsrc *mem, const struct gort_layout *l,
 		if ((int)st == l->st_dead || (int)st == l->st_deadextra)
 			continue;
 		pick_start(l, r, g, threads, nthreads);
+		g->need_stack = 1;
+		if ((flags & GORT_COPY_DEFER_PARKED) && defer_stack(l, g)) {
+			g->need_stack = 0;
+			g->deferred = 1;
+			r->ndeferred++;
+		}
 		r->ngs++;
 	}
 	for (i = 0; i < niov; i++)
@@ -394,8 +463,11 @@ static int copy_registry(struct memsrc *mem, const struct gort_layout *l,
 	rfree(bheap, hb);
 	rfree(gptr, hg);
 	rfree(ptrs, hp);
-	if (with_stacks)
-		copy_stacks(mem, r);
+	if (with_stacks) {
+		ret = copy_stacks(mem, r, e);
+		if (ret < 0)
+			return ret;
+	}
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	r->nanotime = (uint64_t)ts.tv_sec * 1000000000ull +
 		      (uint64_t)ts.tv_nsec;
@@ -404,10 +476,174 @@ static int copy_registry(struct memsrc *mem, const struct gort_layout *l,
 
 int gort_registry_copy(struct memsrc *mem, const struct gort_layout *l,
 		       uint64_t bias, const struct gort_thread *threads,
-		       size_t nthreads, struct gort_registry *r,
-		       struct err *e)
+		       size_t nthreads, unsigned int flags,
+		       struct gort_registry *r, struct err *e)
 {
-	return copy_registry(mem, l, bias, threads, nthreads, 1, r, e);
+	return copy_registry(mem, l, bias, threads, nthreads, 1, flags, r,
+			     e);
+}
+
+size_t gort_registry_reserved(const struct gort_registry *r)
+{
+	return r->pool_size;
+}
+
+/*
+ * A parked goroutine keeps its stack until it runs again, which the
+ * second read of its g struct detects; the GC's scan bit means its stack
+ * may be moving, and without trackingSeq a run cannot be detected.
+ */
+static int defer_stack(const struct gort_layout *l, const struct gort_g *g)
+{
+	uint32_t st = gort_status(l, g);
+
+	if (l->g_trackingseq == GORT_NONE ||
+	    (size_t)l->g_trackingseq >= l->g_size)
+		return 0;
+	if (g->status & (uint32_t)l->st_scan)
+		return 0;
+	return (int)st == l->st_waiting || (int)st == l->st_leaked;
+}
+
+/*
+ * Reads again the g structs of the goroutines marked deferred (changed:
+ * marked changed): sets *idx_out to their indexes in r->gs and
+ * *fresh_out to the decoded structs (addr 0 when unreadable), both
+ * malloc'd, and returns their number.
+ */
+static size_t reread_gs(struct memsrc *mem, const struct gort_layout *l,
+			struct gort_registry *r, int changed, size_t **idx_out,
+			struct gort_g **fresh_out)
+{
+	int hp, hg, hb, hi;
+	size_t *idx = xcalloc(r->ngs + 1, sizeof(*idx));
+	struct gort_g *fresh;
+	uint64_t *ptrs;
+	unsigned char **gptr;
+	int *bheap;
+	struct memsrc_iov *iov = NULL;
+	size_t i, k, n = 0, niov = 0;
+
+	for (i = 0; i < r->ngs; i++)
+		if (changed ? r->gs[i].changed : r->gs[i].deferred)
+			idx[n++] = i;
+	fresh = xcalloc(n + 1, sizeof(*fresh));
+	ptrs = ralloc(r, (n + 1) * sizeof(*ptrs), &hp);
+	gptr = ralloc(r, (n + 1) * sizeof(*gptr), &hg);
+	bheap = ralloc(r, (n + 1) * sizeof(*bheap), &hb);
+	for (k = 0; k < n; k++)
+		ptrs[k] = r->gs[idx[k]].addr;
+	hi = copy_gs(mem, l, ptrs, n, gptr, r, bheap, &niov, &iov);
+	for (k = 0; k < n; k++) {
+		if (gptr[k])
+			decode_g(l, gptr[k], ptrs[k], &fresh[k]);
+		else
+			memset(&fresh[k], 0, sizeof(fresh[k]));
+	}
+	for (k = 0; k < niov; k++)
+		rfree(iov[k].buf, bheap[k]);
+	rfree(iov, hi);
+	rfree(bheap, hb);
+	rfree(gptr, hg);
+	rfree(ptrs, hp);
+	*idx_out = idx;
+	*fresh_out = fresh;
+	return n;
+}
+
+/* Whether b (read later) shows that a's goroutine has not run since. */
+static int same_g(const struct gort_layout *l, const struct gort_g *a,
+		  const struct gort_g *b)
+{
+	return b->addr == a->addr && b->goid == a->goid &&
+	       gort_status(l, b) == gort_status(l, a) &&
+	       b->waitreason == a->waitreason &&
+	       b->sched_sp == a->sched_sp && b->sched_pc == a->sched_pc &&
+	       b->sched_bp == a->sched_bp && b->syscallsp == a->syscallsp &&
+	       b->stack_lo == a->stack_lo && b->stack_hi == a->stack_hi &&
+	       b->trackingseq == a->trackingseq;
+}
+
+long gort_registry_finish(struct memsrc *mem, const struct gort_layout *l,
+			  struct gort_registry *r, struct err *e)
+{
+	struct gort_g *fresh;
+	size_t *idx, i, n = 0;
+	long changed = 0;
+	int ret;
+
+	for (i = 0; i < r->ngs; i++)
+		if (r->gs[i].deferred) {
+			r->gs[i].need_stack = 1;
+			n++;
+		}
+	if (n == 0)
+		return 0;
+	ret = copy_stacks(mem, r, e);
+	if (ret < 0)
+		return ret;
+	n = reread_gs(mem, l, r, 0, &idx, &fresh);
+	for (i = 0; i < n; i++) {
+		struct gort_g *g = &r->gs[idx[i]];
+
+		if (g->stack && same_g(l, g, &fresh[i]))
+			continue;
+		/* It ran (or its stack moved): never keep a torn copy. */
+		drop_stack(g);
+		g->stack_error = 0;
+		g->changed = 1;
+		changed++;
+	}
+	free(fresh);
+	free(idx);
+	return changed;
+}
+
+long gort_registry_recopy(struct memsrc *mem, const struct gort_layout *l,
+			  uint64_t bias, const struct gort_thread *threads,
+			  size_t nthreads, struct gort_registry *r,
+			  struct err *e)
+{
+	struct gort_g *fresh;
+	struct gort_m *ms;
+	size_t *idx, i, k, n = 0, nms;
+	long copied = 0;
+	int ret;
+
+	for (i = 0; i < r->ngs; i++)
+		n += (size_t)(r->gs[i].changed != 0);
+	if (n == 0)
+		return 0;
+	/* The Ms may run other goroutines now: their list of this stop
+	 * serves pick_start, the first stop's stays in r. */
+	ms = r->ms;
+	nms = r->nms;
+	r->ms = NULL;
+	r->nms = 0;
+	copy_ms(mem, l, bias, r);
+	n = reread_gs(mem, l, r, 1, &idx, &fresh);
+	for (k = 0; k < n; k++) {
+		struct gort_g *g = &r->gs[idx[k]];
+		uint32_t st = gort_status(l, &fresh[k]);
+
+		/* Exited (or unreadable): it stays marked changed. */
+		if (!fresh[k].addr || (int)st == l->st_dead ||
+		    (int)st == l->st_deadextra)
+			continue;
+		*g = fresh[k];
+		pick_start(l, r, g, threads, nthreads);
+		g->need_stack = 1;
+		g->deferred = 1;
+		g->recopied = 1;
+		copied++;
+	}
+	free(fresh);
+	free(idx);
+	free(r->ms);
+	r->ms = ms;
+	r->nms = nms;
+	ret = copy_stacks(mem, r, e);
+	return ret < 0 ? ret : (long)copied;
 }
 
 int gort_registry_waitreasons(struct memsrc *mem, const struct gort_layout *l,

@@ -13,6 +13,18 @@
 #define GORT_MAX_GS (4u << 20)		/* goroutines */
 #define GORT_MAX_MS 100000u		/* Ms on the allm list */
 #define GORT_MAX_STACK (1u << 30)	/* bytes of one live stack */
+/* At most this much of one stack is copied, from its innermost frame. */
+#define GORT_MAX_STACK_COPY (64u << 20)
+
+/* Flags of gort_registry_copy. */
+enum gort_copy_flags {
+	/*
+	 * Leave the stacks of parked goroutines (waiting, without the GC's
+	 * scan bit) for gort_registry_finish, after the target resumed.
+	 * Ignored when the layout has no g.trackingSeq.
+	 */
+	GORT_COPY_DEFER_PARKED = 1 << 0,
+};
 
 /* A thread of the target as seen at the stop: tid and registers. */
 struct gort_thread {
@@ -35,6 +47,7 @@ struct gort_g {
 	uint64_t stack_lo, stack_hi;
 	uint64_t sched_sp, sched_pc, sched_bp, sched_lr;
 	uint64_t syscallsp, syscallpc, syscallbp;
+	uint8_t trackingseq;	/* g.trackingSeq: +1 each time it stops running */
 	/* Where unwinding starts and how it was chosen. */
 	uint64_t pc, sp, bp;
 	int from_regs;		/* pc/sp came from a thread's registers */
@@ -45,6 +58,14 @@ struct gort_g {
 	size_t copy_len;
 	int stack_error;	/* the stack could not be read */
 	int stack_heap;		/* stack was malloc'd, not in the pool */
+	int need_stack;		/* the stack is still to be copied */
+	int deferred;		/* its stack was copied after the resume */
+	/*
+	 * It ran while its stack was copied after the resume: the copy was
+	 * dropped (stack NULL) until gort_registry_recopy copies it again.
+	 */
+	int changed;
+	int recopied;		/* copied again by gort_registry_recopy */
 };
 
 struct gort_m {
@@ -66,6 +87,14 @@ struct gort_registry {
 	uint64_t nanotime;	/* CLOCK_MONOTONIC at the copy */
 	size_t bytes_copied;
 	size_t ranges_copied;
+	/*
+	 * Bytes the stack copies may take in all (0: no limit); a copy that
+	 * would need more fails with -E2BIG.  Set after reserve, before copy.
+	 */
+	size_t max_stack_bytes;
+	size_t stack_bytes;	/* taken by the stack copies */
+	size_t stacks_copied;	/* stacks copied, all passes */
+	size_t ndeferred;	/* stacks left for gort_registry_finish */
 	/* Pre-faulted memory for the copy, so no page faults or malloc
 	 * calls happen while the target is stopped. */
 	unsigned char *pool;
@@ -76,27 +105,64 @@ struct gort_registry {
  * Estimates, without stopping the target, how much memory a copy will
  * need (a racy read of allgs and the g structs), and reserves and touches
  * that much plus slack in r.  Call before stopping; gort_registry_copy
- * then works from the reserve.  Returns 0 or a negative errno (the copy
- * still works without a reserve, only slower).
+ * then works from the reserve.  budget (bytes, 0: none) bounds it: a
+ * target that needs more gets -E2BIG and nothing is reserved.  Returns 0
+ * or a negative errno (the copy still works without a reserve, only
+ * slower).
  */
 int gort_registry_reserve(struct memsrc *mem, const struct gort_layout *l,
-			  uint64_t bias, struct gort_registry *r,
-			  struct err *e);
+			  uint64_t bias, size_t budget,
+			  struct gort_registry *r, struct err *e);
+
+/*
+ * The memory, in bytes, that the reserve made by gort_registry_reserve
+ * holds (an estimate of what the copy needs).
+ */
+size_t gort_registry_reserved(const struct gort_registry *r);
 
 /*
  * Copies the registry through mem while the target is stopped (keeping a
  * reserve made by gort_registry_reserve, if any): allglen
  * and allgs, every g struct (reads merged by address and batched), the m
- * list, and the live part of every goroutine stack.  bias is the load
- * bias of the executable (added to the layout's link-time addresses);
- * threads are the stopped threads' registers, used for running
- * goroutines.  Only copies: decoding of stacks happens later.  Returns 0
- * or a negative errno.
+ * list, and the live part of every goroutine stack (with
+ * GORT_COPY_DEFER_PARKED in flags, only of the goroutines that are not
+ * parked).  bias is the load bias of the executable (added to the
+ * layout's link-time addresses); threads are the stopped threads'
+ * registers, used for running goroutines.  Only copies: decoding of
+ * stacks happens later.  Returns 0 or a negative errno (-E2BIG: the
+ * stacks exceed r->max_stack_bytes).
  */
 int gort_registry_copy(struct memsrc *mem, const struct gort_layout *l,
 		       uint64_t bias, const struct gort_thread *threads,
-		       size_t nthreads, struct gort_registry *r,
-		       struct err *e);
+		       size_t nthreads, unsigned int flags,
+		       struct gort_registry *r, struct err *e);
+
+/*
+ * The second phase of a copy made with GORT_COPY_DEFER_PARKED, while the
+ * target runs: copies the deferred stacks, then reads their g structs
+ * again (batched, merged by address) and keeps a stack copy only when its
+ * goroutine did not run in between: same goid, status (scan bit aside),
+ * wait reason, sched.sp/pc/bp, syscallsp, stack.lo/hi and trackingSeq,
+ * which the runtime's casgstatus increments on every transition out of
+ * _Grunning (Go 1.19-1.27).  A goroutine that changed, or whose stack
+ * could not be read, loses its copy and gets changed set.  Returns the
+ * number of such goroutines, or a negative errno.
+ */
+long gort_registry_finish(struct memsrc *mem, const struct gort_layout *l,
+			  struct gort_registry *r, struct err *e);
+
+/*
+ * Copies again, while the target is stopped (threads: the registers of
+ * this stop), the goroutines that gort_registry_finish found changed:
+ * the m list, their g structs and their stacks (recopied set, changed
+ * cleared).  Goroutines that exited meanwhile stay marked changed, so
+ * that indexes into r->gs stay valid.  Returns the number of goroutines
+ * copied again, or a negative errno.
+ */
+long gort_registry_recopy(struct memsrc *mem, const struct gort_layout *l,
+			  uint64_t bias, const struct gort_thread *threads,
+			  size_t nthreads, struct gort_registry *r,
+			  struct err *e);
 
 /*
  * Reads runtime.waitReasonStrings (needs no stop; the table is constant).

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/uio.h>
@@ -13,7 +14,9 @@
 #include "lib/banned.h"
 
 #define IOV_BATCH 1024
-#define PARALLEL_MIN 4096
+/* Ranges per reader thread, at least; and at most this many readers. */
+#define PARALLEL_MIN 2048
+#define MAX_READERS 16
 
 struct mem_live {
 	struct memsrc base;
@@ -38,6 +41,7 @@ static size_t live_readv(struct memsrc *m, struct memsrc_iov *iov, size_t n);
 static size_t live_readv_one(struct mem_live *ml, struct memsrc_iov *iov,
 			     size_t n);
 static void *readv_thread(void *arg);
+static size_t reader_threads(void);
 static ssize_t buf_read(struct memsrc *m, uint64_t addr, void *buf,
 			size_t len);
 static void buf_free(struct memsrc *m);
@@ -124,28 +128,65 @@ static void *readv_thread(void *arg)
 }
 
 /*
- * Large batches are split between two threads: the cost of a copy is per
- * range, and two readers nearly halve the time the target is stopped.
+ * The cores this process may run on (its affinity mask), read once,
+ * bounded to [1, MAX_READERS]: one reader thread per core.
+ */
+static size_t reader_threads(void)
+{
+	static size_t n;
+	cpu_set_t set;
+	long online;
+
+	if (n)
+		return n;
+	online = sysconf(_SC_NPROCESSORS_ONLN);
+	n = online > 0 ? (size_t)online : 1;
+	if (sched_getaffinity(0, sizeof(set), &set) == 0 &&
+	    CPU_COUNT(&set) > 0 && (size_t)CPU_COUNT(&set) < n)
+		n = (size_t)CPU_COUNT(&set);
+	if (n > MAX_READERS)
+		n = MAX_READERS;
+	return n;
+}
+
+/*
+ * Large batches are split between reader threads, one per available core
+ * (see reader_threads): the cost of a copy is per range, and parallel
+ * readers divide the time the target is stopped.
  */
 static size_t live_readv(struct memsrc *m, struct memsrc_iov *iov, size_t n)
 {
 	struct mem_live *ml = (struct mem_live *)m;
-	struct readv_job job;
-	pthread_t th;
-	size_t half, good;
+	struct readv_job job[MAX_READERS];
+	pthread_t th[MAX_READERS];
+	int started[MAX_READERS];
+	size_t k, nr = reader_threads(), per, good, off;
 
-	if (n < PARALLEL_MIN)
+	if (nr > n / PARALLEL_MIN)
+		nr = n / PARALLEL_MIN;
+	if (nr <= 1)
 		return live_readv_one(ml, iov, n);
-	half = n / 2;
-	job.ml = ml;
-	job.iov = iov + half;
-	job.n = n - half;
-	job.good = 0;
-	if (pthread_create(&th, NULL, readv_thread, &job) != 0)
-		return live_readv_one(ml, iov, n);
-	good = live_readv_one(ml, iov, half);
-	pthread_join(th, NULL);
-	return good + job.good;
+	per = (n + nr - 1) / nr;
+	/* Readers 1..nr-1 in threads; reader 0 is this thread. */
+	for (k = 1; k < nr; k++) {
+		off = k * per;
+		job[k].ml = ml;
+		job[k].iov = iov + off;
+		job[k].n = off < n ? (n - off < per ? n - off : per) : 0;
+		job[k].good = 0;
+		started[k] = job[k].n &&
+			     pthread_create(&th[k], NULL, readv_thread,
+					    &job[k]) == 0;
+	}
+	good = live_readv_one(ml, iov, per);
+	for (k = 1; k < nr; k++) {
+		if (started[k])
+			pthread_join(th[k], NULL);
+		else if (job[k].n)
+			job[k].good = live_readv_one(ml, job[k].iov, job[k].n);
+		good += job[k].good;
+	}
+	return good;
 }
 
 static size_t live_readv_one(struct mem_live *ml, struct memsrc_iov *iov,

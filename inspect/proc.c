@@ -349,3 +349,18 @@ long long proc_start_time(pid_t pid)
 		return 0;
 	return (long long)btime + (long long)(start_ticks / (unsigned long long)hz);
 }
+
+uint64_t proc_mem_available(void)
+{
+	unsigned long long kb = 0;
+	char line[256];
+	FILE *f = fopen("/proc/meminfo", "re");
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "MemAvailable: %llu kB", &kb) == 1)
+			break;
+	fclose(f);
+	return kb > (UINT64_MAX >> 10) ? 0 : (uint64_t)kb << 10;
+}

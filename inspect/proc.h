@@ -61,4 +61,10 @@ int proc_exe_base(pid_t pid, uint64_t *base, struct err *e);
 /* Returns the process start time in seconds since the epoch, or 0. */
 long long proc_start_time(pid_t pid);
 
+/*
+ * The memory this machine can give without swapping (MemAvailable of
+ * /proc/meminfo), in bytes, or 0 when unknown.
+ */
+uint64_t proc_mem_available(void);
+
 #endif

@@ -1,4 +1,5 @@
 /* Durations and counts from text, each with one documented range. */
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -51,5 +52,32 @@ int parse_count(const char *s, uint64_t max, uint64_t *out, struct err *e)
 		return err_set(e, ERANGE, "'%s': larger than %llu", s,
 			       (unsigned long long)max);
 	*out = v;
+	return 0;
+}
+
+int parse_size(const char *s, uint64_t min, uint64_t max, uint64_t *out,
+	       struct err *e)
+{
+	static const char units[] = "kmgt";
+	size_t digits = strspn(s, "0123456789");
+	unsigned long long v;
+	const char *u;
+	unsigned int shift = 0;
+
+	if (!digits || (s[digits] && s[digits + 1]))
+		return err_set(e, EINVAL, "'%s': not a size", s);
+	if (s[digits]) {
+		u = strchr(units, tolower((unsigned char)s[digits]));
+		if (!u)
+			return err_set(e, EINVAL, "'%s': not a size", s);
+		shift = 10 * (unsigned int)(u - units + 1);
+	}
+	errno = 0;
+	v = strtoull(s, NULL, 10);
+	if (errno || v > (max >> shift) || (v << shift) < min)
+		return err_set(e, EINVAL, "'%s': not between %llu and %llu "
+			       "bytes", s, (unsigned long long)min,
+			       (unsigned long long)max);
+	*out = (uint64_t)v << shift;
 	return 0;
 }

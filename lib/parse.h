@@ -27,4 +27,13 @@ int parse_duration(const char *s, uint64_t *ns, struct err *e);
  */
 int parse_count(const char *s, uint64_t max, uint64_t *out, struct err *e);
 
+/*
+ * Parses a size: decimal digits with an optional K, M, G or T (binary
+ * multiples, either case), e.g. "512M".  Stores bytes in *out and
+ * returns 0, or returns -EINVAL with e set when s is not a size or lies
+ * outside [min, max].
+ */
+int parse_size(const char *s, uint64_t min, uint64_t max, uint64_t *out,
+	       struct err *e);
+
 #endif

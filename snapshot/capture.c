@@ -14,9 +14,11 @@
 #include "goruntime/registry.h"
 #include "goruntime/traceback.h"
 #include "goruntime/unwind.h"
+#include "goruntime/waitobj.h"
 #include "inspect/memsrc.h"
 #include "inspect/proc.h"
 #include "inspect/ptstop.h"
+#include "snapshot/blocked.h"
 #include "snapshot/capture.h"
 #include "symbols/elfimage.h"
 #include "symbols/pccache.h"
@@ -366,9 +368,53 @@ static void build_goroutine(struct snap *s, const struct prep *p,
 struct capture {
 	pid_t pid;
 	struct prep p;
+	struct capture_opts opts;
 	capture_hook_fn hook;
 	void *hook_arg;
 };
+
+/* One stop: the threads' registers, for the registry copy. */
+struct stop1 {
+	struct ptstop *stop;
+	struct gort_thread *th;
+	size_t nth;
+};
+
+static int stop_target(pid_t pid, struct stop1 *st, struct err *e);
+static void stop_release(struct stop1 *st);
+static void record_stop(struct snap *s, const struct ptstop *stop,
+			const struct gort_registry *r, size_t stacks0,
+			size_t bytes0, size_t ngs);
+static int second_phase(struct capture *c, struct gort_registry *reg,
+			struct snap *s, struct err *e);
+static size_t copy_budget(const struct capture_opts *o);
+static int too_big(pid_t pid, struct err *e);
+static struct snap *build_snap(struct capture *c, struct gort_registry *reg,
+			       const struct stop1 *st);
+
+void capture_opts_init(struct capture_opts *o)
+{
+	const char *v;
+
+	memset(o, 0, sizeof(*o));
+	o->retry_max = CAPTURE_RETRY_MAX;
+	v = getenv("GOSCOPE_TEST_PHASE_DELAY_MS");
+	if (v && *v)
+		o->phase_delay_ms = (unsigned int)strtoul(v, NULL, 10) % 60000;
+	v = getenv("GOSCOPE_TEST_RETRY_MAX");
+	if (v && *v)
+		o->retry_max = strtol(v, NULL, 10);
+}
+
+void capture_set_opts(struct capture *c, const struct capture_opts *o)
+{
+	c->opts = *o;
+}
+
+const struct capture_opts *capture_get_opts(const struct capture *c)
+{
+	return &c->opts;
+}
 
 void capture_set_hook(struct capture *c, capture_hook_fn fn, void *arg)
 {
@@ -404,6 +450,7 @@ int capture_open(pid_t pid, struct capture **out, struct err *e)
 	int r;
 
 	c->pid = pid;
+	capture_opts_init(&c->opts);
 	r = prepare(pid, &c->p, e);
 	if (r < 0) {
 		prep_release(&c->p);
@@ -422,25 +469,207 @@ void capture_close(struct capture *c)
 	free(c);
 }
 
+static int stop_target(pid_t pid, struct stop1 *st, struct err *e)
+{
+	size_t i;
+	int r;
+
+	memset(st, 0, sizeof(*st));
+	r = ptstop_stop(pid, &st->stop, e);
+	if (r < 0)
+		return r;
+	st->th = xcalloc(st->stop->nthreads + 1, sizeof(*st->th));
+	for (i = 0; i < st->stop->nthreads; i++) {
+		const struct ptstop_thread *t = &st->stop->threads[i];
+		struct gort_thread *g = &st->th[st->nth];
+
+		if (!t->stopped)
+			continue;
+		g->tid = t->tid;
+		g->pc = t->regs.pc;
+		g->sp = t->regs.sp;
+		g->bp = t->regs.bp;
+		g->fs_base = t->regs.fs_base;
+		st->nth++;
+	}
+	return 0;
+}
+
+static void stop_release(struct stop1 *st)
+{
+	free(st->th);
+	ptstop_free(st->stop);
+	memset(st, 0, sizeof(*st));
+}
+
+static void record_stop(struct snap *s, const struct ptstop *stop,
+			const struct gort_registry *r, size_t stacks0,
+			size_t bytes0, size_t ngs)
+{
+	struct snap_stop *ss;
+	uint64_t ns = stop->t_resumed - stop->t_stop_begin;
+
+	if (s->nstops >= SNAP_MAX_STOPS)
+		return;
+	ss = &s->stops[s->nstops++];
+	ss->pause_ns = ns;
+	ss->goroutines = ngs;
+	ss->stacks = r->stacks_copied - stacks0;
+	ss->bytes = r->bytes_copied - bytes0;
+	if (ns > s->pause_ns)
+		s->pause_ns = ns;
+}
+
+/* The one-line error of a target over the memory budget. */
+static int too_big(pid_t pid, struct err *e)
+{
+	char msg[sizeof(e->msg)];
+
+	if (!e)
+		return -E2BIG;
+	snprintf(msg, sizeof(msg), "%s", e->msg);
+	return err_set(e, E2BIG, "process %d: %s (see --max-memory)",
+		       (int)pid, msg);
+}
+
+/* The memory a copy may take: the option, else half of MemAvailable. */
+static size_t copy_budget(const struct capture_opts *o)
+{
+	uint64_t avail;
+
+	if (o->max_memory)
+		return o->max_memory;
+	avail = proc_mem_available() / 2;
+	return avail > SIZE_MAX ? SIZE_MAX : (size_t)avail;
+}
+
+/*
+ * After the resume: the parked goroutines' stacks, checked against a
+ * second read of their g structs; those that ran are copied again in a
+ * second, short stop (at most retry_max of them), else marked changed.
+ */
+static int second_phase(struct capture *c, struct gort_registry *reg,
+			struct snap *s, struct err *e)
+{
+	const struct prep *pp = &c->p;
+	struct stop1 st;
+	size_t stacks0 = reg->stacks_copied, bytes0;
+	long n;
+
+	if (c->opts.phase_delay_ms) {
+		struct timespec ts = {
+			.tv_sec = c->opts.phase_delay_ms / 1000,
+			.tv_nsec = (long)(c->opts.phase_delay_ms % 1000) *
+				   1000000L,
+		};
+
+		nanosleep(&ts, NULL);
+	}
+	n = gort_registry_finish(pp->mem, &pp->layout, reg, e);
+	if (n < 0)
+		return (int)n;
+	s->stacks_after = reg->stacks_copied - stacks0;
+	if (n == 0 || n > c->opts.retry_max)
+		return 0;
+	/* A failed second stop (the target exiting) leaves the marks. */
+	if (stop_target(c->pid, &st, NULL) < 0)
+		return 0;
+	stacks0 = reg->stacks_copied;
+	bytes0 = reg->bytes_copied;
+	n = gort_registry_recopy(pp->mem, &pp->layout, pp->bias, st.th,
+				 st.nth, reg, e);
+	ptstop_resume(st.stop, NULL);
+	record_stop(s, st.stop, reg, stacks0, bytes0,
+		    n > 0 ? (size_t)n : 0);
+	stop_release(&st);
+	if (n < 0)
+		return (int)n;
+	s->nretried = (size_t)n;
+	return 0;
+}
+
+/* The snapshot of a copied registry: threads, then every goroutine. */
+static struct snap *build_snap(struct capture *c, struct gort_registry *reg,
+			       const struct stop1 *st)
+{
+	const struct prep *pp = &c->p;
+	struct gort_pframe *buf;
+	struct snap *s = snap_new();
+	size_t i, k = st->nth, maxlen = 0;
+
+	s->pid = c->pid;
+	s->exe = xstrdup(pp->exe);
+	s->go_version = xstrdup(pp->version);
+	s->go_minor = pp->layout.go_minor;
+	s->layout_source = xstrdup(pp->layout.source);
+	s->time_unix_ns = (int64_t)now_ns(CLOCK_REALTIME);
+	s->threads = xcalloc(k + 1, sizeof(*s->threads));
+	s->nthreads = k;
+	for (i = 0; i < k; i++) {
+		struct snap_thread *t = &s->threads[i];
+		size_t j;
+
+		t->tid = st->th[i].tid;
+		t->stopped = 1;
+		t->pc = st->th[i].pc;
+		t->sp = st->th[i].sp;
+		t->m_id = -1;
+		for (j = 0; j < reg->nms; j++) {
+			if (reg->ms[j].procid != (uint64_t)t->tid)
+				continue;
+			t->m_id = reg->ms[j].id;
+			for (size_t q = 0; q < reg->ngs; q++)
+				if (reg->gs[q].addr == reg->ms[j].curg)
+					t->curg_goid = reg->gs[q].goid;
+		}
+	}
+	for (i = 0; i < reg->ngs; i++)
+		if (reg->gs[i].copy_len > maxlen)
+			maxlen = reg->gs[i].copy_len;
+	maxlen = maxlen / 8 + 2;
+	if (maxlen > MAX_PHYS_FRAMES)
+		maxlen = MAX_PHYS_FRAMES;
+	buf = xcalloc(maxlen, sizeof(*buf));
+	s->gs = xcalloc(reg->ngs + 1, sizeof(*s->gs));
+	for (i = 0; i < reg->ngs; i++) {
+		build_goroutine(s, pp, reg, &reg->gs[i], buf, &s->gs[i]);
+		if (reg->gs[i].changed) {
+			s->gs[i].changed = 1;
+			s->gs[i].unwind_error =
+				snap_intern(s, SNAP_CHANGED_DURING_CAPTURE);
+			s->nchanged++;
+		}
+	}
+	s->ngs = reg->ngs;
+	free(buf);
+	return s;
+}
+
 int capture_take(struct capture *c, struct snap **out, struct err *e)
 {
 	const struct prep *pp = &c->p;
 	struct gort_registry reg;
-	struct gort_thread *th = NULL;
-	struct gort_pframe *buf;
-	struct ptstop *stop = NULL;
-	struct snap *s;
+	struct gort_waits waits;
+	struct stop1 st;
+	struct snap *s = NULL, fig;
 	uint64_t t0 = now_ns(CLOCK_MONOTONIC);
-	size_t i, k, maxlen = 0;
+	size_t i, budget = copy_budget(&c->opts);
+	unsigned int flags = c->opts.full_stop ? 0 : GORT_COPY_DEFER_PARKED;
 	pid_t pid = c->pid;
 	int r;
 
 	memset(&reg, 0, sizeof(reg));
+	memset(&st, 0, sizeof(st));
+	memset(&waits, 0, sizeof(waits));
 	r = proc_check(pid, e);
 	if (r < 0)
 		return r;
 	/* Allocate and touch the copy's memory before stopping anything. */
-	gort_registry_reserve(pp->mem, &pp->layout, pp->bias, &reg, NULL);
+	r = gort_registry_reserve(pp->mem, &pp->layout, pp->bias, budget,
+				  &reg, e);
+	if (r == -E2BIG)
+		return too_big(pid, e);
+	reg.max_stack_bytes = budget;
 	if (gort_registry_waitreasons(pp->mem, &pp->layout, pp->bias, &reg,
 				      NULL) < 0 &&
 	    pp->layout.waitreason_names) {
@@ -452,89 +681,71 @@ int capture_take(struct capture *c, struct snap **out, struct err *e)
 				xstrdup(pp->layout.waitreason_names[i]);
 	}
 
-	r = ptstop_stop(pid, &stop, e);
+	/* What parked goroutines wait on: the epoll registrations now. */
+	gort_waits_prepare(pid, blocked_types_base(pp->img, &pp->layout,
+						   pp->bias), &waits);
+	r = stop_target(pid, &st, e);
 	if (r < 0)
 		goto fail;
-	th = xcalloc(stop->nthreads + 1, sizeof(*th));
-	for (i = k = 0; i < stop->nthreads; i++) {
-		if (!stop->threads[i].stopped)
-			continue;
-		th[k].tid = stop->threads[i].tid;
-		th[k].pc = stop->threads[i].regs.pc;
-		th[k].sp = stop->threads[i].regs.sp;
-		th[k].bp = stop->threads[i].regs.bp;
-		th[k].fs_base = stop->threads[i].regs.fs_base;
-		k++;
-	}
 	{
 		char **wr = reg.waitreasons;
 		size_t nwr = reg.nwaitreasons;
 
 		reg.waitreasons = NULL;
 		reg.nwaitreasons = 0;
-		r = gort_registry_copy(pp->mem, &pp->layout, pp->bias, th, k,
-				       &reg, e);
+		r = gort_registry_copy(pp->mem, &pp->layout, pp->bias, st.th,
+				       st.nth, flags, &reg, e);
 		reg.waitreasons = wr;
 		reg.nwaitreasons = nwr;
 	}
+	if (r == 0)
+		gort_waits_copy(pp->mem, &pp->layout, pp->bias, &reg,
+				reg.waitreasons, reg.nwaitreasons, &waits);
 	/* Copy-only hooks for other views of the stopped process go here. */
 	if (c->hook)
-		c->hook(stop, c->hook_arg);
-	ptstop_resume(stop, NULL);
+		c->hook(st.stop, c->hook_arg);
+	ptstop_resume(st.stop, NULL);
+	if (r == -E2BIG)
+		too_big(pid, e);
 	if (r < 0)
 		goto fail;
+	gort_waits_decode(pp->mem, &pp->layout, &waits);
 
-	s = snap_new();
-	s->pid = pid;
-	s->exe = xstrdup(pp->exe);
-	s->go_version = xstrdup(pp->version);
-	s->go_minor = pp->layout.go_minor;
-	s->layout_source = xstrdup(pp->layout.source);
-	s->time_unix_ns = (int64_t)now_ns(CLOCK_REALTIME);
-	s->pause_ns = stop->t_resumed - stop->t_stop_begin;
+	/* The capture's figures, gathered before the snapshot is built. */
+	memset(&fig, 0, sizeof(fig));
+	record_stop(&fig, st.stop, &reg, 0, 0, reg.ngs);
+	fig.two_phase = !c->opts.full_stop;
+	if (reg.ndeferred) {
+		r = second_phase(c, &reg, &fig, e);
+		if (r < 0)
+			goto fail;
+	}
+	s = build_snap(c, &reg, &st);
+	s->two_phase = fig.two_phase;
+	memcpy(s->stops, fig.stops, sizeof(s->stops));
+	s->nstops = fig.nstops;
+	s->pause_ns = fig.pause_ns;
+	s->stacks_after = fig.stacks_after;
+	s->nretried = fig.nretried;
 	s->nallg = reg.nallg;
 	s->bytes_copied = reg.bytes_copied;
-	s->threads = xcalloc(k + 1, sizeof(*s->threads));
-	s->nthreads = k;
-	for (i = 0; i < k; i++) {
-		struct snap_thread *t = &s->threads[i];
-		size_t j;
-
-		t->tid = th[i].tid;
-		t->stopped = 1;
-		t->pc = th[i].pc;
-		t->sp = th[i].sp;
-		t->m_id = -1;
-		for (j = 0; j < reg.nms; j++) {
-			if (reg.ms[j].procid != (uint64_t)t->tid)
-				continue;
-			t->m_id = reg.ms[j].id;
-			for (size_t q = 0; q < reg.ngs; q++)
-				if (reg.gs[q].addr == reg.ms[j].curg)
-					t->curg_goid = reg.gs[q].goid;
+	blocked_build(s, &waits, pp->img, pp->bias);
+	gort_waits_release(&waits);
+	/* What they waited on at the first stop, not at the second. */
+	for (i = 0; i < reg.ngs; i++)
+		if (reg.gs[i].recopied) {
+			free(s->gs[i].waits);
+			s->gs[i].waits = NULL;
+			s->gs[i].nwaits = 0;
 		}
-	}
-	for (i = 0; i < reg.ngs; i++)
-		if (reg.gs[i].copy_len > maxlen)
-			maxlen = reg.gs[i].copy_len;
-	maxlen = maxlen / 8 + 2;
-	if (maxlen > MAX_PHYS_FRAMES)
-		maxlen = MAX_PHYS_FRAMES;
-	buf = xcalloc(maxlen, sizeof(*buf));
-	s->gs = xcalloc(reg.ngs + 1, sizeof(*s->gs));
-	for (i = 0; i < reg.ngs; i++)
-		build_goroutine(s, pp, &reg, &reg.gs[i], buf, &s->gs[i]);
-	s->ngs = reg.ngs;
-	free(buf);
 	s->capture_ns = now_ns(CLOCK_MONOTONIC) - t0;
-	free(th);
-	ptstop_free(stop);
+	stop_release(&st);
 	gort_registry_release(&reg);
 	*out = s;
 	return 0;
 fail:
-	free(th);
-	ptstop_free(stop);
+	gort_waits_release(&waits);
+	stop_release(&st);
 	gort_registry_release(&reg);
 	return r;
 }

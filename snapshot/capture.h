@@ -9,6 +9,36 @@
 #include "snapshot/snap.h"
 #include "symbols/pclntab.h"
 
+/* Goroutines copied again in a second stop, at most (the retry budget). */
+#define CAPTURE_RETRY_MAX 4096
+
+/* How a capture stops the target and how much memory it may take. */
+struct capture_opts {
+	/*
+	 * 0 (default): two phases.  While the target is stopped only the
+	 * registers, allgs, the g structs, the m list and the stacks of
+	 * goroutines that are not parked are copied; the parked ones'
+	 * stacks are copied after the resume and kept only when their g
+	 * struct, read again, shows they did not run (see
+	 * gort_registry_finish).  Those that ran are copied again in a
+	 * short second stop, or past retry_max marked changed during
+	 * capture.  1: everything is copied in one stop.
+	 */
+	int full_stop;
+	/* Bytes the copy may take; 0: half of MemAvailable. */
+	size_t max_memory;
+	/*
+	 * Test knobs, from the environment by capture_opts_init:
+	 * GOSCOPE_TEST_PHASE_DELAY_MS sleeps that long between the resume
+	 * and the second phase; GOSCOPE_TEST_RETRY_MAX sets retry_max.
+	 */
+	unsigned int phase_delay_ms;
+	long retry_max;		/* default CAPTURE_RETRY_MAX */
+};
+
+/* Fills o with the defaults (and the test knobs of the environment). */
+void capture_opts_init(struct capture_opts *o);
+
 /*
  * The same in two steps, for repeated captures of one process (watch,
  * the TUI): capture_open does the preparation once (ELF, DWARF layouts,
@@ -19,6 +49,10 @@ struct capture;
 int capture_open(pid_t pid, struct capture **out, struct err *e);
 int capture_take(struct capture *c, struct snap **out, struct err *e);
 void capture_close(struct capture *c);
+/* Sets the options of later capture_take calls (a copy of *o). */
+void capture_set_opts(struct capture *c, const struct capture_opts *o);
+/* The options c captures with (valid while c lives). */
+const struct capture_opts *capture_get_opts(const struct capture *c);
 
 /*
  * A hook that capture_take runs while every thread is stopped, right

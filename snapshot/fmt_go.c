@@ -120,7 +120,10 @@ void fmt_go_dump(const struct snap *s, unsigned int flags,
 		if (n++)
 			strbuf_addc(out, '\n');
 		header(s, g, out);
-		if (g->nframes == 0 && g->status == SNAP_RUNNING)
+		if (g->nframes == 0 && g->changed)
+			strbuf_adds(out, "\tstack unavailable: "
+				    SNAP_CHANGED_DURING_CAPTURE "\n");
+		else if (g->nframes == 0 && g->status == SNAP_RUNNING)
 			strbuf_adds(out, "\tgoroutine running on other "
 					 "thread; stack unavailable\n");
 		stack(s, g, flags, out);

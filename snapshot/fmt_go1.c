@@ -301,7 +301,7 @@ void fmt_go1_dump(const struct snap *s, struct strbuf *out)
 
 		if (g->system)
 			continue;
-		total++;
+		total += snap_g_weight(g);
 		strbuf_reset(&key);
 		strbuf_addc(&key, '@');
 		for (j = 0; j < g->nframes; j++) {
@@ -352,7 +352,7 @@ void fmt_go1_dump(const struct snap *s, struct strbuf *out)
 			if (!strcmp(recs[slots[slot] - 1].key, key.buf))
 				break;
 		if (slots[slot]) {
-			recs[slots[slot] - 1].count++;
+			recs[slots[slot] - 1].count += snap_g_weight(g);
 			continue;
 		}
 		if (nrecs == arecs) {
@@ -360,7 +360,7 @@ void fmt_go1_dump(const struct snap *s, struct strbuf *out)
 			recs = xreallocarray(recs, arecs, sizeof(*recs));
 		}
 		recs[nrecs].key = xmemdupz(key.buf, key.len);
-		recs[nrecs].count = 1;
+		recs[nrecs].count = snap_g_weight(g);
 		recs[nrecs].g = g;
 		recs[nrecs].n = n;
 		recs[nrecs].fidx = xcalloc(n + 1, sizeof(*fidx));

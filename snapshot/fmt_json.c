@@ -49,6 +49,7 @@ static json_t *frame_json(const struct snap_frame *f);
 static json_t *shape_json(const struct snap_goroutine *g, size_t sid);
 static json_t *goroutine_json(const struct snap_goroutine *g, size_t shape);
 static json_t *capture_json(const struct snap *s);
+static void capture_stops_json(json_t *o, const struct snap *s);
 static json_t *nframe_json(const struct snap_nframe *f);
 static void thread_native_json(const struct snap *s,
 			       const struct snap_thread *t, json_t *o);
@@ -143,7 +144,8 @@ static uint64_t shape_hash(const struct shape_key *k)
 	h = mix(h, (uint64_t)g->tid);
 	h = mix(h, (uint64_t)(g->locked | g->system << 1 | g->scan << 2 |
 			      (g->waitreason != 0) << 3 |
-			      (g->waitsince != 0) << 4 | g->has_creator << 5));
+			      (g->waitsince != 0) << 4 | g->has_creator << 5 |
+			      (g->frames_elided != 0) << 6));
 	if (g->has_creator) {
 		h = mix(h, (uintptr_t)g->creator.func);
 		h = mix(h, g->creator.pc);
@@ -152,6 +154,8 @@ static uint64_t shape_hash(const struct shape_key *k)
 		h = mix(h, (uintptr_t)g->labels[i].key);
 		h = mix(h, (uintptr_t)g->labels[i].value);
 	}
+	for (i = 0; i < g->nwaits; i++)
+		h = mix(h, g->waits[i].obj << 2 | (size_t)g->waits[i].dir);
 	return mix(h, (uintptr_t)g->unwind_error);
 }
 
@@ -164,6 +168,7 @@ static int shape_equal(const struct shape_key *a, const struct shape_key *b)
 	    x->status_str != y->status_str || x->start_func != y->start_func ||
 	    x->tid != y->tid || x->locked != y->locked ||
 	    x->system != y->system || x->scan != y->scan ||
+	    !x->frames_elided != !y->frames_elided ||
 	    !x->waitreason != !y->waitreason ||
 	    !x->waitsince != !y->waitsince ||
 	    x->has_creator != y->has_creator ||
@@ -179,6 +184,12 @@ static int shape_equal(const struct shape_key *a, const struct shape_key *b)
 	for (i = 0; i < x->nlabels; i++)
 		if (x->labels[i].key != y->labels[i].key ||
 		    x->labels[i].value != y->labels[i].value)
+			return 0;
+	if (x->nwaits != y->nwaits)
+		return 0;
+	for (i = 0; i < x->nwaits; i++)
+		if (x->waits[i].obj != y->waits[i].obj ||
+		    x->waits[i].dir != y->waits[i].dir)
 			return 0;
 	return 1;
 }
@@ -360,18 +371,37 @@ static json_t *shape_json(const struct snap_goroutine *g, size_t sid)
 	json_object_set_new(o, "system", json_boolean(g->system));
 	if (g->scan)
 		json_object_set_new(o, "scan", json_true());
+	if (g->frames_elided)
+		json_object_set_new(o, "frames_elided", json_true());
 	lab = json_object();
 	for (i = 0; i < g->nlabels; i++)
 		jstr_set(lab, g->labels[i].key,
 			 jstr(g->labels[i].value));
 	json_object_set_new(o, "labels", lab);
 	json_object_set_new(o, "stack", json_integer((json_int_t)sid));
+	if (g->nwaits) {
+		/* [object index, "recv" | "send" | null] per object. */
+		json_t *b = json_array();
+
+		for (i = 0; i < g->nwaits; i++) {
+			json_t *w = json_array();
+			int d = g->waits[i].dir;
+
+			json_array_append_new(w, json_integer(
+				(json_int_t)g->waits[i].obj));
+			json_array_append_new(w, d == SNAP_DIR_RECV
+				? json_string("recv") : d == SNAP_DIR_SEND
+				? json_string("send") : json_null());
+			json_array_append_new(b, w);
+		}
+		json_object_set_new(o, "blocked_on", b);
+	}
 	if (g->unwind_error)
 		json_object_set_new(o, "unwind_error", jstr(g->unwind_error));
 	return o;
 }
 
-/* [id, shape, wait_ns or null, parent or null] */
+/* [id, shape, wait_ns or null, parent or null(, weight when > 1)] */
 static json_t *goroutine_json(const struct snap_goroutine *g, size_t shape)
 {
 	json_t *a = json_array();
@@ -383,7 +413,65 @@ static json_t *goroutine_json(const struct snap_goroutine *g, size_t shape)
 	json_array_append_new(a, g->parent_goid
 			      ? json_integer((json_int_t)g->parent_goid)
 			      : json_null());
+	if (snap_g_weight(g) > 1)
+		json_array_append_new(a,
+				      json_integer((json_int_t)g->weight));
 	return a;
+}
+
+/* How the capture stopped the target (live captures only). */
+static void capture_stops_json(json_t *o, const struct snap *s)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	json_object_set_new(o, "mode", json_string(s->two_phase
+						   ? "two-phase"
+						   : "full-stop"));
+	for (i = 0; i < s->nstops; i++) {
+		json_t *x = json_object();
+
+		json_object_set_new(x, "pause_ns", json_integer(
+			(json_int_t)s->stops[i].pause_ns));
+		json_object_set_new(x, "goroutines", json_integer(
+			(json_int_t)s->stops[i].goroutines));
+		json_object_set_new(x, "stacks", json_integer(
+			(json_int_t)s->stops[i].stacks));
+		json_object_set_new(x, "bytes", json_integer(
+			(json_int_t)s->stops[i].bytes));
+		json_array_append_new(a, x);
+	}
+	json_object_set_new(o, "stops", a);
+	json_object_set_new(o, "stacks_after_resume",
+			    json_integer((json_int_t)s->stacks_after));
+	json_object_set_new(o, "retried",
+			    json_integer((json_int_t)s->nretried));
+	json_object_set_new(o, "changed_during_capture",
+			    json_integer((json_int_t)s->nchanged));
+}
+
+/* A count that may be unknown (-1): null then. */
+static json_t *opt_int(int64_t v)
+{
+	return v >= 0 ? json_integer((json_int_t)v) : json_null();
+}
+
+static json_t *object_json(const struct snap_object *ob)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "kind",
+			    json_string(snap_object_kind_name(ob->kind)));
+	json_object_set_new(o, "addr", hex(ob->addr));
+	json_object_set_new(o, "type", jstr(ob->type));
+	json_object_set_new(o, "symbol", jstr(ob->symbol));
+	json_object_set_new(o, "len", opt_int(ob->len));
+	json_object_set_new(o, "cap", opt_int(ob->cap));
+	json_object_set_new(o, "closed", json_boolean(ob->closed));
+	json_object_set_new(o, "receivers", opt_int(ob->receivers));
+	json_object_set_new(o, "senders", opt_int(ob->senders));
+	json_object_set_new(o, "fd", opt_int(ob->fd));
+	return o;
 }
 
 static json_t *capture_json(const struct snap *s)
@@ -412,10 +500,12 @@ static json_t *capture_json(const struct snap *s)
 	json_object_set_new(o, "threads",
 			    json_integer((json_int_t)s->nthreads));
 	json_object_set_new(o, "goroutines",
-			    json_integer((json_int_t)s->ngs));
+			    json_integer((json_int_t)snap_total(s)));
 	json_object_set_new(o, "allglen", json_integer((json_int_t)s->nallg));
 	json_object_set_new(o, "bytes_copied",
 			    json_integer((json_int_t)s->bytes_copied));
+	if (s->nstops)
+		capture_stops_json(o, s);
 	return o;
 }
 
@@ -506,6 +596,10 @@ void fmt_json_snapshot(const struct snap *s, struct strbuf *out)
 		json_array_append_new(arr, shape_json(k->g, k->sid));
 	}
 	json_object_set_new(root, "shapes", arr);
+	arr = json_array();
+	for (i = 0; i < s->nobjects; i++)
+		json_array_append_new(arr, object_json(&s->objects[i]));
+	json_object_set_new(root, "objects", arr);
 	arr = json_array();
 	for (i = 0; i < s->ngs; i++)
 		json_array_append_new(arr, goroutine_json(&s->gs[i], shape[i]));

@@ -89,6 +89,15 @@ void fmt_metrics(const struct snap *s, const struct grouping *gr,
 		fmt_metrics_escape(out, g->creator ? g->creator->func : "");
 		strbuf_addf(out, "\"} %zu\n", g->count);
 	}
+	if (ntop < gr->ngroups) {
+		size_t rest = 0;
+
+		for (i = ntop; i < gr->ngroups; i++)
+			rest += top[i]->count;
+		strbuf_addf(out, "goscope_goroutine_group{group=\"other\","
+			    "state=\"\",user_frame=\"\",created_by=\"\"} "
+			    "%zu\n", rest);
+	}
 	strbuf_adds(out, "# TYPE goscope_goroutine_group_oldest_wait_seconds "
 		    "gauge\n# HELP goscope_goroutine_group_oldest_wait_seconds"
 		    " Longest wait in the group.\n");
@@ -98,10 +107,10 @@ void fmt_metrics(const struct snap *s, const struct grouping *gr,
 				    "seconds{group=\"%016llx\"} %.3f\n",
 				    (unsigned long long)top[i]->id,
 				    (double)top[i]->wait_max / 1e9);
-	strbuf_adds(out, "# TYPE goscope_goroutines_total gauge\n"
-		    "# HELP goscope_goroutines_total Goroutines (system "
+	strbuf_adds(out, "# TYPE goscope_goroutines_all gauge\n"
+		    "# HELP goscope_goroutines_all Goroutines (system "
 		    "goroutines and ignored ones excluded).\n");
-	strbuf_addf(out, "goscope_goroutines_total %zu\n", gr->ngrouped);
+	strbuf_addf(out, "goscope_goroutines_all %zu\n", gr->ngrouped);
 	if (s->pid) {
 		strbuf_adds(out, "# TYPE goscope_capture_pause_seconds gauge\n"
 			    "# HELP goscope_capture_pause_seconds How long "

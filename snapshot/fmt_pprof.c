@@ -318,7 +318,7 @@ static void add_goroutine(struct builder *b, const struct snap_goroutine *g,
 	if (found) {
 		struct smp *sm = &b->smp[b->smptab.slots[slot] - 1];
 
-		sm->count++;
+		sm->count += snap_g_weight(g);
 		if (g->wait_ns > sm->wait)
 			sm->wait = g->wait_ns;
 		return;
@@ -330,7 +330,7 @@ static void add_goroutine(struct builder *b, const struct snap_goroutine *g,
 	key.locs = xcalloc(n + 1, sizeof(*key.locs));
 	if (n)
 		memcpy(key.locs, *locs, n * sizeof(*key.locs));
-	key.count = 1;
+	key.count = snap_g_weight(g);
 	key.wait = g->wait_ns;
 	b->smp[b->nsmp] = key;
 	htab_set(&b->smptab, slot, h, b->nsmp++);

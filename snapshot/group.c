@@ -187,11 +187,14 @@ size_t group_shown_frames(const struct snap_goroutine *g, size_t *idx)
 {
 	size_t n = frames_shown(g, 0, 0, idx);
 
-	if (n > GROUP_MAX_FRAMES) {
-		size_t half = GROUP_MAX_FRAMES / 2;
+	if (n > 2 * GROUP_EDGE_FRAMES ||
+	    (g->frames_elided && n > GROUP_EDGE_FRAMES)) {
+		size_t half = GROUP_EDGE_FRAMES;
 
+		if (n < 2 * half)
+			half = n / 2;
 		memmove(idx + half, idx + n - half, half * sizeof(*idx));
-		n = GROUP_MAX_FRAMES;
+		n = 2 * half;
 	}
 	return n;
 }
@@ -384,6 +387,9 @@ static void group_stats(struct grouping *gr, const struct snap *s)
 		grp = &gr->groups[gr->of[i]];
 		if (g->wait_ns >= 0)
 			w[off[gr->of[i]] + fill[gr->of[i]]++] = g->wait_ns;
+		if (g->first_seen_ns && (!grp->first_seen_min ||
+					 g->first_seen_ns < grp->first_seen_min))
+			grp->first_seen_min = g->first_seen_ns;
 		/* the smallest ids, kept sorted */
 		if (grp->ngoids < GROUP_MAX_GOIDS ||
 		    g->goid < grp->goids[GROUP_MAX_GOIDS - 1]) {
@@ -429,6 +435,25 @@ static void group_stats(struct grouping *gr, const struct snap *s)
 	free(w);
 	free(fill);
 	free(off);
+}
+
+void group_set_ages(struct grouping *gr)
+{
+	size_t i;
+
+	for (i = 0; i < gr->ngroups; i++)
+		gr->groups[i].first_seen_min = 0;
+	for (i = 0; gr->of && i < gr->snap->ngs; i++) {
+		const struct snap_goroutine *g = &gr->snap->gs[i];
+		struct group *grp;
+
+		if (gr->of[i] == GROUP_NONE || !g->first_seen_ns)
+			continue;
+		grp = &gr->groups[gr->of[i]];
+		if (!grp->first_seen_min ||
+		    g->first_seen_ns < grp->first_seen_min)
+			grp->first_seen_min = g->first_seen_ns;
+	}
 }
 
 static void group_facts(struct grouping *gr, const struct snap *s)
@@ -515,8 +540,8 @@ void group_snap(const struct snap *s, enum group_level level,
 				break;
 		if (seen.v[si].rep) {
 			out->of[i] = seen.v[si].group;
-			out->groups[out->of[i]].count++;
-			out->ngrouped++;
+			out->groups[out->of[i]].count += snap_g_weight(g);
+			out->ngrouped += snap_g_weight(g);
 			continue;
 		}
 		nk = signature(&c, g, idx, keys, &sig);
@@ -544,8 +569,8 @@ void group_snap(const struct snap *s, enum group_level level,
 			t.sigs[slot] = sig;
 		}
 		out->of[i] = t.slots[slot] - 1;
-		out->groups[out->of[i]].count++;
-		out->ngrouped++;
+		out->groups[out->of[i]].count += snap_g_weight(g);
+		out->ngrouped += snap_g_weight(g);
 		seen.v[si].rep = g;
 		seen.v[si].raw = raw;
 		seen.v[si].group = out->of[i];

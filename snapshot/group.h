@@ -30,9 +30,16 @@ enum group_flags {
 #define GROUP_MAX_GOIDS 8
 #define GROUP_MAX_LABELS 16
 #define GROUP_NONE ((size_t)-1)
-/* Stacks longer than this keep their innermost and outermost halves,
- * as the runtime prints them (Go 1.21+). */
+/* At most this many frames of a stack make its group. */
 #define GROUP_MAX_FRAMES 100
+/*
+ * A stack of more than twice this many shown frames, or one whose text
+ * elided some, is grouped by this many innermost and outermost frames:
+ * the runtime prints 50 of each end of a long stack, a few of which are
+ * runtime frames hidden here, so a live capture and the same process's
+ * SIGQUIT or debug=2 text (Go 1.21+) keep the same frames and group ids.
+ */
+#define GROUP_EDGE_FRAMES 40
 
 struct group {
 	uint64_t id;		/* hash of the signature; stable */
@@ -40,6 +47,9 @@ struct group {
 	size_t count;
 	size_t nwait;		/* members with a known wait time */
 	int64_t wait_min, wait_median, wait_max;	/* -1 when none */
+	/* When goscope first saw its oldest member (snapshot/ages.h; 0:
+	 * unknown): the group is at least snap time minus this old. */
+	int64_t first_seen_min;
 	uint64_t goids[GROUP_MAX_GOIDS];	/* smallest ids, ascending */
 	size_t ngoids;
 	struct snap_label labels[GROUP_MAX_LABELS];	/* distinct, seen */
@@ -59,7 +69,7 @@ struct grouping {
 	struct group *groups;
 	size_t ngroups;
 	size_t *of;		/* per goroutine: group index or GROUP_NONE */
-	size_t ngrouped;	/* goroutines in some group */
+	size_t ngrouped;	/* goroutines in some group (by weight) */
 	size_t nignored;	/* left out by the rules */
 };
 
@@ -74,14 +84,20 @@ void group_snap(const struct snap *s, enum group_level level,
 		struct grouping *out);
 void grouping_release(struct grouping *gr);
 
+/*
+ * Sets first_seen_min of every group again from its members (after
+ * ages_update filled in the snapshot's first_seen_ns).
+ */
+void group_set_ages(struct grouping *gr);
+
 /* Sorts user groups before standard-library-only ones, then by key. */
 void group_sort(struct grouping *gr, enum group_sort by);
 
 /*
  * The frames of g that the runtime's dump shows (hidden runtime frames
  * and elided wrappers left out; all when that leaves none), innermost
- * first, at most GROUP_MAX_FRAMES (the middle of longer stacks is
- * dropped).  idx must have room for g->nframes entries; returns the
+ * first, at most GROUP_MAX_FRAMES (the middle of long stacks is dropped,
+ * see GROUP_EDGE_FRAMES).  idx must have room for g->nframes entries; returns the
  * count.
  */
 size_t group_shown_frames(const struct snap_goroutine *g, size_t *idx);

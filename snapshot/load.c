@@ -40,12 +40,13 @@ char *load_main_module(pid_t pid)
 	return mod;
 }
 
-int load_pid(pid_t pid, struct snap **out, struct err *e)
+int load_pid(pid_t pid, const struct capture_opts *o, struct snap **out,
+	     struct err *e)
 {
 	char *mod;
 	int r;
 
-	r = capture_pid(pid, out, e);
+	r = capture_pid(pid, o, out, e);
 	if (r < 0)
 		return r;
 	mod = load_main_module(pid);

@@ -23,12 +23,14 @@ struct load_info {
 	struct err warn;
 };
 
+struct capture_opts;
 /*
- * Captures pid (capture_pid) and records the main module path of its
+ * Captures pid (capture_pid, with options o; NULL: the defaults) and records the main module path of its
  * build in the snapshot.  Returns 0 and *out, or a negative errno with
  * e set as capture_pid does.
  */
-int load_pid(pid_t pid, struct snap **out, struct err *e);
+int load_pid(pid_t pid, const struct capture_opts *o, struct snap **out,
+	     struct err *e);
 
 /*
  * Reads the snapshot in file path ("-" is standard input): JSON when it

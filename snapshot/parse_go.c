@@ -41,6 +41,7 @@ struct parser {
 };
 
 static int next_line(struct parser *p, struct line *l);
+static int is_changed_line(const struct line *l);
 static void warnf(struct parser *p, size_t line, const char *fmt, ...)
 	ATTR_FORMAT(3, 4);
 static const char *intern_n(struct parser *p, const char *s, size_t n);
@@ -63,6 +64,15 @@ static int parse_labels(struct parser *p, const char *s, size_t n,
 static size_t split_tabs(const struct line *l, const char **cells,
 			 size_t *lens, size_t max);
 static void parse_debug1(struct parser *p, const struct line *first);
+
+/* "\tstack unavailable: changed during capture" (goscope's dumps). */
+static int is_changed_line(const struct line *l)
+{
+	static const char m[] = "\tstack unavailable: "
+				SNAP_CHANGED_DURING_CAPTURE;
+
+	return l->n >= sizeof(m) - 1 && !memcmp(l->p, m, sizeof(m) - 1);
+}
 
 static int next_line(struct parser *p, struct line *l)
 {
@@ -208,6 +218,8 @@ static void finish_g(struct parser *p)
 			f->flags |= SNAP_FRAME_RUNTIME;
 			runtime_frames = 1;
 		}
+		if (gort_text_frame_is_wrapper(f->func, f->file))
+			f->flags |= SNAP_FRAME_WRAPPER;
 		if (strcmp(f->func, "runtime.goexit"))
 			g->start_func = f->func;
 	}
@@ -456,6 +468,18 @@ static void parse_debug2(struct parser *p)
 			p->stack_unavailable = 1;
 			continue;
 		}
+		if (is_changed_line(&l)) {
+			/* goscope's mark for a goroutine it could not copy. */
+			struct snap_goroutine *g = cur_g(p);
+
+			p->stack_unavailable = 1;
+			if (g) {
+				g->changed = 1;
+				g->unwind_error = snap_intern(
+					p->s, SNAP_CHANGED_DURING_CAPTURE);
+			}
+			continue;
+		}
 		if (l.p[0] == '\t') {
 			if (p->pending)
 				file_line(p, &l);
@@ -475,6 +499,8 @@ static void parse_debug2(struct parser *p)
 			   !memcmp(l.p + l.n - 3, "...", 3)) {
 			if (starts(&l, "...additional frames elided"))
 				p->old_elision = 1;
+			if (cur_g(p))
+				cur_g(p)->frames_elided = 1;
 		} else if ((nlen = func_name_len(&l)) > 0) {
 			func_frame(p, &l, nlen);
 		} else {
@@ -596,35 +622,29 @@ static void parse_debug1(struct parser *p, const struct line *first)
 		int more = next_line(p, &l);
 
 		if (!more || l.n == 0 || (l.n && l.p[0] != '#')) {
-			/* End of a record: make count goroutines of it. */
+			/*
+			 * End of a record: one goroutine standing for count
+			 * identical ones, so a small file claiming millions
+			 * costs one entry.
+			 */
 			if (in_rec) {
+				struct snap_goroutine *g;
+
 				if (proto.nframes == 0)
 					warnf(p, rec_line, "record without frames");
-				for (i = 0; i < count && !p->full; i++) {
-					struct snap_goroutine *g = new_g(p);
-
-					if (!g)
-						break;
+				g = count && !p->full ? new_g(p) : NULL;
+				if (g) {
 					*g = proto;
-					g->frames = xcalloc(proto.nframes + 1,
-							    sizeof(*g->frames));
-					if (proto.nframes)
-						memcpy(g->frames, proto.frames,
-						       proto.nframes *
-						       sizeof(*g->frames));
-					if (proto.nlabels) {
-						g->labels = xcalloc(
-							proto.nlabels,
-							sizeof(*g->labels));
-						memcpy(g->labels, proto.labels,
-						       proto.nlabels *
-							sizeof(*g->labels));
-					}
+					g->weight = count;
+					g->frames = proto.frames
+						? proto.frames
+						: xcalloc(1, sizeof(*g->frames));
 					p->falloc = proto.nframes;
 					finish_g(p);
+				} else {
+					free(proto.frames);
+					free(proto.labels);
 				}
-				free(proto.frames);
-				free(proto.labels);
 				memset(&proto, 0, sizeof(proto));
 				in_rec = 0;
 			}

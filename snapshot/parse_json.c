@@ -16,6 +16,8 @@
 /* Frames and labels copied into goroutines: at most this plus 4 per
  * input byte (a few stacks shared by many rows must not explode). */
 #define COPY_BUDGET_BASE (4u << 20)
+/* A row standing for more goroutines than a Go process can have. */
+#define PARSE_JSON_MAX_WEIGHT (16 << 20)
 
 struct reader {
 	struct snap *s;
@@ -51,6 +53,8 @@ static int read_frames(struct reader *r, json_t *a);
 static int read_stacks(struct reader *r, json_t *a);
 static int read_shape(struct reader *r, json_t *o, struct snap_goroutine *g);
 static int read_shapes(struct reader *r, json_t *a);
+static int read_objects(struct reader *r, json_t *a);
+static int read_waits(struct reader *r, json_t *a, struct snap_goroutine *g);
 static int read_goroutines(struct reader *r, json_t *a);
 
 static int fail(struct reader *r, const char *fmt, ...)
@@ -178,6 +182,8 @@ static int status_value(const char *name, uint32_t *out)
 	return -1;
 }
 
+static int read_stops(struct reader *r, json_t *c);
+
 static int read_capture(struct reader *r, json_t *c)
 {
 	const char *exe, *ver, *layout;
@@ -211,6 +217,54 @@ static int read_capture(struct reader *r, json_t *c)
 	if (get_int(r, c, "bytes_copied", 0, INT64_MAX, 0, &v) < 0)
 		return -EINVAL;
 	r->s->bytes_copied = (size_t)v;
+	if (json_object_get(c, "mode"))
+		return read_stops(r, c);
+	return 0;
+}
+
+/* How a live capture stopped the target (optional: mode, stops, ...). */
+static int read_stops(struct reader *r, json_t *c)
+{
+	static const char *const keys[] = {
+		"pause_ns", "goroutines", "stacks", "bytes",
+	};
+	const char *mode;
+	json_t *a;
+	int64_t v[4];
+	size_t i, k;
+
+	if (get_str(r, c, "mode", 0, &mode) < 0)
+		return -EINVAL;
+	if (strcmp(mode, "two-phase") && strcmp(mode, "full-stop"))
+		return fail(r, "capture.mode: unknown mode");
+	r->s->two_phase = !strcmp(mode, "two-phase");
+	a = json_object_get(c, "stops");
+	if (!json_is_array(a) || json_array_size(a) > SNAP_MAX_STOPS)
+		return fail(r, "capture.stops: not an array of at most %d",
+			    SNAP_MAX_STOPS);
+	for (i = 0; i < json_array_size(a); i++) {
+		json_t *o = json_array_get(a, i);
+		struct snap_stop *st = &r->s->stops[i];
+
+		snprintf(r->path, sizeof(r->path), "capture.stops[%zu]", i);
+		for (k = 0; k < 4; k++)
+			if (get_int(r, o, keys[k], 0, INT64_MAX, 0, &v[k]) < 0)
+				return -EINVAL;
+		st->pause_ns = (uint64_t)v[0];
+		st->goroutines = (size_t)v[1];
+		st->stacks = (size_t)v[2];
+		st->bytes = (size_t)v[3];
+	}
+	r->s->nstops = json_array_size(a);
+	snprintf(r->path, sizeof(r->path), "capture");
+	if (get_int(r, c, "stacks_after_resume", 0, INT64_MAX, 0, &v[0]) < 0 ||
+	    get_int(r, c, "retried", 0, INT64_MAX, 0, &v[1]) < 0 ||
+	    get_int(r, c, "changed_during_capture", 0, INT64_MAX, 0,
+		    &v[2]) < 0)
+		return -EINVAL;
+	r->s->stacks_after = (size_t)v[0];
+	r->s->nretried = (size_t)v[1];
+	r->s->nchanged = (size_t)v[2];
 	return 0;
 }
 
@@ -512,6 +566,9 @@ static int read_shape(struct reader *r, json_t *o, struct snap_goroutine *g)
 	if (get_bool(r, o, "scan", 1, &b) < 0)
 		return -EINVAL;
 	g->scan = b;
+	if (get_bool(r, o, "frames_elided", 1, &b) < 0)
+		return -EINVAL;
+	g->frames_elided = b;
 	lab = member(r, o, "labels", JSON_OBJECT, 0, 0);
 	if (!lab)
 		return -EINVAL;
@@ -537,6 +594,90 @@ static int read_shape(struct reader *r, json_t *o, struct snap_goroutine *g)
 	v = json_object_get(o, "unwind_error");
 	if (v && get_str(r, o, "unwind_error", 1, &g->unwind_error) < 0)
 		return -EINVAL;
+	g->changed = g->unwind_error &&
+		     !strcmp(g->unwind_error, SNAP_CHANGED_DURING_CAPTURE);
+	v = member(r, o, "blocked_on", JSON_ARRAY, 0, 1);
+	if (!v && json_object_get(o, "blocked_on"))
+		return -EINVAL;
+	return v ? read_waits(r, v, g) : 0;
+}
+
+/* [[object index, "recv" | "send" | null], ...] */
+static int read_waits(struct reader *r, json_t *a, struct snap_goroutine *g)
+{
+	size_t i, n = json_array_size(a);
+
+	if (n > r->s->nobjects || n > r->budget)
+		return fail(r, "\"blocked_on\" names too many objects");
+	r->budget -= n;
+	g->waits = xcalloc(n + 1, sizeof(*g->waits));
+	for (i = 0; i < n; i++) {
+		json_t *w = json_array_get(a, i), *x, *d;
+
+		if (!json_is_array(w) || json_array_size(w) != 2)
+			return fail(r, "\"blocked_on\" expects [object, "
+				    "direction]");
+		x = json_array_get(w, 0);
+		d = json_array_get(w, 1);
+		if (!json_is_integer(x) || json_integer_value(x) < 0 ||
+		    (uint64_t)json_integer_value(x) >= r->s->nobjects)
+			return fail(r, "object index out of range");
+		g->waits[i].obj = (size_t)json_integer_value(x);
+		if (json_is_null(d))
+			g->waits[i].dir = SNAP_DIR_NONE;
+		else if (json_is_string(d) &&
+			 !strcmp(json_string_value(d), "recv"))
+			g->waits[i].dir = SNAP_DIR_RECV;
+		else if (json_is_string(d) &&
+			 !strcmp(json_string_value(d), "send"))
+			g->waits[i].dir = SNAP_DIR_SEND;
+		else
+			return fail(r, "bad direction in \"blocked_on\"");
+		g->nwaits++;
+	}
+	return 0;
+}
+
+static int read_objects(struct reader *r, json_t *a)
+{
+	size_t i, n = json_array_size(a);
+	int64_t x;
+	int b;
+
+	if (n > r->budget)
+		return fail(r, "too many objects");
+	r->budget -= n;
+	r->s->objects = xcalloc(n + 1, sizeof(*r->s->objects));
+	for (i = 0; i < n; i++) {
+		json_t *o = json_array_get(a, i);
+		struct snap_object *ob = &r->s->objects[i];
+		const char *kind;
+
+		snprintf(r->path, sizeof(r->path), "objects[%zu]", i);
+		if (!json_is_object(o))
+			return fail(r, "expected an object");
+		if (get_str(r, o, "kind", 0, &kind) < 0)
+			return -EINVAL;
+		ob->kind = snap_object_kind_value(kind);
+		if (ob->kind < 0)
+			return fail(r, "unknown kind '%s'", kind);
+		if (get_hex(r, o, "addr", &ob->addr) < 0 ||
+		    get_str(r, o, "type", 1, &ob->type) < 0 ||
+		    get_str(r, o, "symbol", 1, &ob->symbol) < 0 ||
+		    get_bool(r, o, "closed", 0, &b) < 0)
+			return -EINVAL;
+		ob->closed = b;
+		if (get_int(r, o, "len", 0, INT64_MAX, 1, &ob->len) < 0 ||
+		    get_int(r, o, "cap", 0, INT64_MAX, 1, &ob->cap) < 0 ||
+		    get_int(r, o, "receivers", 0, INT64_MAX, 1,
+			    &ob->receivers) < 0 ||
+		    get_int(r, o, "senders", 0, INT64_MAX, 1,
+			    &ob->senders) < 0 ||
+		    get_int(r, o, "fd", 0, INT32_MAX, 1, &x) < 0)
+			return -EINVAL;
+		ob->fd = (int)x;
+		r->s->nobjects++;
+	}
 	return 0;
 }
 
@@ -560,17 +701,25 @@ static int read_goroutines(struct reader *r, json_t *a)
 
 	r->s->gs = xcalloc(n + 1, sizeof(*r->s->gs));
 	for (i = 0; i < n; i++) {
-		json_t *row = json_array_get(a, i), *x[4];
+		json_t *row = json_array_get(a, i), *x[5];
 		struct snap_goroutine *g = &r->s->gs[i];
 		const struct snap_goroutine *sh;
 		const size_t *st;
 		unsigned int phys = 0;
 
 		snprintf(r->path, sizeof(r->path), "goroutines[%zu]", i);
-		if (!json_is_array(row) || json_array_size(row) != 4)
+		if (!json_is_array(row) || json_array_size(row) < 4 ||
+		    json_array_size(row) > 5)
 			return fail(r, "expected [id, shape, wait_ns, parent]");
-		for (j = 0; j < 4; j++)
+		for (j = 0; j < 5; j++)
 			x[j] = json_array_get(row, j);
+		/* A fifth cell: how many identical goroutines the row
+		 * stands for (from a debug=1 profile). */
+		if (x[4] && (!json_is_integer(x[4]) ||
+			     json_integer_value(x[4]) < 1 ||
+			     json_integer_value(x[4]) >
+				     PARSE_JSON_MAX_WEIGHT))
+			return fail(r, "goroutine weight out of range");
 		if (!json_is_integer(x[0]) || json_integer_value(x[0]) < 0 ||
 		    !json_is_integer(x[1]) || json_integer_value(x[1]) < 0 ||
 		    (uint64_t)json_integer_value(x[1]) >= r->nshapes ||
@@ -587,9 +736,19 @@ static int read_goroutines(struct reader *r, json_t *a)
 		r->budget -= st[0] + sh->nlabels;
 		*g = *sh;
 		g->goid = (uint64_t)json_integer_value(x[0]);
+		g->weight = x[4] ? (uint64_t)json_integer_value(x[4]) : 0;
 		g->wait_ns = json_is_null(x[2]) ? -1 : json_integer_value(x[2]);
 		g->parent_goid = json_is_null(x[3])
 					 ? 0 : (uint64_t)json_integer_value(x[3]);
+		g->waits = NULL;
+		if (sh->nwaits) {
+			if (r->budget < sh->nwaits)
+				return fail(r, "too many objects in total");
+			r->budget -= sh->nwaits;
+			g->waits = xcalloc(sh->nwaits, sizeof(*g->waits));
+			memcpy(g->waits, sh->waits,
+			       sh->nwaits * sizeof(*g->waits));
+		}
 		g->labels = NULL;
 		if (sh->nlabels) {
 			g->labels = xcalloc(sh->nlabels, sizeof(*g->labels));
@@ -656,6 +815,11 @@ int parse_json_snapshot(const char *buf, size_t len, struct snap **out,
 	    read_stacks(&r, v) < 0)
 		goto out;
 	r.path[0] = '\0';
+	v = member(&r, root, "objects", JSON_ARRAY, 0, 1);
+	if ((!v && json_object_get(root, "objects")) ||
+	    (v && read_objects(&r, v) < 0))
+		goto out;
+	r.path[0] = '\0';
 	if (!(v = member(&r, root, "shapes", JSON_ARRAY, 0, 0)) ||
 	    read_shapes(&r, v) < 0)
 		goto out;
@@ -665,8 +829,10 @@ int parse_json_snapshot(const char *buf, size_t len, struct snap **out,
 		goto out;
 	ret = 0;
 out:
-	for (i = 0; i < r.nshapes; i++)
+	for (i = 0; i < r.nshapes; i++) {
 		free(r.shapes[i].labels);
+		free(r.shapes[i].waits);
+	}
 	free(r.shapes);
 	for (i = 0; i < r.nstacks; i++)
 		free(r.stacks[i]);

@@ -25,6 +25,29 @@ struct snap *snap_new(void)
 	return s;
 }
 
+static const char *const object_kinds[] = {
+	[SNAP_OBJ_CHAN] = "chan", [SNAP_OBJ_NILCHAN] = "nil chan",
+	[SNAP_OBJ_SEMA] = "sema", [SNAP_OBJ_COND] = "cond",
+	[SNAP_OBJ_FD] = "fd",
+};
+
+const char *snap_object_kind_name(int kind)
+{
+	if (kind <= 0 || kind > SNAP_OBJ_FD)
+		return "?";
+	return object_kinds[kind];
+}
+
+int snap_object_kind_value(const char *name)
+{
+	int k;
+
+	for (k = SNAP_OBJ_CHAN; k <= SNAP_OBJ_FD; k++)
+		if (!strcmp(name, object_kinds[k]))
+			return k;
+	return -1;
+}
+
 void snap_free(struct snap *s)
 {
 	size_t i;
@@ -34,8 +57,10 @@ void snap_free(struct snap *s)
 	for (i = 0; i < s->ngs; i++) {
 		free(s->gs[i].frames);
 		free(s->gs[i].labels);
+		free(s->gs[i].waits);
 	}
 	free(s->gs);
+	free(s->objects);
 	for (i = 0; i < s->nthreads; i++)
 		free(s->threads[i].nframes);
 	free(s->threads);
@@ -45,4 +70,14 @@ void snap_free(struct snap *s)
 	free(s->go_version);
 	free(s->layout_source);
 	free(s);
+}
+
+uint64_t snap_total(const struct snap *s)
+{
+	uint64_t n = 0;
+	size_t i;
+
+	for (i = 0; i < s->ngs; i++)
+		n += snap_g_weight(&s->gs[i]);
+	return n;
 }

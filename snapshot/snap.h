@@ -36,6 +36,36 @@ struct snap_label {
 	const char *key, *value;
 };
 
+/* What goroutines wait on (snapshot/capture.c, goruntime/waitobj.h). */
+enum snap_object_kind {
+	SNAP_OBJ_CHAN = 1,	/* addr = the hchan */
+	SNAP_OBJ_NILCHAN,	/* an operation on a nil channel; addr 0 */
+	SNAP_OBJ_SEMA,		/* sync.Mutex, RWMutex, WaitGroup, semaphore:
+				 * addr = the semaphore word; 0 unknown */
+	SNAP_OBJ_COND,		/* sync.Cond: addr = its notifyList; 0 unknown */
+	SNAP_OBJ_FD,		/* netpoll: fd; -1 unknown */
+};
+
+struct snap_object {
+	int kind;		/* enum snap_object_kind */
+	uint64_t addr;
+	const char *type;	/* chan element type, interned; NULL unknown */
+	const char *symbol;	/* global variable holding addr, "main.mu+4",
+				 * interned; NULL when not a known global */
+	int64_t len, cap;	/* channel buffer; -1 unknown */
+	int closed;
+	int64_t receivers, senders;	/* goroutines queued; -1 unknown */
+	int fd;			/* SNAP_OBJ_FD, else -1 */
+};
+
+enum snap_wait_dir { SNAP_DIR_NONE = 0, SNAP_DIR_RECV, SNAP_DIR_SEND };
+
+/* One object a goroutine waits on (a select waits on several). */
+struct snap_wait {
+	size_t obj;		/* index into snap.objects */
+	int dir;		/* enum snap_wait_dir */
+};
+
 struct snap_goroutine {
 	uint64_t goid;
 	uint64_t gaddr;
@@ -45,6 +75,11 @@ struct snap_goroutine {
 	int waitreason;		/* raw value */
 	int64_t waitsince;	/* runtime nanotime, 0 = not stamped */
 	int64_t wait_ns;	/* capture nanotime - waitsince, or -1 */
+	/* Honest ages (snapshot/ages.h), 0 when unknown: the wall clock of
+	 * the first snapshot goscope saw this goid in (it is at least that
+	 * old), and of the last one before, which lacked it (it is younger
+	 * than that). */
+	int64_t first_seen_ns, born_after_ns;
 	uint64_t parent_goid;
 	int locked;		/* locked to thread */
 	int tid;		/* thread running it, 0 when none */
@@ -59,7 +94,29 @@ struct snap_goroutine {
 	struct snap_label *labels;
 	size_t nlabels;
 	const char *unwind_error;	/* why the stack is partial, or NULL */
+	/*
+	 * 1: it ran while its stack was being copied, after the target
+	 * resumed, and was not copied again: no frames are shown (never a
+	 * torn stack); unwind_error is "changed during capture".
+	 */
+	int changed;
+	/* How many identical goroutines this entry stands for: a debug=1
+	 * record "N @ ..." is one entry of weight N.  0 means 1; use
+	 * snap_g_weight(). */
+	uint64_t weight;
+	int frames_elided;	/* the text left frames out ("...N frames
+				 * elided..."); never set for a live capture */
+	struct snap_wait *waits;	/* what it is blocked on (owned) */
+	size_t nwaits;
 };
+
+/* unwind_error of a goroutine marked changed during capture. */
+#define SNAP_CHANGED_DURING_CAPTURE "changed during capture"
+/* The number of goroutines g stands for (at least 1). */
+static inline uint64_t snap_g_weight(const struct snap_goroutine *g)
+{
+	return g->weight ? g->weight : 1;
+}
 
 enum snap_status {
 	SNAP_IDLE = 0, SNAP_RUNNABLE = 1, SNAP_RUNNING = 2, SNAP_SYSCALL = 3,
@@ -117,6 +174,16 @@ struct snap_thread {
 	const char *unwind_error;	/* why the stack ends early */
 };
 
+/* One stop of the target during a capture. */
+struct snap_stop {
+	uint64_t pause_ns;	/* stopped for this long */
+	size_t goroutines;	/* g structs copied */
+	size_t stacks;		/* goroutine stacks copied */
+	size_t bytes;		/* bytes copied */
+};
+
+#define SNAP_MAX_STOPS 2
+
 struct snap {
 	pid_t pid;
 	char *exe;
@@ -124,7 +191,18 @@ struct snap {
 	int go_minor;
 	char *layout_source;
 	int64_t time_unix_ns;	/* wall clock of the capture */
-	uint64_t pause_ns;	/* target stopped for this long */
+	uint64_t pause_ns;	/* longest stop of the target */
+	/*
+	 * How it was captured: two_phase 1 when the stacks of parked
+	 * goroutines were copied after the resume (stacks_after of them),
+	 * nretried of them copied again in a second stop because they ran
+	 * meanwhile, nchanged marked changed instead; 0 for one full stop.
+	 * nstops 0 for snapshots read from files.
+	 */
+	int two_phase;
+	struct snap_stop stops[SNAP_MAX_STOPS];
+	size_t nstops;
+	size_t stacks_after, nretried, nchanged;
 	uint64_t capture_ns;	/* whole capture */
 	size_t nallg;
 	size_t bytes_copied;
@@ -133,11 +211,19 @@ struct snap {
 	struct snap_thread *threads;
 	size_t nthreads;
 	const char *main_module;	/* interned; NULL when unknown */
+	struct snap_object *objects;	/* what goroutines wait on */
+	size_t nobjects;
 	struct snap_arena *arena;	/* owns the strings */
 };
 
+/* Kind names ("chan", "nil chan", "sema", "cond", "fd") and back. */
+const char *snap_object_kind_name(int kind);
+int snap_object_kind_value(const char *name);
+
 /* Returns a copy of s owned by snap (interned: equal strings share). */
 const char *snap_intern(struct snap *s, const char *str);
+/* The number of goroutines s holds: the sum of their weights. */
+uint64_t snap_total(const struct snap *s);
 /* Creates an empty snapshot. */
 struct snap *snap_new(void);
 /* Frees the snapshot and everything it owns (NULL is fine). */

@@ -470,6 +470,8 @@ int threads_capture(pid_t pid, const struct threads_opts *o,
 		native = 0;
 	}
 	if (tc.c) {
+		if (o->capture)
+			capture_set_opts(tc.c, o->capture);
 		if (native)
 			capture_set_hook(tc.c, copy_hook, &tc);
 		r = capture_take(tc.c, &s, e);
@@ -496,12 +498,14 @@ const char *threads_unwinder(void)
 	return unwinder_name();
 }
 
-int capture_pid(pid_t pid, struct snap **out, struct err *e)
+int capture_pid(pid_t pid, const struct capture_opts *co, struct snap **out,
+		struct err *e)
 {
 	struct threads_opts o;
 
-	/* Also every thread with its native stack (snapshot/threads.c). */
+	/* Also every thread with its native stack. */
 	memset(&o, 0, sizeof(o));
 	o.flags = THREADS_GO_ONLY;
+	o.capture = co;
 	return threads_capture(pid, &o, out, e);
 }

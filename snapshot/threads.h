@@ -8,6 +8,8 @@
 #include "lib/err.h"
 #include "snapshot/snap.h"
 
+struct capture_opts;
+
 #define THREADS_DEFAULT_FRAMES 256
 
 enum threads_flags {
@@ -20,6 +22,8 @@ struct threads_opts {
 	size_t max_stack;	/* stack bytes copied per thread; 0: default */
 	const char *debug_dirs;	/* more debug directories (a:b) */
 	unsigned int flags;	/* enum threads_flags */
+	/* How the goroutines are captured (NULL: the defaults). */
+	const struct capture_opts *capture;
 };
 
 /*
@@ -41,18 +45,20 @@ int threads_capture(pid_t pid, const struct threads_opts *o,
 		    struct snap **out, struct err *e);
 
 /*
- * Captures every goroutine of pid.  Everything that can be prepared
- * without stopping (ELF, DWARF layouts, pclntab, wait reason strings) is
- * done first; then all threads are stopped only while the registry,
- * the g structs, the m list and the live stacks are copied; then the
- * target is resumed and the copy is unwound and symbolized.  Returns 0
- * and *out (free with snap_free), or a negative errno with e set:
- * -ESRCH (no such process, or it exited), -EPERM/-EACCES/-EBUSY (with
- * the reason), -ENOEXEC (not a Go program), -ENODATA (no DWARF).
- * The snapshot also has every thread's native view: this is
- * threads_capture with THREADS_GO_ONLY.
+ * Captures every goroutine of pid with options o (NULL: the defaults).
+ * Everything that can be prepared without stopping (ELF, DWARF layouts,
+ * pclntab, wait reason strings, the memory for the copy) is done first;
+ * then the target is stopped only while the registry and the stacks are
+ * copied (see struct capture_opts); then the copy is unwound and
+ * symbolized.  Returns 0 and *out (free with snap_free), or a negative
+ * errno with e set: -ESRCH (no such process, or it exited),
+ * -EPERM/-EACCES/-EBUSY (with the reason), -ENOEXEC (not a Go program),
+ * -ENODATA (no DWARF), -E2BIG (over the memory budget).  The snapshot
+ * also has every thread's native view: this is threads_capture with
+ * THREADS_GO_ONLY.
  */
-int capture_pid(pid_t pid, struct snap **out, struct err *e);
+int capture_pid(pid_t pid, const struct capture_opts *o, struct snap **out,
+		struct err *e);
 
 /* The unwinder this build uses ("libdw", "none"). */
 const char *threads_unwinder(void);

@@ -7,6 +7,7 @@
 
 #include "lib/strbuf.h"
 #include "snapshot/group.h"
+#include "snapshot/leak.h"
 #include "snapshot/rules.h"
 #include "snapshot/snap.h"
 
@@ -14,10 +15,7 @@ struct watch_cfg {
 	enum group_level level;
 	unsigned int flags;		/* group_snap flags */
 	const struct rules *rules;	/* may be NULL; borrowed */
-	size_t tolerance;	/* stable: totals within this (default 3) */
-	size_t window;		/* K: growth in each of the last K (3) */
-	size_t min_growth;	/* M: by at least this each time (1) */
-	size_t span;		/* snapshots the verdict looks at (10) */
+	struct leak_cfg leak;	/* the rule (leak_cfg_init: defaults) */
 };
 
 #define WATCH_NSTATUS 12	/* snap_status values, then "other" */
@@ -40,17 +38,25 @@ struct watch_suspect {
 	int user_line;
 	const char *created_func, *created_file;
 	int created_line;
-	int64_t oldest_wait_ns;	/* -1 when unknown */
-	size_t series[64];	/* counts, oldest first */
+	int64_t oldest_wait_ns;	/* -1 when unknown; GC-stamped, approximate */
+	int64_t age_min_ns;	/* goscope saw its oldest this long ago, -1 */
+	int proven;		/* the runtime marked them leaked */
+	size_t count;		/* goroutines in the last snapshot */
+	struct leak_result res;	/* the rule's figures (zero when proven) */
+	struct leak_point *series;	/* the window's points, oldest first */
 	size_t nseries;
 };
 
 struct watch_verdict {
-	int leak;		/* 1: leak suspected */
+	enum leak_state state;	/* LEAK_SUSPECT also for proven leaks */
 	size_t nsamples;
-	size_t span;		/* snapshots looked at */
-	size_t spread;		/* max - min total over them */
-	struct watch_suspect *suspects;
+	size_t npoints;		/* points in the window */
+	int64_t span_ns;	/* time they cover */
+	size_t total_first, total_last;	/* totals at both ends */
+	size_t nleaked;		/* goroutines the runtime marked leaked */
+	size_t failures;	/* snapshots that could not be taken */
+	int last_failed;	/* the last one could not be taken */
+	struct watch_suspect *suspects;	/* proven first, then by growth */
 	size_t nsuspects;
 };
 
@@ -62,17 +68,25 @@ void watch_free(struct watch *w);
 
 /*
  * Groups s and records its counts; s may be freed afterwards.  Fills
- * out; with metrics non-NULL, appends the OpenMetrics exposition of s.
+ * in the honest ages of s's goroutines (ages_update: the snapshots
+ * added must be of one process, in order).  Fills
+ * out; with metrics non-NULL, appends the exposition of s (without its
+ * "# EOF" line: see watch_fmt_verdict).
  */
-void watch_add(struct watch *w, const struct snap *s,
+void watch_add(struct watch *w, struct snap *s,
 	       struct watch_sample *out, struct strbuf *metrics);
 
 /*
- * The verdict over the last span snapshots: "leak suspected" when a
- * group grew by at least min_growth in each of the last window
- * snapshots and by more than tolerance over the span; otherwise
- * "stable".  v is valid until the next watch_add or watch_free.
+ * The verdict of the leak rule (leak_judge) over the window: every
+ * group it suspects, and every group of goroutines the runtime itself
+ * marked leaked (Go 1.26+ leak profile) in the last snapshot.
+ * LEAK_UNDECIDED while the snapshots do not cover the window and
+ * nothing is proven.  v is valid until the next watch_add or
+ * watch_free; release it with watch_verdict_release.
  */
+/* Counts a snapshot that could not be taken (for the metrics). */
+void watch_capture_failed(struct watch *w);
+
 void watch_verdict(struct watch *w, struct watch_verdict *v);
 void watch_verdict_release(struct watch_verdict *v);
 
@@ -85,6 +99,13 @@ void watch_fmt_sample(const struct watch_sample *s, enum watch_format f,
 void watch_fmt_verdict(const struct watch_verdict *v,
 		       const struct watch_cfg *cfg, enum watch_format f,
 		       struct strbuf *out);
+/*
+ * Copies the exposition in (NUL-terminated) to out with the labels
+ * k1="v1",k2="v2" added to every sample (values escaped).
+ */
+void watch_label_exposition(const char *in, const char *k1, const char *v1,
+			    const char *k2, const char *v2,
+			    struct strbuf *out);
 /* The configuration with defaults applied. */
 const struct watch_cfg *watch_config(const struct watch *w);
 

@@ -263,6 +263,20 @@ int elfimage_section(const struct elfimage *im, const char *name,
 	return -ENOENT;
 }
 
+/* The .symtab's data and symbol count; -ENOENT when there is none. */
+static int symtab_data(const struct elfimage *im, Elf_Data **d, size_t *n)
+{
+	if (!im->symtab)
+		return -ENOENT;
+	*d = elf_getdata(im->symtab, NULL);
+	if (!*d || !(*d)->d_buf)
+		return -ENOENT;
+	*n = (*d)->d_size / (gelf_getclass(im->elf) == ELFCLASS64
+				     ? sizeof(Elf64_Sym)
+				     : sizeof(Elf32_Sym));
+	return 0;
+}
+
 int elfimage_symbol(const struct elfimage *im, const char *name,
 		    uint64_t *value, uint64_t *size)
 {
@@ -270,14 +284,8 @@ int elfimage_symbol(const struct elfimage *im, const char *name,
 	GElf_Sym sym;
 	size_t i, n;
 
-	if (!im->symtab)
+	if (symtab_data(im, &d, &n) < 0)
 		return -ENOENT;
-	d = elf_getdata(im->symtab, NULL);
-	if (!d || !d->d_buf)
-		return -ENOENT;
-	n = d->d_size / (gelf_getclass(im->elf) == ELFCLASS64
-				 ? sizeof(Elf64_Sym)
-				 : sizeof(Elf32_Sym));
 	for (i = 1; i < n; i++) {
 		const char *s;
 
@@ -290,6 +298,33 @@ int elfimage_symbol(const struct elfimage *im, const char *name,
 			*value = sym.st_value;
 		if (size)
 			*size = sym.st_size;
+		return 0;
+	}
+	return -ENOENT;
+}
+
+int elfimage_symbol_at(const struct elfimage *im, uint64_t addr,
+		       const char **name, uint64_t *offset)
+{
+	Elf_Data *d;
+	GElf_Sym sym;
+	size_t i, n;
+
+	if (symtab_data(im, &d, &n) < 0)
+		return -ENOENT;
+	for (i = 1; i < n; i++) {
+		const char *s;
+
+		if (!gelf_getsym(d, (int)i, &sym))
+			break;
+		if (GELF_ST_TYPE(sym.st_info) != STT_OBJECT || !sym.st_size ||
+		    addr < sym.st_value || addr - sym.st_value >= sym.st_size)
+			continue;
+		s = elf_strptr(im->elf, im->symstr, sym.st_name);
+		if (!s)
+			continue;
+		*name = s;
+		*offset = addr - sym.st_value;
 		return 0;
 	}
 	return -ENOENT;

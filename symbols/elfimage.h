@@ -47,6 +47,14 @@ int elfimage_symbol(const struct elfimage *im, const char *name,
 		    uint64_t *value, uint64_t *size);
 
 /*
+ * Finds the data object (STT_OBJECT .symtab symbol with a size) that
+ * contains the link-time address addr.  Returns 0, its name (owned by
+ * im) and addr's offset in it, or -ENOENT (also without a .symtab).
+ */
+int elfimage_symbol_at(const struct elfimage *im, uint64_t addr,
+		       const char **name, uint64_t *offset);
+
+/*
  * What a Go binary's runtime.firstmoduledata records, read without
  * symbols (link-time addresses).  Go 1.18+, 64-bit.
  */

@@ -40,6 +40,11 @@ t_expect() { T_EXPECT=$((T_EXPECT + $1)); }
 # that cannot go on here).
 t_skip_rest() {
 	local want=${T_PLAN:-$T_EXPECT}
+	# Nothing announced yet: the skip is the one result.
+	if [ -z "$T_PLAN" ] && [ "$T_COUNT" -ge "$T_EXPECT" ]; then
+		t_expect 1
+		want=$T_EXPECT
+	fi
 	while [ "$T_COUNT" -lt "$want" ]; do
 		t_skip "$1" "$2"
 	done
@@ -90,6 +95,10 @@ t_require_ptrace() {
 	local scope
 	scope=$(cat /proc/sys/kernel/yama/ptrace_scope 2>/dev/null || echo 0)
 	if [ "$scope" -ge 2 ] && [ "$(id -u)" -ne 0 ]; then
+		if [ "$T_COUNT" -gt 0 ]; then
+			t_skip_rest "ptrace" "not permitted here (ptrace_scope=$scope)"
+			t_done
+		fi
 		echo "ptrace not permitted here (ptrace_scope=$scope)"
 		exit 77
 	fi
@@ -132,4 +141,23 @@ stop_target() {
 	kill "$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null
 	return 0
+}
+
+# t_build_newest NAME OUT SRC_DIR: builds the Go program in SRC_DIR with
+# the newest toolchain of the matrix (tests/go-env.sh must be sourced);
+# without a toolchain NAME is skipped, on a build error it fails, and in
+# both cases the script ends.
+t_build_newest() {
+	local name=$1 out=$2 src=$3 newest
+	newest=$(bash "$T_ROOT/tests/go-toolchains.sh" list |
+		awk -F'\t' '$2 != "SKIP" { r = $2 } END { print r }')
+	if [ -z "$newest" ]; then
+		t_skip_rest "$name" "no Go toolchain"
+		t_done
+	fi
+	if ! go_build_with "$newest" "$out" "$src" >"$out.log" 2>&1; then
+		t_fail "$name: build" "$(tail -n 1 "$out.log")"
+		t_skip_rest "$name" "no build"
+		t_done
+	fi
 }

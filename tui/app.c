@@ -10,8 +10,8 @@
 
 #include "buildinfo/format.h"
 #include "buildinfo/provenance.h"
-#include "snapshot/fmt_json.h"
 #include "tui/app.h"
+#include "tui/export.h"
 #include "tui/keys.h"
 #include "lib/xmalloc.h"
 #include "lib/banned.h"
@@ -29,8 +29,11 @@ static void replace_str(char **dst, const char *src);
 static size_t first_frame(const struct snap *s,
 			  const struct snap_goroutine *g);
 static void open_group(struct app *a, uint64_t id);
-static int write_file(const char *path, const struct strbuf *sb,
-		      struct err *e);
+static void app_query(struct app *a, struct model_query *q, int leaks_only);
+static int save_file(struct app *a, const char *path, struct strbuf *sb,
+		     const char *what);
+static void row_text(struct app *a, enum tui_screen s, size_t i,
+		     struct strbuf *out);
 
 const char *app_screen_name(enum tui_screen s)
 {
@@ -55,6 +58,7 @@ void app_init(struct app *a, const struct tui_opts *o)
 	a->pid = o->pid;
 	a->offline = o->pid == 0;
 	model_init(&a->m, o->level);
+	model_set_leak(&a->m, &o->leak, o->rules);
 	a->autorefresh = !a->offline && !o->once;
 	a->interval_ns = o->interval_ns ? o->interval_ns
 					: TUI_DEFAULT_INTERVAL_NS;
@@ -65,6 +69,7 @@ void app_init(struct app *a, const struct tui_opts *o)
 	strbuf_init(&a->build);
 	strbuf_init(&a->help);
 	strbuf_init(&a->input);
+	strbuf_init(&a->pending);
 }
 
 void app_release(struct app *a)
@@ -73,6 +78,7 @@ void app_release(struct app *a)
 
 	model_release(&a->m);
 	model_filter_release(&a->filter);
+	model_order_release(&a->order);
 	for (i = 0; i < a->nloaded; i++) {
 		snap_free(a->files[i]);
 		free(a->names[i]);
@@ -91,6 +97,9 @@ void app_release(struct app *a)
 	free(a->drows);
 	free(a->line_off);
 	free(a->prompt_saved);
+	free(a->pending_path);
+	free(a->search);
+	strbuf_release(&a->pending);
 	strbuf_release(&a->build);
 	strbuf_release(&a->help);
 	strbuf_release(&a->input);
@@ -166,7 +175,8 @@ static void offline_facts(struct app *a)
 	if (s->pause_ns)
 		strbuf_addf(&a->build, "paused:          %.1f ms\n",
 			    (double)s->pause_ns / 1e6);
-	strbuf_addf(&a->build, "goroutines:      %zu\n", s->ngs);
+	strbuf_addf(&a->build, "goroutines:      %llu\n",
+		    (unsigned long long)snap_total(s));
 	strbuf_addf(&a->build, "threads:         %zu\n", s->nthreads);
 	if (s->layout_source)
 		strbuf_addf(&a->build, "layouts from:    %s\n",
@@ -411,21 +421,39 @@ static void list_fix(struct app *a, enum tui_screen s)
 	}
 }
 
+/* The rows the groups (leaks_only 0) or leaks screen asks for. */
+static void app_query(struct app *a, struct model_query *q, int leaks_only)
+{
+	memset(q, 0, sizeof(*q));
+	q->filter = &a->filter;
+	q->key = a->sort;
+	q->reverse = a->reverse;
+	q->leaks_only = leaks_only;
+	q->pin_suspects = 1;
+	q->hide = leaks_only ? 0 : a->hide;
+	q->order = leaks_only ? NULL : &a->order;
+}
+
 void app_rescan(struct app *a)
 {
 	enum tui_screen s = a->screen;
 	const struct snap_goroutine *g;
+	struct model_query q;
 
 	if (a->fresh & SCR_BIT(s))
 		return;
 	switch (s) {
 	case SCR_GROUPS:
-		a->nrows = model_rows(&a->m, &a->filter, a->sort, 0, &a->rows,
-				      &a->arows);
+		app_query(a, &q, 0);
+		a->nrows = model_query_rows(&a->m, &q, &a->rows, &a->arows);
+		a->nsuspects = q.nsuspects;
+		a->nhidden = q.nhidden;
 		break;
 	case SCR_LEAKS:
-		a->nleaks = model_rows(&a->m, &a->filter, a->sort, 1,
-				       &a->leaks, &a->aleaks);
+		app_query(a, &q, 1);
+		a->nleaks = model_query_rows(&a->m, &q, &a->leaks,
+					     &a->aleaks);
+		a->nsuspects = q.nsuspects;
 		break;
 	case SCR_GOROUTINES:
 		a->nmembers = model_members(&a->m, a->group_id, &a->members,
@@ -548,6 +576,7 @@ int app_open_goroutine(struct app *a, uint64_t goid)
 	if (i < 0)
 		return 0;
 	a->goid = goid;
+	a->hscroll = 0;
 	memset(&a->lists[SCR_STACK], 0, sizeof(a->lists[0]));
 	a->lists[SCR_STACK].sel = first_frame(a->m.cur->snap,
 					      &a->m.cur->snap->gs[i]);
@@ -585,6 +614,16 @@ int app_open(struct app *a)
 	case SCR_GOROUTINES:
 		return app_open_goroutine(a,
 			a->m.cur->snap->gs[a->members[l->sel]].goid);
+	case SCR_THREADS: {
+		const struct snap_thread *t = &a->m.cur->snap->threads[l->sel];
+
+		if (!t->curg_goid || !app_open_goroutine(a, t->curg_goid)) {
+			app_message(a, 1, "thread %d runs no goroutine",
+				    t->tid);
+			return 0;
+		}
+		return 1;
+	}
 	case SCR_STACK:
 		if (a->gidx < 0)
 			return 0;
@@ -600,6 +639,110 @@ int app_open(struct app *a)
 	default:
 		return 0;
 	}
+}
+
+/* The text of row i of screen s that a search looks in. */
+static void row_text(struct app *a, enum tui_screen s, size_t i,
+		     struct strbuf *out)
+{
+	const struct snap *snap = a->m.cur ? a->m.cur->snap : NULL;
+	const struct snap_goroutine *g;
+	const struct snap_thread *t;
+	const struct model_row *r;
+	size_t k;
+
+	switch (s) {
+	case SCR_GROUPS:
+	case SCR_LEAKS:
+		r = s == SCR_GROUPS ? &a->rows[i] : &a->leaks[i];
+		strbuf_addf(out, "%s %s ", r->name && r->name->func
+			    ? r->name->func : model_start_name(r->g),
+			    r->g->rep->status_str ? r->g->rep->status_str
+						  : "");
+		if (r->g->creator && r->g->creator->func)
+			strbuf_adds(out, r->g->creator->func);
+		break;
+	case SCR_GOROUTINES:
+		g = &snap->gs[a->members[i]];
+		strbuf_addf(out, "%llu ", (unsigned long long)g->goid);
+		for (k = 0; k < g->nlabels; k++)
+			strbuf_addf(out, "%s=%s ", g->labels[k].key,
+				    g->labels[k].value);
+		break;
+	case SCR_STACK:
+		if (a->gidx < 0)
+			break;
+		g = &snap->gs[a->gidx];
+		if (i < g->nframes)
+			strbuf_addf(out, "%s %s:%d", g->frames[i].func
+				    ? g->frames[i].func : "",
+				    g->frames[i].file ? g->frames[i].file : "",
+				    g->frames[i].line);
+		else if (g->has_creator && g->creator.func)
+			strbuf_addf(out, "created by %s", g->creator.func);
+		break;
+	case SCR_THREADS:
+		t = &snap->threads[i];
+		strbuf_addf(out, "%d %s %s", t->tid, t->name ? t->name : "",
+			    t->syscall_name ? t->syscall_name : "");
+		for (k = 0; k < t->nnframes; k++)
+			if (t->nframes[k].func)
+				strbuf_addf(out, " %s", t->nframes[k].func);
+		break;
+	case SCR_DIFF: {
+		const struct diff_group *dg =
+			&a->m.diff.groups[a->drows[i]];
+		const struct group *gr = dg->new ? dg->new : dg->old;
+		const struct snap_frame *f = model_name_frame(gr);
+
+		strbuf_addf(out, "%s %s", diff_change_name(dg->change),
+			    f && f->func ? f->func : model_start_name(gr));
+		break;
+	}
+	case SCR_BUILD:
+	case SCR_HELP: {
+		const struct strbuf *sb = s == SCR_BUILD ? &a->build : &a->help;
+		size_t off = a->line_off[i], end = off;
+
+		while (end < sb->len && sb->buf[end] != '\n')
+			end++;
+		strbuf_add(out, sb->buf + off, end - off);
+		break;
+	}
+	default:
+		break;
+	}
+}
+
+int app_search(struct app *a, int dir, int from_here)
+{
+	struct list_state *l = &a->lists[a->screen];
+	size_t n, i, k;
+	struct strbuf sb;
+	int found = 0;
+
+	if (!a->search || !*a->search)
+		return 0;
+	app_rescan(a);
+	n = app_list_len(a, a->screen);
+	strbuf_init(&sb);
+	for (k = from_here ? 0 : 1; k <= n && n; k++) {
+		i = dir > 0 ? (l->sel + k) % n : (l->sel + n - k % n) % n;
+		strbuf_reset(&sb);
+		row_text(a, a->screen, i, &sb);
+		if (strcasestr(sb.buf, a->search)) {
+			if (a->screen == SCR_BUILD || a->screen == SCR_HELP)
+				l->sel = l->top = i;
+			else
+				app_select(a, i);
+			found = 1;
+			break;
+		}
+	}
+	strbuf_release(&sb);
+	if (!found)
+		app_message(a, 1, "'%s' not found", a->search);
+	return found;
 }
 
 void app_show_file(struct app *a, size_t idx)
@@ -618,35 +761,60 @@ void app_show_file(struct app *a, size_t idx)
 		    a->names[idx]);
 }
 
-static int write_file(const char *path, const struct strbuf *sb,
-		      struct err *e)
+/* Writes sb to path unless it exists; then asks before replacing it. */
+static int save_file(struct app *a, const char *path, struct strbuf *sb,
+		     const char *what)
 {
-	char *tmp = xasprintf("%s.tmp%d", path, (int)getpid());
-	FILE *f;
-	int bad;
+	char *full = export_expand(path);
+	struct err e;
+	int r;
 
-	f = fopen(tmp, "we");
-	if (!f) {
-		err_errno(e, errno, "cannot create '%s'", tmp);
-		free(tmp);
-		return -e->code;
+	err_init(&e);
+	r = export_write(full, sb->buf, sb->len, 0, &e);
+	if (r == -EEXIST) {
+		free(a->pending_path);
+		a->pending_path = full;
+		strbuf_release(&a->pending);
+		a->pending = *sb;
+		strbuf_init(sb);
+		keys_prompt_open(a, PROMPT_OVERWRITE, NULL);
+		return r;
 	}
-	bad = fwrite(sb->buf, 1, sb->len, f) != sb->len;
-	bad |= fclose(f) != 0;
-	if (bad || rename(tmp, path) < 0) {
-		err_errno(e, errno ? errno : EIO, "cannot write '%s'", path);
-		unlink(tmp);
-		free(tmp);
-		return -e->code;
-	}
-	free(tmp);
-	return 0;
+	if (r < 0)
+		app_message(a, 1, "%s", e.msg);
+	else
+		app_message(a, 0, "wrote %s (%s, %zu bytes)", full, what,
+			    sb->len);
+	free(full);
+	return r;
+}
+
+void app_overwrite(struct app *a, int yes)
+{
+	struct err e;
+
+	err_init(&e);
+	if (!a->pending_path)
+		return;
+	if (!yes)
+		app_message(a, 0, "%s left as it was", a->pending_path);
+	else if (export_write(a->pending_path, a->pending.buf, a->pending.len,
+			      1, &e) < 0)
+		app_message(a, 1, "%s", e.msg);
+	else
+		app_message(a, 0, "replaced %s (%zu bytes)", a->pending_path,
+			    a->pending.len);
+	free(a->pending_path);
+	a->pending_path = NULL;
+	strbuf_reset(&a->pending);
 }
 
 int app_export(struct app *a, const char *path)
 {
+	enum export_format f = export_format_of(path);
 	struct strbuf sb;
 	struct err e;
+	char what[64];
 	int r;
 
 	if (!a->m.cur) {
@@ -655,13 +823,56 @@ int app_export(struct app *a, const char *path)
 	}
 	err_init(&e);
 	strbuf_init(&sb);
-	fmt_json_snapshot(a->m.cur->snap, &sb);
-	r = write_file(path, &sb, &e);
-	if (r < 0)
+	r = export_render(a->m.cur->snap, f, &sb, &e);
+	if (r < 0) {
 		app_message(a, 1, "%s", e.msg);
+	} else {
+		snprintf(what, sizeof(what), "%s, %zu goroutines",
+			 export_format_name(f), a->m.cur->snap->ngs);
+		r = save_file(a, path, &sb, what);
+	}
+	strbuf_release(&sb);
+	return r;
+}
+
+int app_stack_text(struct app *a, struct strbuf *out)
+{
+	const struct snap_goroutine *g;
+	size_t i;
+
+	app_rescan(a);
+	if (a->gidx < 0)
+		return -ESRCH;
+	g = &a->m.cur->snap->gs[a->gidx];
+	strbuf_addf(out, "goroutine %llu [%s]:\n",
+		    (unsigned long long)g->goid,
+		    g->status_str ? g->status_str : "?");
+	for (i = 0; i < g->nframes; i++)
+		strbuf_addf(out, "%s(...)\n\t%s:%d\n",
+			    g->frames[i].func ? g->frames[i].func : "?",
+			    g->frames[i].file ? g->frames[i].file : "?",
+			    g->frames[i].line);
+	if (g->has_creator)
+		strbuf_addf(out, "created by %s in goroutine %llu\n\t%s:%d\n",
+			    g->creator.func ? g->creator.func : "?",
+			    (unsigned long long)g->parent_goid,
+			    g->creator.file ? g->creator.file : "?",
+			    g->creator.line);
+	return 0;
+}
+
+int app_save_stack(struct app *a, const char *path)
+{
+	struct strbuf sb;
+	int r;
+
+	strbuf_init(&sb);
+	r = app_stack_text(a, &sb);
+	if (r < 0)
+		app_message(a, 1, "goroutine %llu has exited",
+			    (unsigned long long)a->goid);
 	else
-		app_message(a, 0, "wrote %s (%zu goroutines, %zu bytes)",
-			    path, a->m.cur->snap->ngs, sb.len);
+		r = save_file(a, path, &sb, "stack");
 	strbuf_release(&sb);
 	return r;
 }
@@ -669,6 +880,8 @@ int app_export(struct app *a, const char *path)
 char *app_export_name(const struct app *a)
 {
 	const struct snap *s = a->m.cur->snap;
+	char *dir = export_default_dir(), *out;
+	const char *home = getenv("HOME"), *shown = dir;
 	char when[32] = "";
 	struct tm tm;
 	time_t t;
@@ -678,7 +891,14 @@ char *app_export_name(const struct app *a)
 		localtime_r(&t, &tm);
 		strftime(when, sizeof(when), "-%Y%m%d-%H%M%S", &tm);
 	}
+	if (home && !strcmp(home, dir))
+		shown = "~";
 	if (s->pid)
-		return xasprintf("goscope-%d%s.json", (int)s->pid, when);
-	return xasprintf("goscope-snapshot-%zu%s.json", a->m.cur->seq, when);
+		out = xasprintf("%s/goscope-%d%s.json", shown, (int)s->pid,
+				when);
+	else
+		out = xasprintf("%s/goscope-snapshot-%zu%s.json", shown,
+				a->m.cur->seq, when);
+	free(dir);
+	return out;
 }

@@ -30,9 +30,16 @@ struct list_state {
 	uint64_t tag;
 	int tagged;
 	int page;		/* rows visible at the last draw */
+	int row_y;		/* the screen line of row top, at that draw */
 };
 
-enum prompt_kind { PROMPT_NONE, PROMPT_FILTER, PROMPT_EXPORT };
+enum prompt_kind {
+	PROMPT_NONE, PROMPT_FILTER, PROMPT_EXPORT,
+	PROMPT_OVERWRITE,	/* y: replace pending_path */
+	PROMPT_GOTO,		/* a goroutine id */
+	PROMPT_SAVE_STACK,	/* where to save the stack as text */
+	PROMPT_SEARCH,		/* a text to find in the rows */
+};
 
 #define APP_MAX_BACK 16
 
@@ -77,6 +84,12 @@ struct app {
 	uint64_t goid;		/* the stack screen's goroutine */
 	struct model_filter filter;
 	enum model_sort sort;
+	int reverse;		/* the sort key's order turned round */
+	unsigned int hide;	/* enum model_hide: noise left out */
+	struct model_order order;	/* the groups screen's last order */
+	size_t nsuspects;	/* leak suspects in the current snapshot */
+	size_t nhidden;		/* groups the groups screen leaves out */
+	int hscroll;		/* the stack screen's first column */
 
 	/* Rows of the list screens, rebuilt from the current snapshot. */
 	unsigned int fresh;	/* SCR_BIT of screens whose rows are current */
@@ -99,6 +112,9 @@ struct app {
 	enum prompt_kind prompt;
 	struct strbuf input;
 	char *prompt_saved;	/* the filter before editing began */
+	char *pending_path;	/* PROMPT_OVERWRITE: the file to replace */
+	char *search;		/* the last search text, or NULL */
+	struct strbuf pending;	/* and what to write into it */
 	char msg[256];
 	int msg_error;
 	uint64_t msg_until;
@@ -153,10 +169,30 @@ int app_open_goroutine(struct app *a, uint64_t goid);
 void app_message(struct app *a, int error, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-/* Writes the current snapshot as JSON to path; returns 0 or -errno. */
+/*
+ * Writes the current snapshot to path ("~" expanded), in the format its
+ * suffix names (.json, .txt: the Go dump, .pb.gz/.pprof), never over an
+ * existing file: then it asks (PROMPT_OVERWRITE).  Returns 0 or -errno.
+ */
 int app_export(struct app *a, const char *path);
-/* A default file name for app_export (caller frees). */
+/*
+ * Writes the text of the stack screen's goroutine to path the same way.
+ */
+int app_save_stack(struct app *a, const char *path);
+/* Appends the stack screen's goroutine as the runtime prints it. */
+int app_stack_text(struct app *a, struct strbuf *out);
+/* Answers PROMPT_OVERWRITE: yes writes the pending file. */
+void app_overwrite(struct app *a, int yes);
+/* A default file name for app_export, under $HOME (caller frees). */
 char *app_export_name(const struct app *a);
+
+/*
+ * Moves the selection of the current screen to the next (dir 1) or
+ * previous (dir -1) row whose text contains a->search (any case),
+ * wrapping around, from the row after (before) the selection; with
+ * from_here, the selected row itself counts.  Returns 1 when found.
+ */
+int app_search(struct app *a, int dir, int from_here);
 
 /* Offline: shows file idx (0-based). */
 void app_show_file(struct app *a, size_t idx);

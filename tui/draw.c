@@ -10,6 +10,7 @@
 #include "snapshot/fmt_threads.h"
 #include "tui/draw.h"
 #include "tui/keys.h"
+#include "tui/procs.h"
 #include "lib/strbuf.h"
 #include "lib/xmalloc.h"
 #include "lib/banned.h"
@@ -30,9 +31,11 @@ static int put_tail(const struct app *a, int y, int x, int w,
 static void putf(const struct app *a, int y, int x, int w, attr_t at,
 		 const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 static void fill(int y, int x, int w, attr_t at);
-static size_t list_window(struct list_state *l, size_t n, int h);
+static size_t list_window(struct list_state *l, size_t n, int h, int y);
 static void fmt_delta(char *buf, size_t size, long long d);
 static void fmt_dur(char *buf, size_t size, int64_t ns);
+static void fmt_wait_age(const struct app *a, char *buf, size_t size,
+			 int64_t wait_ns, int64_t first_seen);
 static void fmt_age(char *buf, size_t size, long long s);
 static const char *base_name(const char *path);
 static const char *str(const char *s);
@@ -40,8 +43,13 @@ static void frame_where(char *buf, size_t size, const struct snap_frame *f,
 			int full);
 static void spark(const struct app *a, const long long *v, size_t n,
 		  struct strbuf *out);
-static size_t pkg_len(const char *func);
-static void group_func(const struct model_row *r, char *buf, size_t size);
+static const char *main_mod(const struct app *a);
+static const char *hskip(const char *s, int cols);
+static void group_func(const struct app *a, const struct model_row *r,
+		       int w, char *buf, size_t size);
+static void draw_detail(struct app *a, const struct model_row *r, int y,
+			int w);
+static const char *sort_mark(const struct app *a, enum model_sort key);
 static void labels_str(const struct snap_label *l, size_t n,
 		       struct strbuf *out);
 static void draw_header(struct app *a, int w);
@@ -59,6 +67,7 @@ static void draw_text(struct app *a, const struct strbuf *sb, int y0, int h,
 		      int w);
 static void draw_diff(struct app *a, int y0, int h, int w);
 static void draw_footer(struct app *a, int y, int w);
+static const char *prompt_label(const struct app *a);
 
 void draw_init(struct app *a)
 {
@@ -213,11 +222,15 @@ static void fill(int y, int x, int w, attr_t at)
 	attrset(A_NORMAL);
 }
 
-/* Scrolls l so that its selection is visible in h rows; returns top. */
-static size_t list_window(struct list_state *l, size_t n, int h)
+/*
+ * Scrolls l so that its selection is visible in h rows drawn from line y
+ * on (for the mouse); returns top.
+ */
+static size_t list_window(struct list_state *l, size_t n, int h, int y)
 {
 	size_t rows = h > 0 ? (size_t)h : 1;
 
+	l->row_y = y;
 	l->page = (int)rows;
 	if (l->sel >= n)
 		l->sel = n ? n - 1 : 0;
@@ -238,6 +251,29 @@ static void fmt_delta(char *buf, size_t size, long long d)
 		snprintf(buf, size, "%lld", d);
 }
 
+/*
+ * The WAIT column: "~2m27s" from the runtime's waitsince (stamped at a
+ * GC, so approximate), else ">=30s" (UTF-8: "\u2265") since goscope first
+ * saw the goroutine, else "-".
+ */
+static void fmt_wait_age(const struct app *a, char *buf, size_t size,
+			 int64_t wait_ns, int64_t first_seen)
+{
+	int64_t now = a->m.cur ? a->m.cur->snap->time_unix_ns : 0;
+	char d[32];
+
+	if (wait_ns >= 0) {
+		fmt_dur(d, sizeof(d), wait_ns);
+		snprintf(buf, size, "~%s", d);
+	} else if (first_seen && now > first_seen) {
+		fmt_dur(d, sizeof(d), now - first_seen);
+		snprintf(buf, size, "%s%s", a->ascii ? ">=" : "\xe2\x89\xa5",
+			 d);
+	} else {
+		snprintf(buf, size, "-");
+	}
+}
+
 static void fmt_dur(char *buf, size_t size, int64_t ns)
 {
 	struct strbuf sb;
@@ -250,16 +286,12 @@ static void fmt_dur(char *buf, size_t size, int64_t ns)
 
 static void fmt_age(char *buf, size_t size, long long s)
 {
-	if (s < 0)
-		s = 0;
-	if (s < 60)
-		snprintf(buf, size, "%llds", s);
-	else if (s < 3600)
-		snprintf(buf, size, "%lldm%llds", s / 60, s % 60);
-	else if (s < 86400)
-		snprintf(buf, size, "%lldh%lldm", s / 3600, s / 60 % 60);
-	else
-		snprintf(buf, size, "%lldd%lldh", s / 86400, s / 3600 % 24);
+	struct strbuf sb;
+
+	strbuf_init(&sb);
+	goprocs_fmt_age(&sb, s < 0 ? 0 : s);
+	snprintf(buf, size, "%s", sb.buf);
+	strbuf_release(&sb);
 }
 
 /* s, or "?" for a string a snapshot did not have. */
@@ -282,30 +314,40 @@ static void frame_where(char *buf, size_t size, const struct snap_frame *f,
 					  : base_name(f->file), f->line);
 }
 
-/* Block characters for the counts v (-1 or 0: blank), min to max. */
+/*
+ * Block characters for the counts v on a zero baseline (the tallest is
+ * the largest count): a group with no goroutines in a snapshot is a dot,
+ * a snapshot before the series began (or before the view started) is
+ * blank.
+ */
 static void spark(const struct app *a, const long long *v, size_t n,
 		  struct strbuf *out)
 {
-	static const char ascii[] = "_.-~=+*#";
-	long long lo = -1, hi = 0;
+	static const char ascii[] = "_-~=+*#@";
+	long long hi = 0;
 	size_t i;
 
-	for (i = 0; i < n; i++) {
-		if (v[i] <= 0)
-			continue;
-		if (lo < 0 || v[i] < lo)
-			lo = v[i];
+	for (i = 0; i < n; i++)
 		if (v[i] > hi)
 			hi = v[i];
-	}
 	for (i = 0; i < n; i++) {
 		int lv;
 
-		if (v[i] <= 0) {
+		if (v[i] < 0) {
 			strbuf_addc(out, ' ');
 			continue;
 		}
-		lv = hi > lo ? (int)((v[i] - lo) * 7 / (hi - lo)) : 0;
+		if (v[i] == 0) {
+			if (a->ascii)
+				strbuf_addc(out, '.');
+			else	/* U+00B7 */
+				strbuf_adds(out, "\xc2\xb7");
+			continue;
+		}
+		/* 1..hi onto 0..7: any goroutine shows at least a bar. */
+		lv = hi > 1 ? (int)((v[i] - 1) * 7 / (hi - 1)) : 7;
+		if (hi > 1 && v[i] == hi)
+			lv = 7;
 		if (a->ascii) {
 			strbuf_addc(out, ascii[lv]);
 		} else {
@@ -317,37 +359,79 @@ static void spark(const struct app *a, const long long *v, size_t n,
 	}
 }
 
-/* The length of the package part of a function name ("a/b.c" of a/b.c.F). */
-static size_t pkg_len(const char *func)
+/* s without its first cols characters (horizontal scrolling). */
+static const char *hskip(const char *s, int cols)
 {
-	const char *slash = strrchr(func, '/');
-	const char *dot = strchr(slash ? slash : func, '.');
+	while (cols > 0 && *s) {
+		s++;
+		while (((unsigned char)*s & 0xc0) == 0x80)
+			s++;
+		cols--;
+	}
+	return s;
+}
 
-	return dot ? (size_t)(dot - func) : 0;
+/* The main module's path of the current snapshot, or NULL. */
+static const char *main_mod(const struct app *a)
+{
+	return a->m.cur ? a->m.cur->snap->main_module : NULL;
 }
 
 /*
- * The user frame and its caller (without the package they share), else
- * the function the goroutine started in.
+ * The FUNCTION cell of a group in w columns: the name shortened from the
+ * left, then as room allows its file:line, what tells it from a
+ * look-alike group, and its caller.
  */
-static void group_func(const struct model_row *r, char *buf, size_t size)
+static void group_func(const struct app *a, const struct model_row *r,
+		       int w, char *buf, size_t size)
 {
-	const struct snap_frame *f = r->g->user ? r->g->user : r->start;
-	const char *caller = NULL;
-	size_t n;
+	const struct snap_frame *f = r->name;
+	char name[256], where[128], caller[256];
+	struct strbuf tw;
+	size_t used;
 
+	strbuf_init(&tw);
+	if (r->twin)
+		model_twin_diff(r->g, r->twin, &tw);
 	if (!f) {
-		snprintf(buf, size, "-");
+		model_short_func(model_start_name(r->g), main_mod(a), w,
+				 a->ascii, name, sizeof(name));
+		snprintf(buf, size, "%s%s%s%s", name, tw.len ? " [" : "",
+			 tw.buf, tw.len ? "]" : "");
+		strbuf_release(&tw);
 		return;
 	}
-	if (f == r->g->user && r->caller) {
-		caller = str(r->caller->func);
-		n = pkg_len(str(f->func));
-		if (n && !strncmp(caller, f->func, n + 1))
-			caller += n + 1;
+	/* The name first; its twin's difference before anything else. */
+	model_short_func(f->func, main_mod(a),
+			 w - (tw.len ? (int)tw.len + 3 : 0), a->ascii, name,
+			 sizeof(name));
+	snprintf(buf, size, "%s", name);
+	if (tw.len) {
+		used = strlen(buf);
+		snprintf(buf + used, size - used, " [%s]", tw.buf);
 	}
-	snprintf(buf, size, "%s %s:%d%s%s", str(f->func), base_name(f->file),
-		 f->line, caller ? " < " : "", caller ? caller : "");
+	strbuf_release(&tw);
+	snprintf(where, sizeof(where), " %s:%d", base_name(f->file), f->line);
+	used = strlen(buf);
+	if ((int)(used + strlen(where)) <= w)
+		snprintf(buf + used, size - used, "%s", where);
+	if (r->caller) {
+		const char *c = str(r->caller->func), *p = str(f->func);
+		size_t n = strcspn(p, "[(");
+		const char *sl = memrchr(p, '/', n);
+		const char *dot = strchr(sl ? sl : p, '.');
+
+		/* Without the package it shares with the name. */
+		n = dot ? (size_t)(dot - p) + 1 : 0;
+		if (n && !strncmp(c, p, n))
+			snprintf(caller, sizeof(caller), "%s", c + n);
+		else
+			model_short_func(c, main_mod(a), 0, a->ascii, caller,
+					 sizeof(caller));
+		used = strlen(buf);
+		if ((int)(used + 3 + strlen(caller)) <= w)
+			snprintf(buf + used, size - used, " < %s", caller);
+	}
 }
 
 static void labels_str(const struct snap_label *l, size_t n,
@@ -366,7 +450,7 @@ static void draw_header(struct app *a, int w)
 	char buf[64], d[32];
 	struct strbuf sb;
 	uint64_t since;
-	int x, st;
+	int x, st, y1x = 0;
 
 	strbuf_init(&sb);
 	if (a->offline) {
@@ -397,6 +481,17 @@ static void draw_header(struct app *a, int w)
 	strbuf_reset(&sb);
 
 	if (cur && (cur->snap->ngs || a->is_go)) {
+		int sx;
+
+		/* "-": the snapshots do not cover the leak window yet. */
+		if (leak_track_coverage(a->m.track) == LEAK_UNDECIDED)
+			snprintf(buf, sizeof(buf), "suspects -  ");
+		else
+			snprintf(buf, sizeof(buf), "suspects %zu  ",
+				 a->nsuspects);
+		sx = put(a, 1, 0, w, buf, a->nsuspects
+			 ? attr_of(a, R_LEAK) : A_NORMAL);
+		y1x = sx;
 		strbuf_addf(&sb, "goroutines %zu", cur->total);
 		if (prev && cur->total != prev->total)
 			strbuf_addf(&sb, " (%+lld)",
@@ -419,7 +514,7 @@ static void draw_header(struct app *a, int w)
 	} else {
 		strbuf_adds(&sb, a->error ? a->error : "no snapshot yet");
 	}
-	put(a, 1, 0, w, sb.buf, cur || !a->error ? A_NORMAL
+	put(a, 1, y1x, w - y1x, sb.buf, cur || !a->error ? A_NORMAL
 						  : attr_of(a, R_ERR));
 	strbuf_reset(&sb);
 
@@ -481,16 +576,27 @@ static void draw_title(struct app *a, int y, int w)
 	case SCR_GROUPS:
 		strbuf_addf(&sb, " GROUPS  %zu of %zu", a->nrows,
 			    cur ? cur->gr.ngroups : 0);
-		strbuf_addf(&sb, "  sort %s  level %s",
+		if (a->nsuspects)
+			strbuf_addf(&sb, "  %zu suspect%s (l)", a->nsuspects,
+				    a->nsuspects == 1 ? "" : "s");
+		strbuf_addf(&sb, "  sort %s%s  level %s",
 			    model_sort_name(a->sort),
+			    a->reverse ? " reversed" : "",
 			    group_level_name(a->m.level));
+		if (a->hide)
+			strbuf_addf(&sb, "  hiding %s%s%s: %zu",
+				    a->hide & MHIDE_BUSY ? "running" : "",
+				    a->hide == (MHIDE_BUSY | MHIDE_SINGLE)
+				    ? ", " : "",
+				    a->hide & MHIDE_SINGLE ? "single" : "",
+				    a->nhidden);
 		if (a->filter.text)
 			strbuf_addf(&sb, "  filter '%s'", a->filter.text);
 		break;
 	case SCR_LEAKS:
-		strbuf_addf(&sb, " LEAKS  %zu groups grew in each of the "
-			    "last %d snapshots", a->nleaks,
-			    MODEL_LEAK_WINDOW);
+		strbuf_addf(&sb, " LEAKS  %zu groups grew over the last ",
+			    a->nleaks);
+		group_fmt_duration(&sb, leak_track_cfg(a->m.track)->window_ns);
 		if (a->filter.text)
 			strbuf_addf(&sb, "  filter '%s'", a->filter.text);
 		break;
@@ -533,6 +639,7 @@ static void draw_groups(struct app *a, int y0, int h, int w, int leaks)
 	int trend = w >= 140 ? 16 : w >= 100 ? 12 : 8;
 	int ws = w >= 100 ? 14 : 12;
 	int xc = 2, xp = 9, xb = 16, xt = 23, xs, xw, xf, wf, xcr = 0, wcr = 0;
+	int detail = 0, xl = 0, wl = 0;
 	long long pts[TREND_MAX];
 	char buf[512];
 	struct strbuf sb;
@@ -555,47 +662,71 @@ static void draw_groups(struct app *a, int y0, int h, int w, int leaks)
 	xw = xs + ws + 1;
 	xf = xw + 8;
 	wf = w - xf;
-	if (wf >= 56) {
-		wcr = wf * 35 / 100;
+	/* FUNCTION first: CREATED BY only gets what it leaves. */
+	if (wf >= 72) {
+		wcr = wf - 48 < 48 ? wf - 48 : 48;
 		wf -= wcr + 1;
 		xcr = xf + wf + 1;
 	}
+	/* Wide screens: the labels of the groups get a column. */
+	if (wcr >= 48 && w >= 150) {
+		wl = 22;
+		wcr -= wl + 1;
+		xl = xcr + wcr + 1;
+	}
 	fill(y0, 0, w, attr_of(a, R_COLHDR));
-	attrset(attr_of(a, R_COLHDR));
-	mvprintw(y0, xc, "%6s", "COUNT");
+	putf(a, y0, xc, 6, attr_of(a, R_COLHDR), "%s%s",
+	     *sort_mark(a, MSORT_COUNT) ? sort_mark(a, MSORT_COUNT) : " ",
+	     "COUNT");
 	if (leaks) {
-		mvprintw(y0, xp, "%6s", "GROWTH");
+		snprintf(buf, sizeof(buf), "%sGROWTH",
+			 sort_mark(a, MSORT_GROWTH));
+		put(a, y0, xp, 7, buf, attr_of(a, R_COLHDR));
 		put(a, y0, xb, 6, "LAST", attr_of(a, R_COLHDR));
 	} else {
-		put(a, y0, xp, 6, a->ascii ? " dPREV" : " \xce\x94PREV",
-		    attr_of(a, R_COLHDR));
+		snprintf(buf, sizeof(buf), "%s%s", sort_mark(a, MSORT_DELTA),
+			 a->ascii ? "dPREV" : "\xce\x94PREV");
+		put(a, y0, xp + (*sort_mark(a, MSORT_DELTA) ? 0 : 1), 6,
+		    buf, attr_of(a, R_COLHDR));
 		if (xt > xb)
 			put(a, y0, xb, 6, a->ascii ? " dBASE"
 						   : " \xce\x94" "BASE",
 			    attr_of(a, R_COLHDR));
 	}
 	put(a, y0, xt, trend, "TREND", attr_of(a, R_COLHDR));
-	put(a, y0, xs, ws, "STATE", attr_of(a, R_COLHDR));
-	put(a, y0, xw, 7, "   WAIT", attr_of(a, R_COLHDR));
-	put(a, y0, xf, wf, "FUNCTION", attr_of(a, R_COLHDR));
+	snprintf(buf, sizeof(buf), "STATE%s", sort_mark(a, MSORT_STATE));
+	put(a, y0, xs, ws, buf, attr_of(a, R_COLHDR));
+	snprintf(buf, sizeof(buf), "%s   WAIT", sort_mark(a, MSORT_WAIT));
+	put_tail(a, y0, xw, 7, buf, attr_of(a, R_COLHDR));
+	snprintf(buf, sizeof(buf), "FUNCTION%s", sort_mark(a, MSORT_NAME));
+	put(a, y0, xf, wf, buf, attr_of(a, R_COLHDR));
 	if (wcr)
 		put(a, y0, xcr, wcr, "CREATED BY", attr_of(a, R_COLHDR));
+	if (wl)
+		put(a, y0, xl, wl, "LABELS", attr_of(a, R_COLHDR));
+	if (h >= 10 && n) {
+		detail = 1;
+		h -= 2;
+	}
 	if (!n) {
-		if (leaks && a->m.seq < MODEL_LEAK_WINDOW + 1)
+		if (leaks && leak_track_coverage(a->m.track) ==
+				     LEAK_UNDECIDED)
 			putf(a, y0 + 1, 1, w - 1, A_NORMAL,
-			     "%zu snapshots so far; a leak shows after %d",
-			     a->m.seq, MODEL_LEAK_WINDOW + 1);
+			     "%zu snapshots so far; the leak rule needs %d "
+			     "covering its %llds window", a->m.seq,
+			     LEAK_MIN_POINTS, (long long)(leak_track_cfg(
+				     a->m.track)->window_ns / 1000000000));
 		else if (a->filter.text)
 			putf(a, y0 + 1, 1, w - 1, A_NORMAL,
 			     "no group matches '%s' (/ changes the filter)",
 			     a->filter.text);
 		else
 			put(a, y0 + 1, 1, w - 1, leaks
-			    ? "no group grew in each of the last snapshots"
+			    ? "no group grew over the leak window"
 			    : "no goroutines", A_NORMAL);
 		return;
 	}
-	top = list_window(l, n, h - 1);
+	top = list_window(l, n, h - 1, y0 + 1);
 	strbuf_init(&sb);
 	for (i = 0; top + i < n && (int)i < h - 1; i++) {
 		const struct model_row *r = &rows[top + i];
@@ -637,19 +768,98 @@ static void draw_groups(struct app *a, int y0, int h, int w, int leaks)
 		spark(a, pts, (size_t)trend, &sb);
 		put(a, y, xt, trend, sb.buf, at);
 		put(a, y, xs, ws, str(g->rep->status_str), at);
-		fmt_dur(buf, sizeof(buf), g->wait_max);
-		putf(a, y, xw, 7, at, "%7s", buf);
-		group_func(r, buf, sizeof(buf));
+		fmt_wait_age(a, buf, sizeof(buf), g->wait_max,
+			     g->first_seen_min);
+		putf(a, y, xw, 7, at, "%*s",
+		     7 + (buf[0] == '\xe2' ? 2 : 0), buf);
+		group_func(a, r, wf, buf, sizeof(buf));
 		put(a, y, xf, wf, buf, at);
 		if (wcr && g->creator) {
-			snprintf(buf, sizeof(buf), "%s %s:%d",
-				 str(g->creator->func),
+			char name[256];
+
+			model_short_func(g->creator->func, main_mod(a),
+					 wcr, a->ascii, name, sizeof(name));
+			snprintf(buf, sizeof(buf), "%s %s:%d", name,
 				 base_name(g->creator->file),
 				 g->creator->line);
 			put(a, y, xcr, wcr, buf, at);
 		}
+		if (wl && g->nlabels) {
+			strbuf_reset(&sb);
+			labels_str(g->labels, g->nlabels, &sb);
+			if (g->more_labels)
+				strbuf_adds(&sb, " ...");
+			put(a, y, xl, wl, sb.buf, at);
+		}
 	}
 	strbuf_release(&sb);
+	if (detail && l->sel < n)
+		draw_detail(a, &rows[l->sel], y0 + h, w);
+}
+
+/*
+ * Two lines on the selected group: its whole name and where it is, what
+ * sets it apart, its creator and labels, wrapped onto the second line
+ * when the name is long.
+ */
+static void draw_detail(struct app *a, const struct model_row *r, int y,
+			int w)
+{
+	const struct group *g = r->g;
+	const struct snap_frame *f = r->name;
+	struct strbuf sb;
+	size_t cut = 0, cols = 0;
+	int x;
+
+	strbuf_init(&sb);
+	fill(y, 0, w, A_NORMAL);
+	fill(y + 1, 0, w, A_NORMAL);
+	if (f)
+		strbuf_addf(&sb, "%s  %s:%d", str(f->func), str(f->file),
+			    f->line);
+	else
+		strbuf_addf(&sb, "%s  (not started yet)", model_start_name(g));
+	if (r->twin) {
+		strbuf_adds(&sb, "  differs: ");
+		model_twin_diff(g, r->twin, &sb);
+	}
+	if (g->creator)
+		strbuf_addf(&sb, "  created by %s  %s:%d",
+			    str(g->creator->func), str(g->creator->file),
+			    g->creator->line);
+	if (g->nlabels) {
+		strbuf_adds(&sb, "  labels ");
+		labels_str(g->labels, g->nlabels, &sb);
+	}
+	x = put(a, y, 0, w, "> ", attr_of(a, R_BOLD));
+	/* The first line takes what fits, the second the rest. */
+	while (cut < sb.len && cols < (size_t)(w - x)) {
+		cut++;
+		while (cut < sb.len && ((unsigned char)sb.buf[cut] & 0xc0) ==
+		       0x80)
+			cut++;
+		cols++;
+	}
+	if (cut < sb.len) {
+		char *first = xmemdupz(sb.buf, cut);
+
+		put(a, y, x, w - x, first, A_NORMAL);
+		free(first);
+		put(a, y + 1, x, w - x, sb.buf + cut, attr_of(a, R_DIM));
+	} else {
+		put(a, y, x, w - x, sb.buf, A_NORMAL);
+	}
+	strbuf_release(&sb);
+}
+
+/* The marker of the sort column: the key and its direction. */
+static const char *sort_mark(const struct app *a, enum model_sort key)
+{
+	if (a->sort != key)
+		return "";
+	if (a->ascii)
+		return a->reverse ? "^" : "v";
+	return a->reverse ? "\xe2\x96\xb2" : "\xe2\x96\xbc";
 }
 
 /* The shown frames of g and its creation site, from y0 on. */
@@ -709,7 +919,7 @@ static void draw_goroutines(struct app *a, int y0, int h, int w)
 	fill(y0 + 1, 0, w, attr_of(a, R_COLHDR));
 	putf(a, y0 + 1, 0, w, attr_of(a, R_COLHDR), "%10s  %-9s %-8s %s",
 	     "GOID", "WAIT", "THREAD", "LABELS");
-	top = list_window(l, a->nmembers, listh);
+	top = list_window(l, a->nmembers, listh, y0 + 2);
 	strbuf_init(&sb);
 	for (i = 0; (int)i < listh && top + i < a->nmembers; i++) {
 		const struct snap_goroutine *gr =
@@ -718,15 +928,17 @@ static void draw_goroutines(struct app *a, int y0, int h, int w)
 		int y = y0 + 2 + (int)i;
 
 		fill(y, 0, w, at);
-		fmt_dur(b1, sizeof(b1), gr->wait_ns);
+		fmt_wait_age(a, b1, sizeof(b1), gr->wait_ns,
+			     gr->first_seen_ns);
 		if (gr->tid)
 			snprintf(b2, sizeof(b2), "%d", gr->tid);
 		else
 			snprintf(b2, sizeof(b2), "-");
 		strbuf_reset(&sb);
 		labels_str(gr->labels, gr->nlabels, &sb);
-		putf(a, y, 0, w, at, "%10llu  %-9s %-8s %s",
-		     (unsigned long long)gr->goid, b1, b2, sb.buf);
+		putf(a, y, 0, w, at, "%10llu  %-*s %-8s %s",
+		     (unsigned long long)gr->goid,
+		     9 + (b1[0] == '\xe2' ? 2 : 0), b1, b2, sb.buf);
 	}
 	strbuf_release(&sb);
 	if (h - 3 - listh <= 0)
@@ -817,10 +1029,13 @@ static void draw_stack(struct app *a, int y0, int h, int w)
 	}
 	g = &a->m.cur->snap->gs[a->gidx];
 	strbuf_init(&sb);
-	fmt_dur(b1, sizeof(b1), g->wait_ns);
+	fmt_wait_age(a, b1, sizeof(b1), g->wait_ns, 0);
 	strbuf_addf(&sb, "goroutine %llu [%s%s%s]",
 		    (unsigned long long)g->goid, str(g->status_str),
 		    g->wait_ns >= 0 ? ", " : "", g->wait_ns >= 0 ? b1 : "");
+	fmt_wait_age(a, b1, sizeof(b1), -1, g->first_seen_ns);
+	if (b1[0] != '-')
+		strbuf_addf(&sb, "  age %s", b1);
 	if (g->tid)
 		strbuf_addf(&sb, "  thread %d", g->tid);
 	if (g->locked)
@@ -845,7 +1060,7 @@ static void draw_stack(struct app *a, int y0, int h, int w)
 	putf(a, y0 + 1, 0, wf, attr_of(a, R_COLHDR), "%3s  %s", "#",
 	     "FUNCTION");
 	put(a, y0 + 1, wf + 1, w - wf - 1, "FILE:LINE", attr_of(a, R_COLHDR));
-	top = list_window(l, a->nframes, listh);
+	top = list_window(l, a->nframes, listh, y0 + 2);
 	for (i = 0; (int)i < listh && top + i < a->nframes; i++) {
 		size_t k = top + i;
 		int y = y0 + 2 + (int)i;
@@ -860,7 +1075,8 @@ static void draw_stack(struct app *a, int y0, int h, int w)
 			if (k == l->sel)
 				at = A_REVERSE;
 			fill(y, 0, w, at);
-			putf(a, y, 0, wf, at, "%3zu  %s%s", k, str(fr->func),
+			putf(a, y, 0, wf, at, "%3zu  %s%s", k,
+			     hskip(str(fr->func), a->hscroll),
 			     fr->inlined ? " [inlined]" : "");
 			frame_where(buf, sizeof(buf), fr, 1);
 		} else {
@@ -886,6 +1102,11 @@ static void draw_stack(struct app *a, int y0, int h, int w)
 	if (g->unwind_error && y0 + 2 + listh < y0 + h)
 		putf(a, y0 + 2 + listh, 1, w - 1, attr_of(a, R_ERR),
 		     "stack incomplete: %s", g->unwind_error);
+	else if (f && y0 + 2 + listh < y0 + h)
+		/* The selected frame's whole name (< > scroll it). */
+		putf(a, y0 + 2 + listh, 0, w, attr_of(a, R_BOLD), "> %s%s",
+		     hskip(str(f->func), a->hscroll),
+		     l->sel < g->nframes ? "" : "  (creator)");
 	if (src)
 		draw_source(a, f->file, f->line, y0 + 3 + listh,
 			    h - 3 - listh, w);
@@ -920,7 +1141,7 @@ static void draw_threads(struct app *a, int y0, int h, int w)
 	fill(y0, 0, w, attr_of(a, R_COLHDR));
 	putf(a, y0, 0, w, attr_of(a, R_COLHDR), "%8s  %-16s %-2s %-16s %s",
 	     "TID", "NAME", "S", "SYSCALL", "ROLE");
-	top = list_window(l, n, listh);
+	top = list_window(l, n, listh, y0 + 1);
 	for (i = 0; (int)i < listh && top + i < n; i++) {
 		attr_t at = top + i == l->sel ? A_REVERSE : A_NORMAL;
 
@@ -1065,11 +1286,12 @@ static void draw_diff(struct app *a, int y0, int h, int w)
 		put(a, y, 1, w - 1, "no group changed", A_NORMAL);
 		return;
 	}
-	top = list_window(l, a->ndrows, y0 + h - y);
+	top = list_window(l, a->ndrows, y0 + h - y, y);
 	for (i = 0; y < y0 + h && top + i < a->ndrows; i++, y++) {
 		const struct diff_group *dg = &d->groups[a->drows[top + i]];
 		const struct group *g = dg->new ? dg->new : dg->old;
-		const struct snap_frame *f = g->user;
+		const struct snap_frame *f = model_name_frame(g);
+		char name[256];
 		attr_t at = A_NORMAL;
 
 		if (dg->change == DIFF_GROWN || dg->change == DIFF_NEW)
@@ -1084,13 +1306,35 @@ static void draw_diff(struct app *a, int y0, int h, int w)
 		putf(a, y, 0, xf, at, "%-7s %7zu %7zu %7s %8zu  %-14.14s",
 		     diff_change_name(dg->change), dg->before, dg->after, b1,
 		     dg->persisted, str(g->rep->status_str));
-		if (!f && g->rep->nframes)
-			f = &g->rep->frames[0];
-		if (f) {
-			snprintf(buf, sizeof(buf), "%s %s:%d", str(f->func),
+		model_short_func(f ? f->func : model_start_name(g),
+				 main_mod(a), w - xf, a->ascii, name,
+				 sizeof(name));
+		if (f)
+			snprintf(buf, sizeof(buf), "%s %s:%d", name,
 				 base_name(f->file), f->line);
-			put(a, y, xf, w - xf, buf, at);
-		}
+		else
+			snprintf(buf, sizeof(buf), "%s", name);
+		put(a, y, xf, w - xf, buf, at);
+	}
+}
+
+static const char *prompt_label(const struct app *a)
+{
+	switch (a->prompt) {
+	case PROMPT_FILTER:
+		return "filter (~ for a regex): ";
+	case PROMPT_EXPORT:
+		return "export (.json .txt .pb.gz) to: ";
+	case PROMPT_OVERWRITE:
+		return "the file exists; replace it? (y/n) ";
+	case PROMPT_GOTO:
+		return "goroutine id: ";
+	case PROMPT_SAVE_STACK:
+		return "save the stack to: ";
+	case PROMPT_SEARCH:
+		return "search: ";
+	default:
+		return "";
 	}
 }
 
@@ -1101,9 +1345,7 @@ static void draw_footer(struct app *a, int y, int w)
 
 	fill(y, 0, w, A_NORMAL);
 	if (a->prompt != PROMPT_NONE) {
-		x = put(a, y, 0, w, a->prompt == PROMPT_FILTER
-			? "filter (~ for a regex): " : "export to: ",
-			attr_of(a, R_BOLD));
+		x = put(a, y, 0, w, prompt_label(a), attr_of(a, R_BOLD));
 		x += put_tail(a, y, x, w - x - 1, a->input.buf, A_NORMAL);
 		move(y, x);
 		curs_set(1);

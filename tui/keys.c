@@ -1,11 +1,13 @@
 /* The key table, its handlers, the footer hints and the line editor. */
 #include <curses.h>
+#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <wchar.h>
 
+#include "tui/export.h"
 #include "tui/keys.h"
 #include "lib/xmalloc.h"
 #include "lib/banned.h"
@@ -31,6 +33,16 @@ static int h_screen(struct app *a, int key);
 static int h_file(struct app *a, int key);
 static int h_move(struct app *a, int key);
 static int h_redraw(struct app *a, int key);
+static int h_reverse(struct app *a, int key);
+static int h_hide(struct app *a, int key);
+static int h_hscroll(struct app *a, int key);
+static int h_goto(struct app *a, int key);
+static int h_search(struct app *a, int key);
+static int h_next(struct app *a, int key);
+static int h_mouse(struct app *a, int key);
+static int h_copy(struct app *a, int key);
+static int h_save_stack(struct app *a, int key);
+static void base64(const unsigned char *p, size_t n, struct strbuf *out);
 static void fmt_duration(char *buf, size_t size, uint64_t ns);
 static void prompt_close(struct app *a);
 static int prompt_commit(struct app *a);
@@ -39,14 +51,20 @@ static int filter_apply(struct app *a, const char *text, int quiet);
 #define S(x) SCR_BIT(SCR_##x)
 #define LISTS (SCR_LISTS | S(BUILD) | S(HELP))
 #define NOT_HELP (SCR_ALL & ~S(HELP))
-#define OPENABLE (S(GROUPS) | S(GOROUTINES) | S(DIFF) | S(LEAKS) | S(STACK))
+#define OPENABLE (S(GROUPS) | S(GOROUTINES) | S(DIFF) | S(LEAKS) | \
+		  S(STACK) | S(THREADS))
 
 /* In order of importance: the footer shows as many as fit. */
 const struct key_binding keys_table[] = {
-	{ 'q', "q", "quit: the process keeps running", SCR_ALL, h_quit },
-	{ '?', "?", "help: this list of keys", NOT_HELP, h_help },
-	{ '\n', "enter", "open: the selected group, goroutine or "
-	  "parent", OPENABLE, h_open },
+	{ 'q', "q", "quit: the process keeps running (also F10)", SCR_ALL,
+	  h_quit },
+	{ KEY_F(10), NULL, NULL, SCR_ALL, h_quit },
+	{ '?', "?", "help: this list of keys (also F1)", NOT_HELP, h_help },
+	{ KEY_F(1), NULL, NULL, NOT_HELP, h_help },
+	{ 'l', "l", "leaks: the leak suspects, groups that grew in each of "
+	  "the last snapshots", SCR_ALL & ~S(LEAKS), h_screen },
+	{ '\n', "enter", "open: the selected group, goroutine, parent, or "
+	  "the goroutine a thread runs", OPENABLE, h_open },
 	{ '\r', NULL, NULL, OPENABLE, h_open },
 	{ KEY_ENTER, NULL, NULL, OPENABLE, h_open },
 	{ KEY_RIGHT, NULL, NULL, OPENABLE, h_open },
@@ -58,14 +76,32 @@ const struct key_binding keys_table[] = {
 	{ '?', NULL, NULL, S(HELP), h_back },
 	{ '/', "/", "filter: groups whose functions, files, wait reason, "
 	  "creator or labels contain the text (~REGEX: a regular "
-	  "expression; empty: all)", S(GROUPS) | S(LEAKS), h_filter },
-	{ 's', "s", "sort: by count, growth since the previous snapshot, "
-	  "longest wait or name", S(GROUPS) | S(LEAKS), h_sort },
+	  "expression; empty: all); on other screens, search: the next "
+	  "row with the text", S(GROUPS) | S(LEAKS), h_filter },
+	{ '/', NULL, NULL, LISTS & ~(S(GROUPS) | S(LEAKS)), h_search },
+	{ 'n', "n/N", "next: the next or previous row the search (or, on "
+	  "groups, the filter) finds", LISTS, h_next },
+	{ 'N', NULL, NULL, LISTS, h_next },
+	{ 's', "s", "sort: by count, change since the previous snapshot, "
+	  "longest wait, name, state or growth over the leak window "
+	  "(suspects stay first)", S(GROUPS) | S(LEAKS), h_sort },
+	{ 'S', "S", "reverse: the sort order", S(GROUPS) | S(LEAKS),
+	  h_reverse },
+	{ 'H', "H", "hide busy: running and runnable groups on or off",
+	  S(GROUPS), h_hide },
+	{ '1', "1", "hide singles: groups of one goroutine on or off",
+	  S(GROUPS), h_hide },
 	{ 'v', "v", "level: how alike stacks must be to share a group "
 	  "(lines, functions, exact)", S(GROUPS) | S(LEAKS) | S(DIFF),
 	  h_level },
 	{ 'p', "p", "parent: the goroutine that created this one",
 	  S(STACK), h_parent },
+	{ 'G', "G", "goto: the stack of a goroutine by its id", NOT_HELP,
+	  h_goto },
+	{ 'c', "c", "copy: the stack to the clipboard (OSC 52: the terminal "
+	  "must allow it)", S(STACK), h_copy },
+	{ 'w', "w", "write: the stack to a text file", S(STACK),
+	  h_save_stack },
 	{ 'r', "r", "snapshot: take one now", NOT_HELP | KEYS_LIVE, h_snap },
 	{ 'a', "a", "auto: auto-refresh on or off", NOT_HELP | KEYS_LIVE,
 	  h_auto },
@@ -75,19 +111,18 @@ const struct key_binding keys_table[] = {
 	{ 'b', "b", "baseline: mark the current snapshot (diff, "
 	  "delta-baseline column)", NOT_HELP, h_baseline },
 	{ 'B', "B", "unmark: forget the baseline", NOT_HELP, h_unbaseline },
-	{ 'e', "e", "export: write the current snapshot as JSON",
-	  NOT_HELP, h_export },
+	{ 'e', "e", "export: write the current snapshot (.json, .txt: the "
+	  "Go dump, .pb.gz: pprof); an existing file is replaced only "
+	  "after y", NOT_HELP, h_export },
 	{ '[', "[ ]", "file: previous or next snapshot file",
 	  NOT_HELP | KEYS_FILES, h_file },
 	{ ']', NULL, NULL, NOT_HELP | KEYS_FILES, h_file },
 	{ 'g', "g", "groups: goroutines grouped by state and stack",
 	  SCR_ALL & ~S(GROUPS), h_screen },
-	{ 'l', "l", "leaks: groups that grew in each of the last "
-	  "snapshots", SCR_ALL & ~S(LEAKS), h_screen },
 	{ 'd', "d", "diff: the current snapshot against the baseline",
 	  SCR_ALL & ~S(DIFF), h_screen },
-	{ 't', "t", "threads: native threads, their Ms and goroutines",
-	  SCR_ALL & ~S(THREADS), h_screen },
+	{ 't', "t", "threads: native threads, their Ms and goroutines (from "
+	  "a stack: its thread)", SCR_ALL & ~S(THREADS), h_screen },
 	{ 'i', "i", "build: the build information of the program",
 	  SCR_ALL & ~S(BUILD), h_screen },
 	{ KEY_UP, "up/down", "move: the selection (also k, j)", LISTS,
@@ -99,6 +134,13 @@ const struct key_binding keys_table[] = {
 	{ KEY_NPAGE, NULL, NULL, LISTS, h_move },
 	{ KEY_HOME, "home/end", "ends: first or last row", LISTS, h_move },
 	{ KEY_END, NULL, NULL, LISTS, h_move },
+	{ '>', "< >", "scroll: the stack's names left or right", S(STACK),
+	  h_hscroll },
+	{ '<', NULL, NULL, S(STACK), h_hscroll },
+	{ KEY_SRIGHT, NULL, NULL, S(STACK), h_hscroll },
+	{ KEY_SLEFT, NULL, NULL, S(STACK), h_hscroll },
+	{ KEY_MOUSE, "mouse", "mouse: the wheel scrolls, a click selects, a "
+	  "double click opens", SCR_ALL, h_mouse },
 	{ K_CTRL_L, "^L", "redraw: the whole screen", SCR_ALL, h_redraw },
 };
 
@@ -199,11 +241,34 @@ void keys_help(const struct app *a, struct strbuf *out)
 		"  COUNT      goroutines in the group\n"
 		"  PREV       change since the previous snapshot\n"
 		"  BASE       change since the baseline (b marks one)\n"
-		"  TREND      the count over the last snapshots\n"
-		"  WAIT       the longest wait of its goroutines\n"
+		"  TREND      the count over the last snapshots, from zero "
+		"to its\n"
+		"             largest; a dot: none in that snapshot; blank: "
+		"no snapshot\n"
+		"             yet (or before a level change)\n"
+		"  WAIT       ~2m: the longest wait of its goroutines by the "
+		"runtime's\n"
+		"             waitsince, which its GC stamps (approximate); "
+		"else >=30s:\n"
+		"             goscope first saw its oldest goroutine that "
+		"long ago\n"
+		"  FUNCTION   the first frame of the program (else the first "
+		"outside\n"
+		"             the runtime), without the main module's path; "
+		"[...] tells\n"
+		"             it from a look-alike group; the line below the "
+		"list has\n"
+		"             the whole names\n"
 		"  +          the group grew since the previous snapshot\n"
-		"  !          it grew in each of the last 3 snapshots: a leak "
-		"suspect\n"
+		"  !          it grew over the leak window and did not fall "
+		"back: a\n"
+		"             leak suspect (--window, --tolerance, --noise);\n"
+		"             suspects stay at the top whatever the sort\n"
+		"  v ^        the sort column and its direction (S reverses)\n"
+		"\n"
+		"Rows keep their places while counts change a little; the "
+		"selection\n"
+		"follows its group.\n"
 		"\n"
 		"Goroutines are grouped when they are in the same state with "
 		"the same\n"
@@ -253,9 +318,170 @@ static int h_sort(struct app *a, int key)
 {
 	(void)key;
 	a->sort = (a->sort + 1) % MSORT_COUNT_KEYS;
+	model_order_release(&a->order);
 	app_invalidate(a);
 	app_message(a, 0, "sorted by %s", model_sort_name(a->sort));
 	return KEYS_RESCAN;
+}
+
+static int h_reverse(struct app *a, int key)
+{
+	(void)key;
+	a->reverse = !a->reverse;
+	model_order_release(&a->order);
+	app_invalidate(a);
+	app_message(a, 0, "sorted by %s%s", model_sort_name(a->sort),
+		    a->reverse ? ", reversed" : "");
+	return KEYS_RESCAN;
+}
+
+static int h_hide(struct app *a, int key)
+{
+	unsigned int bit = key == 'H' ? MHIDE_BUSY : MHIDE_SINGLE;
+
+	a->hide ^= bit;
+	app_invalidate(a);
+	app_message(a, 0, "%s %s", a->hide & bit ? "hiding" : "showing",
+		    bit == MHIDE_BUSY ? "running and runnable groups"
+				      : "groups of one goroutine");
+	return KEYS_RESCAN;
+}
+
+static int h_hscroll(struct app *a, int key)
+{
+	if (key == '>' || key == KEY_SRIGHT)
+		a->hscroll += 8;
+	else
+		a->hscroll = a->hscroll > 8 ? a->hscroll - 8 : 0;
+	if (a->hscroll > 400)
+		a->hscroll = 400;
+	return KEYS_REDRAW;
+}
+
+static int h_mouse(struct app *a, int key)
+{
+	struct list_state *l = &a->lists[a->screen];
+	MEVENT ev;
+	long row;
+
+	(void)key;
+	if (getmouse(&ev) != OK)
+		return 0;
+	if (ev.bstate & BUTTON4_PRESSED) {
+		app_move(a, -3);
+		return KEYS_REDRAW;
+	}
+	if (ev.bstate & BUTTON5_PRESSED) {
+		app_move(a, 3);
+		return KEYS_REDRAW;
+	}
+	if (!(ev.bstate & (BUTTON1_CLICKED | BUTTON1_PRESSED |
+			   BUTTON1_DOUBLE_CLICKED)) ||
+	    !(SCR_LISTS & SCR_BIT(a->screen)) || ev.y < l->row_y ||
+	    ev.y >= l->row_y + l->page)
+		return KEYS_REDRAW;
+	row = (long)l->top + (ev.y - l->row_y);
+	if ((size_t)row >= app_list_len(a, a->screen))
+		return KEYS_REDRAW;
+	app_select(a, (size_t)row);
+	if (ev.bstate & BUTTON1_DOUBLE_CLICKED) {
+		app_open(a);
+		return KEYS_RESCAN;
+	}
+	return KEYS_REDRAW;
+}
+
+static int h_search(struct app *a, int key)
+{
+	(void)key;
+	keys_prompt_open(a, PROMPT_SEARCH, NULL);
+	return KEYS_REDRAW;
+}
+
+static int h_next(struct app *a, int key)
+{
+	if (!a->search && a->filter.text && !a->filter.regex &&
+	    (a->screen == SCR_GROUPS || a->screen == SCR_LEAKS)) {
+		free(a->search);
+		a->search = xstrdup(a->filter.text);
+	}
+	if (!a->search) {
+		app_message(a, 1, "nothing to find: / first");
+		return KEYS_REDRAW;
+	}
+	app_search(a, key == 'n' ? 1 : -1, 0);
+	return KEYS_REDRAW;
+}
+
+static int h_goto(struct app *a, int key)
+{
+	(void)key;
+	keys_prompt_open(a, PROMPT_GOTO, NULL);
+	return KEYS_REDRAW;
+}
+
+static void base64(const unsigned char *p, size_t n, struct strbuf *out)
+{
+	static const char t[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+				"abcdefghijklmnopqrstuvwxyz0123456789+/";
+	size_t i;
+
+	for (i = 0; i + 2 < n; i += 3) {
+		strbuf_addc(out, t[p[i] >> 2]);
+		strbuf_addc(out, t[((p[i] & 3) << 4) | (p[i + 1] >> 4)]);
+		strbuf_addc(out, t[((p[i + 1] & 15) << 2) | (p[i + 2] >> 6)]);
+		strbuf_addc(out, t[p[i + 2] & 63]);
+	}
+	if (n - i == 1) {
+		strbuf_addc(out, t[p[i] >> 2]);
+		strbuf_addc(out, t[(p[i] & 3) << 4]);
+		strbuf_adds(out, "==");
+	} else if (n - i == 2) {
+		strbuf_addc(out, t[p[i] >> 2]);
+		strbuf_addc(out, t[((p[i] & 3) << 4) | (p[i + 1] >> 4)]);
+		strbuf_addc(out, t[(p[i + 1] & 15) << 2]);
+		strbuf_addc(out, '=');
+	}
+}
+
+/* OSC 52: the terminal puts the text on the clipboard. */
+static int h_copy(struct app *a, int key)
+{
+	struct strbuf text, seq;
+
+	(void)key;
+	strbuf_init(&text);
+	strbuf_init(&seq);
+	if (app_stack_text(a, &text) < 0) {
+		app_message(a, 1, "goroutine %llu has exited",
+			    (unsigned long long)a->goid);
+	} else {
+		strbuf_adds(&seq, "\033]52;c;");
+		base64((const unsigned char *)text.buf, text.len, &seq);
+		strbuf_adds(&seq, "\a");
+		fwrite(seq.buf, 1, seq.len, stdout);
+		fflush(stdout);
+		app_message(a, 0, "copied the stack of goroutine %llu (%zu "
+			    "bytes)", (unsigned long long)a->goid, text.len);
+	}
+	strbuf_release(&text);
+	strbuf_release(&seq);
+	return KEYS_REDRAW;
+}
+
+static int h_save_stack(struct app *a, int key)
+{
+	char *dir = export_default_dir(), *name;
+	const char *home = getenv("HOME");
+
+	(void)key;
+	name = xasprintf("%s/goscope-stack-%llu.txt",
+			 home && !strcmp(home, dir) ? "~" : dir,
+			 (unsigned long long)a->goid);
+	keys_prompt_open(a, PROMPT_SAVE_STACK, name);
+	free(name);
+	free(dir);
+	return KEYS_REDRAW;
 }
 
 static int h_level(struct app *a, int key)
@@ -403,6 +629,13 @@ static int h_screen(struct app *a, int key)
 		app_goto(a, SCR_DIFF);
 		break;
 	case 't':
+		if (a->screen == SCR_STACK && a->gidx >= 0 &&
+		    a->m.cur->snap->gs[a->gidx].tid) {
+			/* The thread running this goroutine. */
+			a->lists[SCR_THREADS].tag =
+				(uint64_t)a->m.cur->snap->gs[a->gidx].tid;
+			a->lists[SCR_THREADS].tagged = 1;
+		}
 		app_goto(a, SCR_THREADS);
 		break;
 	case 'i':
@@ -516,9 +749,37 @@ static int prompt_commit(struct app *a)
 				app_message(a, 0, "no filter");
 		}
 		r = KEYS_RESCAN;
-	} else if (a->prompt == PROMPT_EXPORT) {
-		if (*text)
+	} else if (a->prompt == PROMPT_EXPORT ||
+		   a->prompt == PROMPT_SAVE_STACK) {
+		enum prompt_kind kind = a->prompt;
+
+		/* A question about an existing file may follow. */
+		prompt_close(a);
+		if (*text && kind == PROMPT_EXPORT)
 			app_export(a, text);
+		else if (*text)
+			app_save_stack(a, text);
+		free(text);
+		return KEYS_RESCAN;
+	} else if (a->prompt == PROMPT_SEARCH) {
+		if (*text) {
+			free(a->search);
+			a->search = xstrdup(text);
+			app_search(a, 1, 1);
+		}
+		r = KEYS_REDRAW;
+	} else if (a->prompt == PROMPT_GOTO) {
+		char *end;
+		unsigned long long id;
+
+		errno = 0;
+		id = strtoull(text, &end, 10);
+		if (errno || end == text || *end)
+			app_message(a, 1, "not a goroutine id: '%s'", text);
+		else if (!app_open_goroutine(a, id))
+			app_message(a, 1, "no goroutine %llu in the current "
+				    "snapshot", id);
+		r = KEYS_RESCAN;
 	}
 	prompt_close(a);
 	free(text);
@@ -531,6 +792,11 @@ int keys_prompt(struct app *a, int key, int wide)
 	mbstate_t st;
 	size_t n;
 
+	if (a->prompt == PROMPT_OVERWRITE) {
+		prompt_close(a);
+		app_overwrite(a, wide && (key == 'y' || key == 'Y'));
+		return KEYS_REDRAW;
+	}
 	if (!wide) {
 		switch (key) {
 		case KEY_ENTER:

@@ -5,14 +5,20 @@
 #include <string.h>
 
 #include "tui/model.h"
+#include "snapshot/ages.h"
 #include "lib/xmalloc.h"
 #include "lib/banned.h"
 
 /* Filter results memoized per interned string of one snapshot. */
+/* Filter results by interned string (pointer), for one snapshot. */
 struct memo {
-	const char **key;
-	unsigned char *val;	/* 1 no match, 2 match */
-	size_t nslots, n;
+	struct hashmap map;	/* struct memo_ent by key */
+};
+
+struct memo_ent {
+	struct hashmap_entry ent;
+	const char *key;
+	int match;
 };
 
 static enum model_state state_class(uint32_t status);
@@ -28,14 +34,13 @@ static void series_reset(struct model *m);
 static void diff_invalidate(struct model *m);
 static long long series_at(const struct model *m,
 			   const struct model_series *ser, size_t seq);
-static unsigned int leak_flags(const struct model *m,
-			       const struct model_series *ser,
+static unsigned int leak_flags(const struct model *m, uint64_t id,
 			       long long *growth);
 static void regroup(struct model *m, struct model_snap *ms);
 static void memo_init(struct memo *mm);
 static void memo_release(struct memo *mm);
-static size_t memo_slot(const struct memo *mm, const char *s);
-static void memo_grow(struct memo *mm);
+static int memo_cmp(const void *data, const struct hashmap_entry *a,
+		    const struct hashmap_entry *b, const void *key);
 static int str_match(const struct model_filter *f, struct memo *mm,
 		     const char *s);
 static int group_match(const struct model_filter *f, struct memo *mm,
@@ -44,6 +49,29 @@ static const char *frame_func(const struct snap_frame *f);
 static const char *row_name(const struct model_row *r);
 static int cmp_rows(const void *a, const void *b, void *arg);
 static int cmp_goid(const void *a, const void *b, void *arg);
+static unsigned int count_bucket(size_t c);
+static int row_hidden(const struct model_row *r, unsigned int hide);
+static int name_shown(const char *func);
+static int cmp_look(const void *a, const void *b, void *arg);
+static void find_twins(struct model_row *rows, size_t n);
+static int rank_cmp(const void *data, const struct hashmap_entry *a,
+		    const struct hashmap_entry *b, const void *key);
+static size_t order_rank(const struct model_order *o, uint64_t id);
+static void order_save(struct model_order *o, const struct model_row *rows,
+		       size_t n);
+
+/* A group's place in the last rows (struct model_order). */
+struct model_rank {
+	struct hashmap_entry ent;
+	uint64_t id;
+	size_t rank;
+};
+
+/* What the sort compares rows by. */
+struct sort_ctx {
+	enum model_sort key;
+	int reverse, pin;
+};
 
 static enum model_state state_class(uint32_t status)
 {
@@ -75,7 +103,7 @@ const char *model_state_name(enum model_state st)
 const char *model_sort_name(enum model_sort key)
 {
 	static const char *const names[MSORT_COUNT_KEYS] = {
-		"count", "delta", "wait", "name",
+		"count", "delta", "wait", "name", "state", "growth",
 	};
 
 	return key < MSORT_COUNT_KEYS ? names[key] : "?";
@@ -129,13 +157,13 @@ static struct model_snap *msnap_new(const struct model *m, struct snap *s,
 	ms->owned = owned;
 	ms->refs = 1;
 	ms->name = name ? xstrdup(name) : NULL;
-	if (gr && gr->snap == s && gr->level == m->level) {
+	if (gr && gr->snap == s && gr->level == m->level && !m->rules) {
 		ms->gr = *gr;
 		memset(gr, 0, sizeof(*gr));
 	} else {
 		if (gr && gr->snap)
 			grouping_release(gr);
-		group_snap(s, m->level, m->flags, NULL, &ms->gr);
+		group_snap(s, m->level, m->flags, m->rules, &ms->gr);
 	}
 	msnap_index(ms);
 	msnap_count(ms, m->flags);
@@ -166,6 +194,16 @@ void model_init(struct model *m, enum group_level level)
 {
 	memset(m, 0, sizeof(*m));
 	m->level = level;
+	m->track = leak_track_new(NULL);
+	m->ages = ages_new();
+}
+
+void model_set_leak(struct model *m, const struct leak_cfg *c,
+		    const struct rules *rules)
+{
+	leak_track_free(m->track);
+	m->track = leak_track_new(c);
+	m->rules = rules;
 }
 
 static void diff_invalidate(struct model *m)
@@ -182,6 +220,8 @@ void model_release(struct model *m)
 	msnap_unref(m, m->prev);
 	msnap_unref(m, m->base);
 	free(m->series);
+	leak_track_free(m->track);
+	ages_free(m->ages);
 	memset(m, 0, sizeof(*m));
 }
 
@@ -226,14 +266,30 @@ static void series_reset(struct model *m)
 	m->series = NULL;
 	m->nseries = 0;
 	m->series_start = m->seq;
-	if (m->cur)
+	leak_track_reset(m->track);
+	if (m->cur) {
 		series_advance(m);
+		leak_track_add(m->track, m->cur->snap->time_unix_ns,
+			       &m->cur->gr);
+	}
 }
 
 void model_push(struct model *m, struct snap *s, struct grouping *gr,
 		int owned, const char *name)
 {
-	struct model_snap *ms = msnap_new(m, s, gr, owned, name);
+	struct model_snap *ms;
+
+	/* Honest ages, over snapshots of one process. */
+	if (m->cur && m->cur->snap->pid != s->pid)
+		ages_reset(m->ages);
+	if (s->pid && ages_update(m->ages, s) && gr && gr->snap == s) {
+		/* Waits were dropped: the group statistics change. */
+		grouping_release(gr);
+		memset(gr, 0, sizeof(*gr));
+	}
+	if (gr && gr->snap == s)
+		group_set_ages(gr);
+	ms = msnap_new(m, s, gr, owned, name);
 
 	diff_invalidate(m);
 	ms->seq = ++m->seq;
@@ -243,6 +299,7 @@ void model_push(struct model *m, struct snap *s, struct grouping *gr,
 	if (!m->series_start)
 		m->series_start = ms->seq;
 	series_advance(m);
+	leak_track_add(m->track, s->time_unix_ns, &ms->gr);
 }
 
 void model_reset(struct model *m)
@@ -255,6 +312,8 @@ void model_reset(struct model *m)
 	m->series = NULL;
 	m->nseries = 0;
 	m->series_start = 0;
+	leak_track_reset(m->track);
+	ages_reset(m->ages);
 }
 
 static void regroup(struct model *m, struct model_snap *ms)
@@ -262,7 +321,7 @@ static void regroup(struct model *m, struct model_snap *ms)
 	if (!ms || ms->gr.level == m->level)
 		return;
 	grouping_release(&ms->gr);
-	group_snap(ms->snap, m->level, m->flags, NULL, &ms->gr);
+	group_snap(ms->snap, m->level, m->flags, m->rules, &ms->gr);
 	msnap_index(ms);
 }
 
@@ -371,96 +430,65 @@ size_t model_series_points(const struct model *m,
 	return n;
 }
 
-/* MROW_LEAK when the group grew in each of the last window snapshots. */
-static unsigned int leak_flags(const struct model *m,
-			       const struct model_series *ser,
+/* MROW_LEAK when the shared leak rule suspects the group. */
+static unsigned int leak_flags(const struct model *m, uint64_t id,
 			       long long *growth)
 {
-	long long first, v, w;
-	size_t i;
+	struct leak_result r;
 
 	*growth = 0;
-	if (m->seq < MODEL_LEAK_WINDOW + 1)
+	if (leak_track_judge(m->track, id, &r) != LEAK_SUSPECT)
 		return 0;
-	first = series_at(m, ser, m->seq - MODEL_LEAK_WINDOW);
-	if (first < 0)
-		return 0;
-	*growth = series_at(m, ser, m->seq) - first;
-	for (i = 0; i < MODEL_LEAK_WINDOW; i++) {
-		v = series_at(m, ser, m->seq - i);
-		w = series_at(m, ser, m->seq - i - 1);
-		if (v < 0 || w < 0 || v <= w)
-			return 0;
-	}
+	*growth = r.growth;
 	return MROW_LEAK;
 }
 
 static void memo_init(struct memo *mm)
 {
-	mm->nslots = 1024;
-	mm->n = 0;
-	mm->key = xcalloc(mm->nslots, sizeof(*mm->key));
-	mm->val = xcalloc(mm->nslots, sizeof(*mm->val));
+	hashmap_init(&mm->map, memo_cmp, NULL, 1024);
 }
 
 static void memo_release(struct memo *mm)
 {
-	free(mm->key);
-	free(mm->val);
+	hashmap_release_free(&mm->map);
 }
 
-static size_t memo_slot(const struct memo *mm, const char *s)
+static int memo_cmp(const void *data, const struct hashmap_entry *a,
+		    const struct hashmap_entry *b, const void *key)
 {
-	size_t h = ((uintptr_t)s >> 3) * 0x9e3779b97f4a7c15ull;
-	size_t i = h & (mm->nslots - 1);
-
-	while (mm->key[i] && mm->key[i] != s)
-		i = (i + 1) & (mm->nslots - 1);
-	return i;
-}
-
-static void memo_grow(struct memo *mm)
-{
-	struct memo old = *mm;
-	size_t i;
-
-	mm->nslots *= 2;
-	mm->key = xcalloc(mm->nslots, sizeof(*mm->key));
-	mm->val = xcalloc(mm->nslots, sizeof(*mm->val));
-	for (i = 0; i < old.nslots; i++) {
-		if (old.key[i]) {
-			size_t k = memo_slot(mm, old.key[i]);
-
-			mm->key[k] = old.key[i];
-			mm->val[k] = old.val[i];
-		}
-	}
-	memo_release(&old);
+	(void)data;
+	(void)key;
+	return container_of(a, struct memo_ent, ent)->key !=
+	       container_of(b, struct memo_ent, ent)->key;
 }
 
 /* Matches an interned string of the current snapshot (memoized). */
 static int str_match(const struct model_filter *f, struct memo *mm,
 		     const char *s)
 {
-	size_t i = 0;
+	struct hashmap_entry *he;
+	struct memo_ent probe, *me;
 	int r;
 
 	if (!s)
 		return 0;
 	if (mm) {
-		i = memo_slot(mm, s);
-		if (mm->key[i])
-			return mm->val[i] == 2;
+		probe.key = s;
+		hashmap_entry_init(&probe.ent, hash_u64((uintptr_t)s));
+		he = hashmap_get(&mm->map, &probe.ent, NULL);
+		if (he)
+			return container_of(he, struct memo_ent, ent)->match;
 	}
 	if (f->regex)
 		r = regexec(&f->re, s, 0, NULL, 0) == 0;
 	else
 		r = strcasestr(s, f->text) != NULL;
 	if (mm) {
-		mm->key[i] = s;
-		mm->val[i] = r ? 2 : 1;
-		if (++mm->n * 2 > mm->nslots)
-			memo_grow(mm);
+		me = xmalloc(sizeof(*me));
+		hashmap_entry_init(&me->ent, probe.ent.hash);
+		me->key = s;
+		me->match = r;
+		hashmap_add(&mm->map, &me->ent);
 	}
 	return r;
 }
@@ -473,6 +501,13 @@ static int group_match(const struct model_filter *f, struct memo *mm,
 	char kv[512];
 	size_t i;
 
+	if (f->label_key) {
+		for (i = 0; i < g->nlabels; i++)
+			if (!strcmp(g->labels[i].key, f->label_key) &&
+			    !strcmp(g->labels[i].value, f->label_value))
+				return 1;
+		return 0;
+	}
 	if (str_match(f, mm, rep->status_str))
 		return 1;
 	for (i = 0; i < rep->nframes; i++)
@@ -513,6 +548,18 @@ int model_filter_set(struct model_filter *f, const char *text,
 			nf.regex = 1;
 		}
 		nf.text = xstrdup(text);
+		if (!strncmp(nf.text, "label:", 6)) {
+			char *eq = strchr(nf.text + 6, '=');
+
+			if (!eq || eq == nf.text + 6) {
+				free(nf.text);
+				return err_set(e, EINVAL, "a label filter is "
+					       "label:KEY=VALUE");
+			}
+			nf.label_key = xmemdupz(nf.text + 6,
+						(size_t)(eq - nf.text - 6));
+			nf.label_value = xstrdup(eq + 1);
+		}
 	}
 	model_filter_release(f);
 	*f = nf;
@@ -523,6 +570,8 @@ void model_filter_release(struct model_filter *f)
 {
 	if (f->regex)
 		regfree(&f->re);
+	free(f->label_key);
+	free(f->label_value);
 	free(f->text);
 	memset(f, 0, sizeof(*f));
 }
@@ -534,35 +583,68 @@ static const char *frame_func(const struct snap_frame *f)
 
 static const char *row_name(const struct model_row *r)
 {
-	return frame_func(r->g->user ? r->g->user : r->start);
+	return r->name ? frame_func(r->name) : model_start_name(r->g);
+}
+
+/*
+ * Counts in quarter-octave steps (exact below 8): rows whose count moved
+ * a little keep their places, ordered by their last rank.
+ */
+static unsigned int count_bucket(size_t c)
+{
+	unsigned int msb;
+
+	if (c < 8)
+		return (unsigned int)c;
+	msb = 63u - (unsigned int)__builtin_clzll((unsigned long long)c);
+	return msb * 4 + (unsigned int)((c >> (msb - 2)) & 3);
 }
 
 static int cmp_rows(const void *a, const void *b, void *arg)
 {
 	const struct model_row *x = a, *y = b;
-	enum model_sort key = *(const enum model_sort *)arg;
-	int c;
+	const struct sort_ctx *ctx = arg;
+	int c = 0, lx = !!(x->flags & MROW_LEAK), ly = !!(y->flags & MROW_LEAK);
+	unsigned int bx, by;
 
-	switch (key) {
+	if (ctx->pin && lx != ly)
+		return ly - lx;
+	if (ctx->pin && lx && x->growth != y->growth)
+		return x->growth > y->growth ? -1 : 1;
+	switch (ctx->key) {
 	case MSORT_DELTA:
 		if (x->dprev != y->dprev)
-			return x->dprev > y->dprev ? -1 : 1;
+			c = x->dprev > y->dprev ? -1 : 1;
+		break;
+	case MSORT_GROWTH:
+		if (x->growth != y->growth)
+			c = x->growth > y->growth ? -1 : 1;
 		break;
 	case MSORT_WAIT:
 		if (x->g->wait_max != y->g->wait_max)
-			return x->g->wait_max > y->g->wait_max ? -1 : 1;
+			c = x->g->wait_max > y->g->wait_max ? -1 : 1;
 		break;
 	case MSORT_NAME:
 		c = strcmp(row_name(x), row_name(y));
-		if (c)
-			return c;
-		c = strcmp(frame_func(x->caller), frame_func(y->caller));
-		if (c)
-			return c;
+		if (!c)
+			c = strcmp(frame_func(x->caller), frame_func(y->caller));
+		break;
+	case MSORT_STATE:
+		c = strcmp(x->g->rep->status_str ? x->g->rep->status_str : "",
+			   y->g->rep->status_str ? y->g->rep->status_str : "");
 		break;
 	default:
+		bx = count_bucket(x->g->count);
+		by = count_bucket(y->g->count);
+		if (bx != by)
+			c = bx > by ? -1 : 1;
+		else if (x->rank != y->rank)
+			/* Unranked (new) rows after the ranked ones. */
+			return x->rank < y->rank ? -1 : 1;
 		break;
 	}
+	if (c)
+		return ctx->reverse ? -c : c;
 	if (x->g->count != y->g->count)
 		return x->g->count > y->g->count ? -1 : 1;
 	c = strcmp(row_name(x), row_name(y));
@@ -574,14 +656,262 @@ static int cmp_rows(const void *a, const void *b, void *arg)
 	return x->g->id < y->g->id ? -1 : x->g->id > y->g->id;
 }
 
+static int rank_cmp(const void *data, const struct hashmap_entry *a,
+		    const struct hashmap_entry *b, const void *key)
+{
+	const struct model_rank *x = container_of(a, struct model_rank, ent);
+	const struct model_rank *y = container_of(b, struct model_rank, ent);
+
+	(void)data;
+	(void)key;
+	return x->id != y->id;
+}
+
+static size_t order_rank(const struct model_order *o, uint64_t id)
+{
+	struct model_rank probe;
+	struct hashmap_entry *e;
+
+	if (!o || !o->init)
+		return SIZE_MAX;
+	probe.id = id;
+	hashmap_entry_init(&probe.ent, hash_u64(id));
+	e = hashmap_get(&o->map, &probe.ent, NULL);
+	return e ? container_of(e, struct model_rank, ent)->rank : SIZE_MAX;
+}
+
+static void order_save(struct model_order *o, const struct model_row *rows,
+		       size_t n)
+{
+	size_t i;
+
+	model_order_release(o);
+	hashmap_init(&o->map, rank_cmp, NULL, n);
+	o->init = 1;
+	o->ranks = xcalloc(n + 1, sizeof(*o->ranks));
+	o->nranks = n;
+	for (i = 0; i < n; i++) {
+		o->ranks[i].id = rows[i].g->id;
+		o->ranks[i].rank = i;
+		hashmap_entry_init(&o->ranks[i].ent, hash_u64(rows[i].g->id));
+		hashmap_add(&o->map, &o->ranks[i].ent);
+	}
+}
+
+void model_order_release(struct model_order *o)
+{
+	if (o->init)
+		hashmap_release(&o->map);
+	free(o->ranks);
+	memset(o, 0, sizeof(*o));
+}
+
+static int row_hidden(const struct model_row *r, unsigned int hide)
+{
+	enum model_state st = state_class(r->g->rep->status);
+
+	if (r->flags & MROW_LEAK)
+		return 0;
+	if ((hide & MHIDE_BUSY) &&
+	    (st == MSTATE_RUNNING || st == MSTATE_RUNNABLE))
+		return 1;
+	return (hide & MHIDE_SINGLE) && r->g->count == 1;
+}
+
+/* 0 for the runtime's own functions and its hooks in other packages. */
+static int name_shown(const char *func)
+{
+	if (!func || !strcmp(func, "?"))
+		return 0;
+	if (!strncmp(func, "runtime.", 8))
+		return 0;
+	return !strstr(func, ".runtime_") && !strstr(func, ".poll_runtime_");
+}
+
+const struct snap_frame *model_name_frame(const struct group *g)
+{
+	const struct snap_goroutine *rep = g->rep;
+	size_t i;
+
+	if (g->user)
+		return g->user;
+	for (i = 0; i < rep->nframes; i++) {
+		const struct snap_frame *f = &rep->frames[i];
+
+		if (!(f->flags & (SNAP_FRAME_RUNTIME | SNAP_FRAME_WRAPPER |
+				  SNAP_FRAME_UNKNOWN)) && name_shown(f->func))
+			return f;
+	}
+	return NULL;
+}
+
+const char *model_start_name(const struct group *g)
+{
+	const struct snap_goroutine *rep = g->rep;
+	size_t i;
+
+	if (rep->start_func && strcmp(rep->start_func, "runtime.goexit"))
+		return rep->start_func;
+	for (i = rep->nframes; i > 0; i--)
+		if (rep->frames[i - 1].func &&
+		    strcmp(rep->frames[i - 1].func, "runtime.goexit"))
+			return rep->frames[i - 1].func;
+	return "?";
+}
+
+static int cmp_look(const void *a, const void *b, void *arg)
+{
+	const struct model_row *rows = arg;
+	const struct model_row *x = &rows[*(const size_t *)a];
+	const struct model_row *y = &rows[*(const size_t *)b];
+	const struct group *gx = x->g, *gy = y->g;
+	int c;
+
+	c = strcmp(row_name(x), row_name(y));
+	if (!c && x->name && y->name)
+		c = x->name->line - y->name->line;
+	if (!c)
+		c = strcmp(gx->creator ? frame_func(gx->creator) : "",
+			   gy->creator ? frame_func(gy->creator) : "");
+	if (!c)
+		c = *(const size_t *)a < *(const size_t *)b ? -1 : 1;
+	return c;
+}
+
+/* Rows that would read the same (name, line, creator) get a twin. */
+static void find_twins(struct model_row *rows, size_t n)
+{
+	size_t *idx = xcalloc(n + 1, sizeof(*idx)), i, j;
+
+	for (i = 0; i < n; i++)
+		idx[i] = i;
+	qsort_r(idx, n, sizeof(*idx), cmp_look, rows);
+	for (i = 0; i < n; i = j) {
+		struct model_row *x = &rows[idx[i]];
+
+		for (j = i + 1; j < n; j++) {
+			struct model_row *y = &rows[idx[j]];
+
+			if (strcmp(row_name(x), row_name(y)) ||
+			    (x->name && y->name &&
+			     x->name->line != y->name->line) ||
+			    strcmp(x->g->creator ? frame_func(x->g->creator)
+						 : "",
+				   y->g->creator ? frame_func(y->g->creator)
+						 : ""))
+				break;
+			y->twin = x->g;
+			if (!x->twin)
+				x->twin = y->g;
+		}
+	}
+	free(idx);
+}
+
+void model_twin_diff(const struct group *g, const struct group *twin,
+		     struct strbuf *out)
+{
+	const struct snap_goroutine *a = g->rep, *b = twin->rep;
+	size_t i, n = a->nframes < b->nframes ? a->nframes : b->nframes;
+
+	if (a->status_str && b->status_str &&
+	    strcmp(a->status_str, b->status_str)) {
+		strbuf_addf(out, "%s", a->status_str);
+		return;
+	}
+	if (a->nframes != b->nframes) {
+		strbuf_addf(out, "depth %zu", a->nframes);
+		return;
+	}
+	for (i = 0; i < g->nlabels || i < twin->nlabels; i++) {
+		if (i < g->nlabels && i < twin->nlabels &&
+		    !strcmp(g->labels[i].key, twin->labels[i].key) &&
+		    !strcmp(g->labels[i].value, twin->labels[i].value))
+			continue;
+		if (i < g->nlabels)
+			strbuf_addf(out, "%s=%s", g->labels[i].key,
+				    g->labels[i].value);
+		else
+			strbuf_adds(out, "no labels");
+		return;
+	}
+	/* From the outermost frame: recursion shows as depth. */
+	for (i = 0; i < n; i++) {
+		const struct snap_frame *x = &a->frames[a->nframes - 1 - i];
+		const struct snap_frame *y = &b->frames[b->nframes - 1 - i];
+
+		if (strcmp(frame_func(x), frame_func(y)) ||
+		    x->line != y->line)
+			break;
+	}
+	if (i < n) {
+		const struct snap_frame *x = &a->frames[a->nframes - 1 - i];
+
+		strbuf_addf(out, "via %s:%d", frame_func(x), x->line);
+		return;
+	}
+	if (g->creator && twin->creator &&
+	    g->creator->line != twin->creator->line) {
+		strbuf_addf(out, "created at line %d", g->creator->line);
+		return;
+	}
+	strbuf_adds(out, "other PC offsets");
+}
+
+void model_short_func(const char *func, const char *main_module, int w,
+		      int ascii, char *buf, size_t size)
+{
+	const char *s = func ? func : "?", *slash, *last, *ell;
+	size_t m = main_module ? strlen(main_module) : 0, len;
+	int cut = 0;
+
+	if (m && !strncmp(s, main_module, m) && s[m] == '/') {
+		s += m + 1;
+	} else if (m && !strncmp(s, main_module, m) && s[m] == '.') {
+		slash = memrchr(main_module, '/', m);
+		if (slash)
+			s += slash - main_module + 1;
+	}
+	ell = ascii ? "..." : "\xe2\x80\xa6";
+	/* Whole leading path elements of the package give way first. */
+	for (;;) {
+		len = strlen(s) + (cut ? (ascii ? 4 : 2) : 0);
+		if (w <= 0 || len <= (size_t)w)
+			break;
+		/* The package ends at the last '/' before any type. */
+		last = memrchr(s, '/', strcspn(s, "[("));
+		slash = strchr(s, '/');
+		if (!last || !slash)
+			break;
+		s = slash + 1;
+		cut = 1;
+	}
+	snprintf(buf, size, "%s%s%s", cut ? ell : "", cut ? "/" : "", s);
+}
+
 size_t model_rows(const struct model *m, const struct model_filter *f,
 		  enum model_sort key, int leaks_only, struct model_row **rows,
 		  size_t *alloc)
 {
+	struct model_query q;
+
+	memset(&q, 0, sizeof(q));
+	q.filter = f;
+	q.key = key;
+	q.leaks_only = leaks_only;
+	return model_query_rows(m, &q, rows, alloc);
+}
+
+size_t model_query_rows(const struct model *m, struct model_query *q,
+			struct model_row **rows, size_t *alloc)
+{
 	const struct model_snap *cur = m->cur;
+	const struct model_filter *f = q->filter;
 	size_t i, n = 0, maxf = 1, *idx;
+	struct sort_ctx ctx;
 	struct memo mm;
 
+	q->nhidden = q->nsuspects = 0;
 	if (!cur)
 		return 0;
 	if (f && !f->text)
@@ -604,9 +934,15 @@ size_t model_rows(const struct model *m, const struct model_filter *f,
 		memset(r, 0, sizeof(*r));
 		r->g = g;
 		r->ser = model_series_of(m, g->id);
-		r->flags = leak_flags(m, r->ser, &r->growth);
-		if (leaks_only && !(r->flags & MROW_LEAK))
+		r->flags = leak_flags(m, g->id, &r->growth);
+		if (r->flags & MROW_LEAK)
+			q->nsuspects++;
+		if (q->leaks_only && !(r->flags & MROW_LEAK))
 			continue;
+		if (row_hidden(r, q->hide)) {
+			q->nhidden++;
+			continue;
+		}
 		if (f && !group_match(f, &mm, g))
 			continue;
 		nshown = group_shown_frames(g->rep, idx);
@@ -614,8 +950,9 @@ size_t model_rows(const struct model *m, const struct model_filter *f,
 			r->top = &g->rep->frames[idx[0]];
 			r->start = &g->rep->frames[idx[nshown - 1]];
 		}
-		for (k = 0; g->user && k + 1 < nshown; k++)
-			if (&g->rep->frames[idx[k]] == g->user)
+		r->name = model_name_frame(g);
+		for (k = 0; r->name && k + 1 < nshown; k++)
+			if (&g->rep->frames[idx[k]] == r->name)
 				r->caller = &g->rep->frames[idx[k + 1]];
 		if (m->prev) {
 			before = model_count_of(m->prev, g->id);
@@ -628,26 +965,22 @@ size_t model_rows(const struct model *m, const struct model_filter *f,
 		if (m->base)
 			r->dbase = (long long)g->count -
 				   (long long)model_count_of(m->base, g->id);
+		r->rank = order_rank(q->order, g->id);
 		n++;
 	}
 	free(idx);
 	if (f)
 		memo_release(&mm);
-	if (leaks_only && key == MSORT_COUNT) {
+	find_twins(*rows, n);
+	ctx.key = q->key;
+	ctx.reverse = q->reverse;
+	ctx.pin = q->pin_suspects;
+	if (q->leaks_only && q->key == MSORT_COUNT)
 		/* Largest growth over the window first. */
-		for (i = 0; i < n; i++)
-			(*rows)[i].dprev = (*rows)[i].growth;
-		key = MSORT_DELTA;
-		qsort_r(*rows, n, sizeof(**rows), cmp_rows, &key);
-		for (i = 0; i < n; i++)
-			(*rows)[i].dprev = m->prev
-				? (long long)(*rows)[i].g->count -
-				  (long long)model_count_of(m->prev,
-							    (*rows)[i].g->id)
-				: 0;
-		return n;
-	}
-	qsort_r(*rows, n, sizeof(**rows), cmp_rows, &key);
+		ctx.key = MSORT_GROWTH;
+	qsort_r(*rows, n, sizeof(**rows), cmp_rows, &ctx);
+	if (q->order)
+		order_save(q->order, *rows, n);
 	return n;
 }
 

@@ -7,14 +7,16 @@
 #include <stdint.h>
 
 #include "lib/err.h"
+#include "lib/hashmap.h"
+#include "lib/strbuf.h"
 #include "snapshot/diff.h"
 #include "snapshot/group.h"
+#include "snapshot/leak.h"
+#include "snapshot/rules.h"
 #include "snapshot/snap.h"
 
 /* Counts kept per group (the sparkline and the leak series). */
 #define MODEL_SERIES 32
-/* A group leaks when it grew in each of the last MODEL_LEAK_WINDOW. */
-#define MODEL_LEAK_WINDOW 3
 
 /* Goroutine totals by state, for the header. */
 enum model_state {
@@ -53,13 +55,21 @@ enum model_sort {
 	MSORT_DELTA,		/* largest growth since the previous first */
 	MSORT_WAIT,		/* longest wait first */
 	MSORT_NAME,		/* by function name */
+	MSORT_STATE,		/* by state */
+	MSORT_GROWTH,		/* largest growth over the leak window */
 	MSORT_COUNT_KEYS,
 };
 
 enum model_row_flags {
 	MROW_GROWING = 1 << 0,	/* more than in the previous snapshot */
-	MROW_LEAK = 1 << 1,	/* grew in each of the last window */
+	MROW_LEAK = 1 << 1,	/* the leak rule (snapshot/leak.h) suspects it */
 	MROW_NEW = 1 << 2,	/* not in the previous snapshot */
+};
+
+/* Groups a query leaves out as noise. */
+enum model_hide {
+	MHIDE_BUSY = 1 << 0,	/* running or runnable groups */
+	MHIDE_SINGLE = 1 << 1,	/* groups of one goroutine */
 };
 
 /* A row of the groups (and leaks) screen. */
@@ -70,18 +80,54 @@ struct model_row {
 	const struct snap_frame *caller;	/* shown after g->user */
 	long long dprev;	/* count minus the previous snapshot's */
 	long long dbase;	/* count minus the baseline's */
-	long long growth;	/* over the leak series */
+	long long growth;	/* over the leak window (suspects only) */
 	unsigned int flags;	/* enum model_row_flags */
 	const struct model_series *ser;	/* may be NULL */
+	/* The frame that names the group (model_name_frame), or NULL. */
+	const struct snap_frame *name;
+	/* Another row of the same name, function and site, or NULL. */
+	const struct group *twin;
+	size_t rank;		/* internal: the last rank, or SIZE_MAX */
 };
 
-/* A compiled filter: a substring, or "~REGEX" (extended, any case). */
+/*
+ * Order kept across refreshes: the rank each group had in the last rows
+ * built with it, so that groups whose sort key barely changed keep
+ * their places (rows do not jump while counts move a little).
+ */
+struct model_order {
+	struct hashmap map;
+	struct model_rank *ranks;	/* entries of map */
+	size_t nranks;
+	int init;
+};
+
+/* What model_query_rows builds. */
+struct model_query {
+	const struct model_filter *filter;	/* may be NULL */
+	enum model_sort key;
+	int reverse;		/* the key's order turned round */
+	int leaks_only;
+	int pin_suspects;	/* suspects first, by growth, in any order */
+	unsigned int hide;	/* enum model_hide */
+	struct model_order *order;	/* may be NULL: no memory */
+	/* Out: groups left out as noise, and leak suspects (both before
+	 * the filter). */
+	size_t nhidden, nsuspects;
+};
+
+/*
+ * A compiled filter: a substring, "~REGEX" (extended, any case), or
+ * "label:KEY=VALUE" (a label exactly).
+ */
 struct model_filter {
 	char *text;		/* NULL: everything matches */
 	int regex;
 	regex_t re;
+	char *label_key, *label_value;	/* label:KEY=VALUE, or NULL */
 };
 
+struct ages;
 typedef void (*model_dispose_fn)(struct snap *s, void *arg);
 
 struct model {
@@ -96,12 +142,21 @@ struct model {
 	struct diff diff;
 	int diff_valid;
 	const struct snap *diff_a, *diff_b;
+	struct leak_track *track;	/* counts over the leak window */
+	struct ages *ages;	/* first sight of each goroutine */
+	const struct rules *rules;	/* ignore rules, or NULL; borrowed */
 	model_dispose_fn dispose;	/* frees owned snapshots */
 	void *dispose_arg;
 };
 
 /* Initializes an empty model at level. */
 void model_init(struct model *m, enum group_level level);
+/*
+ * Judges leaks with c (NULL: the defaults) and leaves out what rules
+ * (may be NULL, borrowed) ignore, from the next snapshot on.
+ */
+void model_set_leak(struct model *m, const struct leak_cfg *c,
+		    const struct rules *rules);
 /* Releases every snapshot the model references. */
 void model_release(struct model *m);
 /*
@@ -148,9 +203,10 @@ size_t model_series_points(const struct model *m,
 			   size_t n);
 
 /*
- * Compiles text into f: a substring matched in any case, or with a
- * leading '~' an extended regular expression.  Empty text matches
- * everything.  Returns 0, or -EINVAL with e set.
+ * Compiles text into f: a substring matched in any case, with a
+ * leading '~' an extended regular expression, or "label:KEY=VALUE" for
+ * the groups with that label (key and value exactly).  Empty text
+ * matches everything.  Returns 0, or -EINVAL with e set.
  */
 int model_filter_set(struct model_filter *f, const char *text,
 		     struct err *e);
@@ -158,13 +214,55 @@ void model_filter_release(struct model_filter *f);
 
 /*
  * Builds the rows of the current snapshot's groups that match f (may
- * be NULL), sorted by key; with leaks_only, only groups that grew in
- * each of the last MODEL_LEAK_WINDOW snapshots.  *rows is reallocated
+ * be NULL), sorted by key; with leaks_only, only groups the leak rule
+ * (snapshot/leak.h) suspects.  *rows is reallocated
  * (caller frees); returns the number of rows.
  */
 size_t model_rows(const struct model *m, const struct model_filter *f,
 		  enum model_sort key, int leaks_only, struct model_row **rows,
 		  size_t *alloc);
+
+/*
+ * Builds rows as model_rows does, for the query q (see struct
+ * model_query); fills q's out fields.  Returns the number of rows.
+ */
+size_t model_query_rows(const struct model *m, struct model_query *q,
+			struct model_row **rows, size_t *alloc);
+
+void model_order_release(struct model_order *o);
+
+/*
+ * The frame that names a group of goroutines: its first frame of the
+ * main module, else its first shown frame outside the runtime and its
+ * hooks (never runtime.gopark or runtime.goexit); NULL when the stack
+ * has no such frame (a goroutine not started yet: see
+ * model_start_name).
+ */
+const struct snap_frame *model_name_frame(const struct group *g);
+/*
+ * The function a group is named by when no frame names it: the start
+ * function of a goroutine not started yet (as the runtime prints it),
+ * else its outermost frame; "?" when unknown.
+ */
+const char *model_start_name(const struct group *g);
+
+/*
+ * What tells group g from its look-alike twin (same name and creation
+ * site): the state, the labels, the stack depth or the first frame that
+ * differs.  Appends a short text to out.
+ */
+void model_twin_diff(const struct group *g, const struct group *twin,
+		     struct strbuf *out);
+
+/*
+ * A function name shortened for a column of w cells: the main module's
+ * path (main_module, may be NULL) is dropped, keeping the package
+ * ("tsdb.(*DB).run"), then whole leading path elements of the package
+ * give way to an ellipsis until it fits; the
+ * type and function always stay.  Writes at most size bytes to buf.
+ */
+void model_short_func(const char *func, const char *main_module, int w,
+		      int ascii, char *buf, size_t size);
 
 /*
  * The goroutines (indexes into cur->snap->gs) of group id in the current

@@ -202,6 +202,9 @@ static int start_curses(struct app *a, struct err *e)
 	nodelay(stdscr, TRUE);
 	set_escdelay(25);
 	curs_set(0);
+	mousemask(BUTTON1_CLICKED | BUTTON1_PRESSED | BUTTON1_DOUBLE_CLICKED |
+		  BUTTON4_PRESSED | BUTTON5_PRESSED, NULL);
+	mouseinterval(250);
 	a->color = !a->o->no_color && !(nc && *nc) && has_colors();
 	draw_init(a);
 	return 0;
@@ -347,6 +350,8 @@ int tui_run(const struct tui_opts *o, int *sig, struct err *e)
 			app_release(&a);
 			return r;
 		}
+		if (cap && o->capture)
+			capture_set_opts(cap, o->capture);
 		if (o->baseline && load_file(o->baseline, &base, NULL, e) < 0) {
 			capture_close(cap);
 			app_release(&a);

@@ -8,6 +8,10 @@
 
 #include "lib/err.h"
 #include "snapshot/group.h"
+#include "snapshot/leak.h"
+#include "snapshot/rules.h"
+
+struct capture_opts;
 
 struct tui_opts {
 	pid_t pid;		/* a live process, or 0 for files */
@@ -20,6 +24,10 @@ struct tui_opts {
 	int ascii;		/* no UTF-8 drawing characters */
 	int no_color;
 	const char *source_root;	/* where source files are, or NULL */
+	struct leak_cfg leak;	/* the leak rule (leak_cfg_init) */
+	const struct rules *rules;	/* ignore rules, or NULL */
+	/* How a live process is captured (NULL: the defaults). */
+	const struct capture_opts *capture;
 };
 
 /*

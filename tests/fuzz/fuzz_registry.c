@@ -7,6 +7,7 @@
 #include "goruntime/layout.h"
 #include "goruntime/registry.h"
 #include "inspect/memsrc.h"
+#include "lib/compiler.h"
 #include "lib/banned.h"
 
 #define BASE 0x10000
@@ -52,6 +53,7 @@ static void layout_go123(struct gort_layout *l)
 	l->g_labels = 352;
 	l->g_ancestors = GORT_NONE;
 	l->g_waiting = GORT_NONE;
+	l->g_trackingseq = 199;
 	l->m_size = 1760;
 	l->m_g0 = 0;
 	l->m_procid = 72;
@@ -73,6 +75,47 @@ static void layout_go123(struct gort_layout *l)
 	l->st_scan = 0x1000;
 }
 
+/* Where each field of the layout lives and how wide it is. */
+static const struct {
+	size_t off, size;
+} fields[] = {
+#define X(f, n) { offsetof(struct gort_layout, f),                        \
+		  sizeof(((struct gort_layout *)0)->f) },
+	GORT_LAYOUT_FIELDS(X)
+#undef X
+};
+
+#define LAYOUT_MAGIC 0x4c	/* 'L' */
+
+/*
+ * An input ending in 'L' also carries a layout: the bytes before it hold
+ * one little-endian u16 per field of GORT_LAYOUT_FIELDS (0xffff: absent),
+ * so the fuzzer varies offsets and struct sizes as well as the memory,
+ * as a hostile DWARF or a wrong table would.  Returns the image size.
+ */
+static size_t fuzz_layout(const uint8_t *data, size_t size,
+			  struct gort_layout *l)
+{
+	size_t i, need = 2 * ARRAY_SIZE(fields) + 1, p;
+
+	if (size < need + 64 || data[size - 1] != LAYOUT_MAGIC)
+		return size;
+	p = size - need;
+	for (i = 0; i < ARRAY_SIZE(fields); i++, p += 2) {
+		unsigned v = data[p] | (unsigned)data[p + 1] << 8;
+		long o = v == 0xffff ? GORT_NONE : (long)v;
+		int c = (int)(int16_t)v;
+
+		/* Offsets (long) and sizes (size_t, the same width here:
+		 * 0xffff then reads as an absurd size) or constants (int). */
+		if (fields[i].size == sizeof(long))
+			memcpy((char *)l + fields[i].off, &o, sizeof(o));
+		else if (fields[i].size == sizeof(int))
+			memcpy((char *)l + fields[i].off, &c, sizeof(c));
+	}
+	return size - need;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct gort_thread th = { .tid = 1, .pc = BASE, .sp = BASE + 64 };
@@ -87,10 +130,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 64)
 		return 0;
 	layout_go123(&l);
+	size = fuzz_layout(data, size, &l);
 	mem = memsrc_buf_new(data, size, BASE);
+	gort_layout_verify(mem, &l, 0, NULL);
 	memset(&r, 0, sizeof(r));
-	if (gort_registry_reserve(mem, &l, 0, &r, NULL) == 0) {
-		if (gort_registry_copy(mem, &l, 0, &th, 1, &r, NULL) == 0) {
+	if (gort_registry_reserve(mem, &l, 0, 0, &r, NULL) == 0) {
+		if (gort_registry_copy(mem, &l, 0, &th, 1,
+				       GORT_COPY_DEFER_PARKED, &r, NULL) == 0 &&
+		    gort_registry_finish(mem, &l, &r, NULL) >= 0 &&
+		    gort_registry_recopy(mem, &l, 0, &th, 1, &r, NULL) >= 0) {
 			for (i = 0; i < r.ngs; i++) {
 				const struct gort_g *g = &r.gs[i];
 

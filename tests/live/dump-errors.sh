@@ -23,6 +23,8 @@ t_expect_status "no such pid" 1 "$GOSCOPE" dump 999999999
 t_expect_status "usage: no pid" 2 "$GOSCOPE" dump
 t_expect_status "no such snapshot file" 1 "$GOSCOPE" dump ./no-such-file
 t_expect_status "usage: bad format" 2 "$GOSCOPE" dump --format=xml 1
+t_expect_status "usage: bad --max-memory" 2 "$GOSCOPE" dump --max-memory=lots 1
+t_expect_status "usage: --max-memory below 1M" 2 "$GOSCOPE" dump --max-memory=100K 1
 
 sleep 60 &
 spid=$!
@@ -81,6 +83,30 @@ if go_build_with "$root" "$work/stripped" "$T_ROOT/tests/targets/goroutines" \
 	pid=
 else
 	t_fail "binary without DWARF" "build or start failed"
+fi
+
+# Over the memory budget: 10,000 goroutines need more than 1 MiB, in
+# both modes; one line naming the budget, the target left running.
+if start_target pid "$bin" -n 10000; then
+	for flag in "" --full-stop; do
+		name="over --max-memory${flag:+ $flag}"
+		"$GOSCOPE" dump $flag --max-memory=1M "$pid" >/dev/null 2>"$work/err"
+		rc=$?
+		if [ $rc -eq 1 ] && [ "$(wc -l <"$work/err")" -eq 1 ] &&
+			grep -q 'memory budget of 1 MiB (see --max-memory)' "$work/err" &&
+			[ "$(traced_threads "$pid")" -eq 0 ]; then
+			t_ok "$name # $(head -n 1 "$work/err")"
+		else
+			t_fail "$name" "exit $rc: $(head -n 1 "$work/err")"
+		fi
+	done
+	if "$GOSCOPE" dump --max-memory=4G "$pid" >/dev/null 2>"$work/err"; then
+		t_ok "within --max-memory=4G"
+	else
+		t_fail "within --max-memory=4G" "$(head -n 1 "$work/err")"
+	fi
+	stop_target "$pid"
+	pid=
 fi
 
 # Permission denied for an unprivileged user.

@@ -6,6 +6,9 @@
 # dumps itself on request; tests/tools/dumpcmp compares the two dumps
 # goroutine by goroutine.
 #
+# Every cell captures in both modes, two-phase (the default) and
+# --full-stop, from the same target, each compared with the runtime's dump.
+#
 # Per toolchain, goVER/self-consistency first checks that two consecutive
 # dumps of the target by itself are equal by dumpcmp, in every build
 # variant: that proves the target and the comparator deterministic.  Then
@@ -128,8 +131,9 @@ fi
 variants="exe/cgo exe/nocgo pie/cgo pie/nocgo"
 
 while IFS=$'\t' read -r ver root reason; do
-	# Self-consistency, then per variant the dump and its arguments.
-	t_expect $((1 + 2 * $(wc -w <<<"$variants")))
+	# Self-consistency, then per variant the dump and its arguments,
+	# in both capture modes.
+	t_expect $((1 + 4 * $(wc -w <<<"$variants")))
 	if [ "$root" = SKIP ]; then
 		t_skip_rest "go$ver/dump" "go $ver unavailable: $reason"
 		continue
@@ -177,59 +181,81 @@ while IFS=$'\t' read -r ver root reason; do
 		t_ok "go$ver/self-consistency"
 	fi
 
-	# goscope against the runtime, cell by cell.
+	# goscope against the runtime, cell by cell: both capture modes on
+	# the same target, two-phase (the default) first, then --full-stop;
+	# one runtime dump after both is the oracle for each.
 	for v in $variants; do
 		cell="go$ver/$v dump"
 		if [ -z "${bin[$v]:-}" ]; then
+			# The build's failure was the first of the four results.
 			t_skip "$cell args" "no build"
+			t_skip "$cell --full-stop" "no build"
+			t_skip "$cell --full-stop args" "no build"
 			continue
 		fi
 		if [ "$can_ptrace" -eq 0 ]; then
-			t_skip "$cell" "ptrace not permitted here (ptrace_scope=$scope)"
-			t_skip "$cell args" "ptrace not permitted here"
+			for c in "$cell" "$cell args" "$cell --full-stop" \
+				"$cell --full-stop args"; do
+				t_skip "$c" "ptrace not permitted here (ptrace_scope=$scope)"
+			done
 			continue
 		fi
 		if ! launch pid "${bin[$v]}"; then
 			t_fail "$cell" "target did not start"
 			t_skip "$cell args" "no target"
+			t_skip "$cell --full-stop" "no target"
+			t_skip "$cell --full-stop args" "no target"
 			continue
 		fi
-		rm -f "$work/want" "$work/got"
-		tcmd "$pid" gap # resets the heartbeat's gap
-		timeout 300 "$GOSCOPE" dump "$pid" >"$work/got" 2>"$work/err"
-		rc=$?
-		if tcmd "$pid" gap; then
-			echo "# go$ver/$v heartbeat: largest tick gap ${T_REPLY#gap } us while goscope ran"
-		fi
-		if [ "$rc" -ne 0 ]; then
-			why=$(head -n 1 "$work/err")
-			[ "$rc" -eq 124 ] && why="timed out after 300 s"
-			[ -n "$why" ] || why="exit status $rc"
-			t_fail "$cell" "goscope failed: $why"
-			t_skip "$cell args" "no dump"
-		elif ! kill -0 "$pid" 2>/dev/null; then
-			t_fail "$cell" "target died after goscope"
-			t_skip "$cell args" "no dump"
+		rm -f "$work/want" "$work/got" "$work/got-full"
+		declare -A why=()
+		for mode in two-phase full-stop; do
+			flag=
+			[ "$mode" = full-stop ] && flag=--full-stop
+			got=$work/got
+			[ "$mode" = full-stop ] && got=$work/got-full
+			tcmd "$pid" gap # resets the heartbeat's gap
+			timeout 300 "$GOSCOPE" dump $flag "$pid" >"$got" 2>"$work/err"
+			rc=$?
+			if tcmd "$pid" gap; then
+				echo "# go$ver/$v $mode heartbeat: largest tick gap ${T_REPLY#gap } us while goscope ran"
+			fi
+			if [ "$rc" -ne 0 ]; then
+				w=$(head -n 1 "$work/err")
+				[ "$rc" -eq 124 ] && w="timed out after 300 s"
+				why[$mode]="goscope failed: ${w:-exit status $rc}"
+			fi
+		done
+		if ! kill -0 "$pid" 2>/dev/null; then
+			why[all]="target died after goscope"
 		elif ! tdump "$pid" "$work/want"; then
-			t_fail "$cell" "target did not dump after goscope (${T_REPLY:-no reply})"
-			t_skip "$cell args" "no dump"
-		else
-			compare "go$ver/$v" "$work/want" "$work/got"
+			why[all]="target did not dump after goscope (${T_REPLY:-no reply})"
+		fi
+		for mode in two-phase full-stop; do
+			c=$cell got=$work/got
+			[ "$mode" = full-stop ] && c="$cell --full-stop" got=$work/got-full
+			w=${why[$mode]:-${why[all]:-}}
+			if [ -n "$w" ]; then
+				t_fail "$c" "$w"
+				t_skip "$c args" "no dump to compare"
+				continue
+			fi
+			compare "go$ver/$v-${got##*/}" "$work/want" "$got"
 			if [ "$CMP_RC" -eq 0 ]; then
-				t_ok "$cell # $CMP_SUMMARY"
+				t_ok "$c # $CMP_SUMMARY"
 			else
-				t_fail "$cell" "$CMP_SUMMARY"
+				t_fail "$c" "$CMP_SUMMARY"
 			fi
 			# Argument words too, as printArgs prints them.
 			if "$work/dumpcmp" -args -excluded "$EXCLUDED" \
-				"$work/want" "$work/got" \
-				>"$work/args.out" 2>&1; then
-				t_ok "$cell args # $(tail -n 1 "$work/args.out")"
+				"$work/want" "$got" >"$work/args.out" 2>&1; then
+				t_ok "$c args # $(tail -n 1 "$work/args.out")"
 			else
 				head -n 20 "$work/args.out" | sed 's/^/#   /'
-				t_fail "$cell args" "$(tail -n 1 "$work/args.out")"
+				t_fail "$c args" "$(tail -n 1 "$work/args.out")"
 			fi
-		fi
+		done
+		unset why
 		finish "$pid"
 	done
 	unset bin

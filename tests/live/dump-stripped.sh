@@ -14,6 +14,7 @@
 # corrupted files (truncated .gopclntab, wrong magic, module data
 # pointing outside the image) give a clear answer, not a crash.
 #
+# Every dump cell captures in both modes, two-phase and --full-stop.
 # The target and comparator are those of dump-oracle.sh.  Dumps of a
 # failing cell are kept in tests/out/dump-stripped/.
 set -u
@@ -178,9 +179,10 @@ want_source() {
 	fi
 }
 
-# dump_cell CELL BIN: goscope's dump of BIN equals the runtime's own.
+# dump_cell CELL BIN: goscope's dumps of BIN, two-phase (the default) and
+# --full-stop, both equal the runtime's own (taken once, after both).
 dump_cell() {
-	local cell=$1 bin=$2 rc why
+	local cell=$1 bin=$2 rc why mode ok=1 c
 	if [ "$can_ptrace" -eq 0 ]; then
 		t_skip "$cell dump" "ptrace not permitted here (ptrace_scope=$scope)"
 		return
@@ -189,24 +191,37 @@ dump_cell() {
 		t_fail "$cell dump" "target did not start"
 		return
 	fi
-	rm -f "$work/want" "$work/got"
-	timeout 300 "$GOSCOPE" dump "$pid" >"$work/got" 2>"$work/err"
-	rc=$?
-	if [ "$rc" -ne 0 ]; then
-		why=$(head -n 1 "$work/err")
-		[ "$rc" -eq 124 ] && why="timed out after 300 s"
-		t_fail "$cell dump" "goscope failed: ${why:-exit status $rc}"
+	rm -f "$work/want" "$work/got-"*
+	for mode in two-phase full-stop; do
+		c="$cell dump"
+		[ "$mode" = full-stop ] && c="$cell dump --full-stop"
+		timeout 300 "$GOSCOPE" dump $([ "$mode" = full-stop ] &&
+			echo --full-stop) "$pid" >"$work/got-$mode" 2>"$work/err"
+		rc=$?
+		if [ "$rc" -ne 0 ]; then
+			why=$(head -n 1 "$work/err")
+			[ "$rc" -eq 124 ] && why="timed out after 300 s"
+			t_fail "$c" "goscope failed: ${why:-exit status $rc}"
+			ok=0
+		fi
+	done
+	if [ "$ok" -eq 0 ]; then
+		:
 	elif ! kill -0 "$pid" 2>/dev/null; then
 		t_fail "$cell dump" "target died after goscope"
 	elif ! tdump "$pid" "$work/want"; then
 		t_fail "$cell dump" "target did not dump (${T_REPLY:-no reply})"
 	else
-		compare "$cell" "$work/want" "$work/got"
-		if [ "$CMP_RC" -eq 0 ]; then
-			t_ok "$cell dump # $CMP_SUMMARY"
-		else
-			t_fail "$cell dump" "$CMP_SUMMARY"
-		fi
+		for mode in two-phase full-stop; do
+			c="$cell dump"
+			[ "$mode" = full-stop ] && c="$cell dump --full-stop"
+			compare "$cell-$mode" "$work/want" "$work/got-$mode"
+			if [ "$CMP_RC" -eq 0 ]; then
+				t_ok "$c # $CMP_SUMMARY"
+			else
+				t_fail "$c" "$CMP_SUMMARY"
+			fi
+		done
 	fi
 	finish "$pid"
 }

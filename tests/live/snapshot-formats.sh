@@ -120,7 +120,7 @@ while IFS=$'\t' read -r ver root reason; do
 	fi
 
 	"$GOSCOPE" dump --format=openmetrics "$work/snap.json" >"$work/om"
-	if grep -q '^goscope_goroutines_total [0-9]*$' "$work/om" &&
+	if grep -q '^goscope_goroutines_all [0-9]*$' "$work/om" &&
 		grep -q '^goscope_goroutine_group{group="[0-9a-f]\{16\}",' \
 			"$work/om" &&
 		[ "$(tail -n 1 "$work/om")" = "# EOF" ]; then

@@ -4,8 +4,13 @@
 # out with capture-pane.  Against tests/targets/goroutines (known groups
 # and counts, compared with golden screens where times are cut out),
 # tests/targets/leaky (a group that grows), saved snapshot files, and a
-# process that is not Go.  Every test ends with the target still running
-# and answering, and the terminal back from the alternate screen.
+# process that is not Go; a leak among 20,000 parked goroutines at 80x24
+# (on the screen by the snapshot that first can call it a suspect); and a
+# generated program with a long module path whose rows must stay distinct
+# at 80 columns, checked against the counts the program prints itself;
+# goscope ps and the process picker among Go and other processes.
+# Every test ends with the target still running and answering, and the
+# terminal back from the alternate screen.
 #
 # GOSCOPE_UPDATE_GOLDEN=1 rewrites the golden screens in
 # tests/live/tui-golden/ (per Go version: group states and lines come
@@ -35,7 +40,7 @@ if ! command -v tmux >/dev/null; then
 	t_done
 fi
 t_require_ptrace
-t_plan 40
+t_plan 62
 
 # tcmd PID LINE: one command to a target, its reply in T_REPLY.
 tcmd() {
@@ -184,9 +189,9 @@ ngroups=$(sed -n '1s/.* in \([0-9]*\) groups.*/\1/p' "$work/groups.cli")
 run "$GOSCOPE $gpid --once --ascii --source-root $T_ROOT/tests/targets/goroutines"
 if wait_for "GROUPS  $ngroups of $ngroups" 30; then
 	shot >"$work/groups.txt"
-	if grep -Eq '^ +20 .*main\.recvLeaf main\.go:70 < extraInner' \
+	if grep -Eq '^ +20 .*main\.recvLeaf( \[depth [0-9]+\])? main\.go:70' \
 		"$work/groups.txt" &&
-		grep -q "^goroutines $ngs: " "$work/groups.txt"; then
+		grep -q "^suspects -  goroutines $ngs: " "$work/groups.txt"; then
 		t_ok "groups: 'goscope PID' shows $ngs goroutines in $ngroups groups, the 20 extra ones in one"
 	else
 		save groups
@@ -292,6 +297,20 @@ else
 	save filter-bad
 	t_fail "filter: a bad expression is reported"
 fi
+keys "/" C-u "label:goscope=labelled" Enter
+if wait_for "GROUPS  1 of $ngroups" 5 && wait_for "filter 'label:goscope=labelled'" 1; then
+	t_ok "filter: label:KEY=VALUE keeps the groups with that label"
+else
+	save filter-label
+	t_fail "filter: label:KEY=VALUE"
+fi
+keys "/" C-u "label:goscope=label" Enter
+if wait_for "GROUPS  0 of $ngroups" 5; then
+	t_ok "filter: a label's value must match exactly"
+else
+	save filter-label-exact
+	t_fail "filter: a label's value must match exactly"
+fi
 keys "/" C-u Enter
 wait_for "GROUPS  $ngroups of $ngroups" 3
 
@@ -304,7 +323,7 @@ else
 	save sort
 	t_fail "sort: by name"
 fi
-keys s
+keys s s s
 wait_for "sort count" 3
 
 # --- Baseline, diff, export. ---
@@ -353,10 +372,28 @@ fi
 # COUNT, STATE and FUNCTION of --ascii at 80 columns with a baseline.
 {
 	sed -n '4p' "$work/small.txt"
-	sed -n '6,23p' "$work/small.txt" | grep -Ev "$volatile" |
+	sed -n '6,21p' "$work/small.txt" | grep -Ev "$volatile" |
 		cut -c3-8,33-44,54- --output-delimiter=' ' | sed 's/ *$//'
 } >"$work/small.norm"
 compare_golden "groups-80x24-go$gover.txt" "$work/small.norm"
+# The same at 160x45: FUNCTION, CREATED BY and LABELS, from column 60.
+tm resize-window -t tui -x 160 -y 45
+sleep 0.5
+keys C-l
+wait_for "LABELS" 8
+shot >"$work/wide.txt"
+if grep -Eq '^ +1 .*main\.recvLeaf.* goscope=labelled' "$work/wide.txt"; then
+	t_ok "resize: 160x45 has a LABELS column with the group's labels"
+else
+	save wide
+	t_fail "resize: 160x45 LABELS column"
+fi
+{
+	sed -n '4p' "$work/wide.txt"
+	sed -n '6,42p' "$work/wide.txt" | grep -Ev "$volatile" |
+		cut -c3-8,41-54,64- --output-delimiter=' ' | sed 's/ *$//'
+} >"$work/wide.norm"
+compare_golden "groups-160x45-go$gover.txt" "$work/wide.norm"
 tm resize-window -t tui -x 120 -y 40
 sleep 0.3
 
@@ -379,6 +416,123 @@ if back_to_shell quit; then
 		t_fail "quit: q restores the terminal" "the target is not running"
 	fi
 fi
+
+# --- Help on F1; jumps: a goroutine by id, its thread and back; the
+# stack saved (asking before replacing) and copied (OSC 52, into a tmux
+# buffer); the snapshot exported in each format; the mouse. ---
+tm set-option -s set-clipboard on >/dev/null 2>&1
+run "$GOSCOPE $gpid --once"
+wait_for "GROUPS" 15
+keys F1
+if wait_for " HELP" 3 && wait_for "(also F10)" 1; then
+	t_ok "keys: F1 opens the help"
+else
+	save f1
+	t_fail "keys: F1 opens the help"
+fi
+keys Escape
+# Goroutine 1 is the target's main goroutine, serving the test's commands.
+keys G 1 Enter
+if wait_for "STACK of goroutine 1" 5 && wait_for "main.serveCommands" 2; then
+	t_ok "jump: G goes to a goroutine by its id"
+else
+	save goto
+	t_fail "jump: G goes to a goroutine by its id"
+fi
+# / searches the rows of any screen; n and N go on.
+keys Home / "serveCommands" Enter
+if tm capture-pane -p -e -t tui | grep $'\e\\[[0-9;]*7m' | grep -q 'main\.serveCommands'; then
+	keys n
+	if tm capture-pane -p -e -t tui | grep $'\e\\[[0-9;]*7m' | grep -q 'main\.serveCommands'; then
+		t_ok "search: / finds a frame on the stack screen, n finds it again"
+	else
+		save search-n
+		t_fail "search: n finds the frame again"
+	fi
+else
+	save search
+	t_fail "search: / finds a frame on the stack screen"
+fi
+tid=$(shot | sed -n 's/.*goroutine 1 \[[^]]*\]  thread \([0-9]*\).*/\1/p')
+keys t
+if [ -n "$tid" ] && wait_for " THREADS" 3 &&
+	tm capture-pane -p -e -t tui | grep $'\e\\[[0-9;]*7m' |
+	sed 's/\x1b\[[0-9;]*m//g' | grep -Eq "^ *$tid "; then
+	keys Enter
+	if wait_for "STACK of goroutine 1" 3; then
+		t_ok "jump: t selects the goroutine's thread ($tid), enter goes back to the goroutine"
+	else
+		save thread-back
+		t_fail "jump: enter on a thread opens its goroutine"
+	fi
+else
+	save thread
+	t_fail "jump: t selects the goroutine's thread" "thread '${tid}'"
+fi
+keys w Enter
+if wait_for "wrote $work/goscope-stack-1.txt" 5 &&
+	grep -q '^main\.serveCommands' "$work/goscope-stack-1.txt"; then
+	t_ok "stack: w saves it as text under ~"
+else
+	save save-stack
+	t_fail "stack: w saves it as text"
+fi
+echo keep >"$work/goscope-stack-1.txt"
+keys w Enter
+if wait_for "replace it? (y/n)" 3; then
+	keys n
+	if wait_for "left as it was" 3 && [ "$(cat "$work/goscope-stack-1.txt")" = keep ]; then
+		t_ok "stack: an existing file is replaced only after y"
+	else
+		t_fail "stack: n keeps the existing file"
+	fi
+else
+	save overwrite
+	t_fail "stack: an existing file is not replaced without asking"
+fi
+tm delete-buffer >/dev/null 2>&1
+keys c
+if wait_for "copied the stack of goroutine 1" 3 &&
+	tm show-buffer 2>/dev/null | grep -q '^goroutine 1 \[' &&
+	tm show-buffer | grep -q '^main\.serveCommands'; then
+	t_ok "stack: c copies it through OSC 52"
+else
+	save copy
+	t_fail "stack: c copies it through OSC 52"
+fi
+keys g
+for f in snap.json snap.txt snap.pb.gz; do
+	keys e C-u "~/$f" Enter
+	wait_for "wrote $work/$f" 5
+done
+if jq -e '.schema == "goscope.snapshot/2"' "$work/snap.json" >/dev/null &&
+	grep -q '^goroutine 1 \[' "$work/snap.txt" &&
+	gzip -t "$work/snap.pb.gz" 2>/dev/null &&
+	[ -z "$(find "$work" -maxdepth 1 -name '.goscope-*')" ]; then
+	t_ok "export: JSON, Go text and pprof by the name's suffix, ~ expanded, no temporary file left"
+else
+	save export-formats
+	t_fail "export: JSON, Go text and pprof"
+fi
+# Mouse (X10 reports): the wheel moves the selection, a click selects
+# the row under it, a double click opens it.
+keys Home
+tm send-keys -t tui -l $'\e[Ma!!'
+tm send-keys -t tui -l $'\e[Ma!!'
+sleep 0.3
+sel=$(tm capture-pane -p -e -t tui | grep -n $'\e\\[[0-9;]*7m' | head -n 1 | cut -d: -f1)
+tm send-keys -t tui -l $'\e[M !*' $'\e[M#!*'
+sleep 0.4
+clk=$(tm capture-pane -p -e -t tui | grep -n $'\e\\[[0-9;]*7m' | head -n 1 | cut -d: -f1)
+tm send-keys -t tui -l $'\e[M !*' $'\e[M#!*' $'\e[M !*' $'\e[M#!*'
+if [ "$sel" = 12 ] && [ "$clk" = 10 ] && wait_for "GOROUTINES of group" 3; then
+	t_ok "mouse: the wheel scrolls, a click selects, a double click opens"
+else
+	save mouse
+	t_fail "mouse" "wheel row ${sel:-none} (want 12), click row ${clk:-none} (want 10)"
+fi
+keys F10
+back_to_shell keys-quit
 
 # --- Signals during repeated snapshots. ---
 run "$GOSCOPE top --interval=100ms $gpid"
@@ -476,6 +630,270 @@ if start_target lpid "$work/leaky" -leak 10; then
 else
 	t_fail "leak" "the leaky target did not start"
 fi
+
+# --- Leak suspects first: 20,000 parked goroutines in 24 groups of 833
+# and a leak of 20/s (below them by count), at 80x24.  The leaking group
+# must be on the screen, first, from the snapshot that can first call it
+# a suspect (the 4th: it grew in each of the last 3), whatever the pace
+# of the snapshots; the seconds it took are printed (make bench holds the
+# 20 s target). ---
+if start_target ppid "$work/leaky" -leak 20 -parked 20000 -flat 24; then
+	pids+=("$ppid")
+	tm resize-window -t tui -x 80 -y 24
+	sleep 0.3
+	t0=$(date +%s)
+	run "$GOSCOPE $ppid --interval=2s"
+	seen=
+	for _ in $(seq 1200); do
+		if shot | sed -n '6p' | grep -q '^!.*main\.leakOne'; then
+			seen=$(shot | sed -n 's/^snapshot #\([0-9]*\) .*/\1/p')
+			break
+		fi
+		sleep 0.1
+	done
+	shot >"$work/leak80.txt"
+	if [ -n "$seen" ] && [ "$seen" -le 4 ] &&
+		grep -q '^suspects 1 ' "$work/leak80.txt" &&
+		grep -q '1 suspect (l)' "$work/leak80.txt" &&
+		grep -q '^q quit  ? help  l leaks' "$work/leak80.txt" &&
+		[ "$(grep -c 'main\.parkDepth \[depth [0-9]*\]' "$work/leak80.txt")" -ge 10 ]; then
+		t_ok "suspects first: the leak is the first row at 80x24 by snapshot #$seen ($(($(date +%s) - t0)) s), counted in the header, l in the footer"
+	else
+		save leak80
+		t_fail "suspects first: the leak at 80x24" "first row by snapshot #${seen:-never}"
+	fi
+	# The selection follows its group while the rows move.
+	keys Down
+	sel=$(tm capture-pane -p -e -t tui | grep $'\e\\[[0-9;]*7m' | grep -o 'depth [0-9]*' | head -n 1)
+	sleep 5
+	now=$(tm capture-pane -p -e -t tui | grep $'\e\\[[0-9;]*7m' | grep -o 'depth [0-9]*' | head -n 1)
+	if [ -n "$sel" ] && [ "$sel" = "$now" ] &&
+		shot | grep -q "^> main\.parkDepth .*differs: $sel"; then
+		t_ok "suspects first: the selection stays on its group ($sel) across refreshes, the detail line says what sets it apart"
+	else
+		save leak-select
+		t_fail "suspects first: the selection follows its group" "'$sel' then '$now'"
+	fi
+	# Noise controls: hide single groups; reverse the sort (suspect pinned).
+	keys 1
+	if wait_re 'hiding single: [1-9]' 5 && ! shot | grep -q 'main\.leaker '; then
+		t_ok "noise: 1 hides the groups of one goroutine, counted in the title"
+	else
+		save hide
+		t_fail "noise: 1 hides the groups of one goroutine"
+	fi
+	keys S
+	if wait_for "sort count reversed" 5 && shot | grep -q '▲COUNT' &&
+		shot | sed -n '6p' | grep -q '^!.*main\.leakOne'; then
+		t_ok "sort: S reverses the order, the column shows it, the suspect stays first"
+	else
+		save reverse
+		t_fail "sort: S reverses the order, the suspect stays first"
+	fi
+	keys F10
+	back_to_shell leak80-quit
+	stop_target "$ppid"
+	tm resize-window -t tui -x 120 -y 40
+	sleep 0.3
+else
+	t_fail "suspects first" "the leaky target did not start"
+fi
+
+# --- A long module path: rows stay distinct at 80 columns.  The program
+# prints its own ground truth first: "group SHORTNAME COUNT" lines. ---
+longmod=github.com/acme-observability-platform/extremely-long-service-name-for-goscope-tests
+mkdir -p "$work/longmod/internal/pipeline/stages" "$work/longmod/internal/pipeline/sinks"
+printf 'module %s\n\ngo 1.19\n' "$longmod" >"$work/longmod/go.mod"
+cat >"$work/longmod/internal/pipeline/stages/stages.go" <<'EOF'
+// Package stages parks goroutines in look-alike places.
+package stages
+
+// Stage parks its goroutines.
+type Stage struct{ c chan int }
+
+// New returns a stage that never delivers.
+func New() *Stage { return &Stage{c: make(chan int)} }
+
+//go:noinline
+func (s *Stage) run() { <-s.c }
+
+//go:noinline
+func (s *Stage) drain() { <-s.c }
+
+// Start starts n goroutines in run and m in drain.
+func (s *Stage) Start(n, m int) {
+	for i := 0; i < n; i++ {
+		go s.run()
+	}
+	for i := 0; i < m; i++ {
+		go s.drain()
+	}
+}
+EOF
+cat >"$work/longmod/internal/pipeline/sinks/sinks.go" <<'EOF'
+// Package sinks parks goroutines in a method named like the stages' one.
+package sinks
+
+// Sink parks its goroutines.
+type Sink struct{ c chan int }
+
+//go:noinline
+func (s *Sink) run() { <-s.c }
+
+// Start starts n goroutines in run.
+func Start(n int) {
+	s := &Sink{c: make(chan int)}
+	for i := 0; i < n; i++ {
+		go s.run()
+	}
+}
+EOF
+cat >"$work/longmod/main.go" <<EOF
+// Command longmod parks goroutines under a long module path, prints each
+// group's short name and count, then "ready PID"; it exits at EOF.
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"time"
+
+	"$longmod/internal/pipeline/sinks"
+	"$longmod/internal/pipeline/stages"
+)
+
+func main() {
+	stages.New().Start(7, 5)
+	sinks.Start(3)
+	time.Sleep(200 * time.Millisecond)
+	fmt.Println("group stages.(*Stage).run 7")
+	fmt.Println("group stages.(*Stage).drain 5")
+	fmt.Println("group sinks.(*Sink).run 3")
+	fmt.Printf("ready %d\n", os.Getpid())
+	sc := bufio.NewScanner(os.Stdin)
+	for sc.Scan() {
+	}
+}
+EOF
+if CGO_ENABLED=0 go_build_with "$goroot" "$work/longmod-bin" "$work/longmod" \
+	>"$work/log" 2>&1; then
+	mkfifo "$work/lm.in" "$work/lm.out"
+	"$work/longmod-bin" <"$work/lm.in" >"$work/lm.out" 2>/dev/null &
+	lmpid=$!
+	exec {lm_w}>"$work/lm.in" {lm_r}<"$work/lm.out"
+	truth=()
+	while read -r -t 30 line <&"$lm_r"; do
+		case $line in
+		group\ *) truth+=("${line#group }") ;;
+		ready\ *) break ;;
+		esac
+	done
+	tm resize-window -t tui -x 80 -y 24
+	sleep 0.3
+	run "$GOSCOPE $lmpid --once"
+	if wait_for "GROUPS" 15 && wait_re '^ +7 ' 15; then
+		shot >"$work/long80.txt"
+		rows=$(sed -n '6,21p' "$work/long80.txt" | grep -E '^. +[0-9]+ ' |
+			cut -c47- | sed 's/ *$//')
+		bad=
+		for t in "${truth[@]}"; do
+			name=${t% *} count=${t##* }
+			grep -Eq "^. +$count .*$(printf '%s' "$name" |
+				sed 's/[].[()*]/\\&/g')" "$work/long80.txt" ||
+				bad="$bad $name($count)"
+		done
+		if [ "${#truth[@]}" = 3 ] && [ -z "$bad" ] &&
+			[ "$(printf '%s\n' "$rows" | sort | uniq -d | wc -l)" = 0 ] &&
+			! sed -n '6,21p' "$work/long80.txt" | grep -q 'acme-observability'; then
+			t_ok "long module path: at 80 columns every group reads differently, names without the module path, counts as the program says"
+		else
+			save long80
+			t_fail "long module path: distinct rows at 80 columns" "missing:${bad:- none}"
+		fi
+		# The detail line keeps the whole name.
+		if sed -n '22,23p' "$work/long80.txt" | sed 's/^. //' | tr -d '\n' |
+			grep -q "^$longmod/internal/pipeline/"; then
+			t_ok "long module path: the detail line has the whole name"
+		else
+			save long80-detail
+			t_fail "long module path: the detail line has the whole name"
+		fi
+		# The stack screen scrolls the names sideways.
+		keys Enter Enter
+		wait_for "STACK of goroutine" 5
+		before=$(shot | grep '^> ' | head -n 1)
+		keys '>' '>'
+		after=$(shot | grep '^> ' | head -n 1)
+		if [ -n "$after" ] && [ "$before" != "$after" ] &&
+			[[ "$before" == *"${after:2:20}"* ]]; then
+			t_ok "stack: > scrolls the frame names sideways"
+		else
+			save hscroll
+			t_fail "stack: > scrolls the frame names" "'$before' / '$after'"
+		fi
+	else
+		save long80
+		t_fail "long module path: the view did not show the groups"
+	fi
+	keys q
+	back_to_shell long80-quit
+	exec {lm_w}>&- {lm_r}<&-
+	kill "$lmpid" 2>/dev/null
+	tm resize-window -t tui -x 120 -y 40
+	sleep 0.3
+else
+	t_fail "long module path: build" "$(tail -n 1 "$work/log")"
+fi
+
+# --- goscope ps and the picker: Go processes listed with their version
+# and goroutine count (at least what the target says it started), other
+# programs left out; 'goscope' alone picks one and opens the view. ---
+sleep 300 &
+npid=$!
+if start_target kpid "$work/leaky" -parked 3000 -flat 3; then
+	pids+=("$kpid")
+	"$GOSCOPE" ps >"$work/ps.txt" 2>"$work/ps.err"
+	"$GOSCOPE" ps --all >"$work/psall.txt" 2>/dev/null
+	gv=$(awk -v p="$kpid" '$1 == p { print $3 " " $4 " " $7 }' "$work/ps.txt")
+	gg=$(awk -v p="$gpid" '$1 == p { print $3 }' "$work/ps.txt")
+	if head -n 1 "$work/ps.txt" | grep -q '^ *PID  NAME  *GO  *GOROUTINES  *RSS  *UPTIME  ATTACH$' &&
+		[ "${gv%% *}" = "$(GOROOT=$goroot GOTOOLCHAIN=local "$goroot/bin/go" env GOVERSION 2>/dev/null)" ] &&
+		[ "$(echo "$gv" | cut -d' ' -f2)" -ge 3000 ] &&
+		[ "${gv##* }" = yes ] && [ -n "$gg" ] &&
+		! awk '{ print $1 }' "$work/ps.txt" | grep -qx "$npid" &&
+		awk '{ print $1 }' "$work/psall.txt" | grep -qx "$npid"; then
+		t_ok "ps: Go processes with version, goroutines (>= 3000 parked), attach; sleep only with --all"
+	else
+		cp "$work/ps.txt" "$keep.ps.txt" 2>/dev/null
+		t_fail "ps: the Go processes" "leaky: '$gv', goroutines target: '$gg'"
+	fi
+	run "$GOSCOPE"
+	if wait_for "choose a Go process" 15; then
+		for _ in $(seq 200); do
+			tm capture-pane -p -e -t tui | grep $'\e\\[[0-9;]*7m' |
+				sed 's/\x1b\[[0-9;]*m//g' | grep -q "^ *$kpid " && break
+			keys Down
+		done
+		keys Enter
+		if wait_for "goscope pid $kpid leaky" 15 && wait_for "GROUPS" 15; then
+			t_ok "picker: 'goscope' lists the Go processes and opens the chosen one"
+		else
+			save picker
+			t_fail "picker: opens the chosen process"
+		fi
+		keys q
+		back_to_shell picker-quit
+	else
+		save picker
+		t_fail "picker: 'goscope' alone lists the Go processes"
+		keys q
+	fi
+	stop_target "$kpid"
+else
+	t_fail "ps" "the leaky target did not start"
+fi
+kill "$npid" 2>/dev/null
 
 # --- A process that is not Go opens on the threads view. ---
 sleep 300 &

@@ -1,8 +1,10 @@
 #!/bin/bash
-# watch: `goscope watch` against tests/targets/leaky.  A program leaking
-# goroutines in one place while others churn must give exit status 3 and
-# name the leaking group (user frame, creation site); without the leak,
-# and with a count that swings within the tolerance, exit status 0.
+# watch: `goscope watch` against tests/targets/leaky.  The windowed leak
+# rule at 250 ms and 1 s intervals: a bursty leak (20 at once every
+# second, most intervals +0), a slow leak of 3 a second inside a group of
+# 3000 that stay, and a leak among churning goroutines give exit status
+# 3 and name the leaking group (user frame, creation site); churn and a
+# pool that swings give 0; too few snapshots for the window give 4.
 # Also: ignore rules, JSON and OpenMetrics output, Ctrl-C, the target
 # never left stopped, usage errors; and `goscope diff` on two snapshots
 # of the leaking program.
@@ -10,7 +12,7 @@ set -u
 . "$(dirname "$0")/../lib.sh"
 . "$T_ROOT/tests/go-env.sh"
 t_require_ptrace
-t_plan 22
+t_plan 30
 trap '' PIPE
 
 work=$(mktemp -d)
@@ -21,18 +23,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-newest=$(bash "$T_ROOT/tests/go-toolchains.sh" list |
-	awk -F'\t' '$2 != "SKIP" { r = $2 } END { print r }')
-if [ -z "$newest" ]; then
-	t_skip_rest "watch" "no Go toolchain"
-	t_done
-fi
-if ! go_build_with "$newest" "$work/leaky" "$T_ROOT/tests/targets/leaky" \
-	>"$work/log" 2>&1; then
-	t_fail "leaky build" "$(tail -n 1 "$work/log")"
-	t_skip_rest "watch" "no build"
-	t_done
-fi
+t_build_newest "watch" "$work/leaky" "$T_ROOT/tests/targets/leaky"
 
 # launch VAR ARGS...: starts the leaky target.
 launch() {
@@ -73,11 +64,12 @@ watch_case() {
 	else
 		t_ok "$name"
 	fi
-	WPID=$pid
+	# Now: later processes would inherit the pipe to its stdin.
+	stop_target "$pid"
 }
 
 watch_case "watch: leak with churn exits 3" 3 -leak 20 -churn 100 -- \
-	--interval=300ms --count=8
+	--interval=300ms --count=8 --window=2s
 if grep -q '^verdict: leak suspected' "$work/out" &&
 	grep -q 'user frame  main.leakOne at .*leaky/main.go:' "$work/out" &&
 	grep -q 'created by  main.leaker at .*leaky/main.go:' "$work/out"; then
@@ -86,11 +78,11 @@ else
 	sed 's/^/#   /' "$work/out" | tail -n 12
 	t_fail "watch: names the leaking group and its creation site"
 fi
-if [ "$(grep -c 'grew in each of the last' "$work/out")" -eq 1 ]; then
+if [ "$(grep -c '^  group .*: grew from ' "$work/out")" -eq 1 ]; then
 	t_ok "watch: only the leaking group is suspected"
 else
 	t_fail "watch: only the leaking group is suspected" \
-		"$(grep -c 'grew in each' "$work/out") groups named"
+		"$(grep -c ': grew from' "$work/out") groups named"
 fi
 lines=$(grep -c '  #[0-9]*  total ' "$work/out")
 if [ "$lines" -eq 8 ] && grep -q 'pause [0-9.]* ms$' "$work/out"; then
@@ -99,20 +91,46 @@ else
 	t_fail "watch: one line per snapshot with its pause" "$lines lines"
 fi
 
-watch_case "watch: churn without a leak exits 0" 0 -churn 100 -- \
-	--interval=300ms --count=8
+# The windowed rule at 250 ms (3 s window) and 1 s (5 s window).
+watch_case "watch: bursty leak at 250ms exits 3" 3 -burst 20 -- \
+	--interval=250ms --count=14 --window=3s
+watch_case "watch: bursty leak at 1s exits 3" 3 -burst 20 -- \
+	--interval=1s --count=6 --window=5s
+watch_case "watch: slow leak under 3000 stable at 250ms exits 3" 3 \
+	-stable 3000 -leak 3 -- --interval=250ms --count=14 --window=3s
+if grep -q '^  group .*: grew from 30[0-9][0-9] to ' "$work/out"; then
+	t_ok "watch: the slow leak is found inside the big group"
+else
+	sed 's/^/#   /' "$work/out" | tail -n 6
+	t_fail "watch: the slow leak is found inside the big group"
+fi
+watch_case "watch: slow leak under 3000 stable at 1s exits 3" 3 \
+	-stable 3000 -leak 3 -- --interval=1s --count=6 --window=5s
+watch_case "watch: churn at 250ms exits 0" 0 -churn 200 -oscillate -- \
+	--interval=250ms --count=14 --window=3s
 grep -q '^verdict: stable' "$work/out" && t_ok "watch: stable verdict" ||
 	t_fail "watch: stable verdict" "$(tail -n 1 "$work/out")"
+watch_case "watch: churn at 1s exits 0" 0 -churn 200 -oscillate -- \
+	--interval=1s --count=6 --window=5s
+watch_case "watch: --count=2 exits 4" 4 -burst 20 -- --interval=250ms \
+	--count=2
+if grep -q '^verdict: not enough snapshots (2 snapshots' "$work/out" &&
+	grep -q 'note: 2 snapshots cover less than the leak window' \
+		"$work/err"; then
+	t_ok "watch: says why there is no verdict"
+else
+	t_fail "watch: says why there is no verdict"
+fi
 
 watch_case "watch: count swinging within the tolerance exits 0" 0 \
-	-oscillate -- --interval=200ms --count=12
+	-oscillate -- --interval=200ms --count=12 --window=2s
 
 printf '# the leak is known\ncreated-by main.leaker\n' >"$work/rules"
 watch_case "watch: --rules ignores the leaking group" 0 -leak 20 -- \
-	--interval=300ms --count=6 --rules="$work/rules"
+	--interval=300ms --count=6 --window=1s --rules="$work/rules"
 
 watch_case "watch: --format=json" 3 -leak 20 -labels -- \
-	--interval=300ms --count=6 --format=json
+	--interval=300ms --count=6 --window=1s --format=json
 if jq -e -s '(.[0:-1] | all(.type == "sample" and .total >= 0)) and
 	(.[-1].verdict == "leak suspected") and
 	(.[-1].suspects[0].created_by.func | startswith("main.leaker"))' \
@@ -123,8 +141,9 @@ else
 fi
 
 watch_case "watch: --format=openmetrics -o FILE" 3 -leak 20 -- \
-	--interval=300ms --count=5 --format=openmetrics -o "$work/metrics.prom"
-if grep -q '^goscope_goroutines_total [0-9]' "$work/metrics.prom" &&
+	--interval=300ms --count=5 --window=1s --format=openmetrics \
+	-o "$work/metrics.prom"
+if grep -q '^goscope_goroutines_all [0-9]' "$work/metrics.prom" &&
 	grep -q '^goscope_watch_leak_suspected 1$' "$work/metrics.prom" &&
 	[ "$(tail -n 1 "$work/metrics.prom")" = "# EOF" ] &&
 	grep -q '^verdict: leak suspected' "$work/err"; then
@@ -137,7 +156,7 @@ fi
 if launch pid -churn 50; then
 	# Restore SIGINT, which a non-interactive shell's background job
 	# inherits ignored.
-	env --default-signal=INT "$GOSCOPE" watch --interval=200ms "$pid" \
+	env --default-signal=INT "$GOSCOPE" watch --interval=200ms --window=1s "$pid" \
 		>"$work/out" 2>&1 &
 	wpid=$!
 	sleep 1.5
@@ -150,6 +169,7 @@ if launch pid -churn 50; then
 	else
 		t_fail "watch: Ctrl-C prints the verdict" "exit status $rc"
 	fi
+	stop_target "$pid"
 else
 	t_fail "watch: Ctrl-C prints the verdict" "target did not start"
 fi

@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "snapshot/fmt_go.h"
+#include "snapshot/fmt_go1.h"
 #include "snapshot/group.h"
 #include "snapshot/parse_go.h"
 #include "lib/strbuf.h"
@@ -30,6 +31,7 @@ static void test_sigquit(void **state);
 static void test_panic(void **state);
 static void test_truncated(void **state);
 static void test_malformed(void **state);
+static void test_debug1_weight(void **state);
 
 static char *slurp(const char *path, size_t *len)
 {
@@ -193,7 +195,9 @@ static void test_debug1_labels(void **state)
 	(void)state;
 	s = parse(FIX "goroutines-go1.27-debug1.txt", &w);
 	assert_int_equal(w.code, 0);
-	assert_int_equal(s->ngs, 34);
+	/* 34 goroutines in 32 records: one entry per record, weighted. */
+	assert_int_equal(snap_total(s), 34);
+	assert_int_equal(s->ngs, 32);
 	assert_int_equal(s->gs[0].goid, 0);
 	assert_string_equal(s->gs[0].status_str, "unknown");
 	g = with_func(s, "main.parkLabelled.func1");
@@ -329,6 +333,36 @@ static void test_malformed(void **state)
 	snap_free(s);
 }
 
+/* A 75-byte file claiming 16M goroutines is one weighted entry, and
+ * every consumer counts it by its weight. */
+static void test_debug1_weight(void **state)
+{
+	static const char amp[] = "goroutine profile: total 16777216\n"
+				  "16777216 @ 0x1\n"
+				  "#\t0x1\tmain.f+0x0\t/x.go:1\n";
+	struct grouping gr;
+	struct strbuf out;
+	struct snap *s = NULL;
+	struct err e, w;
+
+	(void)state;
+	assert_int_equal(parse_go_dump(amp, sizeof(amp) - 1, &s, &w, &e), 0);
+	assert_int_equal(s->ngs, 1);
+	assert_int_equal(s->gs[0].weight, 16777216);
+	assert_int_equal(snap_total(s), 16777216);
+	group_snap(s, GROUP_LINES, 0, NULL, &gr);
+	assert_int_equal(gr.ngroups, 1);
+	assert_int_equal(gr.groups[0].count, 16777216);
+	assert_int_equal(gr.ngrouped, 16777216);
+	grouping_release(&gr);
+	strbuf_init(&out);
+	fmt_go1_dump(s, &out);
+	assert_non_null(strstr(out.buf, "goroutine profile: total 16777216\n"
+				       "16777216 @ "));
+	strbuf_release(&out);
+	snap_free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -336,6 +370,7 @@ int main(void)
 		cmocka_unit_test(test_debug2_go119),
 		cmocka_unit_test(test_rerender),
 		cmocka_unit_test(test_debug1_labels),
+		cmocka_unit_test(test_debug1_weight),
 		cmocka_unit_test(test_sigquit),
 		cmocka_unit_test(test_panic),
 		cmocka_unit_test(test_truncated),

@@ -36,6 +36,10 @@ static void test_filter(void **state);
 static void test_sort(void **state);
 static void test_baseline_and_level(void **state);
 static void test_members(void **state);
+static void test_suspects_pinned(void **state);
+static void test_names(void **state);
+static void test_twins(void **state);
+static void test_hide_and_order(void **state);
 
 /* nleak goroutines in main.leak, npool in main.worker, one in http. */
 static struct snap *make_snap(size_t nleak, size_t npool, uint64_t *goid)
@@ -62,8 +66,13 @@ static void push_series(struct model *m, const size_t *leaks, size_t n)
 	uint64_t goid = 100;
 	size_t i;
 
-	for (i = 0; i < n; i++)
-		model_push(m, make_snap(leaks[i], 4, &goid), NULL, 1, NULL);
+	for (i = 0; i < n; i++) {
+		struct snap *s = make_snap(leaks[i], 4, &goid);
+
+		/* One second apart. */
+		s->time_unix_ns = (int64_t)(m->seq + 1) * 1000000000ll;
+		model_push(m, s, NULL, 1, NULL);
+	}
 }
 
 static const struct model_row *row_for(const struct model_row *rows,
@@ -122,28 +131,35 @@ static void test_growth_and_series(void **state)
 
 static void test_leak_window(void **state)
 {
-	const size_t grow[] = { 1, 2, 3, 4 };
-	const size_t flat[] = { 1, 2, 2, 3 };
+	const size_t grow[] = { 1, 2, 3, 4, 5, 6 };
+	const size_t flat[] = { 1, 2, 2, 3, 3, 4 };
 	struct model_row *rows = NULL;
+	struct leak_cfg c;
 	size_t alloc = 0, n;
 	struct model m;
 
 	(void)state;
+	leak_cfg_init(&c);
+	c.window_ns = 4000000000ll;
 	model_init(&m, GROUP_LINES);
-	push_series(&m, grow, 3);
-	/* Three snapshots are not enough for a window of 3. */
+	model_set_leak(&m, &c, NULL);
+	push_series(&m, grow, 4);
+	/* Four snapshots are not enough for the rule. */
 	assert_int_equal(model_rows(&m, NULL, MSORT_COUNT, 1, &rows, &alloc),
 			 0);
-	push_series(&m, grow + 3, 1);
+	assert_int_equal(leak_track_coverage(m.track), LEAK_UNDECIDED);
+	push_series(&m, grow + 4, 2);
 	n = model_rows(&m, NULL, MSORT_COUNT, 1, &rows, &alloc);
 	assert_int_equal(n, 1);
 	assert_string_equal(rows[0].g->user->func, "main.leak");
 	assert_true(rows[0].flags & MROW_LEAK);
-	assert_int_equal(rows[0].growth, 3);
+	assert_int_equal(rows[0].growth, 4);
 	model_release(&m);
 
+	/* Growth of 3, within the tolerance, is not a leak. */
 	model_init(&m, GROUP_LINES);
-	push_series(&m, flat, 4);
+	model_set_leak(&m, &c, NULL);
+	push_series(&m, flat, 6);
 	assert_int_equal(model_rows(&m, NULL, MSORT_COUNT, 1, &rows, &alloc),
 			 0);
 	n = model_rows(&m, NULL, MSORT_COUNT, 0, &rows, &alloc);
@@ -178,6 +194,15 @@ static void test_filter(void **state)
 	/* The creation site counts too. */
 	assert_int_equal(model_filter_set(&f, "main.main", NULL), 0);
 	assert_int_equal(model_rows(&m, &f, MSORT_COUNT, 0, &rows, &alloc), 2);
+	/* A label exactly: key and value. */
+	assert_int_equal(model_filter_set(&f, "label:audit=/checkout", NULL),
+			 0);
+	assert_int_equal(model_rows(&m, &f, MSORT_COUNT, 0, &rows, &alloc), 1);
+	assert_string_equal(rows[0].g->user->func, "main.leak");
+	assert_int_equal(model_filter_set(&f, "label:audit=/check", NULL), 0);
+	assert_int_equal(model_rows(&m, &f, MSORT_COUNT, 0, &rows, &alloc), 0);
+	err_init(&e);
+	assert_int_equal(model_filter_set(&f, "label:audit", &e), -EINVAL);
 	assert_int_equal(model_filter_set(&f, "nothing-like-this", NULL), 0);
 	assert_int_equal(model_rows(&m, &f, MSORT_COUNT, 0, &rows, &alloc), 0);
 	err_init(&e);
@@ -291,6 +316,216 @@ static void test_members(void **state)
 	free(rows);
 }
 
+/* A leak suspect stays above bigger groups in every sort and order. */
+static void test_suspects_pinned(void **state)
+{
+	const size_t grow[] = { 0, 0, 1, 2, 3, 3 };
+	static const enum model_sort keys[] = {
+		MSORT_COUNT, MSORT_DELTA, MSORT_WAIT, MSORT_NAME, MSORT_STATE,
+		MSORT_GROWTH,
+	};
+	struct model_row *rows = NULL;
+	struct model_query q;
+	struct leak_cfg c;
+	size_t alloc = 0, n, k;
+	struct model m;
+	int rev;
+
+	(void)state;
+	model_init(&m, GROUP_LINES);
+	leak_cfg_init(&c);
+	c.window_ns = 5000000000ll;
+	c.tolerance = 1;
+	model_set_leak(&m, &c, NULL);
+	push_series(&m, grow, 6);
+	for (k = 0; k < ARRAY_SIZE(keys); k++) {
+		for (rev = 0; rev < 2; rev++) {
+			memset(&q, 0, sizeof(q));
+			q.key = keys[k];
+			q.reverse = rev;
+			q.pin_suspects = 1;
+			n = model_query_rows(&m, &q, &rows, &alloc);
+			assert_int_equal(n, 3);
+			assert_int_equal(q.nsuspects, 1);
+			assert_string_equal(rows[0].name->func, "main.leak");
+			assert_true(rows[0].flags & MROW_LEAK);
+		}
+	}
+	/* Without pinning, the larger pool comes first by count. */
+	memset(&q, 0, sizeof(q));
+	n = model_query_rows(&m, &q, &rows, &alloc);
+	assert_string_equal(rows[0].name->func, "main.worker");
+	/* Reversed: the smallest first. */
+	q.reverse = 1;
+	n = model_query_rows(&m, &q, &rows, &alloc);
+	assert_int_equal(rows[0].g->count, 1);
+	model_release(&m);
+	free(rows);
+}
+
+static void test_names(void **state)
+{
+	static const struct fr notstarted[] = {
+		{ "runtime.goexit", "runtime/asm_amd64.s", 1700, 0x1 },
+		{ NULL, NULL, 0, 0 },
+	};
+	static const struct fr parked[] = {
+		{ "runtime.gopark", "runtime/proc.go", 400, 0x10 },
+		{ "sync.runtime_SemacquireMutex", "runtime/sema.go", 77, 0x10 },
+		{ "sync.(*Mutex).lockSlow", "sync/mutex.go", 171, 0x10 },
+		{ NULL, NULL, 0, 0 },
+	};
+	const char *mod = "github.com/prometheus/prometheus";
+	char buf[256];
+	struct snap *s = snap_new();
+	struct grouping gr;
+	size_t i, k;
+
+	(void)state;
+	model_short_func("github.com/prometheus/prometheus/tsdb.(*DB).run",
+			 mod, 80, 1, buf, sizeof(buf));
+	assert_string_equal(buf, "tsdb.(*DB).run");
+	model_short_func("github.com/prometheus/prometheus.Main", mod, 80, 1,
+			 buf, sizeof(buf));
+	assert_string_equal(buf, "prometheus.Main");
+	/* Leading path elements go first; type and function stay. */
+	model_short_func("github.com/prometheus/prometheus/tsdb/wlog."
+			 "(*Watcher).Run", mod, 20, 1, buf, sizeof(buf));
+	assert_string_equal(buf, ".../wlog.(*Watcher).Run");
+	model_short_func("golang.org/x/net/http2.(*serverConn).serve", mod,
+			 30, 1, buf, sizeof(buf));
+	assert_string_equal(buf, ".../http2.(*serverConn).serve");
+	model_short_func("main.main", NULL, 4, 1, buf, sizeof(buf));
+	assert_string_equal(buf, "main.main");
+
+	k = fx_add(s, 21, "runnable", notstarted, &site);
+	s->gs[k].start_func = snap_intern(s, "main.worker");
+	k = fx_add(s, 22, "sync.Mutex.Lock", parked, &site);
+	for (i = 0; i < s->gs[k].nframes; i++)
+		if (!strncmp(s->gs[k].frames[i].func, "runtime.", 8))
+			s->gs[k].frames[i].flags |= SNAP_FRAME_RUNTIME;
+	group_snap(s, GROUP_LINES, 0, NULL, &gr);
+	assert_int_equal(gr.ngroups, 2);
+	for (i = 0; i < gr.ngroups; i++) {
+		const struct group *g = &gr.groups[i];
+		const struct snap_frame *f = model_name_frame(g);
+
+		if (g->rep->goid == 21) {
+			/* Not started: named by its start function. */
+			assert_null(f);
+			assert_string_equal(model_start_name(g),
+					    "main.worker");
+		} else {
+			assert_non_null(f);
+			assert_string_equal(f->func,
+					    "sync.(*Mutex).lockSlow");
+		}
+	}
+	grouping_release(&gr);
+	snap_free(s);
+}
+
+/* Groups that differ only by depth say so. */
+static void test_twins(void **state)
+{
+	static const struct fr d1[] = {
+		{ "main.park", "/app/p.go", 9, 0x10 },
+		{ "main.park", "/app/p.go", 7, 0x20 },
+		{ NULL, NULL, 0, 0 },
+	};
+	static const struct fr d2[] = {
+		{ "main.park", "/app/p.go", 9, 0x10 },
+		{ "main.park", "/app/p.go", 7, 0x20 },
+		{ "main.park", "/app/p.go", 7, 0x20 },
+		{ NULL, NULL, 0, 0 },
+	};
+	struct snap *s = snap_new();
+	struct model_row *rows = NULL;
+	size_t alloc = 0, n, i;
+	struct strbuf sb;
+	struct model m;
+
+	(void)state;
+	fx_add(s, 11, "chan receive", d1, &site);
+	fx_add(s, 12, "chan receive", d2, &site);
+	fx_add(s, 13, "chan receive", d2, &site);
+	fx_add(s, 14, "chan receive", d1, &site);
+	fx_add(s, 15, "select", pool_stack, &site);
+	model_init(&m, GROUP_LINES);
+	model_push(&m, s, NULL, 1, NULL);
+	n = model_rows(&m, NULL, MSORT_COUNT, 0, &rows, &alloc);
+	assert_int_equal(n, 3);
+	strbuf_init(&sb);
+	for (i = 0; i < n; i++) {
+		if (!strcmp(rows[i].name->func, "main.worker")) {
+			assert_null(rows[i].twin);
+			continue;
+		}
+		assert_non_null(rows[i].twin);
+		strbuf_reset(&sb);
+		model_twin_diff(rows[i].g, rows[i].twin, &sb);
+		if (rows[i].g->rep->nframes == 3)
+			assert_string_equal(sb.buf, "depth 3");
+		else
+			assert_string_equal(sb.buf, "depth 2");
+	}
+	strbuf_release(&sb);
+	model_release(&m);
+	free(rows);
+}
+
+/* Noise is hidden; rows keep their order while counts move a little. */
+static void test_hide_and_order(void **state)
+{
+	static const struct fr a_stack[] = {
+		{ "main.a", "/app/a.go", 1, 0x10 }, { NULL, NULL, 0, 0 },
+	};
+	static const struct fr b_stack[] = {
+		{ "main.b", "/app/b.go", 1, 0x10 }, { NULL, NULL, 0, 0 },
+	};
+	static const size_t counts[][2] = {
+		{ 100, 90 }, { 101, 105 }, { 300, 105 },
+	};
+	static const char *const first[] = { "main.a", "main.a", "main.a" };
+	struct model_row *rows = NULL;
+	struct model_order order;
+	struct model_query q;
+	size_t alloc = 0, n, i, j;
+	uint64_t goid = 100;
+	struct model m;
+
+	(void)state;
+	memset(&order, 0, sizeof(order));
+	model_init(&m, GROUP_LINES);
+	for (i = 0; i < ARRAY_SIZE(counts); i++) {
+		struct snap *s = snap_new();
+
+		for (j = 0; j < counts[i][0]; j++)
+			fx_add(s, goid++, "chan receive", a_stack, &site);
+		for (j = 0; j < counts[i][1]; j++)
+			fx_add(s, goid++, "chan receive", b_stack, &site);
+		fx_add(s, goid++, "running", pool_stack, &site);
+		fx_add(s, goid++, "select", http_stack, NULL);
+		model_push(&m, s, NULL, 1, NULL);
+		memset(&q, 0, sizeof(q));
+		q.order = &order;
+		q.hide = MHIDE_BUSY | MHIDE_SINGLE;
+		n = model_query_rows(&m, &q, &rows, &alloc);
+		assert_int_equal(n, 2);
+		assert_int_equal(q.nhidden, 2);
+		/* 105 > 101, but in the same step: a keeps its place. */
+		assert_string_equal(rows[0].name->func, first[i]);
+	}
+	/* Without the memory the exact count decides. */
+	memset(&q, 0, sizeof(q));
+	n = model_query_rows(&m, &q, &rows, &alloc);
+	assert_int_equal(n, 4);
+	assert_int_equal(q.nhidden, 0);
+	model_order_release(&order);
+	model_release(&m);
+	free(rows);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -298,6 +533,10 @@ int main(void)
 		cmocka_unit_test(test_leak_window),
 		cmocka_unit_test(test_filter),
 		cmocka_unit_test(test_sort),
+		cmocka_unit_test(test_suspects_pinned),
+		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_twins),
+		cmocka_unit_test(test_hide_and_order),
 		cmocka_unit_test(test_baseline_and_level),
 		cmocka_unit_test(test_members),
 	};

@@ -5,9 +5,15 @@
 // few goroutines (main.oscillate).  Each part is switched by a flag:
 //
 //	-leak N       leak N goroutines per second (0: no leak)
+//	-burst N      leak N goroutines at once, once a second
+//	-stable N     first start N goroutines just like the leaked ones
+//	              (same group) that stay: a leak under a big population
 //	-churn N      start N short-lived goroutines per second
 //	-oscillate    a pool that swings between 0 and 2 goroutines
 //	-labels       run the leaking goroutines under a pprof label
+//	-parked N     N goroutines parked for good beside the leak, spread
+//	              over -flat G groups that differ only by recursion
+//	              depth (main.parkDepth at depths 0 .. G-1)
 //	-panic        panic once everything runs (for dump fixtures)
 //
 // Once running it prints "ready <pid>" and exits when stdin closes.
@@ -33,20 +39,44 @@ func leakOne() {
 	<-leaked
 }
 
-// leaker starts n goroutines per second that never finish.
+// leaker starts stable goroutines that never finish, closes started,
+// then starts n more per second, one at a time or (burst > 0) burst
+// at once every second.
 //
 //go:noinline
-func leaker(n int, labels bool) {
-	t := time.NewTicker(time.Second / time.Duration(n))
-	for range t.C {
-		if labels {
-			pprof.Do(context.Background(),
-				pprof.Labels("leak", "yes"),
-				func(context.Context) { go leakOne() })
-		} else {
-			go leakOne()
-		}
+func leaker(n, burst, stable int, labels bool, started chan struct{}) {
+	period, batch := time.Second, burst
+	if burst == 0 && n > 0 {
+		period, batch = time.Second/time.Duration(n), 1
 	}
+	t := time.NewTicker(period)
+	for next := stable; ; next = batch {
+		for i := 0; i < next; i++ {
+			if labels {
+				pprof.Do(context.Background(),
+					pprof.Labels("leak", "yes"),
+					func(context.Context) { go leakOne() })
+			} else {
+				go leakOne()
+			}
+		}
+		if started != nil {
+			close(started)
+			started = nil
+		}
+		<-t.C
+	}
+}
+
+// parkDepth parks on c after d nested calls of itself.
+//
+//go:noinline
+func parkDepth(d int, c chan struct{}) {
+	if d > 0 {
+		parkDepth(d-1, c)
+		return
+	}
+	<-c
 }
 
 //go:noinline
@@ -94,14 +124,27 @@ func oscillate() {
 
 func main() {
 	leak := flag.Int("leak", 0, "goroutines leaked per second")
+	burst := flag.Int("burst", 0, "goroutines leaked at once each second")
+	stable := flag.Int("stable", 0, "goroutines like the leaked that stay")
 	ch := flag.Int("churn", 0, "short-lived goroutines per second")
 	osc := flag.Bool("oscillate", false, "a pool of 0 to 2 goroutines")
 	labels := flag.Bool("labels", false, "label the leaked goroutines")
 	pnc := flag.Bool("panic", false, "panic once running")
+	parked := flag.Int("parked", 0, "goroutines parked for good")
+	flat := flag.Int("flat", 1, "groups of the parked goroutines")
 	flag.Parse()
 
-	if *leak > 0 {
-		go leaker(*leak, *labels)
+	if *flat < 1 {
+		*flat = 1
+	}
+	for i := 0; i < *parked; i++ {
+		go parkDepth(i%*flat, leaked)
+	}
+
+	if *leak > 0 || *burst > 0 || *stable > 0 {
+		started := make(chan struct{})
+		go leaker(*leak, *burst, *stable, *labels, started)
+		<-started
 	}
 	if *ch > 0 {
 		go churn(*ch)

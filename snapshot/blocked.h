@@ -1,0 +1,40 @@
+/* Turning what the capture read about wait objects into snapshot objects. */
+#ifndef GOSCOPE_SNAPSHOT_BLOCKED_H
+#define GOSCOPE_SNAPSHOT_BLOCKED_H
+
+#include <stdint.h>
+
+#include "goruntime/waitobj.h"
+#include "lib/strbuf.h"
+#include "snapshot/snap.h"
+#include "symbols/elfimage.h"
+
+/*
+ * Fills s->objects and each goroutine's waits from w, whose goroutine
+ * indexes are those of s->gs.  img (may be NULL) names the global
+ * variable holding a semaphore or Cond address (bias: the executable's
+ * load bias).
+ */
+void blocked_build(struct snap *s, const struct gort_waits *w,
+		   const struct elfimage *img, uint64_t bias);
+
+/*
+ * The runtime address of runtime.types, the base of type name offsets:
+ * the symbol, else section .go.type (Go 1.27+), else .rodata (where the
+ * linker starts the types before that); 0 when none is known.
+ */
+uint64_t blocked_types_base(const struct elfimage *img,
+			    const struct gort_layout *l, uint64_t bias);
+
+/*
+ * goscope groups --by=object: one entry per object that goroutines of s
+ * wait on, most waiters first, with the number of those goroutines
+ * (system goroutines only when all).  Text: one line per object, e.g.
+ * "850  chan struct {}  0xc000123400  len 0 cap 0  receivers 850
+ * senders 0"; json: {"schema": "goscope.objects/1", "objects": [...]}.
+ * Appends to out.
+ */
+void blocked_fmt_objects(const struct snap *s, int all, int json,
+			 struct strbuf *out);
+
+#endif

@@ -1,0 +1,3 @@
+module goscope.test/blockedon
+
+go 1.19

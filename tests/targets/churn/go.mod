@@ -1,0 +1,3 @@
+module example.com/goscope/churn
+
+go 1.19
