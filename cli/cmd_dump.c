@@ -67,13 +67,19 @@ static void print_stats(const struct snap *s)
 		return;
 	fprintf(stderr, "goscope: mode %s\n",
 		s->two_phase ? "two-phase" : "full-stop");
-	for (i = 0; i < s->nstops; i++)
+	for (i = 0; i < s->nstops; i++) {
+		const struct snap_stop *st = &s->stops[i];
+
 		fprintf(stderr,
-			"goscope: stop %zu: %.3f ms, %zu goroutines, %zu "
-			"stacks, %zu bytes\n", i + 1,
-			(double)s->stops[i].pause_ns / 1e6,
-			s->stops[i].goroutines, s->stops[i].stacks,
-			s->stops[i].bytes);
+			"goscope: stop %zu: %.3f ms (stopping threads %.3f, "
+			"registry and stacks %.3f, other copies %.3f), %zu "
+			"goroutines, %zu stacks, %zu bytes\n", i + 1,
+			(double)st->pause_ns / 1e6,
+			(double)st->threads_ns / 1e6,
+			(double)st->registry_ns / 1e6,
+			(double)st->other_ns / 1e6, st->goroutines,
+			st->stacks, st->bytes);
+	}
 	if (s->two_phase)
 		fprintf(stderr,
 			"goscope: after resume: %zu stacks copied; %zu ran "

@@ -143,8 +143,8 @@ int opt_capture(const struct cmd_entry *cmd, int c, const char *arg,
 	}
 	err_init(&e);
 	if (parse_size(arg, 1u << 20, SIZE_MAX, &v, &e) < 0)
-		return cmd_usage_error(cmd, "invalid --max-memory %s (a size of "
-				       "at least 1M, e.g. 512M or 4G)", e.msg);
+		return cmd_usage_error(cmd, "invalid --max-memory '%s' (a size "
+				       "of at least 1M, e.g. 512M or 4G)", arg);
 	co->max_memory = (size_t)v;
 	return 0;
 }

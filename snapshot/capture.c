@@ -378,11 +378,13 @@ struct stop1 {
 	struct ptstop *stop;
 	struct gort_thread *th;
 	size_t nth;
+	/* CLOCK_MONOTONIC ns: registry copied; other copies done. */
+	uint64_t t_copied, t_other;
 };
 
 static int stop_target(pid_t pid, struct stop1 *st, struct err *e);
 static void stop_release(struct stop1 *st);
-static void record_stop(struct snap *s, const struct ptstop *stop,
+static void record_stop(struct snap *s, const struct stop1 *st,
 			const struct gort_registry *r, size_t stacks0,
 			size_t bytes0, size_t ngs);
 static int second_phase(struct capture *c, struct gort_registry *reg,
@@ -502,10 +504,11 @@ static void stop_release(struct stop1 *st)
 	memset(st, 0, sizeof(*st));
 }
 
-static void record_stop(struct snap *s, const struct ptstop *stop,
+static void record_stop(struct snap *s, const struct stop1 *st,
 			const struct gort_registry *r, size_t stacks0,
 			size_t bytes0, size_t ngs)
 {
+	const struct ptstop *stop = st->stop;
 	struct snap_stop *ss;
 	uint64_t ns = stop->t_resumed - stop->t_stop_begin;
 
@@ -513,6 +516,9 @@ static void record_stop(struct snap *s, const struct ptstop *stop,
 		return;
 	ss = &s->stops[s->nstops++];
 	ss->pause_ns = ns;
+	ss->threads_ns = stop->t_all_stopped - stop->t_stop_begin;
+	ss->registry_ns = st->t_copied - stop->t_all_stopped;
+	ss->other_ns = st->t_other - st->t_copied;
 	ss->goroutines = ngs;
 	ss->stacks = r->stacks_copied - stacks0;
 	ss->bytes = r->bytes_copied - bytes0;
@@ -578,8 +584,9 @@ static int second_phase(struct capture *c, struct gort_registry *reg,
 	bytes0 = reg->bytes_copied;
 	n = gort_registry_recopy(pp->mem, &pp->layout, pp->bias, st.th,
 				 st.nth, reg, e);
+	st.t_copied = st.t_other = now_ns(CLOCK_MONOTONIC);
 	ptstop_resume(st.stop, NULL);
-	record_stop(s, st.stop, reg, stacks0, bytes0,
+	record_stop(s, &st, reg, stacks0, bytes0,
 		    n > 0 ? (size_t)n : 0);
 	stop_release(&st);
 	if (n < 0)
@@ -698,22 +705,33 @@ int capture_take(struct capture *c, struct snap **out, struct err *e)
 		reg.waitreasons = wr;
 		reg.nwaitreasons = nwr;
 	}
-	if (r == 0)
+	st.t_copied = now_ns(CLOCK_MONOTONIC);
+	/* One stop: what the parked goroutines wait on, too. */
+	if (r == 0 && c->opts.full_stop)
 		gort_waits_copy(pp->mem, &pp->layout, pp->bias, &reg,
 				reg.waitreasons, reg.nwaitreasons, &waits);
 	/* Copy-only hooks for other views of the stopped process go here. */
 	if (c->hook)
 		c->hook(st.stop, c->hook_arg);
+	st.t_other = now_ns(CLOCK_MONOTONIC);
 	ptstop_resume(st.stop, NULL);
 	if (r == -E2BIG)
 		too_big(pid, e);
 	if (r < 0)
 		goto fail;
+	/*
+	 * Two phases: a parked goroutine's sudogs stay as they are until it
+	 * runs, which the second read of its g struct (second_phase) tells;
+	 * the waits of those that ran are dropped below.
+	 */
+	if (!c->opts.full_stop)
+		gort_waits_copy(pp->mem, &pp->layout, pp->bias, &reg,
+				reg.waitreasons, reg.nwaitreasons, &waits);
 	gort_waits_decode(pp->mem, &pp->layout, &waits);
 
 	/* The capture's figures, gathered before the snapshot is built. */
 	memset(&fig, 0, sizeof(fig));
-	record_stop(&fig, st.stop, &reg, 0, 0, reg.ngs);
+	record_stop(&fig, &st, &reg, 0, 0, reg.ngs);
 	fig.two_phase = !c->opts.full_stop;
 	if (reg.ndeferred) {
 		r = second_phase(c, &reg, &fig, e);
@@ -731,9 +749,9 @@ int capture_take(struct capture *c, struct snap **out, struct err *e)
 	s->bytes_copied = reg.bytes_copied;
 	blocked_build(s, &waits, pp->img, pp->bias);
 	gort_waits_release(&waits);
-	/* What they waited on at the first stop, not at the second. */
+	/* Waits read before a goroutine ran (or was copied again). */
 	for (i = 0; i < reg.ngs; i++)
-		if (reg.gs[i].recopied) {
+		if (reg.gs[i].recopied || reg.gs[i].changed) {
 			free(s->gs[i].waits);
 			s->gs[i].waits = NULL;
 			s->gs[i].nwaits = 0;

@@ -433,6 +433,12 @@ static void capture_stops_json(json_t *o, const struct snap *s)
 
 		json_object_set_new(x, "pause_ns", json_integer(
 			(json_int_t)s->stops[i].pause_ns));
+		json_object_set_new(x, "threads_ns", json_integer(
+			(json_int_t)s->stops[i].threads_ns));
+		json_object_set_new(x, "registry_ns", json_integer(
+			(json_int_t)s->stops[i].registry_ns));
+		json_object_set_new(x, "other_ns", json_integer(
+			(json_int_t)s->stops[i].other_ns));
 		json_object_set_new(x, "goroutines", json_integer(
 			(json_int_t)s->stops[i].goroutines));
 		json_object_set_new(x, "stacks", json_integer(

@@ -226,11 +226,12 @@ static int read_capture(struct reader *r, json_t *c)
 static int read_stops(struct reader *r, json_t *c)
 {
 	static const char *const keys[] = {
-		"pause_ns", "goroutines", "stacks", "bytes",
+		"pause_ns", "threads_ns", "registry_ns", "other_ns",
+		"goroutines", "stacks", "bytes",
 	};
 	const char *mode;
 	json_t *a;
-	int64_t v[4];
+	int64_t v[7];
 	size_t i, k;
 
 	if (get_str(r, c, "mode", 0, &mode) < 0)
@@ -247,13 +248,16 @@ static int read_stops(struct reader *r, json_t *c)
 		struct snap_stop *st = &r->s->stops[i];
 
 		snprintf(r->path, sizeof(r->path), "capture.stops[%zu]", i);
-		for (k = 0; k < 4; k++)
+		for (k = 0; k < 7; k++)
 			if (get_int(r, o, keys[k], 0, INT64_MAX, 0, &v[k]) < 0)
 				return -EINVAL;
 		st->pause_ns = (uint64_t)v[0];
-		st->goroutines = (size_t)v[1];
-		st->stacks = (size_t)v[2];
-		st->bytes = (size_t)v[3];
+		st->threads_ns = (uint64_t)v[1];
+		st->registry_ns = (uint64_t)v[2];
+		st->other_ns = (uint64_t)v[3];
+		st->goroutines = (size_t)v[4];
+		st->stacks = (size_t)v[5];
+		st->bytes = (size_t)v[6];
 	}
 	r->s->nstops = json_array_size(a);
 	snprintf(r->path, sizeof(r->path), "capture");

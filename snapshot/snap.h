@@ -176,7 +176,12 @@ struct snap_thread {
 
 /* One stop of the target during a capture. */
 struct snap_stop {
-	uint64_t pause_ns;	/* stopped for this long */
+	uint64_t pause_ns;	/* stopped for this long, of which: */
+	uint64_t threads_ns;	/* stopping every thread */
+	uint64_t registry_ns;	/* copying the registry and stacks */
+	/* other copies (what goroutines wait on, native threads); the
+	 * rest of pause_ns is resuming */
+	uint64_t other_ns;
 	size_t goroutines;	/* g structs copied */
 	size_t stacks;		/* goroutine stacks copied */
 	size_t bytes;		/* bytes copied */

@@ -2,7 +2,8 @@
 # Benchmark of `goscope dump` on targets with 1k, 10k and 100k parked
 # goroutines (stacks of 6-12 frames, some inlined): the time the target
 # was stopped, as measured by goscope and by the target's own 1 ms
-# heartbeat; goscope's wall time and peak RSS.  Medians of BENCH_RUNS runs.
+# heartbeat; goscope's wall time and peak RSS, for both capture modes
+# (BENCH_MODES).  Medians of BENCH_RUNS runs.
 # BENCH_STRIP=1 strips the target first (the per-release table path).
 # Side by side: the runtime's own debug=2 dump, and Delve (when Debian's
 # delve can be fetched) listing every goroutine with its stack.
@@ -13,6 +14,8 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 . "$root/tests/go-env.sh"
 runs=${BENCH_RUNS:-5}
 sizes=${BENCH_SIZES:-"1000 10000 100000"}
+# Both capture modes side by side: two-phase (the default), --full-stop.
+modes=${BENCH_MODES:-"two-phase full-stop"}
 work=$(mktemp -d)
 trap 'rm -rf "$work"; [ -n "${T_PID:-}" ] && kill "$T_PID" 2>/dev/null; true' EXIT
 
@@ -46,11 +49,14 @@ for n in $sizes; do
 	coproc T { exec "$work/target" -n "$n"; }
 	T_PID=$T_PID
 	read -r ready pid <&"${T[0]}"
+	for mode in $modes; do
+	flag=
+	[ "$mode" = full-stop ] && flag=--full-stop
 	: >"$work/pause" ; : >"$work/gap"; : >"$work/wall"; : >"$work/rss"
 	for _ in $(seq "$runs"); do
 		target_cmd gap >/dev/null
 		/usr/bin/time -f '%e %M' -o "$work/time" \
-			"$goscope" dump --stats "$pid" >/dev/null 2>"$work/stats"
+			"$goscope" dump --stats $flag "$pid" >/dev/null 2>"$work/stats"
 		sed -n 's/.*stopped \([0-9.]*\) ms.*/\1/p' "$work/stats" >>"$work/pause"
 		read -r wall rss < <(tail -n 1 "$work/time")
 		echo "$wall" >>"$work/wall"
@@ -58,10 +64,11 @@ for n in $sizes; do
 		g=$(target_cmd gap)
 		echo "${g#gap }" | awk '{ print $1 / 1000 }' >>"$work/gap"
 	done
-	printf '%-8s %-28s %10s ms %10s ms %8s s %7s MB\n' "$n" "goscope dump" \
+	printf '%-8s %-28s %10s ms %10s ms %8s s %7s MB\n' "$n" "goscope dump ($mode)" \
 		"$(median <"$work/pause")" "$(median <"$work/gap")" \
 		"$(median <"$work/wall")" \
 		"$(median <"$work/rss" | awk '{ printf "%d", $1 / 1024 }')"
+	done
 	# The runtime's own dump stops the world for its whole duration.
 	target_cmd gap >/dev/null
 	t0=$(date +%s%N)

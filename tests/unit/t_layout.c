@@ -94,7 +94,9 @@ static void test_every_offset(void **state)
 		assert_non_null(strstr(e.msg, fields[i].name));
 		last = (long)size - 1;
 		memcpy((char *)&l + fields[i].off, &last, sizeof(last));
+		/* one-byte fields fit on the last byte */
 		if (strcmp(fields[i].field, "g_waitreason") &&
+		    strcmp(fields[i].field, "g_trackingseq") &&
 		    gort_layout_check(&l, &e) != -EINVAL)
 			fail_msg("%s on the last byte was accepted",
 				 fields[i].name);

@@ -27,6 +27,7 @@ static void test_utf8_clean(void **state);
 static void test_jstr(void **state);
 static void test_parse_duration(void **state);
 static void test_parse_count(void **state);
+static void test_parse_size(void **state);
 
 /* A temporary file holding data; the caller unlinks and frees the path. */
 static char *write_tmp(const char *data, size_t len)
@@ -226,6 +227,39 @@ static void test_parse_duration(void **state)
 	}
 }
 
+static void test_parse_size(void **state)
+{
+	uint64_t v = 0;
+
+	(void)state;
+	assert_int_equal(parse_size("1048576", 1, UINT64_MAX, &v, NULL), 0);
+	assert_int_equal(v, 1048576);
+	assert_int_equal(parse_size("512M", 1, UINT64_MAX, &v, NULL), 0);
+	assert_int_equal(v, 512ull << 20);
+	assert_int_equal(parse_size("4g", 1, UINT64_MAX, &v, NULL), 0);
+	assert_int_equal(v, 4ull << 30);
+	assert_int_equal(parse_size("2T", 1, UINT64_MAX, &v, NULL), 0);
+	assert_int_equal(v, 2ull << 40);
+	assert_int_equal(parse_size("1K", 1, UINT64_MAX, &v, NULL), 0);
+	assert_int_equal(v, 1024);
+	/* Out of range, by the limits or by overflow. */
+	assert_int_equal(parse_size("100K", 1u << 20, UINT64_MAX, &v, NULL),
+			 -EINVAL);
+	assert_int_equal(parse_size("17179869184G", 1, UINT64_MAX, &v, NULL),
+			 -EINVAL);
+	assert_int_equal(parse_size("99999999999999999999999", 1,
+				    UINT64_MAX, &v, NULL), -EINVAL);
+	assert_int_equal(parse_size("2G", 1, 1ull << 30, &v, NULL), -EINVAL);
+	/* Not a size. */
+	assert_int_equal(parse_size("", 1, UINT64_MAX, &v, NULL), -EINVAL);
+	assert_int_equal(parse_size("M", 1, UINT64_MAX, &v, NULL), -EINVAL);
+	assert_int_equal(parse_size("1MB", 1, UINT64_MAX, &v, NULL), -EINVAL);
+	assert_int_equal(parse_size("1X", 1, UINT64_MAX, &v, NULL), -EINVAL);
+	assert_int_equal(parse_size("-1G", 1, UINT64_MAX, &v, NULL), -EINVAL);
+	assert_int_equal(parse_size("1.5G", 1, UINT64_MAX, &v, NULL), -EINVAL);
+	assert_int_equal(v, 1024);
+}
+
 static void test_parse_count(void **state)
 {
 	uint64_t v = 0;
@@ -256,6 +290,7 @@ int main(void)
 		cmocka_unit_test(test_jstr),
 		cmocka_unit_test(test_parse_duration),
 		cmocka_unit_test(test_parse_count),
+		cmocka_unit_test(test_parse_size),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
