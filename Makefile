@@ -27,6 +27,7 @@ DEB_BUILD += libprotobuf-c-dev protobuf-c-compiler zlib1g-dev
 DEB_BUILD += libiberty-dev
 DEB_BUILD += libcapstone-dev
 DEB_BUILD += libncurses-dev
+DEB_BUILD += libunwind-dev
 DEB_TEST := libcmocka-dev golang-go git binutils clang file ca-certificates jq time \
 	    xz-utils
 DEB_TEST += gdb g++ elfutils
@@ -43,7 +44,7 @@ PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null || echo -ldw -lelf -ljansson -lprotobuf-c -lz -lcapstone \
 	-lncursesw -ltinfo)
 # libiberty (the demangler) has no pkg-config file.
-PKG_LIBS += -liberty
+PKG_LIBS += -liberty $(UNW_LIBS)
 CMOCKA_LIBS = $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
 
 WARNINGS := -Wall -Wextra -Wformat=2 -Wshadow -Wpointer-arith \
@@ -56,7 +57,8 @@ SAN_FLAGS := -fsanitize=$(SANITIZE) -fno-sanitize-recover=all \
 	     -fno-omit-frame-pointer
 endif
 
-ALL_CPPFLAGS = -I. -D_GNU_SOURCE -DGOSCOPE_VERSION='"$(VERSION)"' $(CPPFLAGS)
+ALL_CPPFLAGS = -I. -D_GNU_SOURCE -DGOSCOPE_VERSION='"$(VERSION)"' $(UNW_DEFS) \
+	       $(CPPFLAGS)
 ALL_CFLAGS = -std=gnu11 $(WARNINGS) $(CFLAGS) $(SAN_FLAGS) $(PKG_CFLAGS) \
 	     -MMD -MP
 ALL_LDFLAGS = $(LDFLAGS) $(SAN_FLAGS)
@@ -66,17 +68,25 @@ LIB_SRCS := lib/xmalloc.c lib/err.c lib/strbuf.c lib/report.c \
 	    lib/hashmap.c lib/intern.c
 LIB_SRCS += lib/atomicfile.c
 LIB_SRCS += lib/readfile.c lib/utf8.c lib/jstr.c lib/parse.c
-INSPECT_SRCS := inspect/memsrc.c inspect/proc.c inspect/ptstop.c
+INSPECT_SRCS := inspect/memsrc.c inspect/proc.c inspect/ptstop.c inspect/core.c
 INSPECT_SRCS += inspect/taskinfo.c inspect/stackcopy.c inspect/sysnames.c
 INSPECT_SRCS += inspect/proclist.c
 BUILDINFO_SRCS := buildinfo/elfnote.c buildinfo/gobuildinfo.c \
 		  buildinfo/modinfo.c buildinfo/elfinfo.c \
 		  buildinfo/provenance.c buildinfo/format.c
 SYMBOLS_SRCS := symbols/pclntab.c symbols/elfimage.c symbols/pccache.c
-# The native stack unwinder (symbols/unw_NAME.c): libdw or none.
-UNWINDER ?= libdw
+# The native stack unwinders built in (symbols/unw_NAME.c), the first one
+# the default: any of libdw and libunwind, or none ("none" is always
+# there: only the innermost frame).  goscope threads --unwinder=NAME.
+UNWINDER ?= libdw libunwind
+UNWINDERS := $(filter libdw libunwind,$(UNWINDER))
 SYMBOLS_SRCS += symbols/demangle.c symbols/dwproc.c symbols/unwinder.c \
-		symbols/unw_$(UNWINDER).c
+		symbols/unw_none.c $(UNWINDERS:%=symbols/unw_%.c)
+UNW_DEFS := $(foreach u,$(UNWINDERS),-DGOSCOPE_UNW_$(shell echo $(u) | tr a-z A-Z))
+UNW_DEFS += -DGOSCOPE_UNW_DEFAULT='"$(firstword $(UNWINDERS) none)"'
+ifneq ($(filter libunwind,$(UNWINDERS)),)
+UNW_LIBS := -lunwind-x86_64 -lunwind
+endif
 GORUNTIME_SRCS := goruntime/layout.c goruntime/registry.c \
 		  goruntime/traceback.c goruntime/unwind.c goruntime/labels.c \
 		  goruntime/args.c
@@ -103,6 +113,8 @@ CLI_SRCS += cli/cmd_groups.c cli/cmd_diff.c cli/cmd_watch.c
 CLI_SRCS += cli/cmd_threads.c cli/cmd_ps.c
 # The interactive view (goscope top).
 TUI_SRCS := tui/model.c tui/feed.c tui/source.c tui/export.c tui/procs.c \
+	    tui/scr_groups.c tui/scr_goroutines.c tui/scr_stack.c \
+	    tui/scr_threads.c tui/scr_text.c tui/scr_diff.c \
 	    tui/app.c \
 	    tui/keys.c tui/draw.c tui/tui.c
 CLI_SRCS += cli/cmd_top.c
@@ -136,11 +148,12 @@ FUZZERS := tests/fuzz/fuzz_elfnote tests/fuzz/fuzz_gobuildinfo \
 	   tests/fuzz/fuzz_modinfo tests/fuzz/fuzz_pclntab \
 	   tests/fuzz/fuzz_registry
 FUZZERS += tests/fuzz/fuzz_snapjson tests/fuzz/fuzz_gotext
-FUZZERS += tests/fuzz/fuzz_stripped
+FUZZERS += tests/fuzz/fuzz_stripped tests/fuzz/fuzz_core
 FUZZERS += tests/fuzz/fuzz_waitobj
 FUZZ_TIME ?= 20
 
-.PHONY: all check check-all check-unit check-live check-layers deps \
+.PHONY: all check check-all check-unit check-live check-offline \
+	check-layers deps \
 	demo install uninstall clean fuzz bench toolchains
 
 all: $(PROG)
@@ -189,7 +202,8 @@ check:
 # T="NAME..." selects tests by name: a unit test (t_lib) or a live script
 # (dump-oracle or dump-oracle.sh).  GOSCOPE_TEST_TIMEOUT (seconds, default
 # 900) bounds each one.
-ALL_TESTS = $(UNIT_TESTS) $(sort $(wildcard tests/live/*.sh))
+ALL_TESTS = $(UNIT_TESTS) $(sort $(wildcard tests/offline/*.sh)) \
+	    $(sort $(wildcard tests/live/*.sh))
 ifneq ($(T),)
 TESTS = $(foreach t,$(T),$(or $(filter %/$(t) %/$(t).sh,$(ALL_TESTS)),\
 	$(error T: no test named '$(t)')))
@@ -204,6 +218,10 @@ check-all: $(PROG) $(UNIT_TESTS) $(TEST_TOOLS) check-layers
 check-unit: $(UNIT_TESTS)
 	@sh tests/run-tests.sh $(filter tests/unit/%,$(TESTS))
 
+# Checked-in cores of real processes: no ptrace, no Go toolchain.
+check-offline: $(PROG)
+	@GOSCOPE=$(CURDIR)/$(PROG) sh tests/run-tests.sh tests/offline/*.sh
+
 check-live: $(PROG) $(TEST_TOOLS)
 	@GOSCOPE=$(CURDIR)/$(PROG) PCLNQ=$(CURDIR)/tests/tools/pclnq \
 		sh tests/run-tests.sh $(filter tests/live/%,$(TESTS))
@@ -215,6 +233,13 @@ check-layers:
 
 toolchains:
 	@bash tests/go-toolchains.sh list
+
+# The reliability campaign (minutes; not part of check): attach cycles
+# against a changing target, goscope killed at random points, targets
+# exiting.  STRESS_TIME=SECONDS (default 180).
+.PHONY: stress
+stress: $(PROG)
+	@GOSCOPE=$(CURDIR)/$(PROG) bash tests/stress/stress.sh
 
 # Regenerates goruntime/layout_tables.c from the DWARF of every toolchain
 # in the test matrix (tests/live/layouts.sh checks the checked-in copy).
@@ -244,7 +269,7 @@ fuzz: $(FUZZERS)
 FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined \
 	       -fno-sanitize-recover=all
 tests/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(CORE_SRCS)
-	clang -I. -D_GNU_SOURCE $(FUZZ_CFLAGS) $(PKG_CFLAGS) -o $@ $^ \
+	clang -I. -D_GNU_SOURCE $(UNW_DEFS) $(FUZZ_CFLAGS) $(PKG_CFLAGS) -o $@ $^ \
 		$(PKG_LIBS) -lpthread
 
 bench: $(PROG) tests/tools/snapbench tests/tools/tuibench

@@ -39,6 +39,9 @@ struct mem_file {
 static ssize_t file_read(struct memsrc *m, uint64_t addr, void *buf,
 			 size_t len);
 static void file_free(struct memsrc *m);
+static int check_extent(const char *path, const GElf_Ehdr *eh,
+			const GElf_Phdr *ph, size_t nph, size_t size,
+			struct err *e);
 static int file_facts(Elf *elf, const unsigned char *img, size_t size,
 		      GElf_Phdr *ph, size_t nph, struct elfinfo *info,
 		      struct err *e);
@@ -319,6 +322,42 @@ static void file_go(struct memsrc *mem, GElf_Phdr *ph, size_t nph,
 	}
 }
 
+/*
+ * A file shorter than its own headers say (a copy or download cut short)
+ * is an error, not "not a Go binary": the segments and the section
+ * header table must lie inside it.
+ */
+static int check_extent(const char *path, const GElf_Ehdr *eh,
+			const GElf_Phdr *ph, size_t nph, size_t size,
+			struct err *e)
+{
+	uint64_t need = 0, end;
+	size_t i;
+
+	for (i = 0; i < nph; i++) {
+		if (ph[i].p_type != PT_LOAD || !ph[i].p_filesz)
+			continue;
+		if (__builtin_add_overflow(ph[i].p_offset, ph[i].p_filesz,
+					   &end))
+			end = UINT64_MAX;
+		if (end > need)
+			need = end;
+	}
+	if (eh->e_shoff && eh->e_shnum) {
+		if (__builtin_add_overflow(eh->e_shoff,
+					   (uint64_t)eh->e_shnum *
+						   eh->e_shentsize, &end))
+			end = UINT64_MAX;
+		if (end > need)
+			need = end;
+	}
+	if (need > size)
+		return err_set(e, EINVAL, "'%s' is truncated: its headers "
+			       "describe %llu bytes, the file has %zu", path,
+			       (unsigned long long)need, size);
+	return 0;
+}
+
 int elfinfo_read_file(const char *path, struct elfinfo *info,
 		      struct elfgo *go, struct err *e)
 {
@@ -372,6 +411,9 @@ int elfinfo_read_file(const char *path, struct elfinfo *info,
 			goto out;
 		}
 	}
+	r = check_extent(path, &eh, ph, nph, size, e);
+	if (r < 0)
+		goto out;
 	file_facts(elf, img, size, ph, nph, info, e);
 
 	/* debug/buildinfo: .go.buildinfo, else the first RW- segment. */

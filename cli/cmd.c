@@ -73,19 +73,25 @@ int cmd_parse_target(const char *arg, pid_t *pid)
 int cmd_load_snapshot(const char *arg, const struct capture_opts *co,
 		      struct snap **out)
 {
+	return cmd_load_snapshot_exe(arg, NULL, co, out);
+}
+
+int cmd_load_snapshot_exe(const char *arg, const char *exe,
+			  const struct capture_opts *co, struct snap **out)
+{
 	struct load_info info;
 	struct err e;
 	pid_t pid;
 
 	err_init(&e);
-	if (cmd_parse_target(arg, &pid)) {
+	if (cmd_parse_target(arg, &pid) && !exe) {
 		if (load_pid(pid, co, out, &e) < 0) {
 			error_msg("%s", e.msg);
 			return EXIT_RUNTIME;
 		}
 		return 0;
 	}
-	if (load_file(arg, out, &info, &e) < 0) {
+	if (load_file_exe(arg, exe, out, &info, &e) < 0) {
 		error_msg("%s", e.msg);
 		return EXIT_RUNTIME;
 	}

@@ -59,7 +59,9 @@ struct capture_opts;
  */
 int cmd_load_snapshot(const char *arg, const struct capture_opts *co,
 		      struct snap **out);
-
+/* The same, where arg may be a core file made from the executable exe. */
+int cmd_load_snapshot_exe(const char *arg, const char *exe,
+			  const struct capture_opts *co, struct snap **out);
 
 /*
  * Flushes and closes stdout, reporting write errors (EPIPE, ENOSPC).

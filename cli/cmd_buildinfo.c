@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "buildinfo/format.h"
@@ -9,6 +10,7 @@
 #include "cli/cmd.h"
 #include "cli/opt.h"
 #include "goruntime/layout.h"
+#include "snapshot/load.h"
 #include "lib/report.h"
 #include "lib/strbuf.h"
 #include "lib/banned.h"
@@ -21,7 +23,7 @@ const struct cmd_entry cmd_buildinfo_entry = {
 	.name = "buildinfo",
 	.summary = "Show the build provenance of a Go (or any ELF) program.",
 	.usage = "goscope buildinfo [-v] [--format=text|go|json] [--from-memory] "
-		 "FILE|PID",
+		 "FILE|PID|CORE [EXE]",
 	.help =
 	"  -f, --format=FMT  text (default): Go version, module, VCS, build\n"
 	"                    settings and ELF facts for people;\n"
@@ -50,10 +52,11 @@ static int cmd_buildinfo_exec(int argc, char **argv)
 	const struct cmd_entry *cmd = &cmd_buildinfo_entry;
 	enum fmt fmt = FMT_TEXT;
 	unsigned int flags = 0, pflags = 0;
-	struct provenance prov;
+	struct provenance prov = { 0 };
 	char layout[600], exe[64];
 	struct strbuf out;
 	struct err e;
+	char *core_exe = NULL;
 	pid_t pid;
 	static const char *const formats[] = { "text", "go", "json", NULL };
 	static const enum fmt format_of[] = { FMT_TEXT, FMT_GO, FMT_JSON };
@@ -81,16 +84,25 @@ static int cmd_buildinfo_exec(int argc, char **argv)
 			return opt_bad(cmd, c, argv);
 		}
 	}
-	if (argc - optind != 1)
-		return cmd_usage_error(cmd, "expected one FILE or PID");
+	if (argc - optind != 1 && argc - optind != 2)
+		return cmd_usage_error(cmd, "expected one FILE or PID, or a "
+				       "CORE and its EXE");
 	err_init(&e);
-	if (cmd_parse_target(argv[optind], &pid))
+	if (argc - optind == 1 && cmd_parse_target(argv[optind], &pid)) {
 		r = provenance_from_pid(pid, pflags, &prov, &e);
-	else
-		r = provenance_from_file(argv[optind], &prov, &e);
+	} else {
+		r = load_core_exe(argv[optind],
+				  argc - optind == 2 ? argv[optind + 1] : NULL,
+				  &core_exe, &e);
+		if (r == 0 && core_exe)
+			argv[optind] = core_exe;
+		if (r == 0)
+			r = provenance_from_file(argv[optind], &prov, &e);
+	}
 	if (r < 0) {
 		error_msg("%s", e.msg);
 		provenance_release(&prov);
+		free(core_exe);
 		return EXIT_RUNTIME;
 	}
 	/* Which runtime layout 'goscope dump' would use (not from memory). */
@@ -120,5 +132,6 @@ static int cmd_buildinfo_exec(int argc, char **argv)
 	fwrite(out.buf, 1, out.len, stdout);
 	strbuf_release(&out);
 	provenance_release(&prov);
+	free(core_exe);
 	return status;
 }

@@ -26,7 +26,7 @@ const struct cmd_entry cmd_dump_entry = {
 	.summary = "Print every goroutine of a running Go program.",
 	.usage = "goscope dump [--format=go|json|go1|pprof|openmetrics] [--all] "
 		 "[--stats] [--full-stop] [--max-memory=SIZE] [-o FILE] "
-		 "PID|FILE",
+		 "PID|FILE|CORE [EXE]",
 	.help =
 	"  -f, --format=FMT  go (default): the runtime's own goroutine dump\n"
 	"                    (pprof debug=2, runtime.Stack, SIGQUIT)\n"
@@ -48,7 +48,10 @@ const struct cmd_entry cmd_dump_entry = {
 	"stacks are copied after it resumed and kept only if their goroutine\n"
 	"did not run meanwhile (else copied again in a second short stop).\n"
 	"Unwinding and symbolizing happen after it resumed.\n"
-	"FILE: a JSON snapshot or a Go goroutine dump ('-': standard input).\n",
+	"FILE: a JSON snapshot or a Go goroutine dump ('-': standard input).\n"
+	"CORE: a core file (kernel or gcore) of a Go program, read like a\n"
+	"live process; EXE is its executable, found from the core's notes\n"
+	"when not given.\n",
 	.exec = cmd_dump_exec,
 };
 
@@ -143,10 +146,13 @@ static int cmd_dump_exec(int argc, char **argv)
 			return opt_bad(cmd, c, argv);
 		}
 	}
-	if (argc - optind != 1)
-		return cmd_usage_error(cmd, "expected one PID or FILE");
+	if (argc - optind != 1 && argc - optind != 2)
+		return cmd_usage_error(cmd, "expected one PID or FILE, or a "
+				       "CORE and its EXE");
 	err_init(&e);
-	if (cmd_load_snapshot(argv[optind], &co, &snap))
+	if (cmd_load_snapshot_exe(argv[optind],
+				  argc - optind == 2 ? argv[optind + 1] : NULL,
+				  &co, &snap))
 		return EXIT_RUNTIME;
 	strbuf_init(&out);
 	if (format == GO1) {

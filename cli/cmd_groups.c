@@ -25,7 +25,7 @@ const struct cmd_entry cmd_groups_entry = {
 	.usage = "goscope groups [--level=exact|lines|functions] "
 		 "[--sort=count|wait] [--by=stack|object] "
 		 "[--format=text|json] [--all] "
-		 "[--rules=FILE] PID|FILE",
+		 "[--rules=FILE] PID|FILE|CORE [EXE]",
 	.help =
 	"  -l, --level=LEVEL  how alike stacks must be: exact (same PC\n"
 	"                     offsets), lines (same function and file:line;\n"
@@ -46,7 +46,8 @@ const struct cmd_entry cmd_groups_entry = {
 	"\n"
 	"PID|FILE: a live process (captured now), a JSON snapshot or a Go\n"
 	"goroutine dump (debug=2 or debug=1 text, a panic or SIGQUIT\n"
-	"output); '-' reads standard input.\n",
+	"output); '-' reads standard input; or a core file of a Go program\n"
+	"(EXE: its executable, found from the core when not given).\n",
 	.exec = cmd_groups_exec,
 };
 
@@ -124,14 +125,17 @@ static int cmd_groups_exec(int argc, char **argv)
 			return opt_bad(cmd, c, argv);
 		}
 	}
-	if (argc - optind != 1)
-		return cmd_usage_error(cmd, "expected one PID or FILE");
+	if (argc - optind != 1 && argc - optind != 2)
+		return cmd_usage_error(cmd, "expected one PID or FILE, or a "
+				       "CORE and its EXE");
 	err_init(&e);
 	if (rules_path && rules_load(rules_path, &rules, &e) < 0) {
 		error_msg("%s", e.msg);
 		return EXIT_RUNTIME;
 	}
-	status = cmd_load_snapshot(argv[optind], &co, &snap);
+	status = cmd_load_snapshot_exe(argv[optind],
+				       argc - optind == 2 ? argv[optind + 1]
+							  : NULL, &co, &snap);
 	if (status) {
 		rules_free(rules);
 		return status;

@@ -10,6 +10,7 @@
 #include "snapshot/fmt_json.h"
 #include "snapshot/fmt_threads.h"
 #include "snapshot/threads.h"
+#include "symbols/unwinder.h"
 #include "lib/report.h"
 #include "lib/strbuf.h"
 #include "lib/banned.h"
@@ -21,7 +22,7 @@ const struct cmd_entry cmd_threads_entry = {
 	.summary = "Print every thread of a running process with its native "
 		   "stack.",
 	.usage = "goscope threads [--format=text|json] [--max-frames=N] "
-		 "[--debug-dir=DIR] [--stats] PID",
+		 "[--debug-dir=DIR] [--unwinder=NAME] [--stats] PID|CORE [EXE]",
 	.help =
 	"  -f, --format=FMT    text (default): one block per thread\n"
 	"                      json: the snapshot (schema goscope.snapshot/2)\n"
@@ -31,13 +32,20 @@ const struct cmd_entry cmd_threads_entry = {
 	"  -d, --debug-dir=DIR also look for debug files in DIR (by build-id\n"
 	"                      under DIR/.build-id, and by .gnu_debuglink);\n"
 	"                      a colon-separated list is accepted\n"
+	"  -u, --unwinder=NAME libdw (the default: it also reads .debug_frame\n"
+	"                      and separate debug files), libunwind (its\n"
+	"                      remote API over .eh_frame_hdr, frame pointers\n"
+	"                      elsewhere) or none (only the innermost frame)\n"
 	"  -s, --stats         print capture statistics on standard error\n"
 	"  -h, --help          show this help\n"
 	"\n"
 	"Works for any process.  Every thread is stopped only while its\n"
 	"registers and the top of its stack are copied; unwinding and\n"
 	"symbolizing happen after the process resumed.  For Go programs each\n"
-	"thread is matched to its M and goroutine.\n",
+	"thread is matched to its M and goroutine.\n"
+	"CORE: a core file (kernel or gcore): its threads, registers and\n"
+	"stacks as saved; EXE is its executable, found from the core's notes\n"
+	"when not given.\n",
 	.exec = cmd_threads_exec,
 };
 
@@ -47,6 +55,7 @@ static int cmd_threads_exec(int argc, char **argv)
 		{ "format", required_argument, NULL, 'f' },
 		{ "max-frames", required_argument, NULL, 'F' },
 		{ "debug-dir", required_argument, NULL, 'd' },
+		{ "unwinder", required_argument, NULL, 'u' },
 		{ "stats", no_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -63,7 +72,7 @@ static int cmd_threads_exec(int argc, char **argv)
 	memset(&opts, 0, sizeof(opts));
 	opt_begin();
 	/* 'F' has no short form: --max-frames only. */
-	while ((c = opt_next(argc, argv, "f:d:sh", longopts)) != -1) {
+	while ((c = opt_next(argc, argv, "f:d:u:sh", longopts)) != -1) {
 		switch (c) {
 		case 'f':
 			r = opt_choice(cmd, "format", optarg, formats, &json);
@@ -79,6 +88,14 @@ static int cmd_threads_exec(int argc, char **argv)
 		case 'd':
 			opts.debug_dirs = optarg;
 			break;
+		case 'u':
+			if (!unwinder_exists(optarg))
+				return cmd_usage_error(
+					cmd, "unknown unwinder '%s' (this "
+					"build has %s)", optarg,
+					unwinder_names());
+			opts.unwinder = optarg;
+			break;
 		case 's':
 			stats = 1;
 			break;
@@ -89,11 +106,18 @@ static int cmd_threads_exec(int argc, char **argv)
 			return opt_bad(cmd, c, argv);
 		}
 	}
-	r = opt_pid(cmd, argc, argv, &pid);
-	if (r)
-		return r;
+	if (argc - optind != 1 && argc - optind != 2)
+		return cmd_usage_error(cmd, "expected one PID, or a CORE and "
+				       "its EXE");
 	err_init(&e);
-	if (threads_capture(pid, &opts, &snap, &e) < 0) {
+	if (argc - optind == 1 && cmd_parse_target(argv[optind], &pid))
+		r = threads_capture(pid, &opts, &snap, &e);
+	else
+		r = threads_capture_core(argv[optind],
+					 argc - optind == 2 ? argv[optind + 1]
+							    : NULL,
+					 &opts, &snap, &e);
+	if (r < 0) {
 		error_msg("%s", e.msg);
 		return EXIT_RUNTIME;
 	}
@@ -110,7 +134,8 @@ static int cmd_threads_exec(int argc, char **argv)
 			"unwinder %s\n",
 			(int)snap->pid, snap->nthreads, snap->ngs,
 			(double)snap->pause_ns / 1e6, snap->bytes_copied,
-			(double)snap->capture_ns / 1e6, threads_unwinder());
+			(double)snap->capture_ns / 1e6,
+			opts.unwinder ? opts.unwinder : threads_unwinder());
 	strbuf_release(&out);
 	snap_free(snap);
 	return EXIT_OK;

@@ -19,7 +19,8 @@
 
 static int cmd_top_exec(int argc, char **argv);
 static int print_once(char **targets, size_t n, enum group_level level,
-		      const struct capture_opts *co);
+		      const struct capture_opts *co,
+		      const struct rules *rules);
 
 const struct cmd_entry cmd_top_entry = {
 	.name = "top",
@@ -62,7 +63,8 @@ const struct cmd_entry cmd_top_entry = {
 
 /* Without a terminal: the grouped view, or consecutive diffs. */
 static int print_once(char **targets, size_t n, enum group_level level,
-		      const struct capture_opts *co)
+		      const struct capture_opts *co,
+		      const struct rules *rules)
 {
 	struct snap *prev = NULL, *s;
 	struct grouping gr;
@@ -80,7 +82,7 @@ static int print_once(char **targets, size_t n, enum group_level level,
 			return status;
 		}
 		if (n == 1) {
-			group_snap(s, level, 0, NULL, &gr);
+			group_snap(s, level, 0, rules, &gr);
 			group_sort(&gr, GROUP_SORT_COUNT);
 			group_fmt_text(&gr, &out);
 			grouping_release(&gr);
@@ -195,16 +197,19 @@ static int cmd_top_exec(int argc, char **argv)
 					       "snapshot files");
 		o.pid = pid;
 	}
-	if (!isatty(STDOUT_FILENO) || !isatty(STDIN_FILENO))
-		return print_once(argv + optind, n, o.level, &co);
-	if (!o.pid) {
-		o.files = argv + optind;
-		o.nfiles = n;
-	}
 	err_init(&e);
 	if (rules_path && rules_load(rules_path, &rules, &e) < 0) {
 		error_msg("%s", e.msg);
 		return EXIT_RUNTIME;
+	}
+	if (!isatty(STDOUT_FILENO) || !isatty(STDIN_FILENO)) {
+		r = print_once(argv + optind, n, o.level, &co, rules);
+		rules_free(rules);
+		return r;
+	}
+	if (!o.pid) {
+		o.files = argv + optind;
+		o.nfiles = n;
 	}
 	o.rules = rules;
 	o.capture = &co;

@@ -25,6 +25,8 @@ static volatile sig_atomic_t interrupted;
 static int cmd_watch_exec(int argc, char **argv);
 static void on_signal(int sig);
 static void sleep_ns(uint64_t ns);
+static int take_retrying(struct capture *cap, struct snap **s,
+			 struct err *e);
 static int write_file(const char *path, const struct strbuf *sb);
 static int write_textfile(const char *dir, pid_t pid, struct watch *w,
 			  const struct strbuf *sample, const char *process);
@@ -78,6 +80,34 @@ static void sleep_ns(uint64_t ns)
 	/* A signal ends the sleep; the loop then checks the flag. */
 	while (!interrupted && nanosleep(&ts, &ts) < 0 && errno == EINTR)
 		;
+}
+
+/* Attempts at a snapshot while another tracer holds the process. */
+#define BUSY_TRIES 6
+#define BUSY_FIRST_WAIT_NS 50000000ull	/* then doubled: 1.55 s in all */
+
+/*
+ * capture_take, retried with backoff while the process is traced by
+ * someone else (a debugger or another goscope that will let go soon).
+ */
+static int take_retrying(struct capture *cap, struct snap **s,
+			 struct err *e)
+{
+	uint64_t wait = BUSY_FIRST_WAIT_NS;
+	int r, tries;
+
+	for (tries = 1;; tries++) {
+		r = capture_take(cap, s, e);
+		if (r != -EBUSY || interrupted)
+			return r;
+		if (tries == BUSY_TRIES)
+			return err_prefix(e, "snapshot skipped after %d "
+					  "attempts in %.1f s", tries,
+					  (double)(wait - BUSY_FIRST_WAIT_NS) /
+						  1e9);
+		sleep_ns(wait);
+		wait *= 2;
+	}
 }
 
 /* Writes sb to path whole, or reports why not. */
@@ -267,13 +297,23 @@ static int cmd_watch_exec(int argc, char **argv)
 		if (interrupted)
 			break;
 		strbuf_reset(&metrics);
-		if (capture_take(cap, &s, &e) < 0) {
+		r = take_retrying(cap, &s, &e);
+		if (r < 0) {
+			if (interrupted)	/* Ctrl-C during the copy */
+				break;
 			error_msg("%s", e.msg);
 			watch_capture_failed(w);
-			if (!textfile ||
+			if (textfile &&
 			    write_textfile(textfile, pid, w, &metrics,
-					   process ? process : "") < 0 ||
-			    process_gone(pid)) {
+					   process ? process : "") < 0) {
+				status = EXIT_RUNTIME;
+				break;
+			}
+			/* Another tracer: the watch goes on at the next
+			 * interval; the verdict counts the failure.  With a
+			 * textfile any failure but the end of the process
+			 * is only counted. */
+			if (process_gone(pid) || (r != -EBUSY && !textfile)) {
 				status = EXIT_RUNTIME;
 				break;
 			}
@@ -324,6 +364,9 @@ static int cmd_watch_exec(int argc, char **argv)
 				  &out);
 		fwrite(out.buf, 1, out.len,
 		       fmt == WATCH_OPENMETRICS ? stderr : stdout);
+		/* Not one snapshot could be taken: an error, not a verdict. */
+		if (status == EXIT_OK && !v.nsamples && v.failures)
+			status = EXIT_RUNTIME;
 		if (status == EXIT_OK)
 			status = v.state == LEAK_SUSPECT ? EXIT_LEAK
 				 : v.state == LEAK_UNDECIDED ? EXIT_UNDECIDED

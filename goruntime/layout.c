@@ -80,6 +80,8 @@ static const struct {
 	{ "g_atomicstatus", 4 },
 	{ "g_waitreason", 1 },
 	{ "g_trackingseq", 1 },
+	{ "hchan_closed", 4 },
+	{ "type_str", 4 },
 };
 
 #define MAX_STRUCT_SIZE (1u << 20)
@@ -246,7 +248,7 @@ static void scan_die(struct scan *s, Dwarf_Die *die)
 			    dwarf_formref_die(&at, &t) &&
 			    dwarf_aggregate_size(&t, &sz) == 0 &&
 			    sz % SEMTAB_SIZE == 0 && sz / SEMTAB_SIZE < 4096)
-				l->sema_stride = (long)(sz / SEMTAB_SIZE);
+				l->semtab_size = (long)(sz / SEMTAB_SIZE);
 		}
 		else if (!strcmp(name, "runtime.waitReasonStrings") &&
 			 !l->waitreason_strings) {
@@ -432,7 +434,6 @@ static void fill_wait(struct scan *s, struct gort_layout *l)
 		l->sudog_next = member_offset(t, "next", NULL);
 		l->sudog_prev = member_offset(t, "prev", NULL);
 		l->sudog_elem = ptr_member(t, "elem");
-		l->sudog_isselect = member_offset(t, "isSelect", NULL);
 		l->sudog_waitlink = member_offset(t, "waitlink", NULL);
 		l->sudog_c = ptr_member(t, "c");
 	}
@@ -448,18 +449,22 @@ static void fill_wait(struct scan *s, struct gort_layout *l)
 	}
 	/* internal/abi.Type (1.21+) names its fields in upper case. */
 	if (s->have[T_ABITYPE]) {
+		l->type_size = struct_size(&s->types[T_ABITYPE]);
 		l->type_tflag = member_offset(&s->types[T_ABITYPE], "TFlag",
 					      NULL);
 		l->type_str = member_offset(&s->types[T_ABITYPE], "Str", NULL);
 	} else if (s->have[T_TYPE]) {
+		l->type_size = struct_size(&s->types[T_TYPE]);
 		l->type_tflag = member_offset(&s->types[T_TYPE], "tflag", NULL);
 		l->type_str = member_offset(&s->types[T_TYPE], "str", NULL);
 	}
 	if (s->have[T_SEMAROOT])
-		l->semaroot_treap = member_offset(&s->types[T_SEMAROOT],
+		/* semTable entries start with their semaRoot. */
+		l->semtab_treap = member_offset(&s->types[T_SEMAROOT],
 						  "treap", NULL);
 	if (s->have[T_POLLDESC]) {
 		t = &s->types[T_POLLDESC];
+		l->polldesc_size = struct_size(t);
 		l->polldesc_fd = member_offset(t, "fd", NULL);
 		l->polldesc_rg = member_offset(t, "rg", NULL);
 		l->polldesc_wg = member_offset(t, "wg", NULL);

@@ -70,12 +70,12 @@ struct gort_layout {
 	 * runtime.semtable and runtime.pollDesc.
 	 */
 	long sudog_size, sudog_g, sudog_next, sudog_prev, sudog_elem;
-	long sudog_isselect, sudog_waitlink, sudog_c;
+	long sudog_waitlink, sudog_c;
 	long hchan_size, hchan_qcount, hchan_dataqsiz, hchan_closed;
 	long hchan_elemtype, hchan_recvq, hchan_sendq;
-	long type_tflag, type_str;
-	long sema_stride, semaroot_treap;
-	long polldesc_fd, polldesc_rg, polldesc_wg;
+	long type_size, type_tflag, type_str;
+	long semtab_size, semtab_treap;	/* one semtable entry, root.treap */
+	long polldesc_size, polldesc_fd, polldesc_rg, polldesc_wg;
 	/* Their globals (link-time; 0 when not found). */
 	uint64_t semtable;	/* runtime.semtable */
 	uint64_t types;		/* runtime.types: base of type name offsets */
@@ -123,14 +123,16 @@ int gort_layout_from_dwarf(const char *path, struct gort_layout *l,
 	X(st_scan, "_Gscan")                                               \
 	X(sudog_size, "sizeof(sudog)") X(sudog_g, "sudog.g")               \
 	X(sudog_next, "sudog.next") X(sudog_prev, "sudog.prev")            \
-	X(sudog_elem, "sudog.elem") X(sudog_isselect, "sudog.isSelect")    \
-	X(sudog_waitlink, "sudog.waitlink") X(sudog_c, "sudog.c")          \
+	X(sudog_elem, "sudog.elem") X(sudog_waitlink, "sudog.waitlink")    \
+	X(sudog_c, "sudog.c")                                              \
 	X(hchan_size, "sizeof(hchan)") X(hchan_qcount, "hchan.qcount")     \
 	X(hchan_dataqsiz, "hchan.dataqsiz") X(hchan_closed, "hchan.closed") \
 	X(hchan_elemtype, "hchan.elemtype") X(hchan_recvq, "hchan.recvq")  \
-	X(hchan_sendq, "hchan.sendq") X(type_tflag, "_type.tflag")         \
-	X(type_str, "_type.str") X(sema_stride, "sizeof(semtable[0])")     \
-	X(semaroot_treap, "semaRoot.treap") X(polldesc_fd, "pollDesc.fd")  \
+	X(hchan_sendq, "hchan.sendq") X(type_size, "sizeof(_type)")        \
+	X(type_tflag, "_type.tflag") X(type_str, "_type.str")              \
+	X(semtab_size, "sizeof(semtable[0])")                              \
+	X(semtab_treap, "semtable[0].root.treap")                          \
+	X(polldesc_size, "sizeof(pollDesc)") X(polldesc_fd, "pollDesc.fd") \
 	X(polldesc_rg, "pollDesc.rg") X(polldesc_wg, "pollDesc.wg")
 
 /*

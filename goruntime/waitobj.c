@@ -96,6 +96,18 @@ static void read_fds(struct memsrc *mem, const struct gort_layout *l,
 		     const struct gort_registry *r, struct gort_waits *w,
 		     const size_t *gs, size_t ngs);
 static int wait_cmp(const void *a, const void *b);
+static struct pending *grow_pending(struct pending *v, size_t *alloc,
+				    size_t n);
+
+/* Room for entry n of v. */
+static struct pending *grow_pending(struct pending *v, size_t *alloc,
+				    size_t n)
+{
+	if (n < *alloc)
+		return v;
+	*alloc = *alloc ? *alloc * 2 : 64;
+	return xreallocarray(v, *alloc, sizeof(*v));
+}
 
 static int key_cmp(const void *data, const struct hashmap_entry *a,
 		   const struct hashmap_entry *b, const void *keydata)
@@ -185,24 +197,31 @@ static void read_sudogs(struct memsrc *mem, const struct gort_layout *l,
 			size_t np, size_t cap, struct gort_waits *w,
 			uint64_t *sema_g, uint64_t *sema_elem, size_t *nsema)
 {
-	size_t sz = (size_t)l->sudog_size, i, nn, budget = cap;
-	unsigned char *buf;
-	struct memsrc_iov *iov;
-	struct pending *next;
+	size_t sz = (size_t)l->sudog_size, i, nn, budget = cap, have = 0;
+	size_t nalloc = 0;
+	unsigned char *buf = NULL;
+	struct memsrc_iov *iov = NULL;
+	struct pending *next = NULL;
 
-	buf = xmalloc(cap * MAX_STRUCT + 1);
-	iov = xcalloc(cap + 1, sizeof(*iov));
-	next = xcalloc(cap + 1, sizeof(*next));
+	/*
+	 * Buffers grow with the round's size, not the bound: page faults
+	 * are what a stopped capture pays for most.
+	 */
 	while (np) {
+		if (np > have) {
+			have = np;
+			buf = xrealloc(buf, have * sz + MAX_STRUCT);
+			iov = xreallocarray(iov, have, sizeof(*iov));
+		}
 		for (i = 0; i < np; i++) {
 			iov[i].addr = p[i].addr;
-			iov[i].buf = buf + i * MAX_STRUCT;
+			iov[i].buf = buf + i * sz;
 			iov[i].len = sz;
 		}
 		read_batch(mem, iov, np);
 		nn = 0;
 		for (i = 0; i < np; i++) {
-			const unsigned char *b = buf + i * MAX_STRUCT;
+			const unsigned char *b = buf + i * sz;
 			struct gort_sudog *s;
 			uint64_t g, c, elem, kids[3];
 			size_t wi;
@@ -228,6 +247,8 @@ static void read_sudogs(struct memsrc *mem, const struct gort_layout *l,
 				for (k = 0; k < 3; k++)
 					if (kids[k] && nn < cap && budget) {
 						budget--;
+						next = grow_pending(next, &nalloc,
+								    nn);
 						next[nn] = p[i];
 						next[nn++].addr = kids[k];
 					}
@@ -257,6 +278,7 @@ static void read_sudogs(struct memsrc *mem, const struct gort_layout *l,
 				/* A select's next case. */
 				if (s->waitlink && nn < cap &&
 				    p[i].depth + 1 < GORT_MAX_SELECT_CASES) {
+					next = grow_pending(next, &nalloc, nn);
 					next[nn] = p[i];
 					next[nn].addr = s->waitlink;
 					next[nn++].depth++;
@@ -267,7 +289,8 @@ static void read_sudogs(struct memsrc *mem, const struct gort_layout *l,
 				s->wait = wi;
 			}
 		}
-		memcpy(p, next, nn * sizeof(*p));
+		if (nn)
+			memcpy(p, next, nn * sizeof(*p));
 		np = nn;
 	}
 	free(buf);
@@ -284,7 +307,7 @@ static void semtable_walk(struct memsrc *mem, const struct gort_layout *l,
 			  uint64_t bias, const struct gort_registry *r,
 			  struct gort_waits *w, const size_t *gs, size_t ngs)
 {
-	size_t stride = (size_t)l->sema_stride, i, np = 0, nsema = 0;
+	size_t stride = (size_t)l->semtab_size, i, np = 0, nsema = 0;
 	size_t max = r->ngs + 64;
 	uint64_t *sg, *se;
 	unsigned char *tab;
@@ -295,8 +318,8 @@ static void semtable_walk(struct memsrc *mem, const struct gort_layout *l,
 	if (!ngs)
 		return;
 	tab = xmalloc(stride * SEMTAB_SIZE + 1);
-	if (!l->semtable || l->sema_stride <= 0 || l->semaroot_treap < 0 ||
-	    stride > 4096 || (size_t)l->semaroot_treap + 8 > stride ||
+	if (!l->semtable || l->semtab_size <= 0 || l->semtab_treap < 0 ||
+	    stride > 4096 || (size_t)l->semtab_treap + 8 > stride ||
 	    memsrc_read_full(mem, l->semtable + bias, tab,
 			     stride * SEMTAB_SIZE, NULL) < 0) {
 		/* No semtable (a stripped binary): address unknown. */
@@ -306,20 +329,22 @@ static void semtable_walk(struct memsrc *mem, const struct gort_layout *l,
 		free(tab);
 		return;
 	}
-	p = xcalloc(max + SEMTAB_SIZE, sizeof(*p));
+	/* Untouched pages of these bounds cost nothing (xmalloc). */
+	p = xreallocarray(NULL, max + SEMTAB_SIZE, sizeof(*p));
 	for (i = 0; i < SEMTAB_SIZE; i++) {
 		uint64_t t;
 
-		memcpy(&t, tab + i * stride + l->semaroot_treap, 8);
+		memcpy(&t, tab + i * stride + l->semtab_treap, 8);
 		if (!t)
 			continue;
 		p[np].g = SIZE_MAX;
+		p[np].kind = p[np].dir = 0;
 		p[np].addr = t;
 		p[np++].depth = 0;
 	}
 	free(tab);
-	sg = xcalloc(max + SEMTAB_SIZE, sizeof(*sg));
-	se = xcalloc(max + SEMTAB_SIZE, sizeof(*se));
+	sg = xreallocarray(NULL, max + SEMTAB_SIZE, sizeof(*sg));
+	se = xreallocarray(NULL, max + SEMTAB_SIZE, sizeof(*se));
 	read_sudogs(mem, l, r, p, np, max + SEMTAB_SIZE, w, sg, se, &nsema);
 	free(p);
 	ents = xcalloc(ngs + 1, sizeof(*ents));
@@ -374,14 +399,14 @@ static void read_chans(struct memsrc *mem, const struct gort_layout *l,
 	}
 	w->chans = xcalloc(n + 1, sizeof(*w->chans));
 	w->nchans = n;
-	buf = xmalloc(n * MAX_STRUCT + 1);
+	buf = xmalloc(n * sz + MAX_STRUCT);
 	iov = xcalloc(n + 1, sizeof(*iov));
 	for (i = 0; i < w->nw; i++)
 		if (w->w[i].chan != SIZE_MAX)
 			w->chans[w->w[i].chan].addr = w->w[i].addr;
 	for (i = 0; i < n; i++) {
 		iov[i].addr = w->chans[i].addr;
-		iov[i].buf = buf + i * MAX_STRUCT;
+		iov[i].buf = buf + i * sz;
 		iov[i].len = sz;
 	}
 	read_batch(mem, iov, n);
@@ -392,7 +417,7 @@ static void read_chans(struct memsrc *mem, const struct gort_layout *l,
 			key_add(&sm, &sents[i], w->sudogs[i].addr, i);
 	for (i = 0; i < n; i++) {
 		struct gort_chan *c = &w->chans[i];
-		const unsigned char *b = buf + i * MAX_STRUCT;
+		const unsigned char *b = buf + i * sz;
 
 		c->nrecv = c->nsend = -1;
 		if (!iov[i].ok)
@@ -544,9 +569,9 @@ int gort_waits_copy(struct memsrc *mem, const struct gort_layout *l,
 			    j < ARRAY_SIZE(reason_classes); j++)
 			if (!strcmp(reasons[i], reason_classes[j].name))
 				cls[i] = (int)j + 1;
-	p = xcalloc(r->ngs + 1, sizeof(*p));
-	sema_gs = xcalloc(r->ngs + 1, sizeof(*sema_gs));
-	fd_gs = xcalloc(r->ngs + 1, sizeof(*fd_gs));
+	p = xreallocarray(NULL, r->ngs + 1, sizeof(*p));
+	sema_gs = xreallocarray(NULL, r->ngs + 1, sizeof(*sema_gs));
+	fd_gs = xreallocarray(NULL, r->ngs + 1, sizeof(*fd_gs));
 	for (i = 0; i < r->ngs; i++) {
 		const struct gort_g *g = &r->gs[i];
 		uint32_t st = gort_status(l, g);
@@ -564,6 +589,7 @@ int gort_waits_copy(struct memsrc *mem, const struct gort_layout *l,
 			p[np].g = i;
 			p[np].kind = c->kind;
 			p[np].dir = c->dir;
+			p[np].depth = 0;
 			p[np++].addr = g->addr + (uint64_t)l->g_waiting;
 		}
 	}

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "inspect/core.h"
 #include "inspect/memsrc.h"
 #include "inspect/stackcopy.h"
 #include "lib/xmalloc.h"
@@ -61,6 +62,35 @@ int stackcopy_new(pid_t pid, size_t max_stack, size_t nthreads_hint,
 	memset(p->pool, 0, pool);
 	p->pool_size = pool;
 	reserve_threads(sc, nthreads_hint + 16);
+	*out = sc;
+	return 0;
+}
+
+int stackcopy_from_core(struct core *c, size_t max_stack,
+			struct stackcopy **out)
+{
+	struct stackcopy *sc = xcalloc(1, sizeof(*sc));
+	struct stackcopy_priv *p = xcalloc(1, sizeof(*p));
+	struct ptstop stop;
+	size_t i;
+
+	sc->pid = c->pid;
+	sc->priv = p;
+	core_maps(c, &sc->maps);
+	p->max_stack = max_stack ? max_stack : STACKCOPY_DEFAULT_MAX;
+	p->mem = memsrc_core_new(c);
+	memset(&stop, 0, sizeof(stop));
+	stop.pid = c->pid;
+	stop.nthreads = c->nthreads;
+	stop.threads = xcalloc(c->nthreads + 1, sizeof(*stop.threads));
+	for (i = 0; i < c->nthreads; i++) {
+		stop.threads[i].tid = c->threads[i].tid;
+		stop.threads[i].stopped = 1;
+		stop.threads[i].regs = c->threads[i].regs;
+		stop.threads[i].pending_sig = c->threads[i].signo;
+	}
+	stackcopy_take(sc, &stop);
+	free(stop.threads);
 	*out = sc;
 	return 0;
 }

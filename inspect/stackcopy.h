@@ -56,6 +56,16 @@ int stackcopy_new(pid_t pid, size_t max_stack, size_t nthreads_hint,
 		  struct stackcopy **out, struct err *e);
 
 /*
+ * The same copy made from a core file: the threads and registers the core
+ * saved, each stack top read from its memory (at most max_stack bytes; 0:
+ * the default), the memory map from its segments.  c must outlive the
+ * copy.  Returns 0 and *out (free with stackcopy_free).
+ */
+struct core;
+int stackcopy_from_core(struct core *c, size_t max_stack,
+			struct stackcopy **out);
+
+/*
  * Copies the registers of every thread of stop and the top of each
  * stopped thread's stack.  Call while the threads are stopped; it only
  * copies (batched process_vm_readv).  A thread whose stack cannot be read

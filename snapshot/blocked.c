@@ -152,10 +152,9 @@ static int count_cmp(const void *a, const void *b)
 	return (x->obj > y->obj) - (x->obj < y->obj);
 }
 
-static void object_text(const struct snap_object *o,
-			const struct obj_count *c, struct strbuf *out)
+void blocked_object_str(const struct snap_object *o, struct strbuf *out)
 {
-	strbuf_addf(out, "%zu  %s", c->count, snap_object_kind_name(o->kind));
+	strbuf_adds(out, snap_object_kind_name(o->kind));
 	if (o->kind == SNAP_OBJ_CHAN)
 		strbuf_addf(out, " %s", o->type ? o->type : "?");
 	if (o->kind == SNAP_OBJ_FD) {
@@ -178,7 +177,32 @@ static void object_text(const struct snap_object *o,
 	if (o->kind == SNAP_OBJ_CHAN && o->receivers >= 0)
 		strbuf_addf(out, "  receivers %lld senders %lld",
 			    (long long)o->receivers, (long long)o->senders);
-	else if (o->kind == SNAP_OBJ_NILCHAN)
+}
+
+void blocked_goroutine_str(const struct snap *s,
+			   const struct snap_goroutine *g, struct strbuf *out)
+{
+	const struct snap_wait *w = g->nwaits ? &g->waits[0] : NULL;
+
+	if (!w || w->obj >= s->nobjects)
+		return;
+	blocked_object_str(&s->objects[w->obj], out);
+	if (w->dir == SNAP_DIR_RECV)
+		strbuf_adds(out, s->objects[w->obj].kind == SNAP_OBJ_FD
+					 ? " (reading)" : " (receiving)");
+	else if (w->dir == SNAP_DIR_SEND)
+		strbuf_adds(out, s->objects[w->obj].kind == SNAP_OBJ_FD
+					 ? " (writing)" : " (sending)");
+	if (g->nwaits > 1)
+		strbuf_addf(out, " +%zu more", g->nwaits - 1);
+}
+
+static void object_text(const struct snap_object *o,
+			const struct obj_count *c, struct strbuf *out)
+{
+	strbuf_addf(out, "%zu  ", c->count);
+	blocked_object_str(o, out);
+	if (o->kind == SNAP_OBJ_NILCHAN)
 		strbuf_addf(out, "  receivers %zu senders %zu", c->recv,
 			    c->send);
 	else if (o->kind == SNAP_OBJ_FD)

@@ -27,6 +27,21 @@ uint64_t blocked_types_base(const struct elfimage *img,
 			    const struct gort_layout *l, uint64_t bias);
 
 /*
+ * One object in words: "chan struct {}  0xc000123400  len 0 cap 0
+ * receivers 3 senders 0", "sema  0x6534c4 main.gmu+4", "fd 8", ...
+ * Appends to out.
+ */
+void blocked_object_str(const struct snap_object *o, struct strbuf *out);
+
+/*
+ * What goroutine g waits on, for a detail line: the first object, with
+ * its direction, and "+N more" for the other cases of a select; nothing
+ * when g waits on no known object.  Appends to out.
+ */
+void blocked_goroutine_str(const struct snap *s,
+			   const struct snap_goroutine *g, struct strbuf *out);
+
+/*
  * goscope groups --by=object: one entry per object that goroutines of s
  * wait on, most waiters first, with the number of those goroutines
  * (system goroutines only when all).  Text: one line per object, e.g.

@@ -2,6 +2,7 @@
 #include <dirent.h>
 #include <elf.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 #include "goruntime/registry.h"
 #include "goruntime/traceback.h"
 #include "goruntime/unwind.h"
+#include "inspect/core.h"
 #include "goruntime/waitobj.h"
 #include "inspect/memsrc.h"
 #include "inspect/proc.h"
@@ -40,12 +42,18 @@ struct prep {
 	struct pccache *cache;
 	struct memsrc *mem;
 	uint64_t bias;
+	int no_dwarf;
 };
 
 static uint64_t now_ns(clockid_t c);
+static size_t core_threads(const struct core *core, struct gort_thread **out);
+static uint64_t core_nanotime(const struct gort_registry *r);
 static size_t count_threads(pid_t pid);
 static int load_bias(struct memsrc *mem, uint64_t base, uint64_t *bias,
 		     struct err *e);
+static int prepare_exe(struct prep *p, const char *file, const char *who,
+		       const char *hint, struct err *e);
+static int verify_layout(struct prep *p, const char *who, struct err *e);
 static int prepare(pid_t pid, struct prep *p, struct err *e);
 static void prep_release(struct prep *p);
 static void build_goroutine(struct snap *s, const struct prep *p,
@@ -68,6 +76,40 @@ static uint64_t now_ns(clockid_t c)
 
 	clock_gettime(c, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/*
+ * The target's clock when the core was written is not in the core: the
+ * latest moment it records, the most recent start of a wait, stands for
+ * it, so wait times are at least the ones shown and do not depend on
+ * when or where the core is read.
+ */
+static uint64_t core_nanotime(const struct gort_registry *r)
+{
+	uint64_t t = 0;
+	size_t i;
+
+	for (i = 0; i < r->ngs; i++)
+		if (r->gs[i].waitsince > 0 && (uint64_t)r->gs[i].waitsince > t)
+			t = (uint64_t)r->gs[i].waitsince;
+	return t;
+}
+
+/* The registers the core saved, as a stop would have copied them. */
+static size_t core_threads(const struct core *core, struct gort_thread **out)
+{
+	struct gort_thread *th = xcalloc(core->nthreads + 1, sizeof(*th));
+	size_t i;
+
+	for (i = 0; i < core->nthreads; i++) {
+		th[i].tid = core->threads[i].tid;
+		th[i].pc = core->threads[i].regs.pc;
+		th[i].sp = core->threads[i].regs.sp;
+		th[i].bp = core->threads[i].regs.bp;
+		th[i].fs_base = core->threads[i].regs.fs_base;
+	}
+	*out = th;
+	return core->nthreads;
 }
 
 static size_t count_threads(pid_t pid)
@@ -118,75 +160,98 @@ static int load_bias(struct memsrc *mem, uint64_t base, uint64_t *bias,
 	return 0;
 }
 
-static int prepare(pid_t pid, struct prep *p, struct err *e)
+/*
+ * Reads the executable at file: Go version, layouts, symbol table.  who
+ * names the target in messages ("process 12", "core 'x'").
+ */
+static int prepare_exe(struct prep *p, const char *file, const char *who,
+		       const char *hint, struct err *e)
 {
 	struct elfinfo info;
 	struct elfgo go;
+	int r;
+
+	r = elfinfo_read_file(file, &info, &go, e);
+	if (r < 0)
+		return r;
+	elfinfo_release(&info);
+	if (!go.found) {
+		elfgo_release(&go);
+		return err_set(e, ENOEXEC, "%s is not a Go program%s", who,
+			       hint);
+	}
+	p->version = xstrdup(go.go.version);
+	elfgo_release(&go);
+	/* DWARF first; without it, a per-version table (see layout.h). */
+	r = gort_layout_from_dwarf(file, &p->layout, e);
+	if (r < 0 && r != -ENODATA)
+		return r;
+	p->no_dwarf = r == -ENODATA;
+	p->layout.go_minor = gort_go_minor(p->version);
+	r = elfimage_open(file, &p->img, e);
+	if (r == 0)
+		r = elfimage_pclntab(p->img, &p->pcl, e);
+	if (r < 0)
+		return err_prefix(e, "cannot read the Go symbol table");
+	if (p->no_dwarf) {
+		r = gort_layout_from_table(p->img, p->pcl, p->version,
+					   &p->layout, e);
+		if (r < 0)
+			return err_prefix(e, "%s (%s): binary without DWARF",
+					  who, p->exe);
+	}
+	p->cache = pccache_new(p->pcl);
+	return 0;
+}
+
+/* Checks a table layout against the memory it describes. */
+static int verify_layout(struct prep *p, const char *who, struct err *e)
+{
+	int r;
+
+	if (!p->no_dwarf)
+		return 0;
+	r = gort_layout_verify(p->mem, &p->layout, p->bias, e);
+	if (r < 0)
+		return err_prefix(e, "%s (%s): %s", who, p->exe,
+				  p->layout.source);
+	return 0;
+}
+
+static int prepare(pid_t pid, struct prep *p, struct err *e)
+{
+	char who[32], hint[96];
 	uint64_t base;
-	int r, no_dwarf;
+	int r, deleted;
 
 	r = proc_check(pid, e);
 	if (r < 0)
 		return r;
 	snprintf(p->link, sizeof(p->link), "/proc/%d/exe", (int)pid);
-	r = elfinfo_read_file(p->link, &info, &go, e);
+	if (proc_exe(pid, &p->exe, &deleted, NULL) < 0)
+		p->exe = xstrdup(p->link);
+	snprintf(who, sizeof(who), "process %d", (int)pid);
+	snprintf(hint, sizeof(hint), " (%zu threads); try 'goscope "
+		 "buildinfo %d'", count_threads(pid), (int)pid);
+	r = prepare_exe(p, p->link, who, hint, e);
 	if (r < 0) {
 		if (e && (e->code == EACCES || e->code == EPERM)) {
-			char hint[400];
+			char why[400];
 
-			proc_explain_eperm(pid, hint, sizeof(hint));
+			proc_explain_eperm(pid, why, sizeof(why));
 			return err_set(e, e->code,
 				       "cannot read process %d: %s%s%s",
 				       (int)pid, "permission denied",
-				       hint[0] ? "; " : "", hint);
+				       why[0] ? "; " : "", why);
 		}
 		return r;
 	}
-	elfinfo_release(&info);
-	if (!go.found) {
-		elfgo_release(&go);
-		return err_set(e, ENOEXEC,
-			       "process %d is not a Go program (%zu threads); "
-			       "try 'goscope buildinfo %d'",
-			       (int)pid, count_threads(pid), (int)pid);
-	}
-	p->version = xstrdup(go.go.version);
-	{
-		int deleted;
-
-		if (proc_exe(pid, &p->exe, &deleted, NULL) < 0)
-			p->exe = xstrdup(p->link);
-	}
-	elfgo_release(&go);
-	/* DWARF first; without it, a per-version table (see layout.h). */
-	r = gort_layout_from_dwarf(p->link, &p->layout, e);
-	if (r < 0 && r != -ENODATA)
-		return r;
-	no_dwarf = r == -ENODATA;
-	p->layout.go_minor = gort_go_minor(p->version);
-	r = elfimage_open(p->link, &p->img, e);
-	if (r == 0)
-		r = elfimage_pclntab(p->img, &p->pcl, e);
-	if (r < 0)
-		return err_prefix(e, "cannot read the Go symbol table");
-	if (no_dwarf) {
-		r = gort_layout_from_table(p->img, p->pcl, p->version,
-					   &p->layout, e);
-		if (r < 0)
-			return err_prefix(e, "process %d (%s): binary "
-					  "without DWARF", (int)pid, p->exe);
-	}
-	p->cache = pccache_new(p->pcl);
 	p->mem = memsrc_live_new(pid);
 	r = proc_exe_base(pid, &base, e);
 	if (r == 0)
 		r = load_bias(p->mem, base, &p->bias, e);
-	if (r == 0 && no_dwarf) {
-		r = gort_layout_verify(p->mem, &p->layout, p->bias, e);
-		if (r < 0)
-			return err_prefix(e, "process %d (%s): %s", (int)pid,
-					  p->exe, p->layout.source);
-	}
+	if (r == 0)
+		r = verify_layout(p, who, e);
 	return r;
 }
 
@@ -367,6 +432,7 @@ static void build_goroutine(struct snap *s, const struct prep *p,
 
 struct capture {
 	pid_t pid;
+	struct core *core;		/* post-mortem: the core, else NULL */
 	struct prep p;
 	struct capture_opts opts;
 	capture_hook_fn hook;
@@ -456,6 +522,38 @@ int capture_open(pid_t pid, struct capture **out, struct err *e)
 	r = prepare(pid, &c->p, e);
 	if (r < 0) {
 		prep_release(&c->p);
+		free(c);
+		return r;
+	}
+	*out = c;
+	return 0;
+}
+
+int capture_open_core(struct core *core, const char *exe,
+		      struct capture **out, struct err *e)
+{
+	struct capture *c = xcalloc(1, sizeof(*c));
+	struct prep *p = &c->p;
+	char who[PATH_MAX + 16];
+	int r;
+
+	c->pid = core->pid;
+	c->core = core;
+	capture_opts_init(&c->opts);
+	c->opts.full_stop = 1;	/* nothing runs: one copy */
+	snprintf(who, sizeof(who), "core '%s'", core->path);
+	p->exe = xstrdup(exe);
+	r = prepare_exe(p, exe, who, "", e);
+	if (r == 0)
+		r = core_exe_bias(core, exe, &p->bias, e);
+	if (r == 0)
+		r = core_add_exe(core, exe, p->bias, e);
+	if (r == 0) {
+		p->mem = memsrc_core_new(core);
+		r = verify_layout(p, who, e);
+	}
+	if (r < 0) {
+		prep_release(p);
 		free(c);
 		return r;
 	}
@@ -668,7 +766,7 @@ int capture_take(struct capture *c, struct snap **out, struct err *e)
 	memset(&reg, 0, sizeof(reg));
 	memset(&st, 0, sizeof(st));
 	memset(&waits, 0, sizeof(waits));
-	r = proc_check(pid, e);
+	r = c->core ? 0 : proc_check(pid, e);
 	if (r < 0)
 		return r;
 	/* Allocate and touch the copy's memory before stopping anything. */
@@ -688,12 +786,21 @@ int capture_take(struct capture *c, struct snap **out, struct err *e)
 				xstrdup(pp->layout.waitreason_names[i]);
 	}
 
+	if (c->core) {
+		/* No descriptors to list, nothing to stop: the core's threads. */
+		waits.types = blocked_types_base(pp->img, &pp->layout,
+						 pp->bias);
+		st.nth = core_threads(c->core, &st.th);
+		flags = 0;
+		goto copy;
+	}
 	/* What parked goroutines wait on: the epoll registrations now. */
 	gort_waits_prepare(pid, blocked_types_base(pp->img, &pp->layout,
 						   pp->bias), &waits);
 	r = stop_target(pid, &st, e);
 	if (r < 0)
 		goto fail;
+copy:
 	{
 		char **wr = reg.waitreasons;
 		size_t nwr = reg.nwaitreasons;
@@ -706,15 +813,18 @@ int capture_take(struct capture *c, struct snap **out, struct err *e)
 		reg.nwaitreasons = nwr;
 	}
 	st.t_copied = now_ns(CLOCK_MONOTONIC);
-	/* One stop: what the parked goroutines wait on, too. */
+	if (c->core)
+		reg.nanotime = core_nanotime(&reg);
+	/* One stop (and a core): what the parked goroutines wait on, too. */
 	if (r == 0 && c->opts.full_stop)
 		gort_waits_copy(pp->mem, &pp->layout, pp->bias, &reg,
 				reg.waitreasons, reg.nwaitreasons, &waits);
 	/* Copy-only hooks for other views of the stopped process go here. */
-	if (c->hook)
+	if (c->hook && st.stop)
 		c->hook(st.stop, c->hook_arg);
 	st.t_other = now_ns(CLOCK_MONOTONIC);
-	ptstop_resume(st.stop, NULL);
+	if (st.stop)
+		ptstop_resume(st.stop, NULL);
 	if (r == -E2BIG)
 		too_big(pid, e);
 	if (r < 0)
@@ -731,14 +841,17 @@ int capture_take(struct capture *c, struct snap **out, struct err *e)
 
 	/* The capture's figures, gathered before the snapshot is built. */
 	memset(&fig, 0, sizeof(fig));
-	record_stop(&fig, &st, &reg, 0, 0, reg.ngs);
-	fig.two_phase = !c->opts.full_stop;
+	if (st.stop)
+		record_stop(&fig, &st, &reg, 0, 0, reg.ngs);
+	fig.two_phase = !c->opts.full_stop && !c->core;
 	if (reg.ndeferred) {
 		r = second_phase(c, &reg, &fig, e);
 		if (r < 0)
 			goto fail;
 	}
 	s = build_snap(c, &reg, &st);
+	if (c->core)
+		s->time_unix_ns = c->core->time_unix_ns;
 	s->two_phase = fig.two_phase;
 	memcpy(s->stops, fig.stops, sizeof(s->stops));
 	s->nstops = fig.nstops;

@@ -55,6 +55,17 @@ void capture_set_opts(struct capture *c, const struct capture_opts *o);
 const struct capture_opts *capture_get_opts(const struct capture *c);
 
 /*
+ * Prepares captures of a core file instead of a live process: exe is the
+ * executable it was made from (see core_find_exe).  capture_take then
+ * reads the core: the same decoding as for a live process, without any
+ * stop (pause 0).  core must outlive the capture.  Errors as for
+ * capture_open, and -EINVAL when exe does not fit the core.
+ */
+struct core;
+int capture_open_core(struct core *core, const char *exe,
+		      struct capture **out, struct err *e);
+
+/*
  * A hook that capture_take runs while every thread is stopped, right
  * after the registry was copied, for other views of the same stop (the
  * native threads view copies registers and stack tops).  It must only

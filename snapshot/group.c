@@ -14,6 +14,8 @@
 #include "lib/banned.h"
 
 #define SEED 0x676f73636f706531ull	/* "goscope1" */
+/* Mixed into the state key of goroutines Go 1.26+ marked leaked. */
+#define LEAKED_KEY 0x6c65616b6564ull	/* "leaked" */
 
 /* Pointer-keyed memo of string hashes (strings are interned per snap). */
 struct memo {
@@ -215,8 +217,9 @@ static size_t signature(struct ctx *c, const struct snap_goroutine *g,
 	size_t n = group_shown_frames(g, idx), i, k = 0;
 	uint64_t h = mix(SEED, (uint64_t)c->level);
 
-	keys[k++] = g->status_str ? str_hash(g->status_str,
-					     strlen(g->status_str)) : 0;
+	keys[k++] = (g->status_str ? str_hash(g->status_str,
+					      strlen(g->status_str)) : 0) ^
+		    (g->status == SNAP_LEAKED ? LEAKED_KEY : 0);
 	for (i = 0; i < n; i++)
 		keys[k++] = frame_key(c, &g->frames[idx[i]]);
 	keys[k++] = group_creator_shown(g) ? frame_key(c, &g->creator)
@@ -233,7 +236,8 @@ static uint64_t raw_hash(const struct snap_goroutine *g)
 	size_t i;
 
 	h = mix(h, (uintptr_t)g->status_str);
-	h = mix(h, (uint64_t)(g->goid == 1) | (uint64_t)g->has_creator << 1);
+	h = mix(h, (uint64_t)(g->goid == 1) | (uint64_t)g->has_creator << 1 |
+		   (uint64_t)(g->status == SNAP_LEAKED) << 2);
 	if (g->has_creator) {
 		h = mix(h, (uintptr_t)g->creator.func);
 		h = mix(h, g->creator.pc);
@@ -251,6 +255,7 @@ static int raw_equal(const struct snap_goroutine *a,
 	size_t i;
 
 	if (a->nframes != b->nframes || a->status_str != b->status_str ||
+	    (a->status == SNAP_LEAKED) != (b->status == SNAP_LEAKED) ||
 	    (a->goid == 1) != (b->goid == 1) ||
 	    a->has_creator != b->has_creator)
 		return 0;
@@ -731,7 +736,8 @@ void group_fmt_text(const struct grouping *gr, struct strbuf *out)
 		const struct group *g = &gr->groups[i];
 		size_t n;
 
-		strbuf_addf(out, "\n%zu [%s]", g->count, g->rep->status_str);
+		strbuf_addf(out, "\n%zu [%s%s]", g->count, g->rep->status_str,
+			    g->rep->status == SNAP_LEAKED ? " (leaked)" : "");
 		if (g->nwait) {
 			struct strbuf lo, hi;
 
@@ -839,6 +845,9 @@ void group_fmt_json(const struct grouping *gr, struct strbuf *out)
 		json_object_set_new(o, "count", json_integer((json_int_t)g->count));
 		json_object_set_new(o, "state", jstr(g->rep->status_str));
 		json_object_set_new(o, "blocked", json_boolean(g->blocked));
+		/* Go 1.26+'s leak profile proved them unreachable. */
+		json_object_set_new(o, "leaked", json_boolean(
+			g->rep->status == SNAP_LEAKED));
 		json_object_set_new(o, "stdlib_only",
 				    json_boolean(g->stdlib_only));
 		if (g->nwait) {

@@ -9,24 +9,36 @@
 
 #include "buildinfo/elfinfo.h"
 #include "buildinfo/modinfo.h"
+#include "inspect/core.h"
+#include "snapshot/capture.h"
 #include "snapshot/threads.h"
 #include "snapshot/load.h"
 #include "snapshot/parse_go.h"
 #include "snapshot/parse_json.h"
+#include "snapshot/threads.h"
 #include "lib/strbuf.h"
 #include "lib/xmalloc.h"
 #include "lib/readfile.h"
 #include "lib/banned.h"
 
+static char *main_module(const char *link);
+static int is_core(int fd);
 
 char *load_main_module(pid_t pid)
+{
+	char link[64];
+
+	snprintf(link, sizeof(link), "/proc/%d/exe", (int)pid);
+	return main_module(link);
+}
+
+static char *main_module(const char *link)
 {
 	struct elfinfo info;
 	struct modinfo mi;
 	struct elfgo go;
-	char link[64], *mod = NULL;
+	char *mod = NULL;
 
-	snprintf(link, sizeof(link), "/proc/%d/exe", (int)pid);
 	if (elfinfo_read_file(link, &info, &go, NULL) < 0)
 		return NULL;
 	elfinfo_release(&info);
@@ -85,12 +97,86 @@ int load_buffer(const char *name, const char *buf, size_t len,
 	return 0;
 }
 
+int load_core(const char *path, const char *exe, struct snap **out,
+	      struct err *e)
+{
+	struct threads_opts o;
+	char *mod;
+	int r;
+
+	memset(&o, 0, sizeof(o));
+	o.flags = THREADS_GO_ONLY;
+	r = threads_capture_core(path, exe, &o, out, e);
+	if (r < 0)
+		return r;
+	mod = main_module((*out)->exe);
+	(*out)->main_module = snap_intern(*out, mod);
+	free(mod);
+	return 0;
+}
+
+int load_core_exe(const char *path, const char *exe, char **out,
+		  struct err *e)
+{
+	struct core *c = NULL;
+	uint64_t bias;
+	int fd, core, r;
+
+	*out = NULL;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return exe ? err_errno(e, errno, "cannot open '%s'", path) : 0;
+	core = is_core(fd);
+	close(fd);
+	if (!core)
+		return exe ? err_set(e, EINVAL, "'%s' is not a core file: an "
+				     "executable goes only with a core",
+				     path) : 0;
+	r = core_open(path, &c, e);
+	if (r == 0)
+		r = core_resolve_exe(c, exe, out, &bias, e);
+	core_free(c);
+	return r;
+}
+
+/* Whether the file open as fd is an ELF core (the offset is kept at 0). */
+static int is_core(int fd)
+{
+	unsigned char head[64];
+	ssize_t n = pread(fd, head, sizeof(head), 0);
+
+	return n > 0 && core_is_core(head, (size_t)n);
+}
+
 int load_file(const char *path, struct snap **out, struct load_info *info,
 	      struct err *e)
+{
+	return load_file_exe(path, NULL, out, info, e);
+}
+
+int load_file_exe(const char *path, const char *exe, struct snap **out,
+		  struct load_info *info, struct err *e)
 {
 	struct strbuf sb;
 	int r;
 
+	if (strcmp(path, "-") != 0) {
+		int fd = open(path, O_RDONLY | O_CLOEXEC), core;
+
+		core = fd >= 0 && is_core(fd);
+		if (fd >= 0)
+			close(fd);
+		if (core) {
+			if (info) {
+				memset(info, 0, sizeof(*info));
+				info->kind = LOAD_CORE;
+			}
+			return load_core(path, exe, out, e);
+		}
+	}
+	if (exe)
+		return err_set(e, EINVAL, "'%s' is not a core file: an "
+			       "executable goes only with a core", path);
 	strbuf_init(&sb);
 	if (!strcmp(path, "-")) {
 		path = "(standard input)";

@@ -15,6 +15,7 @@ enum load_kind {
 	LOAD_PID,		/* captured from a live process */
 	LOAD_JSON,		/* a goscope.snapshot JSON file */
 	LOAD_GO_TEXT,		/* a Go goroutine dump (debug=2 or 1) */
+	LOAD_CORE,		/* captured from an ELF core file */
 };
 
 struct load_info {
@@ -40,6 +41,32 @@ int load_pid(pid_t pid, const struct capture_opts *o, struct snap **out,
  */
 int load_file(const char *path, struct snap **out, struct load_info *info,
 	      struct err *e);
+
+/*
+ * The same, where path may also be an ELF core file of a Go program:
+ * it is captured as a live process would be (threads_capture_core), exe
+ * being its executable or NULL to find it from the core.  exe given with
+ * anything but a core is an error (-EINVAL).
+ */
+int load_file_exe(const char *path, const char *exe, struct snap **out,
+		  struct load_info *info, struct err *e);
+
+/*
+ * Captures the core file at path (see load_file_exe) and records the
+ * main module of its build.  Returns 0 and *out, or a negative errno
+ * with e set.
+ */
+int load_core(const char *path, const char *exe, struct snap **out,
+	      struct err *e);
+
+/*
+ * When path is a core file: finds its executable (exe, or from the core
+ * when NULL), checked against it, and sets *out to its path (caller
+ * frees).  Sets *out to NULL when path is not a core and exe is NULL.
+ * Returns 0 or a negative errno with e set.
+ */
+int load_core_exe(const char *path, const char *exe, char **out,
+		  struct err *e);
 
 /* The same for bytes in memory; name is used in messages. */
 int load_buffer(const char *name, const char *buf, size_t len,

@@ -270,12 +270,22 @@ static int parse_header(struct parser *p, const struct line *l)
 	uint64_t id;
 	size_t n;
 
-	if (!starts(l, "goroutine ") || l->n < 12 || s[0] < '0' || s[0] > '9')
+	if (!starts(l, "goroutine "))
 		return 0;
 	for (n = 0; s + n < end && s[n] >= '0' && s[n] <= '9'; n++)
 		;
-	if (s + n >= end || s[n] != ' ')
+	if (l->n < 12 || n == 0 || s + n >= end || s[n] != ' ') {
+		/* "goroutine -1 [running]:", "goroutine x [...]:": a header
+		 * whose goroutine cannot be read is said, not dropped. */
+		if (memchr(l->p, '[', l->n) && l->p[l->n - 1] == ':') {
+			finish_g(p);
+			warnf(p, l->no, "unreadable goroutine header '%.*s': "
+			      "goroutine skipped",
+			      (int)(l->n > 60 ? 60 : l->n), l->p);
+			return 1;
+		}
 		return 0;
+	}
 	while (end > l->p && end[-1] == ' ')
 		end--;
 	br = memchr(s, '[', (size_t)(end - s));

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "inspect/core.h"
 #include "inspect/proc.h"
 #include "inspect/ptstop.h"
 #include "inspect/stackcopy.h"
@@ -29,6 +30,7 @@
 
 struct tcap {
 	pid_t pid;
+	struct core *core;		/* post-mortem: the core, else NULL */
 	size_t max_frames;
 	struct capture *c;		/* Go programs only */
 	struct taskinfo *ti;		/* read before the stop */
@@ -72,6 +74,7 @@ static void unwind_thread(struct tcap *tc, struct snap *s,
 			  struct snap_thread *t);
 static void join_goroutine(struct tcap *tc, struct snap *s,
 			   struct snap_thread *t, size_t g);
+static void core_times(const struct core *c, struct snap_thread *t);
 static void build_threads(struct tcap *tc, struct snap *s);
 
 static uint64_t now_ns(clockid_t clk)
@@ -114,7 +117,7 @@ static int prepare(struct tcap *tc, const struct threads_opts *o,
 	if (r == 0)
 		r = dwproc_open(tc->pid, o->debug_dirs, &tc->dw, e);
 	if (r == 0)
-		r = unwinder_open(tc->dw, tc->sc, &tc->uw, e);
+		r = unwinder_open(tc->dw, tc->sc, o->unwinder, &tc->uw, e);
 	if (r < 0)
 		return explain_access(tc->pid, r, e);
 	tc->uf = xcalloc(tc->max_frames, sizeof(*tc->uf));
@@ -358,6 +361,20 @@ static void join_goroutine(struct tcap *tc, struct snap *s,
 	}
 }
 
+/* The CPU time a core saved for the thread. */
+static void core_times(const struct core *c, struct snap_thread *t)
+{
+	size_t i;
+
+	for (i = 0; i < c->nthreads; i++) {
+		if (c->threads[i].tid == t->tid) {
+			t->utime_ns = c->threads[i].utime_ns;
+			t->stime_ns = c->threads[i].stime_ns;
+			return;
+		}
+	}
+}
+
 static void build_threads(struct tcap *tc, struct snap *s)
 {
 	const struct stackcopy *sc = tc->sc;
@@ -389,7 +406,7 @@ static void build_threads(struct tcap *tc, struct snap *s)
 		t->native = 1;
 		t->syscall = -1;
 		ti = taskinfo_find(tc->ti, tc->nti, ct->tid);
-		if (!ti && taskinfo_read(tc->pid, ct->tid, &now) == 0)
+		if (!ti && !tc->core && taskinfo_read(tc->pid, ct->tid, &now) == 0)
 			ti = &now;
 		if (ti) {
 			t->name = snap_intern(s, ti->name);
@@ -397,8 +414,13 @@ static void build_threads(struct tcap *tc, struct snap *s)
 			t->utime_ns = ti->utime_ns;
 			t->stime_ns = ti->stime_ns;
 		}
+		if (tc->core)
+			core_times(tc->core, t);
 		if (!ct->error)
 			t->state = state_at_stop(t->state, &ct->regs);
+		/* A core has no kernel state: what the registers say. */
+		if (tc->core && !ct->error && !t->state)
+			t->state = (int64_t)ct->regs.orig_ax >= 0 ? 'S' : 'R';
 		if (!ct->error && blocked_syscall(&ct->regs)) {
 			t->syscall = (long)ct->regs.orig_ax;
 			t->syscall_args[0] = ct->regs.di;
@@ -407,7 +429,7 @@ static void build_threads(struct tcap *tc, struct snap *s)
 			t->syscall_args[3] = ct->regs.r10;
 			t->syscall_args[4] = ct->regs.r8;
 			t->syscall_args[5] = ct->regs.r9;
-		} else if (ct->error &&
+		} else if (ct->error && !tc->core &&
 			   taskinfo_syscall(tc->pid, ct->tid, &t->syscall,
 					    t->syscall_args) != 1) {
 			t->syscall = -1;
@@ -493,9 +515,87 @@ out:
 	return r;
 }
 
+/* The core's process, as the threads view shows a live one. */
+static int take_core(struct tcap *tc, const char *exe, struct snap **out)
+{
+	struct snap *s = snap_new();
+
+	s->pid = tc->core->pid;
+	s->exe = xstrdup(exe);
+	s->time_unix_ns = tc->core->time_unix_ns;
+	*out = s;
+	return 0;
+}
+
+int threads_capture_core(const char *path, const char *exe,
+			 const struct threads_opts *o, struct snap **out,
+			 struct err *e)
+{
+	uint64_t t0 = now_ns(CLOCK_MONOTONIC), bias;
+	struct core *core;
+	struct snap *s = NULL;
+	char *found = NULL;
+	struct tcap tc;
+	struct err ce;
+	size_t i;
+	int r;
+
+	memset(&tc, 0, sizeof(tc));
+	tc.max_frames = o->max_frames ? o->max_frames : THREADS_DEFAULT_FRAMES;
+	if (tc.max_frames > MAX_FRAMES_LIMIT)
+		tc.max_frames = MAX_FRAMES_LIMIT;
+	r = core_open(path, &tc.core, e);
+	if (r < 0)
+		return r;
+	tc.pid = tc.core->pid;
+	r = core_resolve_exe(tc.core, exe, &found, &bias, e);
+	if (r < 0)
+		goto out;
+	exe = found;
+	err_init(&ce);
+	r = capture_open_core(tc.core, exe, &tc.c, &ce);
+	if (r < 0) {
+		tc.c = NULL;
+		if ((o->flags & THREADS_GO_ONLY) ||
+		    (r != -ENOEXEC && r != -ENODATA)) {
+			if (e)
+				*e = ce;
+			goto out;
+		}
+	}
+	/* Read-only text the core left out comes from the files. */
+	if (!tc.c)
+		core_add_exe(tc.core, exe, bias, NULL);
+	stackcopy_from_core(tc.core, o->max_stack, &tc.sc);
+	r = dwproc_open_core(path, exe, tc.pid, o->debug_dirs, &tc.dw, e);
+	if (r == 0)
+		r = unwinder_open(tc.dw, tc.sc, o->unwinder, &tc.uw, e);
+	if (r < 0)
+		goto out;
+	tc.uf = xcalloc(tc.max_frames, sizeof(*tc.uf));
+	r = tc.c ? capture_take(tc.c, &s, e) : take_core(&tc, exe, &s);
+	if (r < 0)
+		goto out;
+	s->bytes_copied += tc.sc->bytes_copied;
+	build_threads(&tc, s);
+	/* The command name for the thread the process is named after. */
+	for (i = 0; i < s->nthreads; i++)
+		if (s->threads[i].tid == tc.core->pid && !s->threads[i].name)
+			s->threads[i].name = snap_intern(s, tc.core->fname);
+	s->capture_ns = now_ns(CLOCK_MONOTONIC) - t0;
+	*out = s;
+	r = 0;
+out:
+	core = tc.core;
+	tcap_release(&tc);
+	core_free(core);
+	free(found);
+	return r;
+}
+
 const char *threads_unwinder(void)
 {
-	return unwinder_name();
+	return unwinder_default();
 }
 
 int capture_pid(pid_t pid, const struct capture_opts *co, struct snap **out,

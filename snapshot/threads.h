@@ -21,6 +21,8 @@ struct threads_opts {
 	size_t max_frames;	/* frames per thread; 0: the default */
 	size_t max_stack;	/* stack bytes copied per thread; 0: default */
 	const char *debug_dirs;	/* more debug directories (a:b) */
+	const char *unwinder;	/* "libdw", "libunwind", "none"; NULL:
+				 * the build's default */
 	unsigned int flags;	/* enum threads_flags */
 	/* How the goroutines are captured (NULL: the defaults). */
 	const struct capture_opts *capture;
@@ -45,6 +47,19 @@ int threads_capture(pid_t pid, const struct threads_opts *o,
 		    struct snap **out, struct err *e);
 
 /*
+ * The same for the core file at path: every thread the core saved, its
+ * registers and stack from the core, the modules from its notes, and
+ * for a Go program every goroutine (snapshot pause 0, time the core's).
+ * exe is the executable it was made from, or NULL to find it from the
+ * core's notes (core_find_exe).  Errors: those of core_open,
+ * core_find_exe (-ENOENT), a mismatched executable (-EINVAL), and with
+ * THREADS_GO_ONLY those of capture_open_core.
+ */
+int threads_capture_core(const char *path, const char *exe,
+			 const struct threads_opts *o, struct snap **out,
+			 struct err *e);
+
+/*
  * Captures every goroutine of pid with options o (NULL: the defaults).
  * Everything that can be prepared without stopping (ELF, DWARF layouts,
  * pclntab, wait reason strings, the memory for the copy) is done first;
@@ -60,7 +75,7 @@ int threads_capture(pid_t pid, const struct threads_opts *o,
 int capture_pid(pid_t pid, const struct capture_opts *o, struct snap **out,
 		struct err *e);
 
-/* The unwinder this build uses ("libdw", "none"). */
+/* The unwinder threads_capture uses by default ("libdw"). */
 const char *threads_unwinder(void);
 
 #endif

@@ -264,6 +264,7 @@ void watch_verdict(struct watch *w, struct watch_verdict *v)
 		return;
 	leak_track_judge(w->totals, 0, &r);
 	v->state = r.state;
+	v->decided = r.state != LEAK_UNDECIDED;
 	v->npoints = r.npoints;
 	v->span_ns = r.span_ns;
 	if (r.npoints) {
@@ -293,8 +294,9 @@ void watch_verdict(struct watch *w, struct watch_verdict *v)
 			continue;
 		add_suspect(w, v, &alloc, gi, &r, w->track);
 	}
-	if (v->nsuspects)
-		v->state = LEAK_SUSPECT;
+	if (!v->nsuspects)
+		return;
+	v->state = LEAK_SUSPECT;
 	qsort(v->suspects, v->nsuspects, sizeof(*v->suspects), cmp_suspect);
 }
 
@@ -482,6 +484,7 @@ static void fmt_verdict_json(const struct watch_verdict *v,
 	json_object_set_new(o, "type", json_string("verdict"));
 	json_object_set_new(o, "verdict",
 			    json_string(leak_state_name(v->state)));
+	json_object_set_new(o, "window_covered", json_boolean(v->decided));
 	json_object_set_new(o, "snapshots",
 			    json_integer((json_int_t)v->nsamples));
 	json_object_set_new(o, "window_ns",
@@ -523,8 +526,8 @@ static void json_line(json_t *o, struct strbuf *out)
 static void fmt_suspect_text(const struct watch_suspect *s,
 			     struct strbuf *out)
 {
-	strbuf_addf(out, "  group %016llx [%s]: ", (unsigned long long)s->id,
-		    s->state);
+	strbuf_addf(out, "  group %016llx [%s%s]: ", (unsigned long long)s->id,
+		    s->state, s->proven ? " (leaked)" : "");
 	if (s->proven) {
 		strbuf_addf(out, "%zu goroutines the runtime proved leaked "
 			    "(unreachable, Go's leak profile)\n", s->count);
@@ -580,7 +583,7 @@ void watch_fmt_verdict(const struct watch_verdict *v,
 		    v->state == LEAK_UNDECIDED ? "not enough snapshots"
 					       : leak_state_name(v->state),
 		    v->nsamples);
-	if (v->state == LEAK_UNDECIDED) {
+	if (!v->decided) {
 		strbuf_addf(out, "the rule needs at least %d covering the ",
 			    LEAK_MIN_POINTS);
 		group_fmt_duration(out, cfg->leak.window_ns);

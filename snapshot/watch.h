@@ -49,6 +49,7 @@ struct watch_suspect {
 
 struct watch_verdict {
 	enum leak_state state;	/* LEAK_SUSPECT also for proven leaks */
+	int decided;		/* the snapshots cover the window */
 	size_t nsamples;
 	size_t npoints;		/* points in the window */
 	int64_t span_ns;	/* time they cover */

@@ -3,6 +3,8 @@
 #include <elfutils/libdw.h>
 #include <elfutils/libdwfl.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,6 +29,8 @@ struct pc_ent {
 
 struct dwproc {
 	pid_t pid;
+	Elf *core_elf;		/* a core file's session: its ELF and fd */
+	int core_fd;
 	Dwfl *dwfl;
 	Dwfl_Callbacks cb;
 	char *debug_path;
@@ -36,6 +40,11 @@ struct dwproc {
 	struct dwproc_frame unknown;
 };
 
+typedef int (*find_elf_fn)(Dwfl_Module *, void **, const char *, Dwarf_Addr,
+			  char **, Elf **);
+
+static struct dwproc *dwproc_alloc(pid_t pid, const char *debug_dirs,
+				   find_elf_fn find_elf);
 static const char *intern_name(struct dwproc *d, const char *name);
 static const char *intern_symbol(struct dwproc *d, const char *sym);
 static const char *module_name(struct dwproc *d, Dwfl_Module *mod);
@@ -149,21 +158,31 @@ static int preload_cb(Dwfl_Module *mod, void **userdata, const char *name,
 	return DWARF_CB_OK;
 }
 
-int dwproc_open(pid_t pid, const char *debug_dirs, struct dwproc **out,
-		struct err *e)
+/* A session without modules yet; find_elf opens each module's file. */
+static struct dwproc *dwproc_alloc(pid_t pid, const char *debug_dirs,
+				   find_elf_fn find_elf)
 {
 	struct dwproc *d = xcalloc(1, sizeof(*d));
-	int r;
 
 	d->pid = pid;
 	if (debug_dirs && *debug_dirs)
 		d->debug_path = xasprintf("%s:%s", DEFAULT_DEBUG_PATH,
 					  debug_dirs);
-	d->cb.find_elf = dwfl_linux_proc_find_elf;
+	d->cb.find_elf = find_elf;
 	d->cb.find_debuginfo = dwfl_standard_find_debuginfo;
 	d->cb.debuginfo_path = d->debug_path ? &d->debug_path : NULL;
 	intern_init(&d->strs);
 	hashmap_init(&d->pcs, pc_cmp, NULL, 0);
+	return d;
+}
+
+int dwproc_open(pid_t pid, const char *debug_dirs, struct dwproc **out,
+		struct err *e)
+{
+	struct dwproc *d = dwproc_alloc(pid, debug_dirs,
+					dwfl_linux_proc_find_elf);
+	int r;
+
 	d->dwfl = dwfl_begin(&d->cb);
 	if (!d->dwfl) {
 		r = err_set(e, ENOMEM, "cannot start libdw: %s",
@@ -190,8 +209,48 @@ int dwproc_open(pid_t pid, const char *debug_dirs, struct dwproc **out,
 	return 0;
 }
 
+int dwproc_open_core(const char *core, const char *exe, pid_t pid,
+		     const char *debug_dirs, struct dwproc **out,
+		     struct err *e)
+{
+	struct dwproc *d = dwproc_alloc(pid, debug_dirs,
+					dwfl_build_id_find_elf);
+	int r;
+
+	elf_version(EV_CURRENT);
+	d->core_fd = open(core, O_RDONLY | O_CLOEXEC);
+	if (d->core_fd < 0) {
+		r = err_errno(e, errno, "cannot open '%s'", core);
+		dwproc_free(d);
+		return r;
+	}
+	d->core_elf = elf_begin(d->core_fd, ELF_C_READ_MMAP, NULL);
+	d->dwfl = d->core_elf ? dwfl_begin(&d->cb) : NULL;
+	if (!d->dwfl) {
+		r = err_set(e, EINVAL, "cannot read core '%s' with libdw: %s",
+			    core, d->core_elf ? dwfl_errmsg(-1)
+					      : elf_errmsg(-1));
+		if (!d->core_elf)
+			close(d->core_fd);
+		dwproc_free(d);
+		return r;
+	}
+	dwfl_report_begin(d->dwfl);
+	r = dwfl_core_file_report(d->dwfl, d->core_elf, exe);
+	if (dwfl_report_end(d->dwfl, NULL, NULL) != 0 || r < 0) {
+		r = err_set(e, EINVAL, "cannot read the modules of core "
+			    "'%s': %s", core, dwfl_errmsg(-1));
+		dwproc_free(d);
+		return r;
+	}
+	*out = d;
+	return 0;
+}
+
 int dwproc_refresh(struct dwproc *d, uint64_t addr)
 {
+	if (d->core_elf)
+		return 0;
 	if (dwfl_addrmodule(d->dwfl, addr) || d->nrefresh >= MAX_REFRESH)
 		return 0;
 	d->nrefresh++;
@@ -370,6 +429,10 @@ void dwproc_free(struct dwproc *d)
 		return;
 	if (d->dwfl)
 		dwfl_end(d->dwfl);
+	if (d->core_elf) {
+		elf_end(d->core_elf);
+		close(d->core_fd);
+	}
 	hashmap_iter_init(&d->pcs, &it);
 	while ((he = hashmap_iter_next(&it)) != NULL)
 		free(container_of(he, struct pc_ent, ent)->frames);

@@ -34,6 +34,16 @@ int dwproc_open(pid_t pid, const char *debug_dirs, struct dwproc **out,
 		struct err *e);
 
 /*
+ * The same over a core file: the modules its notes and link map name
+ * (exe, when not NULL, is the executable), read from the files on disk.
+ * pid is the core's process id.  Returns 0 and *out or a negative errno
+ * with e set.
+ */
+int dwproc_open_core(const char *core, const char *exe, pid_t pid,
+		     const char *debug_dirs, struct dwproc **out,
+		     struct err *e);
+
+/*
  * Reports the process's modules again when addr lies in none of them
  * (a library loaded since dwproc_open).  Returns 1 when it did, 0 when
  * there was nothing to do or the process is gone.

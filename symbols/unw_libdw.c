@@ -80,27 +80,9 @@ static bool cb_memory_read(Dwfl *dwfl, Dwarf_Addr addr, Dwarf_Word *result,
 {
 	struct unwinder *u = arg;
 	struct ldw *p = u->priv;
-	const struct stackcopy_thread *t = p->cur;
-	size_t i;
 
 	(void)dwfl;
-	if (addr >= t->base && addr - t->base <= t->len &&
-	    t->len - (addr - t->base) >= sizeof(*result)) {
-		memcpy(result, t->data + (addr - t->base), sizeof(*result));
-		return true;
-	}
-	/* A pointer into another thread's stack (rare, but cheap). */
-	for (i = 0; i < u->sc->nthreads; i++) {
-		const struct stackcopy_thread *o = &u->sc->threads[i];
-
-		if (o != t && addr >= o->base && addr - o->base <= o->len &&
-		    o->len - (addr - o->base) >= sizeof(*result)) {
-			memcpy(result, o->data + (addr - o->base),
-			       sizeof(*result));
-			return true;
-		}
-	}
-	if (stackcopy_read_static(u->sc, addr, result, sizeof(*result)) == 0)
+	if (unwinder_read_copy(u, p->cur, addr, result, sizeof(*result)) == 0)
 		return true;
 	if (!p->bad_read) {
 		p->bad_read = 1;
@@ -207,7 +189,7 @@ static void ldw_close(struct unwinder *u)
 	u->priv = NULL;
 }
 
-const struct unwinder_ops unwinder_backend = {
+const struct unwinder_ops unwinder_libdw = {
 	.name = "libdw",
 	.open = ldw_open,
 	.walk = ldw_walk,

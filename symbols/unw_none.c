@@ -17,11 +17,11 @@ static int none_walk(struct unwinder *u, const struct stackcopy_thread *t,
 	out[0].pc = t->regs.pc;
 	out[0].activation = 1;
 	*n = 1;
-	return err_set(why, ENOTSUP,
-		       "goscope was built without an unwinder (UNWINDER=none)");
+	return err_set(why, ENOTSUP, "unwinder 'none': only the innermost "
+		       "frame");
 }
 
-const struct unwinder_ops unwinder_backend = {
+const struct unwinder_ops unwinder_none = {
 	.name = "none",
 	.walk = none_walk,
 };

@@ -1,18 +1,64 @@
-/* The unwinder front end: one backend, chosen at build time. */
+/* The unwinder front end: the backends built in, chosen by name. */
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "symbols/unwinder.h"
 #include "lib/xmalloc.h"
 #include "lib/banned.h"
 
-int unwinder_open(struct dwproc *dw, const struct stackcopy *sc,
-		  struct unwinder **out, struct err *e)
+extern const struct unwinder_ops unwinder_none;
+#ifdef GOSCOPE_UNW_LIBDW
+extern const struct unwinder_ops unwinder_libdw;
+#endif
+#ifdef GOSCOPE_UNW_LIBUNWIND
+extern const struct unwinder_ops unwinder_libunwind;
+#endif
+
+#ifndef GOSCOPE_UNW_DEFAULT
+#define GOSCOPE_UNW_DEFAULT "none"
+#endif
+
+static const struct unwinder_ops *const backends[] = {
+#ifdef GOSCOPE_UNW_LIBDW
+	&unwinder_libdw,
+#endif
+#ifdef GOSCOPE_UNW_LIBUNWIND
+	&unwinder_libunwind,
+#endif
+	&unwinder_none,
+};
+
+#define NBACKENDS (sizeof(backends) / sizeof(backends[0]))
+
+static const struct unwinder_ops *find(const char *name);
+static int copy_has(const struct stackcopy_thread *t, uint64_t addr,
+		    size_t len);
+
+static const struct unwinder_ops *find(const char *name)
 {
-	struct unwinder *u = xcalloc(1, sizeof(*u));
+	size_t i;
+
+	if (!name)
+		name = GOSCOPE_UNW_DEFAULT;
+	for (i = 0; i < NBACKENDS; i++)
+		if (!strcmp(backends[i]->name, name))
+			return backends[i];
+	return NULL;
+}
+
+int unwinder_open(struct dwproc *dw, const struct stackcopy *sc,
+		  const char *name, struct unwinder **out, struct err *e)
+{
+	const struct unwinder_ops *ops = find(name);
+	struct unwinder *u;
 	int r;
 
-	u->ops = &unwinder_backend;
+	if (!ops)
+		return err_set(e, ENOENT, "no unwinder '%s' in this build "
+			       "(%s)", name, unwinder_names());
+	u = xcalloc(1, sizeof(*u));
+	u->ops = ops;
 	u->dw = dw;
 	u->sc = sc;
 	r = u->ops->open ? u->ops->open(u, e) : 0;
@@ -37,9 +83,57 @@ int unwinder_walk(struct unwinder *u, const struct stackcopy_thread *t,
 	return u->ops->walk(u, t, out, max, n, why);
 }
 
-const char *unwinder_name(void)
+static int copy_has(const struct stackcopy_thread *t, uint64_t addr,
+		    size_t len)
 {
-	return unwinder_backend.name;
+	return addr >= t->base && addr - t->base <= t->len &&
+	       t->len - (addr - t->base) >= len;
+}
+
+int unwinder_read_copy(const struct unwinder *u,
+		       const struct stackcopy_thread *t, uint64_t addr,
+		       void *buf, size_t len)
+{
+	size_t i;
+
+	if (t && copy_has(t, addr, len)) {
+		memcpy(buf, t->data + (addr - t->base), len);
+		return 0;
+	}
+	/* A pointer into another thread's stack (rare, but cheap). */
+	for (i = 0; i < u->sc->nthreads; i++) {
+		const struct stackcopy_thread *o = &u->sc->threads[i];
+
+		if (o != t && copy_has(o, addr, len)) {
+			memcpy(buf, o->data + (addr - o->base), len);
+			return 0;
+		}
+	}
+	return stackcopy_read_static(u->sc, addr, buf, len) == 0 ? 0
+								 : -EFAULT;
+}
+
+const char *unwinder_default(void)
+{
+	return GOSCOPE_UNW_DEFAULT;
+}
+
+const char *unwinder_names(void)
+{
+#if defined(GOSCOPE_UNW_LIBDW) && defined(GOSCOPE_UNW_LIBUNWIND)
+	return "libdw|libunwind|none";
+#elif defined(GOSCOPE_UNW_LIBDW)
+	return "libdw|none";
+#elif defined(GOSCOPE_UNW_LIBUNWIND)
+	return "libunwind|none";
+#else
+	return "none";
+#endif
+}
+
+int unwinder_exists(const char *name)
+{
+	return find(name) != NULL;
 }
 
 void unwinder_free(struct unwinder *u)

@@ -21,7 +21,7 @@ struct unwind_frame {
 
 struct unwinder;
 
-/* A backend; exactly one is linked in, chosen at build time. */
+/* A backend; those built in are chosen by name at run time. */
 struct unwinder_ops {
 	const char *name;
 	int (*open)(struct unwinder *u, struct err *e);
@@ -39,17 +39,16 @@ struct unwinder {
 	void *priv;
 };
 
-/* The backend this goscope was built with. */
-extern const struct unwinder_ops unwinder_backend;
-
 /*
- * Opens the build's unwinder over the copies in sc, finding unwind
- * tables (.eh_frame, .debug_frame, also in separate debug files) through
- * dw.  Both must outlive the unwinder.  Returns 0 and *out (free with
- * unwinder_free) or a negative errno with e set.
+ * Opens the unwinder called name ("libdw", "libunwind", "none"; NULL:
+ * the default, see unwinder_default) over the copies in sc, finding
+ * modules and unwind tables (.eh_frame, .debug_frame, also in separate
+ * debug files) through dw.  Both must outlive the unwinder.  Returns 0
+ * and *out (free with unwinder_free) or a negative errno with e set
+ * (-ENOENT: no unwinder of that name in this build).
  */
 int unwinder_open(struct dwproc *dw, const struct stackcopy *sc,
-		  struct unwinder **out, struct err *e);
+		  const char *name, struct unwinder **out, struct err *e);
 
 /*
  * Walks the stack of t (one of sc's threads), innermost frame first,
@@ -63,8 +62,23 @@ int unwinder_walk(struct unwinder *u, const struct stackcopy_thread *t,
 		  struct unwind_frame *out, size_t max, size_t *n,
 		  struct err *why);
 
-/* The backend's name: "libdw", "libunwind" or "none". */
-const char *unwinder_name(void);
+/* The name of the default unwinder of this build. */
+const char *unwinder_default(void);
+
+/* The names of the unwinders built in, separated by '|' ("libdw|none"). */
+const char *unwinder_names(void);
+
+/* Returns 1 when this build has the unwinder called name. */
+int unwinder_exists(const char *name);
+
+/*
+ * For backends: reads len bytes at addr from the copy, as an unwinder
+ * may: t's stack copy, another thread's, or a read-only mapping of the
+ * process.  Returns 0 or -EFAULT.
+ */
+int unwinder_read_copy(const struct unwinder *u,
+		       const struct stackcopy_thread *t, uint64_t addr,
+		       void *buf, size_t len);
 
 void unwinder_free(struct unwinder *u);
 

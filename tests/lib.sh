@@ -161,3 +161,9 @@ t_build_newest() {
 		t_done
 	fi
 }
+
+# t_traced_threads PID: how many threads of PID are in a ptrace stop ('t').
+t_traced_threads() {
+	cat /proc/"$1"/task/*/stat 2>/dev/null |
+		awk '{ sub(/.*\) /, ""); if ($1 == "t") n++ } END { print n + 0 }'
+}

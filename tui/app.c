@@ -12,7 +12,6 @@
 #include "buildinfo/provenance.h"
 #include "tui/app.h"
 #include "tui/export.h"
-#include "tui/keys.h"
 #include "lib/xmalloc.h"
 #include "lib/banned.h"
 
@@ -434,6 +433,33 @@ static void app_query(struct app *a, struct model_query *q, int leaks_only)
 	q->order = leaks_only ? NULL : &a->order;
 }
 
+void app_prompt_open(struct app *a, enum prompt_kind kind, const char *text)
+{
+	a->prompt = kind;
+	strbuf_reset(&a->input);
+	if (text)
+		strbuf_adds(&a->input, text);
+	free(a->prompt_saved);
+	a->prompt_saved = a->filter.text ? xstrdup(a->filter.text) : NULL;
+}
+
+void app_prepare(struct app *a)
+{
+	const struct list_state *l = &a->lists[SCR_STACK];
+	const struct snap_goroutine *g;
+	const struct snap_frame *f;
+
+	a->src_ok = 0;
+	if (a->screen != SCR_STACK || a->gidx < 0 || !a->m.cur)
+		return;
+	g = &a->m.cur->snap->gs[a->gidx];
+	f = l->sel < g->nframes ? &g->frames[l->sel]
+				 : g->has_creator ? &g->creator : NULL;
+	if (f && f->file && f->line > 0 &&
+	    source_load(&a->src, a->o->source_root, f->file) == 0)
+		a->src_ok = 1;
+}
+
 void app_rescan(struct app *a)
 {
 	enum tui_screen s = a->screen;
@@ -476,8 +502,6 @@ void app_rescan(struct app *a)
 		split_lines(a, &a->build);
 		break;
 	case SCR_HELP:
-		strbuf_reset(&a->help);
-		keys_help(a, &a->help);
 		split_lines(a, &a->help);
 		break;
 	default:
@@ -777,7 +801,7 @@ static int save_file(struct app *a, const char *path, struct strbuf *sb,
 		strbuf_release(&a->pending);
 		a->pending = *sb;
 		strbuf_init(sb);
-		keys_prompt_open(a, PROMPT_OVERWRITE, NULL);
+		app_prompt_open(a, PROMPT_OVERWRITE, NULL);
 		return r;
 	}
 	if (r < 0)

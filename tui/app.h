@@ -17,6 +17,17 @@ enum tui_screen {
 	SCR_DIFF, SCR_LEAKS, SCR_HELP, SCR_COUNT,
 };
 
+/*
+ * What a key handler or a result did; the main loop acts on these (the
+ * key table, tui/keys.h, returns them too).
+ */
+enum keys_result {
+	KEYS_HANDLED = 1 << 0,
+	KEYS_REDRAW = 1 << 1,	/* draw again */
+	KEYS_RESCAN = 1 << 2,	/* rebuild rows from the snapshot, draw */
+	KEYS_QUIT = 1 << 3,
+};
+
 #define SCR_BIT(s) (1u << (s))
 #define SCR_ALL ((1u << SCR_COUNT) - 1)
 /* Screens with a selectable list. */
@@ -122,6 +133,7 @@ struct app {
 	/* Display. */
 	int ascii, color;
 	struct source_cache src;
+	int src_ok;		/* src holds the stack screen's frame's file */
 	int quit;
 };
 
@@ -143,6 +155,15 @@ int app_on_result(struct app *a, struct feed_result *r);
 void app_snapshot_now(struct app *a);
 /* Called on every turn of the loop: starts due auto-refreshes. */
 void app_tick(struct app *a, uint64_t now);
+
+/* Opens the footer's line editor for kind with text (may be NULL). */
+void app_prompt_open(struct app *a, enum prompt_kind kind, const char *text);
+
+/*
+ * Loads what the next draw shows besides rows (the stack screen's
+ * source file), so that drawing reads no file.
+ */
+void app_prepare(struct app *a);
 
 /* Rebuilds the rows of the current screen if they are stale. */
 void app_rescan(struct app *a);

@@ -61,8 +61,8 @@ const struct key_binding keys_table[] = {
 	{ KEY_F(10), NULL, NULL, SCR_ALL, h_quit },
 	{ '?', "?", "help: this list of keys (also F1)", NOT_HELP, h_help },
 	{ KEY_F(1), NULL, NULL, NOT_HELP, h_help },
-	{ 'l', "l", "leaks: the leak suspects, groups that grew in each of "
-	  "the last snapshots", SCR_ALL & ~S(LEAKS), h_screen },
+	{ 'l', "l", "leaks: the leak suspects, groups the leak rule finds "
+	  "growing over its window", SCR_ALL & ~S(LEAKS), h_screen },
 	{ '\n', "enter", "open: the selected group, goroutine, parent, or "
 	  "the goroutine a thread runs", OPENABLE, h_open },
 	{ '\r', NULL, NULL, OPENABLE, h_open },
@@ -264,6 +264,11 @@ void keys_help(const struct app *a, struct strbuf *out)
 		"back: a\n"
 		"             leak suspect (--window, --tolerance, --noise);\n"
 		"             suspects stay at the top whatever the sort\n"
+		"  ^          it grew in each of the last 3 snapshots while "
+		"the leak\n"
+		"             rule has no verdict yet (its window is not "
+		"covered):\n"
+		"             next below the suspects\n"
 		"  v ^        the sort column and its direction (S reverses)\n"
 		"\n"
 		"Rows keep their places while counts change a little; the "
@@ -289,6 +294,8 @@ static int h_quit(struct app *a, int key)
 static int h_help(struct app *a, int key)
 {
 	(void)key;
+	strbuf_reset(&a->help);
+	keys_help(a, &a->help);
 	app_goto(a, SCR_HELP);
 	return KEYS_RESCAN;
 }
@@ -310,7 +317,7 @@ static int h_open(struct app *a, int key)
 static int h_filter(struct app *a, int key)
 {
 	(void)key;
-	keys_prompt_open(a, PROMPT_FILTER, a->filter.text);
+	app_prompt_open(a, PROMPT_FILTER, a->filter.text);
 	return KEYS_REDRAW;
 }
 
@@ -394,7 +401,7 @@ static int h_mouse(struct app *a, int key)
 static int h_search(struct app *a, int key)
 {
 	(void)key;
-	keys_prompt_open(a, PROMPT_SEARCH, NULL);
+	app_prompt_open(a, PROMPT_SEARCH, NULL);
 	return KEYS_REDRAW;
 }
 
@@ -416,7 +423,7 @@ static int h_next(struct app *a, int key)
 static int h_goto(struct app *a, int key)
 {
 	(void)key;
-	keys_prompt_open(a, PROMPT_GOTO, NULL);
+	app_prompt_open(a, PROMPT_GOTO, NULL);
 	return KEYS_REDRAW;
 }
 
@@ -478,7 +485,7 @@ static int h_save_stack(struct app *a, int key)
 	name = xasprintf("%s/goscope-stack-%llu.txt",
 			 home && !strcmp(home, dir) ? "~" : dir,
 			 (unsigned long long)a->goid);
-	keys_prompt_open(a, PROMPT_SAVE_STACK, name);
+	app_prompt_open(a, PROMPT_SAVE_STACK, name);
 	free(name);
 	free(dir);
 	return KEYS_REDRAW;
@@ -588,7 +595,7 @@ static int h_export(struct app *a, int key)
 		return KEYS_REDRAW;
 	}
 	name = app_export_name(a);
-	keys_prompt_open(a, PROMPT_EXPORT, name);
+	app_prompt_open(a, PROMPT_EXPORT, name);
 	free(name);
 	return KEYS_REDRAW;
 }
@@ -697,17 +704,6 @@ static int h_redraw(struct app *a, int key)
 	(void)key;
 	clearok(curscr, TRUE);
 	return KEYS_REDRAW;
-}
-
-void keys_prompt_open(struct app *a, enum prompt_kind kind,
-		      const char *text)
-{
-	a->prompt = kind;
-	strbuf_reset(&a->input);
-	if (text)
-		strbuf_adds(&a->input, text);
-	free(a->prompt_saved);
-	a->prompt_saved = a->filter.text ? xstrdup(a->filter.text) : NULL;
 }
 
 static void prompt_close(struct app *a)

@@ -7,14 +7,6 @@
 #include "lib/strbuf.h"
 #include "tui/app.h"
 
-/* What a handler did; the main loop acts on these. */
-enum keys_result {
-	KEYS_HANDLED = 1 << 0,
-	KEYS_REDRAW = 1 << 1,	/* draw again */
-	KEYS_RESCAN = 1 << 2,	/* rebuild rows from the snapshot, draw */
-	KEYS_QUIT = 1 << 3,
-};
-
 /* Extra bits of screens: the entry applies only live, or only to files. */
 #define KEYS_LIVE (1u << 30)
 #define KEYS_FILES (1u << 29)
@@ -50,8 +42,5 @@ void keys_help(const struct app *a, struct strbuf *out);
  */
 int keys_prompt(struct app *a, int key, int wide);
 
-/* Opens the line editor for kind with initial text (may be NULL). */
-void keys_prompt_open(struct app *a, enum prompt_kind kind,
-		      const char *text);
 
 #endif

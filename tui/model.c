@@ -35,8 +35,9 @@ static void diff_invalidate(struct model *m);
 static long long series_at(const struct model *m,
 			   const struct model_series *ser, size_t seq);
 static unsigned int leak_flags(const struct model *m, uint64_t id,
-			       long long *growth);
+			       int leaked, long long *growth);
 static void regroup(struct model *m, struct model_snap *ms);
+static int rising(const struct model *m, const struct model_series *ser);
 static void memo_init(struct memo *mm);
 static void memo_release(struct memo *mm);
 static int memo_cmp(const void *data, const struct hashmap_entry *a,
@@ -432,15 +433,34 @@ size_t model_series_points(const struct model *m,
 
 /* MROW_LEAK when the shared leak rule suspects the group. */
 static unsigned int leak_flags(const struct model *m, uint64_t id,
-			       long long *growth)
+			       int leaked, long long *growth)
 {
 	struct leak_result r;
 
 	*growth = 0;
+	if (leaked)	/* proven by the runtime's leak profile */
+		return MROW_LEAK;
 	if (leak_track_judge(m->track, id, &r) != LEAK_SUSPECT)
 		return 0;
 	*growth = r.growth;
 	return MROW_LEAK;
+}
+
+/* 1 when ser grew in each of the last MODEL_RISE_RUN snapshots. */
+static int rising(const struct model *m, const struct model_series *ser)
+{
+	long long v, w;
+	size_t i;
+
+	if (m->seq < MODEL_RISE_RUN + 1)
+		return 0;
+	for (i = 0; i < MODEL_RISE_RUN; i++) {
+		v = series_at(m, ser, m->seq - i);
+		w = series_at(m, ser, m->seq - i - 1);
+		if (v < 0 || w < 0 || v <= w)
+			return 0;
+	}
+	return 1;
 }
 
 static void memo_init(struct memo *mm)
@@ -611,6 +631,12 @@ static int cmp_rows(const void *a, const void *b, void *arg)
 		return ly - lx;
 	if (ctx->pin && lx && x->growth != y->growth)
 		return x->growth > y->growth ? -1 : 1;
+	lx = !!(x->flags & MROW_RISING);
+	ly = !!(y->flags & MROW_RISING);
+	if (ctx->pin && lx != ly)
+		return ly - lx;
+	if (ctx->pin && lx && x->dprev != y->dprev)
+		return x->dprev > y->dprev ? -1 : 1;
 	switch (ctx->key) {
 	case MSORT_DELTA:
 		if (x->dprev != y->dprev)
@@ -710,7 +736,7 @@ static int row_hidden(const struct model_row *r, unsigned int hide)
 {
 	enum model_state st = state_class(r->g->rep->status);
 
-	if (r->flags & MROW_LEAK)
+	if (r->flags & (MROW_LEAK | MROW_RISING))
 		return 0;
 	if ((hide & MHIDE_BUSY) &&
 	    (st == MSTATE_RUNNING || st == MSTATE_RUNNABLE))
@@ -910,10 +936,12 @@ size_t model_query_rows(const struct model *m, struct model_query *q,
 	size_t i, n = 0, maxf = 1, *idx;
 	struct sort_ctx ctx;
 	struct memo mm;
+	int undecided;
 
 	q->nhidden = q->nsuspects = 0;
 	if (!cur)
 		return 0;
+	undecided = leak_track_coverage(m->track) == LEAK_UNDECIDED;
 	if (f && !f->text)
 		f = NULL;
 	if (*alloc < cur->gr.ngroups + 1) {
@@ -934,9 +962,13 @@ size_t model_query_rows(const struct model *m, struct model_query *q,
 		memset(r, 0, sizeof(*r));
 		r->g = g;
 		r->ser = model_series_of(m, g->id);
-		r->flags = leak_flags(m, g->id, &r->growth);
+		r->flags = leak_flags(m, g->id,
+				      g->rep->status == SNAP_LEAKED,
+				      &r->growth);
 		if (r->flags & MROW_LEAK)
 			q->nsuspects++;
+		else if (undecided && rising(m, r->ser))
+			r->flags |= MROW_RISING;
 		if (q->leaks_only && !(r->flags & MROW_LEAK))
 			continue;
 		if (row_hidden(r, q->hide)) {

@@ -64,7 +64,14 @@ enum model_row_flags {
 	MROW_GROWING = 1 << 0,	/* more than in the previous snapshot */
 	MROW_LEAK = 1 << 1,	/* the leak rule (snapshot/leak.h) suspects it */
 	MROW_NEW = 1 << 2,	/* not in the previous snapshot */
+	/* Grew in each of the last MODEL_RISE_RUN snapshots while the leak
+	 * rule cannot judge yet (its window is not covered): pinned below
+	 * the suspects, so that a leak shows from the first seconds. */
+	MROW_RISING = 1 << 3,
 };
+
+/* Snapshots in a row a group must grow in to be MROW_RISING. */
+#define MODEL_RISE_RUN 3
 
 /* Groups a query leaves out as noise. */
 enum model_hide {

@@ -294,6 +294,7 @@ static void loop(struct app *a)
 		else
 			app_tick(a, feed_now_ns());
 		app_rescan(a);
+		app_prepare(a);
 		draw(a);
 		pfd[0].fd = STDIN_FILENO;
 		pfd[0].events = POLLIN;

@@ -42,7 +42,7 @@ gobin=$("$T_ROOT/tests/go-toolchains.sh" list 2>/dev/null | awk -F'\t' '$2 != "S
 if [ -n "$gobin" ]; then
 	cp "$gobin/bin/go" "$work/go.bin"
 	size=$(stat -c %s "$work/go.bin")
-	crashes=0
+	crashes=0 truncs=0
 	for n in 16 63 64 100 1000 4096 65536 1000000 $((size / 2)) $((size - 1)); do
 		head -c "$n" "$work/go.bin" >"$work/trunc"
 		"$GOSCOPE" buildinfo --format=json "$work/trunc" >/dev/null 2>"$work/err"
@@ -51,7 +51,19 @@ if [ -n "$gobin" ]; then
 			echo "#   truncated at $n: exit $rc"
 			crashes=$((crashes + 1))
 		fi
+		# Past the ELF and program headers, a cut file is said to be cut.
+		if [ "$n" -gt 64 ] && { [ $rc -ne 1 ] ||
+			! grep -q "is truncated" "$work/err"; }; then
+			echo "#   truncated at $n: exit $rc: $(head -n 1 "$work/err")"
+			truncs=$((truncs + 1))
+		fi
 	done
+	[ $truncs -eq 0 ] && t_ok "truncated Go binaries: error, exit 1" ||
+		t_fail "truncated Go binaries: error, exit 1" "$truncs wrong"
+	[ "$(wc -c <"$work/go.bin")" -eq "$size" ] &&
+		"$GOSCOPE" buildinfo "$work/go.bin" >/dev/null &&
+		t_ok "the whole binary still reads" ||
+		t_fail "the whole binary still reads"
 	for off in 0x10 0x20 0x28 0x34 0x3a 0x3c 0x40 0x1000; do
 		cp "$work/go.bin" "$work/bad"
 		printf '\xff\xff\xff\xff\xff\xff\xff\x7f' |

@@ -88,12 +88,6 @@ else
 	sed 's/^/#   /' "$work/lint" | head -n 5
 	t_fail "prometheus: promtool check metrics accepts the textfile"
 fi
-if ls -A "$work/textfile" | grep -qv '^goscope-[0-9]*\.prom$'; then
-	t_fail "prometheus: no temporary file left in the directory" \
-		"$(ls -A "$work/textfile" | tr '\n' ' ')"
-else
-	t_ok "prometheus: no temporary file left in the directory"
-fi
 
 nport=$(free_port) && pport=$(free_port)
 if [ -z "$nport" ] || [ -z "$pport" ] || [ "$nport" = "$pport" ]; then
@@ -164,5 +158,14 @@ if jq -e '.data.alerts | any(.labels.alertname ==
 	t_fail "prometheus: no capture alert while captures succeed"
 else
 	t_ok "prometheus: no capture alert while captures succeed"
+fi
+# After the watch ends: the file, and no temporary beside it.
+kill "${daemons[0]}" 2>/dev/null
+wait "${daemons[0]}" 2>/dev/null
+if ls -A "$work/textfile" | grep -qv '^goscope-[0-9]*\.prom$'; then
+	t_fail "prometheus: no temporary file left in the directory" \
+		"$(ls -A "$work/textfile" | tr '\n' ' ')"
+else
+	t_ok "prometheus: no temporary file left in the directory"
 fi
 t_done

@@ -42,7 +42,7 @@ fi
 if ! (cd "$T_ROOT" && $CC -std=gnu11 -O2 -g -Wall -Wextra -I. \
 	-D_GNU_SOURCE "${san[@]}" tests/tools/ptstopq.c inspect/ptstop.c \
 	inspect/proc.c inspect/memsrc.c lib/*.c -o "$work/ptstopq" \
-	$(pkg-config --cflags --libs jansson 2>/dev/null || echo -ljansson)) \
+	$(pkg-config --libs jansson 2>/dev/null || echo -ljansson)) \
 	>"$work/log" 2>&1; then
 	t_fail "build ptstopq" "$(head -n 1 "$work/log")"
 	t_skip_rest "ptstop" "no build"

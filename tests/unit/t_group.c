@@ -31,6 +31,7 @@ static void test_user_frame(void **state);
 static void test_stdlib_names(void **state);
 static void test_system(void **state);
 static void test_many(void **state);
+static void test_leaked(void **state);
 
 /*
  * g1 and g2 differ in a PC offset, g3 in a line, g4 in its state; g5 in
@@ -159,6 +160,40 @@ static void test_ids_stable(void **state)
 
 /* The id is a function of the signature only: this value must not
  * change between releases, or saved ids stop matching. */
+/* Goroutines Go 1.26+ marked leaked never share a group with others. */
+static void test_leaked(void **state)
+{
+	static const struct fr st[] = {
+		{ "main.orphan", "/app/main.go", 90, 0x1c },
+		{ NULL, NULL, 0, 0 },
+	};
+	struct snap *s = snap_new();
+	struct grouping gr;
+	struct strbuf sb;
+	size_t k;
+
+	(void)state;
+	fx_add(s, 10, "chan receive", st, &main_site);
+	k = fx_add(s, 11, "chan receive", st, &main_site);
+	s->gs[k].status = SNAP_LEAKED;
+	fx_add(s, 12, "chan receive", st, &main_site);
+	group_snap(s, GROUP_LINES, 0, NULL, &gr);
+	assert_int_equal(gr.ngroups, 2);
+	assert_int_not_equal(gr.groups[0].id, gr.groups[1].id);
+	strbuf_init(&sb);
+	group_sort(&gr, GROUP_SORT_COUNT);
+	group_fmt_text(&gr, &sb);
+	assert_non_null(strstr(sb.buf, "\n2 [chan receive]  group "));
+	assert_non_null(strstr(sb.buf, "\n1 [chan receive (leaked)]  group "));
+	strbuf_reset(&sb);
+	group_fmt_json(&gr, &sb);
+	assert_non_null(strstr(sb.buf, "\"leaked\":true"));
+	assert_non_null(strstr(sb.buf, "\"leaked\":false"));
+	strbuf_release(&sb);
+	grouping_release(&gr);
+	snap_free(s);
+}
+
 static void test_id_value(void **state)
 {
 	struct snap *s = levels_snap();
@@ -434,6 +469,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_levels),
+		cmocka_unit_test(test_leaked),
 		cmocka_unit_test(test_ids_stable),
 		cmocka_unit_test(test_id_value),
 		cmocka_unit_test(test_runtime_frames_ignored),

@@ -32,6 +32,7 @@ static void test_panic(void **state);
 static void test_truncated(void **state);
 static void test_malformed(void **state);
 static void test_debug1_weight(void **state);
+static void test_unreadable_headers(void **state);
 
 static char *slurp(const char *path, size_t *len)
 {
@@ -333,6 +334,27 @@ static void test_malformed(void **state)
 	snap_free(s);
 }
 
+/* Every header that cannot be read is counted in the warning. */
+static void test_unreadable_headers(void **state)
+{
+	static const char neg[] = "goroutine 1 [running]:\nmain.main()\n"
+				  "\t/x.go:1 +0x1\n\n"
+				  "goroutine -1 [chan receive]:\nmain.f()\n"
+				  "\t/x.go:2 +0x1\n\n"
+				  "goroutine x [select]:\nmain.g()\n"
+				  "\t/x.go:3 +0x1\n";
+	struct snap *s = NULL;
+	struct err e, w;
+
+	(void)state;
+	assert_int_equal(parse_go_dump(neg, sizeof(neg) - 1, &s, &w, &e), 0);
+	assert_int_equal(s->ngs, 1);
+	assert_string_equal(w.msg, "line 5: unreadable goroutine header "
+			    "'goroutine -1 [chan receive]:': goroutine skipped "
+			    "(and 1 more problems)");
+	snap_free(s);
+}
+
 /* A 75-byte file claiming 16M goroutines is one weighted entry, and
  * every consumer counts it by its weight. */
 static void test_debug1_weight(void **state)
@@ -371,6 +393,7 @@ int main(void)
 		cmocka_unit_test(test_rerender),
 		cmocka_unit_test(test_debug1_labels),
 		cmocka_unit_test(test_debug1_weight),
+		cmocka_unit_test(test_unreadable_headers),
 		cmocka_unit_test(test_sigquit),
 		cmocka_unit_test(test_panic),
 		cmocka_unit_test(test_truncated),

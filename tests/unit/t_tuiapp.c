@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include "tui/app.h"
+#include "tui/keys.h"
 #include "tests/unit/snapfix.h"
 #include "lib/banned.h"
 
@@ -141,6 +142,8 @@ static void test_navigation(void **state)
 	assert_int_equal(a.lists[SCR_GROUPS].sel, 2);
 	app_move(&a, -10);
 	assert_int_equal(a.lists[SCR_GROUPS].sel, 0);
+	/* The key table writes the help text (as ? does). */
+	keys_help(&a, &a.help);
 	app_goto(&a, SCR_HELP);
 	app_rescan(&a);
 	assert_true(a.nlines > 10);

@@ -8,6 +8,10 @@
 //	-burst N      leak N goroutines at once, once a second
 //	-stable N     first start N goroutines just like the leaked ones
 //	              (same group) that stay: a leak under a big population
+//	-orphans N    N goroutines blocked on channels nothing else can
+//	              reach; with GOEXPERIMENT=goroutineleakprofile (Go
+//	              1.26+) the goroutineleak profile is taken once, which
+//	              marks them leaked
 //	-churn N      start N short-lived goroutines per second
 //	-oscillate    a pool that swings between 0 and 2 goroutines
 //	-labels       run the leaking goroutines under a pprof label
@@ -24,6 +28,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"runtime/pprof"
 	"time"
@@ -80,6 +85,25 @@ func parkDepth(d int, c chan struct{}) {
 }
 
 //go:noinline
+func orphan() {
+	c := make(chan int)
+	<-c
+}
+
+// orphans starts n goroutines that can never be woken, then asks the
+// runtime's goroutine leak profile (when it has one) to find them.
+func orphans(n int) {
+	for i := 0; i < n; i++ {
+		go orphan()
+	}
+	time.Sleep(100 * time.Millisecond)
+	p := pprof.Lookup("goroutineleak")
+	if p != nil {
+		p.WriteTo(io.Discard, 0)
+	}
+}
+
+//go:noinline
 func shortJob(d time.Duration) {
 	time.Sleep(d)
 }
@@ -126,6 +150,7 @@ func main() {
 	leak := flag.Int("leak", 0, "goroutines leaked per second")
 	burst := flag.Int("burst", 0, "goroutines leaked at once each second")
 	stable := flag.Int("stable", 0, "goroutines like the leaked that stay")
+	orph := flag.Int("orphans", 0, "goroutines blocked for good, unreachable")
 	ch := flag.Int("churn", 0, "short-lived goroutines per second")
 	osc := flag.Bool("oscillate", false, "a pool of 0 to 2 goroutines")
 	labels := flag.Bool("labels", false, "label the leaked goroutines")
@@ -155,6 +180,9 @@ func main() {
 	if *pnc {
 		time.Sleep(300 * time.Millisecond)
 		panic(fmt.Sprintf("leaky: asked to panic with %d leaking", *leak))
+	}
+	if *orph > 0 {
+		orphans(*orph)
 	}
 	fmt.Printf("ready %d\n", os.Getpid())
 	sc := bufio.NewScanner(os.Stdin)

@@ -1,0 +1,318 @@
+#!/bin/bash
+# core: goscope on core files.  The Go test program (tests/targets/
+# goroutines) writes its own debug=2 dump, then gcore saves it; `goscope
+# dump CORE EXE`, `goscope dump CORE` (executable found from the core's
+# notes) and `goscope dump CORE STRIPPED` must equal that dump for every
+# goroutine (tests/tools/dumpcmp).  A kernel core of the same program
+# (GOTRACEBACK=crash, SIGABRT right after its own dump) is compared the
+# same way, also with its NT_FILE note removed.  `goscope threads` on a
+# gcore of the C test program must equal `goscope threads` on the live
+# process, thread by thread and frame by frame.  Damaged, truncated and
+# mismatched cores must give one error line and status 1.
+#
+# Cells (to keep the cost near a minute): the newest toolchain as a
+# fixed-address executable and the oldest as a PIE, both without cgo (a cgo process's gcore is larger: glibc's arena
+# reservations).  Every gcore of a Go program is about 1 GB (gdb writes
+# the runtime's untouched reservations); each is deleted after use.
+set -u
+. "$(dirname "$0")/../lib.sh"
+. "$T_ROOT/tests/go-env.sh"
+t_require_ptrace
+
+trap '' PIPE
+keep=$T_ROOT/tests/out/core
+work=$(mktemp -d)
+pids=()
+saved_pattern=
+cleanup() {
+	local p
+	for p in "${pids[@]}"; do
+		kill -CONT "$p" 2>/dev/null
+		stop_target "$p"
+	done
+	if [ -n "$saved_pattern" ]; then
+		printf '%s\n' "$saved_pattern" >/proc/sys/kernel/core_pattern
+	fi
+	rm -rf "$work"
+}
+trap cleanup EXIT
+
+if ! command -v gcore >/dev/null; then
+	t_skip "core" "gcore (gdb) not installed"
+	t_done
+fi
+
+tcmd() {
+	local -a fds
+	read -r -a fds <<<"${T_TARGET_FD[$1]:-}"
+	T_REPLY=
+	[ "${#fds[@]}" -eq 2 ] || return 1
+	printf '%s\n' "$2" 1>&"${fds[0]}" 2>/dev/null || return 1
+	read -r -t 60 T_REPLY <&"${fds[1]}" || return 1
+}
+
+tdump() { tcmd "$1" "dump $2" && [ "$T_REPLY" = dumped ]; }
+
+launch() {
+	local _l_pid
+	shift_env=("${@:2}")
+	start_target _l_pid "${shift_env[@]}" || return 1
+	pids+=("$_l_pid")
+	printf -v "$1" '%s' "$_l_pid"
+}
+
+finish() {
+	local p left=()
+	kill -CONT "$1" 2>/dev/null
+	stop_target "$1"
+	for p in "${pids[@]}"; do
+		[ "$p" = "$1" ] || left+=("$p")
+	done
+	pids=("${left[@]}")
+}
+
+# compare CELL WANT GOT: dumpcmp; t_ok/t_fail with its summary.
+compare() {
+	local out rc
+	out=$("$work/dumpcmp" "$2" "$3" 2>"$work/cmp.err")
+	rc=$?
+	if [ "$rc" -eq 0 ]; then
+		t_ok "$1"
+		echo "#   $(printf '%s\n' "$out" | tail -n 1)"
+		return
+	fi
+	printf '%s\n' "$out" | head -n 40 | sed 's/^/#   /'
+	head -n 3 "$work/cmp.err" | sed 's/^/#   /'
+	mkdir -p "$keep"
+	cp "$2" "$keep/${1//[\/ ]/-}.want" 2>/dev/null
+	cp "$3" "$keep/${1//[\/ ]/-}.got" 2>/dev/null
+	t_fail "$1" "$(printf '%s\n' "$out" | tail -n 1)"
+}
+
+# dump_core CELL WANT ARGS...: goscope dump ARGS, compared with WANT.
+dump_core() {
+	local cell=$1 want=$2
+	shift 2
+	if ! timeout 300 "$GOSCOPE" dump "$@" >"$work/got" 2>"$work/err"; then
+		t_fail "$cell" "goscope failed: $(head -n 1 "$work/err")"
+		return
+	fi
+	compare "$cell" "$want" "$work/got"
+}
+
+# expect_error CELL PATTERN ARGS...: goscope ARGS fails with status 1 and
+# exactly one line on standard error that matches PATTERN.
+expect_error() {
+	local cell=$1 pat=$2 rc lines
+	shift 2
+	timeout 120 "$GOSCOPE" "$@" >/dev/null 2>"$work/err"
+	rc=$?
+	lines=$(wc -l <"$work/err")
+	if [ "$rc" -eq 1 ] && [ "$lines" -eq 1 ] &&
+		grep -Eq "^goscope: .*($pat)" "$work/err"; then
+		t_ok "$cell"
+	else
+		t_fail "$cell" "status $rc, $lines lines: $(head -n 1 "$work/err")"
+	fi
+}
+
+toolchains=$(bash "$T_ROOT/tests/go-toolchains.sh" list 2>/dev/null |
+	awk -F'\t' '$2 != "SKIP"')
+newest=$(printf '%s\n' "$toolchains" | tail -n 1 | cut -f1)
+oldest=$(printf '%s\n' "$toolchains" | head -n 1 | cut -f1)
+if [ -z "$newest" ]; then
+	t_skip "core" "no Go toolchain"
+	t_done
+fi
+if ! go_build_with "$newest" "$work/dumpcmp" "$T_ROOT/tests/tools/dumpcmp" \
+	>"$work/log" 2>&1; then
+	t_fail "dumpcmp build" "$(tail -n 1 "$work/log")"
+	t_done
+fi
+
+# build VER MODE OUT: the goroutines target without cgo.
+build() {
+	local args=()
+	[ "$2" = pie ] && args=(-buildmode=pie)
+	CGO_ENABLED=0 go_build_with "$1" "$3" \
+		"$T_ROOT/tests/targets/goroutines" "${args[@]}" >"$work/log" 2>&1
+}
+
+other_bin=
+for cell in "$newest exe" "$oldest pie"; do
+	read -r ver mode <<<"$cell"
+	name="go$ver/$mode"
+	bin=$work/bin/$ver-$mode/goroutines
+	mkdir -p "$(dirname "$bin")"
+	if ! build "$ver" "$mode" "$bin"; then
+		t_fail "$name build" "$(tail -n 1 "$work/log")"
+		continue
+	fi
+	strip -o "$bin.stripped" "$bin"
+	if ! launch pid env -u GOTRACEBACK "$bin" -n 20; then
+		t_fail "$name target" "did not start"
+		continue
+	fi
+	if ! tdump "$pid" "$work/want"; then
+		t_fail "$name target" "did not dump (${T_REPLY:-no reply})"
+		finish "$pid"
+		continue
+	fi
+	timeout 300 gcore -o "$work/core" "$pid" >"$work/gcore.log" 2>&1
+	finish "$pid"
+	core=$work/core.$pid
+	if [ ! -s "$core" ]; then
+		t_fail "$name gcore" "$(tail -n 1 "$work/gcore.log")"
+		continue
+	fi
+	dump_core "$name gcore: dump CORE EXE" "$work/want" "$core" "$bin"
+	dump_core "$name gcore: dump CORE (executable from the core)" \
+		"$work/want" "$core"
+	dump_core "$name gcore: dump CORE STRIPPED-EXE" "$work/want" \
+		"$core" "$bin.stripped"
+	if [ -n "$other_bin" ]; then
+		expect_error "$name gcore: wrong executable refused" \
+			"is not the executable of core" dump "$core" "$other_bin"
+	fi
+	other_bin=$bin
+	rm -f "$core"
+done
+
+# A kernel core: core_pattern must write a file in the crashing process's
+# directory; as root an unusable pattern is replaced and restored.
+kernel_core() {
+	local bin=$work/bin/$newest-exe/goroutines dir=$work/kcore pattern kc
+	pattern=$(cat /proc/sys/kernel/core_pattern 2>/dev/null)
+	if [[ $pattern == *"|"* || $pattern == */* ]]; then
+		if ! { printf 'core\n' >/proc/sys/kernel/core_pattern; } 2>/dev/null; then
+			t_skip "kernel core" "core_pattern '$pattern' does not write a file here and cannot be changed"
+			return
+		fi
+		saved_pattern=$pattern
+	fi
+	if [ ! -x "$bin" ]; then
+		t_skip "kernel core" "no target built"
+		return
+	fi
+	mkdir -p "$dir"
+	if ! (cd "$dir" && ulimit -c unlimited 2>/dev/null); then
+		t_skip "kernel core" "ulimit -c unlimited not permitted"
+		return
+	fi
+	# Started from a subshell that allows cores, in the directory.
+	if ! launch pid bash -c "cd '$dir' && ulimit -c unlimited && exec env GOTRACEBACK=crash '$bin' -n 20"; then
+		t_fail "kernel core: target" "did not start"
+		return
+	fi
+	if ! tdump "$pid" "$work/want"; then
+		t_fail "kernel core: target" "did not dump"
+		finish "$pid"
+		return
+	fi
+	kill -ABRT "$pid"
+	for _ in $(seq 100); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	finish "$pid"
+	kc=$(ls -t "$dir"/core* 2>/dev/null | head -n 1)
+	if [ -z "$kc" ]; then
+		t_skip "kernel core" "no core written (core_pattern '$pattern')"
+		return
+	fi
+	dump_core "go$newest/exe kernel core: dump CORE" "$work/want" "$kc"
+	# The same core without its NT_FILE note (older kernels): the
+	# executable from the auxv, its text from the executable.
+	python3 - "$kc" "$work/nofile" <<'EOF'
+import struct, sys
+data = bytearray(open(sys.argv[1], 'rb').read())
+phoff, = struct.unpack_from('<Q', data, 0x20)
+phnum, = struct.unpack_from('<H', data, 0x38)
+for i in range(phnum):
+    p_type, _, off, _, _, filesz = struct.unpack_from('<IIQQQQ', data, phoff + i * 56)
+    if p_type != 4:
+        continue
+    pos = off
+    while pos + 12 <= off + filesz:
+        namesz, descsz, ntype = struct.unpack_from('<III', data, pos)
+        if ntype == 0x46494c45:
+            struct.pack_into('<I', data, pos + 8, 0x7fffffff)
+        pos += 12 + ((namesz + 3) & ~3) + ((descsz + 3) & ~3)
+open(sys.argv[2], 'wb').write(data)
+EOF
+	if readelf -n "$work/nofile" 2>/dev/null | grep -q NT_FILE; then
+		t_fail "kernel core without NT_FILE" "note still present"
+	else
+		dump_core "go$newest/exe kernel core without NT_FILE: dump CORE" \
+			"$work/want" "$work/nofile"
+	fi
+	rm -f "$kc" "$work/nofile"
+}
+kernel_core
+
+# threads on a gcore of the C program equal threads on the live process.
+csrc=$T_ROOT/tests/targets/threads/blocked.c
+cbin=$work/c/blocked
+mkdir -p "$work/c"
+if ! command -v jq >/dev/null; then
+	t_skip "C threads" "jq not installed"
+elif ! gcc -O2 -g -fomit-frame-pointer -pthread -o "$cbin" "$csrc" \
+	2>"$work/cc.err"; then
+	t_fail "C threads: build" "$(head -n 1 "$work/cc.err")"
+elif ! launch cpid "$cbin" -d 12; then
+	t_fail "C threads: target" "did not start"
+else
+	"$GOSCOPE" threads --format=json "$cpid" >"$work/live.json" 2>"$work/err"
+	timeout 120 gcore -o "$work/ccore" "$cpid" >"$work/gcore.log" 2>&1
+	ccore=$work/ccore.$cpid
+	# Frames of every thread but the busy one (it moves), by tid.
+	frames() {
+		jq -r --arg busy "$1" '.threads[] | select(.tid != ($busy | tonumber)) |
+			"\(.tid) " + ([.frames[] | "\(.func // "?"):\(.line // 0)"] |
+			join(" "))' "$2" | sort
+	}
+	busy=$(jq -r '.threads[] | select(.name == "t-busy") | .tid' \
+		"$work/live.json")
+	if [ ! -s "$ccore" ]; then
+		t_fail "C threads: gcore" "$(tail -n 1 "$work/gcore.log")"
+	elif ! "$GOSCOPE" threads --format=json "$ccore" >"$work/core.json" \
+		2>"$work/err"; then
+		t_fail "C threads: threads CORE" "$(head -n 1 "$work/err")"
+	else
+		frames "${busy:-0}" "$work/live.json" >"$work/live.frames"
+		frames "${busy:-0}" "$work/core.json" >"$work/core.frames"
+		n=$(wc -l <"$work/live.frames")
+		if [ "$n" -ge 8 ] && cmp -s "$work/live.frames" "$work/core.frames"; then
+			t_ok "C threads: threads CORE equals threads PID ($n threads)"
+		else
+			diff "$work/live.frames" "$work/core.frames" | head -n 20 | sed 's/^/#   /'
+			t_fail "C threads: threads CORE equals threads PID" "$n threads live"
+		fi
+	fi
+	finish "$cpid"
+
+	# Damaged cores, from the small C core.
+	if [ -s "$ccore" ]; then
+		head -c 100 "$ccore" >"$work/trunc-header"
+		expect_error "truncated core (100 bytes)" "truncated|damaged" \
+			threads "$work/trunc-header" "$cbin"
+		size=$(stat -c %s "$ccore")
+		head -c $((size / 3)) "$ccore" >"$work/trunc-third"
+		expect_error "truncated core (a third)" "truncated" \
+			threads "$work/trunc-third" "$cbin"
+		cp "$ccore" "$work/bad-phdr"
+		printf '\xff\xff\xff\xff\xff\xff\xff\x7f' | dd of="$work/bad-phdr" \
+			bs=1 seek=$((64 + 8)) conv=notrunc 2>/dev/null
+		expect_error "corrupted program header" "damaged|truncated" \
+			threads "$work/bad-phdr" "$cbin"
+		expect_error "dump of a C program's core" "not a Go program" \
+			dump "$ccore" "$cbin"
+		mv "$cbin" "$cbin.moved"
+		expect_error "executable not found" "cannot find the executable" \
+			threads "$ccore"
+		expect_error "executable given with a snapshot file" \
+			"not a core file" dump "$work/live.json" "$cbin.moved"
+		rm -f "$ccore"
+	fi
+fi
+t_done

@@ -1,0 +1,3 @@
+module example.com/goscope/stress
+
+go 1.19
