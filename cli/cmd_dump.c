@@ -150,6 +150,9 @@ static int cmd_dump_exec(int argc, char **argv)
 		return cmd_usage_error(cmd, "expected one PID or FILE, or a "
 				       "CORE and its EXE");
 	err_init(&e);
+	/* Only JSON shows the native threads view: the other formats do
+	 * not pay for it. */
+	co.native = format == JSON;
 	if (cmd_load_snapshot_exe(argv[optind],
 				  argc - optind == 2 ? argv[optind + 1] : NULL,
 				  &co, &snap))

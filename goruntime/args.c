@@ -105,7 +105,7 @@ int gort_frame_args(struct memsrc *img, const struct pclntab *t,
 				x = 0;
 			else if (sz < 8)
 				x = x << (64 - sz * 8) >> (64 - sz * 8);
-			strbuf_addf(out, "0x%llx", (unsigned long long)x);
+			strbuf_addx64(out, x);
 			if (!is_live(&lv, o, slot))
 				strbuf_addc(out, '?');
 			if (o >= lv.start)

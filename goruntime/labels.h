@@ -26,4 +26,22 @@ int gort_read_labels(struct memsrc *mem, int go_minor, uint64_t labels,
 		     struct gort_label **out);
 void gort_labels_free(struct gort_label *l, size_t n);
 
+/* One label set to read in a batch: g.labels and what was read there. */
+struct gort_labelset {
+	uint64_t addr;			/* g.labels (input) */
+	int n;				/* labels read, or a negative errno */
+	struct gort_label *labels;	/* n labels (owned, gort_labels_free) */
+};
+
+/*
+ * Reads every set of sets[0, n) like gort_read_labels, but with a few
+ * batched memsrc_readv rounds (set header, elements or map buckets, then
+ * every string at once) whatever the number of sets, instead of one read
+ * per string.  Fills n and labels of each set; the caller frees them with
+ * gort_labelsets_release.
+ */
+void gort_read_labelsets(struct memsrc *mem, int go_minor,
+			 struct gort_labelset *sets, size_t n);
+void gort_labelsets_release(struct gort_labelset *sets, size_t n);
+
 #endif

@@ -122,3 +122,36 @@ void strbuf_addhex(struct strbuf *sb, const unsigned char *data, size_t len)
 	}
 	sb->buf[sb->len] = '\0';
 }
+
+void strbuf_addu64(struct strbuf *sb, uint64_t v)
+{
+	char tmp[20];
+	size_t n = 0;
+
+	do {
+		tmp[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	strbuf_grow(sb, n);
+	while (n)
+		sb->buf[sb->len++] = tmp[--n];
+	sb->buf[sb->len] = '\0';
+}
+
+void strbuf_addx64(struct strbuf *sb, uint64_t v)
+{
+	static const char hex[] = "0123456789abcdef";
+	char tmp[16];
+	size_t n = 0;
+
+	do {
+		tmp[n++] = hex[v & 15];
+		v >>= 4;
+	} while (v);
+	strbuf_grow(sb, n + 2);
+	sb->buf[sb->len++] = '0';
+	sb->buf[sb->len++] = 'x';
+	while (n)
+		sb->buf[sb->len++] = tmp[--n];
+	sb->buf[sb->len] = '\0';
+}

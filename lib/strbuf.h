@@ -4,6 +4,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "lib/compiler.h"
 
@@ -33,5 +34,12 @@ void strbuf_vaddf(struct strbuf *sb, const char *fmt, va_list ap)
 	ATTR_FORMAT(2, 0);
 /* Appends len bytes as lowercase hex. */
 void strbuf_addhex(struct strbuf *sb, const unsigned char *data, size_t len);
+/*
+ * Append v in decimal ("%llu") and as "0x%llx", without the cost of a
+ * format string: for output written once per frame of a million
+ * goroutines.
+ */
+void strbuf_addu64(struct strbuf *sb, uint64_t v);
+void strbuf_addx64(struct strbuf *sb, uint64_t v);
 
 #endif

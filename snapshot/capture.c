@@ -25,6 +25,7 @@
 #include "symbols/elfimage.h"
 #include "symbols/pccache.h"
 #include "symbols/pclntab.h"
+#include "lib/hashmap.h"
 #include "lib/strbuf.h"
 #include "lib/xmalloc.h"
 #include "lib/banned.h"
@@ -56,10 +57,18 @@ static int prepare_exe(struct prep *p, const char *file, const char *who,
 static int verify_layout(struct prep *p, const char *who, struct err *e);
 static int prepare(pid_t pid, struct prep *p, struct err *e);
 static void prep_release(struct prep *p);
+struct labtab;
 static void build_goroutine(struct snap *s, const struct prep *p,
 			    const struct gort_registry *r,
+			    const struct labtab *lt,
 			    const struct gort_g *g, struct gort_pframe *buf,
 			    struct snap_goroutine *out);
+static void labtab_read(struct labtab *lt, const struct prep *p,
+			const struct gort_registry *r);
+static const struct gort_labelset *labtab_get(const struct labtab *lt,
+					      const struct gort_registry *r,
+					      const struct gort_g *g);
+static void labtab_release(struct labtab *lt);
 static void add_frames(struct snap *s, const struct prep *p,
 		       const struct gort_g *g, const struct gort_pframe *pf,
 		       size_t npf, struct snap_goroutine *out);
@@ -293,7 +302,7 @@ static const char *frame_args(struct snap *s, const struct prep *p,
 	strbuf_init(&sb);
 	if (gort_frame_args(elfimage_mem(p->img), p->pcl, &pf->fn,
 			    pf->lookup_pc - p->bias, g, pf->argp, &sb) == 0)
-		r = snap_intern(s, sb.buf);
+		r = snap_strdup(s, sb.buf, sb.len);
 	strbuf_release(&sb);
 	return r;
 }
@@ -354,14 +363,129 @@ static void add_frames(struct snap *s, const struct prep *p,
 	}
 }
 
+/*
+ * The pprof label sets of a capture, each read once however many
+ * goroutines share it.  They are read after the resume, in batches
+ * (gort_read_labelsets), and kept only for goroutines whose g.labels,
+ * read once more afterwards, still names the same set: a set is never
+ * changed once a goroutine uses it, so a set still in use was not freed
+ * or reused while it was read.
+ */
+struct labset {
+	struct hashmap_entry ent;
+	size_t idx;			/* into sets */
+};
+
+struct labtab {
+	struct hashmap map;		/* struct labset by g.labels */
+	struct labset *ents;
+	struct gort_labelset *sets;
+	size_t nsets;
+	unsigned char *changed;		/* per g: labels changed meanwhile */
+};
+
+static int labset_cmp(const void *data, const struct hashmap_entry *a,
+		      const struct hashmap_entry *b, const void *key)
+{
+	const struct gort_labelset *sets = data;
+	const struct labset *x = container_of(a, struct labset, ent);
+	const struct labset *y = container_of(b, struct labset, ent);
+
+	if (key)
+		return sets[x->idx].addr != *(const uint64_t *)key;
+	return sets[x->idx].addr != sets[y->idx].addr;
+}
+
+static void labtab_read(struct labtab *lt, const struct prep *p,
+			const struct gort_registry *r)
+{
+	struct memsrc_iov *iov;
+	uint64_t *now;
+	size_t i, n = 0;
+
+	memset(lt, 0, sizeof(*lt));
+	for (i = 0; i < r->ngs; i++)
+		n += r->gs[i].labels != 0;
+	if (!n)
+		return;
+	lt->sets = xcalloc(n, sizeof(*lt->sets));
+	lt->ents = xcalloc(n, sizeof(*lt->ents));
+	hashmap_init(&lt->map, labset_cmp, lt->sets, n);
+	for (i = 0; i < r->ngs; i++) {
+		struct labset *e = &lt->ents[lt->nsets];
+
+		if (!r->gs[i].labels)
+			continue;
+		lt->sets[lt->nsets].addr = r->gs[i].labels;
+		e->idx = lt->nsets;
+		hashmap_entry_init(&e->ent, hash_u64(r->gs[i].labels));
+		if (hashmap_get(&lt->map, &e->ent, NULL))
+			continue;
+		hashmap_add(&lt->map, &e->ent);
+		lt->nsets++;
+	}
+	gort_read_labelsets(p->mem, p->layout.go_minor, lt->sets, lt->nsets);
+	/* Validate: g.labels of every labelled goroutine, once more. */
+	iov = xcalloc(n, sizeof(*iov));
+	now = xcalloc(n, sizeof(*now));
+	for (i = n = 0; i < r->ngs; i++) {
+		if (!r->gs[i].labels)
+			continue;
+		iov[n].addr = r->gs[i].addr + (uint64_t)p->layout.g_labels;
+		iov[n].buf = &now[n];
+		iov[n].len = sizeof(*now);
+		n++;
+	}
+	memsrc_readv(p->mem, iov, n);
+	lt->changed = xcalloc(r->ngs, 1);
+	for (i = n = 0; i < r->ngs; i++) {
+		if (!r->gs[i].labels)
+			continue;
+		lt->changed[i] = !iov[n].ok || now[n] != r->gs[i].labels;
+		n++;
+	}
+	free(iov);
+	free(now);
+}
+
+static const struct gort_labelset *labtab_get(const struct labtab *lt,
+					      const struct gort_registry *r,
+					      const struct gort_g *g)
+{
+	struct labset key;
+	struct hashmap_entry *e;
+
+	if (!g->labels || !lt->nsets || lt->changed[g - r->gs])
+		return NULL;
+	hashmap_entry_init(&key.ent, hash_u64(g->labels));
+	e = hashmap_get(&lt->map, &key.ent, &g->labels);
+	if (!e)
+		return NULL;
+	return &lt->sets[container_of(e, struct labset, ent)->idx];
+}
+
+static void labtab_release(struct labtab *lt)
+{
+	if (!lt->sets)
+		return;
+	gort_labelsets_release(lt->sets, lt->nsets);
+	hashmap_release(&lt->map);
+	free(lt->sets);
+	free(lt->ents);
+	free(lt->changed);
+	memset(lt, 0, sizeof(*lt));
+}
+
 static void build_goroutine(struct snap *s, const struct prep *p,
 			    const struct gort_registry *r,
+			    const struct labtab *lt,
 			    const struct gort_g *g, struct gort_pframe *buf,
 			    struct snap_goroutine *out)
 {
 	const struct gort_layout *l = &p->layout;
 	struct pcln_func fn;
 	struct pcln_frame cf[MAX_INLINE];
+	const struct gort_labelset *ls;
 	const char *why = NULL;
 	size_t npf, max;
 	uint32_t st = gort_status(l, g);
@@ -387,20 +511,17 @@ static void build_goroutine(struct snap *s, const struct prep *p,
 		out->start_func = snap_intern(s, fn.name);
 	out->system = gort_is_system(out->start_func,
 				     (int)st == l->st_waiting);
-	if (g->labels) {
-		struct gort_label *lab;
-		int n = gort_read_labels(p->mem, l->go_minor, g->labels, &lab);
-
-		if (n > 0) {
-			out->labels = xcalloc((size_t)n, sizeof(*out->labels));
-			for (int k = 0; k < n; k++) {
-				out->labels[k].key = snap_intern(s, lab[k].key);
-				out->labels[k].value =
-					snap_intern(s, lab[k].value);
-			}
-			out->nlabels = (size_t)n;
-			gort_labels_free(lab, (size_t)n);
+	ls = labtab_get(lt, r, g);
+	if (ls && ls->n > 0) {
+		out->labels = xcalloc((size_t)ls->n, sizeof(*out->labels));
+		for (int k = 0; k < ls->n; k++) {
+			/* Interned: groups and formats compare them by
+			 * pointer. */
+			out->labels[k].key = snap_intern(s, ls->labels[k].key);
+			out->labels[k].value =
+				snap_intern(s, ls->labels[k].value);
 		}
+		out->nlabels = (size_t)ls->n;
 	}
 	if (g->stack) {
 		max = g->copy_len / 8 + 2;
@@ -458,7 +579,7 @@ static int second_phase(struct capture *c, struct gort_registry *reg,
 static size_t copy_budget(const struct capture_opts *o);
 static int too_big(pid_t pid, struct err *e);
 static struct snap *build_snap(struct capture *c, struct gort_registry *reg,
-			       const struct stop1 *st);
+			       const struct stop1 *st, const struct labtab *lt);
 
 void capture_opts_init(struct capture_opts *o)
 {
@@ -695,7 +816,7 @@ static int second_phase(struct capture *c, struct gort_registry *reg,
 
 /* The snapshot of a copied registry: threads, then every goroutine. */
 static struct snap *build_snap(struct capture *c, struct gort_registry *reg,
-			       const struct stop1 *st)
+			       const struct stop1 *st, const struct labtab *lt)
 {
 	const struct prep *pp = &c->p;
 	struct gort_pframe *buf;
@@ -737,7 +858,7 @@ static struct snap *build_snap(struct capture *c, struct gort_registry *reg,
 	buf = xcalloc(maxlen, sizeof(*buf));
 	s->gs = xcalloc(reg->ngs + 1, sizeof(*s->gs));
 	for (i = 0; i < reg->ngs; i++) {
-		build_goroutine(s, pp, reg, &reg->gs[i], buf, &s->gs[i]);
+		build_goroutine(s, pp, reg, lt, &reg->gs[i], buf, &s->gs[i]);
 		if (reg->gs[i].changed) {
 			s->gs[i].changed = 1;
 			s->gs[i].unwind_error =
@@ -755,6 +876,7 @@ int capture_take(struct capture *c, struct snap **out, struct err *e)
 	const struct prep *pp = &c->p;
 	struct gort_registry reg;
 	struct gort_waits waits;
+	struct labtab lt;
 	struct stop1 st;
 	struct snap *s = NULL, fig;
 	uint64_t t0 = now_ns(CLOCK_MONOTONIC);
@@ -849,7 +971,10 @@ copy:
 		if (r < 0)
 			goto fail;
 	}
-	s = build_snap(c, &reg, &st);
+	/* Labels last: read and checked after every g struct was. */
+	labtab_read(&lt, pp, &reg);
+	s = build_snap(c, &reg, &st, &lt);
+	labtab_release(&lt);
 	if (c->core)
 		s->time_unix_ns = c->core->time_unix_ns;
 	s->two_phase = fig.two_phase;

@@ -34,6 +34,13 @@ struct capture_opts {
 	 */
 	unsigned int phase_delay_ms;
 	long retry_max;		/* default CAPTURE_RETRY_MAX */
+	/*
+	 * capture_pid only: 1 also takes every thread's native view
+	 * (threads_capture), which costs the process's ELF and DWARF and
+	 * a copy of every thread's stack; 0 (default): only for output
+	 * that shows it.
+	 */
+	int native;
 };
 
 /* Fills o with the defaults (and the test knobs of the environment). */

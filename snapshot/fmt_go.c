@@ -45,12 +45,22 @@ static void header(const struct snap *s, const struct snap_goroutine *g,
 static void frame(const struct snap_frame *f, struct strbuf *out)
 {
 	gort_print_func_name(out, f->func);
-	strbuf_addf(out, "(%s)\n\t%s:%d",
-		    f->inlined || !f->args ? "..." : f->args, f->file, f->line);
+	strbuf_addc(out, '(');
+	strbuf_adds(out, f->inlined || !f->args ? "..." : f->args);
+	strbuf_adds(out, ")\n\t");
+	strbuf_adds(out, f->file ? f->file : "(null)");
+	strbuf_addc(out, ':');
+	if (f->line < 0) {
+		strbuf_addc(out, '-');
+		strbuf_addu64(out, (uint64_t)-(int64_t)f->line);
+	} else {
+		strbuf_addu64(out, (uint64_t)f->line);
+	}
 	if (!f->inlined && !(f->flags & SNAP_FRAME_UNKNOWN) &&
-	    f->pc > f->entry)
-		strbuf_addf(out, " +0x%llx",
-			    (unsigned long long)(f->pc - f->entry));
+	    f->pc > f->entry) {
+		strbuf_adds(out, " +");
+		strbuf_addx64(out, f->pc - f->entry);
+	}
 	strbuf_addc(out, '\n');
 }
 

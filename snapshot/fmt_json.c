@@ -401,10 +401,16 @@ static json_t *shape_json(const struct snap_goroutine *g, size_t sid)
 	return o;
 }
 
-/* [id, shape, wait_ns or null, parent or null(, weight when > 1)] */
+/*
+ * [id, shape, wait_ns or null, parent or null(, weight when > 1)], and
+ * when any frame has argument text, one more cell: [args of each frame,
+ * string or null] (arguments are per goroutine, so they are not part of
+ * the shared frames).
+ */
 static json_t *goroutine_json(const struct snap_goroutine *g, size_t shape)
 {
-	json_t *a = json_array();
+	json_t *a = json_array(), *args;
+	size_t i;
 
 	json_array_append_new(a, json_integer((json_int_t)g->goid));
 	json_array_append_new(a, json_integer((json_int_t)shape));
@@ -416,6 +422,14 @@ static json_t *goroutine_json(const struct snap_goroutine *g, size_t shape)
 	if (snap_g_weight(g) > 1)
 		json_array_append_new(a,
 				      json_integer((json_int_t)g->weight));
+	for (i = 0; i < g->nframes && !g->frames[i].args; i++)
+		;
+	if (i == g->nframes)
+		return a;
+	args = json_array();
+	for (i = 0; i < g->nframes; i++)
+		json_array_append_new(args, jstr(g->frames[i].args));
+	json_array_append_new(a, args);
 	return a;
 }
 

@@ -45,6 +45,8 @@ static int is_changed_line(const struct line *l);
 static void warnf(struct parser *p, size_t line, const char *fmt, ...)
 	ATTR_FORMAT(3, 4);
 static const char *intern_n(struct parser *p, const char *s, size_t n);
+static const char *copy_n(struct parser *p, const char *s, size_t n);
+static void clean_n(struct parser *p, const char *s, size_t n);
 static int starts(const struct line *l, const char *prefix);
 static int parse_u64(const char *s, size_t n, uint64_t *out);
 static struct snap_goroutine *cur_g(struct parser *p);
@@ -113,11 +115,24 @@ static void warnf(struct parser *p, size_t line, const char *fmt, ...)
  */
 static const char *intern_n(struct parser *p, const char *s, size_t n)
 {
+	clean_n(p, s, n);
+	return snap_intern(p->s, p->tmp.buf);
+}
+
+/* The same as intern_n, but a copy of its own (arguments: not shared). */
+static const char *copy_n(struct parser *p, const char *s, size_t n)
+{
+	clean_n(p, s, n);
+	return snap_strdup(p->s, p->tmp.buf, p->tmp.len);
+}
+
+/* Leaves s[0, n) in p->tmp, cleaned as intern_n says. */
+static void clean_n(struct parser *p, const char *s, size_t n)
+{
 	const char *nul = memchr(s, '\0', n);
 
 	strbuf_reset(&p->tmp);
 	utf8_clean(&p->tmp, s, nul ? (size_t)(nul - s) : n);
-	return snap_intern(p->s, p->tmp.buf);
 }
 
 static int starts(const struct line *l, const char *prefix)
@@ -375,7 +390,7 @@ static void func_frame(struct parser *p, const struct line *l, size_t nlen)
 		f->func = intern_n(p, l->p, nlen);
 	/* Arguments as printed; "(...)" (inlined, or unknown) is none. */
 	if (l->n - nlen - 2 != 3 || memcmp(l->p + nlen + 1, "...", 3))
-		f->args = intern_n(p, l->p + nlen + 1, l->n - nlen - 2);
+		f->args = copy_n(p, l->p + nlen + 1, l->n - nlen - 2);
 	f->file = snap_intern(p->s, "?");
 	/* Until a "+0x" offset says otherwise, the frame is inlined. */
 	f->inlined = 1;

@@ -35,6 +35,8 @@ struct reader {
 static int fail(struct reader *r, const char *fmt, ...) ATTR_FORMAT(2, 3);
 static json_t *member(struct reader *r, json_t *o, const char *key,
 		      json_type type, int nullable, int optional);
+static int get_args(struct reader *r, json_t *o, const char **out);
+static int read_args(struct reader *r, json_t *a, struct snap_goroutine *g);
 static int get_str(struct reader *r, json_t *o, const char *key,
 		   int nullable, const char **out);
 static int get_int(struct reader *r, json_t *o, const char *key,
@@ -100,6 +102,41 @@ static int get_str(struct reader *r, json_t *o, const char *key,
 		return -EINVAL;
 	*out = json_is_null(v) ? NULL
 			       : snap_intern(r->s, json_string_value(v));
+	return 0;
+}
+
+/* Argument text: a string or null, copied rather than interned. */
+static int get_args(struct reader *r, json_t *o, const char **out)
+{
+	json_t *v = member(r, o, "args", JSON_STRING, 1, 0);
+	const char *t;
+
+	if (!v)
+		return -EINVAL;
+	t = json_is_null(v) ? NULL : json_string_value(v);
+	*out = t ? snap_strdup(r->s, t, strlen(t)) : NULL;
+	return 0;
+}
+
+/* A goroutine row's last cell: the argument text of each frame. */
+static int read_args(struct reader *r, json_t *a, struct snap_goroutine *g)
+{
+	size_t j;
+
+	if (!json_is_array(a) || json_array_size(a) != g->nframes)
+		return fail(r, "expected one argument string per frame");
+	for (j = 0; j < g->nframes; j++) {
+		json_t *v = json_array_get(a, j);
+		const char *t;
+
+		if (json_is_null(v))
+			continue;
+		if (!json_is_string(v))
+			return fail(r, "expected one argument string per "
+				    "frame");
+		t = json_string_value(v);
+		g->frames[j].args = snap_strdup(r->s, t, strlen(t));
+	}
 	return 0;
 }
 
@@ -449,8 +486,7 @@ static int read_frame(struct reader *r, json_t *o, struct snap_frame *f)
 	if (json_object_get(o, "line_pc") &&
 	    get_hex(r, o, "line_pc", &f->lpc) < 0)
 		return -EINVAL;
-	if (json_object_get(o, "args") &&
-	    get_str(r, o, "args", 1, &f->args) < 0)
+	if (json_object_get(o, "args") && get_args(r, o, &f->args) < 0)
 		return -EINVAL;
 	if (get_bool(r, o, "inlined", 1, &b) < 0)
 		return -EINVAL;
@@ -705,7 +741,7 @@ static int read_goroutines(struct reader *r, json_t *a)
 
 	r->s->gs = xcalloc(n + 1, sizeof(*r->s->gs));
 	for (i = 0; i < n; i++) {
-		json_t *row = json_array_get(a, i), *x[5];
+		json_t *row = json_array_get(a, i), *x[6], *args = NULL;
 		struct snap_goroutine *g = &r->s->gs[i];
 		const struct snap_goroutine *sh;
 		const size_t *st;
@@ -713,10 +749,18 @@ static int read_goroutines(struct reader *r, json_t *a)
 
 		snprintf(r->path, sizeof(r->path), "goroutines[%zu]", i);
 		if (!json_is_array(row) || json_array_size(row) < 4 ||
-		    json_array_size(row) > 5)
+		    json_array_size(row) > 6)
 			return fail(r, "expected [id, shape, wait_ns, parent]");
-		for (j = 0; j < 5; j++)
+		for (j = 0; j < 6; j++)
 			x[j] = json_array_get(row, j);
+		/* The last cell, when an array: the frames' arguments. */
+		j = json_array_size(row) - 1;
+		if (j >= 4 && json_is_array(x[j])) {
+			args = x[j];
+			x[j] = NULL;
+		}
+		if (x[5])
+			return fail(r, "expected [id, shape, wait_ns, parent]");
 		/* A fifth cell: how many identical goroutines the row
 		 * stands for (from a debug=1 profile). */
 		if (x[4] && (!json_is_integer(x[4]) ||
@@ -768,7 +812,9 @@ static int read_goroutines(struct reader *r, json_t *a)
 				phys++;
 		}
 		g->nphys = phys;
-		r->s->ngs++;
+		r->s->ngs++;	/* its frames belong to the snapshot now */
+		if (args && read_args(r, args, g) < 0)
+			return -EINVAL;
 	}
 	return 0;
 }

@@ -16,6 +16,13 @@ const char *snap_intern(struct snap *s, const char *str)
 	return intern_str(&s->arena->strings, str);
 }
 
+const char *snap_strdup(struct snap *s, const char *str, size_t len)
+{
+	if (!str)
+		return NULL;
+	return arena_memdupz(&s->arena->strings.arena, str, len);
+}
+
 struct snap *snap_new(void)
 {
 	struct snap *s = xcalloc(1, sizeof(*s));

@@ -22,7 +22,8 @@ struct snap_frame {
 	 * 0 when unknown (snapshots read from text). */
 	uint64_t lpc;
 	/* Arguments as the runtime prints them ("0x1, {0x2, 0x3}"; "" for
-	 * none), interned; NULL when unknown (printed as "..."). */
+	 * none), owned by the snapshot but not interned (the text is mostly
+	 * unique per goroutine); NULL when unknown (printed as "..."). */
 	const char *args;
 };
 
@@ -227,6 +228,12 @@ int snap_object_kind_value(const char *name);
 
 /* Returns a copy of s owned by snap (interned: equal strings share). */
 const char *snap_intern(struct snap *s, const char *str);
+/*
+ * Returns a NUL-terminated copy of len bytes of str owned by snap, not
+ * interned: for text that is unique per goroutine or frame (arguments),
+ * which would only grow the intern table.  NULL gives NULL.
+ */
+const char *snap_strdup(struct snap *s, const char *str, size_t len);
 /* The number of goroutines s holds: the sum of their weights. */
 uint64_t snap_total(const struct snap *s);
 /* Creates an empty snapshot. */

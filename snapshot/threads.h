@@ -41,7 +41,7 @@ struct threads_opts {
  * negative errno with e set: -ESRCH, -EPERM/-EACCES/-EBUSY (with the
  * reason), and with THREADS_GO_ONLY those of capture_open (-ENOEXEC,
  * -ENODATA); then a failure to prepare the native view only leaves it
- * out.  capture_pid is this with THREADS_GO_ONLY.
+ * out.  capture_pid with o->native is this with THREADS_GO_ONLY.
  */
 int threads_capture(pid_t pid, const struct threads_opts *o,
 		    struct snap **out, struct err *e);
@@ -68,9 +68,9 @@ int threads_capture_core(const char *path, const char *exe,
  * symbolized.  Returns 0 and *out (free with snap_free), or a negative
  * errno with e set: -ESRCH (no such process, or it exited),
  * -EPERM/-EACCES/-EBUSY (with the reason), -ENOEXEC (not a Go program),
- * -ENODATA (no DWARF), -E2BIG (over the memory budget).  The snapshot
- * also has every thread's native view: this is threads_capture with
- * THREADS_GO_ONLY.
+ * -ENODATA (no DWARF), -E2BIG (over the memory budget).  With
+ * o->native the snapshot also has every thread's native view
+ * (threads_capture with THREADS_GO_ONLY).
  */
 int capture_pid(pid_t pid, const struct capture_opts *o, struct snap **out,
 		struct err *e);

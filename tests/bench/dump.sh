@@ -1,9 +1,13 @@
 #!/bin/bash
-# Benchmark of `goscope dump` on targets with 1k, 10k and 100k parked
-# goroutines (stacks of 6-12 frames, some inlined): the time the target
-# was stopped, as measured by goscope and by the target's own 1 ms
-# heartbeat; goscope's wall time and peak RSS, for both capture modes
-# (BENCH_MODES).  Medians of BENCH_RUNS runs.
+# Benchmark of `goscope dump` on targets with 1k, 10k, 100k and 1M parked
+# goroutines of the shape of a leaking service (tests/targets/goroutines
+# -mix: 8 blocking kinds, 6-20 frame stacks whose arguments are unique per
+# goroutine, a pprof label with a per-goroutine value on every fourth): the
+# time the target was stopped, as measured by goscope and by the target's
+# own 1 ms heartbeat; goscope's wall time, CPU time and peak RSS, in the
+# two capture modes (BENCH_MODES, default "two-phase full-stop"), then a
+# scaling table of the first mode (µs and bytes per goroutine).  Medians of BENCH_RUNS runs (sizes of
+# 1M and more: BENCH_BIG_RUNS, default 1).
 # BENCH_STRIP=1 strips the target first (the per-release table path).
 # Side by side: the runtime's own debug=2 dump, and Delve (when Debian's
 # delve can be fetched) listing every goroutine with its stack.
@@ -13,7 +17,7 @@ goscope=${1:?usage: dump.sh PATH-TO-GOSCOPE}
 root=$(cd "$(dirname "$0")/../.." && pwd)
 . "$root/tests/go-env.sh"
 runs=${BENCH_RUNS:-5}
-sizes=${BENCH_SIZES:-"1000 10000 100000"}
+sizes=${BENCH_SIZES:-"1000 10000 100000 1000000"}
 # Both capture modes side by side: two-phase (the default), --full-stop.
 modes=${BENCH_MODES:-"two-phase full-stop"}
 work=$(mktemp -d)
@@ -42,34 +46,70 @@ target_cmd() {
 	echo "$reply"
 }
 
-echo "dump benchmark: target built with $gover$stripped; medians of $runs runs"
-printf '%-8s %-28s %12s %12s %10s %10s\n' goroutines tool "stopped(tool)" \
-	"stopped(hb)" wall "max RSS"
-for n in $sizes; do
-	coproc T { exec "$work/target" -n "$n"; }
-	T_PID=$T_PID
-	read -r ready pid <&"${T[0]}"
-	for mode in $modes; do
-	flag=
-	[ "$mode" = full-stop ] && flag=--full-stop
+# dump_runs N LABEL [OPTION...]: BENCH_RUNS dumps of the target (1 at 1M
+# and more) with OPTIONs; prints one row and leaves "wall rss cpu" in
+# $work/last.
+dump_runs() {
+	local n=$1 label=$2 nruns=$runs
+	shift 2
 	: >"$work/pause" ; : >"$work/gap"; : >"$work/wall"; : >"$work/rss"
-	for _ in $(seq "$runs"); do
+	: >"$work/cpu"
+	[ "$n" -ge 1000000 ] && nruns=${BENCH_BIG_RUNS:-1}
+	for _ in $(seq "$nruns"); do
 		target_cmd gap >/dev/null
-		/usr/bin/time -f '%e %M' -o "$work/time" \
-			"$goscope" dump --stats $flag "$pid" >/dev/null 2>"$work/stats"
+		t0=$(date +%s%N)
+		/usr/bin/time -f '%M %U %S' -o "$work/time" \
+			timeout "${BENCH_TIMEOUT:-900}" \
+			"$goscope" dump --stats "$@" "$pid" >/dev/null 2>"$work/stats"
+		t1=$(date +%s%N)
 		sed -n 's/.*stopped \([0-9.]*\) ms.*/\1/p' "$work/stats" >>"$work/pause"
-		read -r wall rss < <(tail -n 1 "$work/time")
-		echo "$wall" >>"$work/wall"
+		read -r rss usr sys < <(tail -n 1 "$work/time")
+		awk -v u="$usr" -v s="$sys" 'BEGIN { printf "%.2f\n", u + s }' \
+			>>"$work/cpu"
+		awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f\n", (b - a) / 1e9 }' \
+			>>"$work/wall"
 		echo "$rss" >>"$work/rss"
 		g=$(target_cmd gap)
 		echo "${g#gap }" | awk '{ print $1 / 1000 }' >>"$work/gap"
 	done
-	printf '%-8s %-28s %10s ms %10s ms %8s s %7s MB\n' "$n" "goscope dump ($mode)" \
-		"$(median <"$work/pause")" "$(median <"$work/gap")" \
-		"$(median <"$work/wall")" \
-		"$(median <"$work/rss" | awk '{ printf "%d", $1 / 1024 }')"
+	w=$(median <"$work/wall")
+	m=$(median <"$work/rss")
+	u=$(median <"$work/cpu")
+	printf '%-8s %-28s %10s ms %10s ms %8s s %7s MB %6s s\n' "$n" \
+		"$label" "$(median <"$work/pause")" \
+		"$(median <"$work/gap")" "$w" \
+		"$(echo "$m" | awk '{ printf "%d", $1 / 1024 }')" "$u"
+	echo "$w $m $u" >"$work/last"
+}
+
+echo "dump benchmark: target built with $gover$stripped; medians of $runs runs"
+printf '%-8s %-28s %12s %12s %10s %10s %8s\n' goroutines tool "stopped(tool)" \
+	"stopped(hb)" wall "max RSS" CPU
+for n in $sizes; do
+	coproc T { exec "$work/target" -mix "$n"; }
+	T_PID=$T_PID
+	if ! read -r -t 600 ready pid <&"${T[0]}" || [ "$ready" != ready ]; then
+		echo "bench: target with $n goroutines did not start" >&2
+		kill "$T_PID" 2>/dev/null
+		T_PID=
+		continue
+	fi
+	first=1
+	for mode in $modes; do
+		flag=
+		[ "$mode" = full-stop ] && flag=--full-stop
+		dump_runs "$n" "goscope dump ($mode)" $flag
+		[ "$first" = 1 ] && echo "$n $(cat "$work/last")" >>"$work/scale"
+		first=0
 	done
-	# The runtime's own dump stops the world for its whole duration.
+	# The runtime's own dump stops the world for its whole duration (and
+	# at 1M writes a gigabyte: only below that).
+	if [ "$n" -ge 1000000 ]; then
+		exec {T[1]}>&-
+		wait "$T_PID" 2>/dev/null
+		T_PID=
+		continue
+	fi
 	target_cmd gap >/dev/null
 	t0=$(date +%s%N)
 	target_cmd "dump $work/self" >/dev/null
@@ -94,3 +134,20 @@ for n in $sizes; do
 	wait "$T_PID" 2>/dev/null
 	T_PID=
 done
+# Scaling: per-goroutine cost at each size and its ratio to 10k's (the goal
+# is at most 1.5 at 1M).
+if [ -s "$work/scale" ]; then
+	echo
+	echo "dump scaling (goscope dump, medians above; per goroutine, and"
+	echo "the ratio to 10k's: the goal is at most 1.5)"
+	printf '%-10s %10s %10s %10s %8s %8s %8s\n' goroutines "wall µs" \
+		"CPU µs" "RSS bytes" "wall" "CPU" "RSS"
+	awk '{ n[NR] = $1; w[NR] = $2 * 1e6 / $1; c[NR] = $4 * 1e6 / $1
+	       b[NR] = $3 * 1024 / $1
+	       if ($1 == 10000) { bw = w[NR]; bc = c[NR]; bb = b[NR] } }
+	     function r(x, y) { return y ? sprintf("%.2f", x / y) : "-" }
+	     END { for (i = 1; i <= NR; i++)
+		printf "%-10d %10.1f %10.1f %10d %8s %8s %8s\n", n[i], w[i],
+		    c[i], b[i], r(w[i], bw), r(c[i], bc), r(b[i], bb) }' \
+		"$work/scale"
+fi

@@ -157,9 +157,29 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* Labels, both layouts, from a pointer in the input. */
 	memcpy(&p, data + 48, sizeof(p));
 	for (minor = 23; minor <= 24; minor++) {
+		struct gort_labelset sets[2];
+
 		n = gort_read_labels(mem, minor, p, &lab);
 		if (n > GORT_MAX_LABELS)
 			__builtin_trap();
+		/* The batched reader agrees with the one-by-one reader on
+		 * every set it reads completely. */
+		memset(sets, 0, sizeof(sets));
+		sets[0].addr = p;
+		memcpy(&sets[1].addr, data + 56, sizeof(sets[1].addr));
+		gort_read_labelsets(mem, minor, sets, 2);
+		if (sets[0].n > GORT_MAX_LABELS || sets[1].n > GORT_MAX_LABELS)
+			__builtin_trap();
+		if (sets[0].n > 0) {
+			if (n != sets[0].n)
+				__builtin_trap();
+			for (int k = 0; k < n; k++)
+				if (strcmp(lab[k].key, sets[0].labels[k].key) ||
+				    strcmp(lab[k].value,
+					   sets[0].labels[k].value))
+					__builtin_trap();
+		}
+		gort_labelsets_release(sets, 2);
 		if (n > 0)
 			gort_labels_free(lab, (size_t)n);
 	}

@@ -10,6 +10,7 @@
 
 #include "lib/hashmap.h"
 #include "lib/intern.h"
+#include "lib/strbuf.h"
 #include "lib/xmalloc.h"
 #include "lib/banned.h"
 
@@ -27,6 +28,7 @@ static void test_hashmap_dups_remove(void **state);
 static void test_hashmap_collisions(void **state);
 static void test_intern(void **state);
 static void test_arena(void **state);
+static void test_strbuf_numbers(void **state);
 
 static int item_cmp(const void *cmpdata, const struct hashmap_entry *a,
 		    const struct hashmap_entry *b, const void *keydata)
@@ -192,6 +194,33 @@ static void test_intern(void **state)
 	intern_release(&in);
 }
 
+/* The format-free number writers agree with printf. */
+static void test_strbuf_numbers(void **state)
+{
+	static const uint64_t vals[] = {
+		0, 1, 9, 10, 15, 16, 255, 4096, 0x7fffffff, 1234567890123ull,
+		0xdeadbeefcafef00dull, UINT64_MAX,
+	};
+	struct strbuf a, b;
+	size_t i;
+
+	(void)state;
+	strbuf_init(&a);
+	strbuf_init(&b);
+	for (i = 0; i < sizeof(vals) / sizeof(vals[0]); i++) {
+		strbuf_addu64(&a, vals[i]);
+		strbuf_addc(&a, ' ');
+		strbuf_addx64(&a, vals[i]);
+		strbuf_addc(&a, ';');
+		strbuf_addf(&b, "%llu 0x%llx;", (unsigned long long)vals[i],
+			    (unsigned long long)vals[i]);
+	}
+	assert_string_equal(a.buf, b.buf);
+	assert_int_equal(a.len, strlen(a.buf));
+	strbuf_release(&a);
+	strbuf_release(&b);
+}
+
 static void test_arena(void **state)
 {
 	struct arena a;
@@ -225,6 +254,7 @@ int main(void)
 		cmocka_unit_test(test_hashmap_collisions),
 		cmocka_unit_test(test_intern),
 		cmocka_unit_test(test_arena),
+		cmocka_unit_test(test_strbuf_numbers),
 	};
 
 	return cmocka_run_group_tests_name("lib", tests, NULL, NULL);

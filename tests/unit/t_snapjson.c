@@ -76,6 +76,8 @@ static struct snap *full_snap(void)
 	s->gs[k].nlabels = 2;
 	s->gs[k].parent_goid = 1;
 	s->gs[k].frames[0].flags |= SNAP_FRAME_WRAPPER;
+	s->gs[k].frames[0].args = snap_strdup(s, "0x1, {0x2, 0x3}", 16);
+	s->gs[k].frames[2].args = snap_strdup(s, "", 0);
 	k = fx_add(s, 8, "GC worker (idle)", st, NULL);
 	s->gs[k].system = 1;
 	s->gs[k].unwind_error = snap_intern(s, "stack not readable");
@@ -144,6 +146,11 @@ static void test_roundtrip_every_field(void **state)
 	assert_true(r->gs[1].frames[1].inlined);
 	assert_int_equal(r->gs[1].frames[2].phys, 1);
 	assert_int_equal(r->gs[1].nphys, 2);
+	/* Arguments per frame of each goroutine, not per shared frame. */
+	assert_string_equal(r->gs[1].frames[0].args, "0x1, {0x2, 0x3}");
+	assert_null(r->gs[1].frames[1].args);
+	assert_string_equal(r->gs[1].frames[2].args, "");
+	assert_null(r->gs[0].frames[0].args);
 	assert_int_equal(r->gs[0].tid, 4242);
 	assert_true(r->gs[0].scan);
 	assert_true(r->gs[2].system);
@@ -249,6 +256,13 @@ static void test_errors(void **state)
 		p[17] = '7';
 		assert_bad(a, "goroutines[0]: expected [id, shape, wait_ns, "
 			   "parent] with a valid shape index");
+		free(a);
+		a = dump(s);
+		p = strstr(a, ",[\"0x1, {0x2, 0x3}\",null,\"\"]]");
+		assert_non_null(p);
+		memcpy(p + 20, "7   ", 4);
+		assert_bad(a, "goroutines[1]: expected one argument string "
+			   "per frame");
 		free(a);
 		a = dump(s);
 		p = strstr(a, "\"pc\":\"0x");
