@@ -2,6 +2,7 @@
 #
 #   make                 build ./goscope
 #   make check           install test dependencies, build, run every test
+#   make check T=NAME    ... or only the named tests (T="dump-oracle t_lib")
 #   make SANITIZE=address,undefined check
 #   make demo            run goscope on the bundled demo program
 #   make deps            install the Debian packages needed (as root)
@@ -91,7 +92,8 @@ GORUNTIME_SRCS := goruntime/layout.c goruntime/registry.c \
 		  goruntime/args.c
 GORUNTIME_SRCS += goruntime/layout_tables.c goruntime/layout_fallback.c \
 		  goruntime/stripped_amd64.c
-SNAPSHOT_SRCS := snapshot/snap.c snapshot/capture.c snapshot/fmt_go.c \
+SNAPSHOT_SRCS := snapshot/snap.c snapshot/frames.c snapshot/capture.c \
+		 snapshot/fmt_go.c \
 		 snapshot/fmt_json.c
 SNAPSHOT_SRCS += snapshot/parse_json.c snapshot/parse_go.c snapshot/load.c \
 		 snapshot/group.c snapshot/rules.c snapshot/diff.c \
@@ -194,15 +196,27 @@ deps:
 # The README's test command: install what is needed, then run it all.
 check:
 	@$(MAKE) --no-print-directory deps
+	@bash tests/go-toolchains.sh fetch
 	@$(MAKE) --no-print-directory check-all
+
+# T="NAME..." selects tests by name: a unit test (t_lib) or a live script
+# (dump-oracle or dump-oracle.sh).  GOSCOPE_TEST_TIMEOUT (seconds, default
+# 900) bounds each one.
+ALL_TESTS = $(UNIT_TESTS) $(sort $(wildcard tests/offline/*.sh)) \
+	    $(sort $(wildcard tests/live/*.sh))
+ifneq ($(T),)
+TESTS = $(foreach t,$(T),$(or $(filter %/$(t) %/$(t).sh,$(ALL_TESTS)),\
+	$(error T: no test named '$(t)')))
+else
+TESTS = $(ALL_TESTS)
+endif
 
 check-all: $(PROG) $(UNIT_TESTS) $(TEST_TOOLS) check-layers
 	@GOSCOPE=$(CURDIR)/$(PROG) PCLNQ=$(CURDIR)/tests/tools/pclnq \
-		sh tests/run-tests.sh $(UNIT_TESTS) tests/offline/*.sh \
-		tests/live/*.sh
+		sh tests/run-tests.sh $(TESTS)
 
 check-unit: $(UNIT_TESTS)
-	@sh tests/run-tests.sh $(UNIT_TESTS)
+	@sh tests/run-tests.sh $(filter tests/unit/%,$(TESTS))
 
 # Checked-in cores of real processes: no ptrace, no Go toolchain.
 check-offline: $(PROG)
@@ -210,7 +224,7 @@ check-offline: $(PROG)
 
 check-live: $(PROG) $(TEST_TOOLS)
 	@GOSCOPE=$(CURDIR)/$(PROG) PCLNQ=$(CURDIR)/tests/tools/pclnq \
-		sh tests/run-tests.sh tests/live/*.sh
+		sh tests/run-tests.sh $(filter tests/live/%,$(TESTS))
 
 # Layering is one-way: lib <- inspect <- buildinfo/symbols <- goruntime
 # <- snapshot <- tui <- cli.  No lower stage includes a higher one.

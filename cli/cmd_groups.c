@@ -14,6 +14,9 @@
 #include "lib/strbuf.h"
 #include "lib/banned.h"
 
+/* --by has no short form: -b is --baseline (top). */
+#define OPT_GROUPS_BY 0x120
+
 static int cmd_groups_exec(int argc, char **argv);
 
 const struct cmd_entry cmd_groups_entry = {
@@ -29,7 +32,7 @@ const struct cmd_entry cmd_groups_entry = {
 	"                     default) or functions (same names)\n"
 	"  -S, --sort=KEY     count (default) or wait (longest wait first);\n"
 	"                     standard-library-only groups come last\n"
-	"  -b, --by=KEY       stack (default): groups of alike goroutines;\n"
+	"      --by=KEY       stack (default): groups of alike goroutines;\n"
 	"                     object: one line per object goroutines wait\n"
 	"                     on (channel, mutex/semaphore, Cond, fd) with\n"
 	"                     count, kind, type, address, len/cap, waiters\n"
@@ -54,7 +57,7 @@ static int cmd_groups_exec(int argc, char **argv)
 		{ "level", required_argument, NULL, 'l' },
 		{ "sort", required_argument, NULL, 'S' },
 		{ "format", required_argument, NULL, 'f' },
-		{ "by", required_argument, NULL, 'b' },
+		{ "by", required_argument, NULL, OPT_GROUPS_BY },
 		{ "all", no_argument, NULL, 'a' },
 		{ "rules", required_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' },
@@ -79,7 +82,7 @@ static int cmd_groups_exec(int argc, char **argv)
 
 	capture_opts_init(&co);
 	opt_begin();
-	while ((c = opt_next(argc, argv, "l:S:f:b:ar:h", longopts)) != -1) {
+	while ((c = opt_next(argc, argv, "l:S:f:ar:h", longopts)) != -1) {
 		switch (c) {
 		case 'l':
 			r = opt_level(cmd, optarg, &level);
@@ -98,7 +101,7 @@ static int cmd_groups_exec(int argc, char **argv)
 			if (r)
 				return r;
 			break;
-		case 'b':
+		case OPT_GROUPS_BY:
 			r = opt_choice(cmd, "grouping", optarg, bys, &by_object);
 			if (r)
 				return r;

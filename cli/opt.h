@@ -11,7 +11,7 @@
  *   -n --count  -o --output  -r --rules  -s --stats  -S --sort
  *   -t --tolerance  -v --verbose  -1 --once
  * Options without a short form: --ascii, --max-frames, --source-root,
- * --from-memory, --noise, --textfile, --full-stop, --max-memory.
+ * --from-memory, --noise, --textfile, --full-stop, --max-memory, --by.
  */
 #ifndef GOSCOPE_CLI_OPT_H
 #define GOSCOPE_CLI_OPT_H

@@ -16,6 +16,7 @@
 #include "inspect/proc.h"
 #include "inspect/ptstop.h"
 #include "lib/compiler.h"
+#include "lib/hashmap.h"
 #include "lib/xmalloc.h"
 #include "lib/banned.h"
 
@@ -76,8 +77,10 @@ struct thr {
 	uint64_t since;		/* when we started waiting for it */
 };
 
+/* tid -> index into pub.threads (ptstop_impl.tids). */
 struct tslot {
-	pid_t tid;		/* 0 when empty */
+	struct hashmap_entry ent;
+	pid_t tid;
 	unsigned int idx;
 };
 
@@ -87,8 +90,7 @@ struct ptstop_impl {
 	struct ptstop pub;	/* first member: ptstop_free casts back */
 	struct thr *thr;	/* parallel to pub.threads */
 	size_t cap;
-	struct tslot *hash;	/* tid -> index, open addressing */
-	size_t hcap;
+	struct hashmap tids;	/* struct tslot by tid */
 	int state;
 	pid_t tracer;		/* thread id that owns the tracees */
 	sigset_t oldmask;
@@ -125,6 +127,8 @@ static int read_task_stat(pid_t pid, pid_t tid, char *state, int *ppid,
 static int task_dead(pid_t pid, pid_t tid);
 static long tracer_of(pid_t tid);
 static int precheck(pid_t pid, struct err *e);
+static int tslot_cmp(const void *cmpdata, const struct hashmap_entry *a,
+		     const struct hashmap_entry *b, const void *keydata);
 static void hash_put(struct ptstop_impl *si, pid_t tid, size_t idx);
 static void hash_rebuild(struct ptstop_impl *si, size_t min_cap);
 static long find_thread(struct ptstop_impl *si, pid_t tid);
@@ -386,42 +390,44 @@ static int precheck(pid_t pid, struct err *e)
 	return 0;
 }
 
+static int tslot_cmp(const void *cmpdata, const struct hashmap_entry *a,
+		     const struct hashmap_entry *b, const void *keydata)
+{
+	(void)cmpdata;
+	(void)keydata;
+	return container_of(a, struct tslot, ent)->tid !=
+	       container_of(b, struct tslot, ent)->tid;
+}
+
 static void hash_put(struct ptstop_impl *si, pid_t tid, size_t idx)
 {
-	size_t h = ((size_t)tid * 2654435761u) & (si->hcap - 1);
+	struct tslot *t = xmalloc(sizeof(*t));
 
-	while (si->hash[h].tid && si->hash[h].tid != tid)
-		h = (h + 1) & (si->hcap - 1);
-	si->hash[h].tid = tid;
-	si->hash[h].idx = (unsigned int)idx;
+	hashmap_entry_init(&t->ent, hash_u64((uint64_t)tid));
+	t->tid = tid;
+	t->idx = (unsigned int)idx;
+	free(hashmap_put(&si->tids, &t->ent));
 }
 
 static void hash_rebuild(struct ptstop_impl *si, size_t min_cap)
 {
-	size_t i, cap = 64;
+	size_t i;
 
-	while (cap < 2 * min_cap)
-		cap *= 2;
-	free(si->hash);
-	si->hash = xcalloc(cap, sizeof(*si->hash));
-	si->hcap = cap;
+	hashmap_release_free(&si->tids);
+	hashmap_init(&si->tids, tslot_cmp, NULL, min_cap);
 	for (i = 0; i < si->pub.nthreads; i++)
 		hash_put(si, si->pub.threads[i].tid, i);
 }
 
 static long find_thread(struct ptstop_impl *si, pid_t tid)
 {
-	size_t h;
+	struct hashmap_entry *he;
+	struct tslot probe;
 
-	if (!si->hcap)
-		return -1;
-	h = ((size_t)tid * 2654435761u) & (si->hcap - 1);
-	while (si->hash[h].tid) {
-		if (si->hash[h].tid == tid)
-			return si->hash[h].idx;
-		h = (h + 1) & (si->hcap - 1);
-	}
-	return -1;
+	probe.tid = tid;
+	hashmap_entry_init(&probe.ent, hash_u64((uint64_t)tid));
+	he = hashmap_get(&si->tids, &probe.ent, NULL);
+	return he ? (long)container_of(he, struct tslot, ent)->idx : -1;
 }
 
 /*
@@ -450,12 +456,8 @@ static size_t add_thread(struct ptstop_impl *si, pid_t tid)
 	memset(&si->thr[i], 0, sizeof(si->thr[i]));
 	si->pub.threads[i].tid = tid;
 	si->thr[i].guard = -1;
-	if (found < 0) {
-		if (2 * si->pub.nthreads > si->hcap)
-			hash_rebuild(si, si->pub.nthreads);
-		else
-			hash_put(si, tid, i);
-	}
+	if (found < 0)
+		hash_put(si, tid, i);
 	return i;
 }
 
@@ -946,7 +948,7 @@ static void impl_free(struct ptstop_impl *si)
 {
 	free(si->pub.threads);
 	free(si->thr);
-	free(si->hash);
+	hashmap_release_free(&si->tids);
 	free(si);
 }
 
@@ -968,6 +970,7 @@ int ptstop_stop(pid_t pid, struct ptstop **out, struct err *e)
 			       "goscope is already stopping process %d; resume "
 			       "it first", (int)guard_pid);
 	si = xcalloc(1, sizeof(*si));
+	hashmap_init(&si->tids, tslot_cmp, NULL, 0);
 	si->pub.pid = pid;
 	si->state = ST_STOPPING;
 	si->tracer = my_tid();

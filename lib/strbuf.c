@@ -1,5 +1,6 @@
 /* struct strbuf: a growable string that owns its bytes. */
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,7 +51,7 @@ void strbuf_grow(struct strbuf *sb, size_t extra)
 
 	if (__builtin_add_overflow(sb->len, extra, &need) ||
 	    __builtin_add_overflow(need, 1, &need))
-		abort();
+		xalloc_die(SIZE_MAX);
 	if (need <= sb->alloc)
 		return;
 	if (need < sb->alloc * 2)

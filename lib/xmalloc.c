@@ -7,9 +7,7 @@
 
 #include "lib/xmalloc.h"
 
-static void oom(size_t size) ATTR_NORETURN;
-
-static void oom(size_t size)
+void xalloc_die(size_t size)
 {
 	fprintf(stderr, "goscope: out of memory allocating %zu bytes\n",
 		size);
@@ -21,7 +19,7 @@ void *xmalloc(size_t size)
 	void *p = malloc(size ? size : 1);
 
 	if (!p)
-		oom(size);
+		xalloc_die(size);
 	return p;
 }
 
@@ -30,7 +28,7 @@ void *xcalloc(size_t nmemb, size_t size)
 	void *p = calloc(nmemb ? nmemb : 1, size ? size : 1);
 
 	if (!p)
-		oom(nmemb * size);
+		xalloc_die(nmemb * size);
 	return p;
 }
 
@@ -39,7 +37,7 @@ void *xrealloc(void *ptr, size_t size)
 	void *p = realloc(ptr, size ? size : 1);
 
 	if (!p)
-		oom(size);
+		xalloc_die(size);
 	return p;
 }
 
@@ -48,7 +46,7 @@ void *xreallocarray(void *ptr, size_t nmemb, size_t size)
 	size_t total;
 
 	if (__builtin_mul_overflow(nmemb, size, &total))
-		oom(SIZE_MAX);
+		xalloc_die(SIZE_MAX);
 	return xrealloc(ptr, total);
 }
 
@@ -67,7 +65,7 @@ char *xmemdupz(const void *mem, size_t len)
 	char *p;
 
 	if (len == SIZE_MAX)
-		oom(len);
+		xalloc_die(len);
 	p = xmalloc(len + 1);
 	if (len)
 		memcpy(p, mem, len);
@@ -80,7 +78,7 @@ char *xvasprintf(const char *fmt, va_list ap)
 	char *p;
 
 	if (vasprintf(&p, fmt, ap) < 0)
-		oom(0);
+		xalloc_die(0);
 	return p;
 }
 

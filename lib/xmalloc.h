@@ -7,6 +7,12 @@
 
 #include "lib/compiler.h"
 
+/*
+ * Says on stderr that size bytes could not be allocated and aborts: the
+ * one place below the front ends that prints or ends the process.
+ */
+ATTR_NORETURN void xalloc_die(size_t size);
+
 ATTR_MALLOC ATTR_RETNONNULL ATTR_ALLOC_SIZE1(1) void *xmalloc(size_t size);
 ATTR_MALLOC ATTR_RETNONNULL ATTR_ALLOC_SIZE2(1, 2)
 void *xcalloc(size_t nmemb, size_t size);

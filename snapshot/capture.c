@@ -22,7 +22,6 @@
 #include "inspect/ptstop.h"
 #include "snapshot/blocked.h"
 #include "snapshot/capture.h"
-#include "snapshot/threads.h"
 #include "symbols/elfimage.h"
 #include "symbols/pccache.h"
 #include "symbols/pclntab.h"
@@ -1004,29 +1003,5 @@ fail:
 	gort_waits_release(&waits);
 	stop_release(&st);
 	gort_registry_release(&reg);
-	return r;
-}
-
-int capture_pid(pid_t pid, const struct capture_opts *co, struct snap **out,
-		struct err *e)
-{
-	struct threads_opts o;
-	struct capture *c;
-	int r;
-
-	if (co && co->native) {
-		/* Also every thread's native stack (snapshot/threads.c). */
-		memset(&o, 0, sizeof(o));
-		o.flags = THREADS_GO_ONLY;
-		o.capture = co;
-		return threads_capture(pid, &o, out, e);
-	}
-	r = capture_open(pid, &c, e);
-	if (r < 0)
-		return r;
-	if (co)
-		capture_set_opts(c, co);
-	r = capture_take(c, out, e);
-	capture_close(c);
 	return r;
 }

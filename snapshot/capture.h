@@ -47,26 +47,10 @@ struct capture_opts {
 void capture_opts_init(struct capture_opts *o);
 
 /*
- * Captures every goroutine of pid with options o (NULL: the defaults).
- * Everything that can be prepared without stopping (ELF, DWARF layouts,
- * pclntab, wait reason strings, the memory for the copy) is done first;
- * then the target is stopped only while the registry and the stacks are
- * copied (see struct capture_opts); then the copy is unwound and
- * symbolized.  Returns 0 and *out (free with snap_free), or a negative
- * errno with e set: -ESRCH (no such process, or it exited),
- * -EPERM/-EACCES/-EBUSY (with the reason), -ENOEXEC (not a Go program),
- * -ENODATA (no DWARF), -E2BIG (over the memory budget).  With
- * o->native the snapshot also has every thread's native view
- * (threads_capture with THREADS_GO_ONLY).
- */
-int capture_pid(pid_t pid, const struct capture_opts *o, struct snap **out,
-		struct err *e);
-
-/*
  * The same in two steps, for repeated captures of one process (watch,
  * the TUI): capture_open does the preparation once (ELF, DWARF layouts,
  * pclntab and caches); each capture_take stops, copies, resumes and
- * builds one snapshot.  Errors as for capture_pid.
+ * builds one snapshot.  Errors as for capture_pid (snapshot/threads.h).
  */
 struct capture;
 int capture_open(pid_t pid, struct capture **out, struct err *e);

@@ -4,6 +4,7 @@
 
 #include "goruntime/traceback.h"
 #include "snapshot/fmt_go.h"
+#include "snapshot/frames.h"
 #include "lib/xmalloc.h"
 #include "lib/banned.h"
 
@@ -14,9 +15,6 @@
 static void header(const struct snap *s, const struct snap_goroutine *g,
 		   struct strbuf *out);
 static void frame(const struct snap_frame *f, struct strbuf *out);
-static size_t shown_frames(const struct snap *s,
-			   const struct snap_goroutine *g, int all,
-			   size_t *idx);
 static void stack(const struct snap *s, const struct snap_goroutine *g,
 		  unsigned int flags, struct strbuf *out);
 static void creator(const struct snap *s, const struct snap_goroutine *g,
@@ -66,51 +64,14 @@ static void frame(const struct snap_frame *f, struct strbuf *out)
 	strbuf_addc(out, '\n');
 }
 
-/*
- * Collects the indexes of the frames the runtime shows into idx; returns
- * how many.  For Go <= 1.20 only the first 100 physical frames count.
- */
-static size_t shown_frames(const struct snap *s,
-			   const struct snap_goroutine *g, int all,
-			   size_t *idx)
-{
-	size_t i, n = 0;
-	int callee_wrapper_ok = 1;
-
-	for (i = 0; i < g->nframes; i++) {
-		const struct snap_frame *f = &g->frames[i];
-		int show;
-
-		if (s->go_minor <= 20 && f->phys >= MAX_PHYS_OLD)
-			break;
-		if (f->flags & SNAP_FRAME_UNKNOWN) {
-			idx[n++] = i;
-			continue;
-		}
-		show = all || !(f->flags & SNAP_FRAME_RUNTIME) ||
-		       (!strcmp(f->func, "runtime.gopanic") && n > 0);
-		if (!all && (f->flags & SNAP_FRAME_WRAPPER) &&
-		    callee_wrapper_ok)
-			show = 0;
-		/* elideWrapperCalling: keep wrappers that called panic. */
-		callee_wrapper_ok = strcmp(f->func, "runtime.gopanic") &&
-				    strcmp(f->func, "runtime.sigpanic") &&
-				    strcmp(f->func, "runtime.panicwrap");
-		if (show)
-			idx[n++] = i;
-	}
-	return n;
-}
-
 static void stack(const struct snap *s, const struct snap_goroutine *g,
 		  unsigned int flags, struct strbuf *out)
 {
 	size_t *idx = xcalloc(g->nframes + 1, sizeof(*idx));
 	size_t n, i;
 
-	n = shown_frames(s, g, flags & FMT_GO_ALL, idx);
-	if (n == 0)
-		n = shown_frames(s, g, 1, idx);
+	n = frames_shown(g, flags & FMT_GO_ALL ? FRAMES_ALL : 0,
+			 s->go_minor <= 20 ? MAX_PHYS_OLD : 0, idx);
 	if (s->go_minor > 0 && s->go_minor <= 20) {
 		/* gentraceback walks at most 100 physical frames and
 		 * reports "elided" when it printed exactly 100 frames. */

@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "goruntime/traceback.h"
+#include "snapshot/frames.h"
 #include "snapshot/group.h"
 #include "snapshot/rules.h"
 #include "lib/xmalloc.h"
@@ -186,34 +187,8 @@ static uint64_t frame_key(struct ctx *c, const struct snap_frame *f)
 
 size_t group_shown_frames(const struct snap_goroutine *g, size_t *idx)
 {
-	size_t i, n = 0;
-	int callee_wrapper_ok = 1, all;
+	size_t n = frames_shown(g, 0, 0, idx);
 
-	for (all = 0; all < 2 && n == 0; all++) {
-		for (i = 0; i < g->nframes; i++) {
-			const struct snap_frame *f = &g->frames[i];
-			int show, rt;
-
-			if (f->flags & SNAP_FRAME_UNKNOWN) {
-				idx[n++] = i;
-				continue;
-			}
-			rt = f->func[0] == 'r' &&
-			     !strncmp(f->func, "runtime.", 8);
-			show = all || !(f->flags & SNAP_FRAME_RUNTIME) ||
-			       (n > 0 && rt &&
-				!strcmp(f->func + 8, "gopanic"));
-			if (!all && (f->flags & SNAP_FRAME_WRAPPER) &&
-			    callee_wrapper_ok)
-				show = 0;
-			callee_wrapper_ok =
-				!rt || (strcmp(f->func + 8, "gopanic") &&
-					strcmp(f->func + 8, "sigpanic") &&
-					strcmp(f->func + 8, "panicwrap"));
-			if (show)
-				idx[n++] = i;
-		}
-	}
 	if (n > 2 * GROUP_EDGE_FRAMES ||
 	    (g->frames_elided && n > GROUP_EDGE_FRAMES)) {
 		size_t half = GROUP_EDGE_FRAMES;

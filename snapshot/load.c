@@ -11,6 +11,7 @@
 #include "buildinfo/modinfo.h"
 #include "inspect/core.h"
 #include "snapshot/capture.h"
+#include "snapshot/threads.h"
 #include "snapshot/load.h"
 #include "snapshot/parse_go.h"
 #include "snapshot/parse_json.h"

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "goruntime/traceback.h"
-#include "snapshot/group.h"
+#include "snapshot/frames.h"
 #include "snapshot/rules.h"
 #include "lib/strbuf.h"
 #include "lib/xmalloc.h"
@@ -171,7 +171,7 @@ static int func_match(const struct rule *r, const char *func)
 
 int rules_ignore(const struct rules *r, const struct snap_goroutine *g)
 {
-	size_t i, j, n = 0, stack[GROUP_MAX_FRAMES];
+	size_t i, j, n = 0, stack[64];
 	size_t *idx = NULL;
 	int hit = 0;
 
@@ -190,11 +190,11 @@ int rules_ignore(const struct rules *r, const struct snap_goroutine *g)
 		case RULE_TOP:
 		case RULE_ANY:
 			if (!idx) {
-				idx = g->nframes > GROUP_MAX_FRAMES
+				idx = g->nframes > ARRAY_SIZE(stack)
 					      ? xcalloc(g->nframes,
 							sizeof(*idx))
 					      : stack;
-				n = group_shown_frames(g, idx);
+				n = frames_shown(g, 0, 0, idx);
 			}
 			if (ru->kind == RULE_TOP) {
 				hit = n > 0 &&

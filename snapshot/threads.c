@@ -597,3 +597,27 @@ const char *threads_unwinder(void)
 {
 	return unwinder_default();
 }
+
+int capture_pid(pid_t pid, const struct capture_opts *co, struct snap **out,
+		struct err *e)
+{
+	struct threads_opts o;
+	struct capture *c;
+	int r;
+
+	if (co && co->native) {
+		/* Also every thread's native stack. */
+		memset(&o, 0, sizeof(o));
+		o.flags = THREADS_GO_ONLY;
+		o.capture = co;
+		return threads_capture(pid, &o, out, e);
+	}
+	r = capture_open(pid, &c, e);
+	if (r < 0)
+		return r;
+	if (co)
+		capture_set_opts(c, co);
+	r = capture_take(c, out, e);
+	capture_close(c);
+	return r;
+}

@@ -10,6 +10,8 @@
 
 #include "symbols/demangle.h"
 #include "symbols/dwproc.h"
+#include "lib/hashmap.h"
+#include "lib/intern.h"
 #include "lib/xmalloc.h"
 #include "lib/banned.h"
 
@@ -17,13 +19,10 @@
 #define MAX_REFRESH 4
 #define DEFAULT_DEBUG_PATH ":.debug:/usr/lib/debug"
 
-struct str_ent {
-	struct str_ent *next;
-	char s[];
-};
-
+/* The frames of one PC, found once (dwproc.pcs). */
 struct pc_ent {
-	uint64_t key;		/* pc << 1 | activation; 0 = empty */
+	struct hashmap_entry ent;
+	uint64_t key;		/* pc << 1 | activation */
 	struct dwproc_frame *frames;
 	size_t n;
 };
@@ -36,10 +35,8 @@ struct dwproc {
 	Dwfl_Callbacks cb;
 	char *debug_path;
 	unsigned int nrefresh;
-	struct str_ent **strs;
-	size_t nstr_buckets;
-	struct pc_ent *pcs;
-	size_t npcs, pcs_cap;	/* open addressing, power of two */
+	struct intern strs;	/* names, files and modules */
+	struct hashmap pcs;	/* struct pc_ent by key */
 	struct dwproc_frame unknown;
 };
 
@@ -48,7 +45,6 @@ typedef int (*find_elf_fn)(Dwfl_Module *, void **, const char *, Dwarf_Addr,
 
 static struct dwproc *dwproc_alloc(pid_t pid, const char *debug_dirs,
 				   find_elf_fn find_elf);
-static const char *intern(struct dwproc *d, const char *s);
 static const char *intern_name(struct dwproc *d, const char *name);
 static const char *intern_symbol(struct dwproc *d, const char *sym);
 static const char *module_name(struct dwproc *d, Dwfl_Module *mod);
@@ -62,31 +58,8 @@ static size_t lookup(struct dwproc *d, uint64_t pc, int activation,
 static size_t inline_chain(struct dwproc *d, Dwfl_Module *mod,
 			   uint64_t addr, const char *file, int line,
 			   struct dwproc_frame *out, size_t max);
-static struct pc_ent *pc_slot(struct dwproc *d, uint64_t key);
-static void pc_grow(struct dwproc *d);
-
-static const char *intern(struct dwproc *d, const char *s)
-{
-	uint32_t h = 2166136261u;
-	struct str_ent *e;
-	const char *p;
-	size_t len;
-
-	if (!s)
-		return NULL;
-	for (p = s; *p; p++)
-		h = (h ^ (unsigned char)*p) * 16777619u;
-	h %= (uint32_t)d->nstr_buckets;
-	for (e = d->strs[h]; e; e = e->next)
-		if (!strcmp(e->s, s))
-			return e->s;
-	len = strlen(s);
-	e = xmalloc(sizeof(*e) + len + 1);
-	memcpy(e->s, s, len + 1);
-	e->next = d->strs[h];
-	d->strs[h] = e;
-	return e->s;
-}
+static int pc_cmp(const void *cmpdata, const struct hashmap_entry *a,
+		  const struct hashmap_entry *b, const void *keydata);
 
 /* Interns the demangled form of name, or name itself. */
 static const char *intern_name(struct dwproc *d, const char *name)
@@ -98,8 +71,8 @@ static const char *intern_name(struct dwproc *d, const char *name)
 		return NULL;
 	dm = demangle(name);
 	if (!dm)
-		return intern(d, name);
-	r = intern(d, dm);
+		return intern_str(&d->strs, name);
+	r = intern_str(&d->strs, dm);
 	free(dm);
 	return r;
 }
@@ -126,8 +99,8 @@ static const char *module_name(struct dwproc *d, Dwfl_Module *mod)
 		return NULL;
 	/* libdw names the vDSO "[vdso: PID]". */
 	if (!strncmp(name, "[vdso", 5))
-		return intern(d, "[vdso]");
-	return intern(d, name);
+		return intern_str(&d->strs, "[vdso]");
+	return intern_str(&d->strs, name);
 }
 
 /* The linkage name when there is one (it demangles to a full name). */
@@ -198,8 +171,8 @@ static struct dwproc *dwproc_alloc(pid_t pid, const char *debug_dirs,
 	d->cb.find_elf = find_elf;
 	d->cb.find_debuginfo = dwfl_standard_find_debuginfo;
 	d->cb.debuginfo_path = d->debug_path ? &d->debug_path : NULL;
-	d->nstr_buckets = 1024;
-	d->strs = xcalloc(d->nstr_buckets, sizeof(*d->strs));
+	intern_init(&d->strs);
+	hashmap_init(&d->pcs, pc_cmp, NULL, 0);
 	return d;
 }
 
@@ -328,7 +301,7 @@ static size_t inline_chain(struct dwproc *d, Dwfl_Module *mod,
 		    tag != DW_TAG_subprogram && tag != DW_TAG_entry_point)
 			continue;
 		out[n].func = intern_name(d, die_name(&scopes[i]));
-		out[n].file = intern(d, file);
+		out[n].file = intern_str(&d->strs, file);
 		out[n].line = line;
 		out[n].inlined = tag == DW_TAG_inlined_subroutine;
 		n++;
@@ -377,7 +350,7 @@ static size_t lookup(struct dwproc *d, uint64_t pc, int activation,
 	n = inline_chain(d, mod, addr, file, line, out, max);
 	if (n == 0) {
 		memset(out, 0, sizeof(*out));
-		out[0].file = intern(d, file);
+		out[0].file = intern_str(&d->strs, file);
 		out[0].line = line;
 		n = 1;
 	}
@@ -395,27 +368,13 @@ static size_t lookup(struct dwproc *d, uint64_t pc, int activation,
 	return n;
 }
 
-static struct pc_ent *pc_slot(struct dwproc *d, uint64_t key)
+static int pc_cmp(const void *cmpdata, const struct hashmap_entry *a,
+		  const struct hashmap_entry *b, const void *keydata)
 {
-	size_t h = (size_t)((key * 0x9e3779b97f4a7c15ull) >> 20) &
-		   (d->pcs_cap - 1);
-
-	while (d->pcs[h].key && d->pcs[h].key != key)
-		h = (h + 1) & (d->pcs_cap - 1);
-	return &d->pcs[h];
-}
-
-static void pc_grow(struct dwproc *d)
-{
-	struct pc_ent *old = d->pcs;
-	size_t i, ocap = d->pcs_cap;
-
-	d->pcs_cap = ocap ? ocap * 2 : 256;
-	d->pcs = xcalloc(d->pcs_cap, sizeof(*d->pcs));
-	for (i = 0; i < ocap; i++)
-		if (old[i].key)
-			*pc_slot(d, old[i].key) = old[i];
-	free(old);
+	(void)cmpdata;
+	(void)keydata;
+	return container_of(a, struct pc_ent, ent)->key !=
+	       container_of(b, struct pc_ent, ent)->key;
 }
 
 size_t dwproc_symbolize(struct dwproc *d, uint64_t pc, int activation,
@@ -423,7 +382,8 @@ size_t dwproc_symbolize(struct dwproc *d, uint64_t pc, int activation,
 {
 	struct dwproc_frame buf[MAX_INLINE];
 	uint64_t key = (pc << 1) | (activation ? 1 : 0);
-	struct pc_ent *ent;
+	struct hashmap_entry *he;
+	struct pc_ent probe, *ent;
 	size_t n;
 
 	if (key == 0) {
@@ -431,16 +391,20 @@ size_t dwproc_symbolize(struct dwproc *d, uint64_t pc, int activation,
 		*frames = &d->unknown;
 		return 1;
 	}
-	if (2 * (d->npcs + 1) > d->pcs_cap)
-		pc_grow(d);
-	ent = pc_slot(d, key);
-	if (!ent->key) {
+	probe.key = key;
+	hashmap_entry_init(&probe.ent, hash_u64(key));
+	he = hashmap_get(&d->pcs, &probe.ent, NULL);
+	if (he) {
+		ent = container_of(he, struct pc_ent, ent);
+	} else {
 		n = lookup(d, pc, activation, buf, MAX_INLINE);
+		ent = xmalloc(sizeof(*ent));
+		hashmap_entry_init(&ent->ent, probe.ent.hash);
 		ent->key = key;
 		ent->frames = xcalloc(n, sizeof(*ent->frames));
 		memcpy(ent->frames, buf, n * sizeof(*buf));
 		ent->n = n;
-		d->npcs++;
+		hashmap_add(&d->pcs, &ent->ent);
 	}
 	*frames = ent->frames;
 	return ent->n;
@@ -458,8 +422,8 @@ pid_t dwproc_pid(const struct dwproc *d)
 
 void dwproc_free(struct dwproc *d)
 {
-	struct str_ent *e, *next;
-	size_t i;
+	struct hashmap_iter it;
+	struct hashmap_entry *he;
 
 	if (!d)
 		return;
@@ -469,16 +433,11 @@ void dwproc_free(struct dwproc *d)
 		elf_end(d->core_elf);
 		close(d->core_fd);
 	}
-	for (i = 0; i < d->pcs_cap; i++)
-		free(d->pcs[i].frames);
-	free(d->pcs);
-	for (i = 0; i < d->nstr_buckets; i++) {
-		for (e = d->strs[i]; e; e = next) {
-			next = e->next;
-			free(e);
-		}
-	}
-	free(d->strs);
+	hashmap_iter_init(&d->pcs, &it);
+	while ((he = hashmap_iter_next(&it)) != NULL)
+		free(container_of(he, struct pc_ent, ent)->frames);
+	hashmap_release_free(&d->pcs);
+	intern_release(&d->strs);
 	free(d->debug_path);
 	free(d);
 }

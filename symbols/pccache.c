@@ -1,79 +1,59 @@
-/* Hash tables from PC to function, SP delta and inlined frames. */
+/* Caches from PC to function, SP delta and inlined frames (lib/hashmap). */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "symbols/pccache.h"
+#include "lib/hashmap.h"
 #include "lib/xmalloc.h"
 #include "lib/banned.h"
 
 #define MAX_INLINE 64
 
+/* One PC's function and SP delta, looked up once. */
 struct func_ent {
+	struct hashmap_entry ent;
 	uint64_t pc;
-	int used;
 	int found;
 	int32_t delta;
 	struct pcln_func fn;
 };
 
+/* One PC's inlined frames, looked up once. */
 struct frames_ent {
+	struct hashmap_entry ent;
 	uint64_t pc;
-	int used;
 	int n;
 	struct pcln_frame *frames;
 };
 
 struct pccache {
 	const struct pclntab *t;
-	struct func_ent *funcs;
-	size_t nfuncs, capfuncs;
-	struct frames_ent *frames;
-	size_t nframes, capframes;
+	struct hashmap funcs;	/* struct func_ent by pc */
+	struct hashmap frames;	/* struct frames_ent by pc */
 };
 
-static size_t slot(uint64_t pc, size_t cap)
+static int func_cmp(const void *cmpdata, const struct hashmap_entry *a,
+		    const struct hashmap_entry *b, const void *keydata);
+static int frames_cmp(const void *cmpdata, const struct hashmap_entry *a,
+		      const struct hashmap_entry *b, const void *keydata);
+
+static int func_cmp(const void *cmpdata, const struct hashmap_entry *a,
+		    const struct hashmap_entry *b, const void *keydata)
 {
-	pc ^= pc >> 33;
-	pc *= 0xff51afd7ed558ccdull;
-	pc ^= pc >> 33;
-	return (size_t)(pc & (cap - 1));
+	(void)cmpdata;
+	return container_of(a, struct func_ent, ent)->pc !=
+	       (keydata ? *(const uint64_t *)keydata
+			: container_of(b, struct func_ent, ent)->pc);
 }
 
-static void grow_funcs(struct pccache *c)
+static int frames_cmp(const void *cmpdata, const struct hashmap_entry *a,
+		      const struct hashmap_entry *b, const void *keydata)
 {
-	struct func_ent *old = c->funcs;
-	size_t oldcap = c->capfuncs, i, j;
-
-	c->capfuncs = oldcap ? oldcap * 2 : 1024;
-	c->funcs = xcalloc(c->capfuncs, sizeof(*c->funcs));
-	for (i = 0; i < oldcap; i++) {
-		if (!old[i].used)
-			continue;
-		j = slot(old[i].pc, c->capfuncs);
-		while (c->funcs[j].used)
-			j = (j + 1) & (c->capfuncs - 1);
-		c->funcs[j] = old[i];
-	}
-	free(old);
-}
-
-static void grow_frames(struct pccache *c)
-{
-	struct frames_ent *old = c->frames;
-	size_t oldcap = c->capframes, i, j;
-
-	c->capframes = oldcap ? oldcap * 2 : 1024;
-	c->frames = xcalloc(c->capframes, sizeof(*c->frames));
-	for (i = 0; i < oldcap; i++) {
-		if (!old[i].used)
-			continue;
-		j = slot(old[i].pc, c->capframes);
-		while (c->frames[j].used)
-			j = (j + 1) & (c->capframes - 1);
-		c->frames[j] = old[i];
-	}
-	free(old);
+	(void)cmpdata;
+	return container_of(a, struct frames_ent, ent)->pc !=
+	       (keydata ? *(const uint64_t *)keydata
+			: container_of(b, struct frames_ent, ent)->pc);
 }
 
 struct pccache *pccache_new(const struct pclntab *t)
@@ -81,40 +61,41 @@ struct pccache *pccache_new(const struct pclntab *t)
 	struct pccache *c = xcalloc(1, sizeof(*c));
 
 	c->t = t;
-	grow_funcs(c);
-	grow_frames(c);
+	hashmap_init(&c->funcs, func_cmp, NULL, 1024);
+	hashmap_init(&c->frames, frames_cmp, NULL, 1024);
 	return c;
 }
 
 void pccache_free(struct pccache *c)
 {
-	size_t i;
+	struct hashmap_iter it;
+	struct hashmap_entry *he;
 
 	if (!c)
 		return;
-	for (i = 0; i < c->capframes; i++)
-		free(c->frames[i].frames);
-	free(c->frames);
-	free(c->funcs);
+	hashmap_iter_init(&c->frames, &it);
+	while ((he = hashmap_iter_next(&it)) != NULL)
+		free(container_of(he, struct frames_ent, ent)->frames);
+	hashmap_release_free(&c->frames);
+	hashmap_release_free(&c->funcs);
 	free(c);
 }
 
 int pccache_func(struct pccache *c, uint64_t pc, const struct pcln_func **f,
 		 int32_t *delta)
 {
+	struct hashmap_entry key, *he;
 	struct func_ent *e;
-	size_t j;
 
-	if ((c->nfuncs + 1) * 2 > c->capfuncs)
-		grow_funcs(c);
-	j = slot(pc, c->capfuncs);
-	while (c->funcs[j].used && c->funcs[j].pc != pc)
-		j = (j + 1) & (c->capfuncs - 1);
-	e = &c->funcs[j];
-	if (!e->used) {
-		e->used = 1;
+	hashmap_entry_init(&key, hash_u64(pc));
+	he = hashmap_get(&c->funcs, &key, &pc);
+	if (he) {
+		e = container_of(he, struct func_ent, ent);
+	} else {
+		e = xcalloc(1, sizeof(*e));
+		hashmap_entry_init(&e->ent, key.hash);
 		e->pc = pc;
-		c->nfuncs++;
+		hashmap_add(&c->funcs, &e->ent);
 		e->found = pclntab_find(c->t, pc, &e->fn) == 0;
 		if (!e->found ||
 		    pclntab_spdelta(c->t, &e->fn, pc, &e->delta) < 0)
@@ -132,20 +113,19 @@ int pccache_frames(struct pccache *c, const struct pcln_func *f, uint64_t pc,
 		   const struct pcln_frame **frames)
 {
 	struct pcln_frame tmp[MAX_INLINE];
+	struct hashmap_entry key, *he;
 	struct frames_ent *e;
-	size_t j;
 	int n;
 
-	if ((c->nframes + 1) * 2 > c->capframes)
-		grow_frames(c);
-	j = slot(pc, c->capframes);
-	while (c->frames[j].used && c->frames[j].pc != pc)
-		j = (j + 1) & (c->capframes - 1);
-	e = &c->frames[j];
-	if (!e->used) {
-		e->used = 1;
+	hashmap_entry_init(&key, hash_u64(pc));
+	he = hashmap_get(&c->frames, &key, &pc);
+	if (he) {
+		e = container_of(he, struct frames_ent, ent);
+	} else {
+		e = xcalloc(1, sizeof(*e));
+		hashmap_entry_init(&e->ent, key.hash);
 		e->pc = pc;
-		c->nframes++;
+		hashmap_add(&c->frames, &e->ent);
 		n = pclntab_frames(c->t, f, pc, tmp, MAX_INLINE);
 		e->n = n;
 		if (n > 0) {

@@ -1,8 +1,19 @@
 #!/bin/sh
 # Checks the one-way layering of the source tree and a few house rules:
 #   lib <- inspect <- buildinfo, symbols <- goruntime <- snapshot <- tui <- cli
-# A stage may include only headers of its own or of lower stages.
+# A stage may include only headers of its own or of lower stages, and the
+# modules of one folder include each other without cycles.  Below the
+# front ends (cli/, tui/) nothing prints or ends the process: only
+# lib/report.c prints diagnostics, and lib/xmalloc.c aborts when memory
+# runs out.  Project headers are included as "dir/name.h" (a file that
+# exists), system headers as <name.h>.
+#
+# Folders whose include cycles are reported as warnings, not failures,
+# until they are fixed: CHECK_LAYERS_CYCLE_WARN (default "tui").
 set -eu
+
+: "${CHECK_LAYERS_CYCLE_WARN=tui}"
+dirs="lib inspect buildinfo symbols goruntime snapshot tui cli"
 
 rank() {
 	case "$1" in
@@ -18,16 +29,44 @@ rank() {
 }
 
 bad=0
-for dir in lib inspect buildinfo symbols goruntime snapshot tui cli; do
+edges=$(mktemp)
+trap 'rm -f "$edges"' EXIT
+for dir in $dirs; do
 	[ -d "$dir" ] || continue
 	r=$(rank "$dir")
 	for f in "$dir"/*.c "$dir"/*.h; do
 		[ -e "$f" ] || continue
+		mod=${f%.*}
 		for inc in $(sed -n 's/^#include "\([a-z]*\)\/.*/\1/p' "$f"); do
 			if [ "$(rank "$inc")" -gt "$r" ]; then
 				echo "layering: $f includes $inc/ (higher stage)" >&2
 				bad=1
 			fi
+		done
+		# Spelling: "dir/name.h" naming an existing file, or <...>.
+		sed -n 's/^[[:space:]]*#[[:space:]]*include[[:space:]]*//p' "$f" |
+			while read -r spec rest; do
+				case "$spec" in
+				\<*\>) ;;
+				\"*\")
+					p=${spec#\"}
+					p=${p%\"}
+					case "$p" in
+					*/*.h) [ -f "$p" ] && continue ;;
+					esac
+					echo "include spelling: $f: $spec" \
+						"(want \"dir/name.h\" of this tree)" >&2
+					echo bad
+					;;
+				*)
+					echo "include spelling: $f: $spec" >&2
+					echo bad
+					;;
+				esac
+			done | grep -q bad && bad=1
+		# Module graph of this folder, for the cycle check.
+		for inc in $(sed -n "s/^#include \"$dir\/\([a-z0-9_]*\)\.h\".*/\1/p" "$f"); do
+			[ "$dir/$inc" != "$mod" ] && echo "$mod $dir/$inc" >>"$edges"
 		done
 		case "$f" in
 		cli/* | tui/* | lib/report.c) ;;
@@ -35,6 +74,13 @@ for dir in lib inspect buildinfo symbols goruntime snapshot tui cli; do
 			if grep -nE '\b(printf|puts|exit|perror)\(' "$f" |
 				grep -vE 'snprintf|vsnprintf' >/dev/null; then
 				echo "house rule: $f prints or exits below cli/" >&2
+				bad=1
+			fi
+			if [ "$f" != lib/xmalloc.c ] &&
+				grep -nE '\b(fprintf|vfprintf|fputs|fputc|putchar|abort|_exit)\(' "$f" >/dev/null; then
+				echo "house rule: $f prints or aborts below the front ends:" >&2
+				grep -nE '\b(fprintf|vfprintf|fputs|fputc|putchar|abort|_exit)\(' "$f" |
+					head -n 3 | sed 's/^/  /' >&2
 				bad=1
 			fi
 			;;
@@ -54,5 +100,25 @@ for dir in lib inspect buildinfo symbols goruntime snapshot tui cli; do
 		esac
 	done
 done
+
+# Include cycles between the modules of one folder (a.c includes b.h and
+# b.c includes a.h): tsort names one loop at a time.
+sort -u "$edges" | tsort 2>&1 >/dev/null |
+	awk '/input contains a loop/ { if (loop != "") print loop; loop = ""; next }
+	     { sub(/^tsort: /, ""); loop = loop (loop == "" ? "" : " <-> ") $0 }
+	     END { if (loop != "") print loop }' |
+	while read -r loop; do
+		folder=${loop%%/*}
+		case " $CHECK_LAYERS_CYCLE_WARN " in
+		*" $folder "*)
+			echo "warning: include cycle in $folder/: $loop" >&2
+			;;
+		*)
+			echo "include cycle: $loop" >&2
+			echo bad
+			;;
+		esac
+	done | grep -q bad && bad=1
+
 [ "$bad" -eq 0 ] && echo "layers: ok"
 exit "$bad"

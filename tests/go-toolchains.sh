@@ -381,10 +381,31 @@ suite_has_lists() {
 		compgen -G "$APTDIR/state/lists/*_dists_${1}_Release" >/dev/null
 }
 
+# apt_shown LOG DIR ARGS...: runs apt-get ARGS with its output in LOG and,
+# so that minutes of downloading are not silent, shows its progress on
+# stderr: each file as apt starts it ("Get:1 ... [66.1 MB]"), then every
+# 10 seconds how many MB DIR holds, then apt's "Fetched ..." summary.
+apt_shown() {
+	local log=$1 dir=$2 rc=0 ticker
+	shift 2
+	(
+		while sleep 10; do
+			say "  ... $(du -sm "$dir" 2>/dev/null | cut -f1) MB so far"
+		done
+	) &
+	ticker=$!
+	apt-get "${APT_OPTS[@]}" -q "$@" 2>&1 | tee "$log" |
+		{ grep --line-buffered -E '^(Get:|Fetched|E:|W:)' || true; } |
+		sed -u "s/^/$PROG:   /" >&2 || rc=$?	# pipefail: apt-get's status
+	kill "$ticker" 2>/dev/null
+	wait "$ticker" 2>/dev/null || true
+	return "$rc"
+}
+
 apt_update() {
 	local log=$APTDIR/log/update.log rc=0 s
 	say "updating private apt lists (${SUITES[*]})"
-	apt-get "${APT_OPTS[@]}" -q update >"$log" 2>&1 || rc=$?
+	apt_shown "$log" "$APTDIR/state/lists" update || rc=$?
 	UPDATED=1
 	touch "$APTDIR/lists.stamp"
 	if ((rc != 0)); then
@@ -432,14 +453,15 @@ download_and_unpack() {
 	rm -rf "$dl" "$tmp"
 	mkdir -p "$dl" "$tmp"
 	say "downloading golang-$v-go $gov and golang-$v-src $srcv from $suite"
-	if ! (cd "$dl" && apt-get "${APT_OPTS[@]}" -q download \
-		"golang-$v-go=$gov" "golang-$v-src=$srcv") >"$log" 2>&1; then
+	if ! (cd "$dl" && apt_shown "$log" "$dl" download \
+		"golang-$v-go=$gov" "golang-$v-src=$srcv"); then
 		rm -rf "$dl" "$tmp"
 		LAST_ERROR=$(grep -E '^(E|W):' "$log" | head -n1 || true)
 		LAST_ERROR=${LAST_ERROR:-apt-get download failed, see $log}
 		return 1
 	fi
 	local deb
+	say "unpacking golang-$v-go and golang-$v-src"
 	for deb in "$dl"/*.deb; do
 		if ! dpkg -x "$deb" "$tmp" 2>>"$log"; then
 			rm -rf "$dl" "$tmp"
@@ -458,7 +480,7 @@ download_and_unpack() {
 	mv "$tmp" "$GODIR/$v"
 	GOROOT_OF[$v]=$GODIR/$v/usr/lib/go-$v
 	ORIGIN_OF[$v]="debian $suite, $gov"
-	say "unpacked go $v into $GODIR/$v"
+	say "unpacked go $v into $GODIR/$v ($(du -sm "$GODIR/$v" | cut -f1) MB)"
 	return 0
 }
 

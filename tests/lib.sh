@@ -5,17 +5,55 @@
 # A script exits 0 when nothing failed, 1 otherwise.
 
 T_FAILED=0
+T_COUNT=0	# result lines printed
+T_PLAN=	# "1..N" printed by t_plan
+T_EXPECT=0	# results announced by t_expect, printed as the plan by t_done
 : "${GOSCOPE:=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/goscope}"
 T_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 export GOSCOPE T_ROOT
 
-t_ok() { echo "ok - $1"; }
+t_ok() {
+	echo "ok - $1"
+	T_COUNT=$((T_COUNT + 1))
+}
 t_fail() {
 	echo "not ok - $1 # ${2:-failed}"
 	T_FAILED=1
+	T_COUNT=$((T_COUNT + 1))
 }
-t_skip() { echo "ok - $1 # SKIP ${2:-}"; }
-t_done() { exit "$T_FAILED"; }
+t_skip() {
+	echo "ok - $1 # SKIP ${2:-}"
+	T_COUNT=$((T_COUNT + 1))
+}
+
+# Every script declares how many results it prints, so that a cell that
+# ends without a result line (or prints two) fails in tests/run-tests.sh:
+# either all at once before the first result, "t_plan N", or cell by cell
+# before each one runs, "t_expect N", the sum then printed by t_done.
+t_plan() {
+	T_PLAN=$1
+	echo "1..$1"
+}
+t_expect() { T_EXPECT=$((T_EXPECT + $1)); }
+
+# t_skip_rest NAME WHY: the results still planned, as skips (a script
+# that cannot go on here).
+t_skip_rest() {
+	local want=${T_PLAN:-$T_EXPECT}
+	# Nothing announced yet: the skip is the one result.
+	if [ -z "$T_PLAN" ] && [ "$T_EXPECT" -eq 0 ]; then
+		t_expect 1
+		want=$T_EXPECT
+	fi
+	while [ "$T_COUNT" -lt "$want" ]; do
+		t_skip "$1" "$2"
+	done
+}
+
+t_done() {
+	[ -n "$T_PLAN" ] || echo "1..$T_EXPECT"
+	exit "$T_FAILED"
+}
 
 # t_same NAME EXPECTED_FILE ACTUAL_FILE: passes when both are identical,
 # otherwise prints a unified diff (indented) and fails.
@@ -57,6 +95,10 @@ t_require_ptrace() {
 	local scope
 	scope=$(cat /proc/sys/kernel/yama/ptrace_scope 2>/dev/null || echo 0)
 	if [ "$scope" -ge 2 ] && [ "$(id -u)" -ne 0 ]; then
+		if [ "$T_COUNT" -gt 0 ]; then
+			t_skip_rest "ptrace" "not permitted here (ptrace_scope=$scope)"
+			t_done
+		fi
 		echo "ptrace not permitted here (ptrace_scope=$scope)"
 		exit 77
 	fi
@@ -110,11 +152,12 @@ t_build_newest() {
 	newest=$(bash "$T_ROOT/tests/go-toolchains.sh" list |
 		awk -F'\t' '$2 != "SKIP" { r = $2 } END { print r }')
 	if [ -z "$newest" ]; then
-		t_skip "$name" "no Go toolchain"
+		t_skip_rest "$name" "no Go toolchain"
 		t_done
 	fi
 	if ! go_build_with "$newest" "$out" "$src" >"$out.log" 2>&1; then
 		t_fail "$name: build" "$(tail -n 1 "$out.log")"
+		t_skip_rest "$name" "no build"
 		t_done
 	fi
 }

@@ -10,10 +10,15 @@
 #include "lib/banned.h"
 
 /* Filter results memoized per interned string of one snapshot. */
+/* Filter results by interned string (pointer), for one snapshot. */
 struct memo {
-	const char **key;
-	unsigned char *val;	/* 1 no match, 2 match */
-	size_t nslots, n;
+	struct hashmap map;	/* struct memo_ent by key */
+};
+
+struct memo_ent {
+	struct hashmap_entry ent;
+	const char *key;
+	int match;
 };
 
 static enum model_state state_class(uint32_t status);
@@ -35,8 +40,8 @@ static void regroup(struct model *m, struct model_snap *ms);
 static int rising(const struct model *m, const struct model_series *ser);
 static void memo_init(struct memo *mm);
 static void memo_release(struct memo *mm);
-static size_t memo_slot(const struct memo *mm, const char *s);
-static void memo_grow(struct memo *mm);
+static int memo_cmp(const void *data, const struct hashmap_entry *a,
+		    const struct hashmap_entry *b, const void *key);
 static int str_match(const struct model_filter *f, struct memo *mm,
 		     const char *s);
 static int group_match(const struct model_filter *f, struct memo *mm,
@@ -460,70 +465,50 @@ static int rising(const struct model *m, const struct model_series *ser)
 
 static void memo_init(struct memo *mm)
 {
-	mm->nslots = 1024;
-	mm->n = 0;
-	mm->key = xcalloc(mm->nslots, sizeof(*mm->key));
-	mm->val = xcalloc(mm->nslots, sizeof(*mm->val));
+	hashmap_init(&mm->map, memo_cmp, NULL, 1024);
 }
 
 static void memo_release(struct memo *mm)
 {
-	free(mm->key);
-	free(mm->val);
+	hashmap_release_free(&mm->map);
 }
 
-static size_t memo_slot(const struct memo *mm, const char *s)
+static int memo_cmp(const void *data, const struct hashmap_entry *a,
+		    const struct hashmap_entry *b, const void *key)
 {
-	size_t h = ((uintptr_t)s >> 3) * 0x9e3779b97f4a7c15ull;
-	size_t i = h & (mm->nslots - 1);
-
-	while (mm->key[i] && mm->key[i] != s)
-		i = (i + 1) & (mm->nslots - 1);
-	return i;
-}
-
-static void memo_grow(struct memo *mm)
-{
-	struct memo old = *mm;
-	size_t i;
-
-	mm->nslots *= 2;
-	mm->key = xcalloc(mm->nslots, sizeof(*mm->key));
-	mm->val = xcalloc(mm->nslots, sizeof(*mm->val));
-	for (i = 0; i < old.nslots; i++) {
-		if (old.key[i]) {
-			size_t k = memo_slot(mm, old.key[i]);
-
-			mm->key[k] = old.key[i];
-			mm->val[k] = old.val[i];
-		}
-	}
-	memo_release(&old);
+	(void)data;
+	(void)key;
+	return container_of(a, struct memo_ent, ent)->key !=
+	       container_of(b, struct memo_ent, ent)->key;
 }
 
 /* Matches an interned string of the current snapshot (memoized). */
 static int str_match(const struct model_filter *f, struct memo *mm,
 		     const char *s)
 {
-	size_t i = 0;
+	struct hashmap_entry *he;
+	struct memo_ent probe, *me;
 	int r;
 
 	if (!s)
 		return 0;
 	if (mm) {
-		i = memo_slot(mm, s);
-		if (mm->key[i])
-			return mm->val[i] == 2;
+		probe.key = s;
+		hashmap_entry_init(&probe.ent, hash_u64((uintptr_t)s));
+		he = hashmap_get(&mm->map, &probe.ent, NULL);
+		if (he)
+			return container_of(he, struct memo_ent, ent)->match;
 	}
 	if (f->regex)
 		r = regexec(&f->re, s, 0, NULL, 0) == 0;
 	else
 		r = strcasestr(s, f->text) != NULL;
 	if (mm) {
-		mm->key[i] = s;
-		mm->val[i] = r ? 2 : 1;
-		if (++mm->n * 2 > mm->nslots)
-			memo_grow(mm);
+		me = xmalloc(sizeof(*me));
+		hashmap_entry_init(&me->ent, probe.ent.hash);
+		me->key = s;
+		me->match = r;
+		hashmap_add(&mm->map, &me->ent);
 	}
 	return r;
 }

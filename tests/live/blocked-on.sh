@@ -79,8 +79,10 @@ check() {
 }
 
 while IFS=$'\t' read -r ver root reason; do
+	# plain: live and from a JSON snapshot; stripped: live.
+	t_expect 3
 	if [ "$root" = SKIP ]; then
-		t_skip "go$ver" "go $ver unavailable: $reason"
+		t_skip_rest "go$ver" "go $ver unavailable: $reason"
 		continue
 	fi
 	minor=${ver#1.}
@@ -93,11 +95,13 @@ while IFS=$'\t' read -r ver root reason; do
 			"$T_ROOT/tests/targets/blockedon" "${args[@]}" \
 			>"$work/log" 2>&1; then
 			t_fail "$name" "build: $(tail -n 1 "$work/log")"
+			[ "$variant" = plain ] && t_skip "$name/json-snapshot" "no build"
 			continue
 		fi
 		truth=$work/truth-$ver-$variant
 		if ! start_target pid "$exe" "$truth"; then
 			t_fail "$name" "target did not start"
+			[ "$variant" = plain ] && t_skip "$name/json-snapshot" "no target"
 			pid=
 			continue
 		fi

@@ -4,6 +4,7 @@
 # succeed with a "not a Go binary" line.
 set -u
 . "$(dirname "$0")/../lib.sh"
+t_plan 17
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

@@ -48,6 +48,7 @@ build_cell() { # root out mode-fields...
 
 toolchains=$(bash "$T_ROOT/tests/go-toolchains.sh" list)
 if [ -z "$toolchains" ]; then
+	t_expect 1
 	t_fail "toolchains" "tests/go-toolchains.sh listed nothing"
 	t_done
 fi
@@ -56,15 +57,18 @@ while IFS=$'\t' read -r ver root reason; do
 	for m in "${MODES[@]}"; do
 		IFS='|' read -r mode envs args post <<<"$m"
 		cell="go$ver/$mode"
+		t_expect 2
 		if [ "$root" = SKIP ]; then
-			t_skip "$cell" "go $ver unavailable: $reason"
+			t_skip "$cell go-version-m" "go $ver unavailable: $reason"
+			t_skip "$cell json" "go $ver unavailable: $reason"
 			continue
 		fi
 		bin=$work/bin-$ver-$mode
 		if ! build_cell "$root" "$bin" "$envs" "$args" "$post" \
 			>"$work/build.log" 2>&1; then
 			sed 's/^/#   /' "$work/build.log" | tail -n 5
-			t_fail "$cell" "build failed"
+			t_fail "$cell go-version-m" "build failed"
+			t_fail "$cell json" "build failed"
 			continue
 		fi
 		(go_env "$root" && go version -m "$bin") >"$work/want" 2>&1

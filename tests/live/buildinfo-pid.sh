@@ -33,8 +33,9 @@ want_for() {
 toolchains=$(bash "$T_ROOT/tests/go-toolchains.sh" list)
 last_root=
 while IFS=$'\t' read -r ver root reason; do
+	t_expect 6
 	if [ "$root" = SKIP ]; then
-		t_skip "go$ver/pid" "go $ver unavailable: $reason"
+		t_skip_rest "go$ver/pid" "go $ver unavailable: $reason"
 		continue
 	fi
 	last_root=$root
@@ -45,10 +46,14 @@ while IFS=$'\t' read -r ver root reason; do
 		[ $mode = pie ] && args=(-buildmode=pie)
 		if ! build "$root" "$bin" "${args[@]}" >"$work/log" 2>&1; then
 			t_fail "$cell build" "$(tail -n 1 "$work/log")"
+			t_skip "$cell pid from-memory" "no build"
+			t_skip "$cell pid json" "no build"
 			continue
 		fi
 		if ! start_target pid "$bin" -wait; then
 			t_fail "$cell start" "target did not start"
+			t_skip "$cell pid from-memory" "no target"
+			t_skip "$cell pid json" "no target"
 			continue
 		fi
 		pids+=("$pid")
@@ -70,8 +75,9 @@ while IFS=$'\t' read -r ver root reason; do
 	done
 done <<<"$toolchains"
 
+t_expect 7
 if [ -z "$last_root" ]; then
-	t_skip "replaced/deleted" "no Go toolchain"
+	t_skip_rest "replaced/deleted" "no Go toolchain"
 	t_done
 fi
 
@@ -125,5 +131,6 @@ if start_target pid "$bin" -wait; then
 		t_fail "target still running" "target died"
 else
 	t_fail "replaced/deleted start" "target did not start"
+	t_skip_rest "replaced/deleted" "target did not start"
 fi
 t_done

@@ -7,6 +7,7 @@ set -u
 . "$(dirname "$0")/../lib.sh"
 . "$T_ROOT/tests/go-env.sh"
 t_require_ptrace
+t_plan 19
 
 work=$(mktemp -d)
 pid=
@@ -58,12 +59,12 @@ kill "$ppid" 2>/dev/null
 root=$(bash "$T_ROOT/tests/go-toolchains.sh" list 2>/dev/null |
 	awk -F'\t' '$2 != "SKIP" { r = $2 } END { print r }')
 if [ -z "$root" ]; then
-	t_skip "go targets" "no Go toolchain"
+	t_skip_rest "go targets" "no Go toolchain"
 	t_done
 fi
 bin=$work/goroutines
 go_build_with "$root" "$bin" "$T_ROOT/tests/targets/goroutines" >/dev/null 2>&1 ||
-	{ t_fail "build target"; t_done; }
+	{ t_fail "build target"; t_skip_rest "go targets" "no build"; t_done; }
 
 # A binary without DWARF or symbols is dumped from the per-release
 # tables (dump-stripped.sh compares the output and tests the refusals);
@@ -80,6 +81,8 @@ if go_build_with "$root" "$work/stripped" "$T_ROOT/tests/targets/goroutines" \
 	fi
 	stop_target "$pid"
 	pid=
+else
+	t_fail "binary without DWARF" "build or start failed"
 fi
 
 # Over the memory budget: 10,000 goroutines need more than 1 MiB, in
@@ -121,6 +124,10 @@ if [ "$(id -u)" -eq 0 ] && start_target pid "$bin"; then
 	fi
 	stop_target "$pid"
 	pid=
+elif [ "$(id -u)" -eq 0 ]; then
+	t_fail "permission denied" "target did not start"
+else
+	t_skip "permission denied is explained" "needs root to drop privileges"
 fi
 
 # A target that died must fail a check, not kill this script.
@@ -134,17 +141,23 @@ for sig in KILL TERM INT; do
 			t_fail "$name" "target did not start"
 			continue
 		fi
-		"$GOSCOPE" dump "$pid" >/dev/null 2>&1 &
+		# A background job of a non-interactive shell starts with
+		# SIGINT ignored: restore it, or the cell tests nothing.
+		env --default-signal=INT "$GOSCOPE" dump "$pid" \
+			>/dev/null 2>&1 &
 		gpid=$!
 		sleep "$delay"
 		kill -s "$sig" "$gpid" 2>/dev/null
 		wait "$gpid" 2>/dev/null
+		grc=$?
 		sleep 0.2
 		stopped=$(traced_threads "$pid")
 		# The target still answers on its command channel.
 		fds=(${T_TARGET_FD[$pid]})
 		reply=
-		if ! kill -0 "$pid" 2>/dev/null; then
+		if [ "$grc" -ne $((128 + $(kill -l "$sig"))) ]; then
+			t_fail "$name" "goscope exit status $grc: not ended by SIG$sig"
+		elif ! kill -0 "$pid" 2>/dev/null; then
 			wait "$pid" 2>/dev/null
 			t_fail "$name" "target exited with status $?"
 		elif echo gap >&"${fds[0]}" 2>/dev/null &&

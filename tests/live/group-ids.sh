@@ -45,24 +45,27 @@ check() {
 
 toolchains=$(bash "$T_ROOT/tests/go-toolchains.sh" list)
 while IFS=$'\t' read -r ver root reason; do
+	t_expect 2	# the debug=2 text, the SIGQUIT text
 	if [ "$root" = SKIP ]; then
-		t_skip "go$ver/group ids" "go $ver unavailable: $reason"
+		t_skip_rest "go$ver/group ids" "go $ver unavailable: $reason"
 		continue
 	fi
 	if [ "${ver#1.}" -lt 21 ]; then
-		t_skip "go$ver/group ids" "the runtime prints only the first 100 frames of a long stack"
+		t_skip_rest "go$ver/group ids" "the runtime prints only the first 100 frames of a long stack"
 		continue
 	fi
 	bin=$work/goroutines-$ver
 	if ! go_build_with "$root" "$bin" "$T_ROOT/tests/targets/goroutines" \
 		>"$work/log" 2>&1; then
 		t_fail "go$ver/group ids build" "$(tail -n 1 "$work/log")"
+		t_skip_rest "go$ver/group ids" "no build"
 		continue
 	fi
 
 	# debug=2, written by the target right after the capture.
 	if ! start_target pid env -u GOTRACEBACK "$bin" -n 5; then
 		t_fail "go$ver/debug=2 start" "target did not start"
+		t_skip_rest "go$ver/group ids" "no target"
 		continue
 	fi
 	read -r -a fds <<<"${T_TARGET_FD[$pid]}"

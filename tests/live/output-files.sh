@@ -6,6 +6,7 @@
 # the interactive view's export.)
 set -u
 . "$(dirname "$0")/../lib.sh"
+t_plan 11
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"; kill $(jobs -p) 2>/dev/null' EXIT

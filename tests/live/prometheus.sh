@@ -13,10 +13,10 @@ set -u
 trap '' PIPE
 
 rules=$T_ROOT/contrib/prometheus/goscope.rules.yml
+t_plan 6
 for tool in promtool prometheus prometheus-node-exporter; do
 	if ! command -v "$tool" >/dev/null; then
-		t_skip "prometheus" "$tool not installed (Debian packages" \
-			"prometheus, prometheus-node-exporter)"
+		t_skip_rest "prometheus" "$tool not installed (Debian packages prometheus, prometheus-node-exporter)"
 		t_done
 	fi
 done
@@ -69,6 +69,7 @@ wait_http() {
 
 if ! start_target tpid "$work/leaky" -burst 20; then
 	t_fail "prometheus: target did not start"
+	t_skip_rest "prometheus" "no target"
 	t_done
 fi
 mkdir -p "$work/textfile" "$work/tsdb"
@@ -90,7 +91,7 @@ fi
 
 nport=$(free_port) && pport=$(free_port)
 if [ -z "$nport" ] || [ -z "$pport" ] || [ "$nport" = "$pport" ]; then
-	t_skip "prometheus: alert" "no free port on 127.0.0.1"
+	t_skip_rest "prometheus: alert" "no free port on 127.0.0.1"
 	t_done
 fi
 timeout 120 prometheus-node-exporter \
@@ -120,6 +121,7 @@ if ! wait_http "http://127.0.0.1:$nport/metrics" ||
 	! wait_http "http://127.0.0.1:$pport/-/ready"; then
 	tail -n 3 "$work/node.log" "$work/prom.log" | sed 's/^/#   /'
 	t_fail "prometheus: node_exporter and prometheus start"
+	t_skip_rest "prometheus" "no daemons"
 	t_done
 fi
 if curl -fs "http://127.0.0.1:$nport/metrics" |

@@ -9,6 +9,7 @@
 set -u
 . "$(dirname "$0")/../lib.sh"
 t_require_ptrace
+t_plan 19
 
 work=$(mktemp -d)
 chmod 755 "$work"
@@ -29,12 +30,13 @@ if [ -n "${SANITIZE:-}" ]; then
 		-fno-omit-frame-pointer)
 fi
 if ! command -v "$CC" >/dev/null; then
-	t_skip "ptstop" "no C compiler ($CC)"
+	t_skip_rest "ptstop" "no C compiler ($CC)"
 	t_done
 fi
 if ! $CC -O2 -g -Wall -pthread -o "$work/spin" \
 	"$T_ROOT/tests/targets/threads/spin.c" >"$work/log" 2>&1; then
 	t_fail "build spin" "$(head -n 1 "$work/log")"
+	t_skip_rest "ptstop" "no build"
 	t_done
 fi
 if ! (cd "$T_ROOT" && $CC -std=gnu11 -O2 -g -Wall -Wextra -I. \
@@ -43,6 +45,7 @@ if ! (cd "$T_ROOT" && $CC -std=gnu11 -O2 -g -Wall -Wextra -I. \
 	$(pkg-config --libs jansson 2>/dev/null || echo -ljansson)) \
 	>"$work/log" 2>&1; then
 	t_fail "build ptstopq" "$(head -n 1 "$work/log")"
+	t_skip_rest "ptstop" "no build"
 	t_done
 fi
 t_ok "build spin and ptstopq${SANITIZE:+ (sanitize=$SANITIZE)}"
@@ -148,6 +151,7 @@ release() {
 
 if ! start_target tpid "$work/spin" -r 4 -s 4; then
 	t_fail "start target" "spin did not start"
+	t_skip_rest "ptstop" "no target"
 	t_done
 fi
 pids+=("$tpid")

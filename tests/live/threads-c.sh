@@ -17,7 +17,7 @@ pid=
 trap 'stop_target "$pid"; rm -rf "$work"' EXIT
 depth=12
 
-command -v jq >/dev/null || { t_skip "threads-c" "jq not installed"; t_done; }
+command -v jq >/dev/null || { t_plan 1; t_skip "threads-c" "jq not installed"; t_done; }
 
 # The line of a "LINE:tag" marker in the source.
 line_of() { grep -n "LINE:$1 " "$src" | cut -d: -f1; }
@@ -71,9 +71,17 @@ check_mode() {
 	local mode=$1 bin=$2 json=$work/$mode.json bad=0 name got funcs first
 	shift 2
 	"$GOSCOPE" threads --format=json "$@" "$pid" >"$json" 2>"$work/err" ||
-		{ t_fail "$mode: goscope threads" "$(head -n 1 "$work/err")"; return; }
+		{
+			t_fail "$mode: goscope threads" "$(head -n 1 "$work/err")"
+			t_skip_rest "$mode" "no capture"
+			return
+		}
 	"$GOSCOPE" threads "$@" "$pid" >"$work/$mode.txt" 2>"$work/err" ||
-		{ t_fail "$mode: text output" "$(head -n 1 "$work/err")"; return; }
+		{
+			t_fail "$mode: text output" "$(head -n 1 "$work/err")"
+			t_skip_rest "$mode" "no capture"
+			return
+		}
 	for name in "${!want[@]}"; do
 		got=$(own_frames "$json" "$name" "$(basename "$bin")")
 		funcs=$(echo "$got" | tr ' ' '\n' | sed 's/:[0-9]*$//' | xargs)
@@ -175,8 +183,11 @@ build() {
 run_mode() {
 	local mode=$1 bin=$2 gdbdir=()
 	shift 2
+	# check_mode's 5 results, then gdb_compare's.
+	t_expect 6
 	if ! start_target pid "$bin" -d "$depth"; then
 		t_fail "$mode: target started"
+		t_skip_rest "$mode" "no target"
 		return
 	fi
 	check_mode "$mode" "$bin" "$@"
@@ -188,9 +199,18 @@ run_mode() {
 }
 
 mkdir -p "$work/split" "$work/bid" "$work/debug"
-build "$work/blocked-O0" -O0 -g && run_mode O0 "$work/blocked-O0"
-build "$work/blocked-O2" -O2 -g -fomit-frame-pointer &&
+if build "$work/blocked-O0" -O0 -g; then
+	run_mode O0 "$work/blocked-O0"
+else
+	t_expect 1
+	t_fail "O0: build"
+fi
+if build "$work/blocked-O2" -O2 -g -fomit-frame-pointer; then
 	run_mode O2 "$work/blocked-O2"
+else
+	t_expect 1
+	t_fail "O2: build"
+fi
 
 # Stripped, with the debug information in a file next to the binary.
 if build "$work/split/blocked-sp" -O2 -g -fomit-frame-pointer &&
@@ -199,6 +219,7 @@ if build "$work/split/blocked-sp" -O2 -g -fomit-frame-pointer &&
 	objcopy --add-gnu-debuglink="$work/split/blocked-sp.debug" "$work/split/blocked-sp"; then
 	run_mode split "$work/split/blocked-sp"
 else
+	t_expect 1
 	t_fail "split: build"
 fi
 
@@ -212,11 +233,13 @@ if build "$work/bid/blocked-bid" -O2 -g -fomit-frame-pointer -Wl,--build-id &&
 	strip --strip-all "$work/bid/blocked-bid"; then
 	run_mode build-id "$work/bid/blocked-bid" --debug-dir="$work/debug"
 else
+	t_expect 1
 	t_fail "build-id: build"
 fi
 
 # Stripped bare: no names for the program's functions, but every stack
 # still unwinds through .eh_frame, each thread's to clone3.
+t_expect 1
 if build "$work/blocked-bare" -O2 -fomit-frame-pointer &&
 	strip --strip-all "$work/blocked-bare" &&
 	start_target pid "$work/blocked-bare" -d "$depth"; then
@@ -236,6 +259,7 @@ else
 fi
 
 # --max-frames cuts stacks and says so.
+t_expect 1
 if start_target pid "$work/blocked-O0" -d "$depth"; then
 	"$GOSCOPE" threads --format=json --max-frames=3 "$pid" >"$work/max.json"
 	got=$(jq '[.threads[] | .frames | length] | max' "$work/max.json")
@@ -244,5 +268,7 @@ if start_target pid "$work/blocked-O0" -d "$depth"; then
 		t_fail "--max-frames" "max $got, truncated $tr"
 	stop_target "$pid"
 	pid=
+else
+	t_fail "--max-frames" "target did not start"
 fi
 t_done

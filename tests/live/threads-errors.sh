@@ -7,11 +7,12 @@
 set -u
 . "$(dirname "$0")/../lib.sh"
 t_require_ptrace
+t_plan 19
 
 work=$(mktemp -d)
 pid=
 trap 'stop_target "$pid"; rm -rf "$work"; kill $(jobs -p) 2>/dev/null' EXIT
-command -v jq >/dev/null || { t_skip "threads-errors" "jq not installed"; t_done; }
+command -v jq >/dev/null || { t_skip_rest "threads-errors" "jq not installed"; t_done; }
 
 # traced_threads PID: how many threads are in a ptrace stop ('t').
 traced_threads() {
@@ -63,7 +64,7 @@ kill "$ppid" 2>/dev/null
 
 spin=$work/spin
 gcc -O1 -g -pthread -o "$spin" "$T_ROOT/tests/targets/threads/spin.c" ||
-	{ t_fail "build spin"; t_done; }
+	{ t_fail "build spin"; t_skip_rest "threads-errors" "no build"; t_done; }
 
 # Permission denied for an unprivileged user.
 if [ "$(id -u)" -eq 0 ] && start_target pid "$spin" -C; then
@@ -117,6 +118,8 @@ if start_target pid "$spin" -r 2 -s 2; then
 	fi
 	stop_target "$pid"
 	pid=
+else
+	t_fail "threads appearing during the capture" "target did not start"
 fi
 
 # goscope killed while it holds the target: the target must run on.

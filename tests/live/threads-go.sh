@@ -14,10 +14,11 @@ t_require_ptrace
 work=$(mktemp -d)
 pid=
 trap 'stop_target "$pid"; rm -rf "$work"' EXIT
-command -v jq >/dev/null || { t_skip "threads-go" "jq not installed"; t_done; }
+command -v jq >/dev/null || { t_plan 1; t_skip "threads-go" "jq not installed"; t_done; }
 
 toolchains=$(bash "$T_ROOT/tests/go-toolchains.sh" list 2>/dev/null)
 if [ -z "$(echo "$toolchains" | awk -F'\t' '$2 != "SKIP"')" ]; then
+	t_expect 1
 	t_skip "threads-go" "no Go toolchain"
 	t_done
 fi
@@ -26,7 +27,11 @@ check_cgo() {
 	local v=$1 json=$work/t.json txt=$work/t.txt tid g n ordered
 	"$GOSCOPE" threads --format=json "$pid" >"$json" 2>"$work/err" &&
 		"$GOSCOPE" threads "$pid" >"$txt" 2>>"$work/err" ||
-		{ t_fail "go$v: goscope threads" "$(head -n 1 "$work/err")"; return; }
+		{
+			t_fail "go$v: goscope threads" "$(head -n 1 "$work/err")"
+			t_skip_rest "go$v: threads" "goscope failed"
+			return
+		}
 
 	# The thread in C: native frames down to the cgo boundary, then the
 	# goroutine's Go frames.
@@ -36,6 +41,7 @@ check_cgo() {
 	if [ -z "$tid" ]; then
 		t_fail "go$v: cgo thread found" \
 			"$(jq -c '[.threads[] | {tid, go_state}]' "$json")"
+		t_skip_rest "go$v: threads" "no cgo thread"
 		return
 	fi
 	g=$(jq -r --argjson t "$tid" '.threads[] | select(.tid == $t) | .goroutine' "$json")
@@ -101,16 +107,22 @@ check_cgo() {
 			"$(head -n 1 "$work/err")"
 }
 
-while IFS=$'\t' read -r v root; do
-	[ "$root" = SKIP ] && continue
+while IFS=$'\t' read -r v root reason; do
+	t_expect 7	# check_cgo's results
+	if [ "$root" = SKIP ]; then
+		t_skip_rest "go$v: threads" "go $v unavailable: $reason"
+		continue
+	fi
 	bin=$work/goroutines-$v
 	if ! go_build_with "$root" "$bin" "$T_ROOT/tests/targets/goroutines" \
 		>"$work/build.log" 2>&1; then
 		t_fail "go$v: build" "$(tail -n 1 "$work/build.log")"
+		t_skip_rest "go$v: threads" "no build"
 		continue
 	fi
 	if ! start_target pid "$bin"; then
 		t_fail "go$v: target started"
+		t_skip_rest "go$v: threads" "no target"
 		continue
 	fi
 	check_cgo "$v"
@@ -125,13 +137,19 @@ for mode in nocgo nodwarf; do
 	env=(CGO_ENABLED=1)
 	[ "$mode" = nocgo ] && env=(CGO_ENABLED=0)
 	[ "$mode" = nodwarf ] && args=(-ldflags='-s -w')
+	if [ "$mode" = nocgo ]; then t_expect 2; else t_expect 1; fi
 	if ! env "${env[@]}" bash -c '. "$1"/tests/go-env.sh; shift; go_build_with "$@"' \
 		_ "$T_ROOT" "$root" "$work/g-$mode" "$T_ROOT/tests/targets/goroutines" \
 		"${args[@]}" >"$work/build.log" 2>&1; then
 		t_fail "$mode: build" "$(tail -n 1 "$work/build.log")"
+		t_skip_rest "$mode" "no build"
 		continue
 	fi
-	start_target pid "$work/g-$mode" || { t_fail "$mode: target started"; continue; }
+	start_target pid "$work/g-$mode" || {
+		t_fail "$mode: target started"
+		t_skip_rest "$mode" "no target"
+		continue
+	}
 	# The runtime may start a thread around the capture.
 	before=$(ls /proc/"$pid"/task | wc -l)
 	"$GOSCOPE" threads --format=json "$pid" >"$work/m.json" 2>"$work/err"

@@ -12,7 +12,7 @@ work=$(mktemp -d)
 pid=
 trap 'stop_target "$pid"; rm -rf "$work"' EXIT
 
-command -v jq >/dev/null || { t_skip "threads-lang" "jq not installed"; t_done; }
+command -v jq >/dev/null || { t_plan 1; t_skip "threads-lang" "jq not installed"; t_done; }
 
 # funcs JSON NAME: the functions of thread NAME, innermost first, one per
 # line.
@@ -38,6 +38,7 @@ still_mangled() {
 		grep -E '^_Z|^_R[A-Z]|17h[0-9a-f]{16}' || true
 }
 
+t_expect 4
 if command -v g++ >/dev/null &&
 	g++ -std=c++17 -O2 -g -pthread -o "$work/cxx" "$dir/cxx.cc" 2>"$work/cc.err"; then
 	if start_target pid "$work/cxx"; then
@@ -65,26 +66,30 @@ if command -v g++ >/dev/null &&
 		pid=
 	else
 		t_fail "C++: target started"
+		t_skip_rest "C++ program" "no target"
 	fi
 else
-	t_skip "C++ program" "g++ not installed or failed"
+	t_skip_rest "C++ program" "g++ not installed or failed"
 fi
 
 rustc=$(command -v rustc || ls "$HOME"/.cargo/bin/rustc 2>/dev/null || true)
 if [ -z "$rustc" ]; then
+	t_expect 1
 	t_skip "Rust program" "no rustc on this machine"
 	t_done
 fi
 for mangling in legacy v0; do
+	t_expect 3
 	args=()
 	[ "$mangling" = v0 ] && args=(-C symbol-mangling-version=v0)
 	if ! "$rustc" -g -C opt-level=1 "${args[@]}" -o "$work/rust-$mangling" \
 		"$dir/rust.rs" 2>"$work/rs.err"; then
-		t_skip "Rust ($mangling)" "rustc failed: $(head -n 1 "$work/rs.err")"
+		t_skip_rest "Rust ($mangling)" "rustc failed: $(head -n 1 "$work/rs.err")"
 		continue
 	fi
 	if ! start_target pid "$work/rust-$mangling"; then
 		t_fail "Rust ($mangling): target started"
+		t_skip_rest "Rust ($mangling)" "no target"
 		continue
 	fi
 	"$GOSCOPE" threads --format=json "$pid" >"$work/rs.json"

@@ -35,10 +35,12 @@ cleanup() {
 trap cleanup EXIT
 
 if ! command -v tmux >/dev/null; then
+	t_plan 1
 	t_skip "tui" "tmux is not installed (Debian package tmux)"
 	t_done
 fi
 t_require_ptrace
+t_plan 62
 
 # tcmd PID LINE: one command to a target, its reply in T_REPLY.
 tcmd() {
@@ -155,13 +157,14 @@ newest=$(bash "$T_ROOT/tests/go-toolchains.sh" list 2>/dev/null |
 gover=${newest%%$'\t'*}
 goroot=${newest#*$'\t'}
 if [ -z "$goroot" ]; then
-	t_skip "tui" "no Go toolchain"
+	t_skip_rest "tui" "no Go toolchain"
 	t_done
 fi
 for t in goroutines leaky; do
 	if ! CGO_ENABLED=0 go_build_with "$goroot" "$work/$t" \
 		"$T_ROOT/tests/targets/$t" -trimpath >"$work/log" 2>&1; then
 		t_fail "tui build $t" "$(tail -n 1 "$work/log")"
+		t_skip_rest "tui" "no build"
 		t_done
 	fi
 done
@@ -174,6 +177,7 @@ sleep 0.3
 
 if ! start_target gpid "$work/goroutines" -n 20; then
 	t_fail "tui" "the goroutines target did not start"
+	t_skip_rest "tui" "no target"
 	t_done
 fi
 pids+=("$gpid")
@@ -603,7 +607,7 @@ if start_target lpid "$work/leaky" -leak 10; then
 		t_fail "leak: the view did not show main.leakOne"
 	fi
 	keys q
-	back_to_shell leak-quit
+	back_to_shell leak-quit && t_ok "leak-quit: back to the shell"
 
 	# --- Offline: two snapshot files, the second compared with the first. ---
 	"$GOSCOPE" dump --format=json "$lpid" >"$work/a.json" 2>/dev/null
@@ -625,7 +629,7 @@ if start_target lpid "$work/leaky" -leak 10; then
 		t_fail "offline: [ goes to the previous file"
 	fi
 	keys q
-	back_to_shell offline-quit
+	back_to_shell offline-quit && t_ok "offline-quit: back to the shell"
 else
 	t_fail "leak" "the leaky target did not start"
 fi
@@ -920,7 +924,7 @@ else
 	t_fail "not Go: the view opens on its threads"
 fi
 keys q
-back_to_shell notgo-quit
+back_to_shell notgo-quit && t_ok "notgo-quit: back to the shell"
 
 # --- The target exits while watched. ---
 if start_target xpid "$work/leaky"; then
@@ -935,7 +939,9 @@ if start_target xpid "$work/leaky"; then
 		t_fail "target exits: the view says so"
 	fi
 	keys q
-	back_to_shell exited-quit
+	back_to_shell exited-quit && t_ok "exited-quit: back to the shell"
+else
+	t_fail "target exits" "the leaky target did not start"
 fi
 
 # --- --ascii draws nothing but ASCII. ---
@@ -954,7 +960,7 @@ else
 	t_fail "colors: the title bar has a color"
 fi
 keys q
-back_to_shell ascii-quit
+back_to_shell ascii-quit && t_ok "ascii-quit: back to the shell"
 
 # --- NO_COLOR: attributes (reverse, bold) but no colors. ---
 run "NO_COLOR=1 $GOSCOPE top --once $gpid"
@@ -967,5 +973,5 @@ else
 	t_fail "colors: NO_COLOR"
 fi
 keys q
-back_to_shell nocolor-quit
+back_to_shell nocolor-quit && t_ok "nocolor-quit: back to the shell"
 t_done

@@ -9,22 +9,24 @@ set -u
 . "$(dirname "$0")/../lib.sh"
 . "$T_ROOT/tests/go-env.sh"
 t_require_ptrace
+t_plan 4
 
 work=$(mktemp -d)
 pid=
 trap 'stop_target "$pid"; kill $(jobs -p) 2>/dev/null; rm -rf "$work"' EXIT
 if ! command -v strace >/dev/null; then
-	t_skip "watch with another tracer" "no strace"
+	t_skip_rest "watch with another tracer" "no strace"
 	t_done
 fi
 if ! command -v go >/dev/null ||
 	! go_build_with "$(go env GOROOT)" "$work/target" \
 		"$T_ROOT/tests/targets/leaky" >"$work/log" 2>&1; then
-	t_skip "watch with another tracer" "no Go toolchain"
+	t_skip_rest "watch with another tracer" "no Go toolchain"
 	t_done
 fi
 start_target pid "$work/target" || {
 	t_fail "watch-busy: start" "target did not start"
+	t_skip_rest "watch-busy" "no target"
 	t_done
 }
 tracer() { awk '/^TracerPid:/ { print $2 }' /proc/"$1"/status; }
@@ -42,7 +44,7 @@ hold() {
 }
 
 # Held for 0.4 s: the first snapshot waits and is taken.
-hold 0.4 || { t_fail "strace attached" "it did not"; t_done; }
+hold 0.4 || { t_fail "strace attached" "it did not"; t_skip_rest "watch-busy" "no tracer"; t_done; }
 "$GOSCOPE" watch --count=2 --interval=100ms "$pid" >"$work/out" 2>"$work/err"
 rc=$?
 wait "$holder"

@@ -12,6 +12,7 @@ set -u
 . "$(dirname "$0")/../lib.sh"
 . "$T_ROOT/tests/go-env.sh"
 t_require_ptrace
+t_plan 30
 trap '' PIPE
 
 work=$(mktemp -d)
@@ -109,7 +110,7 @@ watch_case "watch: slow leak under 3000 stable at 1s exits 3" 3 \
 	-stable 3000 -leak 3 -- --interval=1s --count=6 --window=5s
 watch_case "watch: churn at 250ms exits 0" 0 -churn 200 -oscillate -- \
 	--interval=250ms --count=14 --window=3s
-grep -q '^verdict: stable' "$work/out" ||
+grep -q '^verdict: stable' "$work/out" && t_ok "watch: stable verdict" ||
 	t_fail "watch: stable verdict" "$(tail -n 1 "$work/out")"
 watch_case "watch: churn at 1s exits 0" 0 -churn 200 -oscillate -- \
 	--interval=1s --count=6 --window=5s
@@ -176,7 +177,9 @@ fi
 
 # Ctrl-C ends the watch with a verdict.
 if launch pid -churn 50; then
-	"$GOSCOPE" watch --interval=100ms --window=1s "$pid" \
+	# Restore SIGINT, which a non-interactive shell's background job
+	# inherits ignored.
+	env --default-signal=INT "$GOSCOPE" watch --interval=100ms --window=1s "$pid" \
 		>"$work/out" 2>&1 &
 	wpid=$!
 	sleep 2
@@ -190,6 +193,8 @@ if launch pid -churn 50; then
 		t_fail "watch: Ctrl-C prints the verdict" "exit status $rc"
 	fi
 	stop_target "$pid"
+else
+	t_fail "watch: Ctrl-C prints the verdict" "target did not start"
 fi
 
 t_expect_status "watch: usage: bad interval" 2 "$GOSCOPE" watch \
@@ -238,6 +243,10 @@ if launch pid -leak 20; then
 	else
 		t_fail "diff: a snapshot against a Go text dump"
 	fi
+else
+	t_fail "diff: the leaking group first" "target did not start"
+	t_skip "diff: a file against a live PID (json)" "no target"
+	t_skip "diff: a snapshot against a Go text dump" "no target"
 fi
 t_expect_status "diff: usage: one argument" 2 "$GOSCOPE" diff "$work/a.json"
 t_expect_status "diff: missing file" 1 "$GOSCOPE" diff "$work/a.json" \

@@ -15,9 +15,9 @@ fix=$T_ROOT/tests/fixtures/cores
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-command -v xz >/dev/null || { t_skip "offline cores" "xz not installed"; t_done; }
+command -v xz >/dev/null || { t_skip_rest "offline cores" "xz not installed"; t_done; }
 names=$(cd "$fix" 2>/dev/null && ls *.core.xz | sed 's/\.core\.xz$//')
-[ -n "$names" ] || { t_skip "offline cores" "no fixtures in $fix"; t_done; }
+[ -n "$names" ] || { t_skip_rest "offline cores" "no fixtures in $fix"; t_done; }
 unwinders=libdw
 "$GOSCOPE" threads --unwinder=libunwind --help >/dev/null 2>&1 &&
 	unwinders="libdw libunwind"
@@ -66,9 +66,16 @@ prev_exe=
 for n in $names; do
 	# The executable keeps its name: the threads view shows it.
 	mkdir -p "$work/$n"
+	# dump, json, go1, pprof, openmetrics, groups, diff, buildinfo,
+	# threads, dump CORE, executable not found; more below.
+	t_expect 11
 	core=$work/$n/core exe=$work/$n/goroutines
 	xz -dc "$fix/$n.core.xz" >"$core" && xz -dc "$fix/$n.exe.xz" >"$exe" &&
-		chmod +x "$exe" || { t_fail "$n: fixtures" "cannot decompress"; continue; }
+		chmod +x "$exe" || {
+		t_fail "$n: fixtures" "cannot decompress"
+		t_skip_rest "$n" "no fixtures"
+		continue
+	}
 	run "$n: dump" "$work/dump" dump "$core" "$exe" &&
 		same "$n: dump CORE EXE equals the stored dump" "$fix/$n.dump" "$work/dump"
 	# The JSON snapshot keeps no frame arguments: "(...)" for both.
@@ -113,11 +120,14 @@ for n in $names; do
 	# of a leaf assembly function that keeps none (runtime.raise's).
 	# Every frame it finds must be one libdw finds, in the same order.
 	for u in $unwinders; do
+		t_expect 1
 		run "$n: threads $u" "$work/t.$u" threads --format=json --unwinder=$u "$core" "$exe" &&
 			jq -r '.threads[] | "\(.tid) " + ([.frames[] | .pc] | join(" "))' \
-				"$work/t.$u" | sort >"$work/f.$u" 2>/dev/null
+				"$work/t.$u" | sort >"$work/f.$u" 2>/dev/null &&
+			t_ok "$n: threads --unwinder=$u"
 	done
 	if [ "$unwinders" = "libdw libunwind" ]; then
+		t_expect 1
 		bad=$(subsequence "$work/f.libdw" "$work/f.libunwind")
 		if [ -z "$bad" ]; then
 			t_ok "$n: libunwind's frames are libdw's, in order ($(missing "$work/f.libdw" "$work/f.libunwind") fewer)"
@@ -136,6 +146,7 @@ for n in $names; do
 		t_fail "$n: executable not found" "$(head -n 1 "$work/err")"
 	mv "$work/lone/core" "$core"
 	if [ -n "$prev_exe" ]; then
+		t_expect 1
 		"$GOSCOPE" dump "$core" "$prev_exe" >/dev/null 2>"$work/err"
 		[ $? -eq 1 ] && grep -q "is not the executable of core" "$work/err" &&
 			t_ok "$n: another build's executable refused" ||

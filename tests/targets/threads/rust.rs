@@ -41,7 +41,16 @@ mod outer {
     }
 }
 
+extern "C" {
+    fn prctl(option: i32, ...) -> i32;
+}
+
 fn main() {
+    // Let goscope attach under Yama ptrace_scope=1 (not our parent):
+    // PR_SET_PTRACER, PR_SET_PTRACER_ANY.
+    unsafe {
+        prctl(0x59616d61, !0usize, 0usize, 0usize, 0usize);
+    }
     thread::Builder::new()
         .name("r-member".into())
         .spawn(|| outer::inner::Worker { v: 7u64 }.wait_here())

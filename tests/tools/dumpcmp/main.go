@@ -11,10 +11,14 @@
 //	created by main.main in goroutine 1
 //		/src/main.go:30 +0x2f
 //
-// Usage: dumpcmp [-v] [-exclude FUNC]... WANT GOT
+// Usage: dumpcmp [-v] [-excluded MIN[-MAX]] [-exclude FUNC]... WANT GOT
 //
-// Goroutines are matched by id.  Excluded from the comparison are those
-// present in one dump only, those whose stack contains an excluded
+// Goroutines are matched by id.  A goroutine of WANT that GOT lacks is
+// missing, and fails the comparison, unless its stack contains an excluded
+// function (GOT is taken first, so a goroutine only in WANT existed when
+// it was taken).  Excluded from the comparison are those present in GOT
+// only (they ended before WANT was taken), those whose stack contains an
+// excluded
 // function (by default the dumping machinery, runtime.Stack and
 // runtime/pprof.writeGoroutineStacks, and the target's command loop,
 // main.serveCommands), and those whose state is volatile (running,
@@ -29,10 +33,14 @@
 // It prints a few lines of context for each goroutine that differs, one
 // line per goroutine with -v, and finally
 //
-//	compared N goroutines: M equal, K differ, E excluded
+//	compared N goroutines: M equal, K differ, E excluded, X missing
 //
-// Exit status: 0 when K == 0 and N > 0, 1 otherwise, 2 on a usage or
-// parse error (reported with its file and line number).
+// With -excluded, E must lie between MIN and MAX (MAX defaults to MIN):
+// the caller knows how many goroutines of its target may be volatile.
+//
+// Exit status: 0 when K == 0, X == 0, E is as expected and N > 0, 1
+// otherwise, 2 on a usage or parse error (reported with its file and
+// line number).
 package main
 
 import (
@@ -297,14 +305,30 @@ func run() int {
 	flag.Var(&extra, "exclude",
 		"also exclude goroutines with this function on their stack")
 	context := flag.Int("context", 4, "mismatching lines shown per side")
+	wantExcl := flag.String("excluded", "",
+		"MIN[-MAX]: how many goroutines must be excluded")
 	flag.Usage = func() {
-		fmt.Fprintln(os.Stderr, "usage: dumpcmp [-v] [-exclude FUNC]... WANT GOT")
+		fmt.Fprintln(os.Stderr, "usage: dumpcmp [-v] [-excluded MIN[-MAX]] [-exclude FUNC]... WANT GOT")
 		flag.PrintDefaults()
 	}
 	flag.Parse()
 	if flag.NArg() != 2 {
 		flag.Usage()
 		return 2
+	}
+	exclMin, exclMax := -1, -1
+	if *wantExcl != "" {
+		lo, hi, isRange := strings.Cut(*wantExcl, "-")
+		if !isRange {
+			hi = lo
+		}
+		var err1, err2 error
+		exclMin, err1 = strconv.Atoi(lo)
+		exclMax, err2 = strconv.Atoi(hi)
+		if err1 != nil || err2 != nil || exclMin < 0 || exclMax < exclMin {
+			fmt.Fprintf(os.Stderr, "dumpcmp: bad -excluded %q\n", *wantExcl)
+			return 2
+		}
 	}
 	excl := append([]string{
 		"runtime/pprof.writeGoroutineStacks",
@@ -331,13 +355,18 @@ func run() int {
 	}
 	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
 
-	var equal, differ, excluded int
+	var equal, differ, excluded, missing int
 	for _, id := range ids {
 		w, g := want.gs[id], got.gs[id]
 		reason := ""
 		switch {
+		case g == nil && excludedBy(w, excl) != "":
+			reason = "only in " + wantPath + ", runs " + excludedBy(w, excl)
 		case g == nil:
-			reason = "only in " + wantPath
+			missing++
+			fmt.Printf("goroutine %d: missing from %s\n", id, gotPath)
+			fmt.Printf("  - %s:%d: %s\n", wantPath, w.header.num, w.header.raw)
+			continue
 		case w == nil:
 			reason = "only in " + gotPath
 		case excludedBy(w, excl) != "":
@@ -389,9 +418,13 @@ func run() int {
 		}
 	}
 	compared := equal + differ
-	fmt.Printf("compared %d goroutines: %d equal, %d differ, %d excluded\n",
-		compared, equal, differ, excluded)
-	if differ == 0 && compared > 0 {
+	exclOK := exclMin < 0 || (excluded >= exclMin && excluded <= exclMax)
+	if !exclOK {
+		fmt.Printf("excluded %d goroutines, expected %s\n", excluded, *wantExcl)
+	}
+	fmt.Printf("compared %d goroutines: %d equal, %d differ, %d excluded, %d missing\n",
+		compared, equal, differ, excluded, missing)
+	if differ == 0 && missing == 0 && exclOK && compared > 0 {
 		return 0
 	}
 	return 1
