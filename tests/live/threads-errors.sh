@@ -22,7 +22,8 @@ traced_threads() {
 
 t_expect_status "no such pid" 1 "$GOSCOPE" threads 999999999
 t_expect_status "usage: no pid" 2 "$GOSCOPE" threads
-t_expect_status "usage: not a number" 2 "$GOSCOPE" threads ./file
+# a word that is not a PID is a core file to read
+t_expect_status "not a pid: a missing core file" 1 "$GOSCOPE" threads ./file
 t_expect_status "usage: bad format" 2 "$GOSCOPE" threads --format=xml 1
 t_expect_status "usage: bad --max-frames" 2 "$GOSCOPE" threads --max-frames=0 1
 t_expect_status "usage: --max-frames not a number" 2 "$GOSCOPE" threads \
