@@ -51,7 +51,9 @@ t_skip_rest() {
 }
 
 t_done() {
-	[ -n "$T_PLAN" ] || echo "1..$T_EXPECT"
+	# A script that announced nothing declares no plan (the runner
+	# warns); one that counted its cells prints their total.
+	[ -n "$T_PLAN" ] || [ "$T_EXPECT" -eq 0 ] || echo "1..$T_EXPECT"
 	exit "$T_FAILED"
 }
 

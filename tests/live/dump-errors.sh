@@ -7,7 +7,7 @@ set -u
 . "$(dirname "$0")/../lib.sh"
 . "$T_ROOT/tests/go-env.sh"
 t_require_ptrace
-t_plan 19
+t_plan 24
 
 work=$(mktemp -d)
 pid=

@@ -40,7 +40,7 @@ if ! command -v tmux >/dev/null; then
 	t_done
 fi
 t_require_ptrace
-t_plan 62
+t_plan 63
 
 # tcmd PID LINE: one command to a target, its reply in T_REPLY.
 tcmd() {
@@ -581,9 +581,10 @@ fi
 # --- A growing group is highlighted after a few refreshes. ---
 if start_target lpid "$work/leaky" -leak 10; then
 	pids+=("$lpid")
-	run "$GOSCOPE top --interval=300ms $lpid"
+	# A short leak window, so that the rule can judge within seconds.
+	run "$GOSCOPE top --interval=300ms --window=3s $lpid"
 	if wait_for "GROUPS" 15 && wait_for "main.leakOne" 10; then
-		for _ in $(seq 100); do
+		for _ in $(seq 300); do
 			shot | grep -q '^!.*main\.leakOne' && break
 			sleep 0.1
 		done

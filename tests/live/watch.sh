@@ -12,7 +12,7 @@ set -u
 . "$(dirname "$0")/../lib.sh"
 . "$T_ROOT/tests/go-env.sh"
 t_require_ptrace
-t_plan 30
+t_plan 35
 trap '' PIPE
 
 work=$(mktemp -d)
