@@ -219,6 +219,19 @@ struct snap {
 	const char *main_module;	/* interned; NULL when unknown */
 	struct snap_object *objects;	/* what goroutines wait on */
 	size_t nobjects;
+	/*
+	 * What went wrong in a live capture that still gave a snapshot
+	 * (interned one-line messages, NULL when nothing): unstopped says why
+	 * the first of nunstopped threads could not be stopped (another
+	 * tracer holds it, it did not stop in time): the capture is partial,
+	 * those threads ran on while the others were stopped, and the
+	 * goroutines they ran are as the runtime last saved them.
+	 * resume_error says what a failed resume left behind (a thread
+	 * still attached until goscope exits, the process exited).
+	 */
+	size_t nunstopped;
+	const char *unstopped;
+	const char *resume_error;
 	struct snap_arena *arena;	/* owns the strings */
 };
 
@@ -236,6 +249,15 @@ const char *snap_intern(struct snap *s, const char *str);
 const char *snap_strdup(struct snap *s, const char *str, size_t len);
 /* The number of goroutines s holds: the sum of their weights. */
 uint64_t snap_total(const struct snap *s);
+
+struct strbuf;
+/*
+ * Appends what went wrong in the capture of s, one line each ending in
+ * a newline: a failed resume first (it may have left something behind),
+ * then a partial capture (threads that could not be stopped).  Appends nothing and returns 0 when the capture went
+ * well; else returns the number of lines.
+ */
+size_t snap_problems(const struct snap *s, struct strbuf *out);
 /* Creates an empty snapshot. */
 struct snap *snap_new(void);
 /* Frees the snapshot and everything it owns (NULL is fine). */

@@ -38,6 +38,7 @@ struct watch {
 	int64_t last_time;	/* of the last sample */
 	struct ages *ages;
 	size_t failures;
+	size_t problems;	/* snapshots taken with snap_problems */
 	int last_failed;
 };
 
@@ -184,6 +185,7 @@ void watch_add(struct watch *w, struct snap *s,
 	one.ngroups = 1;
 	leak_track_add(w->totals, s->time_unix_ns, &one);
 	w->last_failed = 0;
+	w->problems += s->nunstopped || s->resume_error;
 	if (metrics) {
 		fmt_metrics(s, &gr, metrics);
 		if (metrics->len >= 6 &&
@@ -259,6 +261,7 @@ void watch_verdict(struct watch *w, struct watch_verdict *v)
 	memset(v, 0, sizeof(*v));
 	v->nsamples = w->nsamples;
 	v->failures = w->failures;
+	v->problems = w->problems;
 	v->last_failed = w->last_failed;
 	if (!w->nsamples)
 		return;
@@ -426,6 +429,11 @@ static void fmt_verdict_metrics(const struct watch_verdict *v,
 		    "that could not be taken.\n# TYPE "
 		    "goscope_capture_failures_total counter\n");
 	strbuf_addf(out, "goscope_capture_failures_total %zu\n", v->failures);
+	strbuf_adds(out, "# HELP goscope_capture_problems_total Snapshots "
+		    "taken with a problem: threads that could not be stopped "
+		    "(partial), or a failed resume.\n# TYPE "
+		    "goscope_capture_problems_total counter\n");
+	strbuf_addf(out, "goscope_capture_problems_total %zu\n", v->problems);
 	strbuf_adds(out, "# HELP goscope_capture_success 1 when the last "
 		    "snapshot was taken.\n# TYPE goscope_capture_success "
 		    "gauge\n");
@@ -504,6 +512,8 @@ static void fmt_verdict_json(const struct watch_verdict *v,
 						      v->nleaked));
 	json_object_set_new(o, "capture_failures",
 			    json_integer((json_int_t)v->failures));
+	json_object_set_new(o, "capture_problems",
+			    json_integer((json_int_t)v->problems));
 	for (i = 0; i < v->nsuspects; i++)
 		json_array_append_new(arr, suspect_json(&v->suspects[i]));
 	json_object_set_new(o, "suspects", arr);

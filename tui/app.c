@@ -10,8 +10,11 @@
 
 #include "buildinfo/format.h"
 #include "buildinfo/provenance.h"
+#include "inspect/proc.h"
+#include "snapshot/snap.h"
 #include "tui/app.h"
 #include "tui/export.h"
+#include "lib/strbuf.h"
 #include "lib/xmalloc.h"
 #include "lib/banned.h"
 
@@ -25,6 +28,7 @@ static void split_lines(struct app *a, const struct strbuf *sb);
 static void offline_facts(struct app *a);
 static void rescan_diff(struct app *a);
 static void replace_str(char **dst, const char *src);
+static void show_problems(struct app *a, const struct snap *s);
 static size_t first_frame(const struct snap *s,
 			  const struct snap_goroutine *g);
 static void open_group(struct app *a, uint64_t id);
@@ -200,6 +204,24 @@ void app_invalidate(struct app *a)
 	a->fresh = 0;
 }
 
+/* A live capture's problems (partial, failed resume) on the status line. */
+static void show_problems(struct app *a, const struct snap *s)
+{
+	struct strbuf sb;
+	size_t i;
+
+	strbuf_init(&sb);
+	if (s && snap_problems(s, &sb)) {
+		/* One line: "; " between the problems. */
+		sb.buf[--sb.len] = '\0';
+		for (i = 0; i < sb.len; i++)
+			if (sb.buf[i] == '\n')
+				sb.buf[i] = ';';
+		app_message(a, 1, "%s", sb.buf);
+	}
+	strbuf_release(&sb);
+}
+
 int app_on_result(struct app *a, struct feed_result *r)
 {
 	switch (r->ev) {
@@ -208,6 +230,8 @@ int app_on_result(struct app *a, struct feed_result *r)
 		a->took_ns = r->took_ns;
 		a->native = r->native;
 		replace_str(&a->error, NULL);
+		if (!a->offline)
+			show_problems(a, r->snap);
 		if (a->offline) {
 			const char *name = a->o->files[r->file];
 
@@ -249,8 +273,7 @@ int app_on_result(struct app *a, struct feed_result *r)
 		if (r->error == -ESRCH && !a->offline) {
 			a->gone = 1;
 			a->autorefresh = 0;
-			app_message(a, 1, "process %d has exited",
-				    (int)a->pid);
+			app_message(a, 1, PROC_EXITED_MSG, (int)a->pid);
 		} else {
 			app_message(a, 1, "%s", r->e.msg);
 		}
@@ -272,7 +295,7 @@ void app_snapshot_now(struct app *a)
 		return;
 	}
 	if (a->gone) {
-		app_message(a, 1, "process %d has exited", (int)a->pid);
+		app_message(a, 1, PROC_EXITED_MSG, (int)a->pid);
 		return;
 	}
 	if (a->screen == SCR_THREADS)
