@@ -330,6 +330,35 @@ size_t memsrc_readv(struct memsrc *m, struct memsrc_iov *iov, size_t n)
 	return good;
 }
 
+void memsrc_prefault(void *buf, size_t len, unsigned int how)
+{
+	unsigned char *p = buf;
+	size_t done = 0;
+	ssize_t n;
+	int fd = -1;
+
+	if (!len)
+		return;
+	if (how & MEMSRC_TOUCH_KERNEL)
+		fd = open("/dev/zero", O_RDONLY | O_CLOEXEC);
+	if ((how & MEMSRC_TOUCH_USER) || fd < 0)
+		memset(buf, 0, len);
+	if (fd < 0)
+		return;
+	while (done < len) {
+		n = read(fd, p + done, len - done < (16u << 20)
+					       ? len - done : (16u << 20));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		done += (size_t)n;
+	}
+	close(fd);
+	if (done < len && !(how & MEMSRC_TOUCH_USER))
+		memset(p + done, 0, len - done);
+}
+
 void memsrc_counts(const struct memsrc *m, struct memsrc_counts *out)
 {
 	memset(out, 0, sizeof(*out));
