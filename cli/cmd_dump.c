@@ -159,9 +159,8 @@ static int cmd_dump_exec(int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' },
 		{ "stats", no_argument, NULL, 's' },
 		{ "previous", required_argument, NULL, OPT_DUMP_PREVIOUS },
-		{ "help", no_argument, NULL, 'h' },
 		OPT_CAPTURE_LONGOPTS,
-		{ NULL, 0, NULL, 0 },
+		OPT_END,
 	};
 	const struct cmd_entry *cmd = &cmd_dump_entry;
 	struct capture_opts co;
@@ -197,9 +196,6 @@ static int cmd_dump_exec(int argc, char **argv)
 		case OPT_DUMP_PREVIOUS:
 			previous = optarg;
 			break;
-		case 'h':
-			cmd_print_help(cmd);
-			return EXIT_OK;
 		case OPT_CAPTURE_FULL_STOP:
 		case OPT_CAPTURE_MAX_MEMORY:
 			r = opt_capture(cmd, c, optarg, &co);
@@ -207,7 +203,7 @@ static int cmd_dump_exec(int argc, char **argv)
 				return r;
 			break;
 		default:
-			return opt_bad(cmd, c, argv);
+			return opt_other(cmd, c, argv);
 		}
 	}
 	if (argc - optind != 1 && argc - optind != 2)
