@@ -554,6 +554,7 @@ static void build_goroutine(struct snap *s, const struct prep *p,
 
 struct capture {
 	pid_t pid;
+	int64_t start_time;		/* of the process, 0 unknown */
 	struct core *core;		/* post-mortem: the core, else NULL */
 	struct prep p;
 	struct capture_opts opts;
@@ -647,6 +648,7 @@ int capture_open(pid_t pid, struct capture **out, struct err *e)
 	int r;
 
 	c->pid = pid;
+	c->start_time = proc_start_time(pid);
 	capture_opts_init(&c->opts);
 	r = prepare(pid, &c->p, e);
 	if (r < 0) {
@@ -867,6 +869,7 @@ static struct snap *build_snap(struct capture *c, struct gort_registry *reg,
 	size_t i, k = st->nth, maxlen = 0;
 
 	s->pid = c->pid;
+	s->start_time = c->start_time;
 	s->exe = xstrdup(pp->exe);
 	s->go_version = xstrdup(pp->version);
 	s->go_minor = pp->layout.go_minor;

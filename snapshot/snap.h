@@ -214,6 +214,10 @@ struct snap {
 	int go_minor;
 	char *layout_source;
 	int64_t time_unix_ns;	/* wall clock of the capture */
+	/* When the process started (unix seconds, /proc/PID/stat), 0 when
+	 * unknown: with pid, what tells one process from a later one that
+	 * got the same PID. */
+	int64_t start_time;
 	uint64_t pause_ns;	/* longest stop of the target */
 	/*
 	 * How it was captured: two_phase 1 when the stacks of parked
