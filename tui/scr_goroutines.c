@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "snapshot/blocked.h"
 #include "tui/draw.h"
 #include "tui/nav.h"
 #include "tui/screen.h"
@@ -70,6 +71,16 @@ static void draw_goroutines(struct app *a, int y0, int h, int w)
 	draw_putf(a, y0, 1, w - 1, A_NORMAL, "%zu goroutine%s [%s]  wait min %s, "
 	     "median %s, max %s", g->count, g->count == 1 ? "" : "s",
 	     draw_str(g->rep->status_str), b1, b2, b3);
+	/* What they wait on, on a line of its own when any is known. */
+	strbuf_init(&sb);
+	blocked_group_str(cur->snap, a->members, a->nmembers, &sb);
+	if (sb.len && h > 4) {
+		draw_putf(a, y0 + 1, 1, w - 1, A_NORMAL, "blocked on %s",
+			  sb.buf);
+		y0++;
+		h--;
+	}
+	strbuf_release(&sb);
 	listh = (h - 3) / 2;
 	if (listh < 3)
 		listh = 3;

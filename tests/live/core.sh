@@ -20,16 +20,11 @@ set -u
 t_require_ptrace
 
 trap '' PIPE
-keep=$T_ROOT/tests/out/core
+T_KEEP=$T_ROOT/tests/out/core
 work=$(mktemp -d)
-pids=()
 saved_pattern=
 cleanup() {
-	local p
-	for p in "${pids[@]}"; do
-		kill -CONT "$p" 2>/dev/null
-		stop_target "$p"
-	done
+	t_finish_all
 	if [ -n "$saved_pattern" ]; then
 		printf '%s\n' "$saved_pattern" >/proc/sys/kernel/core_pattern
 	fi
@@ -38,56 +33,9 @@ cleanup() {
 trap cleanup EXIT
 
 if ! command -v gcore >/dev/null; then
-	t_skip "core" "gcore (gdb) not installed"
+	t_skip_rest "core" "gcore (gdb) not installed"
 	t_done
 fi
-
-tcmd() {
-	local -a fds
-	read -r -a fds <<<"${T_TARGET_FD[$1]:-}"
-	T_REPLY=
-	[ "${#fds[@]}" -eq 2 ] || return 1
-	printf '%s\n' "$2" 1>&"${fds[0]}" 2>/dev/null || return 1
-	read -r -t 60 T_REPLY <&"${fds[1]}" || return 1
-}
-
-tdump() { tcmd "$1" "dump $2" && [ "$T_REPLY" = dumped ]; }
-
-launch() {
-	local _l_pid
-	shift_env=("${@:2}")
-	start_target _l_pid "${shift_env[@]}" || return 1
-	pids+=("$_l_pid")
-	printf -v "$1" '%s' "$_l_pid"
-}
-
-finish() {
-	local p left=()
-	kill -CONT "$1" 2>/dev/null
-	stop_target "$1"
-	for p in "${pids[@]}"; do
-		[ "$p" = "$1" ] || left+=("$p")
-	done
-	pids=("${left[@]}")
-}
-
-# compare CELL WANT GOT: dumpcmp; t_ok/t_fail with its summary.
-compare() {
-	local out rc
-	out=$("$work/dumpcmp" "$2" "$3" 2>"$work/cmp.err")
-	rc=$?
-	if [ "$rc" -eq 0 ]; then
-		t_ok "$1"
-		echo "#   $(printf '%s\n' "$out" | tail -n 1)"
-		return
-	fi
-	printf '%s\n' "$out" | head -n 40 | sed 's/^/#   /'
-	head -n 3 "$work/cmp.err" | sed 's/^/#   /'
-	mkdir -p "$keep"
-	cp "$2" "$keep/${1//[\/ ]/-}.want" 2>/dev/null
-	cp "$3" "$keep/${1//[\/ ]/-}.got" 2>/dev/null
-	t_fail "$1" "$(printf '%s\n' "$out" | tail -n 1)"
-}
 
 # dump_core CELL WANT ARGS...: goscope dump ARGS, compared with WANT.
 dump_core() {
@@ -97,7 +45,8 @@ dump_core() {
 		t_fail "$cell" "goscope failed: $(head -n 1 "$work/err")"
 		return
 	fi
-	compare "$cell" "$want" "$work/got"
+	t_dumpcmp "$cell" "$want" "$work/got"
+	t_cmp_result "$cell"
 }
 
 # expect_error CELL PATTERN ARGS...: goscope ARGS fails with status 1 and
@@ -121,14 +70,10 @@ toolchains=$(bash "$T_ROOT/tests/go-toolchains.sh" list 2>/dev/null |
 newest=$(printf '%s\n' "$toolchains" | tail -n 1 | cut -f1)
 oldest=$(printf '%s\n' "$toolchains" | head -n 1 | cut -f1)
 if [ -z "$newest" ]; then
-	t_skip "core" "no Go toolchain"
+	t_skip_rest "core" "no Go toolchain"
 	t_done
 fi
-if ! go_build_with "$newest" "$work/dumpcmp" "$T_ROOT/tests/tools/dumpcmp" \
-	>"$work/log" 2>&1; then
-	t_fail "dumpcmp build" "$(tail -n 1 "$work/log")"
-	t_done
-fi
+t_build_dumpcmp "$work"
 
 # build VER MODE OUT: the goroutines target without cgo.
 build() {
@@ -142,27 +87,34 @@ other_bin=
 for cell in "$newest exe" "$oldest pie"; do
 	read -r ver mode <<<"$cell"
 	name="go$ver/$mode"
+	# Three dumps, and the refusal of the previous cell's executable.
+	t_expect 3
+	[ -z "$other_bin" ] || t_expect 1
 	bin=$work/bin/$ver-$mode/goroutines
 	mkdir -p "$(dirname "$bin")"
 	if ! build "$ver" "$mode" "$bin"; then
 		t_fail "$name build" "$(tail -n 1 "$work/log")"
+		t_skip_rest "$name" "no build"
 		continue
 	fi
 	strip -o "$bin.stripped" "$bin"
-	if ! launch pid env -u GOTRACEBACK "$bin" -n 20; then
+	if ! t_launch_goroutines pid "$bin"; then
 		t_fail "$name target" "did not start"
+		t_skip_rest "$name" "no target"
 		continue
 	fi
-	if ! tdump "$pid" "$work/want"; then
+	if ! t_tdump "$pid" "$work/want"; then
 		t_fail "$name target" "did not dump (${T_REPLY:-no reply})"
-		finish "$pid"
+		t_skip_rest "$name" "no dump of its own"
+		t_finish "$pid"
 		continue
 	fi
 	timeout 300 gcore -o "$work/core" "$pid" >"$work/gcore.log" 2>&1
-	finish "$pid"
+	t_finish "$pid"
 	core=$work/core.$pid
 	if [ ! -s "$core" ]; then
 		t_fail "$name gcore" "$(tail -n 1 "$work/gcore.log")"
+		t_skip_rest "$name" "no core"
 		continue
 	fi
 	dump_core "$name gcore: dump CORE EXE" "$work/want" "$core" "$bin"
@@ -182,31 +134,34 @@ done
 # directory; as root an unusable pattern is replaced and restored.
 kernel_core() {
 	local bin=$work/bin/$newest-exe/goroutines dir=$work/kcore pattern kc
+	t_expect 2	# the kernel core, and the same without NT_FILE
 	pattern=$(cat /proc/sys/kernel/core_pattern 2>/dev/null)
 	if [[ $pattern == *"|"* || $pattern == */* ]]; then
 		if ! { printf 'core\n' >/proc/sys/kernel/core_pattern; } 2>/dev/null; then
-			t_skip "kernel core" "core_pattern '$pattern' does not write a file here and cannot be changed"
+			t_skip_rest "kernel core" "core_pattern '$pattern' does not write a file here and cannot be changed"
 			return
 		fi
 		saved_pattern=$pattern
 	fi
 	if [ ! -x "$bin" ]; then
-		t_skip "kernel core" "no target built"
+		t_skip_rest "kernel core" "no target built"
 		return
 	fi
 	mkdir -p "$dir"
 	if ! (cd "$dir" && ulimit -c unlimited 2>/dev/null); then
-		t_skip "kernel core" "ulimit -c unlimited not permitted"
+		t_skip_rest "kernel core" "ulimit -c unlimited not permitted"
 		return
 	fi
 	# Started from a subshell that allows cores, in the directory.
-	if ! launch pid bash -c "cd '$dir' && ulimit -c unlimited && exec env GOTRACEBACK=crash '$bin' -n 20"; then
+	if ! t_launch pid bash -c "cd '$dir' && ulimit -c unlimited && exec env GOTRACEBACK=crash '$bin' -n 20"; then
 		t_fail "kernel core: target" "did not start"
+		t_skip_rest "kernel core" "no target"
 		return
 	fi
-	if ! tdump "$pid" "$work/want"; then
+	if ! t_tdump "$pid" "$work/want"; then
 		t_fail "kernel core: target" "did not dump"
-		finish "$pid"
+		t_skip_rest "kernel core" "no dump of its own"
+		t_finish "$pid"
 		return
 	fi
 	kill -ABRT "$pid"
@@ -214,10 +169,10 @@ kernel_core() {
 		kill -0 "$pid" 2>/dev/null || break
 		sleep 0.1
 	done
-	finish "$pid"
+	t_finish "$pid"
 	kc=$(ls -t "$dir"/core* 2>/dev/null | head -n 1)
 	if [ -z "$kc" ]; then
-		t_skip "kernel core" "no core written (core_pattern '$pattern')"
+		t_skip_rest "kernel core" "no core written (core_pattern '$pattern')"
 		return
 	fi
 	dump_core "go$newest/exe kernel core: dump CORE" "$work/want" "$kc"
@@ -254,13 +209,16 @@ kernel_core
 csrc=$T_ROOT/tests/targets/threads/blocked.c
 cbin=$work/c/blocked
 mkdir -p "$work/c"
+t_expect 7	# threads of the core, and six damaged or mismatched cores
 if ! command -v jq >/dev/null; then
-	t_skip "C threads" "jq not installed"
+	t_skip_rest "C threads" "jq not installed"
 elif ! gcc -O2 -g -fomit-frame-pointer -pthread -o "$cbin" "$csrc" \
 	2>"$work/cc.err"; then
 	t_fail "C threads: build" "$(head -n 1 "$work/cc.err")"
-elif ! launch cpid "$cbin" -d 12; then
+	t_skip_rest "C threads" "no build"
+elif ! t_launch cpid "$cbin" -d 12; then
 	t_fail "C threads: target" "did not start"
+	t_skip_rest "C threads" "no target"
 else
 	"$GOSCOPE" threads --format=json "$cpid" >"$work/live.json" 2>"$work/err"
 	timeout 120 gcore -o "$work/ccore" "$cpid" >"$work/gcore.log" 2>&1
@@ -289,7 +247,7 @@ else
 			t_fail "C threads: threads CORE equals threads PID" "$n threads live"
 		fi
 	fi
-	finish "$cpid"
+	t_finish "$cpid"
 
 	# Damaged cores, from the small C core.
 	if [ -s "$ccore" ]; then
@@ -314,5 +272,6 @@ else
 			"not a core file" dump "$work/live.json" "$cbin.moved"
 		rm -f "$ccore"
 	fi
+	t_skip_rest "damaged cores" "no core of the C program"
 fi
 t_done
