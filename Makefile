@@ -32,6 +32,7 @@ DEB_BUILD += libzstd-dev liblzma-dev liblz4-dev
 DEB_TEST := libcmocka-dev golang-go git binutils clang file ca-certificates jq time \
 	    xz-utils
 DEB_TEST += gdb g++ elfutils
+DEB_TEST += rustc
 DEB_TEST += tmux
 DEB_TEST += prometheus prometheus-node-exporter curl iproute2
 DEB_PACKAGES := $(DEB_BUILD) $(DEB_TEST)

@@ -152,6 +152,17 @@ static int is_core(int fd)
 	return n > 0 && core_looks_like(head, (size_t)n);
 }
 
+int load_is_core(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC), core;
+
+	if (fd < 0)
+		return 0;
+	core = is_core(fd);
+	close(fd);
+	return core;
+}
+
 int load_file(const char *path, struct snap **out, struct load_info *info,
 	      struct err *e)
 {
@@ -166,12 +177,7 @@ int load_file_exe(const char *path, const char *exe,
 	int r;
 
 	if (strcmp(path, "-") != 0) {
-		int fd = open(path, O_RDONLY | O_CLOEXEC), core;
-
-		core = fd >= 0 && is_core(fd);
-		if (fd >= 0)
-			close(fd);
-		if (core) {
+		if (load_is_core(path)) {
 			if (info) {
 				memset(info, 0, sizeof(*info));
 				info->kind = LOAD_CORE;

@@ -64,6 +64,12 @@ int load_core(const char *path, const char *exe,
 	      const struct capture_opts *co, struct snap **out, struct err *e);
 
 /*
+ * Returns 1 when the file at path is an ELF core file or a compressed
+ * stream taken as one (see core_open), 0 otherwise.
+ */
+int load_is_core(const char *path);
+
+/*
  * When path is a core file: finds its executable (exe, or from the core
  * when NULL), checked against it, and sets *out to its path (caller
  * frees).  Sets *out to NULL when path is not a core and exe is NULL.

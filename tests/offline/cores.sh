@@ -192,6 +192,17 @@ run "$zname: threads" "$work/zthreads" threads "$zc" "$zdir/goroutines" &&
 	same "$zname: threads equals the stored view" "$fix/$n.threads" "$work/zthreads"
 run "$zname: dump, executable found" "$work/zdump" dump "$zc" &&
 	same "$zname: dump, executable found next to it" "$fix/$n.dump" "$work/zdump"
+# Two cores compared (the same process: nothing new, nothing exited).
+total=$(grep -c '^goroutine ' "$fix/$n.dump")
+t_expect 1
+run "$n: diff CORE CORE" "$work/zdiff" diff "$zdir/core.xz" "$zc" &&
+	if grep -q "^goroutines $total -> $total (+0)" "$work/zdiff" &&
+		grep -q "^by id: 0 new, 0 exited, $total persisted" "$work/zdiff"; then
+		t_ok "$n: diff of two cores: $total goroutines persisted, none new"
+	else
+		head -n 2 "$work/zdiff" | sed 's/^/#   /'
+		t_fail "$n: diff CORE CORE" "want $total persisted"
+	fi
 # expect_error CELL PATTERN ARGS...: status 1, one line matching PATTERN.
 expect_error() {
 	local cell=$1 pat=$2 rc
