@@ -120,8 +120,8 @@ CLI_SRCS += cli/cmd_threads.c cli/cmd_ps.c
 TUI_SRCS := tui/model.c tui/feed.c tui/source.c tui/export.c tui/procs.c \
 	    tui/scr_groups.c tui/scr_goroutines.c tui/scr_stack.c \
 	    tui/scr_threads.c tui/scr_text.c tui/scr_diff.c \
-	    tui/app.c \
-	    tui/keys.c tui/draw.c tui/tui.c
+	    tui/app.c tui/nav.c \
+	    tui/keys.c tui/draw.c tui/picker.c tui/tui.c
 CLI_SRCS += cli/cmd_top.c
 
 CORE_SRCS := $(LIB_SRCS) $(INSPECT_SRCS) $(BUILDINFO_SRCS) \

@@ -133,9 +133,8 @@ static int cmd_top_exec(int argc, char **argv)
 		{ "no-color", no_argument, NULL, 'C' },
 		{ "source-root", required_argument, NULL, 'R' },
 		OPT_LEAK_LONGOPTS,
-		{ "help", no_argument, NULL, 'h' },
 		OPT_CAPTURE_LONGOPTS,
-		{ NULL, 0, NULL, 0 },
+		OPT_END,
 	};
 	const struct cmd_entry *cmd = &cmd_top_entry;
 	struct capture_opts co;
@@ -191,9 +190,6 @@ static int cmd_top_exec(int argc, char **argv)
 			if (r)
 				return r;
 			break;
-		case 'h':
-			cmd_print_help(cmd);
-			return EXIT_OK;
 		case OPT_CAPTURE_FULL_STOP:
 		case OPT_CAPTURE_MAX_MEMORY:
 			r = opt_capture(cmd, c, optarg, &co);
@@ -201,7 +197,7 @@ static int cmd_top_exec(int argc, char **argv)
 				return r;
 			break;
 		default:
-			return opt_bad(cmd, c, argv);
+			return opt_other(cmd, c, argv);
 		}
 	}
 	n = (size_t)(argc - optind);

@@ -49,6 +49,15 @@ static void rfree(void *p, int heap);
 static int read_allgs(struct memsrc *mem, const struct gort_layout *l,
 		      uint64_t bias, uint64_t hdr[3], size_t *n,
 		      struct err *e);
+static uint64_t mono_ns(void);
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
 
 /* Allocates from the pre-faulted pool, else from the heap. */
 static void *ralloc(struct gort_registry *r, size_t n, int *heap)
@@ -416,7 +425,6 @@ static int copy_registry(struct memsrc *mem, const struct gort_layout *l,
 	struct memsrc_iov *iov = NULL;
 	uint64_t hdr[3], *ptrs;
 	int hp, hg, hb, hi, *bheap, ret;
-	struct timespec ts;
 
 	memset(r, 0, sizeof(*r));
 	r->pool = pool;
@@ -433,10 +441,13 @@ static int copy_registry(struct memsrc *mem, const struct gort_layout *l,
 		return err_prefix(e, "cannot read the allgs array");
 	}
 	r->bytes_copied += 32 + n * sizeof(*ptrs);
+	r->t_allgs = mono_ns();
 	gptr = ralloc(r, (n + 1) * sizeof(*gptr), &hg);
 	bheap = ralloc(r, (n + 1) * sizeof(*bheap), &hb);
 	hi = copy_gs(mem, l, ptrs, n, gptr, r, bheap, &niov, &iov);
+	r->t_gs = mono_ns();
 	copy_ms(mem, l, bias, r);
+	r->t_ms = mono_ns();
 	r->gs = ralloc(r, (n + 1) * sizeof(*r->gs), &r->gs_heap);
 	for (i = 0; i < n; i++) {
 		struct gort_g *g = &r->gs[r->ngs];
@@ -457,6 +468,7 @@ static int copy_registry(struct memsrc *mem, const struct gort_layout *l,
 		}
 		r->ngs++;
 	}
+	r->t_decoded = mono_ns();
 	for (i = 0; i < niov; i++)
 		rfree(iov[i].buf, bheap[i]);
 	rfree(iov, hi);
@@ -468,9 +480,7 @@ static int copy_registry(struct memsrc *mem, const struct gort_layout *l,
 		if (ret < 0)
 			return ret;
 	}
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	r->nanotime = (uint64_t)ts.tv_sec * 1000000000ull +
-		      (uint64_t)ts.tv_nsec;
+	r->nanotime = mono_ns();
 	return 0;
 }
 

@@ -85,6 +85,12 @@ struct gort_registry {
 	char **waitreasons;	/* runtime.waitReasonStrings, when read */
 	size_t nwaitreasons;
 	uint64_t nanotime;	/* CLOCK_MONOTONIC at the copy */
+	/*
+	 * CLOCK_MONOTONIC ns at which gort_registry_copy had read allgs, the
+	 * g structs and the m list, and decoded the g structs (nanotime:
+	 * the stacks too).
+	 */
+	uint64_t t_allgs, t_gs, t_ms, t_decoded;
 	size_t bytes_copied;
 	size_t ranges_copied;
 	/*

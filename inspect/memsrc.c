@@ -45,6 +45,13 @@ static size_t reader_threads(void);
 static ssize_t buf_read(struct memsrc *m, uint64_t addr, void *buf,
 			size_t len);
 static void buf_free(struct memsrc *m);
+static void count_add(uint64_t *c, uint64_t n);
+
+/* Counters may be bumped by several reader threads at once. */
+static void count_add(uint64_t *c, uint64_t n)
+{
+	__atomic_add_fetch(c, n, __ATOMIC_RELAXED);
+}
 
 static const struct memsrc_ops live_ops = {
 	.name = "live",
@@ -73,6 +80,7 @@ static ssize_t live_read_procmem(struct mem_live *ml, uint64_t addr,
 	}
 	if (addr > (uint64_t)INT64_MAX)
 		return -EFAULT;
+	count_add(&ml->base.n.calls, 1);
 	n = pread(ml->memfd, buf, len, (off_t)addr);
 	if (n < 0)
 		return -errno;
@@ -95,6 +103,7 @@ static ssize_t live_read(struct memsrc *m, uint64_t addr, void *buf,
 		local.iov_len = len;
 		remote.iov_base = (void *)(uintptr_t)addr;
 		remote.iov_len = len;
+		count_add(&m->n.calls, 1);
 		n = process_vm_readv(ml->pid, &local, 1, &remote, 1, 0);
 		if (n > 0)
 			return n;
@@ -206,6 +215,8 @@ static size_t live_readv_one(struct mem_live *ml, struct memsrc_iov *iov,
 			remote[k].iov_len = iov[i + k].len;
 			iov[i + k].ok = 0;
 		}
+		if (!ml->vm_readv_broken)
+			count_add(&m->n.calls, 1);
 		got = ml->vm_readv_broken ? -1
 			: process_vm_readv(ml->pid, local, cnt, remote, cnt,
 					   0);
@@ -279,6 +290,8 @@ int memsrc_read_full(struct memsrc *m, uint64_t addr, void *buf, size_t len,
 	size_t done = 0;
 	ssize_t n;
 
+	count_add(&m->n.ranges, 1);
+	count_add(&m->n.bytes, len);
 	while (done < len) {
 		if (addr + done < addr)
 			return err_set(e, EFAULT,
@@ -301,7 +314,12 @@ int memsrc_read_full(struct memsrc *m, uint64_t addr, void *buf, size_t len,
 size_t memsrc_readv(struct memsrc *m, struct memsrc_iov *iov, size_t n)
 {
 	size_t i, good = 0;
+	uint64_t bytes = 0;
 
+	for (i = 0; i < n; i++)
+		bytes += iov[i].len;
+	count_add(&m->n.ranges, n);
+	count_add(&m->n.bytes, bytes);
 	if (m->ops->readv)
 		return m->ops->readv(m, iov, n);
 	for (i = 0; i < n; i++) {
@@ -310,6 +328,16 @@ size_t memsrc_readv(struct memsrc *m, struct memsrc_iov *iov, size_t n)
 		good += (size_t)iov[i].ok;
 	}
 	return good;
+}
+
+void memsrc_counts(const struct memsrc *m, struct memsrc_counts *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (!m)
+		return;
+	out->calls = __atomic_load_n(&m->n.calls, __ATOMIC_RELAXED);
+	out->ranges = __atomic_load_n(&m->n.ranges, __ATOMIC_RELAXED);
+	out->bytes = __atomic_load_n(&m->n.bytes, __ATOMIC_RELAXED);
 }
 
 void memsrc_free(struct memsrc *m)

@@ -25,17 +25,12 @@ set -u
 t_require_ptrace
 
 trap '' PIPE
-keep=$T_ROOT/tests/out/core
+T_KEEP=$T_ROOT/tests/out/core
 work=$(mktemp -d)
-pids=()
 saved_pattern=
 gdir=
 cleanup() {
-	local p
-	for p in "${pids[@]}"; do
-		kill -CONT "$p" 2>/dev/null
-		stop_target "$p"
-	done
+	t_finish_all
 	if [ -n "$saved_pattern" ]; then
 		printf '%s\n' "$saved_pattern" >/proc/sys/kernel/core_pattern
 	fi
@@ -50,56 +45,9 @@ if [ "$(df -k --output=avail /dev/shm 2>/dev/null | tail -n 1)" -gt 4000000 ] 2>
 fi
 
 if ! command -v gcore >/dev/null; then
-	t_skip "core" "gcore (gdb) not installed"
+	t_skip_rest "core" "gcore (gdb) not installed"
 	t_done
 fi
-
-tcmd() {
-	local -a fds
-	read -r -a fds <<<"${T_TARGET_FD[$1]:-}"
-	T_REPLY=
-	[ "${#fds[@]}" -eq 2 ] || return 1
-	printf '%s\n' "$2" 1>&"${fds[0]}" 2>/dev/null || return 1
-	read -r -t 60 T_REPLY <&"${fds[1]}" || return 1
-}
-
-tdump() { tcmd "$1" "dump $2" && [ "$T_REPLY" = dumped ]; }
-
-launch() {
-	local _l_pid
-	shift_env=("${@:2}")
-	start_target _l_pid "${shift_env[@]}" || return 1
-	pids+=("$_l_pid")
-	printf -v "$1" '%s' "$_l_pid"
-}
-
-finish() {
-	local p left=()
-	kill -CONT "$1" 2>/dev/null
-	stop_target "$1"
-	for p in "${pids[@]}"; do
-		[ "$p" = "$1" ] || left+=("$p")
-	done
-	pids=("${left[@]}")
-}
-
-# compare CELL WANT GOT: dumpcmp; t_ok/t_fail with its summary.
-compare() {
-	local out rc
-	out=$("$work/dumpcmp" "$2" "$3" 2>"$work/cmp.err")
-	rc=$?
-	if [ "$rc" -eq 0 ]; then
-		t_ok "$1"
-		echo "#   $(printf '%s\n' "$out" | tail -n 1)"
-		return
-	fi
-	printf '%s\n' "$out" | head -n 40 | sed 's/^/#   /'
-	head -n 3 "$work/cmp.err" | sed 's/^/#   /'
-	mkdir -p "$keep"
-	cp "$2" "$keep/${1//[\/ ]/-}.want" 2>/dev/null
-	cp "$3" "$keep/${1//[\/ ]/-}.got" 2>/dev/null
-	t_fail "$1" "$(printf '%s\n' "$out" | tail -n 1)"
-}
 
 # dump_core CELL WANT ARGS...: goscope dump ARGS, compared with WANT.
 dump_core() {
@@ -109,7 +57,8 @@ dump_core() {
 		t_fail "$cell" "goscope failed: $(head -n 1 "$work/err")"
 		return
 	fi
-	compare "$cell" "$want" "$work/got"
+	t_dumpcmp "$cell" "$want" "$work/got"
+	t_cmp_result "$cell"
 }
 
 # expect_error CELL PATTERN ARGS...: goscope ARGS fails with status 1 and
@@ -132,14 +81,10 @@ toolchains=$(bash "$T_ROOT/tests/go-toolchains.sh" list 2>/dev/null |
 	awk -F'\t' '$2 != "SKIP"')
 newest=$(printf '%s\n' "$toolchains" | tail -n 1 | cut -f1)
 if [ -z "$newest" ]; then
-	t_skip "core" "no Go toolchain"
+	t_skip_rest "core" "no Go toolchain"
 	t_done
 fi
-if ! go_build_with "$newest" "$work/dumpcmp" "$T_ROOT/tests/tools/dumpcmp" \
-	>"$work/log" 2>&1; then
-	t_fail "dumpcmp build" "$(tail -n 1 "$work/log")"
-	t_done
-fi
+t_build_dumpcmp "$work"
 
 # build VER MODE OUT: the goroutines target without cgo.
 build() {
@@ -202,7 +147,7 @@ kernel_core() {
 		kill -0 "$pid" 2>/dev/null || break
 		sleep 0.1
 	done
-	finish "$pid"
+	t_finish "$pid"
 	kc=$(ls -t "$kdir"/core* 2>/dev/null | head -n 1)
 	if [ -z "$kc" ]; then
 		t_skip "$name kernel core: dump CORE" \
@@ -242,19 +187,19 @@ cell() {
 	fi
 	strip -o "$bin.stripped" "$bin"
 	if [ -z "$kskip" ]; then
-		launch pid bash -c "cd '$kdir' && ulimit -c unlimited &&
+		t_launch pid bash -c "cd '$kdir' && ulimit -c unlimited &&
 			exec env GOTRACEBACK=crash '$bin' -n 20"
 	else
-		launch pid env -u GOTRACEBACK "$bin" -n 20
+		t_launch_goroutines pid "$bin"
 	fi || {
 		t_fail "$name target" "did not start"
 		t_skip_rest "$name" "no target"
 		return
 	}
-	if ! tdump "$pid" "$work/want"; then
+	if ! t_tdump "$pid" "$work/want"; then
 		t_fail "$name target" "did not dump (${T_REPLY:-no reply})"
-		t_skip_rest "$name" "no target"
-		finish "$pid"
+		t_skip_rest "$name" "no dump of its own"
+		t_finish "$pid"
 		return
 	fi
 	timeout 300 gcore -o "$gdir/core" "$pid" >"$work/gcore.log" 2>&1
@@ -262,7 +207,7 @@ cell() {
 	if [ ! -s "$core" ]; then
 		t_fail "$name gcore" "$(tail -n 1 "$work/gcore.log")"
 		t_skip_rest "$name" "no gcore"
-		finish "$pid"
+		t_finish "$pid"
 		return
 	fi
 	dump_core "$name gcore: dump CORE EXE" "$work/want" "$core" "$bin"
@@ -283,7 +228,7 @@ cell() {
 	rm -f "$core"
 	if [ -n "$kskip" ]; then
 		t_skip "$name kernel core: dump CORE" "$kskip"
-		finish "$pid"
+		t_finish "$pid"
 		return
 	fi
 	kernel_core "$name" "$pid"
@@ -302,14 +247,16 @@ done
 csrc=$T_ROOT/tests/targets/threads/blocked.c
 cbin=$work/c/blocked
 mkdir -p "$work/c"
-t_expect 7
+t_expect 7	# threads of the core, and six damaged or mismatched cores
 if ! command -v jq >/dev/null; then
-	t_skip "C threads" "jq not installed"
+	t_skip_rest "C threads" "jq not installed"
 elif ! gcc -O2 -g -fomit-frame-pointer -pthread -o "$cbin" "$csrc" \
 	2>"$work/cc.err"; then
 	t_fail "C threads: build" "$(head -n 1 "$work/cc.err")"
-elif ! launch cpid "$cbin" -d 12; then
+	t_skip_rest "C threads" "no build"
+elif ! t_launch cpid "$cbin" -d 12; then
 	t_fail "C threads: target" "did not start"
+	t_skip_rest "C threads" "no target"
 else
 	"$GOSCOPE" threads --format=json "$cpid" >"$work/live.json" 2>"$work/err"
 	timeout 120 gcore -o "$work/ccore" "$cpid" >"$work/gcore.log" 2>&1
@@ -338,7 +285,7 @@ else
 			t_fail "C threads: threads CORE equals threads PID" "$n threads live"
 		fi
 	fi
-	finish "$cpid"
+	t_finish "$cpid"
 
 	# Damaged cores, from the small C core.
 	if [ -s "$ccore" ]; then
@@ -363,6 +310,6 @@ else
 			"not a core file" dump "$work/live.json" "$cbin.moved"
 		rm -f "$ccore"
 	fi
+	t_skip_rest "damaged cores" "no core of the C program"
 fi
-t_skip_rest "C core" "no core of the C program"
 t_done

@@ -42,23 +42,13 @@ fi
 t_require_ptrace
 t_plan 63
 
-# tcmd PID LINE: one command to a target, its reply in T_REPLY.
-tcmd() {
-	local -a fds
-	read -r -a fds <<<"${T_TARGET_FD[$1]:-}"
-	T_REPLY=
-	[ "${#fds[@]}" -eq 2 ] || return 1
-	printf '%s\n' "$2" 1>&"${fds[0]}" 2>/dev/null || return 1
-	read -r -t 30 T_REPLY <&"${fds[1]}" || return 1
-}
-
 # alive PID: the target runs (not stopped, not traced) and answers.
 alive() {
 	local st tracer
 	st=$(awk '/^State:/ { print $2 }' "/proc/$1/status" 2>/dev/null)
 	tracer=$(awk '/^TracerPid:/ { print $2 }' "/proc/$1/status" 2>/dev/null)
 	[ -n "$st" ] && [ "$st" != t ] && [ "$st" != T ] &&
-		[ "$tracer" = 0 ] && tcmd "$1" gap && [ "${T_REPLY%% *}" = gap ]
+		[ "$tracer" = 0 ] && t_tcmd "$1" gap && [ "${T_REPLY%% *}" = gap ]
 }
 
 tm() { tmux -S "$sock" "$@"; }
