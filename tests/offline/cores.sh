@@ -187,7 +187,7 @@ rm -f "$work/core.raw"
 zc=$zdir/core.zst
 [ -s "$zc" ] || zc=$zdir/core.xz
 zname=$n:\ $(basename "$zc")
-t_expect 7
+t_expect 6
 run "$zname: threads" "$work/zthreads" threads "$zc" "$zdir/goroutines" &&
 	same "$zname: threads equals the stored view" "$fix/$n.threads" "$work/zthreads"
 run "$zname: dump, executable found" "$work/zdump" dump "$zc" &&
