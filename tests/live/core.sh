@@ -118,22 +118,29 @@ kernel_setup
 # no_nt_file CORE OUT: CORE with its NT_FILE note renamed (an older
 # kernel's core): the executable from the auxv, its text from the file.
 no_nt_file() {
-	python3 - "$1" "$2" <<'EOF'
+	# The copy stays sparse; only the note type is rewritten in place.
+	cp --sparse=always "$1" "$2" || return 1
+	python3 - "$2" <<'EOF'
 import struct, sys
-data = bytearray(open(sys.argv[1], 'rb').read())
-phoff, = struct.unpack_from('<Q', data, 0x20)
-phnum, = struct.unpack_from('<H', data, 0x38)
-for i in range(phnum):
-    p_type, _, off, _, _, filesz = struct.unpack_from('<IIQQQQ', data, phoff + i * 56)
-    if p_type != 4:
-        continue
-    pos = off
-    while pos + 12 <= off + filesz:
-        namesz, descsz, ntype = struct.unpack_from('<III', data, pos)
-        if ntype == 0x46494c45:
-            struct.pack_into('<I', data, pos + 8, 0x7fffffff)
-        pos += 12 + ((namesz + 3) & ~3) + ((descsz + 3) & ~3)
-open(sys.argv[2], 'wb').write(data)
+with open(sys.argv[1], 'r+b') as f:
+    head = f.read(64)
+    phoff, = struct.unpack_from('<Q', head, 0x20)
+    phnum, = struct.unpack_from('<H', head, 0x38)
+    f.seek(phoff)
+    phdrs = f.read(phnum * 56)
+    for i in range(phnum):
+        p_type, _, off, _, _, filesz = struct.unpack_from('<IIQQQQ', phdrs, i * 56)
+        if p_type != 4:
+            continue
+        f.seek(off)
+        notes = f.read(filesz)
+        pos = 0
+        while pos + 12 <= filesz:
+            namesz, descsz, ntype = struct.unpack_from('<III', notes, pos)
+            if ntype == 0x46494c45:
+                f.seek(off + pos + 8)
+                f.write(struct.pack('<I', 0x7fffffff))
+            pos += 12 + ((namesz + 3) & ~3) + ((descsz + 3) & ~3)
 EOF
 }
 
