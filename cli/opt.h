@@ -11,7 +11,8 @@
  *   -n --count  -o --output  -r --rules  -s --stats  -S --sort
  *   -t --tolerance  -v --verbose  -1 --once
  * Options without a short form: --ascii, --max-frames, --source-root,
- * --from-memory, --noise, --textfile, --full-stop, --max-memory, --by.
+ * --from-memory, --noise, --textfile, --full-stop, --max-memory, --by,
+ * --previous.
  */
 #ifndef GOSCOPE_CLI_OPT_H
 #define GOSCOPE_CLI_OPT_H
@@ -82,7 +83,7 @@ int opt_count(const struct cmd_entry *cmd, const char *what,
 int opt_pid(const struct cmd_entry *cmd, int argc, char **argv,
 	    pid_t *pid);
 
-/* The leak rule's options, shared by watch and top (short: k t r). */
+/* The leak rule's options, shared by watch, top and diff (short: k t r). */
 #define OPT_LEAK_NOISE 0x100	/* --noise has no short form */
 #define OPT_LEAK_LONGOPTS                                                     \
 	{ "window", required_argument, NULL, 'k' },                           \
