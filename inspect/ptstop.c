@@ -362,8 +362,9 @@ static int precheck(pid_t pid, struct err *e)
 	r = proc_check(pid, e);
 	if (r < 0)
 		return r;
+	/* proc_check saw it: gone now, it has exited. */
 	if (read_task_stat(pid, pid, &state, &ppid, &flags) < 0)
-		return err_set(e, ESRCH, "no process with pid %d", (int)pid);
+		return proc_gone(pid, e);
 	if (flags & PF_KTHREAD_FLAG)
 		return err_set(e, EPERM, PROC_KTHREAD_MSG, (int)pid);
 	if ((state == 'Z' || state == 'X') && proc_exited(pid))

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "inspect/proc.h"
 #include "inspect/taskinfo.h"
 #include "lib/xmalloc.h"
 #include "lib/banned.h"
@@ -108,9 +109,9 @@ int taskinfo_list(pid_t pid, struct taskinfo **out, size_t *n,
 	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
 	d = opendir(path);
 	if (!d) {
+		/* Read after the process was found: it has exited. */
 		if (errno == ENOENT)
-			return err_set(e, ESRCH, "no process with pid %d",
-				       (int)pid);
+			return proc_gone(pid, e);
 		return err_errno(e, errno, "cannot read '%s'", path);
 	}
 	while ((de = readdir(d)) != NULL) {

@@ -27,7 +27,8 @@ int taskinfo_read(pid_t pid, pid_t tid, struct taskinfo *ti);
 /*
  * Reads every thread of pid, in the order of /proc/PID/task.  Threads
  * that exit meanwhile are left out.  Returns 0 and *out (the caller frees
- * it) with *n entries, or a negative errno with e set (-ESRCH, -EACCES).
+ * it) with *n entries, or a negative errno with e set (-ESRCH with
+ * PROC_EXITED_MSG: the process was looked up before, -EACCES).
  */
 int taskinfo_list(pid_t pid, struct taskinfo **out, size_t *n,
 		  struct err *e);

@@ -11,7 +11,7 @@
 # stopped nor traced by goscope.
 #
 # Failed resume: a thread of the C program tests/targets/threads/spin.c
-# waits in vfork for 8 s, so it stops neither in time for the capture
+# waits in vfork for 20 s, so it stops neither in time for the capture
 # (partial: did not stop within 1000 ms) nor within the 5 s resume waits
 # for it (left attached until goscope exits): `threads` and the TUI say
 # both.
@@ -166,10 +166,12 @@ t_finish "$hpid"
 t_finish "$gpid"
 
 # --- A failed resume: a thread in vfork for 8 s. ---
-# vfork_target VAR: spin with a thread in vfork for the next 8 s.
+# vfork_target VAR: spin with a thread in vfork for the next 20 s: long
+# enough for a slow start of goscope (a loaded machine, a sanitizer
+# build), its 1 s stop and its 5 s wait at the resume.
 vfork_target() {
 	t_launch "$1" "$work/spin" -r 1 -s 1 -C || return 1
-	t_tcmd "${!1}" "vfork 8000" && [ "$T_REPLY" = "vfork ok" ]
+	t_tcmd "${!1}" "vfork 20000" && [ "$T_REPLY" = "vfork ok" ]
 }
 if ! vfork_target cpid; then
 	t_fail "failed resume: threads" "spin did not start"

@@ -84,7 +84,7 @@ judge() {
 # while runnable (the second field of each /proc/PID/task/*/schedstat).
 rqwait() {
 	cat /proc/"$1"/task/*/schedstat 2>/dev/null |
-		awk '{ n += $2 } END { printf "%d\n", n }'
+		awk '{ n += $2 } END { printf "%.0f\n", n }'
 }
 
 # gap KIND: the heartbeat's largest tick gap (us) since the last query,
