@@ -99,6 +99,11 @@ struct gort_registry {
 	 * calls happen while the target is stopped. */
 	unsigned char *pool;
 	size_t pool_size, pool_used;
+	/* Parts of the pool no longer needed, not yet given back (see
+	 * gort_registry_trim); adjacent parts are joined. */
+	struct { uintptr_t lo, hi; } dead[16];
+	size_t ndead;
+	size_t dead_bytes;	/* added since the last trim */
 };
 
 /*
@@ -113,6 +118,26 @@ struct gort_registry {
 int gort_registry_reserve(struct memsrc *mem, const struct gort_layout *l,
 			  uint64_t bias, size_t budget,
 			  struct gort_registry *r, struct err *e);
+
+/*
+ * Lets go of g's stack copy once it was unwound (nothing reads it after):
+ * its memory goes back at the next gort_registry_trim().
+ */
+void gort_registry_drop_stack(struct gort_registry *r, struct gort_g *g);
+
+/*
+ * Gives the pages of the reserve that are no longer needed (the raw g
+ * structs once decoded, dropped stacks) back to the system, so that the
+ * copy does not keep the whole reserve while the snapshot is built.  Call
+ * only while the target runs (it costs system calls).  Returns the bytes
+ * released since the last call.
+ */
+size_t gort_registry_trim(struct gort_registry *r);
+/* Bytes dropped since the last trim (to decide when to trim). */
+static inline size_t gort_registry_dead(const struct gort_registry *r)
+{
+	return r->dead_bytes;
+}
 
 /*
  * The memory, in bytes, that the reserve made by gort_registry_reserve

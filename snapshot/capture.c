@@ -32,6 +32,8 @@
 
 #define MAX_PHYS_FRAMES 1000000u
 #define MAX_INLINE 64
+/* Stack copies dropped before their memory is given back. */
+#define TRIM_BYTES (4u << 20)
 
 struct prep {
 	char link[64];
@@ -857,8 +859,14 @@ static struct snap *build_snap(struct capture *c, struct gort_registry *reg,
 		maxlen = MAX_PHYS_FRAMES;
 	buf = xcalloc(maxlen, sizeof(*buf));
 	s->gs = xcalloc(reg->ngs + 1, sizeof(*s->gs));
+	/* The copies of g structs are decoded: their memory goes back. */
+	gort_registry_trim(reg);
 	for (i = 0; i < reg->ngs; i++) {
 		build_goroutine(s, pp, reg, lt, &reg->gs[i], buf, &s->gs[i]);
+		/* Unwound: its stack copy is not needed any more. */
+		gort_registry_drop_stack(reg, &reg->gs[i]);
+		if (gort_registry_dead(reg) >= TRIM_BYTES)
+			gort_registry_trim(reg);
 		if (reg->gs[i].changed) {
 			s->gs[i].changed = 1;
 			s->gs[i].unwind_error =
