@@ -419,12 +419,12 @@ static int read_allgs(struct memsrc *mem, const struct gort_layout *l,
 }
 
 int gort_registry_reserve(struct memsrc *mem, const struct gort_layout *l,
-			  uint64_t bias, size_t budget,
+			  uint64_t bias, size_t budget, unsigned int flags,
 			  struct gort_registry *r, struct err *e)
 {
 	struct gort_registry tmp;
 	uint64_t hdr[3];
-	size_t n, i, stacks = 0, bytes;
+	size_t n, i, stacks = 0, later = 0, bytes;
 	int ret;
 
 	memset(r, 0, sizeof(*r));
@@ -444,6 +444,9 @@ int gort_registry_reserve(struct memsrc *mem, const struct gort_layout *l,
 			if (len > GORT_MAX_STACK_COPY)
 				len = GORT_MAX_STACK_COPY;
 			stacks += len + 16;
+			if ((flags & GORT_COPY_DEFER_PARKED) &&
+			    defer_stack(l, g))
+				later += len + 16;
 		}
 		gort_registry_release(&tmp);
 	}
@@ -458,7 +461,12 @@ int gort_registry_reserve(struct memsrc *mem, const struct gort_layout *l,
 			       "of %zu MiB", (bytes + (1u << 20) - 1) >> 20,
 			       budget >> 20);
 	r->pool = xmalloc(bytes);
-	memset(r->pool, 0, bytes);
+	/*
+	 * Touch what the stop will use; the stacks of parked goroutines,
+	 * copied after the resume and last in the pool, fault in then
+	 * (and only as far as they are used).
+	 */
+	memset(r->pool, 0, bytes - later);
 	r->pool_size = bytes;
 	return 0;
 }

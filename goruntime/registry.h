@@ -113,10 +113,11 @@ struct gort_registry {
  * then works from the reserve.  budget (bytes, 0: none) bounds it: a
  * target that needs more gets -E2BIG and nothing is reserved.  Returns 0
  * or a negative errno (the copy still works without a reserve, only
- * slower).
+ * slower).  flags are those the copy will get: with
+ * GORT_COPY_DEFER_PARKED, the part for parked stacks is not touched.
  */
 int gort_registry_reserve(struct memsrc *mem, const struct gort_layout *l,
-			  uint64_t bias, size_t budget,
+			  uint64_t bias, size_t budget, unsigned int flags,
 			  struct gort_registry *r, struct err *e);
 
 /*
