@@ -6,6 +6,7 @@
 
 #include "cli/cmd.h"
 #include "cli/opt.h"
+#include "snapshot/ages.h"
 #include "snapshot/capture.h"
 #include "snapshot/fmt_go.h"
 #include "snapshot/fmt_json.h"
@@ -19,13 +20,18 @@
 #include "lib/banned.h"
 
 static int cmd_dump_exec(int argc, char **argv);
+/* --previous has no short form (-p means nothing yet). */
+#define OPT_DUMP_PREVIOUS 0x200
 static void print_stats(const struct snap *s);
+static int carry_ages(const char *prev_path, struct snap *s,
+		      const struct capture_opts *co);
 
 const struct cmd_entry cmd_dump_entry = {
 	.name = "dump",
 	.summary = "Print every goroutine of a running Go program.",
 	.usage = "goscope dump [--format=go|json|go1|pprof|openmetrics] [--all] "
-		 "[--stats] [--full-stop] [--max-memory=SIZE] [-o FILE] "
+		 "[--stats] [--previous=FILE] [--full-stop] "
+		 "[--max-memory=SIZE] [-o FILE] "
 		 "PID|FILE|CORE [EXE]",
 	.help =
 	"  -f, --format=FMT  go (default): the runtime's own goroutine dump\n"
@@ -40,6 +46,9 @@ const struct cmd_entry cmd_dump_entry = {
 	"                    regular FILE is replaced whole or not at all\n"
 	"  -s, --stats       print capture statistics (pause, sizes) on\n"
 	"                    standard error\n"
+	"      --previous=FILE  a JSON snapshot of the same process saved\n"
+	"                    earlier: goroutines it had keep the time goscope\n"
+	"                    first saw them (their age, in the json format)\n"
 	OPT_CAPTURE_HELP
 	"  -h, --help        show this help\n"
 	"\n"
@@ -55,7 +64,7 @@ const struct cmd_entry cmd_dump_entry = {
 	.exec = cmd_dump_exec,
 };
 
-/* --stats: the capture's figures, each stop on a line of its own. */
+/* --stats: the capture's figures, each stop on two lines of its own. */
 static void print_stats(const struct snap *s)
 {
 	size_t i;
@@ -82,6 +91,20 @@ static void print_stats(const struct snap *s)
 			(double)st->registry_ns / 1e6,
 			(double)st->other_ns / 1e6, st->goroutines,
 			st->stacks, st->bytes);
+		fprintf(stderr,
+			"goscope: stop %zu parts: allgs %.3f, g structs %.3f, "
+			"m list %.3f, decoding %.3f, stacks %.3f, waits %.3f, "
+			"hook %.3f, resuming %.3f ms; cost: CPU %.3f ms, %llu "
+			"page faults, %llu ranges in %llu read calls\n",
+			i + 1, (double)st->allgs_ns / 1e6,
+			(double)st->gs_ns / 1e6, (double)st->ms_ns / 1e6,
+			(double)st->decode_ns / 1e6,
+			(double)st->stacks_ns / 1e6,
+			(double)st->waits_ns / 1e6, (double)st->hook_ns / 1e6,
+			(double)st->resume_ns / 1e6, (double)st->cpu_ns / 1e6,
+			(unsigned long long)st->faults,
+			(unsigned long long)st->ranges,
+			(unsigned long long)st->read_calls);
 	}
 	if (s->two_phase)
 		fprintf(stderr,
@@ -91,6 +114,43 @@ static void print_stats(const struct snap *s)
 			s->stacks_after, s->nretried, s->nchanged);
 }
 
+/*
+ * --previous: s (a new snapshot) takes the first-seen times of the
+ * goroutines of the snapshot saved in prev_path, which must be of the
+ * same process and older.  Returns 0 or an exit status.
+ */
+static int carry_ages(const char *prev_path, struct snap *s,
+		      const struct capture_opts *co)
+{
+	struct snap *prev = NULL;
+	struct ages *ages;
+	int status = cmd_load_snapshot(prev_path, co, &prev);
+
+	if (status)
+		return status;
+	if (prev->pid != s->pid || !prev->time_unix_ns ||
+	    (prev->start_time && s->start_time &&
+	     prev->start_time != s->start_time) ||
+	    prev->time_unix_ns > s->time_unix_ns) {
+		error_msg("'%s' is not an earlier snapshot of process %d "
+			  "(pid %d%s)", prev_path, (int)s->pid,
+			  (int)prev->pid,
+			  !prev->time_unix_ns ? ", no capture time"
+			  : prev->pid != s->pid ? ""
+			  : prev->time_unix_ns > s->time_unix_ns
+				  ? ", captured later"
+				  : ", another start time");
+		snap_free(prev);
+		return EXIT_RUNTIME;
+	}
+	ages = ages_new();
+	ages_update(ages, prev);
+	ages_update(ages, s);
+	ages_free(ages);
+	snap_free(prev);
+	return 0;
+}
+
 static int cmd_dump_exec(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -98,13 +158,13 @@ static int cmd_dump_exec(int argc, char **argv)
 		{ "all", no_argument, NULL, 'a' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "stats", no_argument, NULL, 's' },
-		{ "help", no_argument, NULL, 'h' },
+		{ "previous", required_argument, NULL, OPT_DUMP_PREVIOUS },
 		OPT_CAPTURE_LONGOPTS,
-		{ NULL, 0, NULL, 0 },
+		OPT_END,
 	};
 	const struct cmd_entry *cmd = &cmd_dump_entry;
 	struct capture_opts co;
-	const char *output = NULL;
+	const char *output = NULL, *previous = NULL;
 	unsigned int flags = 0;
 	static const char *const formats[] = {
 		"go", "json", "go1", "pprof", "openmetrics", NULL,
@@ -134,9 +194,9 @@ static int cmd_dump_exec(int argc, char **argv)
 		case 's':
 			stats = 1;
 			break;
-		case 'h':
-			cmd_print_help(cmd);
-			return EXIT_OK;
+		case OPT_DUMP_PREVIOUS:
+			previous = optarg;
+			break;
 		case OPT_CAPTURE_FULL_STOP:
 		case OPT_CAPTURE_MAX_MEMORY:
 			r = opt_capture(cmd, c, optarg, &co);
@@ -144,7 +204,7 @@ static int cmd_dump_exec(int argc, char **argv)
 				return r;
 			break;
 		default:
-			return opt_bad(cmd, c, argv);
+			return opt_other(cmd, c, argv);
 		}
 	}
 	if (argc - optind != 1 && argc - optind != 2)
@@ -158,6 +218,13 @@ static int cmd_dump_exec(int argc, char **argv)
 				  argc - optind == 2 ? argv[optind + 1] : NULL,
 				  &co, &snap))
 		return EXIT_RUNTIME;
+	if (previous) {
+		status = carry_ages(previous, snap, &co);
+		if (status) {
+			snap_free(snap);
+			return status;
+		}
+	}
 	/* Streamed: the output goes to the file as it is rendered, never
 	 * held whole in memory (a million goroutines are gigabytes). */
 	if (atomicfile_open(output ? output : "-",

@@ -14,6 +14,22 @@
 #define SEMTAB_SIZE 251		/* runtime.semTabSize, 1.19-1.27 */
 #define TFLAG_EXTRA_STAR 2	/* abi.TFlagExtraStar */
 /*
+ * Where no runtime structure links a parked goroutine to what it waits
+ * on (a Cond before Go 1.26; a semaphore when runtime.semtable is not
+ * known), its stack does: semacquire1 keeps its sudog and address, and
+ * sync.(*Cond).Wait its *Cond, live across the park, so they sit in the
+ * frames right above g.sched.sp.  A word found there counts only when
+ * the runtime's own structures confirm it (see stack_sema, stack_cond).
+ */
+#define SCAN_BYTES 1024		/* of stack above g.sched.sp */
+#define SCAN_MAX_G 4096		/* goroutines searched per kind and capture */
+#define SCAN_CHUNK 256		/* goroutines per batch of reads */
+#define SCAN_MAX_WALK 4096	/* sudogs read one by one on notify lists */
+#define NL_HEAD 16		/* runtime.notifyList: wait, notify, lock, */
+#define NL_TAIL 24		/* head, tail (Go 1.19-1.27) */
+#define NL_SIZE 32
+#define COND_NOTIFY 16		/* sync.Cond: noCopy, L, notify, checker */
+/*
  * How epoll data may hold a pollDesc: the pointer itself (Go <= 1.20),
  * or a taggedPointer (int64(data) >> tagBits << alignBits, tagBits = 64 -
  * addrBits + alignBits) whose addrBits (48, 49) and alignBits (3, 9)
@@ -95,6 +111,20 @@ static long walk_queue(struct memsrc *mem, const struct gort_layout *l,
 static void read_fds(struct memsrc *mem, const struct gort_layout *l,
 		     const struct gort_registry *r, struct gort_waits *w,
 		     const size_t *gs, size_t ngs);
+static size_t stack_windows(struct memsrc *mem,
+			    const struct gort_registry *r, const size_t *gs,
+			    size_t n, unsigned char *buf);
+static size_t stack_words(const struct gort_g *g, const unsigned char *win,
+			  uint64_t *out);
+static void stack_sema(struct memsrc *mem, const struct gort_layout *l,
+		       const struct gort_registry *r, struct gort_waits *w,
+		       const size_t *gs, size_t ngs);
+static int cond_list(struct memsrc *mem, const struct gort_layout *l,
+		     const struct hashmap *gm, uint64_t nl, size_t *budget,
+		     uint64_t *found, uint64_t *sudog);
+static void stack_cond(struct memsrc *mem, const struct gort_layout *l,
+		       const struct gort_registry *r, struct gort_waits *w,
+		       const size_t *gs, size_t ngs);
 static int wait_cmp(const void *a, const void *b);
 static struct pending *grow_pending(struct pending *v, size_t *alloc,
 				    size_t n);
@@ -308,6 +338,7 @@ static void semtable_walk(struct memsrc *mem, const struct gort_layout *l,
 			  struct gort_waits *w, const size_t *gs, size_t ngs)
 {
 	size_t stride = (size_t)l->semtab_size, i, np = 0, nsema = 0;
+	size_t *left, nleft = 0;
 	size_t max = r->ngs + 64;
 	uint64_t *sg, *se;
 	unsigned char *tab;
@@ -322,10 +353,8 @@ static void semtable_walk(struct memsrc *mem, const struct gort_layout *l,
 	    stride > 4096 || (size_t)l->semtab_treap + 8 > stride ||
 	    memsrc_read_full(mem, l->semtable + bias, tab,
 			     stride * SEMTAB_SIZE, NULL) < 0) {
-		/* No semtable (a stripped binary): address unknown. */
-		for (i = 0; i < ngs; i++)
-			add_wait(w, gs[i], GORT_WAIT_SEMA, GORT_DIR_NONE, 0, 0,
-				 -1);
+		/* No semtable (a stripped binary): from the stacks. */
+		stack_sema(mem, l, r, w, gs, ngs);
 		free(tab);
 		return;
 	}
@@ -361,11 +390,14 @@ static void semtable_walk(struct memsrc *mem, const struct gort_layout *l,
 		k->idx = SIZE_MAX;	/* one wait per goroutine */
 		add_wait(w, g, GORT_WAIT_SEMA, GORT_DIR_NONE, se[i], 0, -1);
 	}
-	/* Not found in the treaps: still a semaphore wait. */
+	/* Not found in the treaps: still a semaphore wait; its stack may
+	 * say which. */
+	left = xcalloc(ngs + 1, sizeof(*left));
 	for (i = 0; i < ngs; i++)
 		if (ents[i].idx != SIZE_MAX)
-			add_wait(w, gs[i], GORT_WAIT_SEMA, GORT_DIR_NONE, 0, 0,
-				 -1);
+			left[nleft++] = gs[i];
+	stack_sema(mem, l, r, w, left, nleft);
+	free(left);
 	hashmap_release(&m);
 	free(ents);
 	free(sg);
@@ -553,8 +585,8 @@ int gort_waits_copy(struct memsrc *mem, const struct gort_layout *l,
 		    struct gort_waits *w)
 {
 	int *cls = NULL;
-	size_t i, j, np = 0, nsema = 0, nfd = 0;
-	size_t *sema_gs, *fd_gs;
+	size_t i, j, np = 0, nsema = 0, nfd = 0, ncond = 0;
+	size_t *sema_gs, *fd_gs, *cond_gs;
 	struct pending *p;
 	struct memsrc_iov *iov;
 	uint64_t *waiting;
@@ -571,6 +603,7 @@ int gort_waits_copy(struct memsrc *mem, const struct gort_layout *l,
 				cls[i] = (int)j + 1;
 	p = xreallocarray(NULL, r->ngs + 1, sizeof(*p));
 	sema_gs = xreallocarray(NULL, r->ngs + 1, sizeof(*sema_gs));
+	cond_gs = xreallocarray(NULL, r->ngs + 1, sizeof(*cond_gs));
 	fd_gs = xreallocarray(NULL, r->ngs + 1, sizeof(*fd_gs));
 	for (i = 0; i < r->ngs; i++) {
 		const struct gort_g *g = &r->gs[i];
@@ -609,25 +642,305 @@ int gort_waits_copy(struct memsrc *mem, const struct gort_layout *l,
 		} else if (p[i].kind == GORT_WAIT_SEMA) {
 			sema_gs[nsema++] = p[i].g;
 		} else if (p[i].kind == GORT_WAIT_COND) {
-			add_wait(w, p[i].g, GORT_WAIT_COND, GORT_DIR_NONE, 0,
-				 0, -1);
-			w->why_cond = "sync.Cond waiters are not linked from "
-				      "the goroutine before go1.26";
+			cond_gs[ncond++] = p[i].g;
 		}
 	}
 	free(iov);
 	free(waiting);
 	read_sudogs(mem, l, r, p, j, j, w, NULL, NULL, NULL);
 	semtable_walk(mem, l, bias, r, w, sema_gs, nsema);
+	stack_cond(mem, l, r, w, cond_gs, ncond);
 	read_fds(mem, l, r, w, fd_gs, nfd);
 	read_chans(mem, l, w);
 	if (w->nw)
 		qsort(w->w, w->nw, sizeof(*w->w), wait_cmp);
 	free(p);
 	free(sema_gs);
+	free(cond_gs);
 	free(fd_gs);
 	free(cls);
 	return 0;
+}
+
+/*
+ * Reads SCAN_BYTES of the stack above g.sched.sp of each goroutine
+ * gs[0..n) into buf (n windows; what is past the stack's top or could
+ * not be read is zero).  Returns the number of windows read.
+ */
+static size_t stack_windows(struct memsrc *mem,
+			    const struct gort_registry *r, const size_t *gs,
+			    size_t n, unsigned char *buf)
+{
+	struct memsrc_iov *iov = xcalloc(n + 1, sizeof(*iov));
+	size_t i, ok;
+
+	memset(buf, 0, n * SCAN_BYTES);
+	for (i = 0; i < n; i++) {
+		const struct gort_g *g = &r->gs[gs[i]];
+		uint64_t sp = g->sched_sp, len = 0;
+
+		if (sp && sp < g->stack_hi && sp >= g->stack_lo)
+			len = g->stack_hi - sp;
+		iov[i].addr = sp;
+		iov[i].buf = buf + i * SCAN_BYTES;
+		iov[i].len = len < SCAN_BYTES ? (size_t)len : SCAN_BYTES;
+	}
+	ok = read_batch(mem, iov, n);
+	for (i = 0; i < n; i++)
+		if (!iov[i].ok)
+			memset(buf + i * SCAN_BYTES, 0, SCAN_BYTES);
+	free(iov);
+	return ok;
+}
+
+/*
+ * The distinct words of g's window that may point at a heap or data
+ * object (8-aligned, not into its own stack), in order, into out (room
+ * for SCAN_BYTES / 8).  Returns their number.
+ */
+static size_t stack_words(const struct gort_g *g, const unsigned char *win,
+			  uint64_t *out)
+{
+	size_t i, j, n = 0;
+
+	for (i = 0; i < SCAN_BYTES / 8; i++) {
+		uint64_t v;
+
+		memcpy(&v, win + i * 8, 8);
+		if (v < 4096 || (v & 7) || v >= (1ull << 48) ||
+		    (v >= g->stack_lo && v < g->stack_hi))
+			continue;
+		for (j = 0; j < n && out[j] != v; j++)
+			;
+		if (j == n)
+			out[n++] = v;
+	}
+	return n;
+}
+
+/*
+ * Semaphore waits whose address no semtable gave: a word of the stack
+ * that points at a sudog whose g is this goroutine, with an address
+ * (elem) and no channel, is the sudog semacquire1 queued (a released
+ * sudog has no g and no elem; a goroutine parked on a semaphore holds
+ * no other).  Its elem is the semaphore.  Goroutines past SCAN_MAX_G,
+ * or without such a word, keep address 0 (unknown).
+ */
+static void stack_sema(struct memsrc *mem, const struct gort_layout *l,
+		       const struct gort_registry *r, struct gort_waits *w,
+		       const size_t *gs, size_t ngs)
+{
+	size_t sz = (size_t)l->sudog_size, per = SCAN_BYTES / 8, c, i, k;
+	size_t most = SCAN_CHUNK * per;
+	unsigned char *win = xmalloc(SCAN_CHUNK * SCAN_BYTES);
+	uint64_t *words = xcalloc(most, sizeof(*words));
+	size_t *nwords = xcalloc(SCAN_CHUNK, sizeof(*nwords));
+	size_t *slot = xcalloc(most, sizeof(*slot));
+	unsigned char *sud = xmalloc(most * sz + MAX_STRUCT);
+	struct memsrc_iov *iov = xcalloc(most, sizeof(*iov));
+	struct key_ent *ents = xcalloc(most, sizeof(*ents));
+	struct hashmap uniq;
+
+	for (c = 0; c < ngs; c += SCAN_CHUNK) {
+		size_t n = ngs - c < SCAN_CHUNK ? ngs - c : SCAN_CHUNK, nu = 0;
+
+		if (c >= SCAN_MAX_G) {
+			for (i = 0; i < n; i++)
+				add_wait(w, gs[c + i], GORT_WAIT_SEMA,
+					 GORT_DIR_NONE, 0, 0, -1);
+			continue;
+		}
+		stack_windows(mem, r, gs + c, n, win);
+		/* Each distinct word once: return addresses and the like
+		 * are the same in every stack parked alike. */
+		hashmap_init(&uniq, key_cmp, NULL, 0);
+		for (i = 0; i < n; i++) {
+			nwords[i] = stack_words(&r->gs[gs[c + i]],
+						win + i * SCAN_BYTES,
+						words + i * per);
+			for (k = 0; k < nwords[i]; k++) {
+				uint64_t v = words[i * per + k];
+				struct key_ent *e = key_find(&uniq, v);
+
+				if (e) {
+					slot[i * per + k] = e->idx;
+					continue;
+				}
+				key_add(&uniq, &ents[nu], v, nu);
+				iov[nu].addr = v;
+				iov[nu].buf = sud + nu * sz;
+				iov[nu].len = sz;
+				slot[i * per + k] = nu++;
+			}
+		}
+		hashmap_release(&uniq);
+		read_batch(mem, iov, nu);
+		w->reads += nu;
+		for (i = 0; i < n; i++) {
+			uint64_t addr = 0, at = 0;
+
+			for (k = 0; k < nwords[i] && !addr; k++) {
+				size_t j = slot[i * per + k];
+				const unsigned char *b = sud + j * sz;
+
+				if (!iov[j].ok ||
+				    rd(b, l->sudog_g, 8) != r->gs[gs[c + i]].addr ||
+				    !rd(b, l->sudog_elem, 8) ||
+				    rd(b, l->sudog_c, 8))
+					continue;
+				addr = rd(b, l->sudog_elem, 8);
+				at = iov[j].addr;
+			}
+			add_wait(w, gs[c + i], GORT_WAIT_SEMA, GORT_DIR_NONE,
+				 addr, at, -1);
+		}
+	}
+	free(win);
+	free(words);
+	free(nwords);
+	free(slot);
+	free(sud);
+	free(iov);
+	free(ents);
+}
+
+/*
+ * Walks the notifyList at nl when it is one: its sudogs, from head by
+ * next, must each belong to a goroutine of gm (Cond waiters whose
+ * address is still unknown), the last must be its tail, and there are
+ * no more of them than tickets given out and not notified (wait -
+ * notify).  Then found[idx] of each of those goroutines (by gm's index)
+ * becomes nl and sudog[idx] its sudog.  *budget bounds the sudogs read
+ * one by one over all walks (the pause): when it runs out, the sudogs
+ * walked so far count and the others stay unknown.  Returns 1 when nl
+ * was such a list.
+ */
+static int cond_list(struct memsrc *mem, const struct gort_layout *l,
+		     const struct hashmap *gm, uint64_t nl, size_t *budget,
+		     uint64_t *found, uint64_t *sudog)
+{
+	unsigned char hdr[NL_SIZE], b[MAX_STRUCT];
+	size_t sz = (size_t)l->sudog_size, n = 0, i;
+	uint64_t at, last = 0, tail;
+	uint32_t waits, notified;
+	struct { size_t idx; uint64_t at; } *mem_of = NULL;
+	size_t alloc = 0;
+
+	if (memsrc_read_full(mem, nl, hdr, sizeof(hdr), NULL) < 0)
+		return 0;
+	memcpy(&waits, hdr, 4);
+	memcpy(&notified, hdr + 4, 4);
+	memcpy(&at, hdr + NL_HEAD, 8);
+	memcpy(&tail, hdr + NL_TAIL, 8);
+	if (!at || !tail)
+		return 0;
+	while (at && *budget) {
+		struct key_ent *k;
+
+		(*budget)--;
+		if (memsrc_read_full(mem, at, b, sz, NULL) < 0)
+			break;
+		k = key_find(gm, rd(b, l->sudog_g, 8));
+		if (!k)
+			break;
+		if (n == alloc) {
+			alloc = alloc ? 2 * alloc : 16;
+			mem_of = xreallocarray(mem_of, alloc,
+					       sizeof(*mem_of));
+		}
+		mem_of[n].idx = k->idx;
+		mem_of[n++].at = at;
+		last = at;
+		at = rd(b, l->sudog_next, 8);
+	}
+	/* At the budget's end the sudogs walked so far still count. */
+	if ((at && *budget) || !n || (!at && last != tail) ||
+	    n > (uint32_t)(waits - notified)) {
+		free(mem_of);
+		return 0;
+	}
+	for (i = 0; i < n; i++)
+		if (!found[mem_of[i].idx]) {
+			found[mem_of[i].idx] = nl;
+			sudog[mem_of[i].idx] = mem_of[i].at;
+		}
+	free(mem_of);
+	return 1;
+}
+
+/*
+ * Cond waits that g.waiting does not show (before Go 1.26): Cond.Wait
+ * keeps c (and may keep &c.notify) on the stack across the park; a word
+ * W there for which W + 16 (or W) is a notifyList holding this
+ * goroutine's sudog (cond_list) is its Cond.  Each candidate list is
+ * walked once.  Goroutines past SCAN_MAX_G, or not found, keep address
+ * 0 (unknown), with why_cond saying so.
+ */
+static void stack_cond(struct memsrc *mem, const struct gort_layout *l,
+		       const struct gort_registry *r, struct gort_waits *w,
+		       const size_t *gs, size_t ngs)
+{
+	size_t n = ngs < SCAN_MAX_G ? ngs : SCAN_MAX_G;
+	size_t budget = SCAN_MAX_WALK, c, i, k, j, unknown = 0;
+	unsigned char *win;
+	uint64_t *found, *sud, words[SCAN_BYTES / 8];
+	struct key_ent *ents;
+	struct hashmap gm, seen;
+
+	if (!ngs)
+		return;
+	found = xcalloc(ngs, sizeof(*found));
+	sud = xcalloc(ngs, sizeof(*sud));
+	ents = xcalloc(ngs, sizeof(*ents));
+	hashmap_init(&gm, key_cmp, NULL, ngs);
+	hashmap_init(&seen, key_cmp, NULL, 0);
+	for (i = 0; i < ngs; i++)
+		if (!key_find(&gm, r->gs[gs[i]].addr))
+			key_add(&gm, &ents[i], r->gs[gs[i]].addr, i);
+	win = xmalloc(SCAN_CHUNK * SCAN_BYTES);
+	for (c = 0; c < n; c += SCAN_CHUNK) {
+		size_t m = n - c < SCAN_CHUNK ? n - c : SCAN_CHUNK;
+
+		stack_windows(mem, r, gs + c, m, win);
+		for (i = 0; i < m; i++) {
+			size_t nw;
+
+			if (found[c + i])
+				continue;
+			nw = stack_words(&r->gs[gs[c + i]],
+					 win + i * SCAN_BYTES, words);
+			for (k = 0; k < nw && !found[c + i]; k++) {
+				for (j = 0; j < 2 && !found[c + i]; j++) {
+					uint64_t nl = words[k] +
+						      (j ? 0 : COND_NOTIFY);
+					struct key_ent *e;
+
+					if (key_find(&seen, nl))
+						continue;
+					e = xcalloc(1, sizeof(*e));
+					key_add(&seen, e, nl, 0);
+					w->reads++;
+					cond_list(mem, l, &gm, nl, &budget,
+						  found, sud);
+				}
+			}
+		}
+	}
+	for (i = 0; i < ngs; i++) {
+		add_wait(w, gs[i], GORT_WAIT_COND, GORT_DIR_NONE, found[i],
+			 sud[i], -1);
+		unknown += !found[i];
+	}
+	if (unknown)
+		w->why_cond = "the stack of a sync.Cond waiter did not lead "
+			      "to its Cond (before go1.26 no runtime "
+			      "structure does)";
+	hashmap_release_free(&seen);
+	hashmap_release(&gm);
+	free(win);
+	free(ents);
+	free(found);
+	free(sud);
 }
 
 static int wait_cmp(const void *a, const void *b)

@@ -81,6 +81,16 @@ size_t ages_update(struct ages *a, struct snap *s)
 			hashmap_entry_init(&sn->ent, probe.ent.hash);
 			hashmap_add(&a->ids, &sn->ent);
 		}
+		/* A saved snapshot may remember an earlier sighting. */
+		if (g->first_seen_ns > 0 && g->first_seen_ns < sn->first) {
+			sn->first = g->first_seen_ns;
+			sn->born_after = 0;
+		}
+		/* Of two bounds on its birth, the later is the closer. */
+		if (g->first_seen_ns == sn->first &&
+		    g->born_after_ns > sn->born_after &&
+		    g->born_after_ns < sn->first)
+			sn->born_after = g->born_after_ns;
 		sn->seq = a->seq;
 		g->first_seen_ns = sn->first;
 		g->born_after_ns = sn->born_after;

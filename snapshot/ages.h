@@ -24,8 +24,10 @@ void ages_reset(struct ages *a);
  * first had it, which it did not exist in: it is younger than
  * s->time_unix_ns minus that; 0 when unknown).  A wait the runtime's GC
  * stamped (wait_ns) that is longer than such a goroutine can be old is
- * a stale stamp: it is dropped (wait_ns -1).  Ids absent from s are
- * forgotten.  Returns the number of waits dropped.
+ * a stale stamp: it is dropped (wait_ns -1).  A goroutine of s that
+ * already carries an earlier first_seen_ns (a saved snapshot that
+ * remembered it) keeps that one and its born_after_ns.  Ids absent from
+ * s are forgotten.  Returns the number of waits dropped.
  */
 size_t ages_update(struct ages *a, struct snap *s);
 

@@ -197,6 +197,41 @@ void blocked_goroutine_str(const struct snap *s,
 		strbuf_addf(out, " +%zu more", g->nwaits - 1);
 }
 
+void blocked_group_str(const struct snap *s, const size_t *idx, size_t n,
+		       struct strbuf *out)
+{
+	size_t *count, i, best = SIZE_MAX, nobj = 0, waiting = 0;
+
+	if (!s->nobjects)
+		return;
+	count = xcalloc(s->nobjects, sizeof(*count));
+	for (i = 0; i < n; i++) {
+		const struct snap_goroutine *g = &s->gs[idx[i]];
+		size_t o;
+
+		if (!g->nwaits || g->waits[0].obj >= s->nobjects)
+			continue;
+		o = g->waits[0].obj;
+		waiting++;
+		if (!count[o]++)
+			nobj++;
+		if (best == SIZE_MAX || count[o] > count[best])
+			best = o;
+	}
+	if (best != SIZE_MAX) {
+		blocked_object_str(&s->objects[best], out);
+		if (count[best] == n)
+			strbuf_addf(out, "  (all %zu)", n);
+		else
+			strbuf_addf(out, "  (%zu of %zu)", count[best], n);
+		if (nobj > 1)
+			strbuf_addf(out, "; %zu more on %zu other object%s",
+				    waiting - count[best], nobj - 1,
+				    nobj > 2 ? "s" : "");
+	}
+	free(count);
+}
+
 static void object_text(const struct snap_object *o,
 			const struct obj_count *c, struct strbuf *out)
 {

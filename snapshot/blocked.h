@@ -42,6 +42,16 @@ void blocked_goroutine_str(const struct snap *s,
 			   const struct snap_goroutine *g, struct strbuf *out);
 
 /*
+ * What the goroutines s->gs[idx[0..n)] (a group's members) wait on, for
+ * a detail line: the object most of them wait on first, how many of
+ * them do, and how many other objects the others wait on, e.g.
+ * "chan int  0xc000123400  len 0 cap 0  receivers 850 senders 0  (all
+ * 850)"; nothing when none waits on a known object.  Appends to out.
+ */
+void blocked_group_str(const struct snap *s, const size_t *idx, size_t n,
+		       struct strbuf *out);
+
+/*
  * goscope groups --by=object: one entry per object that goroutines of s
  * wait on, most waiters first, with the number of those goroutines
  * (system goroutines only when all).  Text: one line per object, e.g.

@@ -23,6 +23,14 @@ static void count_states(struct diff *d, const struct grouping *gr,
 static void by_id(struct diff *d, size_t *dg_of_b);
 static int rank(const struct diff_group *g);
 static int cmp_group(const void *x, const void *y);
+/* A group's verdict in one word: "suspect", "stable", "undecided". */
+static const char *leak_word(int state)
+{
+	return state == LEAK_SUSPECT ? "suspect"
+	       : state == LEAK_STABLE ? "stable" : "undecided";
+}
+
+static const char *leak_word(int state);
 static void fmt_delta(struct strbuf *out, size_t before, size_t after);
 static json_t *frame_obj(const struct snap_frame *f);
 
@@ -331,7 +339,8 @@ void diff_fmt_text(const struct diff *d, struct strbuf *out)
 		const struct diff_group *g = &d->groups[i];
 		const struct group *any = g->new ? g->new : g->old;
 
-		if (g->change == DIFF_SAME)
+		if (g->change == DIFF_SAME &&
+		    !(d->nseries && g->leak == LEAK_SUSPECT))
 			continue;
 		strbuf_addf(out, "  %s%zu  %zu -> %zu  %-6s [%s]  group ",
 			    g->after >= g->before ? "+" : "-",
@@ -342,6 +351,8 @@ void diff_fmt_text(const struct diff *d, struct strbuf *out)
 		group_fmt_id(out, g->id);
 		if (g->persisted)
 			strbuf_addf(out, ", %zu persisted", g->persisted);
+		if (d->nseries)
+			strbuf_addf(out, "  [%s]", leak_word(g->leak));
 		strbuf_addc(out, '\n');
 		if (any->user)
 			strbuf_addf(out, "      user frame  %s at %s:%d\n",
@@ -352,6 +363,8 @@ void diff_fmt_text(const struct diff *d, struct strbuf *out)
 				    any->creator->func, any->creator->file,
 				    any->creator->line);
 	}
+	if (d->nseries && d->verdict_text)
+		strbuf_adds(out, d->verdict_text);
 }
 
 static json_t *frame_obj(const struct snap_frame *f)
@@ -375,6 +388,9 @@ void diff_fmt_json(const struct diff *d, struct strbuf *out)
 			    json_string(group_level_name(d->a.level)));
 	json_object_set_new(root, "dt_ns", d->dt_ns >= 0
 			    ? json_integer(d->dt_ns) : json_null());
+	if (d->nseries)
+		json_object_set_new(root, "snapshots",
+				    json_integer((json_int_t)d->nseries));
 	o = json_object();
 	json_object_set_new(o, "before", json_integer((json_int_t)
 						      d->a.ngrouped));
@@ -436,9 +452,19 @@ void diff_fmt_json(const struct diff *d, struct strbuf *out)
 				    ? frame_obj(any->user) : json_null());
 		json_object_set_new(o, "created_by", any->creator
 				    ? frame_obj(any->creator) : json_null());
+		if (d->nseries)
+			json_object_set_new(o, "leak",
+					    json_string(leak_word(g->leak)));
 		json_array_append_new(arr, o);
 	}
 	json_object_set_new(root, "groups", arr);
+	if (d->nseries) {
+		json_t *v = d->verdict_json
+				    ? json_loads(d->verdict_json, 0, NULL)
+				    : NULL;
+
+		json_object_set_new(root, "verdict", v ? v : json_null());
+	}
 	text = json_dumps(root, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	if (text) {
 		strbuf_adds(out, text);

@@ -7,6 +7,7 @@
 
 #include "lib/strbuf.h"
 #include "snapshot/group.h"
+#include "snapshot/leak.h"
 #include "snapshot/snap.h"
 
 enum diff_change {
@@ -21,6 +22,7 @@ struct diff_group {
 	size_t before, after;
 	size_t persisted;	/* members with the same id in both */
 	enum diff_change change;
+	int leak;		/* enum leak_state, when diff.nseries */
 };
 
 struct diff_state {
@@ -40,6 +42,14 @@ struct diff {
 	uint64_t persisted_ids[DIFF_MAX_IDS];	/* smallest, ascending */
 	size_t npersisted_ids;
 	int64_t dt_ns;		/* new time - old time, -1 when unknown */
+	/*
+	 * A series (goscope diff A B C ...): the caller sets nseries to the
+	 * number of snapshots the leak rule judged, each group's leak, and
+	 * the rule's verdict as text and as a JSON object (verdict_text,
+	 * verdict_json: borrowed, NUL-terminated); 0 for two snapshots.
+	 */
+	size_t nseries;
+	const char *verdict_text, *verdict_json;
 };
 
 /*
@@ -56,9 +66,17 @@ void diff_release(struct diff *d);
 /* "new", "grown", "shrunk", "gone", "same". */
 const char *diff_change_name(enum diff_change c);
 
-/* The report for people: totals, states, then changed groups. */
+/*
+ * The report for people: totals, states, then changed groups; for a
+ * series also every group the rule suspects, each marked with its
+ * verdict, and the verdict last.
+ */
 void diff_fmt_text(const struct diff *d, struct strbuf *out);
-/* The same as JSON (schema goscope.diff/1), every group included. */
+/*
+ * The same as JSON (schema goscope.diff/1), every group included; for a
+ * series, "snapshots", each group's "leak" ("suspect", "stable",
+ * "undecided") and the "verdict" object.
+ */
 void diff_fmt_json(const struct diff *d, struct strbuf *out);
 
 #endif

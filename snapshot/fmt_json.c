@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "snapshot/fmt_json.h"
+#include "lib/compiler.h"
 #include "lib/hashmap.h"
 #include "lib/intern.h"
 #include "lib/xmalloc.h"
@@ -56,8 +57,10 @@ static int put_cb(const char *buf, size_t len, void *data);
 static json_t *hex(uint64_t v);
 static json_t *frame_json(const struct snap_frame *f);
 static json_t *shape_json(const struct snap_goroutine *g, size_t sid);
-static json_t *goroutine_json(const struct snap_goroutine *g, size_t shape);
+static json_t *goroutine_json(const struct snap *s,
+			      const struct snap_goroutine *g, size_t shape);
 static json_t *capture_json(const struct snap *s);
+static void stop_parts_json(json_t *x, const struct snap_stop *st);
 static void capture_stops_json(json_t *o, const struct snap *s);
 static json_t *nframe_json(const struct snap_nframe *f);
 static void thread_native_json(const struct snap *s,
@@ -363,6 +366,10 @@ static json_t *shape_json(const struct snap_goroutine *g, size_t sid)
 	if (g->waitreason)
 		json_object_set_new(o, "wait_reason", jstr(g->status_str));
 	json_object_set_new(o, "wait_stamped", json_boolean(g->waitsince));
+	/* The GC stamps waitsince at the first cycle after the goroutine
+	 * blocked: the wait is at least that old, not exactly. */
+	if (g->waitsince)
+		json_object_set_new(o, "wait_approximate", json_true());
 	json_object_set_new(o, "start_func", jstr(g->start_func));
 	if (g->has_creator) {
 		json_t *c = json_object();
@@ -414,11 +421,15 @@ static json_t *shape_json(const struct snap_goroutine *g, size_t sid)
  * [id, shape, wait_ns or null, parent or null(, weight when > 1)], and
  * when any frame has argument text, one more cell: [args of each frame,
  * string or null] (arguments are per goroutine, so they are not part of
- * the shared frames).
+ * the shared frames), and last, when goscope saw the goroutine before
+ * this capture, {"first_seen": unix ns, "born_after": unix ns} (the
+ * honest age: at least time - first_seen old; born_after, when known,
+ * is the last capture before, which did not have it).
  */
-static json_t *goroutine_json(const struct snap_goroutine *g, size_t shape)
+static json_t *goroutine_json(const struct snap *s,
+			      const struct snap_goroutine *g, size_t shape)
 {
-	json_t *a = json_array(), *args;
+	json_t *a = json_array(), *args, *age;
 	size_t i;
 
 	json_array_append_new(a, json_integer((json_int_t)g->goid));
@@ -433,13 +444,45 @@ static json_t *goroutine_json(const struct snap_goroutine *g, size_t shape)
 				      json_integer((json_int_t)g->weight));
 	for (i = 0; i < g->nframes && !g->frames[i].args; i++)
 		;
-	if (i == g->nframes)
+	if (i < g->nframes) {
+		args = json_array();
+		for (i = 0; i < g->nframes; i++)
+			json_array_append_new(args, jstr(g->frames[i].args));
+		json_array_append_new(a, args);
+	}
+	if ((!g->first_seen_ns || g->first_seen_ns >= s->time_unix_ns) &&
+	    !g->born_after_ns)
 		return a;
-	args = json_array();
-	for (i = 0; i < g->nframes; i++)
-		json_array_append_new(args, jstr(g->frames[i].args));
-	json_array_append_new(a, args);
+	age = json_object();
+	if (g->first_seen_ns)
+		json_object_set_new(age, "first_seen",
+				    json_integer(g->first_seen_ns));
+	if (g->born_after_ns)
+		json_object_set_new(age, "born_after",
+				    json_integer(g->born_after_ns));
+	json_array_append_new(a, age);
 	return a;
+}
+
+/* A stop's parts and what it cost goscope (see struct snap_stop). */
+static void stop_parts_json(json_t *x, const struct snap_stop *st)
+{
+	const struct {
+		const char *key;
+		uint64_t v;
+	} f[] = {
+		{ "allgs_ns", st->allgs_ns },	{ "gs_ns", st->gs_ns },
+		{ "ms_ns", st->ms_ns },		{ "decode_ns", st->decode_ns },
+		{ "stacks_ns", st->stacks_ns },	{ "waits_ns", st->waits_ns },
+		{ "hook_ns", st->hook_ns },	{ "resume_ns", st->resume_ns },
+		{ "cpu_ns", st->cpu_ns },	{ "faults", st->faults },
+		{ "ranges", st->ranges },	{ "read_calls", st->read_calls },
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(f); i++)
+		json_object_set_new(x, f[i].key,
+				    json_integer((json_int_t)f[i].v));
 }
 
 /* How the capture stopped the target (live captures only). */
@@ -468,6 +511,7 @@ static void capture_stops_json(json_t *o, const struct snap *s)
 			(json_int_t)s->stops[i].stacks));
 		json_object_set_new(x, "bytes", json_integer(
 			(json_int_t)s->stops[i].bytes));
+		stop_parts_json(x, &s->stops[i]);
 		json_array_append_new(a, x);
 	}
 	json_object_set_new(o, "stops", a);
@@ -515,6 +559,9 @@ static json_t *capture_json(const struct snap *s)
 	snprintf(full, sizeof(full), "%s.%09lldZ", ts,
 		 (long long)(s->time_unix_ns % 1000000000));
 	json_object_set_new(o, "pid", json_integer(s->pid));
+	json_object_set_new(o, "start_time", s->start_time
+			    ? json_integer((json_int_t)s->start_time)
+			    : json_null());
 	json_object_set_new(o, "exe", jstr(s->exe));
 	json_object_set_new(o, "go_version", jstr(s->go_version));
 	json_object_set_new(o, "main_module", jstr(s->main_module));
@@ -665,7 +712,7 @@ void fmt_json_snapshot(const struct snap *s, struct strbuf *out)
 	for (i = 0; i < s->ngs; i++) {
 		if (i)
 			strbuf_addc(out, ',');
-		put_json(out, NULL, goroutine_json(&s->gs[i], shape[i]));
+		put_json(out, NULL, goroutine_json(s, &s->gs[i], shape[i]));
 		strbuf_flush_point(out);
 	}
 	strbuf_adds(out, "]}\n");

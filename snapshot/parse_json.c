@@ -10,6 +10,7 @@
 #include "goruntime/layout.h"
 #include "snapshot/fmt_json.h"
 #include "snapshot/parse_json.h"
+#include "lib/compiler.h"
 #include "lib/xmalloc.h"
 #include "lib/banned.h"
 
@@ -47,6 +48,8 @@ static int get_bool(struct reader *r, json_t *o, const char *key,
 		    int optional, int *out);
 static int status_value(const char *name, uint32_t *out);
 static int read_capture(struct reader *r, json_t *c);
+static int read_stop_parts(struct reader *r, json_t *o,
+			   struct snap_stop *st);
 static int read_native(struct reader *r, json_t *o, struct snap_thread *t);
 static int read_threads(struct reader *r, json_t *a);
 static int link_threads(struct reader *r);
@@ -57,6 +60,7 @@ static int read_shape(struct reader *r, json_t *o, struct snap_goroutine *g);
 static int read_shapes(struct reader *r, json_t *a);
 static int read_objects(struct reader *r, json_t *a);
 static int read_waits(struct reader *r, json_t *a, struct snap_goroutine *g);
+static int read_age(struct reader *r, json_t *o, struct snap_goroutine *g);
 static int read_goroutines(struct reader *r, json_t *a);
 
 static int fail(struct reader *r, const char *fmt, ...)
@@ -230,6 +234,12 @@ static int read_capture(struct reader *r, json_t *c)
 	if (get_int(r, c, "pid", 0, INT32_MAX, 0, &v) < 0)
 		return -EINVAL;
 	r->s->pid = (pid_t)v;
+	/* Optional: snapshots saved before it was recorded lack it. */
+	if (json_object_get(c, "start_time")) {
+		if (get_int(r, c, "start_time", 1, INT64_MAX, 1, &v) < 0)
+			return -EINVAL;
+		r->s->start_time = v > 0 ? v : 0;
+	}
 	if (get_str(r, c, "exe", 1, &exe) < 0 ||
 	    get_str(r, c, "go_version", 1, &ver) < 0 ||
 	    get_str(r, c, "main_module", 1, &r->s->main_module) < 0 ||
@@ -256,6 +266,35 @@ static int read_capture(struct reader *r, json_t *c)
 	r->s->bytes_copied = (size_t)v;
 	if (json_object_get(c, "mode"))
 		return read_stops(r, c);
+	return 0;
+}
+
+/* A stop's parts and costs: optional (older files have none). */
+static int read_stop_parts(struct reader *r, json_t *o, struct snap_stop *st)
+{
+	const struct {
+		const char *key;
+		uint64_t *v;
+	} f[] = {
+		{ "allgs_ns", &st->allgs_ns },	{ "gs_ns", &st->gs_ns },
+		{ "ms_ns", &st->ms_ns },	{ "decode_ns", &st->decode_ns },
+		{ "stacks_ns", &st->stacks_ns },
+		{ "waits_ns", &st->waits_ns },	{ "hook_ns", &st->hook_ns },
+		{ "resume_ns", &st->resume_ns },
+		{ "cpu_ns", &st->cpu_ns },	{ "faults", &st->faults },
+		{ "ranges", &st->ranges },
+		{ "read_calls", &st->read_calls },
+	};
+	int64_t v;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(f); i++) {
+		if (!json_object_get(o, f[i].key))
+			continue;
+		if (get_int(r, o, f[i].key, 0, INT64_MAX, 0, &v) < 0)
+			return -EINVAL;
+		*f[i].v = (uint64_t)v;
+	}
 	return 0;
 }
 
@@ -295,6 +334,8 @@ static int read_stops(struct reader *r, json_t *c)
 		st->goroutines = (size_t)v[4];
 		st->stacks = (size_t)v[5];
 		st->bytes = (size_t)v[6];
+		if (read_stop_parts(r, o, st) < 0)
+			return -EINVAL;
 	}
 	r->s->nstops = json_array_size(a);
 	snprintf(r->path, sizeof(r->path), "capture");
@@ -735,13 +776,35 @@ static int read_shapes(struct reader *r, json_t *a)
 	return 0;
 }
 
+/* {"first_seen": unix ns, "born_after": unix ns}, both optional. */
+static int read_age(struct reader *r, json_t *o, struct snap_goroutine *g)
+{
+	int64_t v;
+
+	if (json_object_get(o, "first_seen")) {
+		if (get_int(r, o, "first_seen", 1, INT64_MAX, 0, &v) < 0)
+			return -EINVAL;
+		g->first_seen_ns = v;
+	}
+	if (json_object_get(o, "born_after")) {
+		if (get_int(r, o, "born_after", 1, INT64_MAX, 0, &v) < 0)
+			return -EINVAL;
+		g->born_after_ns = v;
+	}
+	if (g->born_after_ns && g->first_seen_ns &&
+	    g->born_after_ns >= g->first_seen_ns)
+		return fail(r, "born_after is not before first_seen");
+	return 0;
+}
+
 static int read_goroutines(struct reader *r, json_t *a)
 {
 	size_t i, j, n = json_array_size(a);
 
 	r->s->gs = xcalloc(n + 1, sizeof(*r->s->gs));
 	for (i = 0; i < n; i++) {
-		json_t *row = json_array_get(a, i), *x[6], *args = NULL;
+		json_t *row = json_array_get(a, i), *x[7], *args = NULL;
+		json_t *age = NULL;
 		struct snap_goroutine *g = &r->s->gs[i];
 		const struct snap_goroutine *sh;
 		const size_t *st;
@@ -749,17 +812,22 @@ static int read_goroutines(struct reader *r, json_t *a)
 
 		snprintf(r->path, sizeof(r->path), "goroutines[%zu]", i);
 		if (!json_is_array(row) || json_array_size(row) < 4 ||
-		    json_array_size(row) > 6)
+		    json_array_size(row) > 7)
 			return fail(r, "expected [id, shape, wait_ns, parent]");
-		for (j = 0; j < 6; j++)
+		for (j = 0; j < 7; j++)
 			x[j] = json_array_get(row, j);
-		/* The last cell, when an array: the frames' arguments. */
+		/* The last cell, when an object: the honest age; then, when
+		 * an array: the frames' arguments. */
 		j = json_array_size(row) - 1;
+		if (j >= 4 && json_is_object(x[j])) {
+			age = x[j];
+			x[j--] = NULL;
+		}
 		if (j >= 4 && json_is_array(x[j])) {
 			args = x[j];
 			x[j] = NULL;
 		}
-		if (x[5])
+		if (x[5] || x[6])
 			return fail(r, "expected [id, shape, wait_ns, parent]");
 		/* A fifth cell: how many identical goroutines the row
 		 * stands for (from a debug=1 profile). */
@@ -788,6 +856,8 @@ static int read_goroutines(struct reader *r, json_t *a)
 		g->wait_ns = json_is_null(x[2]) ? -1 : json_integer_value(x[2]);
 		g->parent_goid = json_is_null(x[3])
 					 ? 0 : (uint64_t)json_integer_value(x[3]);
+		if (age && read_age(r, age, g) < 0)
+			return -EINVAL;
 		g->waits = NULL;
 		if (sh->nwaits) {
 			if (r->budget < sh->nwaits)

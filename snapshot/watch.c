@@ -300,6 +300,23 @@ void watch_verdict(struct watch *w, struct watch_verdict *v)
 	qsort(v->suspects, v->nsuspects, sizeof(*v->suspects), cmp_suspect);
 }
 
+enum leak_state watch_group_state(const struct watch *w, uint64_t id)
+{
+	const struct ginfo *gi = ginfo_find(w, id);
+	struct leak_result r;
+
+	if (!w->nsamples)
+		return LEAK_UNDECIDED;
+	if (gi && gi->seen == w->nsamples && gi->leaked)
+		return LEAK_SUSPECT;
+	if (leak_track_judge(w->totals, 0, &r) == LEAK_UNDECIDED)
+		return LEAK_UNDECIDED;
+	if (!gi || gi->seen != w->nsamples)
+		return LEAK_STABLE;
+	return leak_track_judge(w->track, id, &r) == LEAK_SUSPECT
+		       ? LEAK_SUSPECT : LEAK_STABLE;
+}
+
 void watch_verdict_release(struct watch_verdict *v)
 {
 	size_t i;

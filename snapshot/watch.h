@@ -91,6 +91,15 @@ void watch_capture_failed(struct watch *w);
 void watch_verdict(struct watch *w, struct watch_verdict *v);
 void watch_verdict_release(struct watch_verdict *v);
 
+/*
+ * The verdict on one group (by id), as watch_verdict judges it:
+ * LEAK_UNDECIDED while the snapshots do not cover the window (unless the
+ * runtime marked the group leaked), LEAK_SUSPECT for a group that
+ * watch_verdict lists, LEAK_STABLE otherwise (also for a group absent
+ * from the last snapshot).
+ */
+enum leak_state watch_group_state(const struct watch *w, uint64_t id);
+
 enum watch_format { WATCH_TEXT, WATCH_JSON, WATCH_OPENMETRICS };
 
 /* One line per sample (text, or a JSON object per line). */

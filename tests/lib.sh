@@ -169,3 +169,122 @@ t_traced_threads() {
 	cat /proc/"$1"/task/*/stat 2>/dev/null |
 		awk '{ sub(/.*\) /, ""); if ($1 == "t") n++ } END { print n + 0 }'
 }
+
+# Targets that answer commands on their standard input (the Go test
+# program tests/targets/goroutines): started by t_launch, remembered in
+# T_PIDS, ended by t_finish or, all at once, by t_finish_all (for a
+# cleanup trap).
+T_PIDS=()
+
+# t_tcmd PID LINE: sends LINE to the target's stdin and reads its
+# one-line reply into T_REPLY; fails when the target does not answer.
+t_tcmd() {
+	local -a fds
+	read -r -a fds <<<"${T_TARGET_FD[$1]:-}"
+	T_REPLY=
+	[ "${#fds[@]}" -eq 2 ] || return 1
+	printf '%s\n' "$2" 1>&"${fds[0]}" 2>/dev/null || return 1
+	read -r -t 60 T_REPLY <&"${fds[1]}" || return 1
+}
+
+# t_tdump PID FILE: makes the target write its own debug=2 dump to FILE.
+t_tdump() { t_tcmd "$1" "dump $2" && [ "$T_REPLY" = dumped ]; }
+
+# t_launch VAR CMD...: start_target, and the pid remembered.
+t_launch() {
+	local _l_pid
+	start_target _l_pid "${@:2}" || return 1
+	T_PIDS+=("$_l_pid")
+	printf -v "$1" '%s' "$_l_pid"
+}
+
+# t_finish PID: ends a target (resumed first, in case goscope left it
+# stopped) and forgets it.
+t_finish() {
+	local p left=()
+	kill -CONT "$1" 2>/dev/null
+	stop_target "$1"
+	for p in "${T_PIDS[@]}"; do
+		[ "$p" = "$1" ] || left+=("$p")
+	done
+	T_PIDS=("${left[@]}")
+}
+
+t_finish_all() {
+	while [ "${#T_PIDS[@]}" -gt 0 ]; do
+		t_finish "${T_PIDS[0]}"
+	done
+}
+
+# t_build_dumpcmp DIR: builds the dump comparator tests/tools/dumpcmp as
+# DIR/dumpcmp with the newest toolchain (tests/go-env.sh must be
+# sourced); without a toolchain or on a build error the script ends with
+# one result.
+t_build_dumpcmp() {
+	local newest
+	newest=$(bash "$T_ROOT/tests/go-toolchains.sh" list 2>/dev/null |
+		awk -F'\t' '$2 != "SKIP" { r = $2 } END { print r }')
+	if [ -z "$newest" ]; then
+		t_skip_rest "$(basename "$0" .sh)" "no Go toolchain"
+		t_done
+	fi
+	if ! go_build_with "$newest" "$1/dumpcmp" "$T_ROOT/tests/tools/dumpcmp" \
+		>"$1/dumpcmp.log" 2>&1; then
+		t_expect 1
+		t_fail "dumpcmp build" "$(tail -n 1 "$1/dumpcmp.log")"
+		t_skip_rest "$(basename "$0" .sh)" "no dumpcmp"
+		t_done
+	fi
+	T_DUMPCMP=$1/dumpcmp
+}
+
+# t_dumpcmp CELL WANT GOT [DUMPCMP-OPTION...]: compares two goroutine
+# dumps with the comparator built by t_build_dumpcmp; sets CMP_RC to its
+# status and CMP_SUMMARY to its summary (or error) line.  When they
+# differ it prints the details as comments and keeps both dumps in
+# T_KEEP (a folder) as CELL.want and CELL.got.
+t_dumpcmp() {
+	local cell=${1//[\/ ]/-} want=$2 got=$3 out
+	shift 3
+	out=$("$T_DUMPCMP" "$@" "$want" "$got" 2>"$T_DUMPCMP.err")
+	CMP_RC=$?
+	if [ "$CMP_RC" -eq 2 ]; then
+		CMP_SUMMARY="dumpcmp: $(head -n 1 "$T_DUMPCMP.err")"
+	else
+		CMP_SUMMARY=$(printf '%s\n' "$out" | tail -n 1)
+	fi
+	[ "$CMP_RC" -eq 0 ] && return 0
+	printf '%s\n' "$out" | head -n 60 | sed 's/^/#   /'
+	head -n 3 "$T_DUMPCMP.err" | sed 's/^/#   /'
+	if [ -n "${T_KEEP:-}" ]; then
+		mkdir -p "$T_KEEP"
+		cp "$want" "$T_KEEP/$cell.want" 2>/dev/null
+		cp "$got" "$T_KEEP/$cell.got" 2>/dev/null
+		echo "#   dumps kept in $T_KEEP/$cell.*"
+	fi
+	return 1
+}
+
+# t_oracle_cmp CELL WANT GOT [DUMPCMP-OPTION...]: t_dumpcmp of goscope's
+# dump of the live goroutines target (GOT) against the target's own dump
+# taken after it (WANT).  dumpcmp must exclude the main goroutine (it
+# serves the dump command) and the busy loop (running or runnable),
+# always, and the heartbeat too when a dump catches it between two ticks
+# (runnable); any other exclusion, or a goroutine missing from goscope's
+# dump, fails the comparison.
+T_ORACLE_EXCLUDED=2-3
+t_oracle_cmp() { t_dumpcmp "$1" "$2" "$3" -excluded "$T_ORACLE_EXCLUDED" "${@:4}"; }
+
+# t_launch_goroutines VAR BIN: starts the goroutines target BIN with 20
+# extra parked goroutines and a clean traceback setting.
+t_launch_goroutines() { t_launch "$1" env -u GOTRACEBACK "$2" -n 20; }
+
+# t_cmp_result NAME: the result of the last t_dumpcmp, its summary as
+# the comment.
+t_cmp_result() {
+	if [ "$CMP_RC" -eq 0 ]; then
+		t_ok "$1 # $CMP_SUMMARY"
+	else
+		t_fail "$1" "$CMP_SUMMARY"
+	fi
+}

@@ -7,8 +7,8 @@
 # line as TAP allows.  A test fails
 #   - for each "not ok" line;
 #   - when its plan differs from the number of result lines (a cell that
-#     vanished without a result, or an extra one); a script without a plan
-#     gets a warning (a failure with GOSCOPE_TEST_PLANS=require);
+#     vanished without a result, or an extra one), or it declares no plan
+#     (GOSCOPE_TEST_PLANS=warn makes that a warning);
 #   - when its exit status is non-zero without a "not ok" line;
 #   - when it runs longer than GOSCOPE_TEST_TIMEOUT seconds (default 900),
 #     then it and every process it started are killed.
@@ -18,9 +18,9 @@ set -u
 
 : "${GOSCOPE_TEST_OUT:=tests/out}"
 : "${GOSCOPE_TEST_TIMEOUT:=900}"
-# "require": a script without a plan fails (every script in tests/live
-# and tests/offline has one except those the runner warns about).
-: "${GOSCOPE_TEST_PLANS:=warn}"
+# "require" (the default): a test without a plan fails; "warn": it gets
+# a warning.
+: "${GOSCOPE_TEST_PLANS:=require}"
 mkdir -p "$GOSCOPE_TEST_OUT"
 export CMOCKA_MESSAGE_OUTPUT=TAP
 pass=0 fail=0 skip=0 failed_names=""

@@ -23,90 +23,16 @@ set -u
 
 trap '' PIPE
 
-EXTRA=20
-keep=$T_ROOT/tests/out/dump-stripped
+T_KEEP=$T_ROOT/tests/out/dump-stripped
 work=$(mktemp -d)
-pids=()
 pid=
-cleanup() {
-	for p in "${pids[@]}"; do stop_target "$p"; done
-	rm -rf "$work"
-}
-trap cleanup EXIT
+trap 't_finish_all; rm -rf "$work"' EXIT
 
 can_ptrace=1
 scope=$(cat /proc/sys/kernel/yama/ptrace_scope 2>/dev/null || echo 0)
 if [ "$scope" -ge 2 ] && [ "$(id -u)" -ne 0 ]; then
 	can_ptrace=0
 fi
-
-# tcmd PID LINE: one command to the target, its reply in T_REPLY.
-tcmd() {
-	local -a fds
-	read -r -a fds <<<"${T_TARGET_FD[$1]:-}"
-	T_REPLY=
-	[ "${#fds[@]}" -eq 2 ] || return 1
-	printf '%s\n' "$2" 1>&"${fds[0]}" 2>/dev/null || return 1
-	read -r -t 60 T_REPLY <&"${fds[1]}" || return 1
-}
-
-tdump() {
-	tcmd "$1" "dump $2" && [ "$T_REPLY" = dumped ]
-}
-
-launch() {
-	local _l_pid
-	start_target _l_pid env -u GOTRACEBACK "$2" -n "$EXTRA" || return 1
-	pids+=("$_l_pid")
-	printf -v "$1" '%s' "$_l_pid"
-}
-
-finish() {
-	local p left=()
-	kill -CONT "$1" 2>/dev/null
-	stop_target "$1"
-	for p in "${pids[@]}"; do
-		[ "$p" = "$1" ] || left+=("$p")
-	done
-	pids=("${left[@]}")
-}
-
-# traced_threads PID: how many threads are in a ptrace stop ('t').
-traced_threads() {
-	cat /proc/"$1"/task/*/stat 2>/dev/null |
-		awk '{ sub(/.*\) /, ""); if ($1 == "t") n++ } END { print n + 0 }'
-}
-
-keep_dumps() {
-	local cell=${1//\//-} f
-	shift
-	mkdir -p "$keep"
-	for f in "$@"; do
-		[ -f "$f" ] && cp "$f" "$keep/$cell.$(basename "$f")"
-	done
-	echo "#   dumps kept in $keep/$cell.*"
-}
-
-# Goroutines of the target that dumpcmp must exclude: the main goroutine
-# (it serves the dump command) and the busy loop (running or runnable),
-# always; the heartbeat too when a dump catches it between two ticks
-# (runnable).  Any other exclusion, or a goroutine missing from goscope's
-# dump, fails the comparison.
-EXCLUDED=2-3
-compare() {
-	local out
-	out=$("$work/dumpcmp" -excluded "$EXCLUDED" "$2" "$3" 2>"$work/cmp.err")
-	CMP_RC=$?
-	if [ "$CMP_RC" -eq 2 ]; then
-		CMP_SUMMARY="dumpcmp: $(head -n 1 "$work/cmp.err")"
-	else
-		CMP_SUMMARY=$(printf '%s\n' "$out" | tail -n 1)
-	fi
-	if [ "$CMP_RC" -ne 0 ]; then
-		printf '%s\n' "$out" | head -n 60 | sed 's/^/#   /'
-		keep_dumps "$1" "$2" "$3"
-	fi
-}
 
 # section_field BIN NAME FIELD: the hex address (2) / offset (3) / size
 # (4) of section NAME, or nothing.
@@ -189,7 +115,7 @@ dump_cell() {
 		t_skip "$cell dump --full-stop" "ptrace not permitted here"
 		return
 	fi
-	if ! launch pid "$bin"; then
+	if ! t_launch_goroutines pid "$bin"; then
 		t_fail "$cell dump" "target did not start"
 		t_skip "$cell dump --full-stop" "no target"
 		return
@@ -212,25 +138,21 @@ dump_cell() {
 		:
 	elif ! kill -0 "$pid" 2>/dev/null; then
 		t_fail "$cell dump" "target died after goscope"
-	elif ! tdump "$pid" "$work/want"; then
+	elif ! t_tdump "$pid" "$work/want"; then
 		t_fail "$cell dump" "target did not dump (${T_REPLY:-no reply})"
 	else
 		for mode in two-phase full-stop; do
 			c="$cell dump"
 			[ "$mode" = full-stop ] && c="$cell dump --full-stop"
-			compare "$cell-$mode" "$work/want" "$work/got-$mode"
-			if [ "$CMP_RC" -eq 0 ]; then
-				t_ok "$c # $CMP_SUMMARY"
-			else
-				t_fail "$c" "$CMP_SUMMARY"
-			fi
+			t_oracle_cmp "$cell-$mode" "$work/want" "$work/got-$mode"
+			t_cmp_result "$c"
 		done
 	fi
 	# A failure above stands for one or both modes' results.
 	while [ "$T_COUNT" -lt "$want" ]; do
 		t_skip "$cell dump" "no comparison"
 	done
-	finish "$pid"
+	t_finish "$pid"
 }
 
 # refused CELL BIN PATTERN: dump exits 1 with one line matching PATTERN,
@@ -241,7 +163,7 @@ refused() {
 		t_skip "$cell" "ptrace not permitted here"
 		return
 	fi
-	if ! launch pid "$2"; then
+	if ! t_launch_goroutines pid "$2"; then
 		t_fail "$cell" "target did not start"
 		return
 	fi
@@ -251,14 +173,14 @@ refused() {
 	if [ "$rc" -ne 1 ] || [ "$(wc -l <"$work/err")" -ne 1 ] ||
 		! grep -q -- "$3" "$work/err"; then
 		t_fail "$cell" "exit $rc: $(head -n 1 "$work/err")"
-	elif ! kill -0 "$pid" 2>/dev/null || [ "$(traced_threads "$pid")" -ne 0 ]; then
+	elif ! kill -0 "$pid" 2>/dev/null || [ "$(t_traced_threads "$pid")" -ne 0 ]; then
 		t_fail "$cell" "target not left running"
-	elif ! tcmd "$pid" gap; then
+	elif ! t_tcmd "$pid" gap; then
 		t_fail "$cell" "target does not answer after goscope"
 	else
 		t_ok "$cell"
 	fi
-	finish "$pid"
+	t_finish "$pid"
 }
 
 # corrupt CELL FILE: buildinfo answers (exit 0 or 1, never a signal) and
@@ -279,19 +201,8 @@ corrupt() {
 	fi
 }
 
+t_build_dumpcmp "$work"
 toolchains=$(bash "$T_ROOT/tests/go-toolchains.sh" list)
-newest=$(printf '%s\n' "$toolchains" | awk -F'\t' '$2 != "SKIP" { r = $2 } END { print r }')
-if [ -z "$newest" ]; then
-	t_expect 1
-	t_skip "dump-stripped" "no Go toolchain"
-	t_done
-fi
-if ! go_build_with "$newest" "$work/dumpcmp" "$T_ROOT/tests/tools/dumpcmp" \
-	>"$work/log" 2>&1; then
-	t_expect 1
-	t_fail "dumpcmp build" "$(tail -n 1 "$work/log")"
-	t_done
-fi
 
 # cell NAME: sets BUILD (go build args), CGO, STRIP and SOURCE (the
 # layout source buildinfo must report, a pattern).

@@ -5,12 +5,14 @@ set -u
 . "$(dirname "$0")/../lib.sh"
 
 kt=2
+cmds=("dump" "groups" "threads" "watch --count=1" "buildinfo" "diff $kt")
+t_plan ${#cmds[@]}
 if ! [ -r /proc/$kt/stat ] || [ -e /proc/$kt/exe ] && [ -n "$(readlink /proc/$kt/exe 2>/dev/null)" ]; then
-	t_skip "kernel thread" "pid $kt is not a kernel thread here"
+	t_skip_rest "kernel thread" "pid $kt is not a kernel thread here"
 	t_done
 fi
 want="goscope: process $kt is a kernel thread: it runs no program goscope can inspect"
-for c in "dump" "groups" "threads" "watch --count=1" "buildinfo" "diff $kt"; do
+for c in "${cmds[@]}"; do
 	# shellcheck disable=SC2086
 	err=$("$GOSCOPE" $c $kt 2>&1 >/dev/null </dev/null)
 	rc=$?

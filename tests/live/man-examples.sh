@@ -14,22 +14,6 @@ pid=
 trap 'stop_target "$pid"; rm -rf "$work"' EXIT
 man=$T_ROOT/man/goscope.1
 
-if ! command -v go >/dev/null; then
-	t_skip "man examples" "no Go toolchain"
-	t_done
-fi
-if ! go_build_with "$(go env GOROOT)" "$work/target" \
-	"$T_ROOT/tests/targets/goroutines" >"$work/log" 2>&1; then
-	t_fail "man examples: build" "$(tail -n 1 "$work/log")"
-	t_done
-fi
-start_target pid "$work/target" -n 3 || {
-	t_fail "man examples: start" "target did not start"
-	t_done
-}
-mkdir "$work/bin"
-ln -s "$GOSCOPE" "$work/bin/goscope"
-
 # The EXAMPLES lines with jq, continuation lines joined, roff unescaped.
 sed -n '/^\.SH EXAMPLES/,/^\.SH SEE ALSO/p' "$man" |
 	awk '/^goscope .*\| jq/ { if (cmd != "") print cmd; cmd = $0; next }
@@ -37,6 +21,30 @@ sed -n '/^\.SH EXAMPLES/,/^\.SH SEE ALSO/p' "$man" |
 	     { if (cmd != "") print cmd; cmd = "" }
 	     END { if (cmd != "") print cmd }' RS='\n' ORS='\0' |
 	sed -z 's/\\-/-/g' >"$work/examples"
+# One result per example, one more for each that counts by state, one
+# for the number of examples found and one for SNAPSHOT FORMAT.
+nex=$(tr -cd '\0' <"$work/examples" | wc -c)
+ngroup=$(grep -zc 'group_by(\.state)' "$work/examples")
+t_plan $((nex + ngroup + 2))
+
+if ! command -v go >/dev/null; then
+	t_skip_rest "man examples" "no Go toolchain"
+	t_done
+fi
+if ! go_build_with "$(go env GOROOT)" "$work/target" \
+	"$T_ROOT/tests/targets/goroutines" >"$work/log" 2>&1; then
+	t_fail "man examples: build" "$(tail -n 1 "$work/log")"
+	t_skip_rest "man examples" "no build"
+	t_done
+fi
+start_target pid "$work/target" -n 3 || {
+	t_fail "man examples: start" "target did not start"
+	t_skip_rest "man examples" "no target"
+	t_done
+}
+mkdir "$work/bin"
+ln -s "$GOSCOPE" "$work/bin/goscope"
+
 n=0
 while IFS= read -r -d '' ex; do
 	n=$((n + 1))

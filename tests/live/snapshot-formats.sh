@@ -25,16 +25,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# tcmd PID LINE: sends LINE to the target, reads its reply into T_REPLY.
-tcmd() {
-	local -a fds
-	read -r -a fds <<<"${T_TARGET_FD[$1]:-}"
-	T_REPLY=
-	[ "${#fds[@]}" -eq 2 ] || return 1
-	printf '%s\n' "$2" 1>&"${fds[0]}" 2>/dev/null || return 1
-	read -r -t 60 T_REPLY <&"${fds[1]}" || return 1
-}
-
 # stable_records FILE: the debug=1 text without the records of the
 # goroutines that move (blank-line separated records; header kept).
 stable_records() {
@@ -78,7 +68,7 @@ while IFS=$'\t' read -r ver root reason; do
 		"$GOSCOPE" dump --format=json -o "$work/snap.json" "$pid" \
 			2>>"$work/err"
 	rc=$?
-	tcmd "$pid" "dump1 $work/want1" && tcmd "$pid" "dump $work/want2"
+	t_tcmd "$pid" "dump1 $work/want1" && t_tcmd "$pid" "dump $work/want2"
 	stop_target "$pid"
 	pid=
 	if [ $rc -ne 0 ] || [ ! -s "$work/want1" ]; then

@@ -16,12 +16,15 @@ dir=$T_ROOT/tests/targets/threads
 work=$(mktemp -d)
 pid=
 trap 'stop_target "$pid"; rm -rf "$work"' EXIT
+# C and C++ at -O0 and -O2, C stripped with a debug file, Rust at two
+# optimisation levels: one result each.
+t_plan 7
 
-command -v jq >/dev/null || { t_skip "unwinders" "jq not installed"; t_done; }
-command -v gcore >/dev/null || { t_skip "unwinders" "gcore (gdb) not installed"; t_done; }
+command -v jq >/dev/null || { t_skip_rest "unwinders" "jq not installed"; t_done; }
+command -v gcore >/dev/null || { t_skip_rest "unwinders" "gcore (gdb) not installed"; t_done; }
 for u in libdw libunwind; do
 	if ! "$GOSCOPE" threads --unwinder=$u --help >/dev/null 2>&1; then
-		t_skip "unwinders" "goscope built without $u (UNWINDER)"
+		t_skip_rest "unwinders" "goscope built without $u (UNWINDER)"
 		t_done
 	fi
 done
@@ -109,7 +112,8 @@ fi
 
 rustc=$(command -v rustc || ls "$HOME"/.cargo/bin/rustc 2>/dev/null || true)
 if [ -z "$rustc" ]; then
-	t_skip "Rust" "no rustc on this machine"
+	t_skip "Rust opt-level=0" "no rustc on this machine"
+	t_skip "Rust opt-level=2" "no rustc on this machine"
 else
 	for lvl in 0 2; do
 		if "$rustc" -g -C opt-level=$lvl -C force-frame-pointers=no \

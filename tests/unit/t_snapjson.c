@@ -39,6 +39,7 @@ static struct snap *full_snap(void)
 	size_t k;
 
 	s->pid = 4242;
+	s->start_time = 1699990000;
 	s->exe = xstrdup("/srv/api (deleted)");
 	s->go_version = xstrdup("go1.23.5");
 	s->go_minor = 23;
@@ -49,6 +50,17 @@ static struct snap *full_snap(void)
 	s->capture_ns = 7654321;
 	s->nallg = 9;
 	s->bytes_copied = 65536;
+	s->two_phase = 1;
+	s->nstops = 1;
+	s->stops[0] = (struct snap_stop){
+		.pause_ns = 1234567, .threads_ns = 2, .registry_ns = 3,
+		.other_ns = 4, .goroutines = 5, .stacks = 6, .bytes = 7,
+		.allgs_ns = 8, .gs_ns = 9, .ms_ns = 10, .decode_ns = 11,
+		.stacks_ns = 12, .waits_ns = 13, .hook_ns = 14,
+		.resume_ns = 15, .cpu_ns = 16, .faults = 17, .ranges = 18,
+		.read_calls = 19,
+	};
+	s->stacks_after = 20;
 	s->threads = xcalloc(2, sizeof(*s->threads));
 	s->threads[0].tid = 4242;
 	s->threads[0].stopped = 1;
@@ -78,7 +90,12 @@ static struct snap *full_snap(void)
 	s->gs[k].frames[0].flags |= SNAP_FRAME_WRAPPER;
 	s->gs[k].frames[0].args = snap_strdup(s, "0x1, {0x2, 0x3}", 16);
 	s->gs[k].frames[2].args = snap_strdup(s, "", 0);
+	/* Seen by goscope 60 s before this capture, born after 70 s. */
+	s->gs[k].first_seen_ns = s->time_unix_ns - 60000000000ll;
+	s->gs[k].born_after_ns = s->time_unix_ns - 70000000000ll;
 	k = fx_add(s, 8, "GC worker (idle)", st, NULL);
+	/* First seen now: no age cell. */
+	s->gs[k].first_seen_ns = s->time_unix_ns;
 	s->gs[k].system = 1;
 	s->gs[k].unwind_error = snap_intern(s, "stack not readable");
 	s->gs[k].frames[2].flags = SNAP_FRAME_UNKNOWN;
@@ -135,6 +152,9 @@ static void test_roundtrip_every_field(void **state)
 	assert_non_null(strstr(a, "\"schema\":\"goscope.snapshot/2\""));
 	assert_int_equal(r->pid, 4242);
 	assert_int_equal(r->go_minor, 23);
+	assert_int_equal(r->nstops, 1);
+	assert_int_equal(r->stops[0].read_calls, 19);
+	assert_int_equal(r->stops[0].allgs_ns, 8);
 	assert_string_equal(r->main_module, "example.com/api");
 	assert_int_equal(r->ngs, 4);
 	assert_int_equal(r->gs[1].wait_ns, 123456789012ll);
@@ -155,6 +175,19 @@ static void test_roundtrip_every_field(void **state)
 	assert_true(r->gs[0].scan);
 	assert_true(r->gs[2].system);
 	assert_int_equal(r->gs[3].status, SNAP_LEAKED);
+	/* Honest ages and the process's start time survive the file. */
+	assert_int_equal(r->start_time, 1699990000);
+	assert_int_equal(r->gs[1].first_seen_ns,
+			 1700000000123456789ll - 60000000000ll);
+	assert_int_equal(r->gs[1].born_after_ns,
+			 1700000000123456789ll - 70000000000ll);
+	assert_int_equal(r->gs[2].first_seen_ns, 0);
+	assert_int_equal(r->gs[0].first_seen_ns, 0);
+	assert_non_null(strstr(a, ",\"\"],{\"first_seen\":"
+				  "1699999940123456789,\"born_after\":"
+				  "1699999930123456789}]"));
+	assert_non_null(strstr(a, "\"wait_stamped\":true,"
+				  "\"wait_approximate\":true"));
 	assert_int_equal(r->nthreads, 2);
 	assert_int_equal(r->threads[1].m_id, -1);
 	assert_int_equal(r->threads[0].curg_goid, 1);
@@ -258,11 +291,26 @@ static void test_errors(void **state)
 			   "parent] with a valid shape index");
 		free(a);
 		a = dump(s);
-		p = strstr(a, ",[\"0x1, {0x2, 0x3}\",null,\"\"]]");
+		p = strstr(a, ",[\"0x1, {0x2, 0x3}\",null,\"\"],");
 		assert_non_null(p);
 		memcpy(p + 20, "7   ", 4);
 		assert_bad(a, "goroutines[1]: expected one argument string "
 			   "per frame");
+		free(a);
+		a = dump(s);
+		p = strstr(a, "{\"first_seen\":1699999940123456789,"
+			      "\"born_after\":16");
+		assert_non_null(p);
+		p[48] = '9';
+		assert_bad(a, "goroutines[1]: born_after is not before "
+			   "first_seen");
+		free(a);
+		a = dump(s);
+		p = strstr(a, "{\"first_seen\":16");
+		memcpy(p + 14, "\"x\"", 3);
+		memset(p + 17, ' ', 16);
+		assert_bad(a, "goroutines[1]: \"first_seen\" has the wrong "
+			   "type");
 		free(a);
 		a = dump(s);
 		p = strstr(a, "\"pc\":\"0x");

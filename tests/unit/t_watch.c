@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include "snapshot/ages.h"
+#include "snapshot/diff.h"
 #include "snapshot/watch.h"
 #include "tests/unit/snapfix.h"
 #include "lib/banned.h"
@@ -35,6 +36,7 @@ static struct watch_cfg mkcfg(int64_t win);
 static void test_rules(void **state);
 static void test_formats(void **state);
 static void test_ages(void **state);
+static void test_series(void **state);
 
 static struct snap *sample(size_t leaked, size_t pool, int64_t t)
 {
@@ -283,12 +285,106 @@ static void test_ages(void **state)
 	assert_int_equal(s2->gs[1].first_seen_ns, t0 + 10 * sec);
 	assert_int_equal(s2->gs[1].born_after_ns, t0);
 	assert_int_equal(s2->gs[1].wait_ns, -1);
+	/* A saved snapshot remembers its goroutines' first sightings: a
+	 * new memory (another run of goscope) keeps them. */
 	ages_reset(a);
 	assert_int_equal(ages_update(a, s2), 0);
+	assert_int_equal(s2->gs[0].first_seen_ns, t0);
+	assert_int_equal(s2->gs[0].born_after_ns, 0);
+	assert_int_equal(s2->gs[1].first_seen_ns, t0 + 10 * sec);
+	assert_int_equal(s2->gs[1].born_after_ns, t0);
+	/* Without them, the memory starts over. */
+	ages_reset(a);
+	for (k = 0; k < s2->ngs; k++)
+		s2->gs[k].first_seen_ns = s2->gs[k].born_after_ns = 0;
+	assert_int_equal(ages_update(a, s2), 0);
 	assert_int_equal(s2->gs[0].first_seen_ns, t0 + 10 * sec);
+	assert_int_equal(s2->gs[1].born_after_ns, 0);
 	snap_free(s1);
 	snap_free(s2);
 	ages_free(a);
+}
+
+/*
+ * A series of saved snapshots (goscope diff A B C ...): each group of
+ * the diff of the first and the last carries the rule's verdict.
+ */
+static void test_series(void **state)
+{
+	static const size_t leaked[] = { 0, 0, 20, 20, 40, 40, 60 };
+	static const size_t pool[] = { 5, 5, 5, 5, 5, 5, 5 };
+	struct watch_cfg cfg = mkcfg(5);
+	struct snap *first, *last;
+	struct watch_sample smp;
+	struct watch_verdict v;
+	struct strbuf sb;
+	struct watch *w;
+	struct diff d;
+	size_t i, n = 7;
+
+	(void)state;
+	w = watch_new(&cfg);
+	first = sample(leaked[0], pool[0], 1700000000000000000ll);
+	watch_add(w, first, &smp, NULL);
+	/* Three snapshots: not enough for a verdict on any group. */
+	for (i = 1; i < n; i++) {
+		last = sample(leaked[i], pool[i], 1700000000000000000ll +
+			      (int64_t)i * 1000000000ll);
+		watch_add(w, last, &smp, NULL);
+		if (i == 2) {
+			diff_snaps(first, last, cfg.level, 0, &d);
+			assert_int_equal(d.ngroups, 2);
+			assert_int_equal(watch_group_state(w, d.groups[0].id),
+					 LEAK_UNDECIDED);
+			assert_int_equal(watch_group_state(w, d.groups[1].id),
+					 LEAK_UNDECIDED);
+			diff_release(&d);
+		}
+		if (i < n - 1)
+			snap_free(last);
+	}
+	watch_verdict(w, &v);
+	assert_int_equal(v.state, LEAK_SUSPECT);
+	assert_int_equal(v.nsuspects, 1);
+	diff_snaps(first, last, cfg.level, 0, &d);
+	assert_int_equal(d.ngroups, 2);
+	d.nseries = n;
+	d.verdict_text = "verdict: leak suspected\n";
+	d.verdict_json = "{\"verdict\":\"leak suspected\"}";
+	for (i = 0; i < d.ngroups; i++)
+		d.groups[i].leak = watch_group_state(w, d.groups[i].id);
+	i = d.groups[0].id == v.suspects[0].id ? 0 : 1;
+	assert_int_equal(d.groups[i].id, v.suspects[0].id);
+	assert_int_equal(d.groups[i].leak, LEAK_SUSPECT);
+	assert_int_equal(d.groups[1 - i].leak, LEAK_STABLE);
+	/* Not in the last snapshot: stable. */
+	assert_int_equal(watch_group_state(w, 12345), LEAK_STABLE);
+	strbuf_init(&sb);
+	diff_fmt_text(&d, &sb);
+	assert_non_null(strstr(sb.buf, "+60  0 -> 60  new    [chan receive]"));
+	assert_non_null(strstr(sb.buf, "  [suspect]\n      user frame  "
+				       "main.leakOne"));
+	assert_null(strstr(sb.buf, "[stable]"));	/* same: not listed */
+	assert_non_null(strstr(sb.buf, "\nverdict: leak suspected\n"));
+	strbuf_reset(&sb);
+	diff_fmt_json(&d, &sb);
+	assert_non_null(strstr(sb.buf, "\"snapshots\":7,"));
+	assert_non_null(strstr(sb.buf, "\"leak\":\"suspect\"}"));
+	assert_non_null(strstr(sb.buf, "\"leak\":\"stable\"}"));
+	assert_non_null(strstr(sb.buf, "\"verdict\":{\"verdict\":"
+				       "\"leak suspected\"}}"));
+	/* Two snapshots: no verdict in the output. */
+	d.nseries = 0;
+	strbuf_reset(&sb);
+	diff_fmt_json(&d, &sb);
+	assert_null(strstr(sb.buf, "\"leak\""));
+	assert_null(strstr(sb.buf, "\"verdict\""));
+	strbuf_release(&sb);
+	diff_release(&d);
+	watch_verdict_release(&v);
+	snap_free(first);
+	snap_free(last);
+	watch_free(w);
 }
 
 int main(void)
@@ -300,6 +396,7 @@ int main(void)
 		cmocka_unit_test(test_rules),
 		cmocka_unit_test(test_formats),
 		cmocka_unit_test(test_ages),
+		cmocka_unit_test(test_series),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,7 +1,8 @@
 // Command blockedon parks goroutines on known objects: channels
 // (unbuffered, buffered full and empty, select over several, nil), a
 // sync.Mutex, an RWMutex (readers and a writer waiting), a WaitGroup, a
-// Cond and network reads on loopback sockets.  When every one of them is
+// Cond, a Mutex and a Cond on the heap, and network reads on loopback
+// sockets.  When every one of them is
 // parked it writes what it knows about those objects (addresses from the
 // program itself, len/cap, waiter counts, file descriptors) to the file
 // named by its argument, prints "ready PID" and waits for stdin to close.
@@ -10,7 +11,8 @@
 //
 //	chan NAME ADDR ELEMTYPE LEN CAP RECEIVERS SENDERS
 //	nilchan NAME RECEIVERS SENDERS
-//	sema NAME ADDR SYMBOL WAITERS       (SYMBOL is main.var+OFFSET)
+//	sema NAME ADDR SYMBOL WAITERS       (SYMBOL is main.var+OFFSET, or
+//	                                     null for an object on the heap)
 //	cond NAME ADDR SYMBOL WAITERS
 //	fd NAME FD WAITERS
 package main
@@ -79,6 +81,16 @@ func semaLine(out *strings.Builder, kind, name string, v interface{}, base unsaf
 	}
 	fmt.Fprintf(out, "%s %s %#x main.%s+%d %d\n", kind, name,
 		uintptr(base)+off, name, off, waiters)
+}
+
+// heapLine is semaLine for an object on the heap: no symbol names it.
+func heapLine(out *strings.Builder, kind, name string, v interface{}, base unsafe.Pointer, waiters int, names ...string) {
+	off, ok := fieldOffset(reflect.TypeOf(v).Elem(), names...)
+	if !ok {
+		panic("no field " + strings.Join(names, "/") + " in " + name)
+	}
+	fmt.Fprintf(out, "%s %s %#x null %d\n", kind, name, uintptr(base)+off,
+		waiters)
 }
 
 func chanLine(out *strings.Builder, name string, ch interface{}, recv, send int) {
@@ -169,6 +181,17 @@ func main() {
 		gcmu.Unlock()
 	})
 
+	// A Mutex and a Cond on the heap (no symbol names them).
+	hmu := new(sync.Mutex)
+	hmu.Lock()
+	hcond := sync.NewCond(new(sync.Mutex))
+	spawn(2, func() { hmu.Lock() })
+	spawn(3, func() {
+		hcond.L.Lock()
+		hcond.Wait()
+		hcond.L.Unlock()
+	})
+
 	// Network: one goroutine in Accept, one in Read.
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -191,7 +214,7 @@ func main() {
 
 	// Every goroutine parked, and the Cond waiters on the notify list
 	// (not on the Cond's lock on the way there).
-	for parked("") < want || parked("[sync.Cond.Wait") < 2 {
+	for parked("") < want || parked("[sync.Cond.Wait") < 5 {
 		time.Sleep(10 * time.Millisecond)
 	}
 
@@ -209,6 +232,8 @@ func main() {
 	semaLine(&out, "sema", "grw2", &grw2, unsafe.Pointer(&grw2), 1, "writerSem")
 	semaLine(&out, "sema", "gwg", &gwg, unsafe.Pointer(&gwg), 2, "sema", "state2")
 	semaLine(&out, "cond", "gcond", &gcond, unsafe.Pointer(&gcond), 2, "notify")
+	heapLine(&out, "sema", "hmu", hmu, unsafe.Pointer(hmu), 2, "sema")
+	heapLine(&out, "cond", "hcond", hcond, unsafe.Pointer(hcond), 3, "notify")
 	fmt.Fprintf(&out, "fd server %d 1\n", fdOf(server.(*net.TCPConn)))
 	fmt.Fprintf(&out, "fd idle %d 1\n", fdOf(idle.(*net.TCPListener)))
 	if err := os.WriteFile(os.Args[1], []byte(out.String()), 0o644); err != nil {
