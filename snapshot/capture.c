@@ -3,6 +3,7 @@
 #include <elf.h>
 #include <errno.h>
 #include <limits.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -587,6 +588,7 @@ static int second_phase(struct capture *c, struct gort_registry *reg,
 			struct snap *s, struct err *e);
 static size_t copy_budget(const struct capture_opts *o);
 static int too_big(pid_t pid, struct err *e);
+static void heap_prewarm(size_t ngs);
 static struct snap *build_snap(struct capture *c, struct gort_registry *reg,
 			       const struct stop1 *st, const struct labtab *lt);
 
@@ -790,6 +792,33 @@ static void record_stop(struct snap *s, const struct stop1 *st,
 		s->pause_ns = ns;
 }
 
+/*
+ * One stop (--full-stop) also reads what every parked goroutine waits
+ * on, and that code allocates as it goes (sudogs, waits, channel
+ * tables): about 700 bytes per goroutine.  malloc is told to keep its
+ * heap and grown by that much now, touched by goscope and by the kernel
+ * (memsrc_prefault), so that those allocations take no page fault while
+ * the target is stopped.
+ */
+static void heap_prewarm(size_t ngs)
+{
+	size_t want = ngs * 768 + (4u << 20), chunk = 16u << 20, k, n;
+	void **blocks;
+
+	mallopt(M_MMAP_THRESHOLD, 32 << 20);
+	mallopt(M_TRIM_THRESHOLD, INT_MAX);
+	n = (want + chunk - 1) / chunk;
+	blocks = xcalloc(n, sizeof(*blocks));
+	for (k = 0; k < n; k++) {
+		blocks[k] = xmalloc(chunk);
+		memsrc_prefault(blocks[k], chunk,
+				MEMSRC_TOUCH_USER | MEMSRC_TOUCH_KERNEL);
+	}
+	for (k = n; k > 0; k--)
+		free(blocks[k - 1]);
+	free(blocks);
+}
+
 /* The one-line error of a target over the memory budget. */
 static int too_big(pid_t pid, struct err *e)
 {
@@ -965,6 +994,8 @@ int capture_take(struct capture *c, struct snap **out, struct err *e)
 	/* What parked goroutines wait on: the epoll registrations now. */
 	gort_waits_prepare(pid, blocked_types_base(pp->img, &pp->layout,
 						   pp->bias), &waits);
+	if (c->opts.full_stop)
+		heap_prewarm(reg.nallg);
 	r = stop_target(pid, pp->mem, &st, e);
 	if (r < 0)
 		goto fail;
