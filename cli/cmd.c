@@ -6,8 +6,8 @@
 #include <string.h>
 
 #include "cli/cmd.h"
-#include "snapshot/capture.h"
-#include "snapshot/load.h"
+#include "capture/capture.h"
+#include "capture/load.h"
 #include "lib/report.h"
 #include "lib/banned.h"
 
@@ -91,7 +91,7 @@ int cmd_load_snapshot_exe(const char *arg, const char *exe,
 		}
 		return 0;
 	}
-	if (load_file_exe(arg, exe, out, &info, &e) < 0) {
+	if (load_file_exe(arg, exe, co, out, &info, &e) < 0) {
 		error_msg("%s", e.msg);
 		return EXIT_RUNTIME;
 	}

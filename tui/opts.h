@@ -16,6 +16,7 @@ struct tui_opts {
 	pid_t pid;		/* a live process, or 0 for files */
 	char *const *files;	/* snapshot files, browsed in order */
 	size_t nfiles;
+	const char *exe;	/* the executable of the core files, or NULL */
 	const char *baseline;	/* snapshot file to compare with, or NULL */
 	uint64_t interval_ns;	/* auto-refresh interval */
 	int once;		/* one snapshot, no auto-refresh */

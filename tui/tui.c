@@ -14,8 +14,8 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include "snapshot/capture.h"
-#include "snapshot/load.h"
+#include "capture/capture.h"
+#include "capture/load.h"
 #include "tui/app.h"
 #include "tui/draw.h"
 #include "tui/keys.h"
@@ -397,8 +397,9 @@ int tui_run(const struct tui_opts *o, int *sig, struct err *e)
 	if (o->pid)
 		r = feed_start_live(o->pid, cap, mod, wake_fd[1], &a.feed, e);
 	else
-		r = feed_start_files(o->files, o->nfiles, o->baseline,
-				     o->level, wake_fd[1], &a.feed, e);
+		r = feed_start_files(o->files, o->nfiles, o->baseline, o->exe,
+				     o->capture, o->level, wake_fd[1], &a.feed,
+				     e);
 	free(mod);
 	if (r == 0) {
 		model_set_dispose(&a.m, feed_dispose, a.feed);
