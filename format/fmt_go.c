@@ -138,5 +138,6 @@ void fmt_go_dump(const struct snap *s, unsigned int flags,
 					 "thread; stack unavailable\n");
 		stack(s, g, flags, out);
 		creator(s, g, flags, out);
+		strbuf_flush_point(out);
 	}
 }

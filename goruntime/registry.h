@@ -117,6 +117,11 @@ struct gort_registry {
 	size_t nraw;		/* g structs left to gort_registry_decode */
 	/* The reads planned by gort_registry_reserve (private). */
 	struct gort_plan *plan;
+	/* Stack copies in the pools no longer needed, not yet given back
+	 * (see gort_registry_trim); adjacent parts are joined. */
+	struct { uintptr_t lo, hi; } dead[16];
+	size_t ndead;
+	size_t dead_bytes;	/* added since the last trim */
 };
 
 /*
@@ -135,6 +140,26 @@ struct gort_registry {
 int gort_registry_reserve(struct memsrc *mem, const struct gort_layout *l,
 			  uint64_t bias, size_t budget, unsigned int flags,
 			  struct gort_registry *r, struct err *e);
+
+/*
+ * Lets go of g's stack copy once it was unwound (nothing reads it after):
+ * a copy of its own is freed, one in a pool goes back at the next
+ * gort_registry_trim().
+ */
+void gort_registry_drop_stack(struct gort_registry *r, struct gort_g *g);
+
+/*
+ * Gives the pages of the pools that only held dropped stack copies back
+ * to the system, so that a capture does not keep every stack copy while
+ * its snapshot is built.  Call only while the target runs (it costs
+ * system calls).  Returns the bytes released.
+ */
+size_t gort_registry_trim(struct gort_registry *r);
+/* Bytes dropped since the last trim (to decide when to trim). */
+static inline size_t gort_registry_dead(const struct gort_registry *r)
+{
+	return r->dead_bytes;
+}
 
 /*
  * The memory, in bytes, that the reserve made by gort_registry_reserve
