@@ -24,6 +24,7 @@
 #define SCAN_BYTES 1024		/* of stack above g.sched.sp */
 #define SCAN_MAX_G 4096		/* goroutines searched per kind and capture */
 #define SCAN_CHUNK 256		/* goroutines per batch of reads */
+#define SCAN_MAX_WALK 4096	/* sudogs read one by one on notify lists */
 #define NL_HEAD 16		/* runtime.notifyList: wait, notify, lock, */
 #define NL_TAIL 24		/* head, tail (Go 1.19-1.27) */
 #define NL_SIZE 32
@@ -730,14 +731,18 @@ static void stack_sema(struct memsrc *mem, const struct gort_layout *l,
 		       const size_t *gs, size_t ngs)
 {
 	size_t sz = (size_t)l->sudog_size, per = SCAN_BYTES / 8, c, i, k;
+	size_t most = SCAN_CHUNK * per;
 	unsigned char *win = xmalloc(SCAN_CHUNK * SCAN_BYTES);
-	uint64_t *words = xcalloc(SCAN_CHUNK * per, sizeof(*words));
+	uint64_t *words = xcalloc(most, sizeof(*words));
 	size_t *nwords = xcalloc(SCAN_CHUNK, sizeof(*nwords));
-	unsigned char *sud = xmalloc(SCAN_CHUNK * per * sz + MAX_STRUCT);
-	struct memsrc_iov *iov = xcalloc(SCAN_CHUNK * per, sizeof(*iov));
+	size_t *slot = xcalloc(most, sizeof(*slot));
+	unsigned char *sud = xmalloc(most * sz + MAX_STRUCT);
+	struct memsrc_iov *iov = xcalloc(most, sizeof(*iov));
+	struct key_ent *ents = xcalloc(most, sizeof(*ents));
+	struct hashmap uniq;
 
 	for (c = 0; c < ngs; c += SCAN_CHUNK) {
-		size_t n = ngs - c < SCAN_CHUNK ? ngs - c : SCAN_CHUNK, ni = 0;
+		size_t n = ngs - c < SCAN_CHUNK ? ngs - c : SCAN_CHUNK, nu = 0;
 
 		if (c >= SCAN_MAX_G) {
 			for (i = 0; i < n; i++)
@@ -746,31 +751,45 @@ static void stack_sema(struct memsrc *mem, const struct gort_layout *l,
 			continue;
 		}
 		stack_windows(mem, r, gs + c, n, win);
+		/* Each distinct word once: return addresses and the like
+		 * are the same in every stack parked alike. */
+		hashmap_init(&uniq, key_cmp, NULL, 0);
 		for (i = 0; i < n; i++) {
 			nwords[i] = stack_words(&r->gs[gs[c + i]],
 						win + i * SCAN_BYTES,
 						words + i * per);
-			for (k = 0; k < nwords[i]; k++, ni++) {
-				iov[ni].addr = words[i * per + k];
-				iov[ni].buf = sud + ni * sz;
-				iov[ni].len = sz;
+			for (k = 0; k < nwords[i]; k++) {
+				uint64_t v = words[i * per + k];
+				struct key_ent *e = key_find(&uniq, v);
+
+				if (e) {
+					slot[i * per + k] = e->idx;
+					continue;
+				}
+				key_add(&uniq, &ents[nu], v, nu);
+				iov[nu].addr = v;
+				iov[nu].buf = sud + nu * sz;
+				iov[nu].len = sz;
+				slot[i * per + k] = nu++;
 			}
 		}
-		read_batch(mem, iov, ni);
-		w->reads += ni;
-		for (i = ni = 0; i < n; i++) {
+		hashmap_release(&uniq);
+		read_batch(mem, iov, nu);
+		w->reads += nu;
+		for (i = 0; i < n; i++) {
 			uint64_t addr = 0, at = 0;
 
-			for (k = 0; k < nwords[i]; k++, ni++) {
-				const unsigned char *b = sud + ni * sz;
+			for (k = 0; k < nwords[i] && !addr; k++) {
+				size_t j = slot[i * per + k];
+				const unsigned char *b = sud + j * sz;
 
-				if (addr || !iov[ni].ok ||
+				if (!iov[j].ok ||
 				    rd(b, l->sudog_g, 8) != r->gs[gs[c + i]].addr ||
 				    !rd(b, l->sudog_elem, 8) ||
 				    rd(b, l->sudog_c, 8))
 					continue;
 				addr = rd(b, l->sudog_elem, 8);
-				at = iov[ni].addr;
+				at = iov[j].addr;
 			}
 			add_wait(w, gs[c + i], GORT_WAIT_SEMA, GORT_DIR_NONE,
 				 addr, at, -1);
@@ -779,8 +798,10 @@ static void stack_sema(struct memsrc *mem, const struct gort_layout *l,
 	free(win);
 	free(words);
 	free(nwords);
+	free(slot);
 	free(sud);
 	free(iov);
+	free(ents);
 }
 
 /*
@@ -790,7 +811,9 @@ static void stack_sema(struct memsrc *mem, const struct gort_layout *l,
  * no more of them than tickets given out and not notified (wait -
  * notify).  Then found[idx] of each of those goroutines (by gm's index)
  * becomes nl and sudog[idx] its sudog.  *budget bounds the sudogs read
- * over all walks.  Returns 1 when nl was such a list.
+ * one by one over all walks (the pause): when it runs out, the sudogs
+ * walked so far count and the others stay unknown.  Returns 1 when nl
+ * was such a list.
  */
 static int cond_list(struct memsrc *mem, const struct gort_layout *l,
 		     const struct hashmap *gm, uint64_t nl, size_t *budget,
@@ -830,7 +853,9 @@ static int cond_list(struct memsrc *mem, const struct gort_layout *l,
 		last = at;
 		at = rd(b, l->sudog_next, 8);
 	}
-	if (at || !n || last != tail || n > (uint32_t)(waits - notified)) {
+	/* At the budget's end the sudogs walked so far still count. */
+	if ((at && *budget) || !n || (!at && last != tail) ||
+	    n > (uint32_t)(waits - notified)) {
 		free(mem_of);
 		return 0;
 	}
@@ -856,7 +881,7 @@ static void stack_cond(struct memsrc *mem, const struct gort_layout *l,
 		       const size_t *gs, size_t ngs)
 {
 	size_t n = ngs < SCAN_MAX_G ? ngs : SCAN_MAX_G;
-	size_t budget = r->ngs + 64, c, i, k, j, unknown = 0;
+	size_t budget = SCAN_MAX_WALK, c, i, k, j, unknown = 0;
 	unsigned char *win;
 	uint64_t *found, *sud, words[SCAN_BYTES / 8];
 	struct key_ent *ents;

@@ -60,6 +60,23 @@ int memsrc_read_full(struct memsrc *m, uint64_t addr, void *buf, size_t len,
  */
 size_t memsrc_readv(struct memsrc *m, struct memsrc_iov *iov, size_t n);
 
+/* How memsrc_prefault touches memory. */
+enum memsrc_touch {
+	MEMSRC_TOUCH_USER = 1 << 0,	/* memset */
+	MEMSRC_TOUCH_KERNEL = 1 << 1,	/* read(2) of /dev/zero */
+};
+
+/*
+ * Zeroes len bytes at buf so that later accesses take no page fault:
+ * how says by whom they will be accessed (enum memsrc_touch), user space
+ * (the program's own code) or the kernel (reads into them).  The
+ * buffers that reads from a stopped target land in need the kernel's
+ * touch: on some virtual machines its first write to a page costs a
+ * fault in the hypervisor, several times the price of the copy itself,
+ * even when user space touched the page before.
+ */
+void memsrc_prefault(void *buf, size_t len, unsigned int how);
+
 /* Copies m's counts so far into *out (all zero for NULL). */
 void memsrc_counts(const struct memsrc *m, struct memsrc_counts *out);
 

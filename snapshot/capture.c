@@ -939,7 +939,7 @@ int capture_take(struct capture *c, struct snap **out, struct err *e)
 		return r;
 	/* Allocate and touch the copy's memory before stopping anything. */
 	r = gort_registry_reserve(pp->mem, &pp->layout, pp->bias, budget,
-				  &reg, e);
+				  c->core ? 0 : flags, &reg, e);
 	if (r == -E2BIG)
 		return too_big(pid, e);
 	reg.max_stack_bytes = budget;
@@ -998,6 +998,8 @@ copy:
 		too_big(pid, e);
 	if (r < 0)
 		goto fail;
+	/* The parked goroutines' g structs, left raw while stopped. */
+	gort_registry_decode(&pp->layout, &reg);
 	/*
 	 * Two phases: a parked goroutine's sudogs stay as they are until it
 	 * runs, which the second read of its g struct (second_phase) tells;

@@ -317,6 +317,8 @@ static int h_help(struct app *a, int key)
 	(void)key;
 	strbuf_reset(&a->help);
 	keys_help(a, &a->help);
+	/* From the top, whatever an earlier visit scrolled to. */
+	memset(&a->lists[SCR_HELP], 0, sizeof(a->lists[SCR_HELP]));
 	nav_goto(a, SCR_HELP);
 	return KEYS_RESCAN;
 }

@@ -19,7 +19,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 /*
  * The input is the target's memory at BASE, read with the newest and the
  * oldest release's layout.  The first words name the goroutines (their g
- * addresses and wait reasons), runtime.semtable sits at BASE, the type
+ * addresses and wait reasons; each one's stack is 128 bytes of it),
+ * runtime.semtable sits at BASE (or is unknown: the last byte), the type
  * names' base is BASE, and the input is also parsed as an epoll fdinfo
  * file whose registrations point into it: every pointer the readers
  * follow comes from the input.
@@ -37,12 +38,18 @@ static void run(const struct gort_table *t, const uint8_t *data,
 
 	memset(&r, 0, sizeof(r));
 	memset(gs, 0, sizeof(gs));
-	l.semtable = BASE;
+	/* With runtime.semtable, and without (a stripped binary). */
+	l.semtable = size && !(data[size - 1] & 1) ? BASE : 0;
 	for (i = 0; i < NGS && (i + 1) * 9 <= size; i++) {
 		uint64_t a;
 
 		memcpy(&a, data + i * 9, 8);
 		gs[i].addr = a;
+		/* A stack of 128 bytes in the input, searched for what the
+		 * goroutine waits on when the runtime does not say. */
+		gs[i].stack_lo = BASE + 8 * i;
+		gs[i].stack_hi = gs[i].stack_lo + 128;
+		gs[i].sched_sp = gs[i].stack_lo;
 		gs[i].status = (uint32_t)l.st_waiting;
 		gs[i].waitreason = data[i * 9 + 8];
 	}
