@@ -7,9 +7,9 @@
 
 #include "cli/cmd.h"
 #include "cli/opt.h"
-#include "snapshot/fmt_json.h"
-#include "snapshot/fmt_threads.h"
-#include "snapshot/threads.h"
+#include "format/fmt_json.h"
+#include "format/fmt_threads.h"
+#include "capture/threads.h"
 #include "symbols/unwinder.h"
 #include "lib/report.h"
 #include "lib/strbuf.h"

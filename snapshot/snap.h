@@ -37,7 +37,7 @@ struct snap_label {
 	const char *key, *value;
 };
 
-/* What goroutines wait on (snapshot/capture.c, goruntime/waitobj.h). */
+/* What goroutines wait on (capture/capture.c, goruntime/waitobj.h). */
 enum snap_object_kind {
 	SNAP_OBJ_CHAN = 1,	/* addr = the hchan */
 	SNAP_OBJ_NILCHAN,	/* an operation on a nil channel; addr 0 */

@@ -22,7 +22,7 @@
 #include "inspect/proc.h"
 #include "inspect/ptstop.h"
 #include "snapshot/blocked.h"
-#include "snapshot/capture.h"
+#include "capture/capture.h"
 #include "symbols/elfimage.h"
 #include "symbols/pccache.h"
 #include "symbols/pclntab.h"

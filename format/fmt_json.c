@@ -4,7 +4,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "snapshot/fmt_json.h"
+#include "format/fmt_json.h"
 #include "lib/compiler.h"
 #include "lib/xmalloc.h"
 #include "lib/jstr.h"

@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "goruntime/traceback.h"
-#include "snapshot/fmt_go.h"
+#include "format/fmt_go.h"
 #include "snapshot/frames.h"
 #include "lib/xmalloc.h"
 #include "lib/banned.h"
