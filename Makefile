@@ -28,9 +28,11 @@ DEB_BUILD += libiberty-dev
 DEB_BUILD += libcapstone-dev
 DEB_BUILD += libncurses-dev
 DEB_BUILD += libunwind-dev
+DEB_BUILD += libzstd-dev liblzma-dev liblz4-dev
 DEB_TEST := libcmocka-dev golang-go git binutils clang file ca-certificates jq time \
 	    xz-utils
 DEB_TEST += gdb g++ elfutils
+DEB_TEST += rustc
 DEB_TEST += tmux
 DEB_TEST += prometheus prometheus-node-exporter curl iproute2
 DEB_PACKAGES := $(DEB_BUILD) $(DEB_TEST)
@@ -39,10 +41,12 @@ PKGS := libdw libelf jansson
 PKGS += libprotobuf-c zlib
 PKGS += capstone
 PKGS += ncursesw
+# Compressed cores (systemd-coredump, or by hand).
+PKGS += libzstd liblzma liblz4
 # Recursive (=) so that pkg-config runs after "make deps" installed them.
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null || echo -ldw -lelf -ljansson -lprotobuf-c -lz -lcapstone \
-	-lncursesw -ltinfo)
+	-lncursesw -ltinfo -lzstd -llzma -llz4)
 # libiberty (the demangler) has no pkg-config file.
 PKG_LIBS += -liberty $(UNW_LIBS)
 CMOCKA_LIBS = $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
@@ -71,6 +75,7 @@ LIB_SRCS += lib/readfile.c lib/utf8.c lib/jstr.c lib/parse.c
 INSPECT_SRCS := inspect/memsrc.c inspect/proc.c inspect/ptstop.c inspect/core.c
 INSPECT_SRCS += inspect/taskinfo.c inspect/stackcopy.c inspect/sysnames.c
 INSPECT_SRCS += inspect/proclist.c
+INSPECT_SRCS += inspect/unpack.c
 BUILDINFO_SRCS := buildinfo/elfnote.c buildinfo/gobuildinfo.c \
 		  buildinfo/modinfo.c buildinfo/elfinfo.c \
 		  buildinfo/provenance.c buildinfo/format.c
@@ -115,8 +120,8 @@ CLI_SRCS += cli/cmd_threads.c cli/cmd_ps.c
 TUI_SRCS := tui/model.c tui/feed.c tui/source.c tui/export.c tui/procs.c \
 	    tui/scr_groups.c tui/scr_goroutines.c tui/scr_stack.c \
 	    tui/scr_threads.c tui/scr_text.c tui/scr_diff.c \
-	    tui/app.c \
-	    tui/keys.c tui/draw.c tui/tui.c
+	    tui/app.c tui/nav.c \
+	    tui/keys.c tui/draw.c tui/picker.c tui/tui.c
 CLI_SRCS += cli/cmd_top.c
 
 CORE_SRCS := $(LIB_SRCS) $(INSPECT_SRCS) $(BUILDINFO_SRCS) \
@@ -150,6 +155,7 @@ FUZZERS := tests/fuzz/fuzz_elfnote tests/fuzz/fuzz_gobuildinfo \
 FUZZERS += tests/fuzz/fuzz_snapjson tests/fuzz/fuzz_gotext
 FUZZERS += tests/fuzz/fuzz_stripped tests/fuzz/fuzz_core
 FUZZERS += tests/fuzz/fuzz_waitobj
+FUZZERS += tests/fuzz/fuzz_unpack
 FUZZ_TIME ?= 20
 
 .PHONY: all check check-all check-unit check-live check-offline \

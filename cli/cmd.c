@@ -91,7 +91,7 @@ int cmd_load_snapshot_exe(const char *arg, const char *exe,
 		}
 		return 0;
 	}
-	if (load_file_exe(arg, exe, out, &info, &e) < 0) {
+	if (load_file_exe(arg, exe, co, out, &info, &e) < 0) {
 		error_msg("%s", e.msg);
 		return EXIT_RUNTIME;
 	}

@@ -46,8 +46,7 @@ static int cmd_buildinfo_exec(int argc, char **argv)
 		{ "format", required_argument, NULL, 'f' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "from-memory", no_argument, NULL, 'M' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		OPT_END,
 	};
 	const struct cmd_entry *cmd = &cmd_buildinfo_entry;
 	enum fmt fmt = FMT_TEXT;
@@ -77,11 +76,8 @@ static int cmd_buildinfo_exec(int argc, char **argv)
 		case 'M':
 			pflags |= PROV_MEMORY_ONLY;
 			break;
-		case 'h':
-			cmd_print_help(cmd);
-			return EXIT_OK;
 		default:
-			return opt_bad(cmd, c, argv);
+			return opt_other(cmd, c, argv);
 		}
 	}
 	if (argc - optind != 1 && argc - optind != 2)

@@ -156,10 +156,9 @@ static int cmd_diff_exec(int argc, char **argv)
 		{ "level", required_argument, NULL, 'l' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "all", no_argument, NULL, 'a' },
-		{ "help", no_argument, NULL, 'h' },
 		OPT_LEAK_LONGOPTS,
 		OPT_CAPTURE_LONGOPTS,
-		{ NULL, 0, NULL, 0 },
+		OPT_END,
 	};
 	const struct cmd_entry *cmd = &cmd_diff_entry;
 	struct capture_opts co;
@@ -194,9 +193,6 @@ static int cmd_diff_exec(int argc, char **argv)
 		case 'a':
 			flags |= GROUP_SYSTEM;
 			break;
-		case 'h':
-			cmd_print_help(cmd);
-			return EXIT_OK;
 		case 'k':
 		case 't':
 		case 'r':
@@ -214,7 +210,7 @@ static int cmd_diff_exec(int argc, char **argv)
 				return r;
 			break;
 		default:
-			return opt_bad(cmd, c, argv);
+			return opt_other(cmd, c, argv);
 		}
 	}
 	nin = argc - optind;

@@ -64,7 +64,7 @@ const struct cmd_entry cmd_dump_entry = {
 	.exec = cmd_dump_exec,
 };
 
-/* --stats: the capture's figures, each stop on a line of its own. */
+/* --stats: the capture's figures, each stop on two lines of its own. */
 static void print_stats(const struct snap *s)
 {
 	size_t i;
@@ -91,6 +91,20 @@ static void print_stats(const struct snap *s)
 			(double)st->registry_ns / 1e6,
 			(double)st->other_ns / 1e6, st->goroutines,
 			st->stacks, st->bytes);
+		fprintf(stderr,
+			"goscope: stop %zu parts: allgs %.3f, g structs %.3f, "
+			"m list %.3f, decoding %.3f, stacks %.3f, waits %.3f, "
+			"hook %.3f, resuming %.3f ms; cost: CPU %.3f ms, %llu "
+			"page faults, %llu ranges in %llu read calls\n",
+			i + 1, (double)st->allgs_ns / 1e6,
+			(double)st->gs_ns / 1e6, (double)st->ms_ns / 1e6,
+			(double)st->decode_ns / 1e6,
+			(double)st->stacks_ns / 1e6,
+			(double)st->waits_ns / 1e6, (double)st->hook_ns / 1e6,
+			(double)st->resume_ns / 1e6, (double)st->cpu_ns / 1e6,
+			(unsigned long long)st->faults,
+			(unsigned long long)st->ranges,
+			(unsigned long long)st->read_calls);
 	}
 	if (s->two_phase)
 		fprintf(stderr,
@@ -145,9 +159,8 @@ static int cmd_dump_exec(int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' },
 		{ "stats", no_argument, NULL, 's' },
 		{ "previous", required_argument, NULL, OPT_DUMP_PREVIOUS },
-		{ "help", no_argument, NULL, 'h' },
 		OPT_CAPTURE_LONGOPTS,
-		{ NULL, 0, NULL, 0 },
+		OPT_END,
 	};
 	const struct cmd_entry *cmd = &cmd_dump_entry;
 	struct capture_opts co;
@@ -183,9 +196,6 @@ static int cmd_dump_exec(int argc, char **argv)
 		case OPT_DUMP_PREVIOUS:
 			previous = optarg;
 			break;
-		case 'h':
-			cmd_print_help(cmd);
-			return EXIT_OK;
 		case OPT_CAPTURE_FULL_STOP:
 		case OPT_CAPTURE_MAX_MEMORY:
 			r = opt_capture(cmd, c, optarg, &co);
@@ -193,7 +203,7 @@ static int cmd_dump_exec(int argc, char **argv)
 				return r;
 			break;
 		default:
-			return opt_bad(cmd, c, argv);
+			return opt_other(cmd, c, argv);
 		}
 	}
 	if (argc - optind != 1 && argc - optind != 2)

@@ -60,9 +60,8 @@ static int cmd_groups_exec(int argc, char **argv)
 		{ "by", required_argument, NULL, OPT_GROUPS_BY },
 		{ "all", no_argument, NULL, 'a' },
 		{ "rules", required_argument, NULL, 'r' },
-		{ "help", no_argument, NULL, 'h' },
 		OPT_CAPTURE_LONGOPTS,
-		{ NULL, 0, NULL, 0 },
+		OPT_END,
 	};
 	const struct cmd_entry *cmd = &cmd_groups_entry;
 	struct capture_opts co;
@@ -112,9 +111,6 @@ static int cmd_groups_exec(int argc, char **argv)
 		case 'r':
 			rules_path = optarg;
 			break;
-		case 'h':
-			cmd_print_help(cmd);
-			return EXIT_OK;
 		case OPT_CAPTURE_FULL_STOP:
 		case OPT_CAPTURE_MAX_MEMORY:
 			r = opt_capture(cmd, c, optarg, &co);
@@ -122,7 +118,7 @@ static int cmd_groups_exec(int argc, char **argv)
 				return r;
 			break;
 		default:
-			return opt_bad(cmd, c, argv);
+			return opt_other(cmd, c, argv);
 		}
 	}
 	if (argc - optind != 1 && argc - optind != 2)

@@ -35,15 +35,14 @@ static int cmd_ps_exec(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "all", no_argument, NULL, 'a' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		OPT_END,
 	};
 	const struct cmd_entry *cmd = &cmd_ps_entry;
 	struct goproc *p;
 	size_t n, unreadable;
 	struct strbuf out;
 	struct err e;
-	int c, all = 0;
+	int c, r, all = 0;
 
 	opt_begin();
 	while ((c = opt_next(argc, argv, "ah", longopts)) != -1) {
@@ -51,16 +50,12 @@ static int cmd_ps_exec(int argc, char **argv)
 		case 'a':
 			all = 1;
 			break;
-		case 'h':
-			cmd_print_help(cmd);
-			return EXIT_OK;
 		default:
-			return opt_bad(cmd, c, argv);
+			return opt_other(cmd, c, argv);
 		}
 	}
-	if (optind < argc)
-		return cmd_usage_error(cmd, "unexpected argument '%s'",
-				       argv[optind]);
+	if ((r = opt_no_args(cmd, argc, argv)))
+		return r;
 	err_init(&e);
 	if (goprocs_list(all, &p, &n, &unreadable, &e) < 0) {
 		error_msg("%s", e.msg);

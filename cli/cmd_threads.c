@@ -57,8 +57,7 @@ static int cmd_threads_exec(int argc, char **argv)
 		{ "debug-dir", required_argument, NULL, 'd' },
 		{ "unwinder", required_argument, NULL, 'u' },
 		{ "stats", no_argument, NULL, 's' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		OPT_END,
 	};
 	const struct cmd_entry *cmd = &cmd_threads_entry;
 	struct threads_opts opts;
@@ -99,11 +98,8 @@ static int cmd_threads_exec(int argc, char **argv)
 		case 's':
 			stats = 1;
 			break;
-		case 'h':
-			cmd_print_help(cmd);
-			return EXIT_OK;
 		default:
-			return opt_bad(cmd, c, argv);
+			return opt_other(cmd, c, argv);
 		}
 	}
 	if (argc - optind != 1 && argc - optind != 2)

@@ -1,5 +1,6 @@
 /* goscope top (and goscope PID): the interactive view of a process. */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +12,7 @@
 #include "snapshot/capture.h"
 #include "snapshot/diff.h"
 #include "snapshot/group.h"
+#include "snapshot/load.h"
 #include "snapshot/snap.h"
 #include "tui/tui.h"
 #include "lib/report.h"
@@ -18,8 +20,8 @@
 #include "lib/banned.h"
 
 static int cmd_top_exec(int argc, char **argv);
-static int print_once(char **targets, size_t n, enum group_level level,
-		      const struct capture_opts *co,
+static int print_once(char **targets, size_t n, const char *exe,
+		      enum group_level level, const struct capture_opts *co,
 		      const struct rules *rules);
 
 const struct cmd_entry cmd_top_entry = {
@@ -29,7 +31,7 @@ const struct cmd_entry cmd_top_entry = {
 	.usage = "goscope top [--interval=DUR] [--once] [--baseline=FILE] "
 		 "[--level=LEVEL] [--window=30s] [--tolerance=3] [--noise=3] "
 		 "[--rules=FILE] [--ascii] [--no-color] [--source-root=DIR] "
-		 "PID|FILE...",
+		 "PID|FILE...|CORE [EXE]",
 	.help =
 	"  -i, --interval=DUR     auto-refresh interval (default 2s; 500ms,\n"
 	"                         1m; 10ms to 24h)\n"
@@ -54,16 +56,32 @@ const struct cmd_entry cmd_top_entry = {
 	"\n"
 	"'goscope PID' is the same as 'goscope top PID'.  FILE...: snapshot\n"
 	"files (JSON snapshots or Go goroutine dumps) browsed in order, each\n"
-	"compared with the one before.  When standard output is not a\n"
+	"compared with the one before; CORE [EXE]: a core file (also\n"
+	"compressed), its executable found from the core when not given.\n"
+	"When standard output is not a\n"
 	"terminal, the grouped view is printed once instead (for several\n"
 	"files, the difference between consecutive ones).  Press ? in the\n"
 	"view for its keys; q quits.  The process keeps running.\n",
 	.exec = cmd_top_exec,
 };
 
+/* Whether the file at path starts like an ELF file. */
+static int is_elf(const char *path)
+{
+	unsigned char head[4];
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return 0;
+	n = read(fd, head, sizeof(head));
+	close(fd);
+	return n == 4 && !memcmp(head, "\177ELF", 4);
+}
+
 /* Without a terminal: the grouped view, or consecutive diffs. */
-static int print_once(char **targets, size_t n, enum group_level level,
-		      const struct capture_opts *co,
+static int print_once(char **targets, size_t n, const char *exe,
+		      enum group_level level, const struct capture_opts *co,
 		      const struct rules *rules)
 {
 	struct snap *prev = NULL, *s;
@@ -75,7 +93,7 @@ static int print_once(char **targets, size_t n, enum group_level level,
 
 	strbuf_init(&out);
 	for (i = 0; i < n; i++) {
-		status = cmd_load_snapshot(targets[i], co, &s);
+		status = cmd_load_snapshot_exe(targets[i], exe, co, &s);
 		if (status) {
 			snap_free(prev);
 			strbuf_release(&out);
@@ -115,9 +133,8 @@ static int cmd_top_exec(int argc, char **argv)
 		{ "no-color", no_argument, NULL, 'C' },
 		{ "source-root", required_argument, NULL, 'R' },
 		OPT_LEAK_LONGOPTS,
-		{ "help", no_argument, NULL, 'h' },
 		OPT_CAPTURE_LONGOPTS,
-		{ NULL, 0, NULL, 0 },
+		OPT_END,
 	};
 	const struct cmd_entry *cmd = &cmd_top_entry;
 	struct capture_opts co;
@@ -173,9 +190,6 @@ static int cmd_top_exec(int argc, char **argv)
 			if (r)
 				return r;
 			break;
-		case 'h':
-			cmd_print_help(cmd);
-			return EXIT_OK;
 		case OPT_CAPTURE_FULL_STOP:
 		case OPT_CAPTURE_MAX_MEMORY:
 			r = opt_capture(cmd, c, optarg, &co);
@@ -183,7 +197,7 @@ static int cmd_top_exec(int argc, char **argv)
 				return r;
 			break;
 		default:
-			return opt_bad(cmd, c, argv);
+			return opt_other(cmd, c, argv);
 		}
 	}
 	n = (size_t)(argc - optind);
@@ -197,13 +211,20 @@ static int cmd_top_exec(int argc, char **argv)
 					       "snapshot files");
 		o.pid = pid;
 	}
+	/* CORE EXE: a core file and the executable it was made from. */
+	if (n == 2 && !o.pid && load_is_core(argv[optind]) &&
+	    !load_is_core(argv[optind + 1]) &&
+	    is_elf(argv[optind + 1])) {
+		o.exe = argv[optind + 1];
+		n = 1;
+	}
 	err_init(&e);
 	if (rules_path && rules_load(rules_path, &rules, &e) < 0) {
 		error_msg("%s", e.msg);
 		return EXIT_RUNTIME;
 	}
 	if (!isatty(STDOUT_FILENO) || !isatty(STDIN_FILENO)) {
-		r = print_once(argv + optind, n, o.level, &co, rules);
+		r = print_once(argv + optind, n, o.exe, o.level, &co, rules);
 		rules_free(rules);
 		return r;
 	}

@@ -165,9 +165,8 @@ static int cmd_watch_exec(int argc, char **argv)
 		{ "level", required_argument, NULL, 'l' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "output", required_argument, NULL, 'o' },
-		{ "help", no_argument, NULL, 'h' },
 		OPT_CAPTURE_LONGOPTS,
-		{ NULL, 0, NULL, 0 },
+		OPT_END,
 	};
 	const struct cmd_entry *cmd = &cmd_watch_entry;
 	struct capture_opts co;
@@ -230,9 +229,6 @@ static int cmd_watch_exec(int argc, char **argv)
 		case 'o':
 			output = optarg;
 			break;
-		case 'h':
-			cmd_print_help(cmd);
-			return EXIT_OK;
 		case OPT_CAPTURE_FULL_STOP:
 		case OPT_CAPTURE_MAX_MEMORY:
 			r = opt_capture(cmd, c, optarg, &co);
@@ -240,7 +236,7 @@ static int cmd_watch_exec(int argc, char **argv)
 				return r;
 			break;
 		default:
-			return opt_bad(cmd, c, argv);
+			return opt_other(cmd, c, argv);
 		}
 		if (r)
 			return r;

@@ -4,7 +4,7 @@
 #include <unistd.h>
 
 #include "cli/cmd.h"
-#include "tui/procs.h"
+#include "tui/picker.h"
 #include "lib/report.h"
 #include "lib/banned.h"
 
@@ -31,7 +31,7 @@ static int pick_and_top(void)
 		error_msg("%s", e.msg);
 		return EXIT_RUNTIME;
 	}
-	pid = goprocs_pick(p, n, &e);
+	pid = picker_run(p, n, &e);
 	goprocs_free(p, n);
 	if (pid < 0) {
 		error_msg("%s", e.msg);

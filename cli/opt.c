@@ -25,11 +25,15 @@ int opt_next(int argc, char **argv, const char *shortopts,
 	return getopt_long(argc, argv, spec, longopts, NULL);
 }
 
-int opt_bad(const struct cmd_entry *cmd, int c, char **argv)
+int opt_other(const struct cmd_entry *cmd, int c, char **argv)
 {
 	const char *arg = argv[optind - 1];
 	char shortname[3] = { '-', (char)optopt, 0 };
 
+	if (c == 'h') {
+		cmd_print_help(cmd);
+		return EXIT_OK;
+	}
 	/* A short option inside a cluster ("-xf"): name just that one. */
 	if (optopt && strncmp(arg, "--", 2))
 		arg = shortname;
@@ -99,6 +103,14 @@ int opt_pid(const struct cmd_entry *cmd, int argc, char **argv,
 		return cmd_usage_error(cmd, "expected one PID");
 	if (!cmd_parse_target(argv[optind], pid))
 		return cmd_usage_error(cmd, "'%s' is not a process id",
+				       argv[optind]);
+	return 0;
+}
+
+int opt_no_args(const struct cmd_entry *cmd, int argc, char **argv)
+{
+	if (optind < argc)
+		return cmd_usage_error(cmd, "unexpected argument '%s'",
 				       argv[optind]);
 	return 0;
 }

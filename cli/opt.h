@@ -30,14 +30,31 @@ void opt_begin(void);
 
 /*
  * The next option as getopt_long() returns it (shortopts without a
- * leading ':'), or -1 after the last; '?' and ':' go to opt_bad().
- * Arguments that are not options are moved after the options.
+ * leading ':'), or -1 after the last; 'h' (every command's -h, --help),
+ * '?' and ':' go to opt_other().  Arguments that are not options are
+ * moved after the options.
  */
 int opt_next(int argc, char **argv, const char *shortopts,
 	     const struct option *longopts);
 
-/* Reports the unknown option or missing argument that opt_next() met. */
-int opt_bad(const struct cmd_entry *cmd, int c, char **argv);
+/*
+ * The end of every command's table of long options: --help, then the
+ * terminating entry.
+ */
+#define OPT_END                                                               \
+	{ "help", no_argument, NULL, 'h' },                                   \
+	{ NULL, 0, NULL, 0 }
+
+/*
+ * The options a command does not handle itself (the default case of its
+ * switch): for 'h' prints the command's help and returns EXIT_OK;
+ * otherwise reports the unknown option or missing argument that
+ * opt_next() met and returns EXIT_USAGE.
+ */
+int opt_other(const struct cmd_entry *cmd, int c, char **argv);
+
+/* A command that takes no argument after its options: 0 or EXIT_USAGE. */
+int opt_no_args(const struct cmd_entry *cmd, int argc, char **argv);
 
 /*
  * Finds arg in the NULL-terminated names and stores its index in *out;

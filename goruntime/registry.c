@@ -17,9 +17,37 @@ struct gref {
 	size_t idx;
 };
 
+/*
+ * The reads of one copy, planned before the stop (gort_registry_reserve)
+ * from a racy read into the same buffers: allgs only grows and its
+ * entries never change (runtime/proc.go: "allgs contains all Gs ever
+ * created (including dead Gs), and thus never shrinks"), so the stop
+ * reads only the entries added since, and the planned ranges.
+ */
+struct gort_plan {
+	uint64_t arr;			/* the allgs array read */
+	size_t n, cap;			/* entries planned; room for more */
+	uint64_t *ptrs;			/* allgs[0..n), then the new ones */
+	unsigned char **gp;		/* each entry's copy, or NULL */
+	uint32_t *rng;			/* each entry's range in iov */
+	struct memsrc_iov *iov;		/* merged g ranges, then new g's */
+	size_t niov, iov_cap;
+	unsigned char *gbuf;		/* the ranges' buffers, then room */
+	size_t gbuf_used, gbuf_size;
+	/* The m list as planned: allm, then each m (reads in miov). */
+	uint64_t allm;
+	uint64_t *maddr;
+	size_t nm;
+	unsigned char *mbuf;
+	struct memsrc_iov *miov;
+	struct gort_m *ms;		/* room for the decoded list */
+};
+
 static uint64_t rd64(const unsigned char *p, size_t size, long off);
 static uint32_t rd32(const unsigned char *p, size_t size, long off);
 static int cmp_gref(const void *a, const void *b);
+static size_t merge_range(const struct gref *refs, size_t i, size_t n,
+			  size_t gs, uint64_t *end);
 static int copy_gs(struct memsrc *mem, const struct gort_layout *l,
 		   const uint64_t *ptrs, size_t n, unsigned char **gptr,
 		   struct gort_registry *r, int *bheap_out, size_t *niov_out,
@@ -37,7 +65,6 @@ static void pick_start(const struct gort_layout *l, struct gort_registry *r,
 		       size_t nthreads);
 static int copy_stacks(struct memsrc *mem, struct gort_registry *r,
 		       struct err *e);
-static int defer_stack(const struct gort_layout *l, const struct gort_g *g);
 static size_t reread_gs(struct memsrc *mem, const struct gort_layout *l,
 			struct gort_registry *r, int changed, size_t **idx_out,
 			struct gort_g **fresh_out);
@@ -49,6 +76,34 @@ static void rfree(void *p, int heap);
 static int read_allgs(struct memsrc *mem, const struct gort_layout *l,
 		      uint64_t bias, uint64_t hdr[3], size_t *n,
 		      struct err *e);
+static uint64_t mono_ns(void);
+static void *rzalloc(struct gort_registry *r, size_t n, int *heap);
+static void *ralloc_stack(struct gort_registry *r, size_t n, int *heap);
+static int defer_status(const struct gort_layout *l, uint32_t status);
+static int plan_build(struct memsrc *mem, const struct gort_layout *l,
+		      uint64_t bias, struct gort_plan **out, struct err *e);
+static void plan_ms(struct memsrc *mem, const struct gort_layout *l,
+		    uint64_t bias, struct gort_plan *p);
+static void plan_free(struct gort_plan *p);
+static int plan_copy_gs(struct memsrc *mem, const struct gort_layout *l,
+			uint64_t bias, struct gort_registry *r, size_t *n_out,
+			struct err *e);
+static int plan_copy_ms(struct memsrc *mem, const struct gort_layout *l,
+			struct gort_registry *r);
+static void decode_m(const struct gort_layout *l, const unsigned char *b,
+		     uint64_t addr, struct gort_m *m);
+static size_t stack_estimate(const struct gort_layout *l,
+			     const struct gort_g *g);
+static size_t plan_bytes(const struct gort_plan *p,
+			 const struct gort_layout *l);
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
 
 /* Allocates from the pre-faulted pool, else from the heap. */
 static void *ralloc(struct gort_registry *r, size_t n, int *heap)
@@ -64,6 +119,32 @@ static void *ralloc(struct gort_registry *r, size_t n, int *heap)
 	}
 	*heap = 1;
 	return xmalloc(n ? n : 1);
+}
+
+/* ralloc for memory that must start zeroed (the pool always does). */
+static void *rzalloc(struct gort_registry *r, size_t n, int *heap)
+{
+	void *p = ralloc(r, n, heap);
+
+	if (*heap)
+		memset(p, 0, n ? n : 1);
+	return p;
+}
+
+/* A stack copy: from the stack pool, else as ralloc. */
+static void *ralloc_stack(struct gort_registry *r, size_t n, int *heap)
+{
+	size_t need = (n + 15) & ~(size_t)15;
+
+	if (r->stack_pool &&
+	    need <= r->stack_pool_size - r->stack_pool_used) {
+		void *p = r->stack_pool + r->stack_pool_used;
+
+		r->stack_pool_used += need;
+		*heap = 0;
+		return p;
+	}
+	return ralloc(r, n, heap);
 }
 
 static void rfree(void *p, int heap)
@@ -101,6 +182,25 @@ static int cmp_gref(const void *a, const void *b)
 	return x->addr < y->addr ? -1 : x->addr > y->addr;
 }
 
+/*
+ * The range that starts with refs[i] (sorted by address, gs bytes each):
+ * its neighbours up to MERGE_GAP bytes apart, at most 1 MiB in all.
+ * Returns the index after its last g and sets *end.
+ */
+static size_t merge_range(const struct gref *refs, size_t i, size_t n,
+			  size_t gs, uint64_t *end)
+{
+	uint64_t start = refs[i].addr;
+	size_t j;
+
+	*end = start + gs;
+	for (j = i + 1; j < n && refs[j].addr <= *end + MERGE_GAP &&
+	     refs[j].addr + gs - start <= (1u << 20); j++)
+		if (refs[j].addr + gs > *end)
+			*end = refs[j].addr + gs;
+	return j;
+}
+
 /* Reads n g structs into gbuf (g_size each), merging neighbours. */
 static int copy_gs(struct memsrc *mem, const struct gort_layout *l,
 		   const uint64_t *ptrs, size_t n, unsigned char **gptr,
@@ -119,12 +219,9 @@ static int copy_gs(struct memsrc *mem, const struct gort_layout *l,
 	}
 	qsort(refs, n, sizeof(*refs), cmp_gref);
 	for (i = 0; i < n; i = j) {
-		uint64_t start = refs[i].addr, end = start + gs;
+		uint64_t start = refs[i].addr, end;
 
-		for (j = i + 1; j < n && refs[j].addr <= end + MERGE_GAP &&
-		     refs[j].addr + gs - start <= (1u << 20); j++)
-			if (refs[j].addr + gs > end)
-				end = refs[j].addr + gs;
+		j = merge_range(refs, i, n, gs, &end);
 		first[niov] = i;
 		iov[niov].addr = start;
 		iov[niov].len = (size_t)(end - start);
@@ -182,6 +279,18 @@ static void decode_g(const struct gort_layout *l, const unsigned char *b,
 			 ? 0 : b[l->g_trackingseq];
 }
 
+static void decode_m(const struct gort_layout *l, const unsigned char *b,
+		     uint64_t addr, struct gort_m *m)
+{
+	m->addr = addr;
+	m->id = (int64_t)rd64(b, l->m_size, l->m_id);
+	m->procid = rd64(b, l->m_size, l->m_procid);
+	m->curg = rd64(b, l->m_size, l->m_curg);
+	m->g0 = rd64(b, l->m_size, l->m_g0);
+	m->gsignal = rd64(b, l->m_size, l->m_gsignal);
+	m->lockedg = rd64(b, l->m_size, l->m_lockedg);
+}
+
 static int copy_ms(struct memsrc *mem, const struct gort_layout *l,
 		   uint64_t bias, struct gort_registry *r)
 {
@@ -205,13 +314,7 @@ static int copy_ms(struct memsrc *mem, const struct gort_layout *l,
 			r->ms = xreallocarray(r->ms, alloc, sizeof(*r->ms));
 		}
 		m = &r->ms[r->nms++];
-		m->addr = mp;
-		m->id = (int64_t)rd64(b, l->m_size, l->m_id);
-		m->procid = rd64(b, l->m_size, l->m_procid);
-		m->curg = rd64(b, l->m_size, l->m_curg);
-		m->g0 = rd64(b, l->m_size, l->m_g0);
-		m->gsignal = rd64(b, l->m_size, l->m_gsignal);
-		m->lockedg = rd64(b, l->m_size, l->m_lockedg);
+		decode_m(l, b, mp, m);
 		r->bytes_copied += l->m_size;
 		mp = rd64(b, l->m_size, l->m_alllink);
 	}
@@ -306,7 +409,7 @@ static int copy_stacks(struct memsrc *mem, struct gort_registry *r,
 		g->copy_len = (size_t)(g->stack_hi - g->sp);
 		if (g->copy_len > GORT_MAX_STACK_COPY)
 			g->copy_len = GORT_MAX_STACK_COPY;
-		g->stack = ralloc(r, g->copy_len, &g->stack_heap);
+		g->stack = ralloc_stack(r, g->copy_len, &g->stack_heap);
 		g->stack_error = 0;
 		iov[n].addr = g->copy_base;
 		iov[n].len = g->copy_len;
@@ -335,18 +438,28 @@ static int read_allgs(struct memsrc *mem, const struct gort_layout *l,
 		      uint64_t bias, uint64_t hdr[3], size_t *n,
 		      struct err *e)
 {
+	struct memsrc_iov iov[2];
 	uint64_t allglen;
-	int ret;
+	int ret = 0;
 
 	if (!l->allgs || !l->allglen || !l->g_size || l->g_size > 65536)
 		return err_set(e, EINVAL, "runtime layout is incomplete");
 	if (gort_layout_check(l, e) < 0)
 		return -EINVAL;
-	ret = memsrc_read_full(mem, l->allglen + bias, &allglen,
-			       sizeof(allglen), e);
-	if (ret == 0)
-		ret = memsrc_read_full(mem, l->allgs + bias, hdr,
-				       3 * sizeof(uint64_t), e);
+	/* One batch; read one by one again only to tell what failed. */
+	iov[0].addr = l->allglen + bias;
+	iov[0].buf = &allglen;
+	iov[0].len = sizeof(allglen);
+	iov[1].addr = l->allgs + bias;
+	iov[1].buf = hdr;
+	iov[1].len = 3 * sizeof(uint64_t);
+	if (memsrc_readv(mem, iov, 2) != 2) {
+		ret = memsrc_read_full(mem, l->allglen + bias, &allglen,
+				       sizeof(allglen), e);
+		if (ret == 0)
+			ret = memsrc_read_full(mem, l->allgs + bias, hdr,
+					       3 * sizeof(uint64_t), e);
+	}
 	if (ret < 0)
 		return err_prefix(e, "cannot read runtime.allgs");
 	if (allglen > GORT_MAX_GS || hdr[1] > hdr[2] || hdr[2] > GORT_MAX_GS)
@@ -360,48 +473,335 @@ static int read_allgs(struct memsrc *mem, const struct gort_layout *l,
 	return 0;
 }
 
+/*
+ * The live stack a copy of g will take, as far as a racy read tells: from
+ * sched.sp (syscallsp in a system call), or all of it for a goroutine
+ * that runs (its stack pointer is in a register).
+ */
+static size_t stack_estimate(const struct gort_layout *l,
+			     const struct gort_g *g)
+{
+	uint32_t st = gort_status(l, g);
+	uint64_t sp = g->sched_sp;
+	size_t len;
+
+	if ((int)st == l->st_syscall && g->syscallsp)
+		sp = g->syscallsp;
+	if ((int)st == l->st_running)
+		sp = g->stack_lo;
+	if (sp < g->stack_lo || sp >= g->stack_hi ||
+	    g->stack_hi - sp > GORT_MAX_STACK)
+		return 0;
+	len = (size_t)(g->stack_hi - sp);
+	return len > GORT_MAX_STACK_COPY ? GORT_MAX_STACK_COPY : len;
+}
+
+static void plan_free(struct gort_plan *p)
+{
+	if (!p)
+		return;
+	free(p->ptrs);
+	free(p->gp);
+	free(p->rng);
+	free(p->iov);
+	free(p->gbuf);
+	free(p->maddr);
+	free(p->mbuf);
+	free(p->miov);
+	free(p->ms);
+	free(p);
+}
+
+/* The memory a plan holds. */
+static size_t plan_bytes(const struct gort_plan *p,
+			 const struct gort_layout *l)
+{
+	return p->gbuf_size + p->cap * (sizeof(*p->ptrs) + sizeof(*p->gp) +
+					sizeof(*p->rng)) +
+	       p->iov_cap * sizeof(*p->iov) +
+	       p->nm * (l->m_size + sizeof(*p->maddr) + sizeof(*p->miov) +
+			sizeof(*p->ms));
+}
+
+/*
+ * The m list as it is now: its addresses, and a read of all of them into
+ * the buffers that the stop will read into again (plan_copy_ms).
+ */
+static void plan_ms(struct memsrc *mem, const struct gort_layout *l,
+		    uint64_t bias, struct gort_plan *p)
+{
+	size_t j, alloc = 0, sz = l->m_size;
+	uint64_t mp = 0;
+	unsigned char *b;
+
+	if (!l->allm || !sz || sz > 65536 || l->m_alllink == GORT_NONE ||
+	    memsrc_read_full(mem, l->allm + bias, &mp, sizeof(mp), NULL) < 0)
+		return;
+	b = xmalloc(sz);
+	while (mp && p->nm < GORT_MAX_MS) {
+		if (memsrc_read_full(mem, mp, b, sz, NULL) < 0)
+			break;
+		if (p->nm == alloc) {
+			alloc = alloc ? alloc * 2 : 16;
+			p->maddr = xreallocarray(p->maddr, alloc,
+						 sizeof(*p->maddr));
+		}
+		p->maddr[p->nm++] = mp;
+		mp = rd64(b, sz, l->m_alllink);
+	}
+	free(b);
+	p->mbuf = xmalloc(p->nm * sz + 1);
+	p->miov = xcalloc(p->nm + 1, sizeof(*p->miov));
+	p->ms = xcalloc(p->nm + 1, sizeof(*p->ms));
+	memset(p->ms, 0, (p->nm + 1) * sizeof(*p->ms));
+	p->miov[0].addr = l->allm + bias;
+	p->miov[0].buf = &p->allm;
+	p->miov[0].len = sizeof(p->allm);
+	for (j = 0; j < p->nm; j++) {
+		p->miov[j + 1].addr = p->maddr[j];
+		p->miov[j + 1].buf = p->mbuf + j * sz;
+		p->miov[j + 1].len = sz;
+	}
+	memsrc_readv(mem, p->miov, p->nm + 1);
+}
+
+/*
+ * Plans the stop's reads: allgs now (read twice around the array, which
+ * counts only if allgs still points at it), each g struct sorted by
+ * address and merged into ranges, with room for goroutines created
+ * before the stop, and the m list; every g range is read once now, into
+ * the buffers the stop will read into again.
+ */
+static int plan_build(struct memsrc *mem, const struct gort_layout *l,
+		      uint64_t bias, struct gort_plan **out, struct err *e)
+{
+	size_t n, n2, i, j, k, niov = 0, total = 0, gs = l->g_size, extra;
+	uint64_t hdr[3], again[3];
+	struct gort_plan *p;
+	struct gref *refs;
+	int ret, tries;
+
+	*out = NULL;
+	for (tries = 0;; tries++) {
+		ret = read_allgs(mem, l, bias, hdr, &n, e);
+		if (ret < 0)
+			return ret;
+		p = xcalloc(1, sizeof(*p));
+		p->n = n;
+		p->cap = n + n / 8 + 256;
+		if (p->cap > GORT_MAX_GS)
+			p->cap = GORT_MAX_GS > n ? GORT_MAX_GS : n;
+		/* The stop writes the new entries: touched both ways. */
+		p->ptrs = xmalloc(p->cap * sizeof(*p->ptrs));
+		memsrc_prefault(p->ptrs, p->cap * sizeof(*p->ptrs),
+				MEMSRC_TOUCH_USER | MEMSRC_TOUCH_KERNEL);
+		p->arr = hdr[0];
+		ret = memsrc_read_full(mem, hdr[0], p->ptrs,
+				       n * sizeof(*p->ptrs), e);
+		if (ret == 0 &&
+		    read_allgs(mem, l, bias, again, &n2, NULL) == 0 &&
+		    again[0] == hdr[0] && n2 >= n)
+			break;
+		plan_free(p);
+		if (ret < 0)
+			return err_prefix(e, "cannot read the allgs array");
+		if (tries == 2)
+			return err_set(e, EAGAIN, "runtime.allgs keeps "
+				       "moving");
+	}
+	p->gp = xcalloc(p->cap, sizeof(*p->gp));
+	p->rng = xcalloc(p->cap, sizeof(*p->rng));
+	memset(p->gp, 0, p->cap * sizeof(*p->gp));
+	memset(p->rng, 0, p->cap * sizeof(*p->rng));
+	refs = xmalloc((n + 1) * sizeof(*refs));
+	for (i = k = 0; i < n; i++) {
+		if (!p->ptrs[i])
+			continue;
+		refs[k].addr = p->ptrs[i];
+		refs[k++].idx = i;
+	}
+	qsort(refs, k, sizeof(*refs), cmp_gref);
+	/* Merged as copy_gs does; first count, then fill. */
+	for (i = 0; i < k; i = j) {
+		uint64_t start = refs[i].addr, end;
+
+		j = merge_range(refs, i, k, gs, &end);
+		niov++;
+		total += (size_t)(end - start);
+	}
+	extra = p->cap - n;
+	p->iov_cap = niov + extra;
+	p->iov = xcalloc(p->iov_cap + 1, sizeof(*p->iov));
+	memset(p->iov, 0, (p->iov_cap + 1) * sizeof(*p->iov));
+	p->gbuf_size = total + extra * gs;
+	p->gbuf = xmalloc(p->gbuf_size + 1);
+	for (i = 0; i < k; i = j) {
+		uint64_t start = refs[i].addr, end;
+		struct memsrc_iov *v = &p->iov[p->niov];
+
+		j = merge_range(refs, i, k, gs, &end);
+		v->addr = start;
+		v->len = (size_t)(end - start);
+		v->buf = p->gbuf + p->gbuf_used;
+		for (; i < j; i++) {
+			p->gp[refs[i].idx] = (unsigned char *)v->buf +
+					     (refs[i].addr - start);
+			p->rng[refs[i].idx] = (uint32_t)p->niov;
+		}
+		p->gbuf_used += v->len;
+		p->niov++;
+	}
+	free(refs);
+	/* Room for new goroutines: touched both ways; the planned ranges
+	 * are, by this read and by the decoding that follows it. */
+	memsrc_prefault(p->gbuf + p->gbuf_used, extra * gs,
+			MEMSRC_TOUCH_USER | MEMSRC_TOUCH_KERNEL);
+	memsrc_readv(mem, p->iov, p->niov);
+	plan_ms(mem, l, bias, p);
+	*out = p;
+	return 0;
+}
+
 int gort_registry_reserve(struct memsrc *mem, const struct gort_layout *l,
-			  uint64_t bias, size_t budget,
+			  uint64_t bias, size_t budget, unsigned int flags,
 			  struct gort_registry *r, struct err *e)
 {
-	struct gort_registry tmp;
-	uint64_t hdr[3];
-	size_t n, i, stacks = 0, bytes;
+	size_t i, cap, stacks = 0, all = 0, nstacks = 0, bytes, sbytes, need;
+	struct gort_plan *p;
 	int ret;
 
 	memset(r, 0, sizeof(*r));
+	ret = plan_build(mem, l, bias, &p, e);
+	if (ret < 0)
+		return ret;
+	/* The racy copy tells how big the stacks are. */
+	for (i = 0; i < p->n; i++) {
+		const unsigned char *b = p->gp[i];
+		struct gort_g g;
+		size_t len;
+		uint32_t st;
+
+		if (!b || !p->iov[p->rng[i]].ok)
+			continue;
+		decode_g(l, b, p->ptrs[i], &g);
+		st = gort_status(l, &g);
+		if ((int)st == l->st_dead || (int)st == l->st_deadextra)
+			continue;
+		len = stack_estimate(l, &g);
+		all += len + 16;
+		if ((flags & GORT_COPY_DEFER_PARKED) &&
+		    defer_status(l, g.status))
+			continue;
+		stacks += len;
+		nstacks++;
+	}
+	cap = p->cap + 1;
+	/* The g array, and the lists of two stack copies. */
+	bytes = cap * sizeof(struct gort_g) +
+		2 * cap * (sizeof(struct memsrc_iov) + sizeof(size_t)) +
+		(64u << 10);
+	sbytes = stacks + stacks / 8 + nstacks * 16 + (1u << 20);
+	need = plan_bytes(p, l) + bytes + all + all / 8 + (1u << 20);
+	if (budget && need > budget) {
+		plan_free(p);
+		return err_set(e, E2BIG, "a copy of its goroutines needs "
+			       "about %zu MiB, more than the memory budget "
+			       "of %zu MiB", (need + (1u << 20) - 1) >> 20,
+			       budget >> 20);
+	}
+	/* goscope writes the pool, the kernel the stack copies. */
+	r->pool = xmalloc(bytes);
+	memsrc_prefault(r->pool, bytes, MEMSRC_TOUCH_USER);
+	r->pool_size = bytes;
+	r->stack_pool = xmalloc(sbytes);
+	memsrc_prefault(r->stack_pool, sbytes, MEMSRC_TOUCH_KERNEL);
+	r->stack_pool_size = sbytes;
+	r->plan = p;
+	return 0;
+}
+
+/*
+ * The stop's read of allgs and the g structs along the plan: allglen and
+ * the allgs header, the entries added since the plan, and every planned
+ * range.  Returns 0 with *n_out entries in the plan's ptrs and gp (NULL:
+ * unreadable), -EAGAIN when the plan does not fit (allgs shrank, or grew
+ * past the plan's room), or another negative errno.
+ */
+static int plan_copy_gs(struct memsrc *mem, const struct gort_layout *l,
+			uint64_t bias, struct gort_registry *r, size_t *n_out,
+			struct err *e)
+{
+	struct gort_plan *p = r->plan;
+	size_t n, i, niov = p->niov, gs = l->g_size, used = p->gbuf_used;
+	uint64_t hdr[3];
+	int ret;
+
 	ret = read_allgs(mem, l, bias, hdr, &n, e);
 	if (ret < 0)
 		return ret;
-	/* A racy look at the g structs tells how big the stacks are. */
-	memset(&tmp, 0, sizeof(tmp));
-	if (copy_registry(mem, l, bias, NULL, 0, 0, 0, &tmp, NULL) == 0) {
-		for (i = 0; i < tmp.ngs; i++) {
-			const struct gort_g *g = &tmp.gs[i];
-			size_t len = (size_t)(g->stack_hi - g->sp);
+	if (n < p->n || n > p->cap ||
+	    (n - p->n) * gs > p->gbuf_size - used)
+		return -EAGAIN;
+	if (n > p->n &&
+	    memsrc_read_full(mem, hdr[0] + p->n * sizeof(*p->ptrs),
+			     p->ptrs + p->n, (n - p->n) * sizeof(*p->ptrs),
+			     NULL) < 0)
+		return -EAGAIN;
+	r->nallg = n;
+	r->bytes_copied += 32 + (n - p->n) * sizeof(*p->ptrs);
+	r->t_allgs = mono_ns();
+	/* Goroutines created since the plan: one range each. */
+	for (i = p->n; i < n; i++) {
+		struct memsrc_iov *v = &p->iov[niov];
 
-			if (g->sp < g->stack_lo || g->sp >= g->stack_hi ||
-			    g->stack_hi - g->sp > GORT_MAX_STACK)
-				continue;
-			if (len > GORT_MAX_STACK_COPY)
-				len = GORT_MAX_STACK_COPY;
-			stacks += len + 16;
-		}
-		gort_registry_release(&tmp);
+		p->gp[i] = NULL;
+		if (!p->ptrs[i])
+			continue;
+		v->addr = p->ptrs[i];
+		v->len = gs;
+		v->buf = p->gbuf + used;
+		p->gp[i] = v->buf;
+		p->rng[i] = (uint32_t)niov++;
+		used += gs;
 	}
-	n += n / 8 + 256;
-	bytes = n * (l->g_size + MERGE_GAP / 8 + sizeof(struct gref) +
-		     2 * sizeof(struct memsrc_iov) + 4 * sizeof(size_t) +
-		     sizeof(struct gort_g) + 16 * 6) +
-		stacks + stacks / 8 + (4u << 20);
-	if (budget && bytes > budget)
-		return err_set(e, E2BIG, "a copy of its goroutines needs "
-			       "about %zu MiB, more than the memory budget "
-			       "of %zu MiB", (bytes + (1u << 20) - 1) >> 20,
-			       budget >> 20);
-	r->pool = xmalloc(bytes);
-	memset(r->pool, 0, bytes);
-	r->pool_size = bytes;
+	memsrc_readv(mem, p->iov, niov);
+	for (i = 0; i < niov; i++)
+		r->bytes_copied += p->iov[i].len;
+	r->ranges_copied += niov;
+	for (i = 0; i < n; i++)
+		if (p->gp[i] && !p->iov[p->rng[i]].ok)
+			p->gp[i] = NULL;
+	*n_out = n;
+	return 0;
+}
+
+/*
+ * The m list along the plan, in one batch.  Returns 0, or -EAGAIN when
+ * the links read do not make the planned list (an M was added or
+ * removed): the list must then be walked.
+ */
+static int plan_copy_ms(struct memsrc *mem, const struct gort_layout *l,
+			struct gort_registry *r)
+{
+	struct gort_plan *p = r->plan;
+	size_t j, sz = l->m_size;
+
+	if (!p || !p->miov)
+		return -EAGAIN;
+	memsrc_readv(mem, p->miov, p->nm + 1);
+	if (!p->miov[0].ok || p->allm != (p->nm ? p->maddr[0] : 0))
+		return -EAGAIN;
+	for (j = 0; j < p->nm; j++)
+		if (!p->miov[j + 1].ok ||
+		    rd64(p->mbuf + j * sz, sz, l->m_alllink) !=
+			    (j + 1 < p->nm ? p->maddr[j + 1] : 0))
+			return -EAGAIN;
+	for (j = 0; j < p->nm; j++)
+		decode_m(l, p->mbuf + j * sz, p->maddr[j], &p->ms[j]);
+	r->bytes_copied += p->nm * sz;
+	r->ms = p->ms;
+	r->nms = p->nm;
+	p->ms = NULL;
 	return 0;
 }
 
@@ -410,67 +810,100 @@ static int copy_registry(struct memsrc *mem, const struct gort_layout *l,
 			 size_t nthreads, int with_stacks, unsigned int flags,
 			 struct gort_registry *r, struct err *e)
 {
-	unsigned char *pool = r->pool, **gptr;
-	size_t pool_size = r->pool_size, n, i, niov = 0;
-	size_t budget = r->max_stack_bytes;
+	unsigned char *pool = r->pool, *spool = r->stack_pool, **gptr;
+	size_t pool_size = r->pool_size, spool_size = r->stack_pool_size;
+	size_t budget = r->max_stack_bytes, n = 0, i, niov = 0;
+	struct gort_plan *plan = r->plan;
 	struct memsrc_iov *iov = NULL;
 	uint64_t hdr[3], *ptrs;
-	int hp, hg, hb, hi, *bheap, ret;
-	struct timespec ts;
+	int hp = 0, hg = 0, hb = 0, hi = 0, *bheap = NULL, ret, planned;
 
 	memset(r, 0, sizeof(*r));
 	r->pool = pool;
 	r->pool_size = pool_size;
+	r->stack_pool = spool;
+	r->stack_pool_size = spool_size;
 	r->max_stack_bytes = budget;
-	ret = read_allgs(mem, l, bias, hdr, &n, e);
-	if (ret < 0)
+	r->plan = plan;
+	ret = plan ? plan_copy_gs(mem, l, bias, r, &n, e) : -EAGAIN;
+	planned = ret == 0;
+	if (planned) {
+		ptrs = plan->ptrs;
+		gptr = plan->gp;
+	} else if (ret != -EAGAIN) {
 		return ret;
-	r->nallg = n;
-	ptrs = ralloc(r, (n + 1) * sizeof(*ptrs), &hp);
-	ret = memsrc_read_full(mem, hdr[0], ptrs, n * sizeof(*ptrs), e);
-	if (ret < 0) {
-		rfree(ptrs, hp);
-		return err_prefix(e, "cannot read the allgs array");
+	} else {
+		/* No plan: allgs whole, sorted while stopped. */
+		ret = read_allgs(mem, l, bias, hdr, &n, e);
+		if (ret < 0)
+			return ret;
+		r->nallg = n;
+		ptrs = ralloc(r, (n + 1) * sizeof(*ptrs), &hp);
+		ret = memsrc_read_full(mem, hdr[0], ptrs, n * sizeof(*ptrs),
+				       e);
+		if (ret < 0) {
+			rfree(ptrs, hp);
+			return err_prefix(e, "cannot read the allgs array");
+		}
+		r->bytes_copied += 32 + n * sizeof(*ptrs);
+		r->t_allgs = mono_ns();
+		gptr = ralloc(r, (n + 1) * sizeof(*gptr), &hg);
+		bheap = ralloc(r, (n + 1) * sizeof(*bheap), &hb);
+		hi = copy_gs(mem, l, ptrs, n, gptr, r, bheap, &niov, &iov);
 	}
-	r->bytes_copied += 32 + n * sizeof(*ptrs);
-	gptr = ralloc(r, (n + 1) * sizeof(*gptr), &hg);
-	bheap = ralloc(r, (n + 1) * sizeof(*bheap), &hb);
-	hi = copy_gs(mem, l, ptrs, n, gptr, r, bheap, &niov, &iov);
-	copy_ms(mem, l, bias, r);
-	r->gs = ralloc(r, (n + 1) * sizeof(*r->gs), &r->gs_heap);
+	r->t_gs = mono_ns();
+	if (plan_copy_ms(mem, l, r) < 0)
+		copy_ms(mem, l, bias, r);
+	r->t_ms = mono_ns();
+	r->gs = rzalloc(r, (n + 1) * sizeof(*r->gs), &r->gs_heap);
 	for (i = 0; i < n; i++) {
 		struct gort_g *g = &r->gs[r->ngs];
-		uint32_t st;
+		const unsigned char *b = gptr[i];
+		uint32_t status, st;
 
-		if (!gptr[i] || !ptrs[i])
+		if (!b || !ptrs[i])
 			continue;
-		decode_g(l, gptr[i], ptrs[i], g);
-		st = gort_status(l, g);
+		status = rd32(b, l->g_size, l->g_atomicstatus);
+		st = status & ~(uint32_t)l->st_scan;
 		if ((int)st == l->st_dead || (int)st == l->st_deadextra)
 			continue;
+		r->ngs++;
+		if (planned && (flags & GORT_COPY_DEFER_PARKED) &&
+		    defer_status(l, status)) {
+			/* Parked: decoded from its copy after the resume. */
+			g->addr = ptrs[i];
+			g->status = status;
+			g->raw = b;
+			g->deferred = 1;
+			r->ndeferred++;
+			r->nraw++;
+			continue;
+		}
+		decode_g(l, b, ptrs[i], g);
 		pick_start(l, r, g, threads, nthreads);
 		g->need_stack = 1;
-		if ((flags & GORT_COPY_DEFER_PARKED) && defer_stack(l, g)) {
+		if ((flags & GORT_COPY_DEFER_PARKED) &&
+		    defer_status(l, g->status)) {
 			g->need_stack = 0;
 			g->deferred = 1;
 			r->ndeferred++;
 		}
-		r->ngs++;
 	}
-	for (i = 0; i < niov; i++)
-		rfree(iov[i].buf, bheap[i]);
-	rfree(iov, hi);
-	rfree(bheap, hb);
-	rfree(gptr, hg);
-	rfree(ptrs, hp);
+	r->t_decoded = mono_ns();
+	if (!planned) {
+		for (i = 0; i < niov; i++)
+			rfree(iov[i].buf, bheap[i]);
+		rfree(iov, hi);
+		rfree(bheap, hb);
+		rfree(gptr, hg);
+		rfree(ptrs, hp);
+	}
 	if (with_stacks) {
 		ret = copy_stacks(mem, r, e);
 		if (ret < 0)
 			return ret;
 	}
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	r->nanotime = (uint64_t)ts.tv_sec * 1000000000ull +
-		      (uint64_t)ts.tv_nsec;
+	r->nanotime = mono_ns();
 	return 0;
 }
 
@@ -485,7 +918,28 @@ int gort_registry_copy(struct memsrc *mem, const struct gort_layout *l,
 
 size_t gort_registry_reserved(const struct gort_registry *r)
 {
-	return r->pool_size;
+	return r->pool_size + r->stack_pool_size +
+	       (r->plan ? r->plan->gbuf_size : 0);
+}
+
+void gort_registry_decode(const struct gort_layout *l,
+			  struct gort_registry *r)
+{
+	size_t i;
+
+	for (i = 0; r->nraw && i < r->ngs; i++) {
+		struct gort_g *g = &r->gs[i];
+		const unsigned char *b = g->raw;
+
+		if (!b)
+			continue;
+		decode_g(l, b, g->addr, g);
+		pick_start(l, r, g, NULL, 0);
+		g->deferred = 1;
+	}
+	r->nraw = 0;
+	plan_free(r->plan);
+	r->plan = NULL;
 }
 
 /*
@@ -493,14 +947,14 @@ size_t gort_registry_reserved(const struct gort_registry *r)
  * second read of its g struct detects; the GC's scan bit means its stack
  * may be moving, and without trackingSeq a run cannot be detected.
  */
-static int defer_stack(const struct gort_layout *l, const struct gort_g *g)
+static int defer_status(const struct gort_layout *l, uint32_t status)
 {
-	uint32_t st = gort_status(l, g);
+	uint32_t st = status & ~(uint32_t)l->st_scan;
 
 	if (l->g_trackingseq == GORT_NONE ||
 	    (size_t)l->g_trackingseq >= l->g_size)
 		return 0;
-	if (g->status & (uint32_t)l->st_scan)
+	if (status & (uint32_t)l->st_scan)
 		return 0;
 	return (int)st == l->st_waiting || (int)st == l->st_leaked;
 }
@@ -572,6 +1026,7 @@ long gort_registry_finish(struct memsrc *mem, const struct gort_layout *l,
 	long changed = 0;
 	int ret;
 
+	gort_registry_decode(l, r);
 	for (i = 0; i < r->ngs; i++)
 		if (r->gs[i].deferred) {
 			r->gs[i].need_stack = 1;
@@ -622,6 +1077,7 @@ long gort_registry_recopy(struct memsrc *mem, const struct gort_layout *l,
 	long copied = 0;
 	int ret;
 
+	gort_registry_decode(l, r);
 	for (i = 0; i < r->ngs; i++)
 		n += (size_t)(r->gs[i].changed != 0);
 	if (n == 0)
@@ -703,5 +1159,7 @@ void gort_registry_release(struct gort_registry *r)
 		free(r->waitreasons[i]);
 	free(r->waitreasons);
 	free(r->pool);
+	free(r->stack_pool);
+	plan_free(r->plan);
 	memset(r, 0, sizeof(*r));
 }

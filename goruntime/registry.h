@@ -66,6 +66,11 @@ struct gort_g {
 	 */
 	int changed;
 	int recopied;		/* copied again by gort_registry_recopy */
+	/*
+	 * Its g struct as copied at the stop, left to gort_registry_decode
+	 * (only addr, status and deferred are set until then), or NULL.
+	 */
+	const unsigned char *raw;
 };
 
 struct gort_m {
@@ -85,6 +90,12 @@ struct gort_registry {
 	char **waitreasons;	/* runtime.waitReasonStrings, when read */
 	size_t nwaitreasons;
 	uint64_t nanotime;	/* CLOCK_MONOTONIC at the copy */
+	/*
+	 * CLOCK_MONOTONIC ns at which gort_registry_copy had read allgs, the
+	 * g structs and the m list, and decoded the g structs (nanotime:
+	 * the stacks too).
+	 */
+	uint64_t t_allgs, t_gs, t_ms, t_decoded;
 	size_t bytes_copied;
 	size_t ranges_copied;
 	/*
@@ -96,22 +107,32 @@ struct gort_registry {
 	size_t stacks_copied;	/* stacks copied, all passes */
 	size_t ndeferred;	/* stacks left for gort_registry_finish */
 	/* Pre-faulted memory for the copy, so no page faults or malloc
-	 * calls happen while the target is stopped. */
+	 * calls happen while the target is stopped: pool for what goscope
+	 * writes (zeroed), stack_pool for the stack copies. */
 	unsigned char *pool;
 	size_t pool_size, pool_used;
+	unsigned char *stack_pool;
+	size_t stack_pool_size, stack_pool_used;
+	size_t nraw;		/* g structs left to gort_registry_decode */
+	/* The reads planned by gort_registry_reserve (private). */
+	struct gort_plan *plan;
 };
 
 /*
- * Estimates, without stopping the target, how much memory a copy will
- * need (a racy read of allgs and the g structs), and reserves and touches
- * that much plus slack in r.  Call before stopping; gort_registry_copy
- * then works from the reserve.  budget (bytes, 0: none) bounds it: a
- * target that needs more gets -E2BIG and nothing is reserved.  Returns 0
- * or a negative errno (the copy still works without a reserve, only
- * slower).
+ * Prepares a copy without stopping the target: a racy read of allgs and
+ * of every g struct plans the reads of the stop (the g structs sorted by
+ * address and merged into ranges, the m list) into buffers that this
+ * read already touched, and tells how much memory the copy needs; that
+ * much plus slack is reserved and touched in r.  flags are those the copy
+ * will get (with GORT_COPY_DEFER_PARKED the reserve holds only the stacks
+ * copied while stopped).  Call before stopping; gort_registry_copy then
+ * works from the plan and the reserve.  budget (bytes, 0: none) bounds
+ * it: a target that needs more gets -E2BIG and nothing is reserved.
+ * Returns 0 or a negative errno (the copy still works without a reserve,
+ * only slower).
  */
 int gort_registry_reserve(struct memsrc *mem, const struct gort_layout *l,
-			  uint64_t bias, size_t budget,
+			  uint64_t bias, size_t budget, unsigned int flags,
 			  struct gort_registry *r, struct err *e);
 
 /*
@@ -136,6 +157,14 @@ int gort_registry_copy(struct memsrc *mem, const struct gort_layout *l,
 		       uint64_t bias, const struct gort_thread *threads,
 		       size_t nthreads, unsigned int flags,
 		       struct gort_registry *r, struct err *e);
+
+/*
+ * Decodes the g structs that gort_registry_copy only looked at while the
+ * target was stopped (those of parked goroutines: their raw copy), after
+ * the resume; every other function here does it first when needed.
+ */
+void gort_registry_decode(const struct gort_layout *l,
+			  struct gort_registry *r);
 
 /*
  * The second phase of a copy made with GORT_COPY_DEFER_PARKED, while the

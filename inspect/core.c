@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "inspect/core.h"
+#include "inspect/unpack.h"
 #include "lib/xmalloc.h"
 #include "lib/banned.h"
 
@@ -39,6 +40,7 @@ struct core_priv {
 	const unsigned char *data;
 	size_t len;
 	void *map;		/* mmap of the file, or NULL (borrowed data) */
+	int fd;			/* the file or its decompressed memfd, or -1 */
 	int *fds;		/* per file mapping: -1 not opened, -2 failed */
 };
 
@@ -391,6 +393,7 @@ int core_open_buffer(const void *data, size_t len, const char *name,
 
 	c->path = xstrdup(name);
 	c->priv = xcalloc(1, sizeof(*c->priv));
+	c->priv->fd = -1;
 	c->priv->data = data;
 	c->priv->len = len;
 	r = parse(c, e);
@@ -402,9 +405,52 @@ int core_open_buffer(const void *data, size_t len, const char *name,
 	return 0;
 }
 
-int core_open(const char *path, struct core **out, struct err *e)
+int core_looks_like(const void *head, size_t len)
+{
+	return core_is_core(head, len) || unpack_sniff(head, len) != UNPACK_NONE;
+}
+
+/*
+ * A compressed core: decompressed into a memfd that replaces *fd, its
+ * size in *len.  max_mem 0: half of the memory available.
+ */
+static int unpack_core(const char *path, size_t max_mem, int *fd,
+		       size_t *len, struct err *e)
+{
+	unsigned char head[64];
+	enum unpack_format f;
+	uint64_t size = 0;
+	ssize_t n;
+	int mfd;
+
+	n = pread(*fd, head, sizeof(head), 0);
+	f = n > 0 ? unpack_sniff(head, (size_t)n) : UNPACK_NONE;
+	if (f == UNPACK_NONE)
+		return 0;
+	if (!max_mem) {
+		uint64_t avail = proc_mem_available() / 2;
+
+		max_mem = avail > SIZE_MAX ? SIZE_MAX : (size_t)avail;
+	}
+	mfd = unpack_to_memfd(*fd, f, path, max_mem, UNPACK_MAX_SIZE, &size,
+			      e);
+	if (mfd < 0)
+		return mfd;
+	close(*fd);
+	*fd = mfd;
+	n = pread(mfd, head, sizeof(head), 0);
+	if (size > SIZE_MAX || n <= 0 || !core_is_core(head, (size_t)n))
+		return err_set(e, ENOEXEC, "'%s': %s data that is not a 64-bit "
+			       "ELF core file", path, unpack_name(f));
+	*len = (size_t)size;
+	return 0;
+}
+
+int core_open(const char *path, size_t max_mem, struct core **out,
+	      struct err *e)
 {
 	struct stat st;
+	size_t len;
 	void *map;
 	int fd, r;
 
@@ -415,19 +461,34 @@ int core_open(const char *path, struct core **out, struct err *e)
 		close(fd);
 		return err_set(e, EINVAL, "'%s' is not a core file", path);
 	}
-	map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-	close(fd);
-	if (map == MAP_FAILED)
-		return err_errno(e, errno, "cannot map '%s'", path);
-	r = core_open_buffer(map, (size_t)st.st_size, path, out, e);
+	len = (size_t)st.st_size;
+	r = unpack_core(path, max_mem, &fd, &len, e);
 	if (r < 0) {
-		munmap(map, (size_t)st.st_size);
+		close(fd);
+		return r;
+	}
+	map = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (map == MAP_FAILED) {
+		r = err_errno(e, errno, "cannot map '%s'", path);
+		close(fd);
+		return r;
+	}
+	r = core_open_buffer(map, len, path, out, e);
+	if (r < 0) {
+		munmap(map, len);
+		close(fd);
 		return r;
 	}
 	(*out)->priv->map = map;
+	(*out)->priv->fd = fd;
 	(*out)->time_unix_ns = (int64_t)st.st_mtim.tv_sec * 1000000000ll +
 			       st.st_mtim.tv_nsec;
 	return 0;
+}
+
+int core_fd(const struct core *c)
+{
+	return c->priv->fd;
 }
 
 static const struct core_segment *seg_at(const struct core *c, uint64_t addr)
@@ -827,6 +888,8 @@ void core_free(struct core *c)
 		free(c->priv->fds);
 		if (c->priv->map)
 			munmap(c->priv->map, c->priv->len);
+		if (c->priv->fd >= 0)
+			close(c->priv->fd);
 		free(c->priv);
 	}
 	for (i = 0; i < c->nfiles; i++)

@@ -59,12 +59,24 @@ struct core {
 
 /*
  * Opens the core file path (ELF64 little-endian x86-64, ET_CORE) and reads
- * its program headers and notes.  Every count and length is checked
- * against the file.  Returns 0 and *out (free with core_free), or a
- * negative errno with e set: -ENOEXEC (not a core, or not an x86-64 one),
- * -EINVAL (damaged headers or notes), or the errno of open/mmap.
+ * its program headers and notes.  A core compressed with zstd, xz, gzip
+ * or lz4 (systemd-coredump, or by hand) is first decompressed into
+ * memory, where pages of zeros take none and the rest at most max_mem
+ * bytes (0: half of the memory available).  Every count and length is
+ * checked against the file.  Returns 0 and *out (free with core_free),
+ * or a negative errno with e set: -ENOEXEC (not a core, or not an x86-64
+ * one), -EINVAL (damaged headers or notes, damaged or truncated
+ * compressed data), -E2BIG (decompressed, over max_mem), or the errno of
+ * open/mmap.
  */
-int core_open(const char *path, struct core **out, struct err *e);
+int core_open(const char *path, size_t max_mem, struct core **out,
+	      struct err *e);
+
+/*
+ * A file descriptor of the core's bytes (its file, or the memfd of a
+ * decompressed core; owned by the core), or -1 for core_open_buffer.
+ */
+int core_fd(const struct core *c);
 
 /* The same over len bytes at data (borrowed; must outlive the core). */
 int core_open_buffer(const void *data, size_t len, const char *name,
@@ -72,6 +84,12 @@ int core_open_buffer(const void *data, size_t len, const char *name,
 
 /* Returns 1 when the len bytes at head start a 64-bit ELF core file. */
 int core_is_core(const void *head, size_t len);
+
+/*
+ * Returns 1 when the len bytes at head start a 64-bit ELF core file or
+ * a compressed stream core_open decompresses.
+ */
+int core_looks_like(const void *head, size_t len);
 
 /*
  * Reads at most len bytes at addr from the bytes the core saved (no

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/uio.h>
@@ -14,15 +15,18 @@
 #include "lib/banned.h"
 
 #define IOV_BATCH 1024
-/* Ranges per reader thread, at least; and at most this many readers. */
-#define PARALLEL_MIN 2048
+/* Ranges a reader takes at a time; at most this many readers. */
+#define CHUNK 256
 #define MAX_READERS 16
+
+struct readers;
 
 struct mem_live {
 	struct memsrc base;
 	pid_t pid;
 	int memfd;		/* /proc/PID/mem, opened on first fallback */
 	int vm_readv_broken;	/* process_vm_readv returned ENOSYS/EPERM */
+	struct readers *readers;	/* started on the first large batch */
 };
 
 struct mem_buf {
@@ -40,11 +44,22 @@ static void live_free(struct memsrc *m);
 static size_t live_readv(struct memsrc *m, struct memsrc_iov *iov, size_t n);
 static size_t live_readv_one(struct mem_live *ml, struct memsrc_iov *iov,
 			     size_t n);
-static void *readv_thread(void *arg);
+static void readers_work(struct readers *rd, struct memsrc_iov *iov,
+			 size_t n);
+static void *readers_main(void *arg);
+static struct readers *readers_start(struct mem_live *ml);
+static void readers_stop(struct readers *rd);
 static size_t reader_threads(void);
 static ssize_t buf_read(struct memsrc *m, uint64_t addr, void *buf,
 			size_t len);
 static void buf_free(struct memsrc *m);
+static void count_add(uint64_t *c, uint64_t n);
+
+/* Counters may be bumped by several reader threads at once. */
+static void count_add(uint64_t *c, uint64_t n)
+{
+	__atomic_add_fetch(c, n, __ATOMIC_RELAXED);
+}
 
 static const struct memsrc_ops live_ops = {
 	.name = "live",
@@ -73,6 +88,7 @@ static ssize_t live_read_procmem(struct mem_live *ml, uint64_t addr,
 	}
 	if (addr > (uint64_t)INT64_MAX)
 		return -EFAULT;
+	count_add(&ml->base.n.calls, 1);
 	n = pread(ml->memfd, buf, len, (off_t)addr);
 	if (n < 0)
 		return -errno;
@@ -95,6 +111,7 @@ static ssize_t live_read(struct memsrc *m, uint64_t addr, void *buf,
 		local.iov_len = len;
 		remote.iov_base = (void *)(uintptr_t)addr;
 		remote.iov_len = len;
+		count_add(&m->n.calls, 1);
 		n = process_vm_readv(ml->pid, &local, 1, &remote, 1, 0);
 		if (n > 0)
 			return n;
@@ -109,22 +126,121 @@ static ssize_t live_read(struct memsrc *m, uint64_t addr, void *buf,
 }
 
 /*
- * process_vm_readv stops at the first range it cannot read completely and
- * returns the bytes copied so far; the ranges before it are complete, the
- * failed one is retried alone and the batch resumes after it.
+ * Reader threads, started on the first large batch and kept until the
+ * memsrc is freed, so that a batch read while the target is stopped
+ * costs no thread creation (nor the first touch of a new stack).  A
+ * batch is cut into chunks of CHUNK ranges that every reader, the caller
+ * included, takes in turn: a helper that is slow to wake costs nothing
+ * but its share.
  */
-struct readv_job {
+struct readers {
 	struct mem_live *ml;
-	struct memsrc_iov *iov;
-	size_t n, good;
+	pthread_mutex_t mu;
+	pthread_cond_t wake, idle;
+	pthread_t th[MAX_READERS];
+	size_t nth;		/* helpers started */
+	unsigned long gen;	/* batch number */
+	int open;		/* helpers may still join the batch */
+	int quit;
+	size_t active;		/* helpers working on the batch */
+	struct memsrc_iov *iov;	/* the batch */
+	size_t n;
+	size_t next;		/* first range not taken (atomic) */
+	size_t good;		/* ranges read completely (atomic) */
 };
 
-static void *readv_thread(void *arg)
+static void readers_work(struct readers *rd, struct memsrc_iov *iov,
+			 size_t n)
 {
-	struct readv_job *j = arg;
+	size_t c, k;
 
-	j->good = live_readv_one(j->ml, j->iov, j->n);
+	for (;;) {
+		c = __atomic_fetch_add(&rd->next, CHUNK, __ATOMIC_RELAXED);
+		if (c >= n)
+			return;
+		k = n - c < CHUNK ? n - c : CHUNK;
+		__atomic_add_fetch(&rd->good,
+				   live_readv_one(rd->ml, iov + c, k),
+				   __ATOMIC_RELAXED);
+	}
+}
+
+static void *readers_main(void *arg)
+{
+	struct readers *rd = arg;
+	unsigned long seen = 0;
+	struct memsrc_iov *iov;
+	size_t n;
+
+	pthread_mutex_lock(&rd->mu);
+	for (;;) {
+		while (!rd->quit && (rd->gen == seen || !rd->open))
+			pthread_cond_wait(&rd->wake, &rd->mu);
+		if (rd->quit)
+			break;
+		seen = rd->gen;
+		rd->active++;
+		iov = rd->iov;
+		n = rd->n;
+		pthread_mutex_unlock(&rd->mu);
+		readers_work(rd, iov, n);
+		pthread_mutex_lock(&rd->mu);
+		if (--rd->active == 0)
+			pthread_cond_signal(&rd->idle);
+	}
+	pthread_mutex_unlock(&rd->mu);
 	return NULL;
+}
+
+/* Starts the helpers (one per core but this one); NULL when none. */
+static struct readers *readers_start(struct mem_live *ml)
+{
+	struct readers *rd;
+	pthread_attr_t attr;
+	sigset_t all, old;
+	size_t k, want = reader_threads() - 1;
+
+	if (!want)
+		return NULL;
+	rd = xcalloc(1, sizeof(*rd));
+	rd->ml = ml;
+	pthread_mutex_init(&rd->mu, NULL);
+	pthread_cond_init(&rd->wake, NULL);
+	pthread_cond_init(&rd->idle, NULL);
+	pthread_attr_init(&attr);
+	pthread_attr_setstacksize(&attr, 256u << 10);
+	/* Signals go to the threads of the program, never to a reader. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	for (k = 0; k < want; k++)
+		if (pthread_create(&rd->th[rd->nth], &attr, readers_main,
+				   rd) == 0)
+			rd->nth++;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	pthread_attr_destroy(&attr);
+	if (!rd->nth) {
+		readers_stop(rd);
+		return NULL;
+	}
+	return rd;
+}
+
+static void readers_stop(struct readers *rd)
+{
+	size_t k;
+
+	if (!rd)
+		return;
+	pthread_mutex_lock(&rd->mu);
+	rd->quit = 1;
+	pthread_cond_broadcast(&rd->wake);
+	pthread_mutex_unlock(&rd->mu);
+	for (k = 0; k < rd->nth; k++)
+		pthread_join(rd->th[k], NULL);
+	pthread_cond_destroy(&rd->idle);
+	pthread_cond_destroy(&rd->wake);
+	pthread_mutex_destroy(&rd->mu);
+	free(rd);
 }
 
 /*
@@ -150,45 +266,50 @@ static size_t reader_threads(void)
 }
 
 /*
- * Large batches are split between reader threads, one per available core
- * (see reader_threads): the cost of a copy is per range, and parallel
- * readers divide the time the target is stopped.
+ * Batches of more than one chunk are shared with the reader threads, one
+ * per available core (see reader_threads): the cost of a copy is per
+ * range, and parallel readers divide the time the target is stopped.
  */
 static size_t live_readv(struct memsrc *m, struct memsrc_iov *iov, size_t n)
 {
 	struct mem_live *ml = (struct mem_live *)m;
-	struct readv_job job[MAX_READERS];
-	pthread_t th[MAX_READERS];
-	int started[MAX_READERS];
-	size_t k, nr = reader_threads(), per, good, off;
+	struct readers *rd;
+	size_t good;
 
-	if (nr > n / PARALLEL_MIN)
-		nr = n / PARALLEL_MIN;
-	if (nr <= 1)
+	if (n <= CHUNK || reader_threads() < 2)
 		return live_readv_one(ml, iov, n);
-	per = (n + nr - 1) / nr;
-	/* Readers 1..nr-1 in threads; reader 0 is this thread. */
-	for (k = 1; k < nr; k++) {
-		off = k * per;
-		job[k].ml = ml;
-		job[k].iov = iov + off;
-		job[k].n = off < n ? (n - off < per ? n - off : per) : 0;
-		job[k].good = 0;
-		started[k] = job[k].n &&
-			     pthread_create(&th[k], NULL, readv_thread,
-					    &job[k]) == 0;
-	}
-	good = live_readv_one(ml, iov, per);
-	for (k = 1; k < nr; k++) {
-		if (started[k])
-			pthread_join(th[k], NULL);
-		else if (job[k].n)
-			job[k].good = live_readv_one(ml, job[k].iov, job[k].n);
-		good += job[k].good;
-	}
+	if (!ml->readers)
+		ml->readers = readers_start(ml);
+	rd = ml->readers;
+	if (!rd)
+		return live_readv_one(ml, iov, n);
+	pthread_mutex_lock(&rd->mu);
+	while (rd->active)
+		pthread_cond_wait(&rd->idle, &rd->mu);
+	rd->iov = iov;
+	rd->n = n;
+	rd->next = 0;
+	rd->good = 0;
+	rd->gen++;
+	rd->open = 1;
+	pthread_cond_broadcast(&rd->wake);
+	pthread_mutex_unlock(&rd->mu);
+	readers_work(rd, iov, n);
+	/* Every chunk is taken: no helper may join any more. */
+	pthread_mutex_lock(&rd->mu);
+	rd->open = 0;
+	while (rd->active)
+		pthread_cond_wait(&rd->idle, &rd->mu);
+	good = rd->good;
+	pthread_mutex_unlock(&rd->mu);
 	return good;
 }
 
+/*
+ * process_vm_readv stops at the first range it cannot read completely and
+ * returns the bytes copied so far; the ranges before it are complete, the
+ * failed one is retried alone and the batch resumes after it.
+ */
 static size_t live_readv_one(struct mem_live *ml, struct memsrc_iov *iov,
 			     size_t n)
 {
@@ -206,6 +327,8 @@ static size_t live_readv_one(struct mem_live *ml, struct memsrc_iov *iov,
 			remote[k].iov_len = iov[i + k].len;
 			iov[i + k].ok = 0;
 		}
+		if (!ml->vm_readv_broken)
+			count_add(&m->n.calls, 1);
 		got = ml->vm_readv_broken ? -1
 			: process_vm_readv(ml->pid, local, cnt, remote, cnt,
 					   0);
@@ -245,6 +368,7 @@ static void live_free(struct memsrc *m)
 {
 	struct mem_live *ml = (struct mem_live *)m;
 
+	readers_stop(ml->readers);
 	if (ml->memfd >= 0)
 		close(ml->memfd);
 	free(ml);
@@ -279,6 +403,8 @@ int memsrc_read_full(struct memsrc *m, uint64_t addr, void *buf, size_t len,
 	size_t done = 0;
 	ssize_t n;
 
+	count_add(&m->n.ranges, 1);
+	count_add(&m->n.bytes, len);
 	while (done < len) {
 		if (addr + done < addr)
 			return err_set(e, EFAULT,
@@ -301,7 +427,12 @@ int memsrc_read_full(struct memsrc *m, uint64_t addr, void *buf, size_t len,
 size_t memsrc_readv(struct memsrc *m, struct memsrc_iov *iov, size_t n)
 {
 	size_t i, good = 0;
+	uint64_t bytes = 0;
 
+	for (i = 0; i < n; i++)
+		bytes += iov[i].len;
+	count_add(&m->n.ranges, n);
+	count_add(&m->n.bytes, bytes);
 	if (m->ops->readv)
 		return m->ops->readv(m, iov, n);
 	for (i = 0; i < n; i++) {
@@ -310,6 +441,45 @@ size_t memsrc_readv(struct memsrc *m, struct memsrc_iov *iov, size_t n)
 		good += (size_t)iov[i].ok;
 	}
 	return good;
+}
+
+void memsrc_prefault(void *buf, size_t len, unsigned int how)
+{
+	unsigned char *p = buf;
+	size_t done = 0;
+	ssize_t n;
+	int fd = -1;
+
+	if (!len)
+		return;
+	if (how & MEMSRC_TOUCH_KERNEL)
+		fd = open("/dev/zero", O_RDONLY | O_CLOEXEC);
+	if ((how & MEMSRC_TOUCH_USER) || fd < 0)
+		memset(buf, 0, len);
+	if (fd < 0)
+		return;
+	while (done < len) {
+		n = read(fd, p + done, len - done < (16u << 20)
+					       ? len - done : (16u << 20));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		done += (size_t)n;
+	}
+	close(fd);
+	if (done < len && !(how & MEMSRC_TOUCH_USER))
+		memset(p + done, 0, len - done);
+}
+
+void memsrc_counts(const struct memsrc *m, struct memsrc_counts *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (!m)
+		return;
+	out->calls = __atomic_load_n(&m->n.calls, __ATOMIC_RELAXED);
+	out->ranges = __atomic_load_n(&m->n.ranges, __ATOMIC_RELAXED);
+	out->bytes = __atomic_load_n(&m->n.bytes, __ATOMIC_RELAXED);
 }
 
 void memsrc_free(struct memsrc *m)

@@ -31,8 +31,19 @@ struct memsrc_ops {
 	size_t (*readv)(struct memsrc *m, struct memsrc_iov *iov, size_t n);
 };
 
+/*
+ * What was read through one memsrc, counted by memsrc_read_full and
+ * memsrc_readv (from every thread that reads).
+ */
+struct memsrc_counts {
+	uint64_t calls;		/* system calls that read (live backend) */
+	uint64_t ranges;	/* ranges asked for */
+	uint64_t bytes;		/* bytes asked for */
+};
+
 struct memsrc {
 	const struct memsrc_ops *ops;
+	struct memsrc_counts n;	/* read with memsrc_counts */
 };
 
 /*
@@ -48,6 +59,26 @@ int memsrc_read_full(struct memsrc *m, uint64_t addr, void *buf, size_t len,
  * that fails (unmapped memory) does not stop the others.
  */
 size_t memsrc_readv(struct memsrc *m, struct memsrc_iov *iov, size_t n);
+
+/* How memsrc_prefault touches memory. */
+enum memsrc_touch {
+	MEMSRC_TOUCH_USER = 1 << 0,	/* memset */
+	MEMSRC_TOUCH_KERNEL = 1 << 1,	/* read(2) of /dev/zero */
+};
+
+/*
+ * Zeroes len bytes at buf so that later accesses take no page fault:
+ * how says by whom they will be accessed (enum memsrc_touch), user space
+ * (the program's own code) or the kernel (reads into them).  The
+ * buffers that reads from a stopped target land in need the kernel's
+ * touch: on some virtual machines its first write to a page costs a
+ * fault in the hypervisor, several times the price of the copy itself,
+ * even when user space touched the page before.
+ */
+void memsrc_prefault(void *buf, size_t len, unsigned int how);
+
+/* Copies m's counts so far into *out (all zero for NULL). */
+void memsrc_counts(const struct memsrc *m, struct memsrc_counts *out);
 
 /* Frees m (NULL is a no-op). */
 void memsrc_free(struct memsrc *m);

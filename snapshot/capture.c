@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #include "buildinfo/elfinfo.h"
@@ -566,11 +567,18 @@ struct stop1 {
 	struct ptstop *stop;
 	struct gort_thread *th;
 	size_t nth;
-	/* CLOCK_MONOTONIC ns: registry copied; other copies done. */
-	uint64_t t_copied, t_other;
+	/* CLOCK_MONOTONIC ns: registry copied; waits copied; other
+	 * copies done. */
+	uint64_t t_copied, t_waits, t_other;
+	/* goscope's own usage and reads: before the stop, after resume. */
+	struct rusage ru0, ru1;
+	struct memsrc_counts mc0, mc1;
 };
 
-static int stop_target(pid_t pid, struct stop1 *st, struct err *e);
+static int stop_target(pid_t pid, struct memsrc *mem, struct stop1 *st,
+		       struct err *e);
+static void resume_target(struct memsrc *mem, struct stop1 *st);
+static uint64_t ru_cpu_ns(const struct rusage *ru);
 static void stop_release(struct stop1 *st);
 static void record_stop(struct snap *s, const struct stop1 *st,
 			const struct gort_registry *r, size_t stacks0,
@@ -692,15 +700,18 @@ void capture_close(struct capture *c)
 	free(c);
 }
 
-static int stop_target(pid_t pid, struct stop1 *st, struct err *e)
+static int stop_target(pid_t pid, struct memsrc *mem, struct stop1 *st,
+		       struct err *e)
 {
 	size_t i;
 	int r;
 
 	memset(st, 0, sizeof(*st));
+	getrusage(RUSAGE_SELF, &st->ru0);
 	r = ptstop_stop(pid, &st->stop, e);
 	if (r < 0)
 		return r;
+	memsrc_counts(mem, &st->mc0);
 	st->th = xcalloc(st->stop->nthreads + 1, sizeof(*st->th));
 	for (i = 0; i < st->stop->nthreads; i++) {
 		const struct ptstop_thread *t = &st->stop->threads[i];
@@ -716,6 +727,22 @@ static int stop_target(pid_t pid, struct stop1 *st, struct err *e)
 		st->nth++;
 	}
 	return 0;
+}
+
+/* Resumes the stopped target and notes what the stop cost. */
+static void resume_target(struct memsrc *mem, struct stop1 *st)
+{
+	memsrc_counts(mem, &st->mc1);
+	ptstop_resume(st->stop, NULL);
+	getrusage(RUSAGE_SELF, &st->ru1);
+}
+
+static uint64_t ru_cpu_ns(const struct rusage *ru)
+{
+	return ((uint64_t)ru->ru_utime.tv_sec + (uint64_t)ru->ru_stime.tv_sec) *
+		       1000000000ull +
+	       ((uint64_t)ru->ru_utime.tv_usec +
+		(uint64_t)ru->ru_stime.tv_usec) * 1000ull;
 }
 
 static void stop_release(struct stop1 *st)
@@ -743,6 +770,22 @@ static void record_stop(struct snap *s, const struct stop1 *st,
 	ss->goroutines = ngs;
 	ss->stacks = r->stacks_copied - stacks0;
 	ss->bytes = r->bytes_copied - bytes0;
+	/* The registry's own times belong to this stop (not a recopy's). */
+	if (r->t_allgs >= stop->t_all_stopped && r->nanotime <= st->t_copied) {
+		ss->allgs_ns = r->t_allgs - stop->t_all_stopped;
+		ss->gs_ns = r->t_gs - r->t_allgs;
+		ss->ms_ns = r->t_ms - r->t_gs;
+		ss->decode_ns = r->t_decoded - r->t_ms;
+		ss->stacks_ns = r->nanotime - r->t_decoded;
+	}
+	ss->waits_ns = st->t_waits - st->t_copied;
+	ss->hook_ns = st->t_other - st->t_waits;
+	ss->resume_ns = stop->t_resumed - st->t_other;
+	ss->cpu_ns = ru_cpu_ns(&st->ru1) - ru_cpu_ns(&st->ru0);
+	ss->faults = (uint64_t)(st->ru1.ru_minflt - st->ru0.ru_minflt) +
+		     (uint64_t)(st->ru1.ru_majflt - st->ru0.ru_majflt);
+	ss->ranges = st->mc1.ranges - st->mc0.ranges;
+	ss->read_calls = st->mc1.calls - st->mc0.calls;
 	if (ns > s->pause_ns)
 		s->pause_ns = ns;
 }
@@ -799,14 +842,14 @@ static int second_phase(struct capture *c, struct gort_registry *reg,
 	if (n == 0 || n > c->opts.retry_max)
 		return 0;
 	/* A failed second stop (the target exiting) leaves the marks. */
-	if (stop_target(c->pid, &st, NULL) < 0)
+	if (stop_target(c->pid, pp->mem, &st, NULL) < 0)
 		return 0;
 	stacks0 = reg->stacks_copied;
 	bytes0 = reg->bytes_copied;
 	n = gort_registry_recopy(pp->mem, &pp->layout, pp->bias, st.th,
 				 st.nth, reg, e);
-	st.t_copied = st.t_other = now_ns(CLOCK_MONOTONIC);
-	ptstop_resume(st.stop, NULL);
+	st.t_copied = st.t_waits = st.t_other = now_ns(CLOCK_MONOTONIC);
+	resume_target(pp->mem, &st);
 	record_stop(s, &st, reg, stacks0, bytes0,
 		    n > 0 ? (size_t)n : 0);
 	stop_release(&st);
@@ -896,7 +939,7 @@ int capture_take(struct capture *c, struct snap **out, struct err *e)
 		return r;
 	/* Allocate and touch the copy's memory before stopping anything. */
 	r = gort_registry_reserve(pp->mem, &pp->layout, pp->bias, budget,
-				  &reg, e);
+				  c->core ? 0 : flags, &reg, e);
 	if (r == -E2BIG)
 		return too_big(pid, e);
 	reg.max_stack_bytes = budget;
@@ -922,7 +965,7 @@ int capture_take(struct capture *c, struct snap **out, struct err *e)
 	/* What parked goroutines wait on: the epoll registrations now. */
 	gort_waits_prepare(pid, blocked_types_base(pp->img, &pp->layout,
 						   pp->bias), &waits);
-	r = stop_target(pid, &st, e);
+	r = stop_target(pid, pp->mem, &st, e);
 	if (r < 0)
 		goto fail;
 copy:
@@ -944,16 +987,19 @@ copy:
 	if (r == 0 && c->opts.full_stop)
 		gort_waits_copy(pp->mem, &pp->layout, pp->bias, &reg,
 				reg.waitreasons, reg.nwaitreasons, &waits);
+	st.t_waits = now_ns(CLOCK_MONOTONIC);
 	/* Copy-only hooks for other views of the stopped process go here. */
 	if (c->hook && st.stop)
 		c->hook(st.stop, c->hook_arg);
 	st.t_other = now_ns(CLOCK_MONOTONIC);
 	if (st.stop)
-		ptstop_resume(st.stop, NULL);
+		resume_target(pp->mem, &st);
 	if (r == -E2BIG)
 		too_big(pid, e);
 	if (r < 0)
 		goto fail;
+	/* The parked goroutines' g structs, left raw while stopped. */
+	gort_registry_decode(&pp->layout, &reg);
 	/*
 	 * Two phases: a parked goroutine's sudogs stay as they are until it
 	 * runs, which the second read of its g struct (second_phase) tells;

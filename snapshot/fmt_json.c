@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "snapshot/fmt_json.h"
+#include "lib/compiler.h"
 #include "lib/xmalloc.h"
 #include "lib/jstr.h"
 #include "lib/banned.h"
@@ -50,6 +51,7 @@ static json_t *shape_json(const struct snap_goroutine *g, size_t sid);
 static json_t *goroutine_json(const struct snap *s,
 			      const struct snap_goroutine *g, size_t shape);
 static json_t *capture_json(const struct snap *s);
+static void stop_parts_json(json_t *x, const struct snap_stop *st);
 static void capture_stops_json(json_t *o, const struct snap *s);
 static json_t *nframe_json(const struct snap_nframe *f);
 static void thread_native_json(const struct snap *s,
@@ -453,6 +455,27 @@ static json_t *goroutine_json(const struct snap *s,
 	return a;
 }
 
+/* A stop's parts and what it cost goscope (see struct snap_stop). */
+static void stop_parts_json(json_t *x, const struct snap_stop *st)
+{
+	const struct {
+		const char *key;
+		uint64_t v;
+	} f[] = {
+		{ "allgs_ns", st->allgs_ns },	{ "gs_ns", st->gs_ns },
+		{ "ms_ns", st->ms_ns },		{ "decode_ns", st->decode_ns },
+		{ "stacks_ns", st->stacks_ns },	{ "waits_ns", st->waits_ns },
+		{ "hook_ns", st->hook_ns },	{ "resume_ns", st->resume_ns },
+		{ "cpu_ns", st->cpu_ns },	{ "faults", st->faults },
+		{ "ranges", st->ranges },	{ "read_calls", st->read_calls },
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(f); i++)
+		json_object_set_new(x, f[i].key,
+				    json_integer((json_int_t)f[i].v));
+}
+
 /* How the capture stopped the target (live captures only). */
 static void capture_stops_json(json_t *o, const struct snap *s)
 {
@@ -479,6 +502,7 @@ static void capture_stops_json(json_t *o, const struct snap *s)
 			(json_int_t)s->stops[i].stacks));
 		json_object_set_new(x, "bytes", json_integer(
 			(json_int_t)s->stops[i].bytes));
+		stop_parts_json(x, &s->stops[i]);
 		json_array_append_new(a, x);
 	}
 	json_object_set_new(o, "stops", a);

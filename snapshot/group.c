@@ -16,6 +16,7 @@
 #define SEED 0x676f73636f706531ull	/* "goscope1" */
 /* Mixed into the state key of goroutines Go 1.26+ marked leaked. */
 #define LEAKED_KEY 0x6c65616b6564ull	/* "leaked" */
+#define ANY_STATE_KEY 0x616e79737461ull	/* "anysta": states merged */
 
 /* Pointer-keyed memo of string hashes (strings are interned per snap). */
 struct memo {
@@ -27,6 +28,7 @@ struct memo {
 
 struct ctx {
 	enum group_level level;
+	unsigned int flags;	/* enum group_flags */
 	struct memo funcs, files;
 	struct strbuf tmp;
 };
@@ -217,9 +219,13 @@ static size_t signature(struct ctx *c, const struct snap_goroutine *g,
 	size_t n = group_shown_frames(g, idx), i, k = 0;
 	uint64_t h = mix(SEED, (uint64_t)c->level);
 
-	keys[k++] = (g->status_str ? str_hash(g->status_str,
-					      strlen(g->status_str)) : 0) ^
-		    (g->status == SNAP_LEAKED ? LEAKED_KEY : 0);
+	if (c->flags & GROUP_ANY_STATE)
+		keys[k++] = ANY_STATE_KEY;
+	else
+		keys[k++] = (g->status_str ? str_hash(g->status_str,
+						      strlen(g->status_str))
+					   : 0) ^
+			    (g->status == SNAP_LEAKED ? LEAKED_KEY : 0);
 	for (i = 0; i < n; i++)
 		keys[k++] = frame_key(c, &g->frames[idx[i]]);
 	keys[k++] = group_creator_shown(g) ? frame_key(c, &g->creator)
@@ -508,8 +514,10 @@ void group_snap(const struct snap *s, enum group_level level,
 	memset(&c, 0, sizeof(c));
 	out->snap = s;
 	out->level = level;
+	out->flags = flags;
 	out->of = xcalloc(s->ngs + 1, sizeof(*out->of));
 	c.level = level;
+	c.flags = flags;
 	memo_init(&c.funcs, 1);
 	memo_init(&c.files, 0);
 	strbuf_init(&c.tmp);

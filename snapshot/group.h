@@ -25,6 +25,9 @@ enum group_sort {
 
 enum group_flags {
 	GROUP_SYSTEM = 1 << 0,	/* include the runtime's system goroutines */
+	/* Goroutines of one stack share a group whatever their state or
+	 * wait reason (its rep's state is then one of several). */
+	GROUP_ANY_STATE = 1 << 1,
 };
 
 #define GROUP_MAX_GOIDS 8
@@ -66,6 +69,7 @@ struct group {
 struct grouping {
 	const struct snap *snap;	/* borrowed */
 	enum group_level level;
+	unsigned int flags;	/* enum group_flags it was made with */
 	struct group *groups;
 	size_t ngroups;
 	size_t *of;		/* per goroutine: group index or GROUP_NONE */

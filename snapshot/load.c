@@ -97,8 +97,8 @@ int load_buffer(const char *name, const char *buf, size_t len,
 	return 0;
 }
 
-int load_core(const char *path, const char *exe, struct snap **out,
-	      struct err *e)
+int load_core(const char *path, const char *exe,
+	      const struct capture_opts *co, struct snap **out, struct err *e)
 {
 	struct threads_opts o;
 	char *mod;
@@ -106,6 +106,7 @@ int load_core(const char *path, const char *exe, struct snap **out,
 
 	memset(&o, 0, sizeof(o));
 	o.flags = THREADS_GO_ONLY;
+	o.capture = co;
 	r = threads_capture_core(path, exe, &o, out, e);
 	if (r < 0)
 		return r;
@@ -132,46 +133,56 @@ int load_core_exe(const char *path, const char *exe, char **out,
 		return exe ? err_set(e, EINVAL, "'%s' is not a core file: an "
 				     "executable goes only with a core",
 				     path) : 0;
-	r = core_open(path, &c, e);
+	r = core_open(path, 0, &c, e);
 	if (r == 0)
 		r = core_resolve_exe(c, exe, out, &bias, e);
 	core_free(c);
 	return r;
 }
 
-/* Whether the file open as fd is an ELF core (the offset is kept at 0). */
+/*
+ * Whether the file open as fd is an ELF core or a compressed stream, taken
+ * as a compressed core (the offset is kept at 0).
+ */
 static int is_core(int fd)
 {
 	unsigned char head[64];
 	ssize_t n = pread(fd, head, sizeof(head), 0);
 
-	return n > 0 && core_is_core(head, (size_t)n);
+	return n > 0 && core_looks_like(head, (size_t)n);
+}
+
+int load_is_core(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC), core;
+
+	if (fd < 0)
+		return 0;
+	core = is_core(fd);
+	close(fd);
+	return core;
 }
 
 int load_file(const char *path, struct snap **out, struct load_info *info,
 	      struct err *e)
 {
-	return load_file_exe(path, NULL, out, info, e);
+	return load_file_exe(path, NULL, NULL, out, info, e);
 }
 
-int load_file_exe(const char *path, const char *exe, struct snap **out,
+int load_file_exe(const char *path, const char *exe,
+		  const struct capture_opts *co, struct snap **out,
 		  struct load_info *info, struct err *e)
 {
 	struct strbuf sb;
 	int r;
 
 	if (strcmp(path, "-") != 0) {
-		int fd = open(path, O_RDONLY | O_CLOEXEC), core;
-
-		core = fd >= 0 && is_core(fd);
-		if (fd >= 0)
-			close(fd);
-		if (core) {
+		if (load_is_core(path)) {
 			if (info) {
 				memset(info, 0, sizeof(*info));
 				info->kind = LOAD_CORE;
 			}
-			return load_core(path, exe, out, e);
+			return load_core(path, exe, co, out, e);
 		}
 	}
 	if (exe)

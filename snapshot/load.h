@@ -43,12 +43,16 @@ int load_file(const char *path, struct snap **out, struct load_info *info,
 	      struct err *e);
 
 /*
- * The same, where path may also be an ELF core file of a Go program:
- * it is captured as a live process would be (threads_capture_core), exe
- * being its executable or NULL to find it from the core.  exe given with
- * anything but a core is an error (-EINVAL).
+ * The same, where path may also be an ELF core file of a Go program
+ * (also compressed: see core_open): it is captured as a live process
+ * would be (threads_capture_core) with the options co (NULL: the
+ * defaults; max_memory also bounds a decompressed core), exe being its
+ * executable or NULL to find it from the core.  exe given with anything
+ * but a core is an error (-EINVAL).
  */
-int load_file_exe(const char *path, const char *exe, struct snap **out,
+struct capture_opts;
+int load_file_exe(const char *path, const char *exe,
+		  const struct capture_opts *co, struct snap **out,
 		  struct load_info *info, struct err *e);
 
 /*
@@ -56,8 +60,14 @@ int load_file_exe(const char *path, const char *exe, struct snap **out,
  * main module of its build.  Returns 0 and *out, or a negative errno
  * with e set.
  */
-int load_core(const char *path, const char *exe, struct snap **out,
-	      struct err *e);
+int load_core(const char *path, const char *exe,
+	      const struct capture_opts *co, struct snap **out, struct err *e);
+
+/*
+ * Returns 1 when the file at path is an ELF core file or a compressed
+ * stream taken as one (see core_open), 0 otherwise.
+ */
+int load_is_core(const char *path);
 
 /*
  * When path is a core file: finds its executable (exe, or from the core

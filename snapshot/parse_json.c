@@ -10,6 +10,7 @@
 #include "goruntime/layout.h"
 #include "snapshot/fmt_json.h"
 #include "snapshot/parse_json.h"
+#include "lib/compiler.h"
 #include "lib/xmalloc.h"
 #include "lib/banned.h"
 
@@ -47,6 +48,8 @@ static int get_bool(struct reader *r, json_t *o, const char *key,
 		    int optional, int *out);
 static int status_value(const char *name, uint32_t *out);
 static int read_capture(struct reader *r, json_t *c);
+static int read_stop_parts(struct reader *r, json_t *o,
+			   struct snap_stop *st);
 static int read_native(struct reader *r, json_t *o, struct snap_thread *t);
 static int read_threads(struct reader *r, json_t *a);
 static int link_threads(struct reader *r);
@@ -266,6 +269,35 @@ static int read_capture(struct reader *r, json_t *c)
 	return 0;
 }
 
+/* A stop's parts and costs: optional (older files have none). */
+static int read_stop_parts(struct reader *r, json_t *o, struct snap_stop *st)
+{
+	const struct {
+		const char *key;
+		uint64_t *v;
+	} f[] = {
+		{ "allgs_ns", &st->allgs_ns },	{ "gs_ns", &st->gs_ns },
+		{ "ms_ns", &st->ms_ns },	{ "decode_ns", &st->decode_ns },
+		{ "stacks_ns", &st->stacks_ns },
+		{ "waits_ns", &st->waits_ns },	{ "hook_ns", &st->hook_ns },
+		{ "resume_ns", &st->resume_ns },
+		{ "cpu_ns", &st->cpu_ns },	{ "faults", &st->faults },
+		{ "ranges", &st->ranges },
+		{ "read_calls", &st->read_calls },
+	};
+	int64_t v;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(f); i++) {
+		if (!json_object_get(o, f[i].key))
+			continue;
+		if (get_int(r, o, f[i].key, 0, INT64_MAX, 0, &v) < 0)
+			return -EINVAL;
+		*f[i].v = (uint64_t)v;
+	}
+	return 0;
+}
+
 /* How a live capture stopped the target (optional: mode, stops, ...). */
 static int read_stops(struct reader *r, json_t *c)
 {
@@ -302,6 +334,8 @@ static int read_stops(struct reader *r, json_t *c)
 		st->goroutines = (size_t)v[4];
 		st->stacks = (size_t)v[5];
 		st->bytes = (size_t)v[6];
+		if (read_stop_parts(r, o, st) < 0)
+			return -EINVAL;
 	}
 	r->s->nstops = json_array_size(a);
 	snprintf(r->path, sizeof(r->path), "capture");

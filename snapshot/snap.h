@@ -186,6 +186,23 @@ struct snap_stop {
 	size_t goroutines;	/* g structs copied */
 	size_t stacks;		/* goroutine stacks copied */
 	size_t bytes;		/* bytes copied */
+	/*
+	 * The parts of registry_ns: allglen and allgs, the g structs, the m
+	 * list, decoding the g structs, the stacks; of other_ns: what
+	 * goroutines wait on, the hook (native threads view); resuming.
+	 * 0 when unknown (older JSON).
+	 */
+	uint64_t allgs_ns, gs_ns, ms_ns, decode_ns, stacks_ns;
+	uint64_t waits_ns, hook_ns, resume_ns;
+	/*
+	 * What the stop cost goscope: CPU time (every thread), page faults
+	 * (minor and major), memory ranges read and the system calls that
+	 * read them.
+	 */
+	uint64_t cpu_ns;
+	uint64_t faults;
+	uint64_t ranges;
+	uint64_t read_calls;
 };
 
 #define SNAP_MAX_STOPS 2

@@ -544,7 +544,8 @@ int threads_capture_core(const char *path, const char *exe,
 	tc.max_frames = o->max_frames ? o->max_frames : THREADS_DEFAULT_FRAMES;
 	if (tc.max_frames > MAX_FRAMES_LIMIT)
 		tc.max_frames = MAX_FRAMES_LIMIT;
-	r = core_open(path, &tc.core, e);
+	r = core_open(path, o->capture ? o->capture->max_memory : 0, &tc.core,
+		      e);
 	if (r < 0)
 		return r;
 	tc.pid = tc.core->pid;
@@ -563,11 +564,14 @@ int threads_capture_core(const char *path, const char *exe,
 			goto out;
 		}
 	}
+	if (tc.c && o->capture)
+		capture_set_opts(tc.c, o->capture);
 	/* Read-only text the core left out comes from the files. */
 	if (!tc.c)
 		core_add_exe(tc.core, exe, bias, NULL);
 	stackcopy_from_core(tc.core, o->max_stack, &tc.sc);
-	r = dwproc_open_core(path, exe, tc.pid, o->debug_dirs, &tc.dw, e);
+	r = dwproc_open_core(path, core_fd(tc.core), exe, tc.pid,
+			     o->debug_dirs, &tc.dw, e);
 	if (r == 0)
 		r = unwinder_open(tc.dw, tc.sc, o->unwinder, &tc.uw, e);
 	if (r < 0)

@@ -209,7 +209,7 @@ int dwproc_open(pid_t pid, const char *debug_dirs, struct dwproc **out,
 	return 0;
 }
 
-int dwproc_open_core(const char *core, const char *exe, pid_t pid,
+int dwproc_open_core(const char *core, int fd, const char *exe, pid_t pid,
 		     const char *debug_dirs, struct dwproc **out,
 		     struct err *e)
 {
@@ -218,7 +218,8 @@ int dwproc_open_core(const char *core, const char *exe, pid_t pid,
 	int r;
 
 	elf_version(EV_CURRENT);
-	d->core_fd = open(core, O_RDONLY | O_CLOEXEC);
+	d->core_fd = fd >= 0 ? fcntl(fd, F_DUPFD_CLOEXEC, 0)
+			     : open(core, O_RDONLY | O_CLOEXEC);
 	if (d->core_fd < 0) {
 		r = err_errno(e, errno, "cannot open '%s'", core);
 		dwproc_free(d);

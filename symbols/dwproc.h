@@ -36,10 +36,12 @@ int dwproc_open(pid_t pid, const char *debug_dirs, struct dwproc **out,
 /*
  * The same over a core file: the modules its notes and link map name
  * (exe, when not NULL, is the executable), read from the files on disk.
+ * The core is read from fd when it is not -1 (a duplicate is kept; a
+ * decompressed core), else opened at path; path names it in messages.
  * pid is the core's process id.  Returns 0 and *out or a negative errno
  * with e set.
  */
-int dwproc_open_core(const char *core, const char *exe, pid_t pid,
+int dwproc_open_core(const char *core, int fd, const char *exe, pid_t pid,
 		     const char *debug_dirs, struct dwproc **out,
 		     struct err *e);
 

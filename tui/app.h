@@ -10,7 +10,7 @@
 #include "tui/feed.h"
 #include "tui/model.h"
 #include "tui/source.h"
-#include "tui/tui.h"
+#include "tui/opts.h"
 
 enum tui_screen {
 	SCR_GROUPS, SCR_GOROUTINES, SCR_STACK, SCR_THREADS, SCR_BUILD,
@@ -34,6 +34,8 @@ enum keys_result {
 #define SCR_LISTS (SCR_BIT(SCR_GROUPS) | SCR_BIT(SCR_GOROUTINES) | \
 		   SCR_BIT(SCR_STACK) | SCR_BIT(SCR_THREADS) | \
 		   SCR_BIT(SCR_DIFF) | SCR_BIT(SCR_LEAKS))
+/* Screens that show native stacks: their snapshots include them. */
+#define SCR_NATIVE SCR_BIT(SCR_THREADS)
 
 /* A list's selection, kept by a stable tag across rebuilds. */
 struct list_state {
@@ -159,32 +161,8 @@ void app_tick(struct app *a, uint64_t now);
 /* Opens the footer's line editor for kind with text (may be NULL). */
 void app_prompt_open(struct app *a, enum prompt_kind kind, const char *text);
 
-/*
- * Loads what the next draw shows besides rows (the stack screen's
- * source file), so that drawing reads no file.
- */
-void app_prepare(struct app *a);
-
-/* Rebuilds the rows of the current screen if they are stale. */
-void app_rescan(struct app *a);
 /* Marks every screen's rows stale. */
 void app_invalidate(struct app *a);
-
-/* The number of selectable rows of screen s. */
-size_t app_list_len(struct app *a, enum tui_screen s);
-/* Moves the selection of the current screen by delta (clamped). */
-void app_move(struct app *a, long delta);
-/* Moves the selection to row idx of the current screen. */
-void app_select(struct app *a, size_t idx);
-
-/* Switches to screen s, remembering where to go back to. */
-void app_goto(struct app *a, enum tui_screen s);
-/* Goes back to the previous screen; returns 0 when there is none. */
-int app_back(struct app *a);
-/* Opens the selected row (group -> goroutines -> stack). */
-int app_open(struct app *a);
-/* Opens the stack of goroutine goid; returns 0 when it is not alive. */
-int app_open_goroutine(struct app *a, uint64_t goid);
 
 /* Shows a message in the footer for a few seconds. */
 void app_message(struct app *a, int error, const char *fmt, ...)
@@ -207,13 +185,8 @@ void app_overwrite(struct app *a, int yes);
 /* A default file name for app_export, under $HOME (caller frees). */
 char *app_export_name(const struct app *a);
 
-/*
- * Moves the selection of the current screen to the next (dir 1) or
- * previous (dir -1) row whose text contains a->search (any case),
- * wrapping around, from the row after (before) the selection; with
- * from_here, the selected row itself counts.  Returns 1 when found.
- */
-int app_search(struct app *a, int dir, int from_here);
+/* Offline: the header's facts and the build text of the current file. */
+void app_offline_facts(struct app *a);
 
 /* Offline: shows file idx (0-based). */
 void app_show_file(struct app *a, size_t idx);

@@ -489,3 +489,48 @@ void draw(struct app *a)
 	draw_footer(a, h - 1, w);
 	refresh();
 }
+
+/* The process picker (tui/picker.c): the list of goscope ps. */
+void draw_picker(const struct goproc *p, size_t n, size_t sel, size_t *top)
+{
+	struct strbuf sb;
+	size_t rows = LINES > 4 ? (size_t)LINES - 4 : 1, i;
+	const char *nl;
+	int y;
+
+	erase();
+	attron(A_BOLD);
+	mvprintw(0, 0, "goscope: choose a Go process (%zu found)", n);
+	attroff(A_BOLD);
+	strbuf_init(&sb);
+	goprocs_fmt_text(p, n, &sb);
+	if (sel < *top)
+		*top = sel;
+	if (sel >= *top + rows)
+		*top = sel - rows + 1;
+	nl = strchr(sb.buf, '\n');
+	attron(A_REVERSE);
+	mvhline(1, 0, ' ', COLS);
+	mvaddnstr(1, 0, sb.buf, nl ? (int)(nl - sb.buf) : 0);
+	attroff(A_REVERSE);
+	for (i = 0, y = 2; nl && i < n; i++) {
+		const char *line = nl + 1;
+
+		nl = strchr(line, '\n');
+		if (i < *top || i >= *top + rows)
+			continue;
+		if (i == sel)
+			attron(A_REVERSE | A_BOLD);
+		mvhline(y, 0, ' ', COLS);
+		mvaddnstr(y++, 0, line, nl ? (int)(nl - line) : -1);
+		attroff(A_REVERSE | A_BOLD);
+	}
+	if (!n)
+		mvaddstr(2, 1, "no Go process found (goscope ps --all lists "
+			 "every process)");
+	attron(A_DIM);
+	mvaddstr(LINES - 1, 0, "enter open  up/down move  q quit");
+	attroff(A_DIM);
+	strbuf_release(&sb);
+	refresh();
+}

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "tui/app.h"
+#include "tui/procs.h"
 
 /* Lines above a screen's body: three of header, the title bar. */
 #define HEADER_LINES 4
@@ -26,7 +27,7 @@ void draw_init(struct app *a);
 /*
  * Draws the header, the current screen's body (through its struct
  * screen_mode) and the footer into the curses screen (rows must be
- * current: app_rescan, app_prepare) and refreshes it.
+ * current: nav_rescan, nav_prepare) and refreshes it.
  */
 void draw(struct app *a);
 
@@ -75,5 +76,11 @@ const char *draw_hskip(const char *s, int cols);
 const char *draw_main_mod(const struct app *a);
 /* Appends "k=v k2=v2". */
 void draw_labels(const struct snap_label *l, size_t n, struct strbuf *out);
+
+/*
+ * Draws the process picker: p as goscope ps lists it, row sel selected,
+ * scrolled from *top (moved to keep sel visible), and refreshes.
+ */
+void draw_picker(const struct goproc *p, size_t n, size_t sel, size_t *top);
 
 #endif

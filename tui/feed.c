@@ -44,6 +44,8 @@ struct feed {
 	size_t npaths, next;
 	const char *baseline;
 	int baseline_done;
+	const char *exe;	/* of the core files, or NULL */
+	const struct capture_opts *co;
 };
 
 static void thread_signals(void);
@@ -158,7 +160,8 @@ static void read_file(struct feed *f, const char *path, enum feed_event ev,
 	memset(r, 0, sizeof(*r));
 	err_init(&r->e);
 	r->file = idx;
-	rc = load_file(path, &r->snap, &info, &r->e);
+	rc = load_file_exe(path, ev == FEED_BASELINE ? NULL : f->exe, f->co,
+			   &r->snap, &info, &r->e);
 	r->took_ns = feed_now_ns() - t0;
 	if (rc < 0) {
 		r->ev = FEED_ERROR;
@@ -314,12 +317,15 @@ int feed_start_live(pid_t pid, struct capture *cap, const char *main_module,
 }
 
 int feed_start_files(char *const *paths, size_t n, const char *baseline,
+		     const char *exe, const struct capture_opts *co,
 		     enum group_level level, int notify_fd,
 		     struct feed **out, struct err *e)
 {
 	struct feed *f = feed_alloc(notify_fd);
 	int r;
 
+	f->exe = exe;
+	f->co = co;
 	f->paths = paths;
 	f->npaths = n;
 	f->baseline = baseline;

@@ -57,9 +57,12 @@ int feed_start_live(pid_t pid, struct capture *cap, const char *main_module,
 /*
  * Starts the thread that reads the snapshot files paths[0..n) (borrowed
  * until feed_stop) in order, one result each, and first baseline (may
- * be NULL) as a FEED_BASELINE result.
+ * be NULL) as a FEED_BASELINE result.  Core files among the paths are
+ * captured with co (NULL: the defaults) and the executable exe (NULL:
+ * found from the core); exe and co are borrowed too.
  */
 int feed_start_files(char *const *paths, size_t n, const char *baseline,
+		     const char *exe, const struct capture_opts *co,
 		     enum group_level level, int notify_fd,
 		     struct feed **out, struct err *e);
 

@@ -9,6 +9,7 @@
 
 #include "tui/export.h"
 #include "tui/keys.h"
+#include "tui/nav.h"
 #include "lib/xmalloc.h"
 #include "lib/banned.h"
 
@@ -22,6 +23,7 @@ static int h_open(struct app *a, int key);
 static int h_filter(struct app *a, int key);
 static int h_sort(struct app *a, int key);
 static int h_level(struct app *a, int key);
+static int h_merge(struct app *a, int key);
 static int h_snap(struct app *a, int key);
 static int h_auto(struct app *a, int key);
 static int h_interval(struct app *a, int key);
@@ -94,6 +96,10 @@ const struct key_binding keys_table[] = {
 	{ 'v', "v", "level: how alike stacks must be to share a group "
 	  "(lines, functions, exact)", S(GROUPS) | S(LEAKS) | S(DIFF),
 	  h_level },
+	{ 'm', "m", "merge: one row per stack whatever the states of its "
+	  "goroutines (STATE lists them: chan receive 840, select 10); m "
+	  "again: a row per state and stack", S(GROUPS) | S(LEAKS) | S(DIFF),
+	  h_merge },
 	{ 'p', "p", "parent: the goroutine that created this one",
 	  S(STACK), h_parent },
 	{ 'G', "G", "goto: the stack of a goroutine by its id", NOT_HELP,
@@ -241,11 +247,24 @@ void keys_help(const struct app *a, struct strbuf *out)
 		"  COUNT      goroutines in the group\n"
 		"  PREV       change since the previous snapshot\n"
 		"  BASE       change since the baseline (b marks one)\n"
-		"  TREND      the count over the last snapshots, from zero "
-		"to its\n"
-		"             largest; a dot: none in that snapshot; blank: "
-		"no snapshot\n"
-		"             yet (or before a level change)\n"
+		"  TREND      the count over the last snapshots, every row "
+		"on one scale\n"
+		"             from zero: the header says its top (TREND<=840: "
+		"a full block\n"
+		"             is 840 goroutines), the largest count of the "
+		"rows shown;\n"
+		"             the lowest block: at least one goroutine; a "
+		"dot: none in\n"
+		"             that snapshot; a cross (x): no sample, the "
+		"process could\n"
+		"             not be captured then; blank: before the view "
+		"started (or\n"
+		"             a level or merge change restarted the trends)\n"
+		"  STATE      the state or wait reason; with m (states "
+		"merged), every\n"
+		"             state of the stack's goroutines with its count, "
+		"largest first\n"
+		"             (chan receive 840, select 10)\n"
 		"  WAIT       ~2m: the longest wait of its goroutines by the "
 		"runtime's\n"
 		"             waitsince, which its GC stamps (approximate); "
@@ -279,9 +298,11 @@ void keys_help(const struct app *a, struct strbuf *out)
 		"the same\n"
 		"stack (functions and lines) and creation site; v changes "
 		"how alike\n"
-		"stacks must be.  The process is stopped only while a "
-		"snapshot is\n"
-		"copied; quitting, Ctrl-C and SIGTERM leave it running.\n");
+		"stacks must be, m merges the states of one stack into one "
+		"row.\n"
+		"The process is stopped only while a snapshot is copied; "
+		"quitting,\n"
+		"Ctrl-C and SIGTERM leave it running.\n");
 }
 
 static int h_quit(struct app *a, int key)
@@ -296,22 +317,24 @@ static int h_help(struct app *a, int key)
 	(void)key;
 	strbuf_reset(&a->help);
 	keys_help(a, &a->help);
-	app_goto(a, SCR_HELP);
+	/* From the top, whatever an earlier visit scrolled to. */
+	memset(&a->lists[SCR_HELP], 0, sizeof(a->lists[SCR_HELP]));
+	nav_goto(a, SCR_HELP);
 	return KEYS_RESCAN;
 }
 
 static int h_back(struct app *a, int key)
 {
 	(void)key;
-	app_back(a);
+	nav_back(a);
 	return KEYS_RESCAN;
 }
 
+/* Through the screen's mode; what it did decides the redraw. */
 static int h_open(struct app *a, int key)
 {
 	(void)key;
-	app_open(a);
-	return KEYS_RESCAN;
+	return nav_open(a) | KEYS_REDRAW;
 }
 
 static int h_filter(struct app *a, int key)
@@ -375,11 +398,11 @@ static int h_mouse(struct app *a, int key)
 	if (getmouse(&ev) != OK)
 		return 0;
 	if (ev.bstate & BUTTON4_PRESSED) {
-		app_move(a, -3);
+		nav_move(a, -3);
 		return KEYS_REDRAW;
 	}
 	if (ev.bstate & BUTTON5_PRESSED) {
-		app_move(a, 3);
+		nav_move(a, 3);
 		return KEYS_REDRAW;
 	}
 	if (!(ev.bstate & (BUTTON1_CLICKED | BUTTON1_PRESSED |
@@ -388,13 +411,11 @@ static int h_mouse(struct app *a, int key)
 	    ev.y >= l->row_y + l->page)
 		return KEYS_REDRAW;
 	row = (long)l->top + (ev.y - l->row_y);
-	if ((size_t)row >= app_list_len(a, a->screen))
+	if ((size_t)row >= nav_len(a, a->screen))
 		return KEYS_REDRAW;
-	app_select(a, (size_t)row);
-	if (ev.bstate & BUTTON1_DOUBLE_CLICKED) {
-		app_open(a);
-		return KEYS_RESCAN;
-	}
+	nav_select(a, (size_t)row);
+	if (ev.bstate & BUTTON1_DOUBLE_CLICKED)
+		return nav_open(a) | KEYS_REDRAW;
 	return KEYS_REDRAW;
 }
 
@@ -416,7 +437,7 @@ static int h_next(struct app *a, int key)
 		app_message(a, 1, "nothing to find: / first");
 		return KEYS_REDRAW;
 	}
-	app_search(a, key == 'n' ? 1 : -1, 0);
+	nav_search(a, key == 'n' ? 1 : -1, 0);
 	return KEYS_REDRAW;
 }
 
@@ -511,6 +532,18 @@ static int h_level(struct app *a, int key)
 	app_invalidate(a);
 	app_message(a, 0, "grouping level %s (trends restart)",
 		    group_level_name(next));
+	return KEYS_RESCAN;
+}
+
+static int h_merge(struct app *a, int key)
+{
+	(void)key;
+	model_set_merge(&a->m, !model_merged(&a->m));
+	model_order_release(&a->order);
+	app_invalidate(a);
+	app_message(a, 0, "%s (trends restart)", model_merged(&a->m)
+		    ? "states merged: a row per stack"
+		    : "states apart: a row per state and stack");
 	return KEYS_RESCAN;
 }
 
@@ -616,7 +649,7 @@ static int h_parent(struct app *a, int key)
 			    (unsigned long long)g->goid);
 		return KEYS_REDRAW;
 	}
-	if (!app_open_goroutine(a, g->parent_goid))
+	if (!nav_open_goroutine(a, g->parent_goid))
 		app_message(a, 1, "goroutine %llu (the parent) has exited",
 			    (unsigned long long)g->parent_goid);
 	return KEYS_RESCAN;
@@ -630,10 +663,10 @@ static int h_screen(struct app *a, int key)
 		a->screen = SCR_GROUPS;
 		break;
 	case 'l':
-		app_goto(a, SCR_LEAKS);
+		nav_goto(a, SCR_LEAKS);
 		break;
 	case 'd':
-		app_goto(a, SCR_DIFF);
+		nav_goto(a, SCR_DIFF);
 		break;
 	case 't':
 		if (a->screen == SCR_STACK && a->gidx >= 0 &&
@@ -643,10 +676,10 @@ static int h_screen(struct app *a, int key)
 				(uint64_t)a->m.cur->snap->gs[a->gidx].tid;
 			a->lists[SCR_THREADS].tagged = 1;
 		}
-		app_goto(a, SCR_THREADS);
+		nav_goto(a, SCR_THREADS);
 		break;
 	case 'i':
-		app_goto(a, SCR_BUILD);
+		nav_goto(a, SCR_BUILD);
 		break;
 	default:
 		break;
@@ -674,23 +707,23 @@ static int h_move(struct app *a, int key)
 	switch (key) {
 	case KEY_UP:
 	case 'k':
-		app_move(a, -1);
+		nav_move(a, -1);
 		break;
 	case KEY_DOWN:
 	case 'j':
-		app_move(a, 1);
+		nav_move(a, 1);
 		break;
 	case KEY_PPAGE:
-		app_move(a, -page);
+		nav_move(a, -page);
 		break;
 	case KEY_NPAGE:
-		app_move(a, page);
+		nav_move(a, page);
 		break;
 	case KEY_HOME:
-		app_select(a, 0);
+		nav_select(a, 0);
 		break;
 	case KEY_END:
-		app_select(a, (size_t)-1);
+		nav_select(a, (size_t)-1);
 		break;
 	default:
 		break;
@@ -737,7 +770,7 @@ static int prompt_commit(struct app *a)
 	strbuf_init(&a->input);
 	if (a->prompt == PROMPT_FILTER) {
 		if (filter_apply(a, text, 0) == 0) {
-			app_rescan(a);
+			nav_rescan(a);
 			if (*text)
 				app_message(a, 0, "filter '%s': %zu groups",
 					    text, a->nrows);
@@ -761,7 +794,7 @@ static int prompt_commit(struct app *a)
 		if (*text) {
 			free(a->search);
 			a->search = xstrdup(text);
-			app_search(a, 1, 1);
+			nav_search(a, 1, 1);
 		}
 		r = KEYS_REDRAW;
 	} else if (a->prompt == PROMPT_GOTO) {
@@ -772,7 +805,7 @@ static int prompt_commit(struct app *a)
 		id = strtoull(text, &end, 10);
 		if (errno || end == text || *end)
 			app_message(a, 1, "not a goroutine id: '%s'", text);
-		else if (!app_open_goroutine(a, id))
+		else if (!nav_open_goroutine(a, id))
 			app_message(a, 1, "no goroutine %llu in the current "
 				    "snapshot", id);
 		r = KEYS_RESCAN;

@@ -27,6 +27,14 @@ static struct model_snap *msnap_new(const struct model *m, struct snap *s,
 				    const char *name);
 static void msnap_index(struct model_snap *ms);
 static void msnap_count(struct model_snap *ms, unsigned int flags);
+static void msnap_states(struct model_snap *ms);
+static int state_cmp(const void *data, const struct hashmap_entry *a,
+		     const struct hashmap_entry *b, const void *key);
+static int cmp_state_n(const void *a, const void *b);
+static int row_busy(const struct model_row *r);
+static int states_match(const struct model_filter *f, struct memo *mm,
+			const struct model_row *r);
+static const char *row_state(const struct model_row *r);
 static void msnap_unref(const struct model *m, struct model_snap *ms);
 static int cmp_count_id(const void *a, const void *b);
 static void series_advance(struct model *m);
@@ -60,6 +68,13 @@ static int rank_cmp(const void *data, const struct hashmap_entry *a,
 static size_t order_rank(const struct model_order *o, uint64_t id);
 static void order_save(struct model_order *o, const struct model_row *rows,
 		       size_t n);
+
+/* A group's count in one state, while msnap_states tallies them. */
+struct state_ent {
+	struct hashmap_entry ent;
+	size_t group;
+	struct model_state_n sn;
+};
 
 /* A group's place in the last rows (struct model_order). */
 struct model_rank {
@@ -148,6 +163,102 @@ static void msnap_count(struct model_snap *ms, unsigned int flags)
 	}
 }
 
+static int state_cmp(const void *data, const struct hashmap_entry *a,
+		     const struct hashmap_entry *b, const void *key)
+{
+	const struct state_ent *x = container_of(a, struct state_ent, ent);
+	const struct state_ent *y = container_of(b, struct state_ent, ent);
+
+	(void)data;
+	(void)key;
+	return x->group != y->group || x->sn.state != y->sn.state ||
+	       x->sn.status != y->sn.status;
+}
+
+/* Largest first, then by name. */
+static int cmp_state_n(const void *a, const void *b)
+{
+	const struct model_state_n *x = a, *y = b;
+
+	if (x->n != y->n)
+		return x->n > y->n ? -1 : 1;
+	return strcmp(x->state ? x->state : "", y->state ? y->state : "");
+}
+
+/*
+ * With states merged, the states of each group's goroutines: a tally
+ * by group, state text (interned per snapshot) and status.
+ */
+static void msnap_states(struct model_snap *ms)
+{
+	const struct grouping *gr = &ms->gr;
+	struct hashmap map;
+	struct hashmap_iter it;
+	struct hashmap_entry *he;
+	struct state_ent probe, *se;
+	size_t i, n = 0, *fill;
+
+	free(ms->states);
+	free(ms->soff);
+	ms->states = NULL;
+	ms->soff = NULL;
+	if (!(gr->flags & GROUP_ANY_STATE))
+		return;
+	hashmap_init(&map, state_cmp, NULL, gr->ngroups + 16);
+	for (i = 0; i < ms->snap->ngs; i++) {
+		const struct snap_goroutine *g = &ms->snap->gs[i];
+
+		if (gr->of[i] == GROUP_NONE)
+			continue;
+		probe.group = gr->of[i];
+		probe.sn.state = g->status_str;
+		probe.sn.status = g->status;
+		hashmap_entry_init(&probe.ent,
+				   hash_u64(probe.group * 1000003u ^
+					    (uintptr_t)g->status_str ^
+					    (uint64_t)g->status << 56));
+		he = hashmap_get(&map, &probe.ent, NULL);
+		if (he) {
+			container_of(he, struct state_ent, ent)->sn.n +=
+				snap_g_weight(g);
+			continue;
+		}
+		se = xmalloc(sizeof(*se));
+		*se = probe;
+		se->sn.n = snap_g_weight(g);
+		hashmap_add(&map, &se->ent);
+		n++;
+	}
+	ms->soff = xcalloc(gr->ngroups + 1, sizeof(*ms->soff));
+	ms->states = xcalloc(n + 1, sizeof(*ms->states));
+	hashmap_iter_init(&map, &it);
+	while ((he = hashmap_iter_next(&it)))
+		ms->soff[container_of(he, struct state_ent, ent)->group + 1]++;
+	for (i = 0; i < gr->ngroups; i++)
+		ms->soff[i + 1] += ms->soff[i];
+	fill = xcalloc(gr->ngroups + 1, sizeof(*fill));
+	hashmap_iter_init(&map, &it);
+	while ((he = hashmap_iter_next(&it))) {
+		se = container_of(he, struct state_ent, ent);
+		ms->states[ms->soff[se->group] + fill[se->group]++] = se->sn;
+	}
+	free(fill);
+	for (i = 0; i < gr->ngroups; i++)
+		qsort(ms->states + ms->soff[i], ms->soff[i + 1] - ms->soff[i],
+		      sizeof(*ms->states), cmp_state_n);
+	hashmap_release_free(&map);
+}
+
+void model_fmt_states(const struct model_state_n *st, size_t n,
+		      struct strbuf *out)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		strbuf_addf(out, "%s%s %zu", i ? ", " : "",
+			    st[i].state ? st[i].state : "?", st[i].n);
+}
+
 static struct model_snap *msnap_new(const struct model *m, struct snap *s,
 				    struct grouping *gr, int owned,
 				    const char *name)
@@ -158,7 +269,8 @@ static struct model_snap *msnap_new(const struct model *m, struct snap *s,
 	ms->owned = owned;
 	ms->refs = 1;
 	ms->name = name ? xstrdup(name) : NULL;
-	if (gr && gr->snap == s && gr->level == m->level && !m->rules) {
+	if (gr && gr->snap == s && gr->level == m->level &&
+	    gr->flags == m->flags && !m->rules) {
 		ms->gr = *gr;
 		memset(gr, 0, sizeof(*gr));
 	} else {
@@ -167,6 +279,7 @@ static struct model_snap *msnap_new(const struct model *m, struct snap *s,
 		group_snap(s, m->level, m->flags, m->rules, &ms->gr);
 	}
 	msnap_index(ms);
+	msnap_states(ms);
 	msnap_count(ms, m->flags);
 	return ms;
 }
@@ -177,6 +290,8 @@ static void msnap_unref(const struct model *m, struct model_snap *ms)
 		return;
 	grouping_release(&ms->gr);
 	free(ms->counts);
+	free(ms->states);
+	free(ms->soff);
 	free(ms->name);
 	if (ms->owned && m->dispose)
 		m->dispose(ms->snap, m->dispose_arg);
@@ -231,8 +346,9 @@ static void series_advance(struct model *m)
 {
 	const struct model_snap *ms = m->cur;
 	struct model_series *out;
-	size_t slot = m->seq % MODEL_SERIES, i = 0, j = 0, n = 0, k;
+	size_t slot = m->tick % MODEL_SERIES, i = 0, j = 0, n = 0, k;
 
+	m->gap[slot] = 0;
 	out = xcalloc(m->nseries + ms->ncounts + 1, sizeof(*out));
 	while (i < m->nseries || j < ms->ncounts) {
 		struct model_series *s = &out[n];
@@ -266,7 +382,7 @@ static void series_reset(struct model *m)
 	free(m->series);
 	m->series = NULL;
 	m->nseries = 0;
-	m->series_start = m->seq;
+	m->series_start = m->tick;
 	leak_track_reset(m->track);
 	if (m->cur) {
 		series_advance(m);
@@ -294,11 +410,12 @@ void model_push(struct model *m, struct snap *s, struct grouping *gr,
 
 	diff_invalidate(m);
 	ms->seq = ++m->seq;
+	m->tick++;
 	msnap_unref(m, m->prev);
 	m->prev = m->cur;
 	m->cur = ms;
 	if (!m->series_start)
-		m->series_start = ms->seq;
+		m->series_start = m->tick;
 	series_advance(m);
 	leak_track_add(m->track, s->time_unix_ns, &ms->gr);
 }
@@ -319,11 +436,12 @@ void model_reset(struct model *m)
 
 static void regroup(struct model *m, struct model_snap *ms)
 {
-	if (!ms || ms->gr.level == m->level)
+	if (!ms || (ms->gr.level == m->level && ms->gr.flags == m->flags))
 		return;
 	grouping_release(&ms->gr);
 	group_snap(ms->snap, m->level, m->flags, m->rules, &ms->gr);
 	msnap_index(ms);
+	msnap_states(ms);
 }
 
 void model_set_level(struct model *m, enum group_level level)
@@ -336,6 +454,26 @@ void model_set_level(struct model *m, enum group_level level)
 	regroup(m, m->prev);
 	regroup(m, m->base);
 	series_reset(m);
+}
+
+void model_set_merge(struct model *m, int merge)
+{
+	unsigned int flags = merge ? m->flags | GROUP_ANY_STATE
+				   : m->flags & ~GROUP_ANY_STATE;
+
+	if (flags == m->flags)
+		return;
+	diff_invalidate(m);
+	m->flags = flags;
+	regroup(m, m->cur);
+	regroup(m, m->prev);
+	regroup(m, m->base);
+	series_reset(m);
+}
+
+int model_merged(const struct model *m)
+{
+	return !!(m->flags & GROUP_ANY_STATE);
 }
 
 void model_mark_baseline(struct model *m)
@@ -406,14 +544,31 @@ const struct model_series *model_series_of(const struct model *m,
 	return NULL;
 }
 
-/* The count at snapshot seq, or -1 outside the series. */
+/*
+ * The count at tick t, MODEL_NO_SAMPLE outside the series, MODEL_GAP
+ * where the capture failed.
+ */
 static long long series_at(const struct model *m,
-			   const struct model_series *ser, size_t seq)
+			   const struct model_series *ser, size_t t)
 {
-	if (!seq || seq < m->series_start || seq > m->seq ||
-	    m->seq - seq >= MODEL_SERIES)
-		return -1;
-	return ser ? ser->n[seq % MODEL_SERIES] : 0;
+	if (!t || t < m->series_start || t > m->tick ||
+	    m->tick - t >= MODEL_SERIES)
+		return MODEL_NO_SAMPLE;
+	if (m->gap[t % MODEL_SERIES])
+		return MODEL_GAP;
+	return ser ? ser->n[t % MODEL_SERIES] : 0;
+}
+
+void model_push_gap(struct model *m)
+{
+	size_t slot, i;
+
+	if (!m->cur)	/* no series yet */
+		return;
+	slot = ++m->tick % MODEL_SERIES;
+	for (i = 0; i < m->nseries; i++)
+		m->series[i].n[slot] = 0;
+	m->gap[slot] = 1;
 }
 
 size_t model_series_points(const struct model *m,
@@ -425,8 +580,8 @@ size_t model_series_points(const struct model *m,
 	for (i = 0; i < n; i++) {
 		size_t back = n - 1 - i;
 
-		out[i] = back >= m->seq ? -1
-					: series_at(m, ser, m->seq - back);
+		out[i] = back >= m->tick ? MODEL_NO_SAMPLE
+					 : series_at(m, ser, m->tick - back);
 	}
 	return n;
 }
@@ -452,11 +607,11 @@ static int rising(const struct model *m, const struct model_series *ser)
 	long long v, w;
 	size_t i;
 
-	if (m->seq < MODEL_RISE_RUN + 1)
+	if (m->tick < MODEL_RISE_RUN + 1)
 		return 0;
 	for (i = 0; i < MODEL_RISE_RUN; i++) {
-		v = series_at(m, ser, m->seq - i);
-		w = series_at(m, ser, m->seq - i - 1);
+		v = series_at(m, ser, m->tick - i);
+		w = series_at(m, ser, m->tick - i - 1);
 		if (v < 0 || w < 0 || v <= w)
 			return 0;
 	}
@@ -543,6 +698,20 @@ static int group_match(const struct model_filter *f, struct memo *mm,
 		if (str_match(f, NULL, kv))
 			return 1;
 	}
+	return 0;
+}
+
+/* States merged: the state of any of the row's goroutines. */
+static int states_match(const struct model_filter *f, struct memo *mm,
+			const struct model_row *r)
+{
+	size_t i;
+
+	if (f->label_key)
+		return 0;
+	for (i = 0; i < r->nstates; i++)
+		if (str_match(f, mm, r->states[i].state))
+			return 1;
 	return 0;
 }
 
@@ -656,8 +825,7 @@ static int cmp_rows(const void *a, const void *b, void *arg)
 			c = strcmp(frame_func(x->caller), frame_func(y->caller));
 		break;
 	case MSORT_STATE:
-		c = strcmp(x->g->rep->status_str ? x->g->rep->status_str : "",
-			   y->g->rep->status_str ? y->g->rep->status_str : "");
+		c = strcmp(row_state(x), row_state(y));
 		break;
 	default:
 		bx = count_bucket(x->g->count);
@@ -732,14 +900,34 @@ void model_order_release(struct model_order *o)
 	memset(o, 0, sizeof(*o));
 }
 
-static int row_hidden(const struct model_row *r, unsigned int hide)
+/* 1 when every goroutine of the row is running or runnable. */
+/* The state of most of the row's goroutines. */
+static const char *row_state(const struct model_row *r)
+{
+	const char *st = r->nstates ? r->states[0].state
+				    : r->g->rep->status_str;
+
+	return st ? st : "";
+}
+
+static int row_busy(const struct model_row *r)
 {
 	enum model_state st = state_class(r->g->rep->status);
+	size_t i;
 
+	for (i = 0; i < r->nstates; i++) {
+		st = state_class(r->states[i].status);
+		if (st != MSTATE_RUNNING && st != MSTATE_RUNNABLE)
+			return 0;
+	}
+	return st == MSTATE_RUNNING || st == MSTATE_RUNNABLE;
+}
+
+static int row_hidden(const struct model_row *r, unsigned int hide)
+{
 	if (r->flags & (MROW_LEAK | MROW_RISING))
 		return 0;
-	if ((hide & MHIDE_BUSY) &&
-	    (st == MSTATE_RUNNING || st == MSTATE_RUNNABLE))
+	if ((hide & MHIDE_BUSY) && row_busy(r))
 		return 1;
 	return (hide & MHIDE_SINGLE) && r->g->count == 1;
 }
@@ -961,6 +1149,10 @@ size_t model_query_rows(const struct model *m, struct model_query *q,
 
 		memset(r, 0, sizeof(*r));
 		r->g = g;
+		if (cur->soff) {
+			r->states = cur->states + cur->soff[i];
+			r->nstates = cur->soff[i + 1] - cur->soff[i];
+		}
 		r->ser = model_series_of(m, g->id);
 		r->flags = leak_flags(m, g->id,
 				      g->rep->status == SNAP_LEAKED,
@@ -975,7 +1167,7 @@ size_t model_query_rows(const struct model *m, struct model_query *q,
 			q->nhidden++;
 			continue;
 		}
-		if (f && !group_match(f, &mm, g))
+		if (f && !group_match(f, &mm, g) && !states_match(f, &mm, r))
 			continue;
 		nshown = group_shown_frames(g->rep, idx);
 		if (nshown) {

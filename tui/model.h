@@ -17,6 +17,10 @@
 
 /* Counts kept per group (the sparkline and the leak series). */
 #define MODEL_SERIES 32
+/* Points of a series without a count: before it began, and where the
+ * process could not be captured. */
+#define MODEL_NO_SAMPLE (-1)
+#define MODEL_GAP (-2)
 
 /* Goroutine totals by state, for the header. */
 enum model_state {
@@ -30,6 +34,13 @@ struct model_count {
 	size_t index;		/* into gr.groups */
 };
 
+/* How many goroutines of a group are in one state (states merged). */
+struct model_state_n {
+	const char *state;	/* status or wait reason, as the runtime says */
+	uint32_t status;	/* enum snap_status of the first of them */
+	size_t n;
+};
+
 /* One snapshot with its grouping at the model's level. */
 struct model_snap {
 	struct snap *snap;
@@ -40,6 +51,10 @@ struct model_snap {
 	size_t total;		/* goroutines, system ones left out */
 	size_t by_state[MSTATE_COUNT];
 	char *name;		/* the file it was read from, or NULL */
+	/* With states merged: the states of group i are states[soff[i]]
+	 * to states[soff[i + 1] - 1], largest first. */
+	struct model_state_n *states;
+	size_t *soff;
 	unsigned int refs;
 	int owned;		/* snap is freed with the last reference */
 };
@@ -94,6 +109,9 @@ struct model_row {
 	const struct snap_frame *name;
 	/* Another row of the same name, function and site, or NULL. */
 	const struct group *twin;
+	/* States merged: its goroutines' states, largest first. */
+	const struct model_state_n *states;
+	size_t nstates;
 	size_t rank;		/* internal: the last rank, or SIZE_MAX */
 };
 
@@ -142,7 +160,10 @@ struct model {
 	unsigned int flags;	/* group_snap flags */
 	struct model_snap *cur, *prev, *base;
 	size_t seq;		/* snapshots pushed so far */
-	size_t series_start;	/* seq of the first point in the series */
+	/* Points of the series: snapshots and failed captures (gaps). */
+	size_t tick;
+	size_t series_start;	/* tick of the first point in the series */
+	unsigned char gap[MODEL_SERIES];	/* by tick: capture failed */
 	struct model_series *series;	/* sorted by id */
 	size_t nseries;
 	/* The diff screen's comparison, computed on demand. */
@@ -182,11 +203,31 @@ void model_set_dispose(struct model *m, model_dispose_fn fn, void *arg);
 void model_push(struct model *m, struct snap *s, struct grouping *gr,
 		int owned, const char *name);
 
+/*
+ * Records that a capture failed: the series advance by a gap (no count)
+ * so that their points stay evenly spaced.
+ */
+void model_push_gap(struct model *m);
+
 /* Forgets every snapshot but the baseline; the series restart. */
 void model_reset(struct model *m);
 
 /* Regroups every snapshot at level; the series restart. */
 void model_set_level(struct model *m, enum group_level level);
+/*
+ * With merge, one group per stack whatever the states of its goroutines
+ * (GROUP_ANY_STATE; rows list the states); without, a group per state
+ * and stack.  Regroups every snapshot; the series restart.
+ */
+void model_set_merge(struct model *m, int merge);
+/* 1 when the states of one stack are merged. */
+int model_merged(const struct model *m);
+/*
+ * Appends "chan receive 840, select 10": the n states of a merged
+ * group, largest first.
+ */
+void model_fmt_states(const struct model_state_n *st, size_t n,
+		      struct strbuf *out);
 
 /* Marks the current snapshot as the baseline (NULL cur: clears it). */
 void model_mark_baseline(struct model *m);
@@ -203,7 +244,8 @@ const struct model_series *model_series_of(const struct model *m,
 					   uint64_t id);
 /*
  * Copies the last n points of ser (oldest first) into out; points from
- * before the series started are -1.  Returns n.
+ * before the series started are MODEL_NO_SAMPLE, those where a capture
+ * failed MODEL_GAP.  Returns n.
  */
 size_t model_series_points(const struct model *m,
 			   const struct model_series *ser, long long *out,

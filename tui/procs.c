@@ -1,8 +1,6 @@
-/* Finding the host's Go processes without stopping them; the picker. */
-#include <curses.h>
+/* Finding the host's Go processes without stopping them. */
 #include <elf.h>
 #include <errno.h>
-#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,8 +21,6 @@
 
 static long long read_allglen(pid_t pid, const struct elfimage *im);
 static int probe(pid_t pid, int all, struct goproc *gp, size_t *unreadable);
-static void pick_draw(const struct goproc *p, size_t n, size_t sel,
-		      size_t *top);
 
 /* runtime.allglen in the live process, read without stopping it. */
 static long long read_allglen(pid_t pid, const struct elfimage *im)
@@ -193,104 +189,4 @@ void goprocs_fmt_text(const struct goproc *p, size_t n, struct strbuf *out)
 	}
 	strbuf_release(&a);
 	strbuf_release(&b);
-}
-
-static void pick_draw(const struct goproc *p, size_t n, size_t sel,
-		      size_t *top)
-{
-	struct strbuf sb;
-	size_t rows = LINES > 4 ? (size_t)LINES - 4 : 1, i;
-	const char *nl;
-	int y;
-
-	erase();
-	attron(A_BOLD);
-	mvprintw(0, 0, "goscope: choose a Go process (%zu found)", n);
-	attroff(A_BOLD);
-	strbuf_init(&sb);
-	goprocs_fmt_text(p, n, &sb);
-	if (sel < *top)
-		*top = sel;
-	if (sel >= *top + rows)
-		*top = sel - rows + 1;
-	nl = strchr(sb.buf, '\n');
-	attron(A_REVERSE);
-	mvhline(1, 0, ' ', COLS);
-	mvaddnstr(1, 0, sb.buf, nl ? (int)(nl - sb.buf) : 0);
-	attroff(A_REVERSE);
-	for (i = 0, y = 2; nl && i < n; i++) {
-		const char *line = nl + 1;
-
-		nl = strchr(line, '\n');
-		if (i < *top || i >= *top + rows)
-			continue;
-		if (i == sel)
-			attron(A_REVERSE | A_BOLD);
-		mvhline(y, 0, ' ', COLS);
-		mvaddnstr(y++, 0, line, nl ? (int)(nl - line) : -1);
-		attroff(A_REVERSE | A_BOLD);
-	}
-	if (!n)
-		mvaddstr(2, 1, "no Go process found (goscope ps --all lists "
-			 "every process)");
-	attron(A_DIM);
-	mvaddstr(LINES - 1, 0, "enter open  up/down move  q quit");
-	attroff(A_DIM);
-	strbuf_release(&sb);
-	refresh();
-}
-
-pid_t goprocs_pick(const struct goproc *p, size_t n, struct err *e)
-{
-	size_t sel = 0, top = 0;
-	pid_t chosen = 0;
-	SCREEN *scr;
-	MEVENT ev;
-	int k;
-
-	setlocale(LC_ALL, "");
-	scr = newterm(NULL, stdout, stdin);
-	if (!scr) {
-		err_set(e, ENOTTY, "cannot use the terminal");
-		return -1;
-	}
-	set_term(scr);
-	cbreak();
-	noecho();
-	keypad(stdscr, TRUE);
-	curs_set(0);
-	mousemask(BUTTON1_CLICKED | BUTTON1_DOUBLE_CLICKED | BUTTON4_PRESSED |
-		  BUTTON5_PRESSED, NULL);
-	for (;;) {
-		pick_draw(p, n, sel, &top);
-		k = getch();
-		if (k == 'q' || k == 27 || k == KEY_F(10) || k == ERR)
-			break;
-		if ((k == KEY_UP || k == 'k') && sel > 0)
-			sel--;
-		else if ((k == KEY_DOWN || k == 'j') && sel + 1 < n)
-			sel++;
-		else if (k == KEY_HOME)
-			sel = 0;
-		else if (k == KEY_END && n)
-			sel = n - 1;
-		else if (k == KEY_MOUSE && getmouse(&ev) == OK) {
-			if ((ev.bstate & BUTTON4_PRESSED) && sel > 0)
-				sel--;
-			else if ((ev.bstate & BUTTON5_PRESSED) && sel + 1 < n)
-				sel++;
-			else if (ev.y >= 2 && top + (size_t)(ev.y - 2) < n)
-				sel = top + (size_t)(ev.y - 2);
-			if ((ev.bstate & BUTTON1_DOUBLE_CLICKED) && n) {
-				chosen = p[sel].pid;
-				break;
-			}
-		} else if ((k == '\n' || k == '\r' || k == KEY_ENTER) && n) {
-			chosen = p[sel].pid;
-			break;
-		}
-	}
-	endwin();
-	delscreen(scr);
-	return chosen;
 }

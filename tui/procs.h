@@ -42,11 +42,4 @@ void goprocs_fmt_size(struct strbuf *sb, uint64_t bytes);
 /* Appends the table goscope ps prints, with a header line. */
 void goprocs_fmt_text(const struct goproc *p, size_t n, struct strbuf *out);
 
-/*
- * The process picker: lists p on the terminal (curses); returns the pid
- * chosen with enter, or 0 when the user quit.  Returns -1 with e set
- * when the terminal cannot be used.
- */
-pid_t goprocs_pick(const struct goproc *p, size_t n, struct err *e);
-
 #endif

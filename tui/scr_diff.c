@@ -5,13 +5,22 @@
 #include <string.h>
 
 #include "tui/draw.h"
+#include "tui/nav.h"
 #include "tui/screen.h"
 #include "lib/strbuf.h"
 #include "lib/xmalloc.h"
 #include "lib/banned.h"
 
+/* Goroutines in both snapshots below which a diff is computed here. */
+#define DIFF_SYNC_GOROUTINES 20000
+
 static void draw_diff(struct app *a, int y0, int h, int w);
 static void diff_title(struct app *a, struct strbuf *sb);
+static void diff_rescan(struct app *a);
+static size_t diff_len(struct app *a);
+static uint64_t diff_tag(struct app *a, size_t i);
+static int diff_open(struct app *a, size_t i);
+static void diff_text(struct app *a, size_t i, struct strbuf *out);
 
 static void draw_diff(struct app *a, int y0, int h, int w)
 {
@@ -92,9 +101,83 @@ static void draw_diff(struct app *a, int y0, int h, int w)
 
 static void diff_title(struct app *a, struct strbuf *sb)
 {
-	strbuf_addf(sb, " DIFF  level %s", group_level_name(a->m.level));
+	strbuf_addf(sb, " DIFF  level %s%s", group_level_name(a->m.level),
+		    model_merged(&a->m) ? ", states merged" : "");
+}
+
+/*
+ * Small snapshots are compared here; large ones (a diff of 100k
+ * goroutines takes a few hundred milliseconds) by the feed's thread,
+ * the screen saying so meanwhile.
+ */
+static void diff_rescan(struct app *a)
+{
+	const struct diff *d = model_diff(&a->m, NULL);
+	const struct snap *sa, *sb;
+	size_t i;
+
+	a->ndrows = 0;
+	if (!d && model_diff_wanted(&a->m, &sa, &sb)) {
+		/* The feed's diff does not merge states. */
+		if (!a->feed || model_merged(&a->m) ||
+		    sa->ngs + sb->ngs < DIFF_SYNC_GOROUTINES) {
+			d = model_diff_now(&a->m, NULL);
+		} else if (!a->diff_asked || a->diff_asked_a != sa ||
+			   a->diff_asked_b != sb) {
+			/* Replaces an older request not finished yet. */
+			feed_request_diff(a->feed, sa, sb, a->m.level);
+			a->diff_asked = 1;
+			a->diff_asked_a = sa;
+			a->diff_asked_b = sb;
+		}
+	}
+	if (!d)
+		return;
+	if (a->adrows < d->ngroups + 1) {
+		a->adrows = d->ngroups + 1;
+		a->drows = xreallocarray(a->drows, a->adrows,
+					 sizeof(*a->drows));
+	}
+	for (i = 0; i < d->ngroups; i++)
+		if (d->groups[i].change != DIFF_SAME)
+			a->drows[a->ndrows++] = i;
+}
+
+static size_t diff_len(struct app *a)
+{
+	return a->ndrows;
+}
+
+static uint64_t diff_tag(struct app *a, size_t i)
+{
+	return a->m.diff.groups[a->drows[i]].id;
+}
+
+static int diff_open(struct app *a, size_t i)
+{
+	const struct diff_group *dg = &a->m.diff.groups[a->drows[i]];
+
+	if (!dg->new) {
+		app_message(a, 1, "that group has no goroutines now");
+		return KEYS_REDRAW;
+	}
+	nav_open_group(a, dg->id);
+	return KEYS_RESCAN;
+}
+
+/* The change and the group's name a search looks in. */
+static void diff_text(struct app *a, size_t i, struct strbuf *out)
+{
+	const struct diff_group *dg = &a->m.diff.groups[a->drows[i]];
+	const struct group *gr = dg->new ? dg->new : dg->old;
+	const struct snap_frame *f = model_name_frame(gr);
+
+	strbuf_addf(out, "%s %s", diff_change_name(dg->change),
+		    f && f->func ? f->func : model_start_name(gr));
 }
 
 const struct screen_mode scr_diff_mode = {
 	.id = SCR_DIFF, .title = diff_title, .draw = draw_diff,
+	.rescan = diff_rescan, .len = diff_len, .tag = diff_tag,
+	.open = diff_open, .row_text = diff_text,
 };

@@ -6,6 +6,7 @@
 
 #include "snapshot/blocked.h"
 #include "tui/draw.h"
+#include "tui/nav.h"
 #include "tui/screen.h"
 #include "lib/strbuf.h"
 #include "lib/xmalloc.h"
@@ -15,6 +16,11 @@ static void draw_frames(struct app *a, const struct snap_goroutine *g,
 			int y0, int h, int w);
 static void draw_goroutines(struct app *a, int y0, int h, int w);
 static void goroutines_title(struct app *a, struct strbuf *sb);
+static void goroutines_rescan(struct app *a);
+static size_t goroutines_len(struct app *a);
+static uint64_t goroutines_tag(struct app *a, size_t i);
+static int goroutines_open(struct app *a, size_t i);
+static void goroutines_text(struct app *a, size_t i, struct strbuf *out);
 
 /* The shown frames of g and its creation site, from y0 on. */
 static void draw_frames(struct app *a, const struct snap_goroutine *g,
@@ -126,7 +132,41 @@ static void goroutines_title(struct app *a, struct strbuf *sb)
 		    (unsigned long long)a->group_id);
 }
 
+static void goroutines_rescan(struct app *a)
+{
+	a->nmembers = model_members(&a->m, a->group_id, &a->members,
+				    &a->amembers);
+}
+
+static size_t goroutines_len(struct app *a)
+{
+	return a->nmembers;
+}
+
+static uint64_t goroutines_tag(struct app *a, size_t i)
+{
+	return a->m.cur->snap->gs[a->members[i]].goid;
+}
+
+static int goroutines_open(struct app *a, size_t i)
+{
+	return nav_open_goroutine(a, goroutines_tag(a, i)) ? KEYS_RESCAN : 0;
+}
+
+/* The id and labels a search looks in. */
+static void goroutines_text(struct app *a, size_t i, struct strbuf *out)
+{
+	const struct snap_goroutine *g = &a->m.cur->snap->gs[a->members[i]];
+	size_t k;
+
+	strbuf_addf(out, "%llu ", (unsigned long long)g->goid);
+	for (k = 0; k < g->nlabels; k++)
+		strbuf_addf(out, "%s=%s ", g->labels[k].key, g->labels[k].value);
+}
+
 const struct screen_mode scr_goroutines_mode = {
 	.id = SCR_GOROUTINES, .title = goroutines_title,
-	.draw = draw_goroutines,
+	.draw = draw_goroutines, .rescan = goroutines_rescan,
+	.len = goroutines_len, .tag = goroutines_tag,
+	.open = goroutines_open, .row_text = goroutines_text,
 };

@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tui/procs.h"
 #include "tui/draw.h"
+#include "tui/nav.h"
 #include "tui/screen.h"
 #include "lib/strbuf.h"
 #include "lib/xmalloc.h"
@@ -14,7 +14,9 @@
 #define TREND_MAX MODEL_SERIES
 
 static void spark(const struct app *a, const long long *v, size_t n,
-		  struct strbuf *out);
+		  long long hi, struct strbuf *out);
+static long long trend_scale(const struct app *a, const struct model_row *rows,
+			     size_t n, size_t top, int h, size_t npts);
 static void group_func(const struct app *a, const struct model_row *r,
 		       int w, char *buf, size_t size);
 static void draw_groups(struct app *a, int y0, int h, int w, int leaks);
@@ -25,40 +27,50 @@ static void groups_title(struct app *a, struct strbuf *sb);
 static void leaks_title(struct app *a, struct strbuf *sb);
 static void groups_draw(struct app *a, int y0, int h, int w);
 static void leaks_draw(struct app *a, int y0, int h, int w);
+static void query(struct app *a, struct model_query *q, int leaks_only);
+static const struct model_row *row_of(struct app *a, size_t i);
+static void groups_rescan(struct app *a);
+static void leaks_rescan(struct app *a);
+static size_t groups_len(struct app *a);
+static size_t leaks_len(struct app *a);
+static uint64_t rows_tag(struct app *a, size_t i);
+static int rows_open(struct app *a, size_t i);
+static void rows_text(struct app *a, size_t i, struct strbuf *out);
 
 /*
- * Block characters for the counts v on a zero baseline (the tallest is
- * the largest count): a group with no goroutines in a snapshot is a dot,
- * a snapshot before the series began (or before the view started) is
- * blank.
+ * Block characters for the counts v on one zero baseline shared by every
+ * row on the screen: the full block is hi, the largest count among them,
+ * and any goroutine shows at least the lowest block.  A group with no
+ * goroutines in a snapshot is a dot, a failed capture a cross, a point
+ * from before the view started (or the trends restarted) blank.
  */
 static void spark(const struct app *a, const long long *v, size_t n,
-		  struct strbuf *out)
+		  long long hi, struct strbuf *out)
 {
 	static const char ascii[] = "_-~=+*#@";
-	long long hi = 0;
 	size_t i;
 
-	for (i = 0; i < n; i++)
-		if (v[i] > hi)
-			hi = v[i];
 	for (i = 0; i < n; i++) {
 		int lv;
 
+		if (v[i] == MODEL_GAP) {
+			strbuf_adds(out, a->ascii ? "x" : "\xc3\x97");
+			continue;
+		}
 		if (v[i] < 0) {
 			strbuf_addc(out, ' ');
 			continue;
 		}
 		if (v[i] == 0) {
-			if (a->ascii)
-				strbuf_addc(out, '.');
-			else	/* U+00B7 */
-				strbuf_adds(out, "\xc2\xb7");
+			/* U+00B7 */
+			strbuf_adds(out, a->ascii ? "." : "\xc2\xb7");
 			continue;
 		}
-		/* 1..hi onto 0..7: any goroutine shows at least a bar. */
-		lv = hi > 1 ? (int)((v[i] - 1) * 7 / (hi - 1)) : 7;
-		if (hi > 1 && v[i] == hi)
+		/* 1..hi onto 0..7, rounding up: hi alone is full. */
+		lv = (int)((v[i] * 8 + hi - 1) / hi) - 1;
+		if (lv < 0)
+			lv = 0;
+		if (lv > 7)
 			lv = 7;
 		if (a->ascii) {
 			strbuf_addc(out, ascii[lv]);
@@ -69,6 +81,22 @@ static void spark(const struct app *a, const long long *v, size_t n,
 			strbuf_addc(out, (char)(0x81 + lv));
 		}
 	}
+}
+
+/* The largest count in the trends of rows [top, top + h): their scale. */
+static long long trend_scale(const struct app *a, const struct model_row *rows,
+			     size_t n, size_t top, int h, size_t npts)
+{
+	long long pts[TREND_MAX], hi = 1;
+	size_t i, k;
+
+	for (i = top; i < n && (int)(i - top) < h; i++) {
+		model_series_points(&a->m, rows[i].ser, pts, npts);
+		for (k = 0; k < npts; k++)
+			if (pts[k] > hi)
+				hi = pts[k];
+	}
+	return hi;
 }
 
 /*
@@ -135,10 +163,11 @@ static void draw_groups(struct app *a, int y0, int h, int w, int leaks)
 	const struct model_row *rows = leaks ? a->leaks : a->rows;
 	size_t n = leaks ? a->nleaks : a->nrows, top, i;
 	int trend = w >= 140 ? 16 : w >= 100 ? 12 : 8;
-	int ws = w >= 100 ? 14 : 12;
+	/* Merged states list themselves: wider where there is room. */
+	int ws = model_merged(&a->m) && w >= 120 ? 30 : w >= 100 ? 14 : 12;
 	int xc = 2, xp = 9, xb = 16, xt = 23, xs, xw, xf, wf, xcr = 0, wcr = 0;
 	int detail = 0, xl = 0, wl = 0;
-	long long pts[TREND_MAX];
+	long long pts[TREND_MAX], hi;
 	char buf[512];
 	struct strbuf sb;
 
@@ -191,7 +220,7 @@ static void draw_groups(struct app *a, int y0, int h, int w, int leaks)
 						   : " \xce\x94" "BASE",
 			    draw_attr(a, ROLE_COLHDR));
 	}
-	draw_put(a, y0, xt, trend, "TREND", draw_attr(a, ROLE_COLHDR));
+
 	snprintf(buf, sizeof(buf), "STATE%s", sort_mark(a, MSORT_STATE));
 	draw_put(a, y0, xs, ws, buf, draw_attr(a, ROLE_COLHDR));
 	snprintf(buf, sizeof(buf), "%s   WAIT", sort_mark(a, MSORT_WAIT));
@@ -225,6 +254,16 @@ static void draw_groups(struct app *a, int y0, int h, int w, int leaks)
 		return;
 	}
 	top = draw_list_window(l, n, h - 1, y0 + 1);
+	/* One scale for the rows shown, in the column's header. */
+	hi = trend_scale(a, rows, n, top, h - 1, (size_t)trend);
+	snprintf(buf, sizeof(buf), "TREND%s%lld", a->ascii ? "<=" : "\xe2\x89\xa4",
+		 hi);
+	if ((int)strlen(buf) - (a->ascii ? 0 : 2) > trend)
+		snprintf(buf, sizeof(buf), "%s%lld", a->ascii ? "<=" : "\xe2\x89\xa4",
+			 hi);
+	if ((int)strlen(buf) - (a->ascii ? 0 : 2) > trend)
+		snprintf(buf, sizeof(buf), "TREND");
+	draw_put(a, y0, xt, trend, buf, draw_attr(a, ROLE_COLHDR));
 	strbuf_init(&sb);
 	for (i = 0; top + i < n && (int)i < h - 1; i++) {
 		const struct model_row *r = &rows[top + i];
@@ -264,15 +303,17 @@ static void draw_groups(struct app *a, int y0, int h, int w, int leaks)
 		}
 		strbuf_reset(&sb);
 		model_series_points(&a->m, r->ser, pts, (size_t)trend);
-		spark(a, pts, (size_t)trend, &sb);
+		spark(a, pts, (size_t)trend, hi, &sb);
 		draw_put(a, y, xt, trend, sb.buf, at);
-		if (g->rep->status == SNAP_LEAKED)	/* proven leak */
-			snprintf(buf, sizeof(buf), "leaked: %s",
-				 draw_str(g->rep->status_str));
+		strbuf_reset(&sb);
+		if (r->nstates > 1)	/* states merged */
+			model_fmt_states(r->states, r->nstates, &sb);
+		else if (g->rep->status == SNAP_LEAKED)	/* proven leak */
+			strbuf_addf(&sb, "leaked: %s",
+				    draw_str(g->rep->status_str));
 		else
-			snprintf(buf, sizeof(buf), "%s",
-				 draw_str(g->rep->status_str));
-		draw_put(a, y, xs, ws, buf, at);
+			strbuf_adds(&sb, draw_str(g->rep->status_str));
+		draw_put(a, y, xs, ws, sb.buf, at);
 		draw_fmt_wait_age(a, buf, sizeof(buf), g->wait_max,
 				  g->first_seen_min);
 		draw_putf(a, y, xw, 7, at, "%*s",
@@ -324,6 +365,10 @@ static void draw_detail(struct app *a, const struct model_row *r, int y,
 			    f->line);
 	else
 		strbuf_addf(&sb, "%s  (not started yet)", model_start_name(g));
+	if (r->nstates > 1) {
+		strbuf_adds(&sb, "  states: ");
+		model_fmt_states(r->states, r->nstates, &sb);
+	}
 	if (r->twin) {
 		strbuf_adds(&sb, "  differs: ");
 		model_twin_diff(g, r->twin, &sb);
@@ -376,9 +421,10 @@ static void groups_title(struct app *a, struct strbuf *sb)
 	if (a->nsuspects)
 		strbuf_addf(sb, "  %zu suspect%s (l)", a->nsuspects,
 			    a->nsuspects == 1 ? "" : "s");
-	strbuf_addf(sb, "  sort %s%s  level %s", model_sort_name(a->sort),
+	strbuf_addf(sb, "  sort %s%s  level %s%s", model_sort_name(a->sort),
 		    a->reverse ? " reversed" : "",
-		    group_level_name(a->m.level));
+		    group_level_name(a->m.level),
+		    model_merged(&a->m) ? ", states merged" : "");
 	if (a->hide)
 		strbuf_addf(sb, "  hiding %s%s%s: %zu",
 			    a->hide & MHIDE_BUSY ? "running" : "",
@@ -407,10 +453,89 @@ static void leaks_draw(struct app *a, int y0, int h, int w)
 	draw_groups(a, y0, h, w, 1);
 }
 
+/* The rows the groups (leaks_only 0) or leaks screen asks for. */
+static void query(struct app *a, struct model_query *q, int leaks_only)
+{
+	memset(q, 0, sizeof(*q));
+	q->filter = &a->filter;
+	q->key = a->sort;
+	q->reverse = a->reverse;
+	q->leaks_only = leaks_only;
+	q->pin_suspects = 1;
+	q->hide = leaks_only ? 0 : a->hide;
+	q->order = leaks_only ? NULL : &a->order;
+}
+
+static void groups_rescan(struct app *a)
+{
+	struct model_query q;
+
+	query(a, &q, 0);
+	a->nrows = model_query_rows(&a->m, &q, &a->rows, &a->arows);
+	a->nsuspects = q.nsuspects;
+	a->nhidden = q.nhidden;
+}
+
+static void leaks_rescan(struct app *a)
+{
+	struct model_query q;
+
+	query(a, &q, 1);
+	a->nleaks = model_query_rows(&a->m, &q, &a->leaks, &a->aleaks);
+	a->nsuspects = q.nsuspects;
+}
+
+static size_t groups_len(struct app *a)
+{
+	return a->nrows;
+}
+
+static size_t leaks_len(struct app *a)
+{
+	return a->nleaks;
+}
+
+/* Row i of the current screen (groups or leaks). */
+static const struct model_row *row_of(struct app *a, size_t i)
+{
+	return a->screen == SCR_LEAKS ? &a->leaks[i] : &a->rows[i];
+}
+
+static uint64_t rows_tag(struct app *a, size_t i)
+{
+	return row_of(a, i)->g->id;
+}
+
+static int rows_open(struct app *a, size_t i)
+{
+	nav_open_group(a, row_of(a, i)->g->id);
+	return KEYS_RESCAN;
+}
+
+/* The name, state and creator a search looks in. */
+static void rows_text(struct app *a, size_t i, struct strbuf *out)
+{
+	const struct model_row *r = row_of(a, i);
+
+	strbuf_addf(out, "%s %s ", r->name && r->name->func
+		    ? r->name->func : model_start_name(r->g),
+		    r->g->rep->status_str ? r->g->rep->status_str : "");
+	if (r->g->creator && r->g->creator->func)
+		strbuf_adds(out, r->g->creator->func);
+	if (r->nstates > 1) {
+		strbuf_addc(out, ' ');
+		model_fmt_states(r->states, r->nstates, out);
+	}
+}
+
 const struct screen_mode scr_groups_mode = {
 	.id = SCR_GROUPS, .title = groups_title, .draw = groups_draw,
+	.rescan = groups_rescan, .len = groups_len, .tag = rows_tag,
+	.open = rows_open, .row_text = rows_text,
 };
 
 const struct screen_mode scr_leaks_mode = {
 	.id = SCR_LEAKS, .title = leaks_title, .draw = leaks_draw,
+	.rescan = leaks_rescan, .len = leaks_len, .tag = rows_tag,
+	.open = rows_open, .row_text = rows_text,
 };

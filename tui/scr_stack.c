@@ -6,6 +6,7 @@
 
 #include "snapshot/blocked.h"
 #include "tui/draw.h"
+#include "tui/nav.h"
 #include "tui/screen.h"
 #include "lib/strbuf.h"
 #include "lib/xmalloc.h"
@@ -16,6 +17,11 @@ static void draw_source(struct app *a, const char *file, int line, int y0,
 			int h, int w);
 static void draw_stack(struct app *a, int y0, int h, int w);
 static void stack_title(struct app *a, struct strbuf *sb);
+static void stack_rescan(struct app *a);
+static size_t stack_len(struct app *a);
+static int stack_open(struct app *a, size_t i);
+static void stack_text(struct app *a, size_t i, struct strbuf *out);
+static void stack_prepare(struct app *a);
 
 /* A copy of a source line with tabs expanded to 4 columns. */
 static char *detab(const char *text, size_t len)
@@ -187,6 +193,76 @@ static void stack_title(struct app *a, struct strbuf *sb)
 		    (unsigned long long)a->goid);
 }
 
+static void stack_rescan(struct app *a)
+{
+	const struct snap_goroutine *g;
+
+	a->gidx = model_find_goroutine(&a->m, a->goid);
+	a->nframes = 0;
+	if (a->gidx >= 0) {
+		g = &a->m.cur->snap->gs[a->gidx];
+		a->nframes = g->nframes + (g->has_creator ? 1 : 0);
+	}
+}
+
+static size_t stack_len(struct app *a)
+{
+	return a->nframes;
+}
+
+/* The row after the frames, "created by": the parent goroutine. */
+static int stack_open(struct app *a, size_t i)
+{
+	const struct snap_goroutine *g;
+
+	if (a->gidx < 0)
+		return 0;
+	g = &a->m.cur->snap->gs[a->gidx];
+	if (!g->has_creator || i != g->nframes)
+		return 0;
+	if (!g->parent_goid || !nav_open_goroutine(a, g->parent_goid)) {
+		app_message(a, 1, "the parent goroutine is not alive");
+		return KEYS_REDRAW;
+	}
+	return KEYS_RESCAN;
+}
+
+/* The function and file:line a search looks in. */
+static void stack_text(struct app *a, size_t i, struct strbuf *out)
+{
+	const struct snap_goroutine *g;
+
+	if (a->gidx < 0)
+		return;
+	g = &a->m.cur->snap->gs[a->gidx];
+	if (i < g->nframes)
+		strbuf_addf(out, "%s %s:%d", g->frames[i].func
+			    ? g->frames[i].func : "",
+			    g->frames[i].file ? g->frames[i].file : "",
+			    g->frames[i].line);
+	else if (g->has_creator && g->creator.func)
+		strbuf_addf(out, "created by %s", g->creator.func);
+}
+
+/* The source file of the selected frame, read before the draw. */
+static void stack_prepare(struct app *a)
+{
+	const struct list_state *l = &a->lists[SCR_STACK];
+	const struct snap_goroutine *g;
+	const struct snap_frame *f;
+
+	if (a->gidx < 0 || !a->m.cur)
+		return;
+	g = &a->m.cur->snap->gs[a->gidx];
+	f = l->sel < g->nframes ? &g->frames[l->sel]
+				 : g->has_creator ? &g->creator : NULL;
+	if (f && f->file && f->line > 0 &&
+	    source_load(&a->src, a->o->source_root, f->file) == 0)
+		a->src_ok = 1;
+}
+
 const struct screen_mode scr_stack_mode = {
 	.id = SCR_STACK, .title = stack_title, .draw = draw_stack,
+	.rescan = stack_rescan, .len = stack_len, .open = stack_open,
+	.row_text = stack_text, .prepare = stack_prepare,
 };

@@ -6,6 +6,7 @@
 
 #include "snapshot/fmt_threads.h"
 #include "tui/draw.h"
+#include "tui/nav.h"
 #include "tui/screen.h"
 #include "lib/strbuf.h"
 #include "lib/xmalloc.h"
@@ -13,6 +14,10 @@
 
 static void draw_threads(struct app *a, int y0, int h, int w);
 static void threads_title(struct app *a, struct strbuf *sb);
+static size_t threads_len(struct app *a);
+static uint64_t threads_tag(struct app *a, size_t i);
+static int threads_open(struct app *a, size_t i);
+static void threads_text(struct app *a, size_t i, struct strbuf *out);
 
 static void draw_threads(struct app *a, int y0, int h, int w)
 {
@@ -124,6 +129,43 @@ static void threads_title(struct app *a, struct strbuf *sb)
 		    a->m.cur ? a->m.cur->snap->nthreads : 0);
 }
 
+static size_t threads_len(struct app *a)
+{
+	return a->m.cur ? a->m.cur->snap->nthreads : 0;
+}
+
+static uint64_t threads_tag(struct app *a, size_t i)
+{
+	return (uint64_t)a->m.cur->snap->threads[i].tid;
+}
+
+/* The goroutine the thread runs. */
+static int threads_open(struct app *a, size_t i)
+{
+	const struct snap_thread *t = &a->m.cur->snap->threads[i];
+
+	if (!t->curg_goid || !nav_open_goroutine(a, t->curg_goid)) {
+		app_message(a, 1, "thread %d runs no goroutine", t->tid);
+		return KEYS_REDRAW;
+	}
+	return KEYS_RESCAN;
+}
+
+/* The id, name, system call and native frames a search looks in. */
+static void threads_text(struct app *a, size_t i, struct strbuf *out)
+{
+	const struct snap_thread *t = &a->m.cur->snap->threads[i];
+	size_t k;
+
+	strbuf_addf(out, "%d %s %s", t->tid, t->name ? t->name : "",
+		    t->syscall_name ? t->syscall_name : "");
+	for (k = 0; k < t->nnframes; k++)
+		if (t->nframes[k].func)
+			strbuf_addf(out, " %s", t->nframes[k].func);
+}
+
 const struct screen_mode scr_threads_mode = {
 	.id = SCR_THREADS, .title = threads_title, .draw = draw_threads,
+	.len = threads_len, .tag = threads_tag, .open = threads_open,
+	.row_text = threads_text,
 };

@@ -19,6 +19,7 @@
 #include "tui/app.h"
 #include "tui/draw.h"
 #include "tui/keys.h"
+#include "tui/nav.h"
 #include "tui/tui.h"
 #include "lib/xmalloc.h"
 #include "lib/banned.h"
@@ -279,32 +280,46 @@ static int poll_timeout(struct app *a)
 	return (int)((until - now + 999999) / 1000000);
 }
 
+/*
+ * Draws only what the results of keys, snapshots and timers ask for:
+ * KEYS_RESCAN rebuilds the current screen's rows first, KEYS_REDRAW
+ * draws them again; a wake-up with nothing to do draws the clock.
+ */
 static void loop(struct app *a)
 {
 	struct pollfd pfd[2];
 	struct feed_result r;
 	char drain[64];
-	int flags;
+	int flags = KEYS_RESCAN, n;
 
 	while (!got_signal && !a->quit) {
 		while (feed_take(a->feed, &r))
-			app_on_result(a, &r);
-		if (got_tstp)
+			flags |= app_on_result(a, &r);
+		if (got_tstp) {
 			suspend(a);
-		else
+			flags |= KEYS_REDRAW;
+		} else {
 			app_tick(a, feed_now_ns());
-		app_rescan(a);
-		app_prepare(a);
-		draw(a);
+		}
+		if (flags & KEYS_RESCAN)
+			a->fresh &= ~SCR_BIT(a->screen);
+		if (flags & (KEYS_RESCAN | KEYS_REDRAW)) {
+			/* A screen just entered has stale rows too. */
+			nav_rescan(a);
+			nav_prepare(a);
+			draw(a);
+		}
 		pfd[0].fd = STDIN_FILENO;
 		pfd[0].events = POLLIN;
 		pfd[1].fd = wake_fd[0];
 		pfd[1].events = POLLIN;
-		if (poll(pfd, 2, poll_timeout(a)) > 0 &&
-		    (pfd[1].revents & POLLIN))
+		n = poll(pfd, 2, poll_timeout(a));
+		if (n > 0 && (pfd[1].revents & POLLIN))
 			while (read(wake_fd[0], drain, sizeof(drain)) > 0)
 				;
-		flags = read_keys(a);
+		/* A timeout: the clock, a message that expired. */
+		flags = n == 0 ? KEYS_REDRAW : 0;
+		flags |= read_keys(a);
 		if (flags & KEYS_QUIT)
 			break;
 		if (pfd[0].revents & (POLLHUP | POLLERR))
@@ -382,8 +397,9 @@ int tui_run(const struct tui_opts *o, int *sig, struct err *e)
 	if (o->pid)
 		r = feed_start_live(o->pid, cap, mod, wake_fd[1], &a.feed, e);
 	else
-		r = feed_start_files(o->files, o->nfiles, o->baseline,
-				     o->level, wake_fd[1], &a.feed, e);
+		r = feed_start_files(o->files, o->nfiles, o->baseline, o->exe,
+				     o->capture, o->level, wake_fd[1], &a.feed,
+				     e);
 	free(mod);
 	if (r == 0) {
 		model_set_dispose(&a.m, feed_dispose, a.feed);

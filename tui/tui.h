@@ -7,28 +7,7 @@
 #include <sys/types.h>
 
 #include "lib/err.h"
-#include "snapshot/group.h"
-#include "snapshot/leak.h"
-#include "snapshot/rules.h"
-
-struct capture_opts;
-
-struct tui_opts {
-	pid_t pid;		/* a live process, or 0 for files */
-	char *const *files;	/* snapshot files, browsed in order */
-	size_t nfiles;
-	const char *baseline;	/* snapshot file to compare with, or NULL */
-	uint64_t interval_ns;	/* auto-refresh interval */
-	int once;		/* one snapshot, no auto-refresh */
-	enum group_level level;
-	int ascii;		/* no UTF-8 drawing characters */
-	int no_color;
-	const char *source_root;	/* where source files are, or NULL */
-	struct leak_cfg leak;	/* the leak rule (leak_cfg_init) */
-	const struct rules *rules;	/* ignore rules, or NULL */
-	/* How a live process is captured (NULL: the defaults). */
-	const struct capture_opts *capture;
-};
+#include "tui/opts.h"
 
 /*
  * Runs the view on the terminal until the user quits or a termination
@@ -39,8 +18,5 @@ struct tui_opts {
  * to the signal that ended the view, or 0.
  */
 int tui_run(const struct tui_opts *o, int *sig, struct err *e);
-
-/* The default auto-refresh interval. */
-#define TUI_DEFAULT_INTERVAL_NS 2000000000ull
 
 #endif

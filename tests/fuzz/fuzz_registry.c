@@ -134,7 +134,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	mem = memsrc_buf_new(data, size, BASE);
 	gort_layout_verify(mem, &l, 0, NULL);
 	memset(&r, 0, sizeof(r));
-	if (gort_registry_reserve(mem, &l, 0, 0, &r, NULL) == 0) {
+	if (gort_registry_reserve(mem, &l, 0, 0, GORT_COPY_DEFER_PARKED, &r,
+				  NULL) == 0) {
 		if (gort_registry_copy(mem, &l, 0, &th, 1,
 				       GORT_COPY_DEFER_PARKED, &r, NULL) == 0 &&
 		    gort_registry_finish(mem, &l, &r, NULL) >= 0 &&

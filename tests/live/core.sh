@@ -2,18 +2,23 @@
 # core: goscope on core files.  The Go test program (tests/targets/
 # goroutines) writes its own debug=2 dump, then gcore saves it; `goscope
 # dump CORE EXE`, `goscope dump CORE` (executable found from the core's
-# notes) and `goscope dump CORE STRIPPED` must equal that dump for every
-# goroutine (tests/tools/dumpcmp).  A kernel core of the same program
-# (GOTRACEBACK=crash, SIGABRT right after its own dump) is compared the
-# same way, also with its NT_FILE note removed.  `goscope threads` on a
-# gcore of the C test program must equal `goscope threads` on the live
-# process, thread by thread and frame by frame.  Damaged, truncated and
-# mismatched cores must give one error line and status 1.
+# notes), `goscope dump CORE STRIPPED` and `goscope dump CORE` with the
+# stripped build in the executable's place (as if it had run stripped)
+# must equal that dump for every goroutine (tests/tools/dumpcmp).  Then
+# the same process gets SIGABRT (GOTRACEBACK=crash) and its kernel core
+# is compared the same way (core_pattern and ulimit -c set where
+# permitted, a skip with the reason otherwise); for the newest executable
+# also with its NT_FILE note removed.  `goscope threads` on a gcore of
+# the C test program must equal `goscope threads` on the live process,
+# thread by thread and frame by frame.  Damaged, truncated and mismatched
+# cores must give one error line and status 1.
 #
-# Cells (to keep the cost near a minute): the newest toolchain as a
-# fixed-address executable and the oldest as a PIE, both without cgo (a cgo process's gcore is larger: glibc's arena
-# reservations).  Every gcore of a Go program is about 1 GB (gdb writes
-# the runtime's untouched reservations); each is deleted after use.
+# Cells: every toolchain of the matrix (GOSCOPE_GO_VERSIONS selects) as
+# a fixed-address executable and as a PIE, each built once, without cgo
+# (a cgo process's gcore is larger: glibc's arena reservations).  Every
+# gcore of a Go program is about 1.3 GB (gdb writes the runtime's
+# PROT_NONE reservations as zeros) and takes most of a cell's time; each
+# is deleted after use.  Kernel cores leave those out and are small.
 set -u
 . "$(dirname "$0")/../lib.sh"
 . "$T_ROOT/tests/go-env.sh"
@@ -23,14 +28,21 @@ trap '' PIPE
 T_KEEP=$T_ROOT/tests/out/core
 work=$(mktemp -d)
 saved_pattern=
+gdir=
 cleanup() {
 	t_finish_all
 	if [ -n "$saved_pattern" ]; then
 		printf '%s\n' "$saved_pattern" >/proc/sys/kernel/core_pattern
 	fi
-	rm -rf "$work"
+	rm -rf "$work" "$gdir"
 }
 trap cleanup EXIT
+# The gcores (1.3 GB each, one at a time) go to memory when there is
+# room: writing them is most of this test's time.
+gdir=$work
+if [ "$(df -k --output=avail /dev/shm 2>/dev/null | tail -n 1)" -gt 4000000 ] 2>/dev/null; then
+	gdir=$(mktemp -d -p /dev/shm goscope-core.XXXXXX) || gdir=$work
+fi
 
 if ! command -v gcore >/dev/null; then
 	t_skip_rest "core" "gcore (gdb) not installed"
@@ -68,7 +80,6 @@ expect_error() {
 toolchains=$(bash "$T_ROOT/tests/go-toolchains.sh" list 2>/dev/null |
 	awk -F'\t' '$2 != "SKIP"')
 newest=$(printf '%s\n' "$toolchains" | tail -n 1 | cut -f1)
-oldest=$(printf '%s\n' "$toolchains" | head -n 1 | cut -f1)
 if [ -z "$newest" ]; then
 	t_skip_rest "core" "no Go toolchain"
 	t_done
@@ -83,127 +94,161 @@ build() {
 		"$T_ROOT/tests/targets/goroutines" "${args[@]}" >"$work/log" 2>&1
 }
 
-other_bin=
-for cell in "$newest exe" "$oldest pie"; do
-	read -r ver mode <<<"$cell"
-	name="go$ver/$mode"
-	# Three dumps, and the refusal of the previous cell's executable.
-	t_expect 3
-	[ -z "$other_bin" ] || t_expect 1
-	bin=$work/bin/$ver-$mode/goroutines
-	mkdir -p "$(dirname "$bin")"
-	if ! build "$ver" "$mode" "$bin"; then
-		t_fail "$name build" "$(tail -n 1 "$work/log")"
-		t_skip_rest "$name" "no build"
-		continue
-	fi
-	strip -o "$bin.stripped" "$bin"
-	if ! t_launch_goroutines pid "$bin"; then
-		t_fail "$name target" "did not start"
-		t_skip_rest "$name" "no target"
-		continue
-	fi
-	if ! t_tdump "$pid" "$work/want"; then
-		t_fail "$name target" "did not dump (${T_REPLY:-no reply})"
-		t_skip_rest "$name" "no dump of its own"
-		t_finish "$pid"
-		continue
-	fi
-	timeout 300 gcore -o "$work/core" "$pid" >"$work/gcore.log" 2>&1
-	t_finish "$pid"
-	core=$work/core.$pid
-	if [ ! -s "$core" ]; then
-		t_fail "$name gcore" "$(tail -n 1 "$work/gcore.log")"
-		t_skip_rest "$name" "no core"
-		continue
-	fi
-	dump_core "$name gcore: dump CORE EXE" "$work/want" "$core" "$bin"
-	dump_core "$name gcore: dump CORE (executable from the core)" \
-		"$work/want" "$core"
-	dump_core "$name gcore: dump CORE STRIPPED-EXE" "$work/want" \
-		"$core" "$bin.stripped"
-	if [ -n "$other_bin" ]; then
-		expect_error "$name gcore: wrong executable refused" \
-			"is not the executable of core" dump "$core" "$other_bin"
-	fi
-	other_bin=$bin
-	rm -f "$core"
-done
-
-# A kernel core: core_pattern must write a file in the crashing process's
-# directory; as root an unusable pattern is replaced and restored.
-kernel_core() {
-	local bin=$work/bin/$newest-exe/goroutines dir=$work/kcore pattern kc
-	t_expect 2	# the kernel core, and the same without NT_FILE
+# Kernel cores: core_pattern must write a file in the crashing process's
+# directory; as root an unusable pattern is replaced (restored on exit).
+kdir=$work/kcore
+kskip=
+kernel_setup() {
+	local pattern
 	pattern=$(cat /proc/sys/kernel/core_pattern 2>/dev/null)
 	if [[ $pattern == *"|"* || $pattern == */* ]]; then
 		if ! { printf 'core\n' >/proc/sys/kernel/core_pattern; } 2>/dev/null; then
-			t_skip_rest "kernel core" "core_pattern '$pattern' does not write a file here and cannot be changed"
+			kskip="core_pattern '$pattern' does not write a file here and cannot be changed"
 			return
 		fi
 		saved_pattern=$pattern
 	fi
-	if [ ! -x "$bin" ]; then
-		t_skip_rest "kernel core" "no target built"
-		return
+	mkdir -p "$kdir"
+	if ! (ulimit -c unlimited) 2>/dev/null; then
+		kskip="ulimit -c unlimited not permitted"
 	fi
-	mkdir -p "$dir"
-	if ! (cd "$dir" && ulimit -c unlimited 2>/dev/null); then
-		t_skip_rest "kernel core" "ulimit -c unlimited not permitted"
-		return
-	fi
-	# Started from a subshell that allows cores, in the directory.
-	if ! t_launch pid bash -c "cd '$dir' && ulimit -c unlimited && exec env GOTRACEBACK=crash '$bin' -n 20"; then
-		t_fail "kernel core: target" "did not start"
-		t_skip_rest "kernel core" "no target"
-		return
-	fi
-	if ! t_tdump "$pid" "$work/want"; then
-		t_fail "kernel core: target" "did not dump"
-		t_skip_rest "kernel core" "no dump of its own"
-		t_finish "$pid"
-		return
-	fi
+}
+kernel_setup
+
+# no_nt_file CORE OUT: CORE with its NT_FILE note renamed (an older
+# kernel's core): the executable from the auxv, its text from the file.
+no_nt_file() {
+	# The copy stays sparse; only the note type is rewritten in place.
+	cp --sparse=always "$1" "$2" || return 1
+	python3 - "$2" <<'EOF'
+import struct, sys
+with open(sys.argv[1], 'r+b') as f:
+    head = f.read(64)
+    phoff, = struct.unpack_from('<Q', head, 0x20)
+    phnum, = struct.unpack_from('<H', head, 0x38)
+    f.seek(phoff)
+    phdrs = f.read(phnum * 56)
+    for i in range(phnum):
+        p_type, _, off, _, _, filesz = struct.unpack_from('<IIQQQQ', phdrs, i * 56)
+        if p_type != 4:
+            continue
+        f.seek(off)
+        notes = f.read(filesz)
+        pos = 0
+        while pos + 12 <= filesz:
+            namesz, descsz, ntype = struct.unpack_from('<III', notes, pos)
+            if ntype == 0x46494c45:
+                f.seek(off + pos + 8)
+                f.write(struct.pack('<I', 0x7fffffff))
+            pos += 12 + ((namesz + 3) & ~3) + ((descsz + 3) & ~3)
+EOF
+}
+
+# kernel_core NAME PID: SIGABRT (GOTRACEBACK=crash) makes the kernel
+# write a core of the process that dumped itself to $work/want; for the
+# newest executable, that core without its NT_FILE note too.
+kernel_core() {
+	local name=$1 pid=$2 kc
 	kill -ABRT "$pid"
 	for _ in $(seq 100); do
 		kill -0 "$pid" 2>/dev/null || break
 		sleep 0.1
 	done
 	t_finish "$pid"
-	kc=$(ls -t "$dir"/core* 2>/dev/null | head -n 1)
+	kc=$(ls -t "$kdir"/core* 2>/dev/null | head -n 1)
 	if [ -z "$kc" ]; then
-		t_skip_rest "kernel core" "no core written (core_pattern '$pattern')"
+		t_skip "$name kernel core: dump CORE" \
+			"no core written (core_pattern '$(cat /proc/sys/kernel/core_pattern)')"
 		return
 	fi
-	dump_core "go$newest/exe kernel core: dump CORE" "$work/want" "$kc"
-	# The same core without its NT_FILE note (older kernels): the
-	# executable from the auxv, its text from the executable.
-	python3 - "$kc" "$work/nofile" <<'EOF'
-import struct, sys
-data = bytearray(open(sys.argv[1], 'rb').read())
-phoff, = struct.unpack_from('<Q', data, 0x20)
-phnum, = struct.unpack_from('<H', data, 0x38)
-for i in range(phnum):
-    p_type, _, off, _, _, filesz = struct.unpack_from('<IIQQQQ', data, phoff + i * 56)
-    if p_type != 4:
-        continue
-    pos = off
-    while pos + 12 <= off + filesz:
-        namesz, descsz, ntype = struct.unpack_from('<III', data, pos)
-        if ntype == 0x46494c45:
-            struct.pack_into('<I', data, pos + 8, 0x7fffffff)
-        pos += 12 + ((namesz + 3) & ~3) + ((descsz + 3) & ~3)
-open(sys.argv[2], 'wb').write(data)
-EOF
-	if readelf -n "$work/nofile" 2>/dev/null | grep -q NT_FILE; then
-		t_fail "kernel core without NT_FILE" "note still present"
-	else
-		dump_core "go$newest/exe kernel core without NT_FILE: dump CORE" \
-			"$work/want" "$work/nofile"
+	dump_core "$name kernel core: dump CORE" "$work/want" "$kc"
+	if [ "$name" = "go$newest/exe" ]; then
+		t_expect 1
+		no_nt_file "$kc" "$work/nofile"
+		if readelf -n "$work/nofile" 2>/dev/null | grep -q NT_FILE; then
+			t_fail "$name kernel core without NT_FILE" "note still present"
+		else
+			dump_core "$name kernel core without NT_FILE: dump CORE" \
+				"$work/want" "$work/nofile"
+		fi
+		rm -f "$work/nofile"
 	fi
-	rm -f "$kc" "$work/nofile"
+	rm -f "$kdir"/core*
 }
-kernel_core
+
+# cell VER MODE: one process of the test program, its own dump, a gcore
+# read with the executable given, found, given stripped and found
+# stripped, then its kernel core.
+other_bin=
+cell() {
+	local ver=$1 mode=$2 name=go$1/$2 bin pid core t0
+	t0=$(date +%s%N)
+	bin=$work/bin/$ver-$mode/goroutines
+	t_expect 5
+	[ -n "$other_bin" ] && t_expect 1
+	mkdir -p "$(dirname "$bin")"
+	if ! build "$ver" "$mode" "$bin"; then
+		t_fail "$name build" "$(tail -n 1 "$work/log")"
+		t_skip_rest "$name" "no build"
+		return
+	fi
+	strip -o "$bin.stripped" "$bin"
+	if [ -z "$kskip" ]; then
+		t_launch pid bash -c "cd '$kdir' && ulimit -c unlimited &&
+			exec env GOTRACEBACK=crash '$bin' -n 20"
+	else
+		t_launch_goroutines pid "$bin"
+	fi || {
+		t_fail "$name target" "did not start"
+		t_skip_rest "$name" "no target"
+		return
+	}
+	if ! t_tdump "$pid" "$work/want"; then
+		t_fail "$name target" "did not dump (${T_REPLY:-no reply})"
+		t_skip_rest "$name" "no dump of its own"
+		t_finish "$pid"
+		return
+	fi
+	timeout 300 gcore -o "$gdir/core" "$pid" >"$work/gcore.log" 2>&1
+	core=$gdir/core.$pid
+	if [ ! -s "$core" ]; then
+		t_fail "$name gcore" "$(tail -n 1 "$work/gcore.log")"
+		t_skip_rest "$name" "no gcore"
+		t_finish "$pid"
+		return
+	fi
+	dump_core "$name gcore: dump CORE EXE" "$work/want" "$core" "$bin"
+	dump_core "$name gcore: dump CORE (executable from the core)" \
+		"$work/want" "$core"
+	dump_core "$name gcore: dump CORE STRIPPED-EXE" "$work/want" \
+		"$core" "$bin.stripped"
+	# As if the process had run the stripped build: found stripped.
+	mv "$bin" "$bin.plain" && cp "$bin.stripped" "$bin"
+	dump_core "$name gcore: dump CORE (stripped executable from the core)" \
+		"$work/want" "$core"
+	mv -f "$bin.plain" "$bin"
+	if [ -n "$other_bin" ]; then
+		expect_error "$name gcore: wrong executable refused" \
+			"is not the executable of core" dump "$core" "$other_bin"
+	fi
+	other_bin=$bin
+	rm -f "$core"
+	if [ -n "$kskip" ]; then
+		t_skip "$name kernel core: dump CORE" "$kskip"
+		t_finish "$pid"
+		return
+	fi
+	kernel_core "$name" "$pid"
+	echo "# $name: $((($(date +%s%N) - t0) / 1000000)) ms"
+}
+
+# Every toolchain of the matrix (GOSCOPE_GO_VERSIONS selects), as a
+# fixed-address executable and as a PIE.
+for ver in $(printf '%s\n' "$toolchains" | cut -f1); do
+	for mode in exe pie; do
+		cell "$ver" "$mode"
+	done
+done
 
 # threads on a gcore of the C program equal threads on the live process.
 csrc=$T_ROOT/tests/targets/threads/blocked.c

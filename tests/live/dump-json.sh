@@ -1,7 +1,7 @@
 #!/bin/bash
 # dump-json: `goscope dump --format=json` against the target's own view,
 # for every toolchain: capture metadata (pid, Go version, thread count,
-# measured pause), the same goroutines as the go format, pprof labels set
+# measured pause and its parts), the same goroutines as the go format, pprof labels set
 # with pprof.Do, "locked to thread", parent goroutines and creation sites.
 set -u
 . "$(dirname "$0")/../lib.sh"
@@ -30,8 +30,8 @@ check() { # NAME JQ-EXPR (must print true)
 
 toolchains=$(bash "$T_ROOT/tests/go-toolchains.sh" list)
 while IFS=$'\t' read -r ver root reason; do
-	# 9 checks, and the parents check from go1.21 on.
-	t_expect $((9 + (${ver#1.} >= 21)))
+	# 10 checks, and the parents check from go1.21 on.
+	t_expect $((10 + (${ver#1.} >= 21)))
 	if [ "$root" = SKIP ]; then
 		t_skip_rest "go$ver/json" "go $ver unavailable: $reason"
 		continue
@@ -71,6 +71,16 @@ while IFS=$'\t' read -r ver root reason; do
 		 (.capture.threads >= $tmin - 1) and
 		 (.capture.threads <= $tmax + 1) and
 		 (.capture.goroutines == (.goroutines | length))"
+	# Each stop's parts fit in it; it read allglen, allgs and the g
+	# structs (at least three ranges) in at most one call per range.
+	check "go$ver/json stop parts" \
+		'all(.capture.stops[]; (.threads_ns + .allgs_ns + .gs_ns +
+		 .ms_ns + .decode_ns + .stacks_ns + .waits_ns + .hook_ns +
+		 .resume_ns) <= .pause_ns and
+		 .allgs_ns + .gs_ns + .ms_ns + .decode_ns + .stacks_ns <=
+		 .registry_ns) and
+		 (.capture.stops[0] | .ranges >= 3 and .read_calls >= 1 and
+		  .read_calls <= .ranges)'
 	want=$(awk '/^goroutine [0-9]+ /{ print $2 }' "$work/text" | sort -n | tr '\n' ' ')
 	got=$(jq -r "$GS"'[gs[] | select(.system | not) | .id] | sort | .[]' \
 		"$work/json" | tr '\n' ' ')

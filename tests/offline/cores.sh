@@ -8,6 +8,10 @@
 # stored output), every format (JSON read back gives the same dump, go1,
 # pprof, openmetrics), groups, diff, buildinfo, the native threads view
 # with both unwinders (the same frames), and a mismatched executable.
+# Compressed cores (one fixture): the checked-in .xz read as it is, and
+# the same core as zstd, gzip and lz4 give the stored dump and threads
+# view; truncated, corrupted, over --max-memory and a compressed file that
+# is no core each get one error line.
 set -u
 . "$(dirname "$0")/../lib.sh"
 
@@ -156,4 +160,76 @@ for n in $names; do
 	prev_exe=$work/prev.exe
 	rm -rf "$work/$n"
 done
+
+# Compressed cores, on the first fixture: decompressed by goscope itself
+# (systemd-coredump keeps cores as .zst, others as .xz or .lz4).
+n=$(printf '%s\n' $names | head -n 1)
+zdir=$work/z
+mkdir -p "$zdir"
+xz -dc "$fix/$n.exe.xz" >"$zdir/goroutines" && chmod +x "$zdir/goroutines"
+cp "$fix/$n.core.xz" "$zdir/core.xz"
+xz -dc "$fix/$n.core.xz" >"$work/core.raw"
+for z in xz zst gz lz4; do
+	t_expect 1
+	case $z in
+	zst) tool=zstd ;; gz) tool=gzip ;; *) tool=$z ;;
+	esac
+	if ! command -v "$tool" >/dev/null; then
+		t_skip "$n: dump CORE.$z" "$tool not installed"
+		continue
+	fi
+	[ "$z" = xz ] || "$tool" -c <"$work/core.raw" >"$zdir/core.$z"
+	run "$n: dump CORE.$z" "$work/zdump" dump "$zdir/core.$z" "$zdir/goroutines" &&
+		same "$n: dump CORE.$z EXE equals the stored dump" "$fix/$n.dump" "$work/zdump"
+done
+rm -f "$work/core.raw"
+# zstd where installed (systemd's format), else the checked-in xz.
+zc=$zdir/core.zst
+[ -s "$zc" ] || zc=$zdir/core.xz
+zname=$n:\ $(basename "$zc")
+t_expect 6
+run "$zname: threads" "$work/zthreads" threads "$zc" "$zdir/goroutines" &&
+	same "$zname: threads equals the stored view" "$fix/$n.threads" "$work/zthreads"
+run "$zname: dump, executable found" "$work/zdump" dump "$zc" &&
+	same "$zname: dump, executable found next to it" "$fix/$n.dump" "$work/zdump"
+# Two cores compared (the same process: nothing new, nothing exited).
+total=$(grep -c '^goroutine ' "$fix/$n.dump")
+t_expect 1
+run "$n: diff CORE CORE" "$work/zdiff" diff "$zdir/core.xz" "$zc" &&
+	if grep -q "^goroutines $total -> $total (+0)" "$work/zdiff" &&
+		grep -q "^by id: 0 new, 0 exited, $total persisted" "$work/zdiff"; then
+		t_ok "$n: diff of two cores: $total goroutines persisted, none new"
+	else
+		head -n 2 "$work/zdiff" | sed 's/^/#   /'
+		t_fail "$n: diff CORE CORE" "want $total persisted"
+	fi
+# expect_error CELL PATTERN ARGS...: status 1, one line matching PATTERN.
+expect_error() {
+	local cell=$1 pat=$2 rc
+	shift 2
+	"$GOSCOPE" "$@" >/dev/null 2>"$work/err"
+	rc=$?
+	if [ "$rc" -eq 1 ] && [ "$(wc -l <"$work/err")" -eq 1 ] &&
+		grep -Eq "^goscope: .*($pat)" "$work/err"; then
+		t_ok "$cell"
+	else
+		t_fail "$cell" "status $rc: $(head -n 1 "$work/err")"
+	fi
+}
+size=$(stat -c %s "$zc")
+head -c $((size / 2)) "$zc" >"$zdir/half"
+expect_error "$zname: truncated to half: one error line" "truncated" \
+	dump "$zdir/half" "$zdir/goroutines"
+cp "$zc" "$zdir/bad"
+printf 'goscope-damage-goscope-damage' | dd of="$zdir/bad" bs=1 \
+	seek=$((size / 3)) conv=notrunc 2>/dev/null
+expect_error "$zname: corrupted: one error line" "damaged|truncated" \
+	dump "$zdir/bad" "$zdir/goroutines"
+expect_error "$zname: over --max-memory: one error line" \
+	"takes more than 1048576 bytes" \
+	dump --max-memory=1M "$zc" "$zdir/goroutines"
+xz -c "$fix/$n.dump" >"$zdir/text.xz"
+expect_error "$n: a compressed file that is no core: one error line" \
+	"xz data that is not a 64-bit ELF core" dump "$zdir/text.xz"
+rm -rf "$zdir"
 t_done

@@ -8,6 +8,7 @@
 #include "tui/app.h"
 #include "tui/draw.h"
 #include "tui/model.h"
+#include "tui/nav.h"
 #include "lib/strbuf.h"
 #include "lib/xmalloc.h"
 #include "lib/banned.h"
@@ -209,7 +210,7 @@ int main(int argc, char **argv)
 	for (i = 0; i < runs; i++) {
 		app_invalidate(&a);
 		t0 = now_ms();
-		app_rescan(&a);
+		nav_rescan(&a);
 		t[i] = now_ms() - t0;
 	}
 	report("groups screen: rows (sort, growth)", t, runs, 0);
@@ -217,7 +218,7 @@ int main(int argc, char **argv)
 	for (i = 0; i < runs; i++) {
 		app_invalidate(&a);
 		t0 = now_ms();
-		app_rescan(&a);
+		nav_rescan(&a);
 		t[i] = now_ms() - t0;
 	}
 	report("groups screen: rows with a filter", t, runs, 0);
@@ -225,16 +226,16 @@ int main(int argc, char **argv)
 	for (i = 0; i < runs; i++) {
 		app_invalidate(&a);
 		t0 = now_ms();
-		app_rescan(&a);
+		nav_rescan(&a);
 		t[i] = now_ms() - t0;
 	}
 	report("groups screen: rows with a regex filter", t, runs, 0);
 	model_filter_set(&a.filter, "", NULL);
 	app_invalidate(&a);
-	app_rescan(&a);
+	nav_rescan(&a);
 
 	for (i = 0; i < runs; i++) {
-		app_move(&a, 37);
+		nav_move(&a, 37);
 		t0 = now_ms();
 		draw(&a);
 		t[i] = now_ms() - t0;
@@ -251,45 +252,45 @@ int main(int argc, char **argv)
 	for (i = 0; i < runs; i++) {
 		app_invalidate(&a);
 		t0 = now_ms();
-		app_rescan(&a);
+		nav_rescan(&a);
 		draw(&a);
 		t[i] = now_ms() - t0;
 	}
 	report("refresh: rows and redraw", t, runs, 1);
 
-	app_select(&a, 0);
-	app_open(&a);
+	nav_select(&a, 0);
+	nav_open(&a);
 	for (i = 0; i < runs; i++) {
 		app_invalidate(&a);
 		t0 = now_ms();
-		app_rescan(&a);
+		nav_rescan(&a);
 		draw(&a);
 		t[i] = now_ms() - t0;
 	}
 	report("refresh: goroutines of the largest group", t, runs, 1);
-	app_open(&a);
+	nav_open(&a);
 	for (i = 0; i < runs; i++) {
 		app_invalidate(&a);
 		t0 = now_ms();
-		app_rescan(&a);
+		nav_rescan(&a);
 		draw(&a);
 		t[i] = now_ms() - t0;
 	}
 	report("refresh: stack of a goroutine", t, runs, 1);
-	app_goto(&a, SCR_LEAKS);
+	nav_goto(&a, SCR_LEAKS);
 	for (i = 0; i < runs; i++) {
 		app_invalidate(&a);
 		t0 = now_ms();
-		app_rescan(&a);
+		nav_rescan(&a);
 		draw(&a);
 		t[i] = now_ms() - t0;
 	}
 	report("refresh: leaks screen", t, runs, 1);
-	app_goto(&a, SCR_DIFF);
+	nav_goto(&a, SCR_DIFF);
 	for (i = 0; i < runs; i++) {
 		app_invalidate(&a);
 		t0 = now_ms();
-		app_rescan(&a);
+		nav_rescan(&a);
 		draw(&a);
 		t[i] = now_ms() - t0;
 	}
@@ -300,7 +301,7 @@ int main(int argc, char **argv)
 		empty_trash();
 		app_invalidate(&a);
 		t0 = now_ms();
-		app_rescan(&a);
+		nav_rescan(&a);
 		draw(&a);
 		t[i] = now_ms() - t0;
 	}

@@ -50,6 +50,17 @@ static struct snap *full_snap(void)
 	s->capture_ns = 7654321;
 	s->nallg = 9;
 	s->bytes_copied = 65536;
+	s->two_phase = 1;
+	s->nstops = 1;
+	s->stops[0] = (struct snap_stop){
+		.pause_ns = 1234567, .threads_ns = 2, .registry_ns = 3,
+		.other_ns = 4, .goroutines = 5, .stacks = 6, .bytes = 7,
+		.allgs_ns = 8, .gs_ns = 9, .ms_ns = 10, .decode_ns = 11,
+		.stacks_ns = 12, .waits_ns = 13, .hook_ns = 14,
+		.resume_ns = 15, .cpu_ns = 16, .faults = 17, .ranges = 18,
+		.read_calls = 19,
+	};
+	s->stacks_after = 20;
 	s->threads = xcalloc(2, sizeof(*s->threads));
 	s->threads[0].tid = 4242;
 	s->threads[0].stopped = 1;
@@ -141,6 +152,9 @@ static void test_roundtrip_every_field(void **state)
 	assert_non_null(strstr(a, "\"schema\":\"goscope.snapshot/2\""));
 	assert_int_equal(r->pid, 4242);
 	assert_int_equal(r->go_minor, 23);
+	assert_int_equal(r->nstops, 1);
+	assert_int_equal(r->stops[0].read_calls, 19);
+	assert_int_equal(r->stops[0].allgs_ns, 8);
 	assert_string_equal(r->main_module, "example.com/api");
 	assert_int_equal(r->ngs, 4);
 	assert_int_equal(r->gs[1].wait_ns, 123456789012ll);

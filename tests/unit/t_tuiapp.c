@@ -10,6 +10,7 @@
 
 #include "tui/app.h"
 #include "tui/keys.h"
+#include "tui/nav.h"
 #include "tests/unit/snapfix.h"
 #include "lib/banned.h"
 
@@ -60,20 +61,20 @@ static void test_group_selection_kept(void **state)
 	o.pid = 4242;
 	app_init(&a, &o);
 	model_push(&a.m, make_snap(5, 3, 1), NULL, 1, NULL);
-	app_rescan(&a);
+	nav_rescan(&a);
 	assert_int_equal(a.nrows, 3);
-	app_move(&a, 1);
+	nav_move(&a, 1);
 	assert_string_equal(selected_func(&a), "main.b");
 	/* c grows past both: b moves to the last row, and stays selected. */
 	model_push(&a.m, make_snap(5, 3, 10), NULL, 1, NULL);
 	app_invalidate(&a);
-	app_rescan(&a);
+	nav_rescan(&a);
 	assert_int_equal(a.lists[SCR_GROUPS].sel, 2);
 	assert_string_equal(selected_func(&a), "main.b");
 	/* b is gone: the selection stays on the same row. */
 	model_push(&a.m, make_snap(5, 0, 10), NULL, 1, NULL);
 	app_invalidate(&a);
-	app_rescan(&a);
+	nav_rescan(&a);
 	assert_int_equal(a.nrows, 2);
 	assert_int_equal(a.lists[SCR_GROUPS].sel, 1);
 	assert_string_equal(selected_func(&a), "main.a");
@@ -91,12 +92,12 @@ static void test_goroutine_selection_kept(void **state)
 	o.pid = 4242;
 	app_init(&a, &o);
 	model_push(&a.m, make_snap(5, 3, 1), NULL, 1, NULL);
-	app_rescan(&a);
-	assert_int_equal(app_open(&a), 1);
+	nav_rescan(&a);
+	assert_true(nav_open(&a) & KEYS_RESCAN);
 	assert_int_equal(a.screen, SCR_GOROUTINES);
-	app_rescan(&a);
+	nav_rescan(&a);
 	assert_int_equal(a.nmembers, 5);
-	app_select(&a, 3);
+	nav_select(&a, 3);
 	goid = a.m.cur->snap->gs[a.members[3]].goid;
 	assert_int_equal(goid, 103);
 	/* Goroutines 100 and 101 exit: 103 is now the second. */
@@ -109,21 +110,21 @@ static void test_goroutine_selection_kept(void **state)
 		model_push(&a.m, s, NULL, 1, NULL);
 	}
 	app_invalidate(&a);
-	app_rescan(&a);
+	nav_rescan(&a);
 	assert_int_equal(a.nmembers, 3);
 	assert_int_equal(a.lists[SCR_GOROUTINES].sel, 1);
 	assert_int_equal(a.m.cur->snap->gs[a.members[1]].goid, 103);
 	/* Open its stack; back goes to the goroutines, then the groups. */
-	assert_int_equal(app_open(&a), 1);
+	assert_true(nav_open(&a) & KEYS_RESCAN);
 	assert_int_equal(a.screen, SCR_STACK);
 	assert_int_equal(a.goid, 103);
-	app_rescan(&a);
+	nav_rescan(&a);
 	assert_true(a.gidx >= 0);
-	assert_int_equal(app_back(&a), 1);
+	assert_int_equal(nav_back(&a), 1);
 	assert_int_equal(a.screen, SCR_GOROUTINES);
-	assert_int_equal(app_back(&a), 1);
+	assert_int_equal(nav_back(&a), 1);
 	assert_int_equal(a.screen, SCR_GROUPS);
-	assert_int_equal(app_back(&a), 0);
+	assert_int_equal(nav_back(&a), 0);
 	app_release(&a);
 }
 
@@ -137,20 +138,20 @@ static void test_navigation(void **state)
 	app_init(&a, &o);
 	assert_true(a.offline);
 	model_push(&a.m, make_snap(1, 2, 3), NULL, 1, NULL);
-	app_rescan(&a);
-	app_select(&a, (size_t)-1);
+	nav_rescan(&a);
+	nav_select(&a, (size_t)-1);
 	assert_int_equal(a.lists[SCR_GROUPS].sel, 2);
-	app_move(&a, -10);
+	nav_move(&a, -10);
 	assert_int_equal(a.lists[SCR_GROUPS].sel, 0);
 	/* The key table writes the help text (as ? does). */
 	keys_help(&a, &a.help);
-	app_goto(&a, SCR_HELP);
-	app_rescan(&a);
+	nav_goto(&a, SCR_HELP);
+	nav_rescan(&a);
 	assert_true(a.nlines > 10);
-	app_goto(&a, SCR_LEAKS);
-	app_rescan(&a);
+	nav_goto(&a, SCR_LEAKS);
+	nav_rescan(&a);
 	assert_int_equal(a.nleaks, 0);
-	assert_int_equal(app_back(&a), 1);
+	assert_int_equal(nav_back(&a), 1);
 	assert_int_equal(a.screen, SCR_HELP);
 	assert_string_equal(app_screen_name(SCR_THREADS), "threads");
 	app_release(&a);

@@ -40,6 +40,7 @@ static void test_suspects_pinned(void **state);
 static void test_names(void **state);
 static void test_twins(void **state);
 static void test_hide_and_order(void **state);
+static void test_merge_states(void **state);
 
 /* nleak goroutines in main.leak, npool in main.worker, one in http. */
 static struct snap *make_snap(size_t nleak, size_t npool, uint64_t *goid)
@@ -526,6 +527,67 @@ static void test_hide_and_order(void **state)
 	free(rows);
 }
 
+/*
+ * One stack in two wait reasons: two groups, one when merged, whose
+ * states are listed largest first; the filter finds either state, and
+ * un-merging splits them again.
+ */
+static void test_merge_states(void **state)
+{
+	static const struct fr stack[] = {
+		{ "main.recv", "/app/r.go", 7, 0x10 }, { NULL, NULL, 0, 0 },
+	};
+	struct model_row *rows = NULL;
+	struct model_filter f;
+	struct model_query q;
+	struct model m;
+	struct snap *s = snap_new();
+	struct strbuf sb;
+	size_t alloc = 0, n, i, *members = NULL, amembers = 0;
+	struct err e;
+
+	(void)state;
+	for (i = 0; i < 8; i++)
+		fx_add(s, 10 + i, i < 5 ? "chan receive"
+				       : "chan receive (nil chan)", stack,
+		       &site);
+	model_init(&m, GROUP_LINES);
+	model_push(&m, s, NULL, 1, NULL);
+	memset(&q, 0, sizeof(q));
+	n = model_query_rows(&m, &q, &rows, &alloc);
+	assert_int_equal(n, 2);
+	assert_int_equal(rows[0].nstates, 0);
+	assert_false(model_merged(&m));
+
+	model_set_merge(&m, 1);
+	assert_true(model_merged(&m));
+	n = model_query_rows(&m, &q, &rows, &alloc);
+	assert_int_equal(n, 1);
+	assert_int_equal(rows[0].g->count, 8);
+	assert_int_equal(rows[0].nstates, 2);
+	strbuf_init(&sb);
+	model_fmt_states(rows[0].states, rows[0].nstates, &sb);
+	assert_string_equal(sb.buf,
+			    "chan receive 5, chan receive (nil chan) 3");
+	strbuf_release(&sb);
+	assert_int_equal(model_members(&m, rows[0].g->id, &members, &amembers),
+			 8);
+	free(members);
+
+	err_init(&e);
+	memset(&f, 0, sizeof(f));
+	assert_int_equal(model_filter_set(&f, "nil chan", &e), 0);
+	q.filter = &f;
+	assert_int_equal(model_query_rows(&m, &q, &rows, &alloc), 1);
+	model_filter_release(&f);
+	q.filter = NULL;
+
+	model_set_merge(&m, 0);
+	assert_int_equal(model_query_rows(&m, &q, &rows, &alloc), 2);
+	model_release(&m);
+	free(rows);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -537,6 +599,7 @@ int main(void)
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_twins),
 		cmocka_unit_test(test_hide_and_order),
+		cmocka_unit_test(test_merge_states),
 		cmocka_unit_test(test_baseline_and_level),
 		cmocka_unit_test(test_members),
 	};

@@ -16,7 +16,14 @@ static ARRIVED: AtomicUsize = AtomicUsize::new(0);
 
 mod outer {
     pub mod inner {
-        use std::hint::black_box;
+        // std::hint::black_box is stable only from Rust 1.66 (Debian
+        // bookworm's rustc is 1.63): a volatile read keeps the value.
+        #[inline(always)]
+        fn black_box<T>(x: T) -> T {
+            let r = unsafe { std::ptr::read_volatile(&x) };
+            std::mem::forget(x);
+            r
+        }
 
         pub struct Worker<T> {
             pub v: T,
