@@ -5,9 +5,10 @@
 
 #include "cli/cmd.h"
 #include "cli/opt.h"
-#include "snapshot/capture.h"
+#include "capture/capture.h"
 #include "snapshot/diff.h"
 #include "snapshot/snap.h"
+#include "format/fmt_watch.h"
 #include "snapshot/watch.h"
 #include "lib/report.h"
 #include "lib/strbuf.h"
@@ -126,8 +127,8 @@ static int judge_series(int nin, char **in, const struct capture_opts *co,
 	watch_verdict(w, &v);
 	strbuf_init(&vt);
 	strbuf_init(&vj);
-	watch_fmt_verdict(&v, watch_config(w), WATCH_TEXT, &vt);
-	watch_fmt_verdict(&v, watch_config(w), WATCH_JSON, &vj);
+	fmt_watch_verdict(&v, watch_config(w), WATCH_TEXT, &vt);
+	fmt_watch_verdict(&v, watch_config(w), WATCH_JSON, &vj);
 	diff_snaps(first, last, se->cfg.level, se->cfg.flags, &d);
 	d.nseries = (size_t)nin;
 	d.verdict_text = vt.buf;

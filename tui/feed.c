@@ -7,8 +7,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "snapshot/load.h"
-#include "snapshot/threads.h"
+#include "capture/load.h"
+#include "capture/threads.h"
 #include "tui/feed.h"
 #include "lib/xmalloc.h"
 #include "lib/banned.h"

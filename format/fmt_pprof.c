@@ -5,8 +5,8 @@
 #include <zlib.h>
 
 #include "goruntime/traceback.h"
-#include "snapshot/fmt_pprof.h"
-#include "snapshot/gen/profile.pb-c.h"
+#include "format/fmt_pprof.h"
+#include "format/gen/profile.pb-c.h"
 #include "lib/xmalloc.h"
 #include "lib/banned.h"
 
