@@ -117,6 +117,7 @@ static int cmd_threads_exec(int argc, char **argv)
 		error_msg("%s", e.msg);
 		return EXIT_RUNTIME;
 	}
+	cmd_warn_problems(snap);
 	strbuf_init(&out);
 	if (json)
 		fmt_json_snapshot(snap, &out);
