@@ -1116,6 +1116,9 @@ int capture_take(struct capture *c, struct snap **out, struct err *e)
 	c->nunstopped = 0;
 	c->unstopped[0] = c->resume_error[0] = '\0';
 	r = c->core ? 0 : proc_check(pid, e);
+	/* capture_open saw it: a process missing now has exited. */
+	if (r == -ESRCH)
+		return proc_gone(pid, e);
 	if (r < 0)
 		return r;
 	/* Allocate and touch the copy's memory before stopping anything. */

@@ -260,7 +260,9 @@ int app_on_result(struct app *a, struct feed_result *r)
 		if (r->error == -ESRCH && !a->offline) {
 			a->gone = 1;
 			a->autorefresh = 0;
-			app_message(a, 1, PROC_EXITED_MSG, (int)a->pid);
+			/* The same words, whichever step noticed. */
+			proc_gone(a->pid, &r->e);
+			app_message(a, 1, "%s", r->e.msg);
 		} else {
 			app_message(a, 1, "%s", r->e.msg);
 			/* A hole in the trends where the sample is missing. */

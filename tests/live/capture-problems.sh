@@ -19,8 +19,8 @@
 # A target that dies during the capture (killed while goscope sleeps in
 # the pause GOSCOPE_TEST_PHASE_DELAY_MS puts between the phases, or, with
 # --full-stop, while it is stopped) is said to have exited, in one
-# wording, "process PID has exited", by dump, threads and watch, and for
-# a zombie.
+# wording, "process PID has exited", by dump, threads and watch (also
+# when it dies between two snapshots), and for a zombie.
 set -u
 . "$(dirname "$0")/../lib.sh"
 . "$T_ROOT/tests/go-env.sh"
@@ -35,7 +35,7 @@ cleanup() {
 	rm -rf "$work"
 }
 trap cleanup EXIT
-t_plan 13
+t_plan 14
 
 CC=${CC:-cc}
 if ! $CC -O2 -Wall -o "$work/tracer" "$T_ROOT/tests/targets/threads/tracer.c" \
@@ -241,6 +241,30 @@ died "died between the phases: threads" 1 \
 # watch: the first snapshot dies; the watch ends (and has no verdict).
 died "died between the phases: watch" 1 \
 	"goscope: process PID has exited" watch --count=3 --format=json
+
+# watch: the target dies between two snapshots.
+if ! t_launch_goroutines wpid "$work/goroutines"; then
+	t_fail "died between two snapshots: watch" "target did not start"
+else
+	"$GOSCOPE" watch --count=20 --interval=1s --format=json "$wpid" \
+		>"$work/out" 2>"$work/err" &
+	g=$!
+	for _ in $(seq 600); do
+		grep -q '"type":"sample"' "$work/out" && break
+		kill -0 "$g" 2>/dev/null || break
+		sleep 0.05
+	done
+	kill -KILL "$wpid"
+	wait "$g"
+	rc=$?
+	t_finish "$wpid"
+	if [ $rc -eq 1 ] && grep -q '"type":"sample"' "$work/out" &&
+		err_is watch "$work/err" "goscope: process $wpid has exited"; then
+		t_ok "died between two snapshots: watch"
+	else
+		t_fail "died between two snapshots: watch" "status $rc"
+	fi
+fi
 
 # A zombie: the same words.
 bash -c 'sleep 0 & exec sleep 30' &
