@@ -3,6 +3,7 @@
 #include <elf.h>
 #include <errno.h>
 #include <limits.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -663,6 +664,10 @@ struct capture {
 	struct capture_opts opts;
 	capture_hook_fn hook;
 	void *hook_arg;
+	/* The last take's problems, for the snapshot (struct snap). */
+	size_t nunstopped;
+	char unstopped[160];
+	char resume_error[sizeof(((struct err *)0)->msg)];
 };
 
 /* One stop: the threads' registers, for the registry copy. */
@@ -678,9 +683,12 @@ struct stop1 {
 	struct memsrc_counts mc0, mc1;
 };
 
+static void test_delay(const struct capture *c);
 static int stop_target(pid_t pid, struct memsrc *mem, struct stop1 *st,
 		       struct err *e);
-static void resume_target(struct memsrc *mem, struct stop1 *st);
+static void stop_problems(struct capture *c, const struct stop1 *st);
+static void resume_target(struct capture *c, struct memsrc *mem,
+			  struct stop1 *st);
 static uint64_t ru_cpu_ns(const struct rusage *ru);
 static void stop_release(struct stop1 *st);
 static void record_stop(struct snap *s, const struct stop1 *st,
@@ -690,6 +698,7 @@ static int second_phase(struct capture *c, struct gort_registry *reg,
 			struct snap *s, struct err *e);
 static size_t copy_budget(const struct capture_opts *o);
 static int too_big(pid_t pid, struct err *e);
+static void heap_prewarm(size_t ngs);
 static struct snap *build_snap(struct capture *c, struct gort_registry *reg,
 			       const struct stop1 *st, const struct labtab *lt);
 
@@ -753,7 +762,10 @@ int capture_open(pid_t pid, struct capture **out, struct err *e)
 	c->pid = pid;
 	c->start_time = proc_start_time(pid);
 	capture_opts_init(&c->opts);
-	r = prepare(pid, &c->p, e);
+	/* After the first look (proc_check), a failure may be its exit. */
+	r = proc_check(pid, e);
+	if (r == 0)
+		r = proc_explain_exit(pid, prepare(pid, &c->p, e), e);
 	if (r < 0) {
 		prep_release(&c->p);
 		free(c);
@@ -832,11 +844,44 @@ static int stop_target(pid_t pid, struct memsrc *mem, struct stop1 *st,
 	return 0;
 }
 
-/* Resumes the stopped target and notes what the stop cost. */
-static void resume_target(struct memsrc *mem, struct stop1 *st)
+/* The tests' pause between the phases (GOSCOPE_TEST_PHASE_DELAY_MS). */
+static void test_delay(const struct capture *c)
 {
+	struct timespec ts = {
+		.tv_sec = c->opts.phase_delay_ms / 1000,
+		.tv_nsec = (long)(c->opts.phase_delay_ms % 1000) * 1000000L,
+	};
+
+	if (c->opts.phase_delay_ms)
+		nanosleep(&ts, NULL);
+}
+
+/* Keeps the threads a stop missed, for the snapshot. */
+static void stop_problems(struct capture *c, const struct stop1 *st)
+{
+	char why[sizeof(c->unstopped)];
+	size_t n = ptstop_unstopped(st->stop, why, sizeof(why));
+
+	if (n > c->nunstopped) {
+		c->nunstopped = n;
+		memcpy(c->unstopped, why, sizeof(why));
+	}
+}
+
+/*
+ * Resumes the stopped target and notes what the stop cost; keeps what a
+ * failed resume says, for the snapshot.
+ */
+static void resume_target(struct capture *c, struct memsrc *mem,
+			  struct stop1 *st)
+{
+	struct err e;
+
 	memsrc_counts(mem, &st->mc1);
-	ptstop_resume(st->stop, NULL);
+	err_init(&e);
+	if (ptstop_resume(st->stop, &e) < 0 && !c->resume_error[0])
+		snprintf(c->resume_error, sizeof(c->resume_error), "%s",
+			 e.msg);
 	getrusage(RUSAGE_SELF, &st->ru1);
 }
 
@@ -893,6 +938,33 @@ static void record_stop(struct snap *s, const struct stop1 *st,
 		s->pause_ns = ns;
 }
 
+/*
+ * One stop (--full-stop) also reads what every parked goroutine waits
+ * on, and that code allocates as it goes (sudogs, waits, channel
+ * tables): about 700 bytes per goroutine.  malloc is told to keep its
+ * heap and grown by that much now, touched by goscope and by the kernel
+ * (memsrc_prefault), so that those allocations take no page fault while
+ * the target is stopped.
+ */
+static void heap_prewarm(size_t ngs)
+{
+	size_t want = ngs * 768 + (4u << 20), chunk = 16u << 20, k, n;
+	void **blocks;
+
+	mallopt(M_MMAP_THRESHOLD, 32 << 20);
+	mallopt(M_TRIM_THRESHOLD, INT_MAX);
+	n = (want + chunk - 1) / chunk;
+	blocks = xcalloc(n, sizeof(*blocks));
+	for (k = 0; k < n; k++) {
+		blocks[k] = xmalloc(chunk);
+		memsrc_prefault(blocks[k], chunk,
+				MEMSRC_TOUCH_USER | MEMSRC_TOUCH_KERNEL);
+	}
+	for (k = n; k > 0; k--)
+		free(blocks[k - 1]);
+	free(blocks);
+}
+
 /* The one-line error of a target over the memory budget. */
 static int too_big(pid_t pid, struct err *e)
 {
@@ -929,15 +1001,7 @@ static int second_phase(struct capture *c, struct gort_registry *reg,
 	size_t stacks0 = reg->stacks_copied, bytes0;
 	long n;
 
-	if (c->opts.phase_delay_ms) {
-		struct timespec ts = {
-			.tv_sec = c->opts.phase_delay_ms / 1000,
-			.tv_nsec = (long)(c->opts.phase_delay_ms % 1000) *
-				   1000000L,
-		};
-
-		nanosleep(&ts, NULL);
-	}
+	test_delay(c);
 	n = gort_registry_finish(pp->mem, &pp->layout, reg, e);
 	if (n < 0)
 		return (int)n;
@@ -947,12 +1011,13 @@ static int second_phase(struct capture *c, struct gort_registry *reg,
 	/* A failed second stop (the target exiting) leaves the marks. */
 	if (stop_target(c->pid, pp->mem, &st, NULL) < 0)
 		return 0;
+	stop_problems(c, &st);
 	stacks0 = reg->stacks_copied;
 	bytes0 = reg->bytes_copied;
 	n = gort_registry_recopy(pp->mem, &pp->layout, pp->bias, st.th,
 				 st.nth, reg, e);
 	st.t_copied = st.t_waits = st.t_other = now_ns(CLOCK_MONOTONIC);
-	resume_target(pp->mem, &st);
+	resume_target(c, pp->mem, &st);
 	record_stop(s, &st, reg, stacks0, bytes0,
 		    n > 0 ? (size_t)n : 0);
 	stop_release(&st);
@@ -1048,7 +1113,12 @@ int capture_take(struct capture *c, struct snap **out, struct err *e)
 	memset(&reg, 0, sizeof(reg));
 	memset(&st, 0, sizeof(st));
 	memset(&waits, 0, sizeof(waits));
+	c->nunstopped = 0;
+	c->unstopped[0] = c->resume_error[0] = '\0';
 	r = c->core ? 0 : proc_check(pid, e);
+	/* capture_open saw it: a process missing now has exited. */
+	if (r == -ESRCH)
+		return proc_gone(pid, e);
 	if (r < 0)
 		return r;
 	/* Allocate and touch the copy's memory before stopping anything. */
@@ -1079,9 +1149,12 @@ int capture_take(struct capture *c, struct snap **out, struct err *e)
 	/* What parked goroutines wait on: the epoll registrations now. */
 	gort_waits_prepare(pid, blocked_types_base(pp->img, &pp->layout,
 						   pp->bias), &waits);
+	if (c->opts.full_stop)
+		heap_prewarm(reg.nallg);
 	r = stop_target(pid, pp->mem, &st, e);
 	if (r < 0)
 		goto fail;
+	stop_problems(c, &st);
 copy:
 	{
 		char **wr = reg.waitreasons;
@@ -1106,8 +1179,11 @@ copy:
 	if (c->hook && st.stop)
 		c->hook(st.stop, c->hook_arg);
 	st.t_other = now_ns(CLOCK_MONOTONIC);
+	/* One stop: the tests' pause is spent with the target stopped. */
+	if (st.stop && c->opts.full_stop)
+		test_delay(c);
 	if (st.stop)
-		resume_target(pp->mem, &st);
+		resume_target(c, pp->mem, &st);
 	if (r == -E2BIG)
 		too_big(pid, e);
 	if (r < 0)
@@ -1131,6 +1207,9 @@ copy:
 	fig.two_phase = !c->opts.full_stop && !c->core;
 	if (reg.ndeferred) {
 		r = second_phase(c, &reg, &fig, e);
+		/* Its reads of a process that died failed: not a snapshot. */
+		if (r == 0 && !c->core && proc_exited(pid))
+			r = proc_gone(pid, e);
 		if (r < 0)
 			goto fail;
 	}
@@ -1148,6 +1227,11 @@ copy:
 	s->nretried = fig.nretried;
 	s->nallg = reg.nallg;
 	s->bytes_copied = reg.bytes_copied;
+	s->nunstopped = c->nunstopped;
+	if (c->nunstopped)
+		s->unstopped = snap_intern(s, c->unstopped);
+	if (c->resume_error[0])
+		s->resume_error = snap_intern(s, c->resume_error);
 	blocked_build(s, &waits, pp->img, pp->bias);
 	gort_waits_release(&waits);
 	/* Waits read before a goroutine ran (or was copied again). */
@@ -1166,5 +1250,6 @@ fail:
 	gort_waits_release(&waits);
 	stop_release(&st);
 	gort_registry_release(&reg);
-	return r;
+	/* Whatever step failed, a target that died is said to have. */
+	return c->core ? r : proc_explain_exit(pid, r, e);
 }

@@ -30,7 +30,8 @@ struct capture_opts {
 	/*
 	 * Test knobs, from the environment by capture_opts_init:
 	 * GOSCOPE_TEST_PHASE_DELAY_MS sleeps that long between the resume
-	 * and the second phase; GOSCOPE_TEST_RETRY_MAX sets retry_max.
+	 * and the second phase (with full_stop: while the target is stopped,
+	 * before the resume); GOSCOPE_TEST_RETRY_MAX sets retry_max.
 	 */
 	unsigned int phase_delay_ms;
 	long retry_max;		/* default CAPTURE_RETRY_MAX */

@@ -143,16 +143,25 @@ static int take_plain(struct tcap *tc, struct snap **out, struct err *e)
 {
 	struct ptstop *stop = NULL;
 	struct snap *s;
+	size_t nunstopped;
+	char *exe, why[160];
 	int r, deleted;
-	char *exe;
+	struct err re;
 
 	r = ptstop_stop(tc->pid, &stop, e);
 	if (r < 0)
 		return r;
 	stackcopy_take(tc->sc, stop);
+	nunstopped = ptstop_unstopped(stop, why, sizeof(why));
 	/* A process that exited meanwhile still has its copy to show. */
-	ptstop_resume(stop, NULL);
+	err_init(&re);
+	ptstop_resume(stop, &re);
 	s = snap_new();
+	s->nunstopped = nunstopped;
+	if (nunstopped)
+		s->unstopped = snap_intern(s, why);
+	if (re.code)
+		s->resume_error = snap_intern(s, re.msg);
 	s->pid = tc->pid;
 	if (proc_exe(tc->pid, &exe, &deleted, NULL) == 0)
 		s->exe = exe;
@@ -520,7 +529,8 @@ int threads_capture(pid_t pid, const struct threads_opts *o,
 	r = 0;
 out:
 	tcap_release(&tc);
-	return r;
+	/* Whatever step failed, a target that died is said to have. */
+	return proc_explain_exit(pid, r, e);
 }
 
 /* The core's process, as the threads view shows a live one. */

@@ -8,7 +8,9 @@
 #include "cli/cmd.h"
 #include "capture/capture.h"
 #include "capture/load.h"
+#include "snapshot/snap.h"
 #include "lib/report.h"
+#include "lib/strbuf.h"
 #include "lib/banned.h"
 
 const struct cmd_entry *const cmd_table[] = {
@@ -89,6 +91,7 @@ int cmd_load_snapshot_exe(const char *arg, const char *exe,
 			error_msg("%s", e.msg);
 			return EXIT_RUNTIME;
 		}
+		cmd_warn_problems(*out);
 		return 0;
 	}
 	if (load_file_exe(arg, exe, co, out, &info, &e) < 0) {
@@ -99,6 +102,22 @@ int cmd_load_snapshot_exe(const char *arg, const char *exe,
 		warning_msg("'%s': %s; using the %zu goroutines read", arg,
 			    info.warn.msg, (*out)->ngs);
 	return 0;
+}
+
+size_t cmd_warn_problems(const struct snap *s)
+{
+	struct strbuf sb;
+	char *line, *nl;
+	size_t n;
+
+	strbuf_init(&sb);
+	n = snap_problems(s, &sb);
+	for (line = sb.buf; n && (nl = strchr(line, '\n')); line = nl + 1) {
+		*nl = '\0';
+		warning_msg("%s", line);
+	}
+	strbuf_release(&sb);
+	return n;
 }
 
 int cmd_finish_stdout(int status)

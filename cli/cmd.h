@@ -54,7 +54,7 @@ struct capture_opts;
  * Gets the snapshot a target argument names: a PID is captured now (with
  * options co; NULL: the defaults), a file (or "-") is read as a JSON
  * snapshot or a Go goroutine dump.  Prints the error (or a damaged
- * dump's warning) on stderr.  Returns 0 and *out (free with snap_free),
+ * dump's warning, or a capture's problems) on stderr.  Returns 0 and *out (free with snap_free),
  * or EXIT_RUNTIME.
  */
 int cmd_load_snapshot(const char *arg, const struct capture_opts *co,
@@ -62,6 +62,14 @@ int cmd_load_snapshot(const char *arg, const struct capture_opts *co,
 /* The same, where arg may be a core file made from the executable exe. */
 int cmd_load_snapshot_exe(const char *arg, const char *exe,
 			  const struct capture_opts *co, struct snap **out);
+
+struct snap;
+/*
+ * Prints what went wrong in a live capture that still gave the snapshot
+ * s (snap_problems: a partial capture, a failed resume) as warnings on
+ * stderr; returns how many lines it printed.
+ */
+size_t cmd_warn_problems(const struct snap *s);
 
 /*
  * Flushes and closes stdout, reporting write errors (EPIPE, ENOSPC).

@@ -29,8 +29,7 @@ static int judge_series(int nin, char **in, const struct capture_opts *co,
 
 const struct cmd_entry cmd_diff_entry = {
 	.name = "diff",
-	.summary = "Compare snapshots: groups grown, new, gone; stuck "
-		   "goroutines; over a series, the leak verdict.",
+	.summary = "Compare snapshots; over a series, the leak verdict.",
 	.usage = "goscope diff [--level=exact|lines|functions] "
 		 "[--format=text|json] [--all] [--window=30s] "
 		 "[--tolerance=3] [--noise=3] [--rules=FILE] OLD [MID...] NEW",

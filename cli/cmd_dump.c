@@ -58,9 +58,9 @@ const struct cmd_entry cmd_dump_entry = {
 	"did not run meanwhile (else copied again in a second short stop).\n"
 	"Unwinding and symbolizing happen after it resumed.\n"
 	"FILE: a JSON snapshot or a Go goroutine dump ('-': standard input).\n"
-	"CORE: a core file (kernel or gcore) of a Go program, read like a\n"
-	"live process; EXE is its executable, found from the core's notes\n"
-	"when not given.\n",
+	"CORE: a core file (kernel or gcore; also zstd, xz, gzip or lz4\n"
+	"compressed) of a Go program, read like a live process; EXE is its\n"
+	"executable, found from the core's notes when not given.\n",
 	.exec = cmd_dump_exec,
 };
 

@@ -43,9 +43,9 @@ const struct cmd_entry cmd_threads_entry = {
 	"registers and the top of its stack are copied; unwinding and\n"
 	"symbolizing happen after the process resumed.  For Go programs each\n"
 	"thread is matched to its M and goroutine.\n"
-	"CORE: a core file (kernel or gcore): its threads, registers and\n"
-	"stacks as saved; EXE is its executable, found from the core's notes\n"
-	"when not given.\n",
+	"CORE: a core file (kernel or gcore; also zstd, xz, gzip or lz4\n"
+	"compressed): its threads, registers and stacks as saved; EXE is its\n"
+	"executable, found from the core's notes when not given.\n",
 	.exec = cmd_threads_exec,
 };
 
@@ -117,6 +117,7 @@ static int cmd_threads_exec(int argc, char **argv)
 		error_msg("%s", e.msg);
 		return EXIT_RUNTIME;
 	}
+	cmd_warn_problems(snap);
 	strbuf_init(&out);
 	if (json)
 		fmt_json_snapshot(snap, &out);

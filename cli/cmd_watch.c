@@ -11,6 +11,7 @@
 
 #include "cli/cmd.h"
 #include "cli/opt.h"
+#include "inspect/proc.h"
 #include "capture/capture.h"
 #include "capture/load.h"
 #include "format/fmt_watch.h"
@@ -31,7 +32,6 @@ static int take_retrying(struct capture *cap, struct snap **s,
 static int write_file(const char *path, const struct strbuf *sb);
 static int write_textfile(const char *dir, pid_t pid, struct watch *w,
 			  const struct strbuf *sample, const char *process);
-static int process_gone(pid_t pid);
 
 const struct cmd_entry cmd_watch_entry = {
 	.name = "watch",
@@ -149,11 +149,6 @@ static int write_textfile(const char *dir, pid_t pid, struct watch *w,
 	strbuf_release(&out);
 	strbuf_release(&path);
 	return r;
-}
-
-static int process_gone(pid_t pid)
-{
-	return kill(pid, 0) < 0 && errno == ESRCH;
 }
 
 static int cmd_watch_exec(int argc, char **argv)
@@ -310,13 +305,14 @@ static int cmd_watch_exec(int argc, char **argv)
 			 * interval; the verdict counts the failure.  With a
 			 * textfile any failure but the end of the process
 			 * is only counted. */
-			if (process_gone(pid) || (r != -EBUSY && !textfile)) {
+			if (proc_exited(pid) || (r != -EBUSY && !textfile)) {
 				status = EXIT_RUNTIME;
 				break;
 			}
 			continue;
 		}
 		s->main_module = snap_intern(s, mod);
+		cmd_warn_problems(s);
 		if (s->exe && !process) {
 			const char *base = strrchr(s->exe, '/');
 

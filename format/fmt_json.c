@@ -580,6 +580,14 @@ static json_t *capture_json(const struct snap *s)
 	json_object_set_new(o, "allglen", json_integer((json_int_t)s->nallg));
 	json_object_set_new(o, "bytes_copied",
 			    json_integer((json_int_t)s->bytes_copied));
+	/* A partial capture, a failed resume: only when they happened. */
+	if (s->nunstopped) {
+		json_object_set_new(o, "unstopped_threads", json_integer(
+			(json_int_t)s->nunstopped));
+		json_object_set_new(o, "unstopped", jstr(s->unstopped));
+	}
+	if (s->resume_error)
+		json_object_set_new(o, "resume_error", jstr(s->resume_error));
 	if (s->nstops)
 		capture_stops_json(o, s);
 	return o;

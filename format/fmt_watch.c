@@ -139,6 +139,11 @@ static void fmt_verdict_metrics(const struct watch_verdict *v,
 		    "that could not be taken.\n# TYPE "
 		    "goscope_capture_failures_total counter\n");
 	strbuf_addf(out, "goscope_capture_failures_total %zu\n", v->failures);
+	strbuf_adds(out, "# HELP goscope_capture_problems_total Snapshots "
+		    "taken with a problem: threads that could not be stopped "
+		    "(partial), or a failed resume.\n# TYPE "
+		    "goscope_capture_problems_total counter\n");
+	strbuf_addf(out, "goscope_capture_problems_total %zu\n", v->problems);
 	strbuf_adds(out, "# HELP goscope_capture_success 1 when the last "
 		    "snapshot was taken.\n# TYPE goscope_capture_success "
 		    "gauge\n");
@@ -217,6 +222,8 @@ static void fmt_verdict_json(const struct watch_verdict *v,
 						      v->nleaked));
 	json_object_set_new(o, "capture_failures",
 			    json_integer((json_int_t)v->failures));
+	json_object_set_new(o, "capture_problems",
+			    json_integer((json_int_t)v->problems));
 	for (i = 0; i < v->nsuspects; i++)
 		json_array_append_new(arr, suspect_json(&v->suspects[i]));
 	json_object_set_new(o, "suspects", arr);

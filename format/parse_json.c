@@ -264,6 +264,17 @@ static int read_capture(struct reader *r, json_t *c)
 	if (get_int(r, c, "bytes_copied", 0, INT64_MAX, 0, &v) < 0)
 		return -EINVAL;
 	r->s->bytes_copied = (size_t)v;
+	/* Optional: a partial capture, a failed resume. */
+	if (json_object_get(c, "unstopped_threads")) {
+		if (get_int(r, c, "unstopped_threads", 1, INT32_MAX, 0,
+			    &v) < 0 ||
+		    get_str(r, c, "unstopped", 0, &r->s->unstopped) < 0)
+			return -EINVAL;
+		r->s->nunstopped = (size_t)v;
+	}
+	if (json_object_get(c, "resume_error") &&
+	    get_str(r, c, "resume_error", 0, &r->s->resume_error) < 0)
+		return -EINVAL;
 	if (json_object_get(c, "mode"))
 		return read_stops(r, c);
 	return 0;

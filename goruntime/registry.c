@@ -330,6 +330,7 @@ static void decode_g(const struct gort_layout *l, const unsigned char *b,
 	g->lockedm = rd64(b, l->g_size, l->g_lockedm);
 	g->m = rd64(b, l->g_size, l->g_m);
 	g->labels = rd64(b, l->g_size, l->g_labels);
+	g->waiting = rd64(b, l->g_size, l->g_waiting);
 	g->stack_lo = rd64(b, l->g_size, l->g_stack_lo);
 	g->stack_hi = rd64(b, l->g_size, l->g_stack_hi);
 	g->sched_sp = rd64(b, l->g_size, l->g_sched_sp);
@@ -782,6 +783,7 @@ int gort_registry_reserve(struct memsrc *mem, const struct gort_layout *l,
 	memsrc_prefault(r->stack_pool, sbytes, MEMSRC_TOUCH_KERNEL);
 	r->stack_pool_size = sbytes;
 	r->plan = p;
+	r->nallg = p->n;
 	return 0;
 }
 

@@ -44,6 +44,7 @@ struct gort_g {
 	uint64_t lockedm;
 	uint64_t m;		/* *m when running or in a syscall */
 	uint64_t labels;
+	uint64_t waiting;	/* g.waiting: its first sudog, or 0 */
 	uint64_t stack_lo, stack_hi;
 	uint64_t sched_sp, sched_pc, sched_bp, sched_lr;
 	uint64_t syscallsp, syscallpc, syscallbp;
@@ -84,7 +85,7 @@ struct gort_registry {
 	struct gort_g *gs;
 	int gs_heap;
 	size_t ngs;		/* every non-dead g */
-	size_t nallg;		/* allglen at the stop */
+	size_t nallg;		/* allglen at the stop (reserve: before) */
 	struct gort_m *ms;
 	size_t nms;
 	char **waitreasons;	/* runtime.waitReasonStrings, when read */

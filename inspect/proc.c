@@ -46,14 +46,46 @@ int proc_check(pid_t pid, struct err *e)
 		if (fgets(buf, sizeof(buf), f))
 			p = strrchr(buf, ')');
 		fclose(f);
-		if (p && (p[2] == 'Z' || p[2] == 'X'))
-			return err_set(e, ESRCH,
-				       "process %d has exited (zombie)",
-				       (int)pid);
+		if (p && (p[2] == 'Z' || p[2] == 'X') && proc_exited(pid))
+			return proc_gone(pid, e);
 		if (p && is_kthread(p + 1))
 			return err_set(e, EPERM, PROC_KTHREAD_MSG, (int)pid);
 	}
 	return 0;
+}
+
+int proc_gone(pid_t pid, struct err *e)
+{
+	return err_set(e, ESRCH, PROC_EXITED_MSG, (int)pid);
+}
+
+int proc_exited(pid_t pid)
+{
+	char path[64], buf[512], *p = NULL;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return errno == ENOENT || errno == ESRCH;
+	if (fgets(buf, sizeof(buf), f))
+		p = strrchr(buf, ')');
+	fclose(f);
+	if (!p || (p[2] != 'Z' && p[2] != 'X'))
+		return 0;
+	/* A group leader that exited while other threads live is a zombie
+	 * too: the process lives on while they do. */
+	if (proc_status_field(pid, "Threads", buf, sizeof(buf)) == 0 &&
+	    strtol(buf, NULL, 10) > 1)
+		return 0;
+	return 1;
+}
+
+int proc_explain_exit(pid_t pid, int r, struct err *e)
+{
+	if (r >= 0 || r == -EINTR || !proc_exited(pid))
+		return r;
+	return proc_gone(pid, e);
 }
 
 /* s: the /proc/PID/stat text after the ')'; its 7th field is flags. */

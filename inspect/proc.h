@@ -27,6 +27,31 @@ struct proc_maps {
 	"inspect"
 
 /*
+ * The one message for a process that went away, whichever step noticed
+ * it (attach, stop, a memory or /proc read, resume) and whichever
+ * command or view (printf: the pid).  "no process with pid N" is kept
+ * for a pid that named no process when goscope first looked.
+ */
+#define PROC_EXITED_MSG "process %d has exited"
+
+/* Fills e with PROC_EXITED_MSG (ESRCH); returns -ESRCH. */
+int proc_gone(pid_t pid, struct err *e);
+
+/*
+ * 1 when pid has exited since goscope first saw it: /proc/PID is gone,
+ * or the process is a zombie (its last thread exited); else 0.
+ */
+int proc_exited(pid_t pid);
+
+/*
+ * For a step that failed with r < 0 on a process goscope has seen: when
+ * the process has exited meanwhile, the failure is that (proc_gone),
+ * whatever the step said (a read error, "no such process"); otherwise r
+ * and e unchanged.  Returns the resulting r.
+ */
+int proc_explain_exit(pid_t pid, int r, struct err *e);
+
+/*
  * Checks that pid names a live process we can see.  Returns 0, -ESRCH
  * (with a message naming the pid), -EPERM for a kernel thread
  * (PROC_KTHREAD_MSG) or another negative errno.

@@ -96,7 +96,6 @@ struct ptstop_impl {
 	sigset_t oldmask;
 	int chld_blocked;
 	int chld_seen;		/* consumed a SIGCHLD while waiting */
-	int ever_seized;	/* some thread was attached at some point */
 };
 
 static const int guard_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT,
@@ -350,7 +349,7 @@ static long tracer_of(pid_t tid)
 
 static int precheck(pid_t pid, struct err *e)
 {
-	char state, buf[64], name[64];
+	char state, name[64];
 	unsigned long flags;
 	long tracer;
 	int r, ppid;
@@ -367,13 +366,8 @@ static int precheck(pid_t pid, struct err *e)
 		return err_set(e, ESRCH, "no process with pid %d", (int)pid);
 	if (flags & PF_KTHREAD_FLAG)
 		return err_set(e, EPERM, PROC_KTHREAD_MSG, (int)pid);
-	if ((state == 'Z' || state == 'X') &&
-	    (proc_status_field(pid, "Threads", buf, sizeof(buf)) < 0 ||
-	     strtol(buf, NULL, 10) <= 1))
-		return err_set(e, ESRCH,
-			       "process %d is a zombie: it has exited and its "
-			       "parent (pid %d) has not reaped it yet",
-			       (int)pid, ppid);
+	if ((state == 'Z' || state == 'X') && proc_exited(pid))
+		return proc_gone(pid, e);
 	tracer = tracer_of(pid);
 	if (tracer == getpid())
 		return err_set(e, EBUSY,
@@ -529,7 +523,6 @@ static int scan_tasks(struct ptstop_impl *si, unsigned int *nnew)
 		si->thr[i].since = now_ns();
 		si->thr[i].guard = guard_add((pid_t)v);
 		si->pub.nauto += r == 1;
-		si->ever_seized = 1;
 	}
 	closedir(d);
 	si->pub.nscans++;
@@ -885,11 +878,9 @@ static int stop_failed(struct ptstop_impl *si, struct err *e)
 {
 	int have_busy = 0, have_perm = 0, have_time = 0, other = 0;
 	pid_t pid = si->pub.pid, busy_tid = 0;
-	char hint[384], name[64], state;
-	unsigned long flags;
+	char hint[384], name[64];
 	long tracer;
 	size_t i;
-	int ppid;
 
 	for (i = 0; i < si->pub.nthreads; i++) {
 		int code = si->pub.threads[i].error;
@@ -933,15 +924,7 @@ static int stop_failed(struct ptstop_impl *si, struct err *e)
 	if (other)
 		return err_errno(e, other, "cannot stop process %d",
 				 (int)pid);
-	if (!si->ever_seized &&
-	    read_task_stat(pid, pid, &state, &ppid, &flags) == 0 &&
-	    (state == 'Z' || state == 'X'))
-		return err_set(e, ESRCH,
-			       "process %d is a zombie: it has exited and its "
-			       "parent (pid %d) has not reaped it yet",
-			       (int)pid, ppid);
-	return err_set(e, ESRCH, "process %d exited while it was being stopped",
-		       (int)pid);
+	return proc_gone(pid, e);
 }
 
 static void impl_free(struct ptstop_impl *si)
@@ -1067,10 +1050,43 @@ int ptstop_resume(struct ptstop *s, struct err *e)
 			       nstuck, (int)s->pid, (int)stuck_tid,
 			       (unsigned long long)(LATE_TIMEOUT_NS / NSEC));
 	if (!nalive && s->nthreads)
-		return err_set(e, ESRCH,
-			       "process %d exited while it was stopped",
-			       (int)s->pid);
+		return proc_gone(s->pid, e);
 	return 0;
+}
+
+size_t ptstop_unstopped(const struct ptstop *s, char *why, size_t size)
+{
+	const struct ptstop_thread *t, *first = NULL;
+	char name[64];
+	size_t i, n = 0;
+	long tracer;
+
+	if (size)
+		why[0] = '\0';
+	for (i = 0; s && i < s->nthreads; i++) {
+		t = &s->threads[i];
+		/* ESRCH: a thread that exited but is not reaped yet. */
+		if (t->stopped || !t->error || t->error == ESRCH)
+			continue;
+		if (!n++)
+			first = t;
+	}
+	if (!n || !size)
+		return n;
+	if (first->error == EBUSY && (tracer = tracer_of(first->tid)) > 0) {
+		snprintf(name, sizeof(name), "?");
+		proc_status_field((pid_t)tracer, "Name", name, sizeof(name));
+		snprintf(why, size, "thread %d is traced by pid %ld (%s)",
+			 (int)first->tid, tracer, name);
+	} else if (first->error == ETIMEDOUT) {
+		snprintf(why, size, "thread %d did not stop within %llu ms",
+			 (int)first->tid,
+			 (unsigned long long)(STOP_TIMEOUT_NS / MSEC));
+	} else {
+		snprintf(why, size, "thread %d: %s", (int)first->tid,
+			 strerror(first->error));
+	}
+	return n;
 }
 
 void ptstop_free(struct ptstop *s)

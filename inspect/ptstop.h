@@ -78,6 +78,16 @@ int ptstop_stop(pid_t pid, struct ptstop **out, struct err *e);
  * seconds (it stays attached until goscope exits).
  */
 int ptstop_resume(struct ptstop *s, struct err *e);
+/*
+ * The threads of a successful stop that could not be stopped (another
+ * tracer holds them, they did not stop in time, ...; not those that
+ * exited): returns how many, and writes why the first one was not
+ * stopped to why (one line, e.g. "thread 12 is traced by pid 9
+ * (strace)"), empty when there are none.  Such a stop is partial: those
+ * threads ran on while the others were stopped.
+ */
+size_t ptstop_unstopped(const struct ptstop *s, char *why, size_t size);
+
 /* Frees s, resuming first if still stopped. */
 void ptstop_free(struct ptstop *s);
 

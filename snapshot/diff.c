@@ -32,13 +32,6 @@ static void count_states(struct diff *d, const struct grouping *gr,
 static void by_id(struct diff *d, size_t *dg_of_b);
 static int rank(const struct diff_group *g);
 static int cmp_group(const void *x, const void *y);
-/* A group's verdict in one word: "suspect", "stable", "undecided". */
-static const char *leak_word(int state)
-{
-	return state == LEAK_SUSPECT ? "suspect"
-	       : state == LEAK_STABLE ? "stable" : "undecided";
-}
-
 static const char *leak_word(int state);
 static void fmt_delta(struct strbuf *out, size_t before, size_t after);
 static json_t *frame_obj(const struct snap_frame *f);
@@ -297,6 +290,13 @@ const char *diff_change_name(enum diff_change c)
 	};
 
 	return names[c];
+}
+
+/* A group's verdict in one word: "suspect", "stable", "undecided". */
+static const char *leak_word(int state)
+{
+	return state == LEAK_SUSPECT ? "suspect"
+	       : state == LEAK_STABLE ? "stable" : "undecided";
 }
 
 static void fmt_delta(struct strbuf *out, size_t before, size_t after)

@@ -4,6 +4,7 @@
 
 #include "snapshot/snap.h"
 #include "lib/intern.h"
+#include "lib/strbuf.h"
 #include "lib/xmalloc.h"
 #include "lib/banned.h"
 
@@ -93,5 +94,28 @@ uint64_t snap_total(const struct snap *s)
 
 	for (i = 0; i < s->ngs; i++)
 		n += snap_g_weight(&s->gs[i]);
+	return n;
+}
+
+size_t snap_problems(const struct snap *s, struct strbuf *out)
+{
+	size_t n = 0;
+
+	if (s->resume_error) {
+		strbuf_addf(out, "%s\n", s->resume_error);
+		n++;
+	}
+	if (s->nunstopped) {
+		strbuf_addf(out, "process %d: partial capture: %zu thread%s "
+			    "not stopped (%s)", (int)s->pid, s->nunstopped,
+			    s->nunstopped == 1 ? " was" : "s were",
+			    s->unstopped ? s->unstopped : "?");
+		if (s->go_version)
+			strbuf_addf(out, "; the goroutine%s on %s may be shown "
+				    "out of date", s->nunstopped == 1 ? "" : "s",
+				    s->nunstopped == 1 ? "it" : "them");
+		strbuf_addc(out, '\n');
+		n++;
+	}
 	return n;
 }

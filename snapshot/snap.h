@@ -240,6 +240,19 @@ struct snap {
 	const char *main_module;	/* interned; NULL when unknown */
 	struct snap_object *objects;	/* what goroutines wait on */
 	size_t nobjects;
+	/*
+	 * What went wrong in a live capture that still gave a snapshot
+	 * (interned one-line messages, NULL when nothing): unstopped says why
+	 * the first of nunstopped threads could not be stopped (another
+	 * tracer holds it, it did not stop in time): the capture is partial,
+	 * those threads ran on while the others were stopped, and the
+	 * goroutines they ran are as the runtime last saved them.
+	 * resume_error says what a failed resume left behind (a thread
+	 * still attached until goscope exits, the process exited).
+	 */
+	size_t nunstopped;
+	const char *unstopped;
+	const char *resume_error;
 	struct snap_arena *arena;	/* owns the strings */
 	/* 1: gs[].frames and gs[].labels were taken with snap_alloc()
 	 * (a capture), not malloc'd one by one. */
@@ -265,6 +278,15 @@ const char *snap_strdup(struct snap *s, const char *str, size_t len);
 void *snap_alloc(struct snap *s, size_t size);
 /* The number of goroutines s holds: the sum of their weights. */
 uint64_t snap_total(const struct snap *s);
+
+struct strbuf;
+/*
+ * Appends what went wrong in the capture of s, one line each ending in
+ * a newline: a failed resume first (it may have left something behind),
+ * then a partial capture (threads that could not be stopped).  Appends nothing and returns 0 when the capture went
+ * well; else returns the number of lines.
+ */
+size_t snap_problems(const struct snap *s, struct strbuf *out);
 /* Creates an empty snapshot. */
 struct snap *snap_new(void);
 /* Frees the snapshot and everything it owns (NULL is fine). */

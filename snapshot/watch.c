@@ -34,6 +34,7 @@ struct watch {
 	int64_t last_time;	/* of the last sample */
 	struct ages *ages;
 	size_t failures;
+	size_t problems;	/* snapshots taken with snap_problems */
 	int last_failed;
 };
 
@@ -170,6 +171,7 @@ void watch_add(struct watch *w, struct snap *s,
 	one.ngroups = 1;
 	leak_track_add(w->totals, s->time_unix_ns, &one);
 	w->last_failed = 0;
+	w->problems += s->nunstopped || s->resume_error;
 	if (grouped)
 		*grouped = gr;
 	else
@@ -242,6 +244,7 @@ void watch_verdict(struct watch *w, struct watch_verdict *v)
 	memset(v, 0, sizeof(*v));
 	v->nsamples = w->nsamples;
 	v->failures = w->failures;
+	v->problems = w->problems;
 	v->last_failed = w->last_failed;
 	if (!w->nsamples)
 		return;

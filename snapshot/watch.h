@@ -56,6 +56,7 @@ struct watch_verdict {
 	size_t total_first, total_last;	/* totals at both ends */
 	size_t nleaked;		/* goroutines the runtime marked leaked */
 	size_t failures;	/* snapshots that could not be taken */
+	size_t problems;	/* taken with a problem (snap_problems) */
 	int last_failed;	/* the last one could not be taken */
 	struct watch_suspect *suspects;	/* proven first, then by growth */
 	size_t nsuspects;

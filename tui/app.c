@@ -10,14 +10,18 @@
 
 #include "buildinfo/format.h"
 #include "buildinfo/provenance.h"
+#include "inspect/proc.h"
+#include "snapshot/snap.h"
 #include "tui/app.h"
 #include "tui/export.h"
+#include "lib/strbuf.h"
 #include "lib/xmalloc.h"
 #include "lib/banned.h"
 
 #define MSG_NS 5000000000ull
 
 static void replace_str(char **dst, const char *src);
+static void show_problems(struct app *a, const struct snap *s);
 static int save_file(struct app *a, const char *path, struct strbuf *sb,
 		     const char *what);
 
@@ -187,6 +191,24 @@ void app_invalidate(struct app *a)
 	a->fresh = 0;
 }
 
+/* A live capture's problems (partial, failed resume) on the status line. */
+static void show_problems(struct app *a, const struct snap *s)
+{
+	struct strbuf sb;
+	size_t i;
+
+	strbuf_init(&sb);
+	if (s && snap_problems(s, &sb)) {
+		/* One line: "; " between the problems. */
+		sb.buf[--sb.len] = '\0';
+		for (i = 0; i < sb.len; i++)
+			if (sb.buf[i] == '\n')
+				sb.buf[i] = ';';
+		app_message(a, 1, "%s", sb.buf);
+	}
+	strbuf_release(&sb);
+}
+
 int app_on_result(struct app *a, struct feed_result *r)
 {
 	switch (r->ev) {
@@ -195,6 +217,8 @@ int app_on_result(struct app *a, struct feed_result *r)
 		a->took_ns = r->took_ns;
 		a->native = r->native;
 		replace_str(&a->error, NULL);
+		if (!a->offline)
+			show_problems(a, r->snap);
 		if (a->offline) {
 			const char *name = a->o->files[r->file];
 
@@ -236,8 +260,9 @@ int app_on_result(struct app *a, struct feed_result *r)
 		if (r->error == -ESRCH && !a->offline) {
 			a->gone = 1;
 			a->autorefresh = 0;
-			app_message(a, 1, "process %d has exited",
-				    (int)a->pid);
+			/* The same words, whichever step noticed. */
+			proc_gone(a->pid, &r->e);
+			app_message(a, 1, "%s", r->e.msg);
 		} else {
 			app_message(a, 1, "%s", r->e.msg);
 			/* A hole in the trends where the sample is missing. */
@@ -262,7 +287,7 @@ void app_snapshot_now(struct app *a)
 		return;
 	}
 	if (a->gone) {
-		app_message(a, 1, "process %d has exited", (int)a->pid);
+		app_message(a, 1, PROC_EXITED_MSG, (int)a->pid);
 		return;
 	}
 	if (SCR_NATIVE & SCR_BIT(a->screen))

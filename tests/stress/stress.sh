@@ -10,6 +10,9 @@
 #   pair     two dumps at once (one may find it already traced)
 #   watch    goscope watch --count=3 --interval=50ms, killed half the time
 #   exiting  a fresh target that exits 0-400 ms after it starts, dumped
+#   idle     no goscope for 200 ms: the heartbeat's gaps without goscope
+#            (the machine's own noise: scheduling, GC), the baseline the
+#            other kinds' gaps compare with
 # After every cycle the long-lived target must be running, have no thread
 # in a ptrace stop and no tracer.  The figures are printed; the exit
 # status is 1 when a target was left stopped or traced, was harmed (died
@@ -36,8 +39,8 @@ go_build_with "$(go env GOROOT)" "$work/target" \
 }
 
 cycles=0 failures=0 left_stopped=0 left_traced=0 harmed=0 busy=0
-declare -A kinds
-maxgap=0 maxpause=0
+declare -A kinds kindgap
+maxgap=0 maxpause=0 maxgap_at="" p= rq0=0
 
 tracer() {
 	awk '/^TracerPid:/ { print $2 }' /proc/"$1"/status 2>/dev/null
@@ -77,13 +80,35 @@ judge() {
 	echo "stress: cycle $cycles: exit $rc: $(head -n 1 "$err")" >&2
 }
 
+# rqwait PID: how long (ns) the threads of PID have waited for a CPU
+# while runnable (the second field of each /proc/PID/task/*/schedstat).
+rqwait() {
+	cat /proc/"$1"/task/*/schedstat 2>/dev/null |
+		awk '{ n += $2 } END { printf "%d\n", n }'
+}
+
+# gap KIND: the heartbeat's largest tick gap (us) since the last query,
+# charged to the cycle that just ran: per kind, and the largest overall
+# with the cycle, its kind, the pause goscope measured in it and how
+# long the target's threads waited for a CPU meanwhile (the machine's
+# load, not goscope: a stopped thread does not wait on a run queue).
 gap() {
 	local -a fds
+	local g rq
 	read -r -a fds <<<"${T_TARGET_FD[$pid]}"
 	printf 'gap\n' >&"${fds[0]}" 2>/dev/null || return
 	read -r -t 10 _ g <&"${fds[1]}" || return
-	[ "${g:-0}" -gt "$maxgap" ] && maxgap=$g
+	rq=$(rqwait "$pid")
+	[ "${g:-0}" -gt "${kindgap[$1]:-0}" ] && kindgap[$1]=$g
+	if [ "${g:-0}" -gt "$maxgap" ]; then
+		maxgap=$g
+		maxgap_at="cycle $cycles ($1${p:+, goscope measured a pause of $p ms}; the target's threads waited $(((rq - rq0) / 1000000)) ms for a CPU in that cycle)"
+	fi
+	rq0=$rq
 }
+
+# ms US: microseconds as milliseconds with three decimals.
+ms() { echo "$(($1 / 1000)).$(printf '%03d' $(($1 % 1000)))"; }
 
 start_long() {
 	start_target pid "$work/target" || {
@@ -93,12 +118,18 @@ start_long() {
 }
 
 start_long
+rq0=$(rqwait "$pid")
+gap idle
 start=$SECONDS
 while [ $((SECONDS - start)) -lt "$STRESS_TIME" ]; do
 	cycles=$((cycles + 1))
-	kind=$(shuf -n 1 -e dump dump threads kill kill pair watch exiting)
+	kind=$(shuf -n 1 -e dump dump threads kill kill pair watch exiting idle)
 	kinds[$kind]=$((${kinds[$kind]:-0} + 1))
+	p=
 	case $kind in
+	idle)
+		sleep 0.2
+		;;
 	dump | threads)
 		args=(dump --format=json --stats)
 		[ "$kind" = threads ] && args=(threads)
@@ -170,21 +201,25 @@ while [ $((SECONDS - start)) -lt "$STRESS_TIME" ]; do
 		echo "stress: cycle $cycles: the long-lived target died" >&2
 		wait "$pid" 2>/dev/null
 		start_long
+		rq0=$(rqwait "$pid")
 		continue
 	fi
 	check_target "$pid"
-	[ $((cycles % 10)) -eq 0 ] && gap
+	gap "$kind"
 done
-gap
 
 summary=""
-for k in dump threads kill pair watch exiting; do
+gaps=""
+for k in dump threads kill pair watch exiting idle; do
 	summary="$summary $k ${kinds[$k]:-0},"
+	gaps="$gaps $k $(ms "${kindgap[$k]:-0}"),"
 done
 echo "stress: $cycles cycles in $((SECONDS - start)) s:${summary%,}"
 echo "stress: goscope failures $failures (already traced by the other: $busy)"
 echo "stress: longest pause goscope measured (dump --stats) $maxpause ms"
-echo "stress: max heartbeat gap $((maxgap / 1000)).$(printf '%03d' $((maxgap % 1000))) ms"
+echo "stress: max heartbeat gap $(ms "$maxgap") ms in ${maxgap_at:-no cycle}"
+echo "stress: max heartbeat gap by kind (ms):${gaps%,}"
+echo "stress: load average at the end: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) CPUs"
 echo "stress: targets left stopped $left_stopped, left traced $left_traced, harmed $harmed"
 bad=$((left_stopped + left_traced + harmed + failures))
 [ "$bad" -eq 0 ] && t_ok "stress" || t_fail "stress" "$bad problems"
