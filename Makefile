@@ -97,14 +97,9 @@ GORUNTIME_SRCS := goruntime/layout.c goruntime/registry.c \
 		  goruntime/args.c
 GORUNTIME_SRCS += goruntime/layout_tables.c goruntime/layout_fallback.c \
 		  goruntime/stripped_amd64.c
-SNAPSHOT_SRCS := snapshot/snap.c snapshot/frames.c snapshot/capture.c \
-		 snapshot/fmt_go.c \
-		 snapshot/fmt_json.c
-SNAPSHOT_SRCS += snapshot/parse_json.c snapshot/parse_go.c snapshot/load.c \
-		 snapshot/group.c snapshot/rules.c snapshot/diff.c \
-		 snapshot/watch.c snapshot/fmt_go1.c snapshot/fmt_metrics.c \
-		 snapshot/fmt_pprof.c snapshot/gen/profile.pb-c.c
-SNAPSHOT_SRCS += snapshot/threads.c snapshot/fmt_threads.c
+# The snapshot model and its analyses (no I/O).
+SNAPSHOT_SRCS := snapshot/snap.c snapshot/frames.c snapshot/group.c \
+		 snapshot/rules.c snapshot/diff.c snapshot/watch.c
 # What parked goroutines wait on.
 INSPECT_SRCS += inspect/epoll.c
 GORUNTIME_SRCS += goruntime/waitobj.c
@@ -113,6 +108,14 @@ SNAPSHOT_SRCS += snapshot/blocked.c
 SNAPSHOT_SRCS += snapshot/leak.c
 # goscope's first sight of each goroutine, across snapshots.
 SNAPSHOT_SRCS += snapshot/ages.c
+# Bytes <-> snapshot: the output formats and the readers of saved ones.
+FORMAT_SRCS := format/fmt_go.c format/fmt_json.c format/fmt_go1.c \
+	       format/fmt_metrics.c format/fmt_pprof.c \
+	       format/gen/profile.pb-c.c format/fmt_threads.c
+FORMAT_SRCS += format/parse_json.c format/parse_go.c
+FORMAT_SRCS += format/fmt_watch.c
+# A live process, a core or a file -> snapshot.
+CAPTURE_SRCS := capture/capture.c capture/threads.c capture/load.c
 CLI_SRCS := cli/main.c cli/cmd.c cli/opt.c cli/cmd_buildinfo.c cli/cmd_dump.c
 CLI_SRCS += cli/cmd_groups.c cli/cmd_diff.c cli/cmd_watch.c
 CLI_SRCS += cli/cmd_threads.c cli/cmd_ps.c
@@ -125,7 +128,8 @@ TUI_SRCS := tui/model.c tui/feed.c tui/source.c tui/export.c tui/procs.c \
 CLI_SRCS += cli/cmd_top.c
 
 CORE_SRCS := $(LIB_SRCS) $(INSPECT_SRCS) $(BUILDINFO_SRCS) \
-	     $(SYMBOLS_SRCS) $(GORUNTIME_SRCS) $(SNAPSHOT_SRCS)
+	     $(SYMBOLS_SRCS) $(GORUNTIME_SRCS) $(SNAPSHOT_SRCS) \
+	     $(FORMAT_SRCS) $(CAPTURE_SRCS)
 CORE_OBJS := $(CORE_SRCS:.c=.o)
 CLI_OBJS := $(CLI_SRCS:.c=.o)
 TUI_OBJS := $(TUI_SRCS:.c=.o)
@@ -171,13 +175,13 @@ $(PROG): $(CORE_OBJS) $(TUI_OBJS) $(CLI_OBJS)
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
 
 # The pprof writer's message code, generated from the checked-in
-# snapshot/proto/profile.proto by protoc-c (protobuf-c-compiler).
-snapshot/gen/profile.pb-c.c snapshot/gen/profile.pb-c.h: \
-		snapshot/proto/profile.proto
-	@mkdir -p snapshot/gen
-	protoc-c --c_out=snapshot/gen --proto_path=snapshot/proto \
-		snapshot/proto/profile.proto
-snapshot/fmt_pprof.o: snapshot/gen/profile.pb-c.h
+# format/proto/profile.proto by protoc-c (protobuf-c-compiler).
+format/gen/profile.pb-c.c format/gen/profile.pb-c.h: \
+		format/proto/profile.proto
+	@mkdir -p format/gen
+	protoc-c --c_out=format/gen --proto_path=format/proto \
+		format/proto/profile.proto
+format/fmt_pprof.o: format/gen/profile.pb-c.h
 
 # The version string is baked into main.o.
 cli/main.o: .version
@@ -233,7 +237,8 @@ check-live: $(PROG) $(TEST_TOOLS)
 		sh tests/run-tests.sh $(filter tests/live/%,$(TESTS))
 
 # Layering is one-way: lib <- inspect <- buildinfo/symbols <- goruntime
-# <- snapshot <- tui <- cli.  No lower stage includes a higher one.
+# <- snapshot <- format <- capture <- tui <- cli.  No lower stage includes
+# a higher one.
 check-layers:
 	@sh tests/check-layers.sh
 
@@ -278,7 +283,7 @@ FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined \
 # per harness.
 FUZZ_OBJS := $(CORE_SRCS:%.c=.fuzz/%.o)
 .SECONDARY: $(FUZZ_OBJS)
-.fuzz/%.o: %.c snapshot/gen/profile.pb-c.h
+.fuzz/%.o: %.c format/gen/profile.pb-c.h
 	@mkdir -p $(dir $@)
 	clang -I. -D_GNU_SOURCE $(UNW_DEFS) $(FUZZ_CFLAGS) $(PKG_CFLAGS) \
 		-MMD -MP -c -o $@ $<
@@ -301,7 +306,7 @@ clean:
 	rm -f $(PROG) $(CORE_OBJS) $(CLI_OBJS) $(UNIT_TESTS) $(FUZZERS) \
 		$(TUI_OBJS) \
 		$(TEST_TOOLS) tests/unit/*.o tests/tools/*.o .version
-	rm -rf snapshot/gen .fuzz
+	rm -rf format/gen .fuzz
 	find . -name '*.d' -delete
 
 -include $(FUZZ_OBJS:.o=.d)

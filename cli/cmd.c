@@ -6,8 +6,8 @@
 #include <string.h>
 
 #include "cli/cmd.h"
-#include "snapshot/capture.h"
-#include "snapshot/load.h"
+#include "capture/capture.h"
+#include "capture/load.h"
 #include "snapshot/snap.h"
 #include "lib/report.h"
 #include "lib/strbuf.h"

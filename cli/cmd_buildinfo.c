@@ -10,7 +10,7 @@
 #include "cli/cmd.h"
 #include "cli/opt.h"
 #include "goruntime/layout.h"
-#include "snapshot/load.h"
+#include "capture/load.h"
 #include "lib/report.h"
 #include "lib/strbuf.h"
 #include "lib/banned.h"

@@ -5,9 +5,10 @@
 
 #include "cli/cmd.h"
 #include "cli/opt.h"
-#include "snapshot/capture.h"
+#include "capture/capture.h"
 #include "snapshot/diff.h"
 #include "snapshot/snap.h"
+#include "format/fmt_watch.h"
 #include "snapshot/watch.h"
 #include "lib/report.h"
 #include "lib/strbuf.h"
@@ -28,8 +29,7 @@ static int judge_series(int nin, char **in, const struct capture_opts *co,
 
 const struct cmd_entry cmd_diff_entry = {
 	.name = "diff",
-	.summary = "Compare snapshots: groups grown, new, gone; stuck "
-		   "goroutines; over a series, the leak verdict.",
+	.summary = "Compare snapshots; over a series, the leak verdict.",
 	.usage = "goscope diff [--level=exact|lines|functions] "
 		 "[--format=text|json] [--all] [--window=30s] "
 		 "[--tolerance=3] [--noise=3] [--rules=FILE] OLD [MID...] NEW",
@@ -127,8 +127,8 @@ static int judge_series(int nin, char **in, const struct capture_opts *co,
 	watch_verdict(w, &v);
 	strbuf_init(&vt);
 	strbuf_init(&vj);
-	watch_fmt_verdict(&v, watch_config(w), WATCH_TEXT, &vt);
-	watch_fmt_verdict(&v, watch_config(w), WATCH_JSON, &vj);
+	fmt_watch_verdict(&v, watch_config(w), WATCH_TEXT, &vt);
+	fmt_watch_verdict(&v, watch_config(w), WATCH_JSON, &vj);
 	diff_snaps(first, last, se->cfg.level, se->cfg.flags, &d);
 	d.nseries = (size_t)nin;
 	d.verdict_text = vt.buf;

@@ -7,12 +7,12 @@
 #include "cli/cmd.h"
 #include "cli/opt.h"
 #include "snapshot/ages.h"
-#include "snapshot/capture.h"
-#include "snapshot/fmt_go.h"
-#include "snapshot/fmt_json.h"
-#include "snapshot/fmt_go1.h"
-#include "snapshot/fmt_metrics.h"
-#include "snapshot/fmt_pprof.h"
+#include "capture/capture.h"
+#include "format/fmt_go.h"
+#include "format/fmt_json.h"
+#include "format/fmt_go1.h"
+#include "format/fmt_metrics.h"
+#include "format/fmt_pprof.h"
 #include "snapshot/group.h"
 #include "lib/atomicfile.h"
 #include "lib/report.h"
@@ -58,9 +58,9 @@ const struct cmd_entry cmd_dump_entry = {
 	"did not run meanwhile (else copied again in a second short stop).\n"
 	"Unwinding and symbolizing happen after it resumed.\n"
 	"FILE: a JSON snapshot or a Go goroutine dump ('-': standard input).\n"
-	"CORE: a core file (kernel or gcore) of a Go program, read like a\n"
-	"live process; EXE is its executable, found from the core's notes\n"
-	"when not given.\n",
+	"CORE: a core file (kernel or gcore; also zstd, xz, gzip or lz4\n"
+	"compressed) of a Go program, read like a live process; EXE is its\n"
+	"executable, found from the core's notes when not given.\n",
 	.exec = cmd_dump_exec,
 };
 
@@ -172,6 +172,7 @@ static int cmd_dump_exec(int argc, char **argv)
 	enum { GO, JSON, GO1, PPROF, OPENMETRICS };
 	int c, r, stats = 0, format = GO, status = EXIT_OK;
 	struct snap *snap = NULL;
+	struct atomicfile *af;
 	struct strbuf out;
 	struct err e;
 
@@ -224,7 +225,17 @@ static int cmd_dump_exec(int argc, char **argv)
 			return status;
 		}
 	}
+	/* Streamed: the output goes to the file as it is rendered, never
+	 * held whole in memory (a million goroutines are gigabytes). */
+	if (atomicfile_open(output ? output : "-",
+			    format == PPROF ? ATOMICFILE_BINARY : 0, &af,
+			    &e) < 0) {
+		error_msg("%s", e.msg);
+		snap_free(snap);
+		return EXIT_RUNTIME;
+	}
 	strbuf_init(&out);
+	strbuf_set_sink(&out, atomicfile_sink, af);
 	if (format == GO1) {
 		fmt_go1_dump(snap, &out);
 	} else if (format == PPROF) {
@@ -243,11 +254,14 @@ static int cmd_dump_exec(int argc, char **argv)
 	} else {
 		fmt_go_dump(snap, flags, &out);
 	}
-	if (status == EXIT_OK &&
-	    atomicfile_write(output ? output : "-", out.buf, out.len,
-			     format == PPROF ? ATOMICFILE_BINARY : 0, &e) < 0) {
-		error_msg("%s", e.msg);
-		status = EXIT_RUNTIME;
+	if (status == EXIT_OK) {
+		strbuf_flush(&out);
+		if (atomicfile_commit(af, &e) < 0) {
+			error_msg("%s", e.msg);
+			status = EXIT_RUNTIME;
+		}
+	} else {
+		atomicfile_abort(af);
 	}
 	if (stats)
 		print_stats(snap);

@@ -5,7 +5,7 @@
 
 #include "cli/cmd.h"
 #include "cli/opt.h"
-#include "snapshot/capture.h"
+#include "capture/capture.h"
 #include "snapshot/blocked.h"
 #include "snapshot/group.h"
 #include "snapshot/rules.h"

@@ -7,9 +7,9 @@
 
 #include "cli/cmd.h"
 #include "cli/opt.h"
-#include "snapshot/fmt_json.h"
-#include "snapshot/fmt_threads.h"
-#include "snapshot/threads.h"
+#include "format/fmt_json.h"
+#include "format/fmt_threads.h"
+#include "capture/threads.h"
 #include "symbols/unwinder.h"
 #include "lib/report.h"
 #include "lib/strbuf.h"
@@ -43,9 +43,9 @@ const struct cmd_entry cmd_threads_entry = {
 	"registers and the top of its stack are copied; unwinding and\n"
 	"symbolizing happen after the process resumed.  For Go programs each\n"
 	"thread is matched to its M and goroutine.\n"
-	"CORE: a core file (kernel or gcore): its threads, registers and\n"
-	"stacks as saved; EXE is its executable, found from the core's notes\n"
-	"when not given.\n",
+	"CORE: a core file (kernel or gcore; also zstd, xz, gzip or lz4\n"
+	"compressed): its threads, registers and stacks as saved; EXE is its\n"
+	"executable, found from the core's notes when not given.\n",
 	.exec = cmd_threads_exec,
 };
 

@@ -9,10 +9,10 @@
 
 #include "cli/cmd.h"
 #include "cli/opt.h"
-#include "snapshot/capture.h"
+#include "capture/capture.h"
 #include "snapshot/diff.h"
 #include "snapshot/group.h"
-#include "snapshot/load.h"
+#include "capture/load.h"
 #include "snapshot/snap.h"
 #include "tui/tui.h"
 #include "lib/report.h"

@@ -12,8 +12,9 @@
 #include "cli/cmd.h"
 #include "cli/opt.h"
 #include "inspect/proc.h"
-#include "snapshot/capture.h"
-#include "snapshot/load.h"
+#include "capture/capture.h"
+#include "capture/load.h"
+#include "format/fmt_watch.h"
 #include "snapshot/watch.h"
 #include "lib/atomicfile.h"
 #include "lib/report.h"
@@ -137,11 +138,11 @@ static int write_textfile(const char *dir, pid_t pid, struct watch *w,
 	strbuf_init(&path);
 	strbuf_add(&raw, sample->buf, sample->len);
 	watch_verdict(w, &v);
-	watch_fmt_verdict(&v, watch_config(w), WATCH_OPENMETRICS, &raw);
+	fmt_watch_verdict(&v, watch_config(w), WATCH_OPENMETRICS, &raw);
 	watch_verdict_release(&v);
 	snprintf(spid, sizeof(spid), "%d", (int)pid);
-	watch_label_exposition(raw.buf, "pid", spid, "process", process,
-			       &out);
+	fmt_watch_label_exposition(raw.buf, "pid", spid, "process", process,
+				   &out);
 	strbuf_addf(&path, "%s/goscope-%d.prom", dir, (int)pid);
 	r = write_file(path.buf, &out);
 	strbuf_release(&raw);
@@ -317,9 +318,15 @@ static int cmd_watch_exec(int argc, char **argv)
 
 			process = xstrdup(base ? base + 1 : s->exe);
 		}
-		watch_add(w, s, &sample,
-			  fmt == WATCH_OPENMETRICS || textfile ? &metrics
-							       : NULL);
+		if (fmt == WATCH_OPENMETRICS || textfile) {
+			struct grouping gr;
+
+			watch_add(w, s, &sample, &gr);
+			fmt_watch_metrics(s, &gr, &metrics);
+			grouping_release(&gr);
+		} else {
+			watch_add(w, s, &sample, NULL);
+		}
 		snap_free(s);
 		if (textfile && write_textfile(textfile, pid, w, &metrics,
 					       process ? process : "") < 0) {
@@ -330,20 +337,20 @@ static int cmd_watch_exec(int argc, char **argv)
 		if (fmt == WATCH_OPENMETRICS) {
 			/* Each exposition carries the verdict so far. */
 			watch_verdict(w, &v);
-			watch_fmt_verdict(&v, watch_config(w), fmt, &metrics);
+			fmt_watch_verdict(&v, watch_config(w), fmt, &metrics);
 			watch_verdict_release(&v);
 			if (output) {
 				if (write_file(output, &metrics) < 0) {
 					status = EXIT_RUNTIME;
 					break;
 				}
-				watch_fmt_sample(&sample, WATCH_TEXT, &out);
+				fmt_watch_sample(&sample, WATCH_TEXT, &out);
 				fputs(out.buf, stderr);
 			} else {
 				fwrite(metrics.buf, 1, metrics.len, stdout);
 			}
 		} else {
-			watch_fmt_sample(&sample, fmt, &out);
+			fmt_watch_sample(&sample, fmt, &out);
 			fwrite(out.buf, 1, out.len, stdout);
 		}
 		fflush(stdout);
@@ -351,7 +358,7 @@ static int cmd_watch_exec(int argc, char **argv)
 	if (status == EXIT_OK || n > 0) {
 		watch_verdict(w, &v);
 		strbuf_reset(&out);
-		watch_fmt_verdict(&v, watch_config(w),
+		fmt_watch_verdict(&v, watch_config(w),
 				  fmt == WATCH_OPENMETRICS ? WATCH_TEXT : fmt,
 				  &out);
 		fwrite(out.buf, 1, out.len,

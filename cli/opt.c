@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "cli/opt.h"
-#include "snapshot/capture.h"
+#include "capture/capture.h"
 #include "snapshot/leak.h"
 #include "lib/parse.h"
 #include "lib/strbuf.h"

@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+#include <sys/mman.h>
 
 #include "goruntime/registry.h"
 #include "lib/xmalloc.h"
@@ -73,6 +75,9 @@ static int same_g(const struct gort_layout *l, const struct gort_g *a,
 static void drop_stack(struct gort_g *g);
 static void *ralloc(struct gort_registry *r, size_t n, int *heap);
 static void rfree(void *p, int heap);
+static int in_pool(const unsigned char *pool, size_t size, uintptr_t lo,
+		   uintptr_t hi);
+static void pool_dead(struct gort_registry *r, const void *p, size_t n);
 static int read_allgs(struct memsrc *mem, const struct gort_layout *l,
 		      uint64_t bias, uint64_t hdr[3], size_t *n,
 		      struct err *e);
@@ -145,6 +150,66 @@ static void *ralloc_stack(struct gort_registry *r, size_t n, int *heap)
 		return p;
 	}
 	return ralloc(r, n, heap);
+}
+
+static int in_pool(const unsigned char *pool, size_t size, uintptr_t lo,
+		   uintptr_t hi)
+{
+	return pool && lo >= (uintptr_t)pool && hi <= (uintptr_t)pool + size;
+}
+
+/*
+ * Notes that the n bytes at p, as ralloc or ralloc_stack handed them out
+ * of a pool, are no longer needed; gort_registry_trim() releases them.
+ */
+static void pool_dead(struct gort_registry *r, const void *p, size_t n)
+{
+	uintptr_t lo = (uintptr_t)p, hi = lo + ((n + 15) & ~(size_t)15);
+
+	if (lo == hi || (!in_pool(r->pool, r->pool_size, lo, hi) &&
+			 !in_pool(r->stack_pool, r->stack_pool_size, lo, hi)))
+		return;
+	r->dead_bytes += hi - lo;
+	if (r->ndead && r->dead[r->ndead - 1].hi == lo) {
+		r->dead[r->ndead - 1].hi = hi;
+		return;
+	}
+	if (r->ndead == sizeof(r->dead) / sizeof(r->dead[0]))
+		return;		/* kept until the release: only memory */
+	r->dead[r->ndead].lo = lo;
+	r->dead[r->ndead].hi = hi;
+	r->ndead++;
+}
+
+size_t gort_registry_trim(struct gort_registry *r)
+{
+	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE), lo, hi, tail;
+	size_t i, freed = 0;
+
+	if (!r->ndead)
+		return 0;
+	tail = r->dead[r->ndead - 1].hi;
+	for (i = 0; i < r->ndead; i++) {
+		lo = (r->dead[i].lo + page - 1) & ~(page - 1);
+		hi = r->dead[i].hi & ~(page - 1);
+		if (hi > lo && madvise((void *)lo, hi - lo, MADV_DONTNEED) == 0)
+			freed += hi - lo;
+		if (i == r->ndead - 1 && hi > r->dead[i].lo)
+			r->dead[i].lo = hi;
+	}
+	/* The last part's partial page stays, to grow with the next. */
+	r->dead[0].lo = r->dead[r->ndead - 1].lo;
+	r->dead[0].hi = tail;
+	r->ndead = 1;
+	r->dead_bytes = 0;
+	return freed;
+}
+
+void gort_registry_drop_stack(struct gort_registry *r, struct gort_g *g)
+{
+	if (g->stack && !g->stack_heap)
+		pool_dead(r, g->stack, g->copy_len);
+	drop_stack(g);
 }
 
 static void rfree(void *p, int heap)
@@ -265,6 +330,7 @@ static void decode_g(const struct gort_layout *l, const unsigned char *b,
 	g->lockedm = rd64(b, l->g_size, l->g_lockedm);
 	g->m = rd64(b, l->g_size, l->g_m);
 	g->labels = rd64(b, l->g_size, l->g_labels);
+	g->waiting = rd64(b, l->g_size, l->g_waiting);
 	g->stack_lo = rd64(b, l->g_size, l->g_stack_lo);
 	g->stack_hi = rd64(b, l->g_size, l->g_stack_hi);
 	g->sched_sp = rd64(b, l->g_size, l->g_sched_sp);
@@ -717,6 +783,7 @@ int gort_registry_reserve(struct memsrc *mem, const struct gort_layout *l,
 	memsrc_prefault(r->stack_pool, sbytes, MEMSRC_TOUCH_KERNEL);
 	r->stack_pool_size = sbytes;
 	r->plan = p;
+	r->nallg = p->n;
 	return 0;
 }
 

@@ -44,6 +44,7 @@ struct gort_g {
 	uint64_t lockedm;
 	uint64_t m;		/* *m when running or in a syscall */
 	uint64_t labels;
+	uint64_t waiting;	/* g.waiting: its first sudog, or 0 */
 	uint64_t stack_lo, stack_hi;
 	uint64_t sched_sp, sched_pc, sched_bp, sched_lr;
 	uint64_t syscallsp, syscallpc, syscallbp;
@@ -84,7 +85,7 @@ struct gort_registry {
 	struct gort_g *gs;
 	int gs_heap;
 	size_t ngs;		/* every non-dead g */
-	size_t nallg;		/* allglen at the stop */
+	size_t nallg;		/* allglen at the stop (reserve: before) */
 	struct gort_m *ms;
 	size_t nms;
 	char **waitreasons;	/* runtime.waitReasonStrings, when read */
@@ -116,6 +117,11 @@ struct gort_registry {
 	size_t nraw;		/* g structs left to gort_registry_decode */
 	/* The reads planned by gort_registry_reserve (private). */
 	struct gort_plan *plan;
+	/* Stack copies in the pools no longer needed, not yet given back
+	 * (see gort_registry_trim); adjacent parts are joined. */
+	struct { uintptr_t lo, hi; } dead[16];
+	size_t ndead;
+	size_t dead_bytes;	/* added since the last trim */
 };
 
 /*
@@ -134,6 +140,26 @@ struct gort_registry {
 int gort_registry_reserve(struct memsrc *mem, const struct gort_layout *l,
 			  uint64_t bias, size_t budget, unsigned int flags,
 			  struct gort_registry *r, struct err *e);
+
+/*
+ * Lets go of g's stack copy once it was unwound (nothing reads it after):
+ * a copy of its own is freed, one in a pool goes back at the next
+ * gort_registry_trim().
+ */
+void gort_registry_drop_stack(struct gort_registry *r, struct gort_g *g);
+
+/*
+ * Gives the pages of the pools that only held dropped stack copies back
+ * to the system, so that a capture does not keep every stack copy while
+ * its snapshot is built.  Call only while the target runs (it costs
+ * system calls).  Returns the bytes released.
+ */
+size_t gort_registry_trim(struct gort_registry *r);
+/* Bytes dropped since the last trim (to decide when to trim). */
+static inline size_t gort_registry_dead(const struct gort_registry *r)
+{
+	return r->dead_bytes;
+}
 
 /*
  * The memory, in bytes, that the reserve made by gort_registry_reserve

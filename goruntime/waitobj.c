@@ -10,7 +10,7 @@
 #include "lib/banned.h"
 
 #define MAX_STRUCT 512		/* bytes of one sudog, hchan or pollDesc */
-#define BATCH 1024		/* ranges per memsrc_readv */
+#define MERGE_GAP 512		/* read objects this close as one range */
 #define SEMTAB_SIZE 251		/* runtime.semTabSize, 1.19-1.27 */
 #define TFLAG_EXTRA_STAR 2	/* abi.TFlagExtraStar */
 /*
@@ -198,15 +198,11 @@ static size_t add_wait(struct gort_waits *w, size_t g, int kind, int dir,
 	return w->nw++;
 }
 
-/* memsrc_readv in chunks of BATCH ranges. */
+/* One batch, neighbours merged: sudogs and channels sit close by. */
 static size_t read_batch(struct memsrc *mem, struct memsrc_iov *iov,
 			 size_t n)
 {
-	size_t i, ok = 0;
-
-	for (i = 0; i < n; i += BATCH)
-		ok += memsrc_readv(mem, iov + i, n - i < BATCH ? n - i : BATCH);
-	return ok;
+	return memsrc_readv_merged(mem, iov, n, MERGE_GAP);
 }
 
 int gort_waits_prepare(pid_t pid, uint64_t types, struct gort_waits *w)
@@ -588,8 +584,6 @@ int gort_waits_copy(struct memsrc *mem, const struct gort_layout *l,
 	size_t i, j, np = 0, nsema = 0, nfd = 0, ncond = 0;
 	size_t *sema_gs, *fd_gs, *cond_gs;
 	struct pending *p;
-	struct memsrc_iov *iov;
-	uint64_t *waiting;
 
 	if (!r->ngs || l->g_waiting < 0 || l->sudog_size <= 0 ||
 	    l->sudog_size > MAX_STRUCT || l->hchan_size <= 0 ||
@@ -623,30 +617,19 @@ int gort_waits_copy(struct memsrc *mem, const struct gort_layout *l,
 			p[np].kind = c->kind;
 			p[np].dir = c->dir;
 			p[np].depth = 0;
-			p[np++].addr = g->addr + (uint64_t)l->g_waiting;
+			/* g.waiting, from the copy of its g struct. */
+			p[np++].addr = g->waiting;
 		}
 	}
-	/* g.waiting of each, in one batch. */
-	waiting = xcalloc(np + 1, sizeof(*waiting));
-	iov = xcalloc(np + 1, sizeof(*iov));
-	for (i = 0; i < np; i++) {
-		iov[i].addr = p[i].addr;
-		iov[i].buf = &waiting[i];
-		iov[i].len = 8;
-	}
-	read_batch(mem, iov, np);
 	for (i = j = 0; i < np; i++) {
-		if (iov[i].ok && waiting[i]) {
-			p[j] = p[i];
-			p[j++].addr = waiting[i];
+		if (p[i].addr) {
+			p[j++] = p[i];
 		} else if (p[i].kind == GORT_WAIT_SEMA) {
 			sema_gs[nsema++] = p[i].g;
 		} else if (p[i].kind == GORT_WAIT_COND) {
 			cond_gs[ncond++] = p[i].g;
 		}
 	}
-	free(iov);
-	free(waiting);
 	read_sudogs(mem, l, r, p, j, j, w, NULL, NULL, NULL);
 	semtable_walk(mem, l, bias, r, w, sema_gs, nsema);
 	stack_cond(mem, l, r, w, cond_gs, ncond);

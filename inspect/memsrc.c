@@ -54,6 +54,7 @@ static ssize_t buf_read(struct memsrc *m, uint64_t addr, void *buf,
 			size_t len);
 static void buf_free(struct memsrc *m);
 static void count_add(uint64_t *c, uint64_t n);
+static int mref_cmp(const void *a, const void *b);
 
 /* Counters may be bumped by several reader threads at once. */
 static void count_add(uint64_t *c, uint64_t n)
@@ -480,6 +481,96 @@ void memsrc_counts(const struct memsrc *m, struct memsrc_counts *out)
 	out->calls = __atomic_load_n(&m->n.calls, __ATOMIC_RELAXED);
 	out->ranges = __atomic_load_n(&m->n.ranges, __ATOMIC_RELAXED);
 	out->bytes = __atomic_load_n(&m->n.bytes, __ATOMIC_RELAXED);
+}
+
+struct mref {
+	uint64_t addr;
+	size_t idx;
+};
+
+static int mref_cmp(const void *a, const void *b)
+{
+	const struct mref *x = a, *y = b;
+
+	return x->addr < y->addr ? -1 : x->addr > y->addr;
+}
+
+size_t memsrc_readv_merged(struct memsrc *m, struct memsrc_iov *iov,
+			   size_t n, size_t gap)
+{
+	struct mref *refs;
+	struct memsrc_iov *mv;
+	size_t *first, i, j, k, nm = 0, total = 0, good = 0, nbad = 0;
+	unsigned char *buf;
+
+	if (n < 2)
+		return memsrc_readv(m, iov, n);
+	for (i = 0; i < n; i++)
+		good += !iov[i].len;
+	refs = xmalloc(n * sizeof(*refs));
+	for (i = k = 0; i < n; i++) {
+		iov[i].ok = !iov[i].len;
+		if (!iov[i].len || iov[i].addr + iov[i].len < iov[i].addr)
+			continue;
+		refs[k].addr = iov[i].addr;
+		refs[k++].idx = i;
+	}
+	qsort(refs, k, sizeof(*refs), mref_cmp);
+	mv = xmalloc((k + 1) * sizeof(*mv));
+	first = xmalloc((k + 1) * sizeof(*first));
+	/* Ranges: neighbours at most gap apart, at most 1 MiB each. */
+	for (i = 0; i < k; i = j) {
+		uint64_t start = refs[i].addr;
+		uint64_t end = start + iov[refs[i].idx].len;
+
+		for (j = i + 1; j < k && refs[j].addr <= end + gap; j++) {
+			uint64_t e = refs[j].addr + iov[refs[j].idx].len;
+
+			if (e - start > (1u << 20))
+				break;
+			if (e > end)
+				end = e;
+		}
+		first[nm] = i;
+		mv[nm].addr = start;
+		mv[nm].len = (size_t)(end - start);
+		total += mv[nm++].len;
+	}
+	first[nm] = k;
+	buf = xmalloc(total + 1);
+	for (i = 0, total = 0; i < nm; i++) {
+		mv[i].buf = buf + total;
+		total += mv[i].len;
+	}
+	memsrc_readv(m, mv, nm);
+	for (i = 0; i < nm; i++) {
+		for (j = first[i]; j < first[i + 1]; j++) {
+			struct memsrc_iov *v = &iov[refs[j].idx];
+
+			if (!mv[i].ok) {
+				/* Read again alone, below. */
+				refs[nbad++] = refs[j];
+				continue;
+			}
+			memcpy(v->buf, (unsigned char *)mv[i].buf +
+					       (v->addr - mv[i].addr),
+			       v->len);
+			v->ok = 1;
+			good++;
+		}
+	}
+	for (i = 0; i < nbad; i++) {
+		struct memsrc_iov *v = &iov[refs[i].idx];
+
+		v->ok = memsrc_read_full(m, v->addr, v->buf, v->len,
+					 NULL) == 0;
+		good += (size_t)v->ok;
+	}
+	free(buf);
+	free(first);
+	free(mv);
+	free(refs);
+	return good;
 }
 
 void memsrc_free(struct memsrc *m)

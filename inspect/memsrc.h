@@ -80,6 +80,16 @@ void memsrc_prefault(void *buf, size_t len, unsigned int how);
 /* Copies m's counts so far into *out (all zero for NULL). */
 void memsrc_counts(const struct memsrc *m, struct memsrc_counts *out);
 
+/*
+ * memsrc_readv for many small ranges in any order (sudogs, channels):
+ * sorts them by address and reads neighbours at most gap bytes apart as
+ * one range, then hands each its bytes; a merged range that fails is
+ * read again piece by piece.  The cost of a read is per range, so this
+ * is far cheaper than one range each.  Returns as memsrc_readv.
+ */
+size_t memsrc_readv_merged(struct memsrc *m, struct memsrc_iov *iov,
+			   size_t n, size_t gap);
+
 /* Frees m (NULL is a no-op). */
 void memsrc_free(struct memsrc *m);
 

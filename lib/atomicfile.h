@@ -30,4 +30,21 @@
 int atomicfile_write(const char *path, const void *buf, size_t len,
 		     unsigned int flags, struct err *e);
 
+/*
+ * The same, streamed: atomicfile_open() checks path as atomicfile_write()
+ * does and opens it (a regular file: its temporary), atomicfile_add()
+ * writes bytes as they come (the first error is kept), and
+ * atomicfile_commit() reports that error or completes the file (sync,
+ * rename), or atomicfile_abort() gives up and removes the temporary.
+ * Both free af.  Returns 0 or a negative errno with one line in e.
+ */
+struct atomicfile;
+int atomicfile_open(const char *path, unsigned int flags,
+		    struct atomicfile **af, struct err *e);
+void atomicfile_add(struct atomicfile *af, const void *buf, size_t len);
+int atomicfile_commit(struct atomicfile *af, struct err *e);
+void atomicfile_abort(struct atomicfile *af);
+/* atomicfile_add() as a strbuf_sink_fn (arg is the struct atomicfile). */
+void atomicfile_sink(void *arg, const char *buf, size_t len);
+
 #endif

@@ -16,6 +16,22 @@ void strbuf_init(struct strbuf *sb)
 	sb->buf = strbuf_empty;
 	sb->len = 0;
 	sb->alloc = 0;
+	sb->sink = NULL;
+	sb->sink_arg = NULL;
+}
+
+void strbuf_set_sink(struct strbuf *sb, strbuf_sink_fn fn, void *arg)
+{
+	sb->sink = fn;
+	sb->sink_arg = arg;
+}
+
+void strbuf_flush(struct strbuf *sb)
+{
+	if (!sb->sink || !sb->len)
+		return;
+	sb->sink(sb->sink_arg, sb->buf, sb->len);
+	strbuf_reset(sb);
 }
 
 void strbuf_release(struct strbuf *sb)

@@ -4,17 +4,26 @@
 #include <string.h>
 
 #include "snapshot/diff.h"
+#include "lib/hashmap.h"
+#include "lib/intern.h"
 #include "lib/xmalloc.h"
 #include "lib/jstr.h"
 #include "lib/banned.h"
 
+/* Goroutine or group id -> index + 1, on lib/hashmap. */
 struct idmap {
-	uint64_t *key;
-	size_t *val;		/* index + 1; 0 empty */
-	size_t nslots;
+	struct hashmap map;
+	struct arena ents;	/* struct ident */
 };
 
-static uint64_t hash64(uint64_t x);
+struct ident {
+	struct hashmap_entry ent;
+	uint64_t key;
+	size_t val;		/* index + 1 */
+};
+
+static int ident_cmp(const void *data, const struct hashmap_entry *a,
+		     const struct hashmap_entry *b, const void *key);
 static void idmap_init(struct idmap *m, size_t n);
 static void idmap_release(struct idmap *m);
 static size_t *idmap_slot(struct idmap *m, uint64_t key, int insert);
@@ -23,54 +32,51 @@ static void count_states(struct diff *d, const struct grouping *gr,
 static void by_id(struct diff *d, size_t *dg_of_b);
 static int rank(const struct diff_group *g);
 static int cmp_group(const void *x, const void *y);
-/* A group's verdict in one word: "suspect", "stable", "undecided". */
-static const char *leak_word(int state)
-{
-	return state == LEAK_SUSPECT ? "suspect"
-	       : state == LEAK_STABLE ? "stable" : "undecided";
-}
-
 static const char *leak_word(int state);
 static void fmt_delta(struct strbuf *out, size_t before, size_t after);
 static json_t *frame_obj(const struct snap_frame *f);
 
-static uint64_t hash64(uint64_t x)
+static int ident_cmp(const void *data, const struct hashmap_entry *a,
+		     const struct hashmap_entry *b, const void *key)
 {
-	x ^= x >> 33;
-	x *= 0xff51afd7ed558ccdull;
-	x ^= x >> 33;
-	x *= 0xc4ceb9fe1a85ec53ull;
-	return x ^ (x >> 33);
+	(void)data;
+	(void)key;
+	return container_of(a, struct ident, ent)->key !=
+	       container_of(b, struct ident, ent)->key;
 }
 
 static void idmap_init(struct idmap *m, size_t n)
 {
-	m->nslots = n * 2 + 17;
-	m->key = xcalloc(m->nslots, sizeof(*m->key));
-	m->val = xcalloc(m->nslots, sizeof(*m->val));
+	hashmap_init(&m->map, ident_cmp, NULL, n);
+	arena_init(&m->ents);
 }
 
 static void idmap_release(struct idmap *m)
 {
-	free(m->key);
-	free(m->val);
+	hashmap_release(&m->map);
+	arena_release(&m->ents);
 }
 
-/* The slot of key (its first occurrence); with insert, a free slot for
- * a new entry when key is absent.  NULL when absent and !insert. */
+/* The value of key (its first occurrence); with insert, a new entry's
+ * (0) when key is absent.  NULL when absent and !insert. */
 static size_t *idmap_slot(struct idmap *m, uint64_t key, int insert)
 {
-	size_t i = (size_t)(hash64(key) % m->nslots);
+	struct ident probe, *e;
+	struct hashmap_entry *he;
 
-	while (m->val[i]) {
-		if (m->key[i] == key)
-			return &m->val[i];
-		i = (i + 1) % m->nslots;
-	}
+	probe.key = key;
+	hashmap_entry_init(&probe.ent, hash_u64(key));
+	he = hashmap_get(&m->map, &probe.ent, NULL);
+	if (he)
+		return &container_of(he, struct ident, ent)->val;
 	if (!insert)
 		return NULL;
-	m->key[i] = key;
-	return &m->val[i];
+	e = arena_alloc(&m->ents, sizeof(*e));
+	hashmap_entry_init(&e->ent, probe.ent.hash);
+	e->key = key;
+	e->val = 0;
+	hashmap_add(&m->map, &e->ent);
+	return &e->val;
 }
 
 static void count_states(struct diff *d, const struct grouping *gr,
@@ -284,6 +290,13 @@ const char *diff_change_name(enum diff_change c)
 	};
 
 	return names[c];
+}
+
+/* A group's verdict in one word: "suspect", "stable", "undecided". */
+static const char *leak_word(int state)
+{
+	return state == LEAK_SUSPECT ? "suspect"
+	       : state == LEAK_STABLE ? "stable" : "undecided";
 }
 
 static void fmt_delta(struct strbuf *out, size_t before, size_t after)

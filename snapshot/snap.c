@@ -24,6 +24,11 @@ const char *snap_strdup(struct snap *s, const char *str, size_t len)
 	return arena_memdupz(&s->arena->strings.arena, str, len);
 }
 
+void *snap_alloc(struct snap *s, size_t size)
+{
+	return arena_alloc(&s->arena->strings.arena, size);
+}
+
 struct snap *snap_new(void)
 {
 	struct snap *s = xcalloc(1, sizeof(*s));
@@ -63,8 +68,10 @@ void snap_free(struct snap *s)
 	if (!s)
 		return;
 	for (i = 0; i < s->ngs; i++) {
-		free(s->gs[i].frames);
-		free(s->gs[i].labels);
+		if (!s->gs_in_arena) {
+			free(s->gs[i].frames);
+			free(s->gs[i].labels);
+		}
 		free(s->gs[i].waits);
 	}
 	free(s->gs);

@@ -37,7 +37,7 @@ struct snap_label {
 	const char *key, *value;
 };
 
-/* What goroutines wait on (snapshot/capture.c, goruntime/waitobj.h). */
+/* What goroutines wait on (capture/capture.c, goruntime/waitobj.h). */
 enum snap_object_kind {
 	SNAP_OBJ_CHAN = 1,	/* addr = the hchan */
 	SNAP_OBJ_NILCHAN,	/* an operation on a nil channel; addr 0 */
@@ -254,6 +254,9 @@ struct snap {
 	const char *unstopped;
 	const char *resume_error;
 	struct snap_arena *arena;	/* owns the strings */
+	/* 1: gs[].frames and gs[].labels were taken with snap_alloc()
+	 * (a capture), not malloc'd one by one. */
+	int gs_in_arena;
 };
 
 /* Kind names ("chan", "nil chan", "sema", "cond", "fd") and back. */
@@ -268,6 +271,11 @@ const char *snap_intern(struct snap *s, const char *str);
  * which would only grow the intern table.  NULL gives NULL.
  */
 const char *snap_strdup(struct snap *s, const char *str, size_t len);
+/*
+ * Returns size bytes (aligned to 8, not zeroed) owned by snap, freed with
+ * it: for per-goroutine arrays of a capture, without one malloc each.
+ */
+void *snap_alloc(struct snap *s, size_t size);
 /* The number of goroutines s holds: the sum of their weights. */
 uint64_t snap_total(const struct snap *s);
 

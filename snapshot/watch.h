@@ -71,12 +71,12 @@ void watch_free(struct watch *w);
 /*
  * Groups s and records its counts; s may be freed afterwards.  Fills
  * in the honest ages of s's goroutines (ages_update: the snapshots
- * added must be of one process, in order).  Fills
- * out; with metrics non-NULL, appends the exposition of s (without its
- * "# EOF" line: see watch_fmt_verdict).
+ * added must be of one process, in order).  Fills out; with grouped
+ * non-NULL, hands the grouping of s to the caller (who releases it with
+ * grouping_release, and may render it with fmt_metrics).
  */
 void watch_add(struct watch *w, struct snap *s,
-	       struct watch_sample *out, struct strbuf *metrics);
+	       struct watch_sample *out, struct grouping *grouped);
 
 /*
  * The verdict of the leak rule (leak_judge) over the window: every
@@ -101,22 +101,6 @@ void watch_verdict_release(struct watch_verdict *v);
  */
 enum leak_state watch_group_state(const struct watch *w, uint64_t id);
 
-enum watch_format { WATCH_TEXT, WATCH_JSON, WATCH_OPENMETRICS };
-
-/* One line per sample (text, or a JSON object per line). */
-void watch_fmt_sample(const struct watch_sample *s, enum watch_format f,
-		      struct strbuf *out);
-/* The verdict (text lines, or one JSON object line). */
-void watch_fmt_verdict(const struct watch_verdict *v,
-		       const struct watch_cfg *cfg, enum watch_format f,
-		       struct strbuf *out);
-/*
- * Copies the exposition in (NUL-terminated) to out with the labels
- * k1="v1",k2="v2" added to every sample (values escaped).
- */
-void watch_label_exposition(const char *in, const char *k1, const char *v1,
-			    const char *k2, const char *v2,
-			    struct strbuf *out);
 /* The configuration with defaults applied. */
 const struct watch_cfg *watch_config(const struct watch *w);
 

@@ -1,6 +1,7 @@
 #!/bin/sh
 # Checks the one-way layering of the source tree and a few house rules:
-#   lib <- inspect <- buildinfo, symbols <- goruntime <- snapshot <- tui <- cli
+#   lib <- inspect <- buildinfo, symbols <- goruntime <- snapshot <- format
+#   <- capture <- tui <- cli
 # A stage may include only headers of its own or of lower stages, and the
 # modules of one folder include each other without cycles.  Below the
 # front ends (cli/, tui/) nothing prints or ends the process: only
@@ -13,7 +14,7 @@
 set -eu
 
 : "${CHECK_LAYERS_CYCLE_WARN=}"
-dirs="lib inspect buildinfo symbols goruntime snapshot tui cli"
+dirs="lib inspect buildinfo symbols goruntime snapshot format capture tui cli"
 
 rank() {
 	case "$1" in
@@ -22,8 +23,10 @@ rank() {
 	buildinfo | symbols) echo 2 ;;
 	goruntime) echo 3 ;;
 	snapshot) echo 4 ;;
-	tui) echo 5 ;;
-	cli) echo 6 ;;
+	format) echo 5 ;;
+	capture) echo 6 ;;
+	tui) echo 7 ;;
+	cli) echo 8 ;;
 	*) echo 99 ;;
 	esac
 }

@@ -7,7 +7,7 @@
 #include <time.h>
 #include <wchar.h>
 
-#include "snapshot/fmt_threads.h"
+#include "format/fmt_threads.h"
 #include "tui/draw.h"
 #include "tui/screen.h"
 #include "tui/keys.h"

@@ -7,9 +7,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "snapshot/fmt_go.h"
-#include "snapshot/fmt_json.h"
-#include "snapshot/fmt_pprof.h"
+#include "format/fmt_go.h"
+#include "format/fmt_json.h"
+#include "format/fmt_pprof.h"
 #include "tui/export.h"
 #include "lib/atomicfile.h"
 #include "lib/xmalloc.h"

@@ -7,8 +7,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "snapshot/load.h"
-#include "snapshot/threads.h"
+#include "capture/load.h"
+#include "capture/threads.h"
 #include "tui/feed.h"
 #include "lib/xmalloc.h"
 #include "lib/banned.h"
@@ -131,8 +131,9 @@ static void take_live(struct feed *f, unsigned int what,
 		rc = capture_take(f->cap, &s, &r->e);
 	} else {
 		memset(&o, 0, sizeof(o));
-		if (f->cap)
-			o.capture = capture_get_opts(f->cap);
+		/* The feed's capture: the executable is read once, not on
+		 * every refresh of the threads view. */
+		o.reuse = f->cap;
 		rc = threads_capture(f->pid, &o, &s, &r->e);
 	}
 	r->took_ns = feed_now_ns() - t0;

@@ -7,7 +7,7 @@
 #include <sys/types.h>
 
 #include "lib/err.h"
-#include "snapshot/capture.h"
+#include "capture/capture.h"
 #include "snapshot/diff.h"
 #include "snapshot/group.h"
 #include "snapshot/snap.h"

@@ -231,6 +231,8 @@ static void draw_groups(struct app *a, int y0, int h, int w, int leaks)
 		draw_put(a, y0, xcr, wcr, "CREATED BY", draw_attr(a, ROLE_COLHDR));
 	if (wl)
 		draw_put(a, y0, xl, wl, "LABELS", draw_attr(a, ROLE_COLHDR));
+	/* Its scale joins it once the rows are known. */
+	draw_put(a, y0, xt, trend, "TREND", draw_attr(a, ROLE_COLHDR));
 	if (h >= 10 && n) {
 		detail = 1;
 		h -= 2;

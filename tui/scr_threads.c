@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "snapshot/fmt_threads.h"
+#include "format/fmt_threads.h"
 #include "tui/draw.h"
 #include "tui/nav.h"
 #include "tui/screen.h"

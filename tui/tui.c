@@ -14,8 +14,8 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include "snapshot/capture.h"
-#include "snapshot/load.h"
+#include "capture/capture.h"
+#include "capture/load.h"
 #include "tui/app.h"
 #include "tui/draw.h"
 #include "tui/keys.h"

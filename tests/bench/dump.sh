@@ -5,7 +5,8 @@
 # goroutine, a pprof label with a per-goroutine value on every fourth): the
 # time the target was stopped, as measured by goscope and by the target's
 # own 1 ms heartbeat; goscope's wall time, CPU time and peak RSS, in the
-# two capture modes (BENCH_MODES, default "two-phase full-stop"), then a
+# two capture modes (BENCH_MODES, default "two-phase full-stop"), each
+# stop of the target and the first stop's CPU time and ranges read, then a
 # scaling table of the first mode (µs and bytes per goroutine).  Medians of BENCH_RUNS runs (sizes of
 # 1M and more: BENCH_BIG_RUNS, default 1).
 # BENCH_STRIP=1 strips the target first (the per-release table path).
@@ -53,7 +54,8 @@ dump_runs() {
 	local n=$1 label=$2 nruns=$runs
 	shift 2
 	: >"$work/pause" ; : >"$work/gap"; : >"$work/wall"; : >"$work/rss"
-	: >"$work/cpu"
+	: >"$work/cpu"; : >"$work/s1"; : >"$work/s2"; : >"$work/s1cpu"
+	: >"$work/s1rng"
 	[ "$n" -ge 1000000 ] && nruns=${BENCH_BIG_RUNS:-1}
 	for _ in $(seq "$nruns"); do
 		target_cmd gap >/dev/null
@@ -63,6 +65,13 @@ dump_runs() {
 			"$goscope" dump --stats "$@" "$pid" >/dev/null 2>"$work/stats"
 		t1=$(date +%s%N)
 		sed -n 's/.*stopped \([0-9.]*\) ms.*/\1/p' "$work/stats" >>"$work/pause"
+		# Each stop: its pause; the first one's CPU time and ranges.
+		sed -n 's/^goscope: stop 1: \([0-9.]*\) ms.*/\1/p' "$work/stats" >>"$work/s1"
+		sed -n 's/^goscope: stop 2: \([0-9.]*\) ms.*/\1/p' "$work/stats" >>"$work/s2"
+		sed -n 's/^goscope: stop 1 parts:.*CPU \([0-9.]*\) ms.*/\1/p' \
+			"$work/stats" >>"$work/s1cpu"
+		sed -n 's/^goscope: stop 1 parts:.* \([0-9]*\) ranges in.*/\1/p' \
+			"$work/stats" >>"$work/s1rng"
 		read -r rss usr sys < <(tail -n 1 "$work/time")
 		awk -v u="$usr" -v s="$sys" 'BEGIN { printf "%.2f\n", u + s }' \
 			>>"$work/cpu"
@@ -75,16 +84,22 @@ dump_runs() {
 	w=$(median <"$work/wall")
 	m=$(median <"$work/rss")
 	u=$(median <"$work/cpu")
-	printf '%-8s %-28s %10s ms %10s ms %8s s %7s MB %6s s\n' "$n" \
-		"$label" "$(median <"$work/pause")" \
+	printf '%-8s %-28s %10s ms %10s ms %8s s %7s MB %6s s  %9s %9s %9s %8s\n' \
+		"$n" "$label" "$(median <"$work/pause")" \
 		"$(median <"$work/gap")" "$w" \
-		"$(echo "$m" | awk '{ printf "%d", $1 / 1024 }')" "$u"
+		"$(echo "$m" | awk '{ printf "%d", $1 / 1024 }')" "$u" \
+		"$(median <"$work/s1")" "$(median <"$work/s2")" \
+		"$(median <"$work/s1cpu")" "$(median <"$work/s1rng")"
 	echo "$w $m $u" >"$work/last"
 }
 
 echo "dump benchmark: target built with $gover$stripped; medians of $runs runs"
-printf '%-8s %-28s %12s %12s %10s %10s %8s\n' goroutines tool "stopped(tool)" \
-	"stopped(hb)" wall "max RSS" CPU
+printf '%-8s %-28s %12s %12s %10s %10s %8s  %9s %9s %9s %8s\n' goroutines tool \
+	"stopped(tool)" "stopped(hb)" wall "max RSS" CPU "stop1 ms" "stop2 ms" \
+	"stop1 CPU" "ranges"
+echo "(stop1, stop2: each stop of the target by goscope's clock; stop1 CPU:"
+echo "goscope's CPU time in the first stop, in ms; ranges: the memory ranges"
+echo "it read then; '-': no such stop)"
 for n in $sizes; do
 	coproc T { exec "$work/target" -mix "$n"; }
 	T_PID=$T_PID

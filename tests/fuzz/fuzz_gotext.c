@@ -1,4 +1,4 @@
-/* libFuzzer harness for snapshot/parse_go.c: Go goroutine dump texts. */
+/* libFuzzer harness for format/parse_go.c: Go goroutine dump texts. */
 #include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -6,14 +6,14 @@
 #include <string.h>
 
 #include "snapshot/diff.h"
-#include "snapshot/fmt_go.h"
-#include "snapshot/fmt_go1.h"
-#include "snapshot/fmt_json.h"
-#include "snapshot/fmt_metrics.h"
-#include "snapshot/fmt_pprof.h"
+#include "format/fmt_go.h"
+#include "format/fmt_go1.h"
+#include "format/fmt_json.h"
+#include "format/fmt_metrics.h"
+#include "format/fmt_pprof.h"
 #include "snapshot/group.h"
-#include "snapshot/parse_go.h"
-#include "snapshot/parse_json.h"
+#include "format/parse_go.h"
+#include "format/parse_json.h"
 #include "snapshot/rules.h"
 #include "lib/strbuf.h"
 #include "lib/banned.h"

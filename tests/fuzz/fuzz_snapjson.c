@@ -1,4 +1,4 @@
-/* libFuzzer harness for snapshot/parse_json.c: the JSON snapshot reader. */
+/* libFuzzer harness for format/parse_json.c: the JSON snapshot reader. */
 #include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -6,11 +6,11 @@
 #include <string.h>
 
 #include "snapshot/diff.h"
-#include "snapshot/fmt_go.h"
-#include "snapshot/fmt_go1.h"
-#include "snapshot/fmt_json.h"
+#include "format/fmt_go.h"
+#include "format/fmt_go1.h"
+#include "format/fmt_json.h"
 #include "snapshot/group.h"
-#include "snapshot/parse_json.h"
+#include "format/parse_json.h"
 #include "lib/strbuf.h"
 #include "lib/banned.h"
 

@@ -8,7 +8,8 @@
 # the same process gets SIGABRT (GOTRACEBACK=crash) and its kernel core
 # is compared the same way (core_pattern and ulimit -c set where
 # permitted, a skip with the reason otherwise); for the newest executable
-# also with its NT_FILE note removed.  `goscope threads` on a gcore of
+# also with its NT_FILE note removed, and its gcore diffed against the
+# live process.  `goscope threads` on a gcore of
 # the C test program must equal `goscope threads` on the live process,
 # thread by thread and frame by frame.  Damaged, truncated and mismatched
 # cores must give one error line and status 1.
@@ -176,6 +177,23 @@ kernel_core() {
 	rm -f "$kdir"/core*
 }
 
+# live_diff CELL CORE PID: goscope diff CORE PID: none of the core's
+# goroutines exited in the live process (they are parked).
+live_diff() {
+	local n
+	if ! timeout 300 "$GOSCOPE" diff "$2" "$3" >"$work/diff" 2>"$work/err"; then
+		t_fail "$1" "goscope failed: $(head -n 1 "$work/err")"
+		return
+	fi
+	n=$(sed -n '1s/^goroutines \([0-9]*\) -> .*/\1/p' "$work/diff")
+	if [ -n "$n" ] && grep -Eq "^by id: [0-9]+ new, 0 exited, $n persisted" "$work/diff"; then
+		t_ok "$1 ($n goroutines persisted)"
+	else
+		head -n 2 "$work/diff" | sed 's/^/#   /'
+		t_fail "$1" "a goroutine of the core is missing"
+	fi
+}
+
 # cell VER MODE: one process of the test program, its own dump, a gcore
 # read with the executable given, found, given stripped and found
 # stripped, then its kernel core.
@@ -230,6 +248,12 @@ cell() {
 	if [ -n "$other_bin" ]; then
 		expect_error "$name gcore: wrong executable refused" \
 			"is not the executable of core" dump "$core" "$other_bin"
+	fi
+	# The core against the live process it was taken from: every
+	# goroutine of the core is still there.
+	if [ "$name" = "go$newest/exe" ]; then
+		t_expect 1
+		live_diff "$name gcore: diff CORE PID" "$core" "$pid"
 	fi
 	other_bin=$bin
 	rm -f "$core"

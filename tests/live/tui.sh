@@ -120,7 +120,7 @@ volatile='main\.(busyLoop|heartbeat|serveCommands)'
 
 # truth NAME: the goroutines target's own dump, grouped, in $work/NAME.
 truth() {
-	tcmd "$gpid" "dump $work/$1.dump" && [ "$T_REPLY" = dumped ] &&
+	t_tdump "$gpid" "$work/$1.dump" &&
 		awk -v skip="$volatile" -f "$T_ROOT/tests/tools/dumpgroups.awk" \
 			"$work/$1.dump" >"$work/$1"
 }

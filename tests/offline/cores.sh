@@ -11,7 +11,8 @@
 # Compressed cores (one fixture): the checked-in .xz read as it is, and
 # the same core as zstd, gzip and lz4 give the stored dump and threads
 # view; truncated, corrupted, over --max-memory and a compressed file that
-# is no core each get one error line.
+# is no core each get one error line, and so does a core without its
+# writable segments.
 set -u
 . "$(dirname "$0")/../lib.sh"
 
@@ -182,6 +183,31 @@ for z in xz zst gz lz4; do
 	run "$n: dump CORE.$z" "$work/zdump" dump "$zdir/core.$z" "$zdir/goroutines" &&
 		same "$n: dump CORE.$z EXE equals the stored dump" "$fix/$n.dump" "$work/zdump"
 done
+# A core that left out its writable segments (the heap, the runtime's
+# data): one error line naming what could not be read.
+t_expect 1
+python3 - "$work/core.raw" <<'EOF'
+import struct, sys
+with open(sys.argv[1], 'r+b') as f:
+    head = f.read(64)
+    phoff, = struct.unpack_from('<Q', head, 0x20)
+    phnum, = struct.unpack_from('<H', head, 0x38)
+    f.seek(phoff)
+    ph = f.read(phnum * 56)
+    for i in range(phnum):
+        p_type, flags = struct.unpack_from('<II', ph, i * 56)
+        if p_type == 1 and flags & 2:
+            f.seek(phoff + i * 56)
+            f.write(struct.pack('<I', 0))
+EOF
+"$GOSCOPE" dump "$work/core.raw" "$zdir/goroutines" >/dev/null 2>"$work/err"
+rc=$?
+if [ "$rc" -eq 1 ] && [ "$(wc -l <"$work/err")" -eq 1 ] &&
+	grep -q "^goscope: cannot read" "$work/err"; then
+	t_ok "$n: writable segments left out: one error line"
+else
+	t_fail "$n: writable segments left out" "status $rc: $(head -n 1 "$work/err")"
+fi
 rm -f "$work/core.raw"
 # zstd where installed (systemd's format), else the checked-in xz.
 zc=$zdir/core.zst

@@ -5,9 +5,9 @@
 #include <time.h>
 
 #include "snapshot/diff.h"
-#include "snapshot/fmt_json.h"
+#include "format/fmt_json.h"
 #include "snapshot/group.h"
-#include "snapshot/load.h"
+#include "capture/load.h"
 #include "lib/strbuf.h"
 #include "lib/banned.h"
 

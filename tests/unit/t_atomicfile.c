@@ -33,6 +33,7 @@ static void test_keeps_mode(void **state);
 static void test_refuses(void **state);
 static void test_devices(void **state);
 static void test_write_error(void **state);
+static void test_stream(void **state);
 
 static char *path_in(const char *name)
 {
@@ -271,6 +272,66 @@ static void test_write_error(void **state)
 	free(big);
 }
 
+/*
+ * A streamed strbuf hands its chunks to the file as they come: the path
+ * keeps its old contents until the commit, then has every byte; an abort
+ * leaves the old file and no temporary.
+ */
+static void test_stream(void **state)
+{
+	char *p = path_in("stream");
+	struct atomicfile *af;
+	struct strbuf sb;
+	struct err e;
+	size_t i, want = 0, flushes = 0;
+	char *s;
+
+	(void)state;
+	err_init(&e);
+	assert_int_equal(atomicfile_write(p, "old", 3, 0, &e), 0);
+	assert_int_equal(atomicfile_open(p, 0, &af, &e), 0);
+	strbuf_init(&sb);
+	strbuf_set_sink(&sb, atomicfile_sink, af);
+	for (i = 0; i < 100000; i++) {
+		strbuf_addu64(&sb, i);
+		strbuf_addc(&sb, '\n');
+		want += (size_t)snprintf(NULL, 0, "%zu\n", i);
+		if (sb.len >= STRBUF_SINK_CHUNK)
+			flushes++;
+		strbuf_flush_point(&sb);
+		/* Never more than a chunk and a record held. */
+		assert_true(sb.len < STRBUF_SINK_CHUNK);
+	}
+	assert_true(flushes > 1);
+	s = slurp(p);
+	assert_string_equal(s, "old");
+	free(s);
+	strbuf_flush(&sb);
+	assert_int_equal(sb.len, 0);
+	assert_int_equal(atomicfile_commit(af, &e), 0);
+	s = slurp(p);
+	assert_int_equal(strlen(s), want);
+	assert_memory_equal(s, "0\n1\n2\n", 6);
+	assert_string_equal(s + want - 6, "99999\n");
+	free(s);
+	assert_int_equal(count_entries(), 1);
+
+	assert_int_equal(atomicfile_open(p, 0, &af, &e), 0);
+	atomicfile_add(af, "new", 3);
+	atomicfile_abort(af);
+	assert_int_equal(count_entries(), 1);
+	s = slurp(p);
+	assert_int_equal(strlen(s), want);
+	free(s);
+	/* The same refusals as a whole write. */
+	assert_true(atomicfile_open(p, ATOMICFILE_NOREPLACE, &af, &e) < 0);
+	assert_non_null(strstr(e.msg, "exists"));
+	assert_true(atomicfile_open("", 0, &af, &e) < 0);
+	strbuf_release(&sb);
+	unlink(p);
+	free(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -279,6 +340,7 @@ int main(void)
 		cmocka_unit_test(test_refuses),
 		cmocka_unit_test(test_devices),
 		cmocka_unit_test(test_write_error),
+		cmocka_unit_test(test_stream),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -1,4 +1,4 @@
-/* Unit tests for snapshot/parse_go.c on real dumps (tests/fixtures/). */
+/* Unit tests for format/parse_go.c on real dumps (tests/fixtures/). */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -9,10 +9,10 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "snapshot/fmt_go.h"
-#include "snapshot/fmt_go1.h"
+#include "format/fmt_go.h"
+#include "format/fmt_go1.h"
 #include "snapshot/group.h"
-#include "snapshot/parse_go.h"
+#include "format/parse_go.h"
 #include "lib/strbuf.h"
 #include "lib/xmalloc.h"
 #include "lib/banned.h"

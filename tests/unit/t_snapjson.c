@@ -9,10 +9,10 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "snapshot/fmt_go.h"
-#include "snapshot/fmt_json.h"
-#include "snapshot/load.h"
-#include "snapshot/parse_json.h"
+#include "format/fmt_go.h"
+#include "format/fmt_json.h"
+#include "capture/load.h"
+#include "format/parse_json.h"
 #include "tests/unit/snapfix.h"
 #include "lib/banned.h"
 

@@ -126,6 +126,19 @@ static void test_growth_and_series(void **state)
 	r = row_for(rows, n, "main.leak");
 	assert_int_equal(r->dprev, 0);
 	assert_false(r->flags & MROW_GROWING);
+	/* A failed capture is a gap in every series, the next point after
+	 * it; the snapshot numbers go on from the last snapshot. */
+	model_push_gap(&m);
+	push_series(&m, leaks + 2, 1);
+	assert_int_equal(m.cur->seq, 4);
+	n = model_rows(&m, NULL, MSORT_COUNT, 0, &rows, &alloc);
+	r = row_for(rows, n, "main.leak");
+	model_series_points(&m, r->ser, pts, 5);
+	assert_int_equal(pts[0], 2);
+	assert_int_equal(pts[1], 5);
+	assert_int_equal(pts[2], 5);
+	assert_int_equal(pts[3], MODEL_GAP);
+	assert_int_equal(pts[4], 5);
 	model_release(&m);
 	free(rows);
 }

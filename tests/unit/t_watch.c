@@ -10,6 +10,7 @@
 
 #include "snapshot/ages.h"
 #include "snapshot/diff.h"
+#include "format/fmt_watch.h"
 #include "snapshot/watch.h"
 #include "tests/unit/snapfix.h"
 #include "lib/banned.h"
@@ -203,7 +204,7 @@ static void test_formats(void **state)
 	(void)state;
 	run(&cfg, leaked, pool, 5, &w, &v);
 	strbuf_init(&sb);
-	watch_fmt_verdict(&v, watch_config(w), WATCH_TEXT, &sb);
+	fmt_watch_verdict(&v, watch_config(w), WATCH_TEXT, &sb);
 	assert_non_null(strstr(sb.buf, "verdict: leak suspected (5 "
 				       "snapshots; total 1 -> 9 over the "
 				       "last 4s; tolerance 3, noise 3)\n"));
@@ -217,19 +218,20 @@ static void test_formats(void **state)
 	assert_non_null(strstr(sb.buf, "    created by  main.leaker at "
 				       "/app/leaky.go:47\n"));
 	strbuf_reset(&sb);
-	watch_fmt_verdict(&v, watch_config(w), WATCH_JSON, &sb);
+	fmt_watch_verdict(&v, watch_config(w), WATCH_JSON, &sb);
 	assert_non_null(strstr(sb.buf, "\"verdict\":\"leak suspected\""));
 	assert_non_null(strstr(sb.buf, "\"series\":[0,2,4,6,8]"));
 	assert_non_null(strstr(sb.buf, "\"window_ns\":4000000000"));
 	assert_non_null(strstr(sb.buf, "\"oldest_age_min_ns\":3000000000"));
 	strbuf_reset(&sb);
-	watch_fmt_verdict(&v, watch_config(w), WATCH_OPENMETRICS, &sb);
+	fmt_watch_verdict(&v, watch_config(w), WATCH_OPENMETRICS, &sb);
 	assert_non_null(strstr(sb.buf, "\ngoscope_watch_leak_suspected 1\n"));
 	assert_non_null(strstr(sb.buf, "\ngoscope_watch_undecided 0\n"));
 	assert_non_null(strstr(sb.buf, "created_by=\"main.leaker\"} 8\n#"));
 	assert_string_equal(sb.buf + sb.len - 6, "# EOF\n");
 	strbuf_init(&lab);
-	watch_label_exposition(sb.buf, "pid", "12", "process", "a\"b", &lab);
+	fmt_watch_label_exposition(sb.buf, "pid", "12", "process", "a\"b",
+				   &lab);
 	assert_non_null(strstr(lab.buf, "\ngoscope_watch_leak_suspected{pid="
 					"\"12\",process=\"a\\\"b\"} 1\n"));
 	assert_non_null(strstr(lab.buf, "\ngoscope_watch_suspect_goroutines{"
@@ -239,17 +241,23 @@ static void test_formats(void **state)
 	watch_verdict_release(&v);
 	strbuf_reset(&sb);
 	s = sample(8, 1, 1700000000123000000ll);
-	watch_add(w, s, &smp, &sb);
+	{
+		struct grouping gr;
+
+		watch_add(w, s, &smp, &gr);
+		fmt_watch_metrics(s, &gr, &sb);
+		grouping_release(&gr);
+	}
 	assert_non_null(strstr(sb.buf, "goscope_goroutines{state=\"waiting\","
 				       "wait_reason=\"chan receive\"} 9\n"));
 	assert_non_null(strstr(sb.buf, "created_by=\"main.leaker\"} 8\n"));
 	assert_null(strstr(sb.buf, "# EOF"));
 	strbuf_reset(&sb);
-	watch_fmt_sample(&smp, WATCH_TEXT, &sb);
+	fmt_watch_sample(&smp, WATCH_TEXT, &sb);
 	assert_string_equal(sb.buf, "2023-11-14T22:13:20.123Z  #6  total 9 "
 			    "(+0)  waiting 9  groups 2  pause 1.500 ms\n");
 	strbuf_reset(&sb);
-	watch_fmt_sample(&smp, WATCH_JSON, &sb);
+	fmt_watch_sample(&smp, WATCH_JSON, &sb);
 	assert_non_null(strstr(sb.buf, "\"total\":9,\"delta\":0,"
 				       "\"by_status\":{\"waiting\":9}"));
 	strbuf_release(&sb);

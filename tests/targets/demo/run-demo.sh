@@ -34,8 +34,8 @@ echo
 echo "\$ goscope groups $pid"
 "$goscope" groups "$pid"
 echo
-echo "\$ goscope watch --interval=1s --count=5 $pid"
-"$goscope" watch --interval=1s --count=5 "$pid" || true
+echo "\$ goscope watch --interval=1s --window=5s --count=7 $pid"
+"$goscope" watch --interval=1s --window=5s --count=7 "$pid" || true
 echo
 echo "(run 'make demo' in a terminal for the interactive view, or"
 echo " 'goscope dump $pid' for the runtime's own dump format)"

@@ -5,8 +5,10 @@
 #include <zlib.h>
 
 #include "goruntime/traceback.h"
-#include "snapshot/fmt_pprof.h"
-#include "snapshot/gen/profile.pb-c.h"
+#include "format/fmt_pprof.h"
+#include "format/gen/profile.pb-c.h"
+#include "lib/hashmap.h"
+#include "lib/intern.h"
 #include "lib/xmalloc.h"
 #include "lib/banned.h"
 
@@ -19,11 +21,24 @@ typedef Goscope__Pprof__Location Location;
 typedef Goscope__Pprof__Line Line;
 typedef Goscope__Pprof__Function Function;
 
-/* Open addressing over entries identified by index; eq compares. */
+/*
+ * Entries identified by their index in one of the builder's arrays,
+ * found again by a lib/hashmap; a lookup passes its own equality test.
+ */
 struct htab {
-	size_t *slots;		/* index + 1 */
-	uint64_t *hash;
-	size_t nslots, n;
+	struct hashmap map;
+	struct arena ents;	/* struct hent */
+};
+
+struct hent {
+	struct hashmap_entry ent;
+	size_t idx;
+};
+
+struct hkey {
+	void *ctx;
+	int (*eq)(void *ctx, size_t idx, const void *key);
+	const void *key;
 };
 
 struct loc {
@@ -57,10 +72,12 @@ struct builder {
 static uint64_t mix(uint64_t h, uint64_t v);
 static void htab_init(struct htab *t);
 static void htab_release(struct htab *t);
-static size_t htab_find(struct htab *t, uint64_t h, void *ctx,
-			int (*eq)(void *ctx, size_t idx, const void *key),
-			const void *key, int *found);
-static void htab_set(struct htab *t, size_t slot, uint64_t h, size_t idx);
+static int hent_cmp(const void *data, const struct hashmap_entry *a,
+		    const struct hashmap_entry *b, const void *keydata);
+static int htab_find(struct htab *t, uint64_t h, void *ctx,
+		     int (*eq)(void *ctx, size_t idx, const void *key),
+		     const void *key, size_t *idx);
+static void htab_add(struct htab *t, uint64_t h, size_t idx);
 static int str_eq(void *ctx, size_t idx, const void *key);
 static int64_t str_id(struct builder *b, const char *s);
 static int fun_eq(void *ctx, size_t idx, const void *key);
@@ -85,62 +102,52 @@ static uint64_t mix(uint64_t h, uint64_t v)
 	return h ^ (h >> 31);
 }
 
+static int hent_cmp(const void *data, const struct hashmap_entry *a,
+		    const struct hashmap_entry *b, const void *keydata)
+{
+	const struct hkey *k = keydata;
+
+	(void)data;
+	(void)b;
+	return !k->eq(k->ctx, container_of(a, struct hent, ent)->idx, k->key);
+}
+
 static void htab_init(struct htab *t)
 {
-	t->nslots = 1024;
-	t->n = 0;
-	t->slots = xcalloc(t->nslots, sizeof(*t->slots));
-	t->hash = xcalloc(t->nslots, sizeof(*t->hash));
+	hashmap_init(&t->map, hent_cmp, NULL, 1024);
+	arena_init(&t->ents);
 }
 
 static void htab_release(struct htab *t)
 {
-	free(t->slots);
-	free(t->hash);
+	hashmap_release(&t->map);
+	arena_release(&t->ents);
 }
 
-static size_t htab_find(struct htab *t, uint64_t h, void *ctx,
-			int (*eq)(void *ctx, size_t idx, const void *key),
-			const void *key, int *found)
+/* Finds key (hash h, equal by eq): returns 1 with *idx, or 0. */
+static int htab_find(struct htab *t, uint64_t h, void *ctx,
+		     int (*eq)(void *ctx, size_t idx, const void *key),
+		     const void *key, size_t *idx)
 {
-	size_t i = (size_t)(h % t->nslots);
+	struct hkey k = { ctx, eq, key };
+	struct hent probe;
+	struct hashmap_entry *e;
 
-	for (; t->slots[i]; i = (i + 1) % t->nslots)
-		if (t->hash[i] == h && eq(ctx, t->slots[i] - 1, key)) {
-			*found = 1;
-			return i;
-		}
-	*found = 0;
-	return i;
+	hashmap_entry_init(&probe.ent, (uint32_t)(h ^ h >> 32));
+	e = hashmap_get(&t->map, &probe.ent, &k);
+	if (!e)
+		return 0;
+	*idx = container_of(e, struct hent, ent)->idx;
+	return 1;
 }
 
-static void htab_set(struct htab *t, size_t slot, uint64_t h, size_t idx)
+static void htab_add(struct htab *t, uint64_t h, size_t idx)
 {
-	size_t i, j;
+	struct hent *e = arena_alloc(&t->ents, sizeof(*e));
 
-	t->slots[slot] = idx + 1;
-	t->hash[slot] = h;
-	if (++t->n * 2 <= t->nslots)
-		return;
-	{
-		size_t *os = t->slots, on = t->nslots;
-		uint64_t *oh = t->hash;
-
-		t->nslots *= 2;
-		t->slots = xcalloc(t->nslots, sizeof(*t->slots));
-		t->hash = xcalloc(t->nslots, sizeof(*t->hash));
-		for (i = 0; i < on; i++) {
-			if (!os[i])
-				continue;
-			for (j = (size_t)(oh[i] % t->nslots); t->slots[j];
-			     j = (j + 1) % t->nslots)
-				;
-			t->slots[j] = os[i];
-			t->hash[j] = oh[i];
-		}
-		free(os);
-		free(oh);
-	}
+	hashmap_entry_init(&e->ent, (uint32_t)(h ^ h >> 32));
+	e->idx = idx;
+	hashmap_add(&t->map, &e->ent);
 }
 
 static int str_eq(void *ctx, size_t idx, const void *key)
@@ -155,18 +162,16 @@ static int64_t str_id(struct builder *b, const char *s)
 {
 	const char *in = snap_intern(b->strs, s ? s : "");
 	uint64_t h = mix(0, (uintptr_t)in);
-	size_t slot;
-	int found;
+	size_t idx;
 
-	slot = htab_find(&b->strtab, h, b, str_eq, in, &found);
-	if (found)
-		return (int64_t)(b->strtab.slots[slot] - 1);
+	if (htab_find(&b->strtab, h, b, str_eq, in, &idx))
+		return (int64_t)idx;
 	if (b->nstr == b->astr) {
 		b->astr = b->astr ? b->astr * 2 : 256;
 		b->str = xreallocarray(b->str, b->astr, sizeof(*b->str));
 	}
 	b->str[b->nstr] = in;
-	htab_set(&b->strtab, slot, h, b->nstr);
+	htab_add(&b->strtab, h, b->nstr);
 	return (int64_t)b->nstr++;
 }
 
@@ -184,22 +189,20 @@ static uint64_t fun_id(struct builder *b, const char *name,
 {
 	const char *k[2];
 	uint64_t h;
-	size_t slot;
-	int found;
+	size_t idx;
 
 	k[0] = snap_intern(b->strs, name);
 	k[1] = snap_intern(b->strs, file ? file : "");
 	h = mix(mix(1, (uintptr_t)k[0]), (uintptr_t)k[1]);
-	slot = htab_find(&b->funtab, h, b, fun_eq, k, &found);
-	if (found)
-		return b->funtab.slots[slot];
+	if (htab_find(&b->funtab, h, b, fun_eq, k, &idx))
+		return idx + 1;
 	if (b->nfun == b->afun) {
 		b->afun = b->afun ? b->afun * 2 : 256;
 		b->fun = xreallocarray(b->fun, b->afun, 2 * sizeof(*b->fun));
 	}
 	b->fun[2 * b->nfun] = k[0];
 	b->fun[2 * b->nfun + 1] = k[1];
-	htab_set(&b->funtab, slot, h, b->nfun);
+	htab_add(&b->funtab, h, b->nfun);
 	return ++b->nfun;
 }
 
@@ -234,24 +237,22 @@ static uint64_t loc_id(struct builder *b, const struct snap_frame *f,
 {
 	struct loc_key k = { f, n };
 	uint64_t h = mix(2, n);
-	size_t slot, i;
-	int found;
+	size_t idx, i;
 
 	for (i = 0; i < n; i++) {
 		h = mix(h, f[i].pc);
 		h = mix(h, (uintptr_t)f[i].func);
 		h = mix(h, (uint64_t)f[i].line);
 	}
-	slot = htab_find(&b->loctab, h, b, loc_eq, &k, &found);
-	if (found)
-		return b->loctab.slots[slot];
+	if (htab_find(&b->loctab, h, b, loc_eq, &k, &idx))
+		return idx + 1;
 	if (b->nloc == b->aloc) {
 		b->aloc = b->aloc ? b->aloc * 2 : 256;
 		b->loc = xreallocarray(b->loc, b->aloc, sizeof(*b->loc));
 	}
 	b->loc[b->nloc].f = f;
 	b->loc[b->nloc].n = n;
-	htab_set(&b->loctab, slot, h, b->nloc);
+	htab_add(&b->loctab, h, b->nloc);
 	return ++b->nloc;
 }
 
@@ -280,8 +281,8 @@ static void add_goroutine(struct builder *b, const struct snap_goroutine *g,
 {
 	struct smp key;
 	uint64_t h = 3;
-	size_t i, j, n = 0, slot;
-	int callee_ok = 1, found;
+	size_t i, j, n = 0, idx;
+	int callee_ok = 1;
 
 	for (i = 0; i < g->nframes; i = j) {
 		/* A physical frame: its inlined frames, then itself. */
@@ -314,9 +315,8 @@ static void add_goroutine(struct builder *b, const struct snap_goroutine *g,
 	key.g = g;
 	key.locs = *locs;
 	key.nlocs = n;
-	slot = htab_find(&b->smptab, h, b, smp_eq, &key, &found);
-	if (found) {
-		struct smp *sm = &b->smp[b->smptab.slots[slot] - 1];
+	if (htab_find(&b->smptab, h, b, smp_eq, &key, &idx)) {
+		struct smp *sm = &b->smp[idx];
 
 		sm->count += snap_g_weight(g);
 		if (g->wait_ns > sm->wait)
@@ -333,7 +333,7 @@ static void add_goroutine(struct builder *b, const struct snap_goroutine *g,
 	key.count = snap_g_weight(g);
 	key.wait = g->wait_ns;
 	b->smp[b->nsmp] = key;
-	htab_set(&b->smptab, slot, h, b->nsmp++);
+	htab_add(&b->smptab, h, b->nsmp++);
 }
 
 static Label *label(int64_t key, int64_t str, int64_t num, int64_t unit)

@@ -26,6 +26,13 @@ struct threads_opts {
 	unsigned int flags;	/* enum threads_flags */
 	/* How the goroutines are captured (NULL: the defaults). */
 	const struct capture_opts *capture;
+	/*
+	 * An opened capture of the same process to use (borrowed, left
+	 * open), so that a view refreshed again and again reads the
+	 * executable's symbols, layouts and DWARF once; NULL: opened and
+	 * closed here.
+	 */
+	struct capture *reuse;
 };
 
 /*

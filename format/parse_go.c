@@ -8,7 +8,7 @@
 
 #include "buildinfo/modinfo.h"
 #include "goruntime/traceback.h"
-#include "snapshot/parse_go.h"
+#include "format/parse_go.h"
 #include "lib/strbuf.h"
 #include "lib/xmalloc.h"
 #include "lib/utf8.h"

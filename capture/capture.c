@@ -3,6 +3,7 @@
 #include <elf.h>
 #include <errno.h>
 #include <limits.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,17 +23,20 @@
 #include "inspect/proc.h"
 #include "inspect/ptstop.h"
 #include "snapshot/blocked.h"
-#include "snapshot/capture.h"
+#include "capture/capture.h"
 #include "symbols/elfimage.h"
 #include "symbols/pccache.h"
 #include "symbols/pclntab.h"
 #include "lib/hashmap.h"
+#include "lib/intern.h"
 #include "lib/strbuf.h"
 #include "lib/xmalloc.h"
 #include "lib/banned.h"
 
 #define MAX_PHYS_FRAMES 1000000u
 #define MAX_INLINE 64
+/* Stack copies dropped before their memory is given back. */
+#define TRIM_BYTES (4u << 20)
 
 struct prep {
 	char link[64];
@@ -59,9 +63,10 @@ static int verify_layout(struct prep *p, const char *who, struct err *e);
 static int prepare(pid_t pid, struct prep *p, struct err *e);
 static void prep_release(struct prep *p);
 struct labtab;
+struct symcache;
 static void build_goroutine(struct snap *s, const struct prep *p,
 			    const struct gort_registry *r,
-			    const struct labtab *lt,
+			    const struct labtab *lt, struct symcache *sc,
 			    const struct gort_g *g, struct gort_pframe *buf,
 			    struct snap_goroutine *out);
 static void labtab_read(struct labtab *lt, const struct prep *p,
@@ -70,12 +75,17 @@ static const struct gort_labelset *labtab_get(const struct labtab *lt,
 					      const struct gort_registry *r,
 					      const struct gort_g *g);
 static void labtab_release(struct labtab *lt);
+static void symcache_init(struct symcache *sc, size_t maxpf);
+static void symcache_release(struct symcache *sc);
+static int pcent_cmp(const void *data, const struct hashmap_entry *a,
+		     const struct hashmap_entry *b, const void *key);
+static struct pcent *pcent_get(struct symcache *sc, struct snap *s,
+			       const struct prep *p,
+			       const struct gort_pframe *pf);
 static void add_frames(struct snap *s, const struct prep *p,
-		       const struct gort_g *g, const struct gort_pframe *pf,
-		       size_t npf, struct snap_goroutine *out);
-static const char *frame_args(struct snap *s, const struct prep *p,
-			      const struct gort_g *g,
-			      const struct gort_pframe *pf);
+		       struct symcache *sc, const struct gort_g *g,
+		       const struct gort_pframe *pf, size_t npf,
+		       struct snap_goroutine *out);
 static const char *status_string(struct snap *s, const struct prep *p,
 				 const struct gort_registry *r,
 				 const struct gort_g *g);
@@ -292,75 +302,168 @@ static const char *status_string(struct snap *s, const struct prep *p,
 	return snap_intern(s, gort_status_name(st));
 }
 
-/* The frame's arguments as the runtime prints them, or NULL. */
-static const char *frame_args(struct snap *s, const struct prep *p,
-			      const struct gort_g *g,
-			      const struct gort_pframe *pf)
-{
-	struct strbuf sb;
-	const char *r = NULL;
+/*
+ * What every frame at one PC shares, worked out once per capture however
+ * many goroutines stand there: its logical frames (named, interned and
+ * flagged) and the layout of its arguments.
+ */
+struct pcent {
+	struct hashmap_entry ent;
+	uint64_t pc, lookup_pc;		/* the key, with known */
+	int known;
+	int n;				/* logical frames */
+	struct snap_frame *frames;	/* templates: args not set */
+	int nops;			/* argument ops; <0: malformed */
+	struct gort_argop *ops;
+};
 
-	strbuf_init(&sb);
-	if (gort_frame_args(elfimage_mem(p->img), p->pcl, &pf->fn,
-			    pf->lookup_pc - p->bias, g, pf->argp, &sb) == 0)
-		r = snap_strdup(s, sb.buf, sb.len);
-	strbuf_release(&sb);
-	return r;
+struct symcache {
+	struct hashmap map;		/* struct pcent by pc */
+	struct arena arena;		/* the entries and their arrays */
+	struct pcent **ents;		/* one goroutine's, per frame */
+	struct strbuf tmp;		/* one frame's argument text */
+	const char *noargs;		/* "" (interned) */
+};
+
+static void symcache_init(struct symcache *sc, size_t maxpf)
+{
+	memset(sc, 0, sizeof(*sc));
+	hashmap_init(&sc->map, pcent_cmp, NULL, 1024);
+	arena_init(&sc->arena);
+	sc->ents = xcalloc(maxpf + 1, sizeof(*sc->ents));
+	strbuf_init(&sc->tmp);
 }
 
-static void add_frames(struct snap *s, const struct prep *p,
-		       const struct gort_g *g, const struct gort_pframe *pf,
-		       size_t npf, struct snap_goroutine *out)
+static void symcache_release(struct symcache *sc)
 {
+	hashmap_release(&sc->map);
+	arena_release(&sc->arena);
+	free(sc->ents);
+	strbuf_release(&sc->tmp);
+}
+
+static int pcent_cmp(const void *data, const struct hashmap_entry *a,
+		     const struct hashmap_entry *b, const void *key)
+{
+	const struct pcent *x = container_of(a, struct pcent, ent);
+	const struct pcent *y = container_of(b, struct pcent, ent);
+
+	(void)data;
+	(void)key;
+	return x->pc != y->pc || x->lookup_pc != y->lookup_pc ||
+	       x->known != y->known;
+}
+
+static struct pcent *pcent_get(struct symcache *sc, struct snap *s,
+			       const struct prep *p,
+			       const struct gort_pframe *pf)
+{
+	struct gort_argop ops[GORT_ARGS_MAX_OPS];
 	const struct pcln_frame *lf;
 	struct pcln_frame unknown;
-	size_t i, alloc = npf + 8;
-	int k, n;
+	struct hashmap_entry *he;
+	struct pcent key, *e;
+	int k, n = 0;
 
-	out->frames = xcalloc(alloc, sizeof(*out->frames));
+	key.pc = pf->pc;
+	key.lookup_pc = pf->lookup_pc;
+	key.known = pf->known;
+	hashmap_entry_init(&key.ent, hash_u64(pf->pc * 31 + pf->lookup_pc +
+					      (uint64_t)pf->known));
+	he = hashmap_get(&sc->map, &key.ent, NULL);
+	if (he)
+		return container_of(he, struct pcent, ent);
+	e = arena_alloc(&sc->arena, sizeof(*e));
+	*e = key;
+	if (pf->known)
+		n = pccache_frames(p->cache, &pf->fn, pf->lookup_pc - p->bias,
+				   &lf);
+	if (n <= 0) {
+		/* Unknown code, or a function without tables. */
+		unknown.func = pf->known ? pf->fn.name : "?";
+		unknown.file = "?";
+		unknown.line = 0;
+		unknown.inlined = 0;
+		unknown.pc = pf->lookup_pc - p->bias;
+		lf = &unknown;
+		n = 1;
+	}
+	e->n = n;
+	e->frames = arena_alloc(&sc->arena, (size_t)n * sizeof(*e->frames));
+	for (k = 0; k < n; k++) {
+		struct snap_frame *f = &e->frames[k];
+
+		memset(f, 0, sizeof(*f));
+		f->func = snap_intern(s, lf[k].func);
+		f->file = snap_intern(s, lf[k].file);
+		f->line = lf[k].line;
+		f->inlined = k < n - 1;
+		f->pc = pf->pc;
+		f->entry = pf->entry;
+		f->lpc = lf[k].pc + p->bias;
+		if (!pf->known)
+			f->flags |= SNAP_FRAME_UNKNOWN;
+		else if (gort_frame_hidden(f->func, 1))
+			f->flags |= SNAP_FRAME_RUNTIME;
+		if (pf->known && !f->inlined &&
+		    gort_funcid_is_wrapper(p->layout.go_minor, pf->fn.funcid))
+			f->flags |= SNAP_FRAME_WRAPPER;
+	}
+	e->nops = 0;
+	if (pf->known)
+		e->nops = gort_args_prepare(elfimage_mem(p->img), p->pcl,
+					    &pf->fn, pf->lookup_pc - p->bias,
+					    ops);
+	if (e->nops > 0) {
+		e->ops = arena_alloc(&sc->arena,
+				     (size_t)e->nops * sizeof(*e->ops));
+		memcpy(e->ops, ops, (size_t)e->nops * sizeof(*e->ops));
+	}
+	hashmap_add(&sc->map, &e->ent);
+	return e;
+}
+
+/*
+ * The logical frames of one goroutine, copied from the per-PC templates
+ * into one exact array of the snapshot's arena; only the argument text
+ * is the goroutine's own.
+ */
+static void add_frames(struct snap *s, const struct prep *p,
+		       struct symcache *sc, const struct gort_g *g,
+		       const struct gort_pframe *pf, size_t npf,
+		       struct snap_goroutine *out)
+{
+	size_t i, total = 0;
+	struct snap_frame *f;
+
 	for (i = 0; i < npf; i++) {
-		n = 0;
-		if (pf[i].known)
-			n = pccache_frames(p->cache, &pf[i].fn,
-					   pf[i].lookup_pc - p->bias, &lf);
-		if (n <= 0) {
-			/* Unknown code, or a function without tables. */
-			unknown.func = pf[i].known ? pf[i].fn.name : "?";
-			unknown.file = "?";
-			unknown.line = 0;
-			unknown.inlined = 0;
-			unknown.pc = pf[i].lookup_pc - p->bias;
-			lf = &unknown;
-			n = 1;
-		}
-		if (out->nframes + (size_t)n > alloc) {
-			alloc = (out->nframes + (size_t)n) * 2;
-			out->frames = xreallocarray(out->frames, alloc,
-						    sizeof(*out->frames));
-		}
-		for (k = 0; k < n; k++) {
-			struct snap_frame *f = &out->frames[out->nframes++];
+		sc->ents[i] = pcent_get(sc, s, p, &pf[i]);
+		total += (size_t)sc->ents[i]->n;
+	}
+	if (!sc->noargs)
+		sc->noargs = snap_intern(s, "");
+	f = snap_alloc(s, (total ? total : 1) * sizeof(*f));
+	out->frames = f;
+	out->nframes = total;
+	for (i = 0; i < npf; i++) {
+		const struct pcent *e = sc->ents[i];
+		struct snap_frame *last;
 
-			memset(f, 0, sizeof(*f));
-			f->func = snap_intern(s, lf[k].func);
-			f->file = snap_intern(s, lf[k].file);
-			f->line = lf[k].line;
-			f->inlined = k < n - 1;
-			f->pc = pf[i].pc;
-			f->entry = pf[i].entry;
-			f->phys = (unsigned int)i;
-			f->lpc = lf[k].pc + p->bias;
-			if (!pf[i].known)
-				f->flags |= SNAP_FRAME_UNKNOWN;
-			else if (gort_frame_hidden(f->func, 1))
-				f->flags |= SNAP_FRAME_RUNTIME;
-			if (pf[i].known && !f->inlined &&
-			    gort_funcid_is_wrapper(p->layout.go_minor,
-						   pf[i].fn.funcid))
-				f->flags |= SNAP_FRAME_WRAPPER;
-			if (pf[i].known && !f->inlined && pf[i].argp)
-				f->args = frame_args(s, p, g, &pf[i]);
+		memcpy(f, e->frames, (size_t)e->n * sizeof(*f));
+		for (int k = 0; k < e->n; k++)
+			f[k].phys = (unsigned int)i;
+		last = &f[e->n - 1];
+		f += e->n;
+		if (!pf[i].known || !pf[i].argp || e->nops < 0)
+			continue;
+		if (e->nops == 0) {
+			last->args = sc->noargs;
+			continue;
 		}
+		strbuf_reset(&sc->tmp);
+		if (gort_args_format(e->ops, e->nops, g, pf[i].argp,
+				     &sc->tmp) == 0)
+			last->args = snap_strdup(s, sc->tmp.buf, sc->tmp.len);
 	}
 }
 
@@ -479,7 +582,7 @@ static void labtab_release(struct labtab *lt)
 
 static void build_goroutine(struct snap *s, const struct prep *p,
 			    const struct gort_registry *r,
-			    const struct labtab *lt,
+			    const struct labtab *lt, struct symcache *sc,
 			    const struct gort_g *g, struct gort_pframe *buf,
 			    struct snap_goroutine *out)
 {
@@ -514,7 +617,8 @@ static void build_goroutine(struct snap *s, const struct prep *p,
 				     (int)st == l->st_waiting);
 	ls = labtab_get(lt, r, g);
 	if (ls && ls->n > 0) {
-		out->labels = xcalloc((size_t)ls->n, sizeof(*out->labels));
+		out->labels = snap_alloc(s, (size_t)ls->n *
+					    sizeof(*out->labels));
 		for (int k = 0; k < ls->n; k++) {
 			/* Interned: groups and formats compare them by
 			 * pointer. */
@@ -530,7 +634,7 @@ static void build_goroutine(struct snap *s, const struct prep *p,
 			max = MAX_PHYS_FRAMES;
 		npf = gort_unwind(p->cache, p->bias, g, buf, max, &why);
 		out->nphys = npf;
-		add_frames(s, p, g, buf, npf, out);
+		add_frames(s, p, sc, g, buf, npf, out);
 		if (why)
 			out->unwind_error = snap_intern(s, why);
 	} else if (g->stack_error) {
@@ -594,6 +698,7 @@ static int second_phase(struct capture *c, struct gort_registry *reg,
 			struct snap *s, struct err *e);
 static size_t copy_budget(const struct capture_opts *o);
 static int too_big(pid_t pid, struct err *e);
+static void heap_prewarm(size_t ngs);
 static struct snap *build_snap(struct capture *c, struct gort_registry *reg,
 			       const struct stop1 *st, const struct labtab *lt);
 
@@ -833,6 +938,33 @@ static void record_stop(struct snap *s, const struct stop1 *st,
 		s->pause_ns = ns;
 }
 
+/*
+ * One stop (--full-stop) also reads what every parked goroutine waits
+ * on, and that code allocates as it goes (sudogs, waits, channel
+ * tables): about 700 bytes per goroutine.  malloc is told to keep its
+ * heap and grown by that much now, touched by goscope and by the kernel
+ * (memsrc_prefault), so that those allocations take no page fault while
+ * the target is stopped.
+ */
+static void heap_prewarm(size_t ngs)
+{
+	size_t want = ngs * 768 + (4u << 20), chunk = 16u << 20, k, n;
+	void **blocks;
+
+	mallopt(M_MMAP_THRESHOLD, 32 << 20);
+	mallopt(M_TRIM_THRESHOLD, INT_MAX);
+	n = (want + chunk - 1) / chunk;
+	blocks = xcalloc(n, sizeof(*blocks));
+	for (k = 0; k < n; k++) {
+		blocks[k] = xmalloc(chunk);
+		memsrc_prefault(blocks[k], chunk,
+				MEMSRC_TOUCH_USER | MEMSRC_TOUCH_KERNEL);
+	}
+	for (k = n; k > 0; k--)
+		free(blocks[k - 1]);
+	free(blocks);
+}
+
 /* The one-line error of a target over the memory budget. */
 static int too_big(pid_t pid, struct err *e)
 {
@@ -901,6 +1033,7 @@ static struct snap *build_snap(struct capture *c, struct gort_registry *reg,
 {
 	const struct prep *pp = &c->p;
 	struct gort_pframe *buf;
+	struct symcache sc;
 	struct snap *s = snap_new();
 	size_t i, k = st->nth, maxlen = 0;
 
@@ -938,9 +1071,18 @@ static struct snap *build_snap(struct capture *c, struct gort_registry *reg,
 	if (maxlen > MAX_PHYS_FRAMES)
 		maxlen = MAX_PHYS_FRAMES;
 	buf = xcalloc(maxlen, sizeof(*buf));
+	symcache_init(&sc, maxlen);
 	s->gs = xcalloc(reg->ngs + 1, sizeof(*s->gs));
+	s->gs_in_arena = 1;
+	/* The copies of g structs are decoded: their memory goes back. */
+	gort_registry_trim(reg);
 	for (i = 0; i < reg->ngs; i++) {
-		build_goroutine(s, pp, reg, lt, &reg->gs[i], buf, &s->gs[i]);
+		build_goroutine(s, pp, reg, lt, &sc, &reg->gs[i], buf,
+				&s->gs[i]);
+		/* Unwound: its stack copy is not needed any more. */
+		gort_registry_drop_stack(reg, &reg->gs[i]);
+		if (gort_registry_dead(reg) >= TRIM_BYTES)
+			gort_registry_trim(reg);
 		if (reg->gs[i].changed) {
 			s->gs[i].changed = 1;
 			s->gs[i].unwind_error =
@@ -949,6 +1091,7 @@ static struct snap *build_snap(struct capture *c, struct gort_registry *reg,
 		}
 	}
 	s->ngs = reg->ngs;
+	symcache_release(&sc);
 	free(buf);
 	return s;
 }
@@ -1006,6 +1149,8 @@ int capture_take(struct capture *c, struct snap **out, struct err *e)
 	/* What parked goroutines wait on: the epoll registrations now. */
 	gort_waits_prepare(pid, blocked_types_base(pp->img, &pp->layout,
 						   pp->bias), &waits);
+	if (c->opts.full_stop)
+		heap_prewarm(reg.nallg);
 	r = stop_target(pid, pp->mem, &st, e);
 	if (r < 0)
 		goto fail;

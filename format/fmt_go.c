@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "goruntime/traceback.h"
-#include "snapshot/fmt_go.h"
+#include "format/fmt_go.h"
 #include "snapshot/frames.h"
 #include "lib/xmalloc.h"
 #include "lib/banned.h"
@@ -138,5 +138,6 @@ void fmt_go_dump(const struct snap *s, unsigned int flags,
 					 "thread; stack unavailable\n");
 		stack(s, g, flags, out);
 		creator(s, g, flags, out);
+		strbuf_flush_point(out);
 	}
 }

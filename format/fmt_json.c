@@ -4,25 +4,30 @@
 #include <string.h>
 #include <time.h>
 
-#include "snapshot/fmt_json.h"
+#include "format/fmt_json.h"
 #include "lib/compiler.h"
+#include "lib/hashmap.h"
+#include "lib/intern.h"
 #include "lib/xmalloc.h"
 #include "lib/jstr.h"
 #include "lib/banned.h"
 
-struct stack_tab {
-	const struct snap_goroutine **rep;	/* representative per id */
+/*
+ * Numbering of equal objects (stacks, frames by value, goroutine shapes):
+ * the first of each is its representative, found again through a
+ * lib/hashmap.
+ */
+struct idtab {
+	struct hashmap map;
+	struct arena ents;		/* struct ident */
+	const void **rep;		/* representative per id */
 	size_t n, alloc;
-	size_t *slots;		/* open addressing: id + 1, 0 empty */
-	size_t nslots;
+	int (*eq)(const void *a, const void *b);
 };
 
-/* Interning of frames (by value) and goroutine shapes, for schema 2. */
-struct intern_tab {
-	const void **rep;	/* representative per index */
-	size_t n, alloc;
-	size_t *slots;		/* open addressing: index + 1, 0 empty */
-	size_t nslots;
+struct ident {
+	struct hashmap_entry ent;
+	size_t id;
 };
 
 struct shape_key {
@@ -33,18 +38,22 @@ struct shape_key {
 static uint64_t stack_hash(const struct snap_goroutine *g);
 static int stack_equal(const struct snap_goroutine *a,
 		       const struct snap_goroutine *b);
-static size_t stack_id(struct stack_tab *t, const struct snap_goroutine *g);
 static uint64_t mix(uint64_t h, uint64_t v);
 static uint64_t frame_hash(const struct snap_frame *f);
 static int frame_equal(const struct snap_frame *x, const struct snap_frame *y);
 static uint64_t shape_hash(const struct shape_key *k);
 static int shape_equal(const struct shape_key *a, const struct shape_key *b);
-static void intern_init(struct intern_tab *t, size_t expect);
-static void intern_release(struct intern_tab *t);
-static size_t intern_put(struct intern_tab *t, const void *obj, uint64_t h,
-			 int (*eq)(const void *, const void *));
+static int ident_cmp(const void *data, const struct hashmap_entry *a,
+		     const struct hashmap_entry *b, const void *key);
+static void idtab_init(struct idtab *t, size_t expect,
+		       int (*eq)(const void *, const void *));
+static void idtab_release(struct idtab *t);
+static size_t idtab_put(struct idtab *t, const void *obj, uint64_t h);
+static int stack_eq_cb(const void *a, const void *b);
 static int frame_eq_cb(const void *a, const void *b);
 static int shape_eq_cb(const void *a, const void *b);
+static void put_json(struct strbuf *out, const char *key, json_t *v);
+static int put_cb(const char *buf, size_t len, void *data);
 static json_t *hex(uint64_t v);
 static json_t *frame_json(const struct snap_frame *f);
 static json_t *shape_json(const struct snap_goroutine *g, size_t sid);
@@ -86,26 +95,6 @@ static int stack_equal(const struct snap_goroutine *a,
 			return 0;
 	}
 	return 1;
-}
-
-static size_t stack_id(struct stack_tab *t, const struct snap_goroutine *g)
-{
-	size_t i = (size_t)(stack_hash(g) % t->nslots);
-
-	while (t->slots[i]) {
-		size_t id = t->slots[i] - 1;
-
-		if (stack_equal(t->rep[id], g))
-			return id;
-		i = (i + 1) % t->nslots;
-	}
-	if (t->n == t->alloc) {
-		t->alloc = t->alloc ? t->alloc * 2 : 64;
-		t->rep = xreallocarray(t->rep, t->alloc, sizeof(*t->rep));
-	}
-	t->rep[t->n] = g;
-	t->slots[i] = ++t->n;
-	return t->n - 1;
 }
 
 static uint64_t mix(uint64_t h, uint64_t v)
@@ -197,37 +186,57 @@ static int shape_equal(const struct shape_key *a, const struct shape_key *b)
 	return 1;
 }
 
-static void intern_init(struct intern_tab *t, size_t expect)
+static int ident_cmp(const void *data, const struct hashmap_entry *a,
+		     const struct hashmap_entry *b, const void *key)
 {
-	memset(t, 0, sizeof(*t));
-	t->nslots = expect * 2 + 17;
-	t->slots = xcalloc(t->nslots, sizeof(*t->slots));
+	const struct idtab *t = data;
+	const struct ident *x = container_of(a, struct ident, ent);
+	const struct ident *y = container_of(b, struct ident, ent);
+
+	return !t->eq(t->rep[x->id], key ? key : t->rep[y->id]);
 }
 
-static void intern_release(struct intern_tab *t)
+static void idtab_init(struct idtab *t, size_t expect,
+		       int (*eq)(const void *, const void *))
 {
-	free(t->slots);
+	memset(t, 0, sizeof(*t));
+	t->eq = eq;
+	arena_init(&t->ents);
+	hashmap_init(&t->map, ident_cmp, t, expect);
+}
+
+static void idtab_release(struct idtab *t)
+{
+	hashmap_release(&t->map);
+	arena_release(&t->ents);
 	free(t->rep);
 }
 
-/* Returns the index of obj's equal, adding obj when new. */
-static size_t intern_put(struct intern_tab *t, const void *obj, uint64_t h,
-			 int (*eq)(const void *, const void *))
+/* Returns the id of obj's equal (hash h), adding obj when new. */
+static size_t idtab_put(struct idtab *t, const void *obj, uint64_t h)
 {
-	size_t i = (size_t)(h % t->nslots);
+	struct ident key, *e;
+	struct hashmap_entry *he;
 
-	while (t->slots[i]) {
-		if (eq(t->rep[t->slots[i] - 1], obj))
-			return t->slots[i] - 1;
-		i = (i + 1) % t->nslots;
-	}
+	hashmap_entry_init(&key.ent, (uint32_t)(h ^ h >> 32));
+	he = hashmap_get(&t->map, &key.ent, obj);
+	if (he)
+		return container_of(he, struct ident, ent)->id;
 	if (t->n == t->alloc) {
 		t->alloc = t->alloc ? t->alloc * 2 : 64;
 		t->rep = xreallocarray(t->rep, t->alloc, sizeof(*t->rep));
 	}
 	t->rep[t->n] = obj;
-	t->slots[i] = ++t->n;
-	return t->n - 1;
+	e = arena_alloc(&t->ents, sizeof(*e));
+	hashmap_entry_init(&e->ent, key.ent.hash);
+	e->id = t->n++;
+	hashmap_add(&t->map, &e->ent);
+	return e->id;
+}
+
+static int stack_eq_cb(const void *a, const void *b)
+{
+	return stack_equal(a, b);
 }
 
 static int frame_eq_cb(const void *a, const void *b)
@@ -584,25 +593,47 @@ static json_t *capture_json(const struct snap *s)
 	return o;
 }
 
+static int put_cb(const char *buf, size_t len, void *data)
+{
+	strbuf_add(data, buf, len);
+	return 0;
+}
+
+/* Appends "key":v (v alone when key is NULL) and frees v. */
+static void put_json(struct strbuf *out, const char *key, json_t *v)
+{
+	if (key) {
+		strbuf_addc(out, '"');
+		strbuf_adds(out, key);
+		strbuf_adds(out, "\":");
+	}
+	json_dump_callback(v, put_cb, out, JSON_COMPACT | JSON_PRESERVE_ORDER |
+			   JSON_ENCODE_ANY);
+	json_decref(v);
+}
+
+/*
+ * Written as it goes, one element at a time, in the layout a json_dumps()
+ * of the whole tree would have: only the tables of distinct stacks,
+ * frames and shapes are held, never the document.
+ */
 void fmt_json_snapshot(const struct snap *s, struct strbuf *out)
 {
-	struct stack_tab tab;
-	struct intern_tab frames, shapes;
+	struct idtab stacks, frames, shapes;
 	struct shape_key *keys;
-	json_t *root = json_object(), *arr, *stacks;
-	size_t i, j, *sid, *shape;
-	char *text;
+	json_t *arr;
+	size_t i, j, *sid, *shape, *fid, nfid = 0, *fstart;
 
-	memset(&tab, 0, sizeof(tab));
-	tab.nslots = s->ngs * 2 + 17;
-	tab.slots = xcalloc(tab.nslots, sizeof(*tab.slots));
 	sid = xcalloc(s->ngs + 1, sizeof(*sid));
+	idtab_init(&stacks, 0, stack_eq_cb);
 	for (i = 0; i < s->ngs; i++)
-		sid[i] = stack_id(&tab, &s->gs[i]);
+		sid[i] = idtab_put(&stacks, &s->gs[i], stack_hash(&s->gs[i]));
 
-	json_object_set_new(root, "schema", json_string(FMT_JSON_SCHEMA));
-	json_object_set_new(root, "capture", capture_json(s));
-	arr = json_array();
+	strbuf_addc(out, '{');
+	put_json(out, "schema", json_string(FMT_JSON_SCHEMA));
+	strbuf_addc(out, ',');
+	put_json(out, "capture", capture_json(s));
+	strbuf_adds(out, ",\"threads\":[");
 	for (i = 0; i < s->nthreads; i++) {
 		const struct snap_thread *t = &s->threads[i];
 		json_t *o = json_object();
@@ -617,81 +648,84 @@ void fmt_json_snapshot(const struct snap *s, struct strbuf *out)
 				    : json_null());
 		if (t->native)
 			thread_native_json(s, t, o);
-		json_array_append_new(arr, o);
+		if (i)
+			strbuf_addc(out, ',');
+		put_json(out, NULL, o);
+		strbuf_flush_point(out);
 	}
-	json_object_set_new(root, "threads", arr);
+	strbuf_addc(out, ']');
 	/* Frames by value, stacks as lists of frame indexes. */
-	intern_init(&frames, 256);
-	stacks = json_array();
-	for (i = 0; i < tab.n; i++) {
-		json_t *fr = json_array();
+	idtab_init(&frames, 256, frame_eq_cb);
+	fstart = xcalloc(stacks.n + 1, sizeof(*fstart));
+	for (i = 0; i < stacks.n; i++)
+		nfid += ((const struct snap_goroutine *)stacks.rep[i])->nframes;
+	fid = xcalloc(nfid + 1, sizeof(*fid));
+	for (i = nfid = 0; i < stacks.n; i++) {
+		const struct snap_goroutine *g = stacks.rep[i];
 
-		for (j = 0; j < tab.rep[i]->nframes; j++) {
-			const struct snap_frame *f = &tab.rep[i]->frames[j];
-			size_t id;
-
-			if (frames.n * 2 >= frames.nslots) {
-				/* Grow: re-insert every representative. */
-				struct intern_tab big;
-
-				intern_init(&big, frames.nslots);
-				for (size_t k = 0; k < frames.n; k++)
-					intern_put(&big, frames.rep[k],
-						   frame_hash(frames.rep[k]),
-						   frame_eq_cb);
-				intern_release(&frames);
-				frames = big;
-			}
-			id = intern_put(&frames, f, frame_hash(f),
-					frame_eq_cb);
-			json_array_append_new(fr,
-					      json_integer((json_int_t)id));
-		}
-		json_array_append_new(stacks, fr);
+		fstart[i] = nfid;
+		for (j = 0; j < g->nframes; j++)
+			fid[nfid++] = idtab_put(&frames, &g->frames[j],
+						frame_hash(&g->frames[j]));
 	}
-	arr = json_array();
-	for (i = 0; i < frames.n; i++)
-		json_array_append_new(arr, frame_json(frames.rep[i]));
-	json_object_set_new(root, "frames", arr);
-	json_object_set_new(root, "stacks", stacks);
+	fstart[stacks.n] = nfid;
+	strbuf_adds(out, ",\"frames\":[");
+	for (i = 0; i < frames.n; i++) {
+		if (i)
+			strbuf_addc(out, ',');
+		put_json(out, NULL, frame_json(frames.rep[i]));
+		strbuf_flush_point(out);
+	}
+	strbuf_adds(out, "],\"stacks\":[");
+	for (i = 0; i < stacks.n; i++) {
+		strbuf_adds(out, i ? ",[" : "[");
+		for (j = fstart[i]; j < fstart[i + 1]; j++) {
+			if (j > fstart[i])
+				strbuf_addc(out, ',');
+			strbuf_addu64(out, fid[j]);
+		}
+		strbuf_addc(out, ']');
+		strbuf_flush_point(out);
+	}
+	strbuf_addc(out, ']');
+	free(fid);
+	free(fstart);
+	idtab_release(&frames);
 	/* Shapes: everything but id, wait time and parent. */
 	keys = xcalloc(s->ngs + 1, sizeof(*keys));
 	shape = xcalloc(s->ngs + 1, sizeof(*shape));
-	intern_init(&shapes, s->ngs);
+	idtab_init(&shapes, 0, shape_eq_cb);
 	for (i = 0; i < s->ngs; i++) {
 		keys[i].g = &s->gs[i];
 		keys[i].sid = sid[i];
-		shape[i] = intern_put(&shapes, &keys[i], shape_hash(&keys[i]),
-				      shape_eq_cb);
+		shape[i] = idtab_put(&shapes, &keys[i], shape_hash(&keys[i]));
 	}
-	arr = json_array();
+	strbuf_adds(out, ",\"shapes\":[");
 	for (i = 0; i < shapes.n; i++) {
 		const struct shape_key *k = shapes.rep[i];
 
-		json_array_append_new(arr, shape_json(k->g, k->sid));
+		if (i)
+			strbuf_addc(out, ',');
+		put_json(out, NULL, shape_json(k->g, k->sid));
+		strbuf_flush_point(out);
 	}
-	json_object_set_new(root, "shapes", arr);
+	strbuf_addc(out, ']');
+	idtab_release(&shapes);
 	arr = json_array();
 	for (i = 0; i < s->nobjects; i++)
 		json_array_append_new(arr, object_json(&s->objects[i]));
-	json_object_set_new(root, "objects", arr);
-	arr = json_array();
-	for (i = 0; i < s->ngs; i++)
-		json_array_append_new(arr, goroutine_json(s, &s->gs[i],
-							    shape[i]));
-	json_object_set_new(root, "goroutines", arr);
-	intern_release(&frames);
-	intern_release(&shapes);
+	strbuf_addc(out, ',');
+	put_json(out, "objects", arr);
+	strbuf_adds(out, ",\"goroutines\":[");
+	for (i = 0; i < s->ngs; i++) {
+		if (i)
+			strbuf_addc(out, ',');
+		put_json(out, NULL, goroutine_json(s, &s->gs[i], shape[i]));
+		strbuf_flush_point(out);
+	}
+	strbuf_adds(out, "]}\n");
+	idtab_release(&stacks);
 	free(keys);
 	free(shape);
-	text = json_dumps(root, JSON_COMPACT | JSON_PRESERVE_ORDER);
-	if (text) {
-		strbuf_adds(out, text);
-		strbuf_addc(out, '\n');
-		free(text);
-	}
-	json_decref(root);
 	free(sid);
-	free(tab.slots);
-	free(tab.rep);
 }

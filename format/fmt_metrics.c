@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "goruntime/traceback.h"
-#include "snapshot/fmt_metrics.h"
+#include "format/fmt_metrics.h"
 #include "lib/xmalloc.h"
 #include "lib/banned.h"
 

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "inspect/taskinfo.h"
-#include "snapshot/fmt_threads.h"
+#include "format/fmt_threads.h"
 #include "lib/banned.h"
 
 static const char *base_name(const char *path);

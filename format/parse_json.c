@@ -8,8 +8,8 @@
 #include <string.h>
 
 #include "goruntime/layout.h"
-#include "snapshot/fmt_json.h"
-#include "snapshot/parse_json.h"
+#include "format/fmt_json.h"
+#include "format/parse_json.h"
 #include "lib/compiler.h"
 #include "lib/xmalloc.h"
 #include "lib/banned.h"

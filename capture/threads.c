@@ -11,8 +11,8 @@
 #include "inspect/stackcopy.h"
 #include "inspect/sysnames.h"
 #include "inspect/taskinfo.h"
-#include "snapshot/capture.h"
-#include "snapshot/threads.h"
+#include "capture/capture.h"
+#include "capture/threads.h"
 #include "symbols/dwproc.h"
 #include "symbols/unwinder.h"
 #include "lib/xmalloc.h"
@@ -33,6 +33,7 @@ struct tcap {
 	struct core *core;		/* post-mortem: the core, else NULL */
 	size_t max_frames;
 	struct capture *c;		/* Go programs only */
+	int borrowed;			/* c is the caller's: not closed */
 	struct taskinfo *ti;		/* read before the stop */
 	size_t nti;
 	struct dwproc *dw;
@@ -129,7 +130,8 @@ static void tcap_release(struct tcap *tc)
 	unwinder_free(tc->uw);
 	dwproc_free(tc->dw);
 	stackcopy_free(tc->sc);
-	capture_close(tc->c);
+	if (!tc->borrowed)
+		capture_close(tc->c);
 	free(tc->ti);
 	free(tc->uf);
 	free(tc->gidx);
@@ -482,7 +484,13 @@ int threads_capture(pid_t pid, const struct threads_opts *o,
 	if (r < 0)
 		return r;
 	err_init(&ce);
-	r = capture_open(pid, &tc.c, &ce);
+	if (o->reuse) {
+		tc.c = o->reuse;
+		tc.borrowed = 1;
+		r = 0;
+	} else {
+		r = capture_open(pid, &tc.c, &ce);
+	}
 	if (r < 0) {
 		tc.c = NULL;
 		/* Not Go, or Go without DWARF: the native view still works. */
@@ -501,7 +509,7 @@ int threads_capture(pid_t pid, const struct threads_opts *o,
 		native = 0;
 	}
 	if (tc.c) {
-		if (o->capture)
+		if (o->capture && o->capture != capture_get_opts(tc.c))
 			capture_set_opts(tc.c, o->capture);
 		if (native)
 			capture_set_hook(tc.c, copy_hook, &tc);

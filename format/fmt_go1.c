@@ -4,7 +4,7 @@
 
 #include "buildinfo/modinfo.h"
 #include "goruntime/traceback.h"
-#include "snapshot/fmt_go1.h"
+#include "format/fmt_go1.h"
 #include "lib/xmalloc.h"
 #include "lib/banned.h"
 

@@ -51,7 +51,7 @@ void capture_opts_init(struct capture_opts *o);
  * The same in two steps, for repeated captures of one process (watch,
  * the TUI): capture_open does the preparation once (ELF, DWARF layouts,
  * pclntab and caches); each capture_take stops, copies, resumes and
- * builds one snapshot.  Errors as for capture_pid (snapshot/threads.h).
+ * builds one snapshot.  Errors as for capture_pid (capture/threads.h).
  */
 struct capture;
 int capture_open(pid_t pid, struct capture **out, struct err *e);
