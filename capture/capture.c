@@ -1096,6 +1096,42 @@ static struct snap *build_snap(struct capture *c, struct gort_registry *reg,
 	return s;
 }
 
+/* The steps of one capture, for --stats (struct snap_phase). */
+struct phases {
+	struct snap_phase p[SNAP_MAX_PHASES];
+	size_t n;
+	uint64_t t, cpu, faults;
+};
+
+static void phase_now(uint64_t *t, uint64_t *cpu, uint64_t *faults)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	*t = now_ns(CLOCK_MONOTONIC);
+	*cpu = ru_cpu_ns(&ru);
+	*faults = (uint64_t)ru.ru_minflt + (uint64_t)ru.ru_majflt;
+}
+
+/* Ends the step that began at the last mark: it was name. */
+static void phase_mark(struct phases *ph, const char *name)
+{
+	uint64_t t, cpu, faults;
+	struct snap_phase *p;
+
+	phase_now(&t, &cpu, &faults);
+	if (ph->n < SNAP_MAX_PHASES) {
+		p = &ph->p[ph->n++];
+		p->name = name;
+		p->wall_ns = t - ph->t;
+		p->cpu_ns = cpu - ph->cpu;
+		p->faults = faults - ph->faults;
+	}
+	ph->t = t;
+	ph->cpu = cpu;
+	ph->faults = faults;
+}
+
 int capture_take(struct capture *c, struct snap **out, struct err *e)
 {
 	const struct prep *pp = &c->p;
@@ -1108,8 +1144,11 @@ int capture_take(struct capture *c, struct snap **out, struct err *e)
 	size_t i, budget = copy_budget(&c->opts);
 	unsigned int flags = c->opts.full_stop ? 0 : GORT_COPY_DEFER_PARKED;
 	pid_t pid = c->pid;
+	struct phases ph;
 	int r;
 
+	memset(&ph, 0, sizeof(ph));
+	phase_now(&ph.t, &ph.cpu, &ph.faults);
 	memset(&reg, 0, sizeof(reg));
 	memset(&st, 0, sizeof(st));
 	memset(&waits, 0, sizeof(waits));
@@ -1151,6 +1190,7 @@ int capture_take(struct capture *c, struct snap **out, struct err *e)
 						   pp->bias), &waits);
 	if (c->opts.full_stop)
 		heap_prewarm(reg.nallg);
+	phase_mark(&ph, "preparing");
 	r = stop_target(pid, pp->mem, &st, e);
 	if (r < 0)
 		goto fail;
@@ -1184,6 +1224,7 @@ copy:
 		test_delay(c);
 	if (st.stop)
 		resume_target(c, pp->mem, &st);
+	phase_mark(&ph, st.stop ? "stop" : "copying");
 	if (r == -E2BIG)
 		too_big(pid, e);
 	if (r < 0)
@@ -1199,6 +1240,7 @@ copy:
 		gort_waits_copy(pp->mem, &pp->layout, pp->bias, &reg,
 				reg.waitreasons, reg.nwaitreasons, &waits);
 	gort_waits_decode(pp->mem, &pp->layout, &waits);
+	phase_mark(&ph, "waits");
 
 	/* The capture's figures, gathered before the snapshot is built. */
 	memset(&fig, 0, sizeof(fig));
@@ -1212,11 +1254,14 @@ copy:
 			r = proc_gone(pid, e);
 		if (r < 0)
 			goto fail;
+		phase_mark(&ph, "parked stacks");
 	}
 	/* Labels last: read and checked after every g struct was. */
 	labtab_read(&lt, pp, &reg);
+	phase_mark(&ph, "labels");
 	s = build_snap(c, &reg, &st, &lt);
 	labtab_release(&lt);
+	phase_mark(&ph, "unwinding");
 	if (c->core)
 		s->time_unix_ns = c->core->time_unix_ns;
 	s->two_phase = fig.two_phase;
@@ -1241,9 +1286,13 @@ copy:
 			s->gs[i].waits = NULL;
 			s->gs[i].nwaits = 0;
 		}
-	s->capture_ns = now_ns(CLOCK_MONOTONIC) - t0;
+	phase_mark(&ph, "blocked on");
 	stop_release(&st);
 	gort_registry_release(&reg);
+	phase_mark(&ph, "freeing");
+	memcpy(s->phases, ph.p, sizeof(s->phases));
+	s->nphases = ph.n;
+	s->capture_ns = now_ns(CLOCK_MONOTONIC) - t0;
 	*out = s;
 	return 0;
 fail:

@@ -207,6 +207,17 @@ struct snap_stop {
 
 #define SNAP_MAX_STOPS 2
 
+/*
+ * Where a capture's time went, step by step (--stats): wall time,
+ * goscope's CPU time and its page faults in each.  Names are static.
+ */
+struct snap_phase {
+	const char *name;
+	uint64_t wall_ns, cpu_ns, faults;
+};
+
+#define SNAP_MAX_PHASES 10
+
 struct snap {
 	pid_t pid;
 	char *exe;
@@ -231,6 +242,8 @@ struct snap {
 	size_t nstops;
 	size_t stacks_after, nretried, nchanged;
 	uint64_t capture_ns;	/* whole capture */
+	struct snap_phase phases[SNAP_MAX_PHASES];
+	size_t nphases;		/* 0 for snapshots read from files */
 	size_t nallg;
 	size_t bytes_copied;
 	struct snap_goroutine *gs;
