@@ -70,7 +70,7 @@ ALL_LDFLAGS = $(LDFLAGS) $(SAN_FLAGS)
 # Objects per stage; the order follows the data flow.
 LIB_SRCS := lib/xmalloc.c lib/err.c lib/strbuf.c lib/report.c \
 	    lib/hashmap.c lib/intern.c
-LIB_SRCS += lib/atomicfile.c
+LIB_SRCS += lib/atomicfile.c lib/bigmem.c
 LIB_SRCS += lib/readfile.c lib/utf8.c lib/jstr.c lib/parse.c
 INSPECT_SRCS := inspect/memsrc.c inspect/proc.c inspect/ptstop.c inspect/core.c
 INSPECT_SRCS += inspect/taskinfo.c inspect/stackcopy.c inspect/sysnames.c

@@ -7,6 +7,7 @@
 #include <sys/mman.h>
 
 #include "goruntime/registry.h"
+#include "lib/bigmem.h"
 #include "lib/xmalloc.h"
 #include "lib/banned.h"
 
@@ -50,10 +51,9 @@ static uint32_t rd32(const unsigned char *p, size_t size, long off);
 static int cmp_gref(const void *a, const void *b);
 static size_t merge_range(const struct gref *refs, size_t i, size_t n,
 			  size_t gs, uint64_t *end);
-static int copy_gs(struct memsrc *mem, const struct gort_layout *l,
-		   const uint64_t *ptrs, size_t n, unsigned char **gptr,
-		   struct gort_registry *r, int *bheap_out, size_t *niov_out,
-		   struct memsrc_iov **iov_out);
+static void *copy_gs(struct memsrc *mem, const struct gort_layout *l,
+		     const uint64_t *ptrs, size_t n, unsigned char **gptr,
+		     struct gort_registry *r, int *heap);
 static int copy_registry(struct memsrc *mem, const struct gort_layout *l,
 			 uint64_t bias, const struct gort_thread *threads,
 			 size_t nthreads, int with_stacks, unsigned int flags,
@@ -122,6 +122,12 @@ static void *ralloc(struct gort_registry *r, size_t n, int *heap)
 		*heap = 0;
 		return p;
 	}
+	/* Large blocks (the g copies read again after the resume) get
+	 * mappings of their own, on huge pages. */
+	if (n >= BIGMEM_MIN) {
+		*heap = 2;
+		return bigmem_alloc(n);
+	}
 	*heap = 1;
 	return xmalloc(n ? n : 1);
 }
@@ -136,11 +142,18 @@ static void *rzalloc(struct gort_registry *r, size_t n, int *heap)
 	return p;
 }
 
-/* A stack copy: from the stack pool, else as ralloc. */
+/* A stack copy: from the late or the stop's stack pool, else as ralloc. */
 static void *ralloc_stack(struct gort_registry *r, size_t n, int *heap)
 {
 	size_t need = (n + 15) & ~(size_t)15;
 
+	if (r->late_pool && need <= r->late_pool_size - r->late_pool_used) {
+		void *p = r->late_pool + r->late_pool_used;
+
+		r->late_pool_used += need;
+		*heap = 0;
+		return p;
+	}
 	if (r->stack_pool &&
 	    need <= r->stack_pool_size - r->stack_pool_used) {
 		void *p = r->stack_pool + r->stack_pool_used;
@@ -167,7 +180,8 @@ static void pool_dead(struct gort_registry *r, const void *p, size_t n)
 	uintptr_t lo = (uintptr_t)p, hi = lo + ((n + 15) & ~(size_t)15);
 
 	if (lo == hi || (!in_pool(r->pool, r->pool_size, lo, hi) &&
-			 !in_pool(r->stack_pool, r->stack_pool_size, lo, hi)))
+			 !in_pool(r->stack_pool, r->stack_pool_size, lo, hi) &&
+			 !in_pool(r->late_pool, r->late_pool_size, lo, hi)))
 		return;
 	r->dead_bytes += hi - lo;
 	if (r->ndead && r->dead[r->ndead - 1].hi == lo) {
@@ -214,7 +228,9 @@ void gort_registry_drop_stack(struct gort_registry *r, struct gort_g *g)
 
 static void rfree(void *p, int heap)
 {
-	if (heap)
+	if (heap == 2)
+		bigmem_free(p);
+	else if (heap)
 		free(p);
 }
 
@@ -266,17 +282,21 @@ static size_t merge_range(const struct gref *refs, size_t i, size_t n,
 	return j;
 }
 
-/* Reads n g structs into gbuf (g_size each), merging neighbours. */
-static int copy_gs(struct memsrc *mem, const struct gort_layout *l,
-		   const uint64_t *ptrs, size_t n, unsigned char **gptr,
-		   struct gort_registry *r, int *bheap, size_t *niov_out,
-		   struct memsrc_iov **iov_out)
+/*
+ * Reads n g structs, merging neighbours into ranges, into one buffer:
+ * sets gptr[i] to the copy of the g at ptrs[i] (NULL: unreadable) and
+ * returns the buffer, for rfree() with *heap.
+ */
+static void *copy_gs(struct memsrc *mem, const struct gort_layout *l,
+		     const uint64_t *ptrs, size_t n, unsigned char **gptr,
+		     struct gort_registry *r, int *heap)
 {
 	int hr, hi, hf;
 	struct gref *refs = ralloc(r, (n + 1) * sizeof(*refs), &hr);
 	struct memsrc_iov *iov = ralloc(r, (n + 1) * sizeof(*iov), &hi);
 	size_t *first = ralloc(r, (n + 1) * sizeof(*first), &hf);
-	size_t i, j, niov = 0, gs = l->g_size;
+	size_t i, j, niov = 0, gs = l->g_size, total = 0;
+	unsigned char *buf;
 
 	for (i = 0; i < n; i++) {
 		refs[i].addr = ptrs[i];
@@ -290,11 +310,16 @@ static int copy_gs(struct memsrc *mem, const struct gort_layout *l,
 		first[niov] = i;
 		iov[niov].addr = start;
 		iov[niov].len = (size_t)(end - start);
-		iov[niov].buf = ralloc(r, iov[niov].len, &bheap[niov]);
+		total += iov[niov].len;
 		niov++;
 	}
+	buf = ralloc(r, total, heap);
+	for (i = 0, total = 0; i < niov; i++) {
+		iov[i].buf = buf + total;
+		total += iov[i].len;
+	}
 	memsrc_readv(mem, iov, niov);
-	/* Each g is decoded in place from its range buffer. */
+	/* Each g is decoded in place from its range's part of buf. */
 	for (i = 0; i < niov; i++) {
 		size_t stop = i + 1 < niov ? first[i + 1] : n;
 
@@ -307,10 +332,9 @@ static int copy_gs(struct memsrc *mem, const struct gort_layout *l,
 	}
 	r->ranges_copied += niov;
 	rfree(first, hf);
+	rfree(iov, hi);
 	rfree(refs, hr);
-	*niov_out = niov;
-	*iov_out = iov;
-	return hi;
+	return buf;
 }
 
 static void decode_g(const struct gort_layout *l, const unsigned char *b,
@@ -433,6 +457,25 @@ static void drop_stack(struct gort_g *g)
 	g->copy_len = 0;
 }
 
+/* The bytes the stack copies of every g with need_stack take, each
+ * rounded as the pools hand them out. */
+static size_t stacks_need(const struct gort_registry *r)
+{
+	size_t i, need = 0;
+
+	for (i = 0; i < r->ngs; i++) {
+		const struct gort_g *g = &r->gs[i];
+
+		if (g->need_stack && g->sp >= g->stack_lo &&
+		    g->sp < g->stack_hi && g->stack_hi - g->sp <= GORT_MAX_STACK)
+			need += ((g->stack_hi - g->sp > GORT_MAX_STACK_COPY
+					  ? GORT_MAX_STACK_COPY
+					  : (size_t)(g->stack_hi - g->sp)) +
+				 15) & ~(size_t)15;
+	}
+	return need;
+}
+
 /* Copies the stack of every g with need_stack, within the budget. */
 static int copy_stacks(struct memsrc *mem, struct gort_registry *r,
 		       struct err *e)
@@ -440,17 +483,8 @@ static int copy_stacks(struct memsrc *mem, struct gort_registry *r,
 	int hi, hw;
 	struct memsrc_iov *iov;
 	size_t *which;
-	size_t i, n = 0, need = 0;
+	size_t i, n = 0, need = stacks_need(r);
 
-	for (i = 0; i < r->ngs; i++) {
-		struct gort_g *g = &r->gs[i];
-
-		if (g->need_stack && g->sp >= g->stack_lo &&
-		    g->sp < g->stack_hi && g->stack_hi - g->sp <= GORT_MAX_STACK)
-			need += g->stack_hi - g->sp > GORT_MAX_STACK_COPY
-					? GORT_MAX_STACK_COPY
-					: (size_t)(g->stack_hi - g->sp);
-	}
 	if (r->max_stack_bytes && need > r->max_stack_bytes - r->stack_bytes)
 		return err_set(e, E2BIG, "the goroutine stacks need %zu MiB, "
 			       "more than the memory budget of %zu MiB",
@@ -566,11 +600,11 @@ static void plan_free(struct gort_plan *p)
 {
 	if (!p)
 		return;
-	free(p->ptrs);
-	free(p->gp);
-	free(p->rng);
-	free(p->iov);
-	free(p->gbuf);
+	bigmem_free(p->ptrs);
+	bigmem_free(p->gp);
+	bigmem_free(p->rng);
+	bigmem_free(p->iov);
+	bigmem_free(p->gbuf);
 	free(p->maddr);
 	free(p->mbuf);
 	free(p->miov);
@@ -658,7 +692,7 @@ static int plan_build(struct memsrc *mem, const struct gort_layout *l,
 		if (p->cap > GORT_MAX_GS)
 			p->cap = GORT_MAX_GS > n ? GORT_MAX_GS : n;
 		/* The stop writes the new entries: touched both ways. */
-		p->ptrs = xmalloc(p->cap * sizeof(*p->ptrs));
+		p->ptrs = bigmem_calloc(p->cap, sizeof(*p->ptrs));
 		memsrc_prefault(p->ptrs, p->cap * sizeof(*p->ptrs),
 				MEMSRC_TOUCH_USER | MEMSRC_TOUCH_KERNEL);
 		p->arr = hdr[0];
@@ -675,8 +709,10 @@ static int plan_build(struct memsrc *mem, const struct gort_layout *l,
 			return err_set(e, EAGAIN, "runtime.allgs keeps "
 				       "moving");
 	}
-	p->gp = xcalloc(p->cap, sizeof(*p->gp));
-	p->rng = xcalloc(p->cap, sizeof(*p->rng));
+	/* The plan's arrays (tens of MB at 100,000 goroutines) are on
+	 * huge pages where possible: few page faults to take. */
+	p->gp = bigmem_calloc(p->cap, sizeof(*p->gp));
+	p->rng = bigmem_calloc(p->cap, sizeof(*p->rng));
 	memset(p->gp, 0, p->cap * sizeof(*p->gp));
 	memset(p->rng, 0, p->cap * sizeof(*p->rng));
 	refs = xmalloc((n + 1) * sizeof(*refs));
@@ -697,10 +733,10 @@ static int plan_build(struct memsrc *mem, const struct gort_layout *l,
 	}
 	extra = p->cap - n;
 	p->iov_cap = niov + extra;
-	p->iov = xcalloc(p->iov_cap + 1, sizeof(*p->iov));
+	p->iov = bigmem_calloc(p->iov_cap + 1, sizeof(*p->iov));
 	memset(p->iov, 0, (p->iov_cap + 1) * sizeof(*p->iov));
 	p->gbuf_size = total + extra * gs;
-	p->gbuf = xmalloc(p->gbuf_size + 1);
+	p->gbuf = bigmem_alloc(p->gbuf_size + 1);
 	for (i = 0; i < k; i = j) {
 		uint64_t start = refs[i].addr, end;
 		struct memsrc_iov *v = &p->iov[p->niov];
@@ -776,10 +812,10 @@ int gort_registry_reserve(struct memsrc *mem, const struct gort_layout *l,
 			       budget >> 20);
 	}
 	/* goscope writes the pool, the kernel the stack copies. */
-	r->pool = xmalloc(bytes);
+	r->pool = bigmem_alloc(bytes);
 	memsrc_prefault(r->pool, bytes, MEMSRC_TOUCH_USER);
 	r->pool_size = bytes;
-	r->stack_pool = xmalloc(sbytes);
+	r->stack_pool = bigmem_alloc(sbytes);
 	memsrc_prefault(r->stack_pool, sbytes, MEMSRC_TOUCH_KERNEL);
 	r->stack_pool_size = sbytes;
 	r->plan = p;
@@ -879,11 +915,11 @@ static int copy_registry(struct memsrc *mem, const struct gort_layout *l,
 {
 	unsigned char *pool = r->pool, *spool = r->stack_pool, **gptr;
 	size_t pool_size = r->pool_size, spool_size = r->stack_pool_size;
-	size_t budget = r->max_stack_bytes, n = 0, i, niov = 0;
+	size_t budget = r->max_stack_bytes, n = 0, i;
 	struct gort_plan *plan = r->plan;
-	struct memsrc_iov *iov = NULL;
 	uint64_t hdr[3], *ptrs;
-	int hp = 0, hg = 0, hb = 0, hi = 0, *bheap = NULL, ret, planned;
+	int hp = 0, hg = 0, hb = 0, ret, planned;
+	void *gbuf = NULL;
 
 	memset(r, 0, sizeof(*r));
 	r->pool = pool;
@@ -915,8 +951,7 @@ static int copy_registry(struct memsrc *mem, const struct gort_layout *l,
 		r->bytes_copied += 32 + n * sizeof(*ptrs);
 		r->t_allgs = mono_ns();
 		gptr = ralloc(r, (n + 1) * sizeof(*gptr), &hg);
-		bheap = ralloc(r, (n + 1) * sizeof(*bheap), &hb);
-		hi = copy_gs(mem, l, ptrs, n, gptr, r, bheap, &niov, &iov);
+		gbuf = copy_gs(mem, l, ptrs, n, gptr, r, &hb);
 	}
 	r->t_gs = mono_ns();
 	if (plan_copy_ms(mem, l, r) < 0)
@@ -958,10 +993,7 @@ static int copy_registry(struct memsrc *mem, const struct gort_layout *l,
 	}
 	r->t_decoded = mono_ns();
 	if (!planned) {
-		for (i = 0; i < niov; i++)
-			rfree(iov[i].buf, bheap[i]);
-		rfree(iov, hi);
-		rfree(bheap, hb);
+		rfree(gbuf, hb);
 		rfree(gptr, hg);
 		rfree(ptrs, hp);
 	}
@@ -1030,41 +1062,36 @@ static int defer_status(const struct gort_layout *l, uint32_t status)
  * Reads again the g structs of the goroutines marked deferred (changed:
  * marked changed): sets *idx_out to their indexes in r->gs and
  * *fresh_out to the decoded structs (addr 0 when unreadable), both
- * malloc'd, and returns their number.
+ * for bigmem_free(), and returns their number.
  */
 static size_t reread_gs(struct memsrc *mem, const struct gort_layout *l,
 			struct gort_registry *r, int changed, size_t **idx_out,
 			struct gort_g **fresh_out)
 {
-	int hp, hg, hb, hi;
-	size_t *idx = xcalloc(r->ngs + 1, sizeof(*idx));
+	int hp, hg, hb;
+	size_t *idx = bigmem_calloc(r->ngs + 1, sizeof(*idx));
 	struct gort_g *fresh;
 	uint64_t *ptrs;
 	unsigned char **gptr;
-	int *bheap;
-	struct memsrc_iov *iov = NULL;
-	size_t i, k, n = 0, niov = 0;
+	void *gbuf;
+	size_t i, k, n = 0;
 
 	for (i = 0; i < r->ngs; i++)
 		if (changed ? r->gs[i].changed : r->gs[i].deferred)
 			idx[n++] = i;
-	fresh = xcalloc(n + 1, sizeof(*fresh));
+	fresh = bigmem_calloc(n + 1, sizeof(*fresh));
 	ptrs = ralloc(r, (n + 1) * sizeof(*ptrs), &hp);
 	gptr = ralloc(r, (n + 1) * sizeof(*gptr), &hg);
-	bheap = ralloc(r, (n + 1) * sizeof(*bheap), &hb);
 	for (k = 0; k < n; k++)
 		ptrs[k] = r->gs[idx[k]].addr;
-	hi = copy_gs(mem, l, ptrs, n, gptr, r, bheap, &niov, &iov);
+	gbuf = copy_gs(mem, l, ptrs, n, gptr, r, &hb);
 	for (k = 0; k < n; k++) {
 		if (gptr[k])
 			decode_g(l, gptr[k], ptrs[k], &fresh[k]);
 		else
 			memset(&fresh[k], 0, sizeof(fresh[k]));
 	}
-	for (k = 0; k < niov; k++)
-		rfree(iov[k].buf, bheap[k]);
-	rfree(iov, hi);
-	rfree(bheap, hb);
+	rfree(gbuf, hb);
 	rfree(gptr, hg);
 	rfree(ptrs, hp);
 	*idx_out = idx;
@@ -1083,6 +1110,27 @@ static int same_g(const struct gort_layout *l, const struct gort_g *a,
 	       b->sched_bp == a->sched_bp && b->syscallsp == a->syscallsp &&
 	       b->stack_lo == a->stack_lo && b->stack_hi == a->stack_hi &&
 	       b->trackingseq == a->trackingseq;
+}
+
+/*
+ * One block for the stack copies that copy_stacks is about to make,
+ * rather than one malloc each: at 100,000 goroutines that is ~100 MB in
+ * a few huge pages instead of 25,000 page faults.
+ */
+static void late_pool(struct gort_registry *r)
+{
+	size_t need;
+
+	if (r->late_pool)
+		return;
+	need = stacks_need(r);
+	if (need < BIGMEM_MIN)
+		return;
+	if (r->max_stack_bytes && need > r->max_stack_bytes - r->stack_bytes)
+		return;		/* copy_stacks says it is too much */
+	r->late_pool = bigmem_alloc(need);
+	r->late_pool_size = need;
+	r->late_pool_used = 0;
 }
 
 long gort_registry_finish(struct memsrc *mem, const struct gort_layout *l,
@@ -1107,10 +1155,11 @@ long gort_registry_finish(struct memsrc *mem, const struct gort_layout *l,
 	 * whole time since the stop) makes 256 runs in it impossible.
 	 */
 	n = reread_gs(mem, l, r, 0, &idx0, &before);
+	late_pool(r);
 	ret = copy_stacks(mem, r, e);
 	if (ret < 0) {
-		free(before);
-		free(idx0);
+		bigmem_free(before);
+		bigmem_free(idx0);
 		return ret;
 	}
 	n = reread_gs(mem, l, r, 0, &idx, &fresh);
@@ -1126,10 +1175,10 @@ long gort_registry_finish(struct memsrc *mem, const struct gort_layout *l,
 		g->changed = 1;
 		changed++;
 	}
-	free(before);
-	free(idx0);
-	free(fresh);
-	free(idx);
+	bigmem_free(before);
+	bigmem_free(idx0);
+	bigmem_free(fresh);
+	bigmem_free(idx);
 	return changed;
 }
 
@@ -1172,8 +1221,8 @@ long gort_registry_recopy(struct memsrc *mem, const struct gort_layout *l,
 		g->recopied = 1;
 		copied++;
 	}
-	free(fresh);
-	free(idx);
+	bigmem_free(fresh);
+	bigmem_free(idx);
 	free(r->ms);
 	r->ms = ms;
 	r->nms = nms;
@@ -1225,8 +1274,9 @@ void gort_registry_release(struct gort_registry *r)
 	for (i = 0; i < r->nwaitreasons; i++)
 		free(r->waitreasons[i]);
 	free(r->waitreasons);
-	free(r->pool);
-	free(r->stack_pool);
+	bigmem_free(r->pool);
+	bigmem_free(r->stack_pool);
+	bigmem_free(r->late_pool);
 	plan_free(r->plan);
 	memset(r, 0, sizeof(*r));
 }

@@ -114,6 +114,10 @@ struct gort_registry {
 	size_t pool_size, pool_used;
 	unsigned char *stack_pool;
 	size_t stack_pool_size, stack_pool_used;
+	/* The stack copies made after the resume (gort_registry_finish),
+	 * sized for all of them at once. */
+	unsigned char *late_pool;
+	size_t late_pool_size, late_pool_used;
 	size_t nraw;		/* g structs left to gort_registry_decode */
 	/* The reads planned by gort_registry_reserve (private). */
 	struct gort_plan *plan;

@@ -2,17 +2,23 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/bigmem.h"
 #include "lib/intern.h"
 #include "lib/xmalloc.h"
 #include "lib/banned.h"
 
-/* Chunks start at 16 KiB and double up to 1 MiB. */
+/*
+ * Chunks start at 16 KiB and double up to 32 MiB; from 1 MiB on they are
+ * lib/bigmem mappings (huge pages: a snapshot of 100,000 goroutines puts
+ * ~200 MB in its arena, ~50,000 page faults with 4 KiB pages).
+ */
 #define ARENA_FIRST_CHUNK (16u << 10)
-#define ARENA_MAX_CHUNK (1u << 20)
+#define ARENA_MAX_CHUNK (32u << 20)
 
 struct arena_chunk {
 	struct arena_chunk *next;
 	size_t size;
+	int big;			/* from bigmem_alloc */
 	/* the data follows, aligned to 16 */
 	char data[] __attribute__((aligned(16)));
 };
@@ -47,9 +53,25 @@ void arena_release(struct arena *a)
 		return;
 	for (c = a->chunks; c; c = n) {
 		n = c->next;
-		free(c);
+		if (c->big)
+			bigmem_free(c);
+		else
+			free(c);
 	}
 	memset(a, 0, sizeof(*a));
+}
+
+static struct arena_chunk *chunk_new(size_t size)
+{
+	struct arena_chunk *c;
+	int big = size >= BIGMEM_MIN;
+
+	if (size > SIZE_MAX - sizeof(*c))
+		xalloc_die(size);
+	c = big ? bigmem_alloc(sizeof(*c) + size) : xmalloc(sizeof(*c) + size);
+	c->size = size;
+	c->big = big;
+	return c;
 }
 
 void *arena_alloc(struct arena *a, size_t size)
@@ -70,8 +92,7 @@ void *arena_alloc(struct arena *a, size_t size)
 			/* a large block gets a chunk of its own, kept
 			 * behind the current one so that its free space
 			 * is not lost */
-			c = xmalloc(sizeof(*c) + size);
-			c->size = size;
+			c = chunk_new(size);
 			a->reserved += size;
 			a->used += size;
 			if (a->chunks) {
@@ -83,8 +104,7 @@ void *arena_alloc(struct arena *a, size_t size)
 			}
 			return c->data;
 		}
-		c = xmalloc(sizeof(*c) + csize);
-		c->size = csize;
+		c = chunk_new(csize);
 		c->next = a->chunks;
 		a->chunks = c;
 		a->cur = c->data;

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "lib/bigmem.h"
 #include "lib/hashmap.h"
 #include "lib/intern.h"
 #include "lib/strbuf.h"
@@ -28,6 +29,8 @@ static void test_hashmap_dups_remove(void **state);
 static void test_hashmap_collisions(void **state);
 static void test_intern(void **state);
 static void test_arena(void **state);
+static void test_arena_big(void **state);
+static void test_bigmem(void **state);
 static void test_strbuf_numbers(void **state);
 
 static int item_cmp(const void *cmpdata, const struct hashmap_entry *a,
@@ -246,6 +249,63 @@ static void test_arena(void **state)
 	assert_null(a.chunks);
 }
 
+/* Arenas past 1 MiB take their chunks from bigmem: every byte handed
+ * out stays as written, chunks keep doubling, and they are freed. */
+static void test_arena_big(void **state)
+{
+	struct arena a;
+	char *p[4096];
+	size_t i, j;
+
+	(void)state;
+	arena_init(&a);
+	for (i = 0; i < 4096; i++) {
+		p[i] = arena_alloc(&a, 10000);
+		memset(p[i], (int)(i % 251), 10000);
+	}
+	for (i = 0; i < 4096; i++)
+		for (j = 0; j < 10000; j += 997)
+			assert_int_equal((unsigned char)p[i][j], i % 251);
+	assert_true(a.used >= 4096u * 10000);
+	/* At most the last, 32 MiB, chunk is unused. */
+	assert_true(a.reserved <= a.used + (32u << 20));
+	arena_release(&a);
+	assert_null(a.chunks);
+}
+
+/* Zeroed, aligned, writable to the last byte, at every size class. */
+static void test_bigmem(void **state)
+{
+	static const size_t sizes[] = {
+		0, 1, 4095, BIGMEM_MIN - 1, BIGMEM_MIN, (2u << 20) - 16,
+		(2u << 20) + 1, 5u << 20,
+	};
+	size_t i, k;
+
+	(void)state;
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		unsigned char *b = bigmem_alloc(sizes[i]);
+
+		assert_int_equal((uintptr_t)b % 16, 0);
+		for (k = 0; k < sizes[i]; k += 4093)
+			assert_int_equal(b[k], 0);
+		if (sizes[i]) {
+			assert_int_equal(b[sizes[i] - 1], 0);
+			memset(b, 0xa5, sizes[i]);
+		}
+		bigmem_free(b);
+	}
+	{
+		uint64_t *v = bigmem_calloc(300000, sizeof(*v));
+
+		for (k = 0; k < 300000; k++)
+			assert_int_equal(v[k], 0);
+		v[299999] = 1;
+		bigmem_free(v);
+	}
+	bigmem_free(NULL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -254,6 +314,8 @@ int main(void)
 		cmocka_unit_test(test_hashmap_collisions),
 		cmocka_unit_test(test_intern),
 		cmocka_unit_test(test_arena),
+		cmocka_unit_test(test_arena_big),
+		cmocka_unit_test(test_bigmem),
 		cmocka_unit_test(test_strbuf_numbers),
 	};
 
