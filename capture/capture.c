@@ -20,6 +20,7 @@
 #include "inspect/core.h"
 #include "goruntime/waitobj.h"
 #include "inspect/memsrc.h"
+#include "lib/bigmem.h"
 #include "inspect/proc.h"
 #include "inspect/ptstop.h"
 #include "snapshot/blocked.h"
@@ -699,6 +700,8 @@ static int second_phase(struct capture *c, struct gort_registry *reg,
 static size_t copy_budget(const struct capture_opts *o);
 static int too_big(pid_t pid, struct err *e);
 static void heap_prewarm(size_t ngs);
+/* What the heap takes per goroutine after the stop, generously. */
+#define HEAP_PER_G 2048
 static struct snap *build_snap(struct capture *c, struct gort_registry *reg,
 			       const struct stop1 *st, const struct labtab *lt);
 
@@ -714,6 +717,9 @@ void capture_opts_init(struct capture_opts *o)
 	v = getenv("GOSCOPE_TEST_RETRY_MAX");
 	if (v && *v)
 		o->retry_max = strtol(v, NULL, 10);
+	v = getenv("GOSCOPE_TEST_FINISH_BATCH");
+	if (v && *v)
+		o->finish_batch = strtoul(v, NULL, 10) % 1000000;
 }
 
 void capture_set_opts(struct capture *c, const struct capture_opts *o)
@@ -951,8 +957,6 @@ static void heap_prewarm(size_t ngs)
 	size_t want = ngs * 768 + (4u << 20), chunk = 16u << 20, k, n;
 	void **blocks;
 
-	mallopt(M_MMAP_THRESHOLD, 32 << 20);
-	mallopt(M_TRIM_THRESHOLD, INT_MAX);
 	n = (want + chunk - 1) / chunk;
 	blocks = xcalloc(n, sizeof(*blocks));
 	for (k = 0; k < n; k++) {
@@ -1103,7 +1107,8 @@ struct phases {
 	uint64_t t, cpu, faults;
 };
 
-static void phase_now(uint64_t *t, uint64_t *cpu, uint64_t *faults)
+static struct rusage phase_now(uint64_t *t, uint64_t *cpu,
+			       uint64_t *faults)
 {
 	struct rusage ru;
 
@@ -1111,6 +1116,7 @@ static void phase_now(uint64_t *t, uint64_t *cpu, uint64_t *faults)
 	*t = now_ns(CLOCK_MONOTONIC);
 	*cpu = ru_cpu_ns(&ru);
 	*faults = (uint64_t)ru.ru_minflt + (uint64_t)ru.ru_majflt;
+	return ru;
 }
 
 /* Ends the step that began at the last mark: it was name. */
@@ -1118,14 +1124,15 @@ static void phase_mark(struct phases *ph, const char *name)
 {
 	uint64_t t, cpu, faults;
 	struct snap_phase *p;
+	struct rusage ru = phase_now(&t, &cpu, &faults);
 
-	phase_now(&t, &cpu, &faults);
 	if (ph->n < SNAP_MAX_PHASES) {
 		p = &ph->p[ph->n++];
 		p->name = name;
 		p->wall_ns = t - ph->t;
 		p->cpu_ns = cpu - ph->cpu;
 		p->faults = faults - ph->faults;
+		p->maxrss_kb = (uint64_t)ru.ru_maxrss;
 	}
 	ph->t = t;
 	ph->cpu = cpu;
@@ -1166,6 +1173,7 @@ int capture_take(struct capture *c, struct snap **out, struct err *e)
 	if (r == -E2BIG)
 		return too_big(pid, e);
 	reg.max_stack_bytes = budget;
+	reg.finish_batch = c->opts.finish_batch;
 	if (gort_registry_waitreasons(pp->mem, &pp->layout, pp->bias, &reg,
 				      NULL) < 0 &&
 	    pp->layout.waitreason_names) {
@@ -1177,6 +1185,8 @@ int capture_take(struct capture *c, struct snap **out, struct err *e)
 				xstrdup(pp->layout.waitreason_names[i]);
 	}
 
+	/* Room on huge pages for the waits, labels and tables to come. */
+	bigmem_heap_reserve(reg.nallg * HEAP_PER_G);
 	if (c->core) {
 		/* No descriptors to list, nothing to stop: the core's threads. */
 		waits.types = blocked_types_base(pp->img, &pp->layout,

@@ -31,10 +31,13 @@ struct capture_opts {
 	 * Test knobs, from the environment by capture_opts_init:
 	 * GOSCOPE_TEST_PHASE_DELAY_MS sleeps that long between the resume
 	 * and the second phase (with full_stop: while the target is stopped,
-	 * before the resume); GOSCOPE_TEST_RETRY_MAX sets retry_max.
+	 * before the resume); GOSCOPE_TEST_RETRY_MAX sets retry_max;
+	 * GOSCOPE_TEST_FINISH_BATCH the parked goroutines copied per batch
+	 * after the resume (finish_batch, 0: the default).
 	 */
 	unsigned int phase_delay_ms;
 	long retry_max;		/* default CAPTURE_RETRY_MAX */
+	size_t finish_batch;
 	/*
 	 * capture_pid only: 1 also takes every thread's native view
 	 * (threads_capture), which costs the process's ELF and DWARF and

@@ -107,11 +107,14 @@ static void print_stats(const struct snap *s)
 			(unsigned long long)st->read_calls);
 	}
 	for (i = 0; i < s->nphases; i++)
-		fprintf(stderr, "%s%s %.3f ms (CPU %.3f ms, %llu page faults)%s",
+		fprintf(stderr,
+			"%s%s %.3f ms (CPU %.3f ms, %llu page faults, peak "
+			"RSS %llu MB)%s",
 			i ? "" : "goscope: capture steps: ",
 			s->phases[i].name, (double)s->phases[i].wall_ns / 1e6,
 			(double)s->phases[i].cpu_ns / 1e6,
 			(unsigned long long)s->phases[i].faults,
+			(unsigned long long)s->phases[i].maxrss_kb >> 10,
 			i + 1 < s->nphases ? "; " : "\n");
 	if (s->two_phase)
 		fprintf(stderr,

@@ -67,9 +67,9 @@ static void pick_start(const struct gort_layout *l, struct gort_registry *r,
 		       size_t nthreads);
 static int copy_stacks(struct memsrc *mem, struct gort_registry *r,
 		       struct err *e);
-static size_t reread_gs(struct memsrc *mem, const struct gort_layout *l,
-			struct gort_registry *r, int changed, size_t **idx_out,
-			struct gort_g **fresh_out);
+static void reread_gs(struct memsrc *mem, const struct gort_layout *l,
+		      struct gort_registry *r, const size_t *idx, size_t n,
+		      struct gort_g *fresh);
 static int same_g(const struct gort_layout *l, const struct gort_g *a,
 		  const struct gort_g *b);
 static void drop_stack(struct gort_g *g);
@@ -457,44 +457,45 @@ static void drop_stack(struct gort_g *g)
 	g->copy_len = 0;
 }
 
-/* The bytes the stack copies of every g with need_stack take, each
- * rounded as the pools hand them out. */
-static size_t stacks_need(const struct gort_registry *r)
+/* The bytes g's stack copy takes when it has need_stack, rounded as the
+ * pools hand them out. */
+static size_t stack_need(const struct gort_g *g)
 {
-	size_t i, need = 0;
-
-	for (i = 0; i < r->ngs; i++) {
-		const struct gort_g *g = &r->gs[i];
-
-		if (g->need_stack && g->sp >= g->stack_lo &&
-		    g->sp < g->stack_hi && g->stack_hi - g->sp <= GORT_MAX_STACK)
-			need += ((g->stack_hi - g->sp > GORT_MAX_STACK_COPY
-					  ? GORT_MAX_STACK_COPY
-					  : (size_t)(g->stack_hi - g->sp)) +
-				 15) & ~(size_t)15;
-	}
-	return need;
+	if (!g->need_stack || g->sp < g->stack_lo || g->sp >= g->stack_hi ||
+	    g->stack_hi - g->sp > GORT_MAX_STACK)
+		return 0;
+	return ((g->stack_hi - g->sp > GORT_MAX_STACK_COPY
+			 ? GORT_MAX_STACK_COPY
+			 : (size_t)(g->stack_hi - g->sp)) +
+		15) & ~(size_t)15;
 }
 
-/* Copies the stack of every g with need_stack, within the budget. */
-static int copy_stacks(struct memsrc *mem, struct gort_registry *r,
-		       struct err *e)
+/*
+ * Copies the stack of each g with need_stack among the n at the indexes
+ * idx (idx NULL: among all of r->gs), within the budget.
+ */
+static int copy_stacks_of(struct memsrc *mem, struct gort_registry *r,
+			  const size_t *idx, size_t n_idx, struct err *e)
 {
 	int hi, hw;
 	struct memsrc_iov *iov;
 	size_t *which;
-	size_t i, n = 0, need = stacks_need(r);
+	size_t i, k, n = 0, need = 0, count = idx ? n_idx : r->ngs;
 
+	for (k = 0; k < count; k++)
+		need += stack_need(&r->gs[idx ? idx[k] : k]);
 	if (r->max_stack_bytes && need > r->max_stack_bytes - r->stack_bytes)
 		return err_set(e, E2BIG, "the goroutine stacks need %zu MiB, "
 			       "more than the memory budget of %zu MiB",
 			       (r->stack_bytes + need) >> 20,
 			       r->max_stack_bytes >> 20);
-	iov = ralloc(r, (r->ngs + 1) * sizeof(*iov), &hi);
-	which = ralloc(r, (r->ngs + 1) * sizeof(*which), &hw);
-	for (i = 0; i < r->ngs; i++) {
-		struct gort_g *g = &r->gs[i];
+	iov = ralloc(r, (count + 1) * sizeof(*iov), &hi);
+	which = ralloc(r, (count + 1) * sizeof(*which), &hw);
+	for (k = 0; k < count; k++) {
+		struct gort_g *g;
 
+		i = idx ? idx[k] : k;
+		g = &r->gs[i];
 		if (!g->need_stack)
 			continue;
 		g->need_stack = 0;
@@ -532,6 +533,13 @@ static int copy_stacks(struct memsrc *mem, struct gort_registry *r,
 	rfree(which, hw);
 	rfree(iov, hi);
 	return 0;
+}
+
+/* Copies the stack of every g with need_stack, within the budget. */
+static int copy_stacks(struct memsrc *mem, struct gort_registry *r,
+		       struct err *e)
+{
+	return copy_stacks_of(mem, r, NULL, 0, e);
 }
 
 static int read_allgs(struct memsrc *mem, const struct gort_layout *l,
@@ -915,7 +923,7 @@ static int copy_registry(struct memsrc *mem, const struct gort_layout *l,
 {
 	unsigned char *pool = r->pool, *spool = r->stack_pool, **gptr;
 	size_t pool_size = r->pool_size, spool_size = r->stack_pool_size;
-	size_t budget = r->max_stack_bytes, n = 0, i;
+	size_t budget = r->max_stack_bytes, batch = r->finish_batch, n = 0, i;
 	struct gort_plan *plan = r->plan;
 	uint64_t hdr[3], *ptrs;
 	int hp = 0, hg = 0, hb = 0, ret, planned;
@@ -927,6 +935,7 @@ static int copy_registry(struct memsrc *mem, const struct gort_layout *l,
 	r->stack_pool = spool;
 	r->stack_pool_size = spool_size;
 	r->max_stack_bytes = budget;
+	r->finish_batch = batch;
 	r->plan = plan;
 	ret = plan ? plan_copy_gs(mem, l, bias, r, &n, e) : -EAGAIN;
 	planned = ret == 0;
@@ -1059,29 +1068,19 @@ static int defer_status(const struct gort_layout *l, uint32_t status)
 }
 
 /*
- * Reads again the g structs of the goroutines marked deferred (changed:
- * marked changed): sets *idx_out to their indexes in r->gs and
- * *fresh_out to the decoded structs (addr 0 when unreadable), both
- * for bigmem_free(), and returns their number.
+ * Reads again the g structs of the n goroutines at the indexes idx of
+ * r->gs, decoded into fresh[0..n) (addr 0 when unreadable).
  */
-static size_t reread_gs(struct memsrc *mem, const struct gort_layout *l,
-			struct gort_registry *r, int changed, size_t **idx_out,
-			struct gort_g **fresh_out)
+static void reread_gs(struct memsrc *mem, const struct gort_layout *l,
+		      struct gort_registry *r, const size_t *idx, size_t n,
+		      struct gort_g *fresh)
 {
 	int hp, hg, hb;
-	size_t *idx = bigmem_calloc(r->ngs + 1, sizeof(*idx));
-	struct gort_g *fresh;
-	uint64_t *ptrs;
-	unsigned char **gptr;
+	uint64_t *ptrs = ralloc(r, (n + 1) * sizeof(*ptrs), &hp);
+	unsigned char **gptr = ralloc(r, (n + 1) * sizeof(*gptr), &hg);
 	void *gbuf;
-	size_t i, k, n = 0;
+	size_t k;
 
-	for (i = 0; i < r->ngs; i++)
-		if (changed ? r->gs[i].changed : r->gs[i].deferred)
-			idx[n++] = i;
-	fresh = bigmem_calloc(n + 1, sizeof(*fresh));
-	ptrs = ralloc(r, (n + 1) * sizeof(*ptrs), &hp);
-	gptr = ralloc(r, (n + 1) * sizeof(*gptr), &hg);
 	for (k = 0; k < n; k++)
 		ptrs[k] = r->gs[idx[k]].addr;
 	gbuf = copy_gs(mem, l, ptrs, n, gptr, r, &hb);
@@ -1094,9 +1093,6 @@ static size_t reread_gs(struct memsrc *mem, const struct gort_layout *l,
 	rfree(gbuf, hb);
 	rfree(gptr, hg);
 	rfree(ptrs, hp);
-	*idx_out = idx;
-	*fresh_out = fresh;
-	return n;
 }
 
 /* Whether b (read later) shows that a's goroutine has not run since. */
@@ -1113,17 +1109,18 @@ static int same_g(const struct gort_layout *l, const struct gort_g *a,
 }
 
 /*
- * One block for the stack copies that copy_stacks is about to make,
- * rather than one malloc each: at 100,000 goroutines that is ~100 MB in
- * a few huge pages instead of 25,000 page faults.
+ * One block for all the stack copies that gort_registry_finish is about
+ * to make, rather than one malloc each: at 100,000 goroutines that is
+ * ~100 MB in a few huge pages instead of 25,000 page faults.
  */
 static void late_pool(struct gort_registry *r)
 {
-	size_t need;
+	size_t i, need = 0;
 
 	if (r->late_pool)
 		return;
-	need = stacks_need(r);
+	for (i = 0; i < r->ngs; i++)
+		need += stack_need(&r->gs[i]);
 	if (need < BIGMEM_MIN)
 		return;
 	if (r->max_stack_bytes && need > r->max_stack_bytes - r->stack_bytes)
@@ -1133,13 +1130,21 @@ static void late_pool(struct gort_registry *r)
 	r->late_pool_used = 0;
 }
 
+/*
+ * The parked goroutines are copied GORT_FINISH_BATCH at a time, each
+ * batch between two reads of its g structs: the reads' buffers stay
+ * small (at a million goroutines the g structs are ~450 MB), and the
+ * window between the two reads stays short.
+ */
+#define GORT_FINISH_BATCH 16384
+
 long gort_registry_finish(struct memsrc *mem, const struct gort_layout *l,
 			  struct gort_registry *r, struct err *e)
 {
 	struct gort_g *fresh, *before;
-	size_t *idx, *idx0, i, n = 0;
+	size_t *idx, i, k, n = 0, next = 0, batch;
 	long changed = 0;
-	int ret;
+	int ret = 0;
 
 	gort_registry_decode(l, r);
 	for (i = 0; i < r->ngs; i++)
@@ -1149,37 +1154,46 @@ long gort_registry_finish(struct memsrc *mem, const struct gort_layout *l,
 		}
 	if (n == 0)
 		return 0;
-	/*
-	 * Read right before and right after the stack copy: trackingSeq is
-	 * 8 bits, so only a short window between two equal reads (not the
-	 * whole time since the stop) makes 256 runs in it impossible.
-	 */
-	n = reread_gs(mem, l, r, 0, &idx0, &before);
 	late_pool(r);
-	ret = copy_stacks(mem, r, e);
-	if (ret < 0) {
-		bigmem_free(before);
-		bigmem_free(idx0);
-		return ret;
-	}
-	n = reread_gs(mem, l, r, 0, &idx, &fresh);
-	for (i = 0; i < n; i++) {
-		struct gort_g *g = &r->gs[idx[i]];
+	batch = r->finish_batch ? r->finish_batch : GORT_FINISH_BATCH;
+	idx = xcalloc(batch, sizeof(*idx));
+	before = bigmem_calloc(batch, sizeof(*before));
+	fresh = bigmem_calloc(batch, sizeof(*fresh));
+	while (next < r->ngs) {
+		for (n = 0; next < r->ngs && n < batch; next++)
+			if (r->gs[next].deferred)
+				idx[n++] = next;
+		if (!n)
+			break;
+		/*
+		 * Read right before and right after the stack copy:
+		 * trackingSeq is 8 bits, so only a short window between two
+		 * equal reads (not the whole time since the stop) makes 256
+		 * runs in it impossible.
+		 */
+		reread_gs(mem, l, r, idx, n, before);
+		ret = copy_stacks_of(mem, r, idx, n, e);
+		if (ret < 0)
+			break;
+		reread_gs(mem, l, r, idx, n, fresh);
+		for (k = 0; k < n; k++) {
+			struct gort_g *g = &r->gs[idx[k]];
 
-		if (g->stack && same_g(l, g, &before[i]) &&
-		    same_g(l, g, &fresh[i]))
-			continue;
-		/* It ran (or its stack moved): never keep a torn copy. */
-		drop_stack(g);
-		g->stack_error = 0;
-		g->changed = 1;
-		changed++;
+			if (g->stack && same_g(l, g, &before[k]) &&
+			    same_g(l, g, &fresh[k]))
+				continue;
+			/* It ran (or its stack moved): never keep a torn
+			 * copy. */
+			drop_stack(g);
+			g->stack_error = 0;
+			g->changed = 1;
+			changed++;
+		}
 	}
 	bigmem_free(before);
-	bigmem_free(idx0);
 	bigmem_free(fresh);
-	bigmem_free(idx);
-	return changed;
+	free(idx);
+	return ret < 0 ? ret : changed;
 }
 
 long gort_registry_recopy(struct memsrc *mem, const struct gort_layout *l,
@@ -1205,7 +1219,12 @@ long gort_registry_recopy(struct memsrc *mem, const struct gort_layout *l,
 	r->ms = NULL;
 	r->nms = 0;
 	copy_ms(mem, l, bias, r);
-	n = reread_gs(mem, l, r, 1, &idx, &fresh);
+	idx = xcalloc(n, sizeof(*idx));
+	fresh = bigmem_calloc(n, sizeof(*fresh));
+	for (i = k = 0; i < r->ngs; i++)
+		if (r->gs[i].changed)
+			idx[k++] = i;
+	reread_gs(mem, l, r, idx, n, fresh);
 	for (k = 0; k < n; k++) {
 		struct gort_g *g = &r->gs[idx[k]];
 		uint32_t st = gort_status(l, &fresh[k]);
@@ -1222,7 +1241,7 @@ long gort_registry_recopy(struct memsrc *mem, const struct gort_layout *l,
 		copied++;
 	}
 	bigmem_free(fresh);
-	bigmem_free(idx);
+	free(idx);
 	free(r->ms);
 	r->ms = ms;
 	r->nms = nms;

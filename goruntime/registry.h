@@ -104,6 +104,9 @@ struct gort_registry {
 	 * would need more fails with -E2BIG.  Set after reserve, before copy.
 	 */
 	size_t max_stack_bytes;
+	/* Parked goroutines copied per batch by gort_registry_finish
+	 * (0: GORT_FINISH_BATCH; set by the caller, for tests). */
+	size_t finish_batch;
 	size_t stack_bytes;	/* taken by the stack copies */
 	size_t stacks_copied;	/* stacks copied, all passes */
 	size_t ndeferred;	/* stacks left for gort_registry_finish */

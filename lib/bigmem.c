@@ -1,4 +1,6 @@
 /* Large zeroed buffers in mappings of their own, on huge pages if allowed. */
+#include <limits.h>
+#include <malloc.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -89,4 +91,36 @@ void bigmem_free(void *p)
 		munmap(h.map, h.map_len);
 	else
 		free(base);
+}
+
+void bigmem_heap_reserve(size_t size)
+{
+#ifndef BIGMEM_MALLOC_ONLY
+	size_t chunk = (size_t)16 << 20, n, k;
+	uintptr_t lo = UINTPTR_MAX, hi = 0, a, b;
+	void **blocks;
+
+	mallopt(M_MMAP_THRESHOLD, 32 << 20);
+	mallopt(M_TRIM_THRESHOLD, INT_MAX);
+	n = size / chunk + 1;
+	blocks = xcalloc(n, sizeof(*blocks));
+	for (k = 0; k < n; k++) {
+		blocks[k] = xmalloc(chunk);
+		if ((uintptr_t)blocks[k] < lo)
+			lo = (uintptr_t)blocks[k];
+		if ((uintptr_t)blocks[k] + chunk > hi)
+			hi = (uintptr_t)blocks[k] + chunk;
+	}
+	/* The blocks are the heap's new top, one after the other: the
+	 * whole span gets the advice (whole huge pages only). */
+	a = (lo + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1);
+	b = hi & ~(uintptr_t)(HUGE_PAGE - 1);
+	if (b > a && b - a <= 2 * n * chunk)
+		(void)madvise((void *)a, b - a, MADV_HUGEPAGE);
+	for (k = n; k > 0; k--)
+		free(blocks[k - 1]);
+	free(blocks);
+#else
+	(void)size;
+#endif
 }

@@ -31,4 +31,13 @@ void *bigmem_calloc(size_t nmemb, size_t size);
 /* Frees what bigmem_alloc() returned; NULL is ignored. */
 void bigmem_free(void *p);
 
+/*
+ * Grows malloc's heap by about size bytes, marked for huge pages but not
+ * touched, so that the many small allocations that follow (a capture's
+ * waits, labels and tables: ~1 KiB per goroutine) take one page fault per
+ * 2 MiB.  Untouched room costs no memory.  malloc keeps its heap from
+ * then on (M_TRIM_THRESHOLD) and serves blocks up to 32 MiB from it.
+ */
+void bigmem_heap_reserve(size_t size);
+
 #endif

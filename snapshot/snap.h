@@ -209,11 +209,12 @@ struct snap_stop {
 
 /*
  * Where a capture's time went, step by step (--stats): wall time,
- * goscope's CPU time and its page faults in each.  Names are static.
+ * goscope's CPU time and its page faults in each, and goscope's peak
+ * resident memory by its end.  Names are static.
  */
 struct snap_phase {
 	const char *name;
-	uint64_t wall_ns, cpu_ns, faults;
+	uint64_t wall_ns, cpu_ns, faults, maxrss_kb;
 };
 
 #define SNAP_MAX_PHASES 10

@@ -11,7 +11,9 @@
 # way from one shape to the other.)  Every other capture waits 20 ms
 # between the phases (GOSCOPE_TEST_PHASE_DELAY_MS), so that the check
 # after the resume has work to do: without it, a run with that delay
-# shows workers with torn stacks ("?" frames).
+# shows workers with torn stacks ("?" frames).  Two captures in three
+# copy the parked stacks in batches of 7 (GOSCOPE_TEST_FINISH_BATCH), so
+# that the batches' boundaries are crossed many times.
 # goVER/rejected: the test knob GOSCOPE_TEST_PHASE_DELAY_MS holds goscope
 # between the resume and the second phase while the workers run on, so
 # the check after the resume must reject some stacks: they are copied
@@ -112,7 +114,12 @@ while IFS=$'\t' read -r ver root reason; do
 		# Every other capture waits 20 ms between the phases (the
 		# test knob), so that more workers run in between.
 		delay=$(( i % 2 ? 0 : 20 ))
-		if ! GOSCOPE_TEST_PHASE_DELAY_MS=$delay "$GOSCOPE" dump --stats \
+		# Two captures in three copy the parked goroutines 7 at a
+		# time after the resume (the default batch is larger than
+		# this target), each batch between its own two reads.
+		batch=$(( i % 3 ? 7 : 0 ))
+		if ! GOSCOPE_TEST_PHASE_DELAY_MS=$delay \
+			GOSCOPE_TEST_FINISH_BATCH=$batch "$GOSCOPE" dump --stats \
 			"$pid" >"$work/d$i" 2>"$work/e$i"; then
 			bad="capture $i failed: $(head -n 1 "$work/e$i")"
 			break
