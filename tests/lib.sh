@@ -11,6 +11,8 @@ T_EXPECT=0	# results announced by t_expect, printed as the plan by t_done
 : "${GOSCOPE:=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/goscope}"
 T_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 export GOSCOPE T_ROOT
+# go_build_with and go_env, for the helpers that build Go programs.
+. "$T_ROOT/tests/go-env.sh"
 
 t_ok() {
 	echo "ok - $1"
@@ -95,8 +97,8 @@ t_expect_status() {
 # processes (no ptrace permission); the runner counts that as a skip.
 t_require_ptrace() {
 	local scope
-	scope=$(cat /proc/sys/kernel/yama/ptrace_scope 2>/dev/null || echo 0)
-	if [ "$scope" -ge 2 ] && [ "$(id -u)" -ne 0 ]; then
+	scope=$(t_ptrace_scope)
+	if ! t_can_ptrace; then
 		if [ "$T_COUNT" -gt 0 ]; then
 			t_skip_rest "ptrace" "not permitted here (ptrace_scope=$scope)"
 			t_done
@@ -142,17 +144,16 @@ stop_target() {
 	done
 	kill "$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null
+	unset "T_TARGET_FD[$pid]"
 	return 0
 }
 
 # t_build_newest NAME OUT SRC_DIR: builds the Go program in SRC_DIR with
-# the newest toolchain of the matrix (tests/go-env.sh must be sourced);
-# without a toolchain NAME is skipped, on a build error it fails, and in
-# both cases the script ends.
+# the newest toolchain of the matrix; without a toolchain NAME is
+# skipped, on a build error it fails, and in both cases the script ends.
 t_build_newest() {
 	local name=$1 out=$2 src=$3 newest
-	newest=$(bash "$T_ROOT/tests/go-toolchains.sh" list |
-		awk -F'\t' '$2 != "SKIP" { r = $2 } END { print r }')
+	newest=$(t_newest_go | cut -f2)
 	if [ -z "$newest" ]; then
 		t_skip_rest "$name" "no Go toolchain"
 		t_done
@@ -199,11 +200,13 @@ t_launch() {
 }
 
 # t_finish PID: ends a target (resumed first, in case goscope left it
-# stopped) and forgets it.
+# stopped) and forgets it; one that stop_target ended is only forgotten.
 t_finish() {
 	local p left=()
-	kill -CONT "$1" 2>/dev/null
-	stop_target "$1"
+	if [ -n "${T_TARGET_FD[$1]:-}" ]; then
+		kill -CONT "$1" 2>/dev/null
+		stop_target "$1"
+	fi
 	for p in "${T_PIDS[@]}"; do
 		[ "$p" = "$1" ] || left+=("$p")
 	done
@@ -217,13 +220,11 @@ t_finish_all() {
 }
 
 # t_build_dumpcmp DIR: builds the dump comparator tests/tools/dumpcmp as
-# DIR/dumpcmp with the newest toolchain (tests/go-env.sh must be
-# sourced); without a toolchain or on a build error the script ends with
-# one result.
+# DIR/dumpcmp with the newest toolchain; without a toolchain or on a
+# build error the script ends with one result.
 t_build_dumpcmp() {
 	local newest
-	newest=$(bash "$T_ROOT/tests/go-toolchains.sh" list 2>/dev/null |
-		awk -F'\t' '$2 != "SKIP" { r = $2 } END { print r }')
+	newest=$(t_newest_go | cut -f2)
 	if [ -z "$newest" ]; then
 		t_skip_rest "$(basename "$0" .sh)" "no Go toolchain"
 		t_done
@@ -287,4 +288,198 @@ t_cmp_result() {
 	else
 		t_fail "$1" "$CMP_SUMMARY"
 	fi
+}
+
+# ---- Script setup: the scratch folder, and what ends at exit ----------
+
+T_AT_EXIT=()
+
+# t_ptrace_scope: Yama's ptrace_scope (0 without Yama).
+t_ptrace_scope() { cat /proc/sys/kernel/yama/ptrace_scope 2>/dev/null || echo 0; }
+
+# t_can_ptrace: succeeds when this environment lets us read other
+# processes (Yama's ptrace_scope below 2, or root).
+t_can_ptrace() { [ "$(t_ptrace_scope)" -lt 2 ] || [ "$(id -u)" -eq 0 ]; }
+
+# t_newest_go: "VERSION<tab>GOROOT" of the newest toolchain of the
+# matrix; nothing when there is none.
+t_newest_go() {
+	bash "$T_ROOT/tests/go-toolchains.sh" list 2>/dev/null |
+		awk -F'\t' '$2 != "SKIP" { v = $1; r = $2 }
+			     END { if (r != "") print v "\t" r }'
+}
+
+# t_workdir: makes the script's scratch folder $work and sets $pid
+# empty.  At exit (t_cleanup) the commands given to t_at_exit run, last
+# first; then the target in $pid (start_target) and every target of
+# t_launch end, and $work is removed.
+t_workdir() {
+	work=$(mktemp -d)
+	pid=
+	trap t_cleanup EXIT
+}
+
+# t_live_setup: the start of a script that reads live processes:
+# t_require_ptrace, then t_workdir.
+t_live_setup() {
+	t_require_ptrace
+	t_workdir
+}
+
+# t_at_exit CMD: the shell command line CMD runs at exit, before the
+# targets end and $work is removed.
+t_at_exit() { T_AT_EXIT+=("$1"); }
+
+t_cleanup() {
+	local i
+	for ((i = ${#T_AT_EXIT[@]} - 1; i >= 0; i--)); do
+		eval "${T_AT_EXIT[i]}"
+	done
+	# $pid only while start_target's target runs (it may be gone and
+	# its number reused).
+	[ -z "${pid:-}" ] || [ -z "${T_TARGET_FD[$pid]:-}" ] ||
+		stop_target "$pid"
+	t_finish_all
+	[ -z "${work:-}" ] || rm -rf "$work"
+}
+
+# ---- Cells of the Go matrix: one toolchain's build and target ---------
+
+# t_cell_build NAME ROOT OUT SRC_DIR [GO-BUILD-ARG...]: go_build_with
+# for one cell; on a build error it fails "NAME build" with the last line
+# of the log (OUT.log), skips the rest of the cell and returns 1.
+t_cell_build() {
+	local name=$1 root=$2 out=$3 src=$4
+	shift 4
+	go_build_with "$root" "$out" "$src" "$@" >"$out.log" 2>&1 && return 0
+	t_fail "$name build" "$(tail -n 1 "$out.log")"
+	t_skip_rest "$name" "no build"
+	return 1
+}
+
+# t_cell_launch NAME VAR CMD...: t_launch for one cell; when the target
+# does not start it fails "NAME start", skips the rest of the cell and
+# returns 1.
+t_cell_launch() {
+	local name=$1
+	shift
+	t_launch "$@" && return 0
+	t_fail "$name start" "target did not start"
+	t_skip_rest "$name" "no target"
+	return 1
+}
+
+# ---- tmux: a terminal for the interactive view -------------------------
+# One private tmux server per script (its socket in $work, killed at
+# exit) with one session, "tui".
+
+# t_tmux_start COLSxLINES CMD...: starts the session at that size running
+# CMD, with a clean environment (PATH, HOME=$work, TERM=screen,
+# LC_ALL=C.UTF-8).
+t_tmux_start() {
+	local size=$1
+	shift
+	T_TMUX_SOCK=$work/tmux.sock
+	t_at_exit 't_tm kill-server 2>/dev/null'
+	t_tm -f /dev/null new-session -d -s tui -x "${size%x*}" -y "${size#*x}" \
+		env -i PATH="$PATH" HOME="$work" TERM=screen LC_ALL=C.UTF-8 "$@"
+}
+
+# t_tm ARGS...: a tmux command to the script's server.
+t_tm() { tmux -S "$T_TMUX_SOCK" "$@"; }
+
+# t_shot: the screen's text.
+t_shot() { t_tm capture-pane -p -t tui; }
+
+# t_keys KEY...: send-keys, then a moment for the view to redraw.
+t_keys() {
+	t_tm send-keys -t tui "$@"
+	sleep 0.3
+}
+
+# t_wait_for TEXT [SECONDS]: until the screen shows TEXT (a fixed
+# string), 15 seconds at most.
+t_wait_for() { t_wait_screen -F "$@"; }
+
+# t_wait_re REGEX [SECONDS]: until a line of the screen matches REGEX
+# (extended), 15 seconds at most.
+t_wait_re() { t_wait_screen -E "$@"; }
+
+t_wait_screen() {
+	local i n=$((${3:-15} * 10))
+	for ((i = 0; i < n; i++)); do
+		t_shot | grep -q "$1" -- "$2" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# ---- Core files --------------------------------------------------------
+
+# t_core_patch CORE WHAT: rewrites an x86-64 ELF core in place.  WHAT is
+# nt-file: its NT_FILE note renamed (an older kernel's core, without
+# one); writable: its writable PT_LOAD segments dropped (a core that left
+# out the heap and the runtime's data).
+t_core_patch() {
+	python3 - "$1" "$2" <<'EOF'
+import struct, sys
+path, what = sys.argv[1], sys.argv[2]
+if what not in ('nt-file', 'writable'):
+    sys.exit('t_core_patch: unknown change ' + what)
+with open(path, 'r+b') as f:
+    head = f.read(64)
+    phoff, = struct.unpack_from('<Q', head, 0x20)
+    phnum, = struct.unpack_from('<H', head, 0x38)
+    f.seek(phoff)
+    ph = f.read(phnum * 56)
+    for i in range(phnum):
+        p_type, flags, off, _, _, filesz = struct.unpack_from('<IIQQQQ', ph, i * 56)
+        if what == 'writable' and p_type == 1 and flags & 2:
+            f.seek(phoff + i * 56)
+            f.write(struct.pack('<I', 0))
+        if what != 'nt-file' or p_type != 4:
+            continue
+        f.seek(off)
+        notes = f.read(filesz)
+        pos = 0
+        while pos + 12 <= filesz:
+            namesz, descsz, ntype = struct.unpack_from('<III', notes, pos)
+            if ntype == 0x46494c45:
+                f.seek(off + pos + 8)
+                f.write(struct.pack('<I', 0x7fffffff))
+            pos += 12 + ((namesz + 3) & ~3) + ((descsz + 3) & ~3)
+EOF
+}
+
+# ---- Commands that must fail, or answer, a certain way ----------------
+
+# t_status_says NAME WANT PATTERN CMD...: runs CMD, its output and errors
+# to $work/out; passes when it exits with status WANT and a line of what
+# it wrote matches PATTERN (grep), otherwise fails with the status and
+# the first line it wrote.
+t_status_says() {
+	local name=$1 want=$2 pat=$3 rc
+	shift 3
+	"$@" >"$work/out" 2>&1
+	rc=$?
+	if [ "$rc" -eq "$want" ] && grep -q -- "$pat" "$work/out"; then
+		t_ok "$name"
+	else
+		t_fail "$name" "exit $rc: $(head -n 1 "$work/out")"
+	fi
+}
+
+# ---- Benchmarks (tests/bench/) -----------------------------------------
+
+# t_bench_target ARGS...: builds tests/targets/goroutines with the newest
+# toolchain (its GOROOT in T_GOROOT) as $work/target and starts it with
+# ARGS, its pid in $pid; says why on standard error and exits 1 when it
+# cannot.
+t_bench_target() {
+	T_GOROOT=$(t_newest_go | cut -f2)
+	[ -n "$T_GOROOT" ] || { echo "bench: no Go toolchain" >&2; exit 1; }
+	go_build_with "$T_GOROOT" "$work/target" \
+		"$T_ROOT/tests/targets/goroutines" >/dev/null || exit 1
+	t_launch pid "$work/target" "$@" ||
+		{ echo "bench: the target did not start" >&2; exit 1; }
 }

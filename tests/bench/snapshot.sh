@@ -11,35 +11,24 @@ set -u
 goscope=${1:?usage: snapshot.sh PATH-TO-GOSCOPE [SNAPBENCH]}
 root=$(cd "$(dirname "$0")/../.." && pwd)
 snapbench=${2:-$root/tests/tools/snapbench}
-. "$root/tests/go-env.sh"
+. "$root/tests/lib.sh"
 n=${BENCH_GOROUTINES:-100000}
-work=$(mktemp -d)
-trap 'rm -rf "$work"; [ -n "${T_PID:-}" ] && kill "$T_PID" 2>/dev/null; true' EXIT
+t_workdir
 
 if [ ! -x "$snapbench" ]; then
 	echo "bench: $snapbench missing (make tests/tools/snapbench)" >&2
 	exit 1
 fi
-goroot=$(bash "$root/tests/go-toolchains.sh" list 2>/dev/null |
-	awk -F'\t' '$2 != "SKIP" { r = $2 } END { print r }')
-[ -n "$goroot" ] || { echo "bench: no Go toolchain" >&2; exit 1; }
-go_build_with "$goroot" "$work/target" "$root/tests/targets/goroutines" \
-	>/dev/null || exit 1
-
-coproc T { exec "$work/target" -n "$n"; }
-T_PID=$T_PID
-read -r _ pid <&"${T[0]}"
+t_bench_target -n "$n"
 "$goscope" dump --format=json -o "$work/a.json" "$pid" || exit 1
 sleep 1
 "$goscope" dump --format=json -o "$work/b.json" "$pid" || exit 1
 "$goscope" dump -o "$work/a.txt" "$pid" || exit 1
 # The target's busy goroutine would steal a core from the measurements.
-exec {T[1]}>&-
-wait "$T_PID" 2>/dev/null
-T_PID=
+t_finish "$pid"
 
 echo "snapshot benchmark: $n parked goroutines, target built with" \
-	"$(go_env "$goroot" && go env GOVERSION)"
+	"$(go_env "$T_GOROOT" && go env GOVERSION)"
 printf '  %-40s %s bytes\n' "JSON snapshot file" "$(stat -c %s "$work/a.json")"
 printf '  %-40s %s bytes\n' "the same as debug=2 text" "$(stat -c %s "$work/a.txt")"
 "$snapbench" "$work/a.json" "$work/b.json" | sed 's/^/  /'

@@ -13,46 +13,31 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 tuibench=${2:-$root/tests/tools/tuibench}
 seconds=${BENCH_TUI_SECONDS:-20}
 n=${BENCH_TUI_GOROUTINES:-100000}
-work=$(mktemp -d)
-sock=$work/tmux.sock
-trap 'tmux -S "$sock" kill-server 2>/dev/null; rm -rf "$work"; [ -n "${T_PID:-}" ] && kill "$T_PID" 2>/dev/null; true' EXIT
+. "$root/tests/lib.sh"
+t_workdir
 
 "$tuibench" 100000 10000
 echo
 
-. "$root/tests/go-env.sh"
 if ! command -v tmux >/dev/null; then
 	echo "goscope top on a live target: skipped (no tmux)"
 	exit 0
 fi
-goroot=$(bash "$root/tests/go-toolchains.sh" list 2>/dev/null |
-	awk -F'\t' '$2 != "SKIP" { r = $2 } END { print r }')
-[ -n "$goroot" ] || { echo "bench: no Go toolchain" >&2; exit 1; }
-go_build_with "$goroot" "$work/target" "$root/tests/targets/goroutines" \
-	>/dev/null || exit 1
-
-coproc T { exec "$work/target" -n "$n"; }
-T_PID=$T_PID
-read -r _ pid <&"${T[0]}"
+t_bench_target -n "$n"
 target_gap() {
-	echo gap >&"${T[1]}"
-	read -r -t 60 reply <&"${T[0]}"
-	echo "${reply#gap }"
+	t_tcmd "$pid" gap
+	echo "${T_REPLY#gap }"
 }
 
-tmux -S "$sock" -f /dev/null new-session -d -s bench -x 120 -y 40 \
-	"env TERM=screen LC_ALL=C.UTF-8 $goscope top --interval=1s $pid"
+t_tmux_start 120x40 "$goscope" top --interval=1s "$pid"
 # Wait for the first snapshot, then measure from a fresh gap.
-for _ in $(seq 600); do
-	tmux -S "$sock" capture-pane -p -t bench | grep -q '^snapshot #' && break
-	sleep 0.1
-done
+t_wait_re '^snapshot #' 60
 target_gap >/dev/null
 : >"$work/pauses"
 end=$(($(date +%s) + seconds))
 last=
 while [ "$(date +%s)" -lt "$end" ]; do
-	line=$(tmux -S "$sock" capture-pane -p -t bench | grep '^snapshot #')
+	line=$(t_shot | grep '^snapshot #')
 	seq=$(echo "$line" | sed -n 's/^snapshot #\([0-9]*\).*/\1/p')
 	if [ -n "$seq" ] && [ "$seq" != "$last" ]; then
 		echo "$line" | sed -n 's/.*pause \([0-9.]*\)ms.*/\1/p' >>"$work/pauses"
@@ -62,7 +47,7 @@ while [ "$(date +%s)" -lt "$end" ]; do
 done
 gap=$(target_gap)
 snaps=$(wc -l <"$work/pauses")
-tmux -S "$sock" send-keys -t bench q
+t_tm send-keys -t tui q
 sleep 1
 echo "goscope top --interval=1s, $n parked goroutines, ${seconds}s:"
 printf '  %-44s %8s\n' "snapshots taken" "$snaps"

@@ -15,12 +15,8 @@
 # with an unknown address (0x0).
 set -u
 . "$(dirname "$0")/../lib.sh"
-. "$T_ROOT/tests/go-env.sh"
-t_require_ptrace
+t_live_setup
 
-work=$(mktemp -d)
-pid=
-trap 'stop_target "$pid"; rm -rf "$work"' EXIT
 
 # check NAME TRUTH OBJECTS_JSON MINOR STRIPPED
 check() {

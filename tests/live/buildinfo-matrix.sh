@@ -6,7 +6,6 @@
 # cannot be fetched is reported as skipped, cell by cell.
 set -u
 . "$(dirname "$0")/../lib.sh"
-. "$T_ROOT/tests/go-env.sh"
 
 # name|environment|go build arguments (eval'd)|post-processing
 MODES=(

@@ -6,7 +6,6 @@
 # process's memory.
 set -u
 . "$(dirname "$0")/../lib.sh"
-. "$T_ROOT/tests/go-env.sh"
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

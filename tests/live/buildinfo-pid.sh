@@ -6,7 +6,6 @@
 # toolchain's own `go version -m` on a saved copy of the running binary.
 set -u
 . "$(dirname "$0")/../lib.sh"
-. "$T_ROOT/tests/go-env.sh"
 t_require_ptrace
 
 work=$(mktemp -d)

@@ -23,7 +23,6 @@
 # Go versions: GOSCOPE_GO_VERSIONS (default: the oldest and the newest).
 set -u
 . "$(dirname "$0")/../lib.sh"
-. "$T_ROOT/tests/go-env.sh"
 t_require_ptrace
 
 CAPTURES=${CHURN_CAPTURES:-20}

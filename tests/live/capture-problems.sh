@@ -23,7 +23,6 @@
 # when it dies between two snapshots), and for a zombie.
 set -u
 . "$(dirname "$0")/../lib.sh"
-. "$T_ROOT/tests/go-env.sh"
 t_require_ptrace
 
 trap '' PIPE

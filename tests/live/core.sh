@@ -22,22 +22,15 @@
 # is deleted after use.  Kernel cores leave those out and are small.
 set -u
 . "$(dirname "$0")/../lib.sh"
-. "$T_ROOT/tests/go-env.sh"
-t_require_ptrace
+t_live_setup
 
 trap '' PIPE
 T_KEEP=$T_ROOT/tests/out/core
-work=$(mktemp -d)
 saved_pattern=
 gdir=
-cleanup() {
-	t_finish_all
-	if [ -n "$saved_pattern" ]; then
-		printf '%s\n' "$saved_pattern" >/proc/sys/kernel/core_pattern
-	fi
-	rm -rf "$work" "$gdir"
-}
-trap cleanup EXIT
+t_at_exit '[ -z "$gdir" ] || rm -rf "$gdir"'
+t_at_exit '[ -z "$saved_pattern" ] ||
+	printf "%s\n" "$saved_pattern" >/proc/sys/kernel/core_pattern'
 # The gcores (1.3 GB each, one at a time) go to memory when there is
 # room: writing them is most of this test's time.
 gdir=$work
@@ -120,29 +113,7 @@ kernel_setup
 # kernel's core): the executable from the auxv, its text from the file.
 no_nt_file() {
 	# The copy stays sparse; only the note type is rewritten in place.
-	cp --sparse=always "$1" "$2" || return 1
-	python3 - "$2" <<'EOF'
-import struct, sys
-with open(sys.argv[1], 'r+b') as f:
-    head = f.read(64)
-    phoff, = struct.unpack_from('<Q', head, 0x20)
-    phnum, = struct.unpack_from('<H', head, 0x38)
-    f.seek(phoff)
-    phdrs = f.read(phnum * 56)
-    for i in range(phnum):
-        p_type, _, off, _, _, filesz = struct.unpack_from('<IIQQQQ', phdrs, i * 56)
-        if p_type != 4:
-            continue
-        f.seek(off)
-        notes = f.read(filesz)
-        pos = 0
-        while pos + 12 <= filesz:
-            namesz, descsz, ntype = struct.unpack_from('<III', notes, pos)
-            if ntype == 0x46494c45:
-                f.seek(off + pos + 8)
-                f.write(struct.pack('<I', 0x7fffffff))
-            pos += 12 + ((namesz + 3) & ~3) + ((descsz + 3) & ~3)
-EOF
+	cp --sparse=always "$1" "$2" && t_core_patch "$2" nt-file
 }
 
 # kernel_core NAME PID: SIGABRT (GOTRACEBACK=crash) makes the kernel

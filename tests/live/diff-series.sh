@@ -13,27 +13,13 @@
 # fast the machine is.
 set -u
 . "$(dirname "$0")/../lib.sh"
-. "$T_ROOT/tests/go-env.sh"
-t_require_ptrace
+t_live_setup
 t_plan 13
-
-work=$(mktemp -d)
-pids=()
-cleanup() {
-	for p in "${pids[@]}"; do stop_target "$p"; done
-	rm -rf "$work"
-}
-trap cleanup EXIT
 
 t_build_newest "diff-series" "$work/leaky" "$T_ROOT/tests/targets/leaky"
 
 # launch VAR ARGS...: starts the leaky target.
-launch() {
-	local _l_pid
-	start_target _l_pid "$work/leaky" "${@:2}" || return 1
-	pids+=("$_l_pid")
-	printf -v "$1" '%s' "$_l_pid"
-}
+launch() { t_launch "$1" "$work/leaky" "${@:2}"; }
 
 # series PID PREFIX N: N snapshots PREFIX1.json ... 0.3 s apart, each
 # carrying the ages of the one before.
@@ -149,43 +135,19 @@ EOF
 	else
 		t_fail "diff-series: ages carried from the earliest file"
 	fi
-	"$GOSCOPE" diff "$work/l1.json" "$work/c2.json" "$work/l3.json" \
-		>"$work/out" 2>&1
-	rc=$?
-	if [ $rc -eq 1 ] && grep -q 'different processes' "$work/out"; then
-		t_ok "diff-series: two processes in a series are an error"
-	else
-		t_fail "diff-series: two processes in a series are an error" \
-			"exit $rc: $(head -n 1 "$work/out")"
-	fi
-	"$GOSCOPE" diff "$work/l2.json" "$work/l1.json" "$work/l3.json" \
-		>"$work/out" 2>&1
-	rc=$?
-	if [ $rc -eq 1 ] && grep -q 'oldest first' "$work/out"; then
-		t_ok "diff-series: a series out of order is an error"
-	else
-		t_fail "diff-series: a series out of order is an error" "exit $rc"
-	fi
-	"$GOSCOPE" dump --format=json --previous="$work/c1.json" \
-		"$leak" >"$work/out" 2>&1
-	rc=$?
-	if [ $rc -eq 1 ] &&
-		grep -q 'is not an earlier snapshot of process' "$work/out"; then
-		t_ok "diff-series: dump --previous of another process is an error"
-	else
-		t_fail "diff-series: dump --previous of another process is an error" \
-			"exit $rc"
-	fi
+	t_status_says "diff-series: two processes in a series are an error" \
+		1 'different processes' \
+		"$GOSCOPE" diff "$work/l1.json" "$work/c2.json" "$work/l3.json"
+	t_status_says "diff-series: a series out of order is an error" \
+		1 'oldest first' \
+		"$GOSCOPE" diff "$work/l2.json" "$work/l1.json" "$work/l3.json"
+	t_status_says "diff-series: dump --previous of another process is an error" \
+		1 'is not an earlier snapshot of process' \
+		"$GOSCOPE" dump --format=json --previous="$work/c1.json" "$leak"
 	"$GOSCOPE" dump "$leak" >"$work/text.txt"
-	"$GOSCOPE" diff "$work/l1.json" "$work/text.txt" "$work/l3.json" \
-		>"$work/out" 2>&1
-	rc=$?
-	if [ $rc -eq 1 ] && grep -q 'no capture time' "$work/out"; then
-		t_ok "diff-series: a text dump cannot be part of a series"
-	else
-		t_fail "diff-series: a text dump cannot be part of a series" \
-			"exit $rc"
-	fi
+	t_status_says "diff-series: a text dump cannot be part of a series" \
+		1 'no capture time' \
+		"$GOSCOPE" diff "$work/l1.json" "$work/text.txt" "$work/l3.json"
 else
 	t_skip_rest "diff-series" "target or snapshots failed"
 	t_done

@@ -5,12 +5,8 @@
 # with pprof.Do, "locked to thread", parent goroutines and creation sites.
 set -u
 . "$(dirname "$0")/../lib.sh"
-. "$T_ROOT/tests/go-env.sh"
-t_require_ptrace
+t_live_setup
 
-work=$(mktemp -d)
-pid=
-trap 'stop_target "$pid"; rm -rf "$work"' EXIT
 
 # gs: the goroutines of a goscope.snapshot/2 document as objects, each
 # with its shape's fields, id, wait_ns, parent and frames.
@@ -37,17 +33,10 @@ while IFS=$'\t' read -r ver root reason; do
 		continue
 	fi
 	bin=$work/goroutines-$ver
-	if ! go_build_with "$root" "$bin" "$T_ROOT/tests/targets/goroutines" \
-		>"$work/log" 2>&1; then
-		t_fail "go$ver/json build" "$(tail -n 1 "$work/log")"
-		t_skip_rest "go$ver/json" "no build"
+	t_cell_build "go$ver/json" "$root" "$bin" \
+		"$T_ROOT/tests/targets/goroutines" &&
+		t_cell_launch "go$ver/json" pid env -u GOTRACEBACK "$bin" ||
 		continue
-	fi
-	if ! start_target pid env -u GOTRACEBACK "$bin"; then
-		t_fail "go$ver/json start" "target did not start"
-		t_skip_rest "go$ver/json" "no target"
-		continue
-	fi
 	# The runtime may start or end a thread around the capture.
 	tmin=$(ls "/proc/$pid/task" | wc -l)
 	"$GOSCOPE" dump --format=json "$pid" >"$work/json" 2>"$work/err" &&
@@ -55,8 +44,7 @@ while IFS=$'\t' read -r ver root reason; do
 	rc=$?
 	tmax=$(ls "/proc/$pid/task" | wc -l)
 	[ "$tmax" -lt "$tmin" ] && { t=$tmin; tmin=$tmax; tmax=$t; }
-	stop_target "$pid"
-	pid=
+	t_finish "$pid"
 	if [ $rc -ne 0 ]; then
 		t_fail "go$ver/json capture" "$(head -n 1 "$work/err")"
 		t_skip_rest "go$ver/json" "no capture"

@@ -19,23 +19,17 @@
 # Dumps of a failing cell are kept in tests/out/dump-oracle/.
 set -u
 . "$(dirname "$0")/../lib.sh"
-. "$T_ROOT/tests/go-env.sh"
 
 # A write to a target that died must fail, not kill this script.
 trap '' PIPE
 
 T_KEEP=$T_ROOT/tests/out/dump-oracle
-work=$(mktemp -d)
-pid=
-trap 't_finish_all; rm -rf "$work"' EXIT
+t_workdir
 
 # Reading another process needs ptrace; without it the goscope cells skip
 # (the self-consistency cells do not need it).
 can_ptrace=1
-scope=$(cat /proc/sys/kernel/yama/ptrace_scope 2>/dev/null || echo 0)
-if [ "$scope" -ge 2 ] && [ "$(id -u)" -ne 0 ]; then
-	can_ptrace=0
-fi
+t_can_ptrace || can_ptrace=0
 
 t_build_dumpcmp "$work"
 toolchains=$(bash "$T_ROOT/tests/go-toolchains.sh" list)
@@ -107,7 +101,7 @@ while IFS=$'\t' read -r ver root reason; do
 		if [ "$can_ptrace" -eq 0 ]; then
 			for c in "$cell" "$cell args" "$cell --full-stop" \
 				"$cell --full-stop args"; do
-				t_skip "$c" "ptrace not permitted here (ptrace_scope=$scope)"
+				t_skip "$c" "ptrace not permitted here (ptrace_scope=$(t_ptrace_scope))"
 			done
 			continue
 		fi

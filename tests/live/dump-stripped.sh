@@ -19,20 +19,14 @@
 # failing cell are kept in tests/out/dump-stripped/.
 set -u
 . "$(dirname "$0")/../lib.sh"
-. "$T_ROOT/tests/go-env.sh"
 
 trap '' PIPE
 
 T_KEEP=$T_ROOT/tests/out/dump-stripped
-work=$(mktemp -d)
-pid=
-trap 't_finish_all; rm -rf "$work"' EXIT
+t_workdir
 
 can_ptrace=1
-scope=$(cat /proc/sys/kernel/yama/ptrace_scope 2>/dev/null || echo 0)
-if [ "$scope" -ge 2 ] && [ "$(id -u)" -ne 0 ]; then
-	can_ptrace=0
-fi
+t_can_ptrace || can_ptrace=0
 
 # section_field BIN NAME FIELD: the hex address (2) / offset (3) / size
 # (4) of section NAME, or nothing.
@@ -111,7 +105,7 @@ dump_cell() {
 	t_expect 2	# the dump in both capture modes
 	local cell=$1 bin=$2 rc why mode ok=1 c want=$((T_COUNT + 2))
 	if [ "$can_ptrace" -eq 0 ]; then
-		t_skip "$cell dump" "ptrace not permitted here (ptrace_scope=$scope)"
+		t_skip "$cell dump" "ptrace not permitted here (ptrace_scope=$(t_ptrace_scope))"
 		t_skip "$cell dump --full-stop" "ptrace not permitted here"
 		return
 	fi

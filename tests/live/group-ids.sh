@@ -11,18 +11,9 @@
 # The SIGQUIT case needs Go 1.22+ (named .gowrapN wrappers).
 set -u
 . "$(dirname "$0")/../lib.sh"
-. "$T_ROOT/tests/go-env.sh"
-t_require_ptrace
-
-work=$(mktemp -d)
-pid=
+t_live_setup
 qpid=
-cleanup() {
-	stop_target "$pid"
-	[ -n "$qpid" ] && kill -9 "$qpid" 2>/dev/null
-	rm -rf "$work"
-}
-trap cleanup EXIT
+t_at_exit '[ -n "$qpid" ] && kill -9 "$qpid" 2>/dev/null'
 
 volatile='["main.busyLoop","main.heartbeat","main.serveCommands","main.writeDump"]'
 
@@ -55,26 +46,16 @@ while IFS=$'\t' read -r ver root reason; do
 		continue
 	fi
 	bin=$work/goroutines-$ver
-	if ! go_build_with "$root" "$bin" "$T_ROOT/tests/targets/goroutines" \
-		>"$work/log" 2>&1; then
-		t_fail "go$ver/group ids build" "$(tail -n 1 "$work/log")"
-		t_skip_rest "go$ver/group ids" "no build"
-		continue
-	fi
+	t_cell_build "go$ver/group ids" "$root" "$bin" \
+		"$T_ROOT/tests/targets/goroutines" || continue
 
 	# debug=2, written by the target right after the capture.
-	if ! start_target pid env -u GOTRACEBACK "$bin" -n 5; then
-		t_fail "go$ver/debug=2 start" "target did not start"
-		t_skip_rest "go$ver/group ids" "no target"
+	t_cell_launch "go$ver/group ids" pid env -u GOTRACEBACK "$bin" -n 5 ||
 		continue
-	fi
-	read -r -a fds <<<"${T_TARGET_FD[$pid]}"
 	"$GOSCOPE" dump --format=json -o "$work/live.json" "$pid"
 	rc=$?
-	printf 'dump %s\n' "$work/d2.txt" >&"${fds[0]}"
-	read -r -t 60 _ <&"${fds[1]}"
-	stop_target "$pid"
-	pid=
+	t_tdump "$pid" "$work/d2.txt"
+	t_finish "$pid"
 	if [ $rc -ne 0 ] || [ ! -s "$work/d2.txt" ]; then
 		t_fail "go$ver/debug=2 capture" "exit $rc"
 	else

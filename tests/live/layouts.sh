@@ -7,7 +7,6 @@
 # checked-in one, apart from the toolchains' patch versions.
 set -u
 . "$(dirname "$0")/../lib.sh"
-. "$T_ROOT/tests/go-env.sh"
 
 gen=$T_ROOT/tests/tools/genlayouts
 work=$(mktemp -d)

@@ -6,12 +6,8 @@
 # nothing); the goroutine count by state must add up to the snapshot's.
 set -u
 . "$(dirname "$0")/../lib.sh"
-. "$T_ROOT/tests/go-env.sh"
-t_require_ptrace
+t_live_setup
 
-work=$(mktemp -d)
-pid=
-trap 'stop_target "$pid"; rm -rf "$work"' EXIT
 man=$T_ROOT/man/goscope.1
 
 # The EXAMPLES lines with jq, continuation lines joined, roff unescaped.

@@ -13,7 +13,6 @@
 # PCLNQ names a prebuilt driver; otherwise it is built here with $CC.
 set -u
 . "$(dirname "$0")/../lib.sh"
-. "$T_ROOT/tests/go-env.sh"
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

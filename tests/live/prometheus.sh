@@ -9,7 +9,6 @@
 # stopped at the end; without the packages the test is skipped.
 set -u
 . "$(dirname "$0")/../lib.sh"
-. "$T_ROOT/tests/go-env.sh"
 trap '' PIPE
 
 rules=$T_ROOT/contrib/prometheus/goscope.rules.yml

@@ -13,17 +13,8 @@
 #   - --format=openmetrics and groups --format=json are well formed.
 set -u
 . "$(dirname "$0")/../lib.sh"
-. "$T_ROOT/tests/go-env.sh"
-t_require_ptrace
+t_live_setup
 trap '' PIPE
-
-work=$(mktemp -d)
-pid=
-cleanup() {
-	stop_target "$pid"
-	rm -rf "$work"
-}
-trap cleanup EXIT
 
 # stable_records FILE: the debug=1 text without the records of the
 # goroutines that move (blank-line separated records; header kept).
@@ -52,25 +43,17 @@ while IFS=$'\t' read -r ver root reason; do
 		continue
 	fi
 	bin=$work/goroutines-$ver
-	if ! go_build_with "$root" "$bin" "$T_ROOT/tests/targets/goroutines" \
-		>"$work/log" 2>&1; then
-		t_fail "go$ver/formats build" "$(tail -n 1 "$work/log")"
-		t_skip_rest "go$ver/formats" "no build"
+	t_cell_build "go$ver/formats" "$root" "$bin" \
+		"$T_ROOT/tests/targets/goroutines" &&
+		t_cell_launch "go$ver/formats" pid env -u GOTRACEBACK "$bin" -n 5 ||
 		continue
-	fi
-	if ! start_target pid env -u GOTRACEBACK "$bin" -n 5; then
-		t_fail "go$ver/formats start" "target did not start"
-		t_skip_rest "go$ver/formats" "no target"
-		continue
-	fi
 	rm -f "$work"/want* "$work"/got* "$work"/snap*
 	"$GOSCOPE" dump --format=go1 "$pid" >"$work/got1" 2>"$work/err" &&
 		"$GOSCOPE" dump --format=json -o "$work/snap.json" "$pid" \
 			2>>"$work/err"
 	rc=$?
 	t_tcmd "$pid" "dump1 $work/want1" && t_tcmd "$pid" "dump $work/want2"
-	stop_target "$pid"
-	pid=
+	t_finish "$pid"
 	if [ $rc -ne 0 ] || [ ! -s "$work/want1" ]; then
 		t_fail "go$ver/formats capture" "$(head -n 1 "$work/err")"
 		t_skip_rest "go$ver/formats" "no capture"

@@ -9,12 +9,9 @@
 # "thread apply all bt" on the same process is the second oracle.
 set -u
 . "$(dirname "$0")/../lib.sh"
-t_require_ptrace
+t_live_setup
 
 src=$T_ROOT/tests/targets/threads/blocked.c
-work=$(mktemp -d)
-pid=
-trap 'stop_target "$pid"; rm -rf "$work"' EXIT
 depth=12
 
 command -v jq >/dev/null || { t_plan 1; t_skip "threads-c" "jq not installed"; t_done; }
@@ -22,40 +19,26 @@ command -v jq >/dev/null || { t_plan 1; t_skip "threads-c" "jq not installed"; t
 # The line of a "LINE:tag" marker in the source.
 line_of() { grep -n "LINE:$1 " "$src" | cut -d: -f1; }
 
-# Expected functions of the program itself per thread, innermost first.
+# Per thread: the marker of the line of its innermost frame of the
+# program ("-": none), the system call it is blocked in (a nanosleep
+# interrupted by an earlier stop goes on as restart_syscall), and the
+# functions of the program itself, innermost first.
 deeps=$(for _ in $(seq 0 "$depth"); do printf 'deep '; done)
-declare -A want=(
-	[t-read]="blocked_read thread_read"
-	[t-sleep]="nap_inline blocked_sleep thread_sleep"
-	[t-mutex]="blocked_mutex thread_mutex"
-	[t-cond]="blocked_cond thread_cond"
-	[t-futex]="blocked_futex thread_futex"
-	[t-epoll]="blocked_epoll thread_epoll"
-	[t-deep]="${deeps}thread_deep"
-	[t-busy]="busy_loop thread_busy"
-)
-# The system call each thread is blocked in (a nanosleep interrupted by
-# an earlier stop goes on as restart_syscall).
-declare -A want_sys=(
-	[t-read]="read"
-	[t-sleep]="clock_nanosleep|nanosleep|restart_syscall"
-	[t-mutex]="futex"
-	[t-cond]="futex"
-	[t-futex]="futex"
-	[t-epoll]="epoll_wait|epoll_pwait"
-	[t-deep]="clock_nanosleep|nanosleep|restart_syscall"
-	[t-busy]="none"
-)
-# The line of the innermost frame of the program, from the markers.
-declare -A want_line=(
-	[t-read]="$(line_of read)"
-	[t-sleep]="$(line_of nap)"
-	[t-mutex]="$(line_of mutex)"
-	[t-cond]="$(line_of cond)"
-	[t-futex]="$(line_of futex)"
-	[t-epoll]="$(line_of epoll)"
-	[t-deep]="$(line_of deep0)"
-)
+declare -A want=() want_sys=() want_line=()
+while read -r name marker sys funcs; do
+	want[$name]=$funcs
+	want_sys[$name]=$sys
+	[ "$marker" = - ] || want_line[$name]=$(line_of "$marker")
+done <<EOF
+t-read   read  read                                    blocked_read thread_read
+t-sleep  nap   clock_nanosleep|nanosleep|restart_syscall nap_inline blocked_sleep thread_sleep
+t-mutex  mutex futex                                   blocked_mutex thread_mutex
+t-cond   cond  futex                                   blocked_cond thread_cond
+t-futex  futex futex                                   blocked_futex thread_futex
+t-epoll  epoll epoll_wait|epoll_pwait                  blocked_epoll thread_epoll
+t-deep   deep0 clock_nanosleep|nanosleep|restart_syscall ${deeps}thread_deep
+t-busy   -     none                                    busy_loop thread_busy
+EOF
 ours='^(main|blocked_[a-z]+|thread_[a-z]+|nap_inline|deep|busy_loop)$'
 
 # own_frames JSON NAME BIN: "func:line" of the program's frames of thread

@@ -8,12 +8,8 @@
 # command still lists every thread.
 set -u
 . "$(dirname "$0")/../lib.sh"
-. "$T_ROOT/tests/go-env.sh"
-t_require_ptrace
+t_live_setup
 
-work=$(mktemp -d)
-pid=
-trap 'stop_target "$pid"; rm -rf "$work"' EXIT
 command -v jq >/dev/null || { t_plan 1; t_skip "threads-go" "jq not installed"; t_done; }
 
 toolchains=$(bash "$T_ROOT/tests/go-toolchains.sh" list 2>/dev/null)

@@ -5,12 +5,9 @@
 # the v0 symbol mangling.
 set -u
 . "$(dirname "$0")/../lib.sh"
-t_require_ptrace
+t_live_setup
 
 dir=$T_ROOT/tests/targets/threads
-work=$(mktemp -d)
-pid=
-trap 'stop_target "$pid"; rm -rf "$work"' EXIT
 
 command -v jq >/dev/null || { t_plan 1; t_skip "threads-lang" "jq not installed"; t_done; }
 

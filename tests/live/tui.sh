@@ -15,28 +15,17 @@
 # Failing screens are kept in tests/out/tui/.
 set -u
 . "$(dirname "$0")/../lib.sh"
-. "$T_ROOT/tests/go-env.sh"
 
 trap '' PIPE
 
 keep=$T_ROOT/tests/out/tui
-work=$(mktemp -d)
-sock=$work/tmux.sock
-pids=()
-cleanup() {
-	tmux -S "$sock" kill-server 2>/dev/null
-	for p in "${pids[@]}"; do stop_target "$p"; done
-	[ -n "${spid:-}" ] && kill "$spid" 2>/dev/null
-	rm -rf "$work"
-}
-trap cleanup EXIT
-
 if ! command -v tmux >/dev/null; then
 	t_plan 1
 	t_skip "tui" "tmux is not installed (Debian package tmux)"
 	t_done
 fi
-t_require_ptrace
+t_live_setup
+t_at_exit '[ -n "${spid:-}" ] && kill "$spid" 2>/dev/null'
 t_plan 80
 
 # alive PID: the target runs (not stopped, not traced) and answers.
@@ -48,61 +37,32 @@ alive() {
 		[ "$tracer" = 0 ] && t_tcmd "$1" gap && [ "${T_REPLY%% *}" = gap ]
 }
 
-tm() { tmux -S "$sock" "$@"; }
-shot() { tm capture-pane -p -t tui; }
-
-# wait_for TEXT [SECONDS]: until the screen shows TEXT (fixed string).
-wait_for() {
-	local i n=$((${2:-15} * 10))
-	for ((i = 0; i < n; i++)); do
-		shot | grep -qF -- "$1" && return 0
-		sleep 0.1
-	done
-	return 1
-}
-
-# wait_re REGEX [SECONDS]: until a line of the screen matches REGEX.
-wait_re() {
-	local i n=$((${2:-15} * 10))
-	for ((i = 0; i < n; i++)); do
-		shot | grep -qE -- "$1" && return 0
-		sleep 0.1
-	done
-	return 1
-}
-
-# keys KEY...: send-keys, then a moment for the view to redraw.
-keys() {
-	tm send-keys -t tui "$@"
-	sleep 0.3
-}
-
 # run CMD: types CMD at the pane's shell, then "EXIT=<status>" after it.
 run() {
-	tm send-keys -t tui "clear; $1; echo EXIT=\$?" Enter
+	t_tm send-keys -t tui "clear; $1; echo EXIT=\$?" Enter
 }
 
 # back_to_shell NAME [STATUS]: the view ended with exit status STATUS
 # (default 0), the alternate screen is off, no sanitizer complained.
 back_to_shell() {
 	local want=${2:-0}
-	if ! wait_for "EXIT=" 15; then
+	if ! t_wait_for "EXIT=" 15; then
 		save "$1"
 		t_fail "$1" "goscope did not end"
 		return 1
 	fi
-	if [ "$(tm display -p -t tui '#{alternate_on}')" != 0 ]; then
+	if [ "$(t_tm display -p -t tui '#{alternate_on}')" != 0 ]; then
 		t_fail "$1" "the terminal was left on the alternate screen"
 		return 1
 	fi
-	if shot | grep -Eq 'Sanitizer|runtime error:'; then
+	if t_shot | grep -Eq 'Sanitizer|runtime error:'; then
 		save "$1"
 		t_fail "$1" "a sanitizer reported an error"
 		return 1
 	fi
-	if ! shot | grep -q "^EXIT=$want\$"; then
+	if ! t_shot | grep -q "^EXIT=$want\$"; then
 		save "$1"
-		t_fail "$1" "exit status $(shot | sed -n 's/^EXIT=//p'), want $want"
+		t_fail "$1" "exit status $(t_shot | sed -n 's/^EXIT=//p'), want $want"
 		return 1
 	fi
 	return 0
@@ -110,7 +70,7 @@ back_to_shell() {
 
 save() {
 	mkdir -p "$keep"
-	shot >"$keep/$1.txt"
+	t_shot >"$keep/$1.txt"
 	echo "#   screen kept in $keep/$1.txt"
 }
 
@@ -169,8 +129,7 @@ check_groups() {
 # tgroup TRUTH STATE NAME: the G line of that group.
 tgroup() { awk -F'\t' -v s="$2" -v n="$3" '$1 == "G" && $3 == s && $4 == n' "$1"; }
 
-newest=$(bash "$T_ROOT/tests/go-toolchains.sh" list 2>/dev/null |
-	awk -F'\t' '$2 != "SKIP" { v = $1; r = $2 } END { print v "\t" r }')
+newest=$(t_newest_go)
 gover=${newest%%$'\t'*}
 goroot=${newest#*$'\t'}
 if [ -z "$goroot" ]; then
@@ -186,26 +145,23 @@ for t in goroutines leaky; do
 	fi
 done
 
-tm -f /dev/null new-session -d -s tui -x 120 -y 40 \
-	"env -i PATH=$PATH HOME=$work TERM=screen LC_ALL=C.UTF-8 \
-	 PS1='tui-test\$ ' bash --norc --noprofile"
-tm set-option -t tui remain-on-exit on >/dev/null
+t_tmux_start 120x40 PS1='tui-test$ ' bash --norc --noprofile
+t_tm set-option -t tui remain-on-exit on >/dev/null
 sleep 0.3
 
-if ! start_target gpid "$work/goroutines" -n 20 -states 30; then
+if ! t_launch gpid "$work/goroutines" -n 20 -states 30; then
 	t_fail "tui" "the goroutines target did not start"
 	t_skip_rest "tui" "no target"
 	t_done
 fi
-pids+=("$gpid")
 
 # --- The groups screen of a known program, and its golden text. ---
 "$GOSCOPE" groups "$gpid" >"$work/groups.cli"
 ngs=$(sed -n '1s/^\([0-9]*\) goroutines in.*/\1/p' "$work/groups.cli")
 ngroups=$(sed -n '1s/.* in \([0-9]*\) groups.*/\1/p' "$work/groups.cli")
 run "$GOSCOPE $gpid --once --ascii --source-root $T_ROOT/tests/targets/goroutines"
-if wait_for "GROUPS  $ngroups of $ngroups" 30; then
-	shot >"$work/groups.txt"
+if t_wait_for "GROUPS  $ngroups of $ngroups" 30; then
+	t_shot >"$work/groups.txt"
 	truth truth0
 	total=$(awk -F'\t' '$1 == "T" { print $2 }' "$work/truth0" 2>/dev/null)
 	if grep -Eq '^ +20 .*main\.recvLeaf( \[depth [0-9]+\])? main\.go:70' \
@@ -231,50 +187,50 @@ else
 fi
 
 # --- Filter, drill down to a stack and its source line. ---
-keys "/" "parkChanRecv"
-if wait_for "GROUPS  1 of $ngroups  sort count  level lines  filter 'parkChanRecv'" 5; then
+t_keys "/" "parkChanRecv"
+if t_wait_for "GROUPS  1 of $ngroups  sort count  level lines  filter 'parkChanRecv'" 5; then
 	t_ok "filter: a substring keeps the one group"
 else
 	save filter
 	t_fail "filter: a substring keeps the one group"
 fi
-keys Enter Enter
-if wait_for "GOROUTINES of group" 5 && wait_for "main.parkChanRecv" 2; then
+t_keys Enter Enter
+if t_wait_for "GOROUTINES of group" 5 && t_wait_for "main.parkChanRecv" 2; then
 	t_ok "drill-down: group to its goroutines and their stack"
 else
 	save goroutines
 	t_fail "drill-down: group to its goroutines"
 fi
-keys Enter
-if wait_for "STACK of goroutine" 5 &&
-	shot | grep -Eq '^ +3  main\.recvLeaf \[inlined\] +example\.com/goscope/goroutines/main\.go:70' &&
-	shot | grep -Eq '^ +4  main\.parkChanRecv +example\.com/goscope/goroutines/main\.go:78' &&
-	shot | grep -Eq 'created by main\.main' &&
-	shot | grep -Eq '^> +70  func recvLeaf\(c chan int\) int \{ return <-c \}'; then
+t_keys Enter
+if t_wait_for "STACK of goroutine" 5 &&
+	t_shot | grep -Eq '^ +3  main\.recvLeaf \[inlined\] +example\.com/goscope/goroutines/main\.go:70' &&
+	t_shot | grep -Eq '^ +4  main\.parkChanRecv +example\.com/goscope/goroutines/main\.go:78' &&
+	t_shot | grep -Eq 'created by main\.main' &&
+	t_shot | grep -Eq '^> +70  func recvLeaf\(c chan int\) int \{ return <-c \}'; then
 	t_ok "drill-down: every frame (inlined marked), created by, source line 70"
 else
 	save stack
 	t_fail "drill-down: stack frames and source line"
 fi
-keys Down
-if wait_re '^> +78 +recvLeaf\(never\)' 3; then
+t_keys Down
+if t_wait_re '^> +78 +recvLeaf\(never\)' 3; then
 	t_ok "stack: the source pane follows the selected frame"
 else
 	save stack-source
 	t_fail "stack: the source pane follows the selected frame"
 fi
-keys Escape
+t_keys Escape
 sleep 0.2
-keys Escape
+t_keys Escape
 
 # --- The parent of a goroutine. ---
-keys "/" C-u "spawnerChild" Enter Enter Enter
-if wait_for "STACK of goroutine" 5 && wait_for "main.spawnerChild" 2; then
-	keys p
+t_keys "/" C-u "spawnerChild" Enter Enter Enter
+if t_wait_for "STACK of goroutine" 5 && t_wait_for "main.spawnerChild" 2; then
+	t_keys p
 	if [ "${gover#1.}" -lt 21 ]; then
 		# The runtime records the parent's id since Go 1.21.
 		t_skip "stack: p opens the parent goroutine" "go$gover records no parent goroutine id"
-	elif wait_re '^ +[0-9]+  main\.spawnerParent ' 3; then
+	elif t_wait_re '^ +[0-9]+  main\.spawnerParent ' 3; then
 		t_ok "stack: p opens the parent goroutine"
 	else
 		save parent
@@ -284,98 +240,98 @@ else
 	save parent
 	t_fail "stack: the stack of spawnerChild"
 fi
-keys g
+t_keys g
 
 # --- Similarity level, threads, build information. ---
-keys v
-if wait_for "level functions" 3; then
+t_keys v
+if t_wait_for "level functions" 3; then
 	t_ok "level: v switches how alike stacks must be"
 else
 	save level
 	t_fail "level: v switches the level"
 fi
-keys v v
-wait_for "level lines" 3
-keys t
-if wait_for " THREADS" 3 && wait_re '(idle M|M[0-9]+ )' 15 &&
-	wait_for "stack of thread" 2 && wait_re '^  runtime\.' 15; then
+t_keys v v
+t_wait_for "level lines" 3
+t_keys t
+if t_wait_for " THREADS" 3 && t_wait_re '(idle M|M[0-9]+ )' 15 &&
+	t_wait_for "stack of thread" 2 && t_wait_re '^  runtime\.' 15; then
 	t_ok "threads: the threads with their Ms and native stacks"
 else
 	save threads
 	t_fail "threads: the threads screen"
 fi
-keys i
-if wait_for " BUILD INFO" 3 && wait_for "example.com/goscope/goroutines" 2; then
+t_keys i
+if t_wait_for " BUILD INFO" 3 && t_wait_for "example.com/goscope/goroutines" 2; then
 	t_ok "build: the build information of the process"
 else
 	save build
 	t_fail "build: the build information"
 fi
-keys g
-keys "/" C-u "~^main\\.park(MutexLock|WaitGroup)\$" Enter
-if wait_for "GROUPS  2 of $ngroups" 5; then
+t_keys g
+t_keys "/" C-u "~^main\\.park(MutexLock|WaitGroup)\$" Enter
+if t_wait_for "GROUPS  2 of $ngroups" 5; then
 	t_ok "filter: a regular expression (~REGEX)"
 else
 	save filter-regex
 	t_fail "filter: a regular expression (~REGEX)"
 fi
-keys "/" C-u "~(" Enter
-if wait_for "bad regular expression" 3; then
+t_keys "/" C-u "~(" Enter
+if t_wait_for "bad regular expression" 3; then
 	t_ok "filter: a bad expression is reported, the view goes on"
 else
 	save filter-bad
 	t_fail "filter: a bad expression is reported"
 fi
-keys "/" C-u "label:goscope=labelled" Enter
-if wait_for "GROUPS  1 of $ngroups" 5 && wait_for "filter 'label:goscope=labelled'" 1; then
+t_keys "/" C-u "label:goscope=labelled" Enter
+if t_wait_for "GROUPS  1 of $ngroups" 5 && t_wait_for "filter 'label:goscope=labelled'" 1; then
 	t_ok "filter: label:KEY=VALUE keeps the groups with that label"
 else
 	save filter-label
 	t_fail "filter: label:KEY=VALUE"
 fi
-keys "/" C-u "label:goscope=label" Enter
-if wait_for "GROUPS  0 of $ngroups" 5; then
+t_keys "/" C-u "label:goscope=label" Enter
+if t_wait_for "GROUPS  0 of $ngroups" 5; then
 	t_ok "filter: a label's value must match exactly"
 else
 	save filter-label-exact
 	t_fail "filter: a label's value must match exactly"
 fi
-keys "/" C-u Enter
-wait_for "GROUPS  $ngroups of $ngroups" 3
+t_keys "/" C-u Enter
+t_wait_for "GROUPS  $ngroups of $ngroups" 3
 
 # --- Sort keys. ---
-keys s s s
-if wait_for "sort name" 3 &&
-	shot | sed -n '6p' | grep -qF 'main.(*box['; then
+t_keys s s s
+if t_wait_for "sort name" 3 &&
+	t_shot | sed -n '6p' | grep -qF 'main.(*box['; then
 	t_ok "sort: by name puts main.(*box[...]).wait first"
 else
 	save sort
 	t_fail "sort: by name"
 fi
-keys s s s
-wait_for "sort count" 3
+t_keys s s s
+t_wait_for "sort count" 3
 
 # --- Baseline, diff, export. ---
-keys b
-if wait_re "baseline: snapshot #[0-9]+" 3 && wait_for "dBASE" 1; then
-	bseq=$(shot | sed -n 's/.*baseline: snapshot #\([0-9]*\).*/\1/p')
+t_keys b
+if t_wait_re "baseline: snapshot #[0-9]+" 3 && t_wait_for "dBASE" 1; then
+	bseq=$(t_shot | sed -n 's/.*baseline: snapshot #\([0-9]*\).*/\1/p')
 	t_ok "baseline: b marks the current snapshot"
 else
 	save baseline
 	t_fail "baseline: b marks the current snapshot"
 fi
-keys r
+t_keys r
 sleep 1
-keys d
-if wait_for "against the baseline #${bseq:-1}:" 5 &&
-	wait_for "groups: 0 grown" 2; then
+t_keys d
+if t_wait_for "against the baseline #${bseq:-1}:" 5 &&
+	t_wait_for "groups: 0 grown" 2; then
 	t_ok "diff: the current snapshot against the baseline"
 else
 	save diff
 	t_fail "diff: the current snapshot against the baseline"
 fi
-keys g e C-u "$work/export.json" Enter
-if wait_for "wrote $work/export.json" 5 &&
+t_keys g e C-u "$work/export.json" Enter
+if t_wait_for "wrote $work/export.json" 5 &&
 	jq -e '.schema == "goscope.snapshot/2"' "$work/export.json" >/dev/null; then
 	t_ok "export: e writes the snapshot as JSON"
 else
@@ -384,11 +340,11 @@ else
 fi
 
 # --- Resize to 80x24. ---
-tm resize-window -t tui -x 80 -y 24
+t_tm resize-window -t tui -x 80 -y 24
 sleep 0.5
-keys C-l
-wait_for "q quit" 8
-shot >"$work/small.txt"
+t_keys C-l
+t_wait_for "q quit" 8
+t_shot >"$work/small.txt"
 if [ "$(wc -l <"$work/small.txt")" -le 24 ] &&
 	[ "$(LC_ALL=C.UTF-8 wc -L <"$work/small.txt")" -le 80 ] &&
 	grep -q '^ GROUPS' "$work/small.txt" && grep -q '^q quit' "$work/small.txt" &&
@@ -399,11 +355,11 @@ else
 	t_fail "resize: 80x24 layout"
 fi
 # At 160x45 the groups get a LABELS column.
-tm resize-window -t tui -x 160 -y 45
+t_tm resize-window -t tui -x 160 -y 45
 sleep 0.5
-keys C-l
-wait_for "LABELS" 8
-shot >"$work/wide.txt"
+t_keys C-l
+t_wait_for "LABELS" 8
+t_shot >"$work/wide.txt"
 if grep -Eq '^ +1 .*main\.recvLeaf.* goscope=labelled' "$work/wide.txt"; then
 	t_ok "resize: 160x45 has a LABELS column with the group's labels"
 else
@@ -427,11 +383,11 @@ eg=$(tgroup "$work/truth1" "chan receive" main.parkEitherChan)
 egn=$(printf '%s' "$eg" | cut -f2)
 egids=$(printf '%s' "$eg" | cut -f5)
 for size in 80x24 160x45; do
-	tm resize-window -t tui -x "${size%x*}" -y "${size#*x}"
+	t_tm resize-window -t tui -x "${size%x*}" -y "${size#*x}"
 	sleep 0.4
-	keys g C-l
-	wait_for "q quit" 8
-	shot >"$work/g$size.txt"
+	t_keys g C-l
+	t_wait_for "q quit" 8
+	t_shot >"$work/g$size.txt"
 	if bad=$(check_groups "$work/g$size.txt" "$work/truth1" "$([ "$size" = 160x45 ] && echo 1)") &&
 		[ -z "$bad" ]; then
 		t_ok "screens $size: groups, as the target's dump"
@@ -441,9 +397,9 @@ for size in 80x24 160x45; do
 	fi
 	# The first group of main.parkEitherChan (chan receive) and its
 	# first goroutine.
-	keys / C-u parkEitherChan Enter Home Enter
-	wait_for "GOROUTINES of group" 5
-	shot >"$work/m$size.txt"
+	t_keys / C-u parkEitherChan Enter Home Enter
+	t_wait_for "GOROUTINES of group" 5
+	t_shot >"$work/m$size.txt"
 	ids=$(sed -n '/ GOID /,/^stack of goroutine/p' "$work/m$size.txt" |
 		awk '$1 ~ /^[0-9]+$/ { printf "%s%s", s, $1; s = " " }')
 	if [ -n "$egn" ] && grep -q "^ $egn goroutines \[chan receive\]" "$work/m$size.txt" &&
@@ -453,9 +409,9 @@ for size in 80x24 160x45; do
 		save "goroutines-$size"
 		t_fail "screens $size: goroutines of a group" "ids '$ids', dump '$egn: $egids'"
 	fi
-	keys Home Enter
-	wait_for "STACK of goroutine" 5
-	shot >"$work/s$size.txt"
+	t_keys Home Enter
+	t_wait_for "STACK of goroutine" 5
+	t_shot >"$work/s$size.txt"
 	goid=$(sed -n 's/.* STACK of goroutine \([0-9]*\).*/\1/p' "$work/s$size.txt")
 	want=$(awk -F'\t' -v g="$goid" '$1 == "R" && $2 == g { print $4 }' "$work/truth1")
 	# The frames the runtime prints: not its own, nor go statements'
@@ -470,45 +426,45 @@ for size in 80x24 160x45; do
 		save "stack-$size"
 		t_fail "screens $size: a stack as the dump" "goroutine '$goid': '$got', dump '$want'"
 	fi
-	keys g / C-u Enter t
-	wait_for " THREADS" 5 && wait_re '(idle M|M[0-9]+ )' 15
+	t_keys g / C-u Enter t
+	t_wait_for " THREADS" 5 && t_wait_re '(idle M|M[0-9]+ )' 15
 	ntask=$(ls "/proc/$gpid/task" | wc -l)
-	if wait_for " THREADS  $ntask" 5; then
+	if t_wait_for " THREADS  $ntask" 5; then
 		t_ok "screens $size: threads, as many as /proc lists ($ntask)"
 	else
 		save "threads-$size"
 		t_fail "screens $size: threads" "/proc has $ntask"
 	fi
-	keys i
-	if [ -n "$bver" ] && [ -n "$bpath" ] && wait_for " BUILD INFO" 3 &&
-		wait_for "$bver" 2 && wait_for "$bpath" 1; then
+	t_keys i
+	if [ -n "$bver" ] && [ -n "$bpath" ] && t_wait_for " BUILD INFO" 3 &&
+		t_wait_for "$bver" 2 && t_wait_for "$bpath" 1; then
 		t_ok "screens $size: build information as go version -m reads it ($bver, $bpath)"
 	else
 		save "build-$size"
 		t_fail "screens $size: build information" "want '$bver' '$bpath'"
 	fi
-	keys d
-	if wait_for " DIFF" 3 && wait_re "groups: $changed grown" 5; then
+	t_keys d
+	if t_wait_for " DIFF" 3 && t_wait_re "groups: $changed grown" 5; then
 		t_ok "screens $size: diff, $changed groups grown as between the two dumps"
 	else
 		save "diff-$size"
 		t_fail "screens $size: diff" "want $changed grown"
 	fi
-	keys l
-	if wait_for " LEAKS  $changed groups" 3; then
+	t_keys l
+	if t_wait_for " LEAKS  $changed groups" 3; then
 		t_ok "screens $size: leaks, none as the dumps show no growth"
 	else
 		save "leaks-$size"
 		t_fail "screens $size: leaks" "want $changed"
 	fi
-	keys "?" / C-u "merge: one row" Enter
-	if wait_for " HELP" 3 && wait_re '^  m +merge: one row per stack' 3; then
+	t_keys "?" / C-u "merge: one row" Enter
+	if t_wait_for " HELP" 3 && t_wait_re '^  m +merge: one row per stack' 3; then
 		t_ok "screens $size: help, the merge key found by its search"
 	else
 		save "help-$size"
 		t_fail "screens $size: help"
 	fi
-	keys g
+	t_keys g
 done
 
 # --- Merged states: the stack of main.parkEitherChan in two wait
@@ -517,46 +473,46 @@ done
 want=$(awk -F'\t' '$1 == "G" && $4 == "main.parkEitherChan" { print $2 "\t" $3 }' "$work/truth1" |
 	sort -t$'\t' -k1,1nr -k2 | awk -F'\t' '{ printf "%s%s %s", s, $2, $1; s = ", "; n += $1 }
 	END { printf "\t%d", n }')
-keys / C-u parkEitherChan Enter m
-if wait_for "states merged" 5 && wait_for "GROUPS  1 of" 3 &&
-	shot | grep -Eq "^ +${want##*$'\t'} .*main\.parkEitherChan" &&
-	shot | tr -d '\n' | grep -qF "states: ${want%$'\t'*}"; then
+t_keys / C-u parkEitherChan Enter m
+if t_wait_for "states merged" 5 && t_wait_for "GROUPS  1 of" 3 &&
+	t_shot | grep -Eq "^ +${want##*$'\t'} .*main\.parkEitherChan" &&
+	t_shot | tr -d '\n' | grep -qF "states: ${want%$'\t'*}"; then
 	t_ok "merge: m shows one row of ${want##*$'\t'} with its states (${want%$'\t'*}) as the dump"
 else
 	save merge
 	t_fail "merge: m merges the states of one stack" "want '$want'"
 fi
-keys m
-if wait_for "GROUPS  2 of" 5 && ! shot | grep -q "states merged"; then
+t_keys m
+if t_wait_for "GROUPS  2 of" 5 && ! t_shot | grep -q "states merged"; then
 	t_ok "merge: m again splits the states"
 else
 	save unmerge
 	t_fail "merge: m again splits the states"
 fi
-keys / C-u Enter
+t_keys / C-u Enter
 max=$(awk -F'\t' '$1 == "G" && $2 > m { m = $2 } END { print m + 0 }' "$work/truth1")
-if wait_for "TREND<=$max" 5 && shot | grep -Eq "^. +$max .*@ " &&
-	shot | grep -Eq '^. +1 .*_ '; then
+if t_wait_for "TREND<=$max" 5 && t_shot | grep -Eq "^. +$max .*@ " &&
+	t_shot | grep -Eq '^. +1 .*_ '; then
 	t_ok "trend: one scale for every row, TREND<=$max (the dump's largest group) full, 1 the lowest block"
 else
 	save trend
 	t_fail "trend: one scale for every row" "want TREND<=$max"
 fi
-tm resize-window -t tui -x 120 -y 40
+t_tm resize-window -t tui -x 120 -y 40
 sleep 0.3
 
 # --- Help from the key table. ---
-keys "?"
-if wait_for " HELP" 3 && wait_for "quit: the process keeps running" 1; then
+t_keys "?"
+if t_wait_for " HELP" 3 && t_wait_for "quit: the process keeps running" 1; then
 	t_ok "help: ? lists the keys"
 else
 	save help
 	t_fail "help: ? lists the keys"
 fi
-keys "?"
+t_keys "?"
 
 # --- q leaves the target running and the terminal as it was. ---
-keys q
+t_keys q
 if back_to_shell quit; then
 	if alive "$gpid"; then
 		t_ok "quit: q restores the terminal, the target keeps running"
@@ -568,30 +524,30 @@ fi
 # --- Help on F1; jumps: a goroutine by id, its thread and back; the
 # stack saved (asking before replacing) and copied (OSC 52, into a tmux
 # buffer); the snapshot exported in each format; the mouse. ---
-tm set-option -s set-clipboard on >/dev/null 2>&1
+t_tm set-option -s set-clipboard on >/dev/null 2>&1
 run "$GOSCOPE $gpid --once"
-wait_for "GROUPS" 15
-keys F1
-if wait_for " HELP" 3 && wait_for "(also F10)" 1; then
+t_wait_for "GROUPS" 15
+t_keys F1
+if t_wait_for " HELP" 3 && t_wait_for "(also F10)" 1; then
 	t_ok "keys: F1 opens the help"
 else
 	save f1
 	t_fail "keys: F1 opens the help"
 fi
-keys Escape
+t_keys Escape
 # Goroutine 1 is the target's main goroutine, serving the test's commands.
-keys G 1 Enter
-if wait_for "STACK of goroutine 1" 5 && wait_for "main.serveCommands" 2; then
+t_keys G 1 Enter
+if t_wait_for "STACK of goroutine 1" 5 && t_wait_for "main.serveCommands" 2; then
 	t_ok "jump: G goes to a goroutine by its id"
 else
 	save goto
 	t_fail "jump: G goes to a goroutine by its id"
 fi
 # / searches the rows of any screen; n and N go on.
-keys Home / "serveCommands" Enter
-if tm capture-pane -p -e -t tui | grep $'\e\\[[0-9;]*7m' | grep -q 'main\.serveCommands'; then
-	keys n
-	if tm capture-pane -p -e -t tui | grep $'\e\\[[0-9;]*7m' | grep -q 'main\.serveCommands'; then
+t_keys Home / "serveCommands" Enter
+if t_tm capture-pane -p -e -t tui | grep $'\e\\[[0-9;]*7m' | grep -q 'main\.serveCommands'; then
+	t_keys n
+	if t_tm capture-pane -p -e -t tui | grep $'\e\\[[0-9;]*7m' | grep -q 'main\.serveCommands'; then
 		t_ok "search: / finds a frame on the stack screen, n finds it again"
 	else
 		save search-n
@@ -601,13 +557,13 @@ else
 	save search
 	t_fail "search: / finds a frame on the stack screen"
 fi
-tid=$(shot | sed -n 's/.*goroutine 1 \[[^]]*\]  thread \([0-9]*\).*/\1/p')
-keys t
-if [ -n "$tid" ] && wait_for " THREADS" 3 &&
-	tm capture-pane -p -e -t tui | grep $'\e\\[[0-9;]*7m' |
+tid=$(t_shot | sed -n 's/.*goroutine 1 \[[^]]*\]  thread \([0-9]*\).*/\1/p')
+t_keys t
+if [ -n "$tid" ] && t_wait_for " THREADS" 3 &&
+	t_tm capture-pane -p -e -t tui | grep $'\e\\[[0-9;]*7m' |
 	sed 's/\x1b\[[0-9;]*m//g' | grep -Eq "^ *$tid "; then
-	keys Enter
-	if wait_for "STACK of goroutine 1" 3; then
+	t_keys Enter
+	if t_wait_for "STACK of goroutine 1" 3; then
 		t_ok "jump: t selects the goroutine's thread ($tid), enter goes back to the goroutine"
 	else
 		save thread-back
@@ -617,8 +573,8 @@ else
 	save thread
 	t_fail "jump: t selects the goroutine's thread" "thread '${tid}'"
 fi
-keys w Enter
-if wait_for "wrote $work/goscope-stack-1.txt" 5 &&
+t_keys w Enter
+if t_wait_for "wrote $work/goscope-stack-1.txt" 5 &&
 	grep -q '^main\.serveCommands' "$work/goscope-stack-1.txt"; then
 	t_ok "stack: w saves it as text under ~"
 else
@@ -626,10 +582,10 @@ else
 	t_fail "stack: w saves it as text"
 fi
 echo keep >"$work/goscope-stack-1.txt"
-keys w Enter
-if wait_for "replace it? (y/n)" 3; then
-	keys n
-	if wait_for "left as it was" 3 && [ "$(cat "$work/goscope-stack-1.txt")" = keep ]; then
+t_keys w Enter
+if t_wait_for "replace it? (y/n)" 3; then
+	t_keys n
+	if t_wait_for "left as it was" 3 && [ "$(cat "$work/goscope-stack-1.txt")" = keep ]; then
 		t_ok "stack: an existing file is replaced only after y"
 	else
 		t_fail "stack: n keeps the existing file"
@@ -638,20 +594,20 @@ else
 	save overwrite
 	t_fail "stack: an existing file is not replaced without asking"
 fi
-tm delete-buffer >/dev/null 2>&1
-keys c
-if wait_for "copied the stack of goroutine 1" 3 &&
-	tm show-buffer 2>/dev/null | grep -q '^goroutine 1 \[' &&
-	tm show-buffer | grep -q '^main\.serveCommands'; then
+t_tm delete-buffer >/dev/null 2>&1
+t_keys c
+if t_wait_for "copied the stack of goroutine 1" 3 &&
+	t_tm show-buffer 2>/dev/null | grep -q '^goroutine 1 \[' &&
+	t_tm show-buffer | grep -q '^main\.serveCommands'; then
 	t_ok "stack: c copies it through OSC 52"
 else
 	save copy
 	t_fail "stack: c copies it through OSC 52"
 fi
-keys g
+t_keys g
 for f in snap.json snap.txt snap.pb.gz; do
-	keys e C-u "~/$f" Enter
-	wait_for "wrote $work/$f" 5
+	t_keys e C-u "~/$f" Enter
+	t_wait_for "wrote $work/$f" 5
 done
 if jq -e '.schema == "goscope.snapshot/2"' "$work/snap.json" >/dev/null &&
 	grep -q '^goroutine 1 \[' "$work/snap.txt" &&
@@ -664,29 +620,29 @@ else
 fi
 # Mouse (X10 reports): the wheel moves the selection, a click selects
 # the row under it, a double click opens it.
-keys Home
-tm send-keys -t tui -l $'\e[Ma!!'
-tm send-keys -t tui -l $'\e[Ma!!'
+t_keys Home
+t_tm send-keys -t tui -l $'\e[Ma!!'
+t_tm send-keys -t tui -l $'\e[Ma!!'
 sleep 0.3
-sel=$(tm capture-pane -p -e -t tui | grep -n $'\e\\[[0-9;]*7m' | head -n 1 | cut -d: -f1)
-tm send-keys -t tui -l $'\e[M !*' $'\e[M#!*'
+sel=$(t_tm capture-pane -p -e -t tui | grep -n $'\e\\[[0-9;]*7m' | head -n 1 | cut -d: -f1)
+t_tm send-keys -t tui -l $'\e[M !*' $'\e[M#!*'
 sleep 0.4
-clk=$(tm capture-pane -p -e -t tui | grep -n $'\e\\[[0-9;]*7m' | head -n 1 | cut -d: -f1)
-tm send-keys -t tui -l $'\e[M !*' $'\e[M#!*' $'\e[M !*' $'\e[M#!*'
-if [ "$sel" = 12 ] && [ "$clk" = 10 ] && wait_for "GOROUTINES of group" 3; then
+clk=$(t_tm capture-pane -p -e -t tui | grep -n $'\e\\[[0-9;]*7m' | head -n 1 | cut -d: -f1)
+t_tm send-keys -t tui -l $'\e[M !*' $'\e[M#!*' $'\e[M !*' $'\e[M#!*'
+if [ "$sel" = 12 ] && [ "$clk" = 10 ] && t_wait_for "GOROUTINES of group" 3; then
 	t_ok "mouse: the wheel scrolls, a click selects, a double click opens"
 else
 	save mouse
 	t_fail "mouse" "wheel row ${sel:-none} (want 12), click row ${clk:-none} (want 10)"
 fi
-keys F10
+t_keys F10
 back_to_shell keys-quit
 
 # --- Signals during repeated snapshots. ---
 run "$GOSCOPE top --interval=100ms $gpid"
-wait_for "GROUPS" 15
+t_wait_for "GROUPS" 15
 sleep 1
-keys C-c
+t_keys C-c
 if back_to_shell ctrl-c 130; then
 	if alive "$gpid"; then
 		t_ok "signals: Ctrl-C ends the view, the target keeps running"
@@ -697,9 +653,9 @@ fi
 declare -A signum=([TERM]=15 [HUP]=1 [QUIT]=3)
 for sig in TERM HUP QUIT; do
 	run "$GOSCOPE top --interval=100ms $gpid"
-	wait_for "GROUPS" 15
+	t_wait_for "GROUPS" 15
 	sleep 1
-	shellpid=$(tm display -p -t tui '#{pane_pid}')
+	shellpid=$(t_tm display -p -t tui '#{pane_pid}')
 	gs=$(pgrep -P "$shellpid" -x goscope | head -n 1)
 	# Best effort: land the signal while the target is stopped.
 	for _ in $(seq 300); do
@@ -724,25 +680,24 @@ else
 fi
 
 # --- A growing group is highlighted after a few refreshes. ---
-if start_target lpid "$work/leaky" -leak 10; then
-	pids+=("$lpid")
+if t_launch lpid "$work/leaky" -leak 10; then
 	# A short leak window, so that the rule can judge within seconds.
 	run "$GOSCOPE top --interval=300ms --window=3s $lpid"
-	if wait_for "GROUPS" 15 && wait_for "main.leakOne" 10; then
+	if t_wait_for "GROUPS" 15 && t_wait_for "main.leakOne" 10; then
 		for _ in $(seq 300); do
-			shot | grep -q '^!.*main\.leakOne' && break
+			t_shot | grep -q '^!.*main\.leakOne' && break
 			sleep 0.1
 		done
-		line=$(tm capture-pane -p -e -t tui | grep 'main\.leakOne' | head -n 1)
-		if shot | grep -q '^!.*main\.leakOne' &&
+		line=$(t_tm capture-pane -p -e -t tui | grep 'main\.leakOne' | head -n 1)
+		if t_shot | grep -q '^!.*main\.leakOne' &&
 			printf '%s' "$line" | grep -q $'\e\\[[0-9;]*m'; then
 			t_ok "leak: the growing group is marked ! and highlighted"
 		else
 			save leak
 			t_fail "leak: the growing group is marked and highlighted"
 		fi
-		keys l
-		if wait_for " LEAKS  1 groups" 3 && shot | grep -q '^!.*main\.leakOne'; then
+		t_keys l
+		if t_wait_for " LEAKS  1 groups" 3 && t_shot | grep -q '^!.*main\.leakOne'; then
 			t_ok "leak: the leaks screen lists it with its series"
 		else
 			save leaks
@@ -752,7 +707,7 @@ if start_target lpid "$work/leaky" -leak 10; then
 		save leak
 		t_fail "leak: the view did not show main.leakOne"
 	fi
-	keys q
+	t_keys q
 	back_to_shell leak-quit && t_ok "leak-quit: back to the shell"
 
 	# --- Offline: two snapshot files, the second compared with the first. ---
@@ -760,21 +715,21 @@ if start_target lpid "$work/leaky" -leak 10; then
 	sleep 1
 	"$GOSCOPE" dump --format=json "$lpid" >"$work/b.json" 2>/dev/null
 	run "$GOSCOPE top $work/a.json $work/b.json"
-	if wait_for "file 2/2 b.json" 15 &&
-		shot | grep -Eq '^\+ +[0-9]+ +\+[0-9]+ .*main\.leakOne'; then
+	if t_wait_for "file 2/2 b.json" 15 &&
+		t_shot | grep -Eq '^\+ +[0-9]+ +\+[0-9]+ .*main\.leakOne'; then
 		t_ok "offline: FILE... shows the growth since the previous file"
 	else
 		save offline
 		t_fail "offline: FILE... browsing"
 	fi
-	keys "["
-	if wait_for "file 1/2 a.json" 3; then
+	t_keys "["
+	if t_wait_for "file 1/2 a.json" 3; then
 		t_ok "offline: [ goes to the previous file"
 	else
 		save offline-prev
 		t_fail "offline: [ goes to the previous file"
 	fi
-	keys q
+	t_keys q
 	back_to_shell offline-quit && t_ok "offline-quit: back to the shell"
 else
 	t_fail "leak" "the leaky target did not start"
@@ -787,22 +742,21 @@ fi
 # whatever the pace of the snapshots, then a suspect (!) counted in the
 # header once the rule has judged it; the seconds it took are printed.
 # ---
-if start_target ppid "$work/leaky" -leak 20 -parked 20000 -flat 24; then
-	pids+=("$ppid")
-	tm resize-window -t tui -x 80 -y 24
+if t_launch ppid "$work/leaky" -leak 20 -parked 20000 -flat 24; then
+	t_tm resize-window -t tui -x 80 -y 24
 	sleep 0.3
 	t0=$(date +%s)
 	run "$GOSCOPE $ppid --interval=2s --window=10s"
 	seen=
 	for _ in $(seq 1200); do
-		if shot | sed -n '6p' | grep -q '^[!^].*main\.leakOne'; then
-			seen=$(shot | sed -n 's/^snapshot #\([0-9]*\) .*/\1/p')
+		if t_shot | sed -n '6p' | grep -q '^[!^].*main\.leakOne'; then
+			seen=$(t_shot | sed -n 's/^snapshot #\([0-9]*\) .*/\1/p')
 			break
 		fi
 		sleep 0.1
 	done
 	t1=$(($(date +%s) - t0))
-	shot >"$work/leak80.txt"
+	t_shot >"$work/leak80.txt"
 	if [ -n "$seen" ] && [ "$seen" -le 4 ] &&
 		grep -q '^q quit  ? help  l leaks' "$work/leak80.txt" &&
 		[ "$(grep -c 'main\.parkDepth \[depth [0-9]*\]' "$work/leak80.txt")" -ge 10 ]; then
@@ -814,49 +768,49 @@ if start_target ppid "$work/leaky" -leak 20 -parked 20000 -flat 24; then
 	# The rule judges once 5 snapshots cover its window: a slow machine
 	# (each snapshot of 20,000 goroutines taking more than 2.5 s) never
 	# gets there in 10 s; then this part cannot run here.
-	if ! wait_re '^suspects [0-9]' 90; then
+	if ! t_wait_re '^suspects [0-9]' 90; then
 		t_skip "suspects first: the suspect is counted and first" "the snapshots are too slow here to cover the 10 s window 5 times"
-	elif wait_re '^suspects 1 ' 30 && wait_for '1 suspect (l)' 1 &&
-		shot | sed -n '6p' | grep -q '^!.*main\.leakOne'; then
+	elif t_wait_re '^suspects 1 ' 30 && t_wait_for '1 suspect (l)' 1 &&
+		t_shot | sed -n '6p' | grep -q '^!.*main\.leakOne'; then
 		t_ok "suspects first: the leak rule's suspect stays first, counted in the header and the title ($(($(date +%s) - t0)) s)"
 	else
 		save leak80-suspect
 		t_fail "suspects first: the suspect is counted and first"
 	fi
 	# The selection follows its group while the rows move.
-	keys Down
-	sel=$(tm capture-pane -p -e -t tui | grep $'\e\\[[0-9;]*7m' | grep -o 'depth [0-9]*' | head -n 1)
+	t_keys Down
+	sel=$(t_tm capture-pane -p -e -t tui | grep $'\e\\[[0-9;]*7m' | grep -o 'depth [0-9]*' | head -n 1)
 	sleep 5
-	now=$(tm capture-pane -p -e -t tui | grep $'\e\\[[0-9;]*7m' | grep -o 'depth [0-9]*' | head -n 1)
+	now=$(t_tm capture-pane -p -e -t tui | grep $'\e\\[[0-9;]*7m' | grep -o 'depth [0-9]*' | head -n 1)
 	if [ -n "$sel" ] && [ "$sel" = "$now" ] &&
-		shot | grep -q "^> main\.parkDepth .*differs: $sel"; then
+		t_shot | grep -q "^> main\.parkDepth .*differs: $sel"; then
 		t_ok "suspects first: the selection stays on its group ($sel) across refreshes, the detail line says what sets it apart"
 	else
 		save leak-select
 		t_fail "suspects first: the selection follows its group" "'$sel' then '$now'"
 	fi
 	# Noise controls: hide single groups; reverse the sort (suspect pinned).
-	keys 1
-	if wait_re 'hiding single: [1-9]' 5 && ! shot | grep -q 'main\.leaker '; then
+	t_keys 1
+	if t_wait_re 'hiding single: [1-9]' 5 && ! t_shot | grep -q 'main\.leaker '; then
 		t_ok "noise: 1 hides the groups of one goroutine, counted in the title"
 	else
 		save hide
 		t_fail "noise: 1 hides the groups of one goroutine"
 	fi
-	keys S
+	t_keys S
 	# Pinned as a suspect (!), or as rising (^) while the rule's window
 	# is not covered by enough snapshots.
-	if wait_for "sort count reversed" 5 && shot | grep -q '▲COUNT' &&
-		shot | sed -n '6p' | grep -q '^[!^].*main\.leakOne'; then
+	if t_wait_for "sort count reversed" 5 && t_shot | grep -q '▲COUNT' &&
+		t_shot | sed -n '6p' | grep -q '^[!^].*main\.leakOne'; then
 		t_ok "sort: S reverses the order, the column shows it, the suspect stays first"
 	else
 		save reverse
 		t_fail "sort: S reverses the order, the suspect stays first"
 	fi
-	keys F10
+	t_keys F10
 	back_to_shell leak80-quit
 	stop_target "$ppid"
-	tm resize-window -t tui -x 120 -y 40
+	t_tm resize-window -t tui -x 120 -y 40
 	sleep 0.3
 else
 	t_fail "suspects first" "the leaky target did not start"
@@ -952,11 +906,11 @@ if CGO_ENABLED=0 go_build_with "$goroot" "$work/longmod-bin" "$work/longmod" \
 		ready\ *) break ;;
 		esac
 	done
-	tm resize-window -t tui -x 80 -y 24
+	t_tm resize-window -t tui -x 80 -y 24
 	sleep 0.3
 	run "$GOSCOPE $lmpid --once"
-	if wait_for "GROUPS" 15 && wait_re '^ +7 ' 15; then
-		shot >"$work/long80.txt"
+	if t_wait_for "GROUPS" 15 && t_wait_re '^ +7 ' 15; then
+		t_shot >"$work/long80.txt"
 		rows=$(sed -n '6,21p' "$work/long80.txt" | grep -E '^. +[0-9]+ ' |
 			cut -c47- | sed 's/ *$//')
 		bad=
@@ -983,11 +937,11 @@ if CGO_ENABLED=0 go_build_with "$goroot" "$work/longmod-bin" "$work/longmod" \
 			t_fail "long module path: the detail line has the whole name"
 		fi
 		# The stack screen scrolls the names sideways.
-		keys Enter Enter
-		wait_for "STACK of goroutine" 5
-		before=$(shot | grep '^> ' | head -n 1)
-		keys '>' '>'
-		after=$(shot | grep '^> ' | head -n 1)
+		t_keys Enter Enter
+		t_wait_for "STACK of goroutine" 5
+		before=$(t_shot | grep '^> ' | head -n 1)
+		t_keys '>' '>'
+		after=$(t_shot | grep '^> ' | head -n 1)
 		if [ -n "$after" ] && [ "$before" != "$after" ] &&
 			[[ "$before" == *"${after:2:20}"* ]]; then
 			t_ok "stack: > scrolls the frame names sideways"
@@ -999,11 +953,11 @@ if CGO_ENABLED=0 go_build_with "$goroot" "$work/longmod-bin" "$work/longmod" \
 		save long80
 		t_fail "long module path: the view did not show the groups"
 	fi
-	keys q
+	t_keys q
 	back_to_shell long80-quit
 	exec {lm_w}>&- {lm_r}<&-
 	kill "$lmpid" 2>/dev/null
-	tm resize-window -t tui -x 120 -y 40
+	t_tm resize-window -t tui -x 120 -y 40
 	sleep 0.3
 else
 	t_fail "long module path: build" "$(tail -n 1 "$work/log")"
@@ -1014,8 +968,7 @@ fi
 # programs left out; 'goscope' alone picks one and opens the view. ---
 sleep 300 &
 npid=$!
-if start_target kpid "$work/leaky" -parked 3000 -flat 3; then
-	pids+=("$kpid")
+if t_launch kpid "$work/leaky" -parked 3000 -flat 3; then
 	"$GOSCOPE" ps >"$work/ps.txt" 2>"$work/ps.err"
 	"$GOSCOPE" ps --all >"$work/psall.txt" 2>/dev/null
 	gv=$(awk -v p="$kpid" '$1 == p { print $3 " " $4 " " $7 }' "$work/ps.txt")
@@ -1032,25 +985,25 @@ if start_target kpid "$work/leaky" -parked 3000 -flat 3; then
 		t_fail "ps: the Go processes" "leaky: '$gv', goroutines target: '$gg'"
 	fi
 	run "$GOSCOPE"
-	if wait_for "choose a Go process" 15; then
+	if t_wait_for "choose a Go process" 15; then
 		for _ in $(seq 200); do
-			tm capture-pane -p -e -t tui | grep $'\e\\[[0-9;]*7m' |
+			t_tm capture-pane -p -e -t tui | grep $'\e\\[[0-9;]*7m' |
 				sed 's/\x1b\[[0-9;]*m//g' | grep -q "^ *$kpid " && break
-			keys Down
+			t_keys Down
 		done
-		keys Enter
-		if wait_for "goscope pid $kpid leaky" 15 && wait_for "GROUPS" 15; then
+		t_keys Enter
+		if t_wait_for "goscope pid $kpid leaky" 15 && t_wait_for "GROUPS" 15; then
 			t_ok "picker: 'goscope' lists the Go processes and opens the chosen one"
 		else
 			save picker
 			t_fail "picker: opens the chosen process"
 		fi
-		keys q
+		t_keys q
 		back_to_shell picker-quit
 	else
 		save picker
 		t_fail "picker: 'goscope' alone lists the Go processes"
-		keys q
+		t_keys q
 	fi
 	stop_target "$kpid"
 else
@@ -1062,29 +1015,28 @@ kill "$npid" 2>/dev/null
 sleep 300 &
 spid=$!
 run "$GOSCOPE top $spid"
-if wait_for " THREADS  1" 15 && wait_for "not a Go program" 2 &&
-	shot | grep -q "sleep"; then
+if t_wait_for " THREADS  1" 15 && t_wait_for "not a Go program" 2 &&
+	t_shot | grep -q "sleep"; then
 	t_ok "not Go: the view opens on its threads"
 else
 	save notgo
 	t_fail "not Go: the view opens on its threads"
 fi
-keys q
+t_keys q
 back_to_shell notgo-quit && t_ok "notgo-quit: back to the shell"
 
 # --- The target exits while watched. ---
-if start_target xpid "$work/leaky"; then
-	pids+=("$xpid")
+if t_launch xpid "$work/leaky"; then
 	run "$GOSCOPE top --interval=200ms $xpid"
-	wait_for "GROUPS" 15
+	t_wait_for "GROUPS" 15
 	stop_target "$xpid"
-	if wait_for "EXITED" 10; then
+	if t_wait_for "EXITED" 10; then
 		t_ok "target exits: the view says so and stays usable"
 	else
 		save exited
 		t_fail "target exits: the view says so"
 	fi
-	keys q
+	t_keys q
 	back_to_shell exited-quit && t_ok "exited-quit: back to the shell"
 else
 	t_fail "target exits" "the leaky target did not start"
@@ -1092,32 +1044,32 @@ fi
 
 # --- --ascii draws nothing but ASCII. ---
 run "$GOSCOPE top --ascii --once $gpid"
-wait_for "GROUPS" 15
-if ! shot | LC_ALL=C grep -q '[^ -~]'; then
+t_wait_for "GROUPS" 15
+if ! t_shot | LC_ALL=C grep -q '[^ -~]'; then
 	t_ok "ascii: --ascii draws only ASCII"
 else
 	save ascii
 	t_fail "ascii: --ascii draws only ASCII"
 fi
-if tm capture-pane -p -e -t tui | grep -q $'\e\\[[0-9;]*4[0-7]m'; then
+if t_tm capture-pane -p -e -t tui | grep -q $'\e\\[[0-9;]*4[0-7]m'; then
 	t_ok "colors: the title bar has a color"
 else
 	save colors
 	t_fail "colors: the title bar has a color"
 fi
-keys q
+t_keys q
 back_to_shell ascii-quit && t_ok "ascii-quit: back to the shell"
 
 # --- NO_COLOR: attributes (reverse, bold) but no colors. ---
 run "NO_COLOR=1 $GOSCOPE top --once $gpid"
-wait_for "GROUPS" 15
-if ! tm capture-pane -p -e -t tui | grep -Eq $'\e\\[([0-9]*;)*(3[0-7]|4[0-7]|38|48|9[0-7])(;[0-9]*)*m' &&
-	tm capture-pane -p -e -t tui | grep -q $'\e\\[[0-9;]*7m'; then
+t_wait_for "GROUPS" 15
+if ! t_tm capture-pane -p -e -t tui | grep -Eq $'\e\\[([0-9]*;)*(3[0-7]|4[0-7]|38|48|9[0-7])(;[0-9]*)*m' &&
+	t_tm capture-pane -p -e -t tui | grep -q $'\e\\[[0-9;]*7m'; then
 	t_ok "colors: NO_COLOR keeps reverse video, drops colors"
 else
 	save nocolor
 	t_fail "colors: NO_COLOR"
 fi
-keys q
+t_keys q
 back_to_shell nocolor-quit && t_ok "nocolor-quit: back to the shell"
 t_done

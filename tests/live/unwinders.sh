@@ -10,12 +10,9 @@
 # (the README's measurements come from here; not asserted).
 set -u
 . "$(dirname "$0")/../lib.sh"
-t_require_ptrace
+t_live_setup
 
 dir=$T_ROOT/tests/targets/threads
-work=$(mktemp -d)
-pid=
-trap 'stop_target "$pid"; rm -rf "$work"' EXIT
 # C and C++ at -O0 and -O2, C stripped with a debug file, Rust at two
 # optimisation levels: one result each.
 t_plan 7

@@ -7,7 +7,6 @@
 # never left stopped or traced.
 set -u
 . "$(dirname "$0")/../lib.sh"
-. "$T_ROOT/tests/go-env.sh"
 t_require_ptrace
 t_plan 4
 

@@ -10,28 +10,14 @@
 # of the leaking program.
 set -u
 . "$(dirname "$0")/../lib.sh"
-. "$T_ROOT/tests/go-env.sh"
-t_require_ptrace
+t_live_setup
 t_plan 35
 trap '' PIPE
-
-work=$(mktemp -d)
-pids=()
-cleanup() {
-	for p in "${pids[@]}"; do stop_target "$p"; done
-	rm -rf "$work"
-}
-trap cleanup EXIT
 
 t_build_newest "watch" "$work/leaky" "$T_ROOT/tests/targets/leaky"
 
 # launch VAR ARGS...: starts the leaky target.
-launch() {
-	local _l_pid
-	start_target _l_pid "$work/leaky" "${@:2}" || return 1
-	pids+=("$_l_pid")
-	printf -v "$1" '%s' "$_l_pid"
-}
+launch() { t_launch "$1" "$work/leaky" "${@:2}"; }
 
 # not_stopped PID: no thread of PID is in a ptrace stop.
 not_stopped() {

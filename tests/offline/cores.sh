@@ -17,8 +17,7 @@ set -u
 . "$(dirname "$0")/../lib.sh"
 
 fix=$T_ROOT/tests/fixtures/cores
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+t_workdir
 
 command -v xz >/dev/null || { t_skip_rest "offline cores" "xz not installed"; t_done; }
 names=$(cd "$fix" 2>/dev/null && ls *.core.xz | sed 's/\.core\.xz$//')
@@ -186,20 +185,7 @@ done
 # A core that left out its writable segments (the heap, the runtime's
 # data): one error line naming what could not be read.
 t_expect 1
-python3 - "$work/core.raw" <<'EOF'
-import struct, sys
-with open(sys.argv[1], 'r+b') as f:
-    head = f.read(64)
-    phoff, = struct.unpack_from('<Q', head, 0x20)
-    phnum, = struct.unpack_from('<H', head, 0x38)
-    f.seek(phoff)
-    ph = f.read(phnum * 56)
-    for i in range(phnum):
-        p_type, flags = struct.unpack_from('<II', ph, i * 56)
-        if p_type == 1 and flags & 2:
-            f.seek(phoff + i * 56)
-            f.write(struct.pack('<I', 0))
-EOF
+t_core_patch "$work/core.raw" writable
 "$GOSCOPE" dump "$work/core.raw" "$zdir/goroutines" >/dev/null 2>"$work/err"
 rc=$?
 if [ "$rc" -eq 1 ] && [ "$(wc -l <"$work/err")" -eq 1 ] &&

@@ -12,9 +12,7 @@ set -u
 . "$(dirname "$0")/../lib.sh"
 
 fix=$T_ROOT/tests/fixtures/cores
-work=$(mktemp -d)
-sock=$work/tmux.sock
-trap 'tmux -S "$sock" kill-server 2>/dev/null; rm -rf "$work"' EXIT
+t_workdir
 
 t_plan 5
 if ! command -v tmux >/dev/null; then
@@ -30,29 +28,18 @@ fi
 cp "$fix/$n.core.xz" "$work/core.xz"
 xz -dc "$fix/$n.exe.xz" >"$work/goroutines" && chmod +x "$work/goroutines"
 
-tm() { tmux -S "$sock" "$@"; }
-shot() { tm capture-pane -p -t tui; }
-# wait_re REGEX [SECONDS]: until a line of the screen matches REGEX.
-wait_re() {
-	local i n=$((${2:-30} * 10))
-	for ((i = 0; i < n; i++)); do
-		shot | grep -qE -- "$1" && return 0
-		sleep 0.1
-	done
-	return 1
-}
 # view NAME ARGS...: goscope top ARGS in the pane, then EXIT=status.
 view() {
-	tm send-keys -t tui "clear; cd '$work' && '$GOSCOPE' top $*; echo EXIT=\$?" Enter
+	t_tm send-keys -t tui "clear; cd '$work' && '$GOSCOPE' top $*; echo EXIT=\$?" Enter
 }
 # quit NAME: q ends the view with status 0, the alternate screen off.
 quit() {
-	tm send-keys -t tui q
-	if wait_re '^EXIT=0$' 15 &&
-		[ "$(tm display -p -t tui '#{alternate_on}')" = 0 ]; then
+	t_tm send-keys -t tui q
+	if t_wait_re '^EXIT=0$' 15 &&
+		[ "$(t_tm display -p -t tui '#{alternate_on}')" = 0 ]; then
 		t_ok "$1: q: status 0, terminal restored"
 	else
-		shot | tail -n 5 | sed 's/^/#   /'
+		t_shot | tail -n 5 | sed 's/^/#   /'
 		t_fail "$1: q" "the view did not end cleanly"
 	fi
 }
@@ -65,21 +52,22 @@ if [ -z "$groups" ]; then
 	t_skip_rest "$n" "no groups"
 	t_done
 fi
-tm -f /dev/null new-session -d -s tui -x 120 -y 40 "bash --norc --noprofile"
-tm set-option -t tui status off >/dev/null
+t_tmux_start 120x40 bash --norc --noprofile
+t_tm set-option -t tui status off >/dev/null
 view "core.xz goroutines"
-if wait_re "goroutines $total: " && wait_re "GROUPS +$groups of $groups "; then
+if t_wait_re "goroutines $total: " 30 &&
+	t_wait_re "GROUPS +$groups of $groups " 30; then
 	t_ok "$n: top CORE EXE: $total goroutines, $groups groups"
 else
-	shot | head -n 8 | sed 's/^/#   /'
+	t_shot | head -n 8 | sed 's/^/#   /'
 	t_fail "$n: top CORE EXE" "want goroutines $total, $groups groups"
 fi
 threads=$(grep -c '^thread ' "$fix/$n.threads")
-tm send-keys -t tui t
-if wait_re "THREADS +$threads( |$)" 15; then
+t_tm send-keys -t tui t
+if t_wait_re "THREADS +$threads( |$)" 15; then
 	t_ok "$n: top CORE EXE: the threads screen lists the core's $threads threads"
 else
-	shot | head -n 8 | sed 's/^/#   /'
+	t_shot | head -n 8 | sed 's/^/#   /'
 	t_fail "$n: threads screen" "want THREADS $threads"
 fi
 quit "$n: top CORE EXE"
@@ -89,11 +77,11 @@ quit "$n: top CORE EXE"
 xz -dc "$work/core.xz" >"$work/core"
 view "snap.json core"
 # Every group's row (all fit at 40 lines) with 0 in the ΔPREV column.
-if wait_re "file 2/2 core" && wait_re "goroutines $total: " &&
-	[ "$(shot | grep -cE '^.? +[0-9]+ +0 ')" -eq "$groups" ]; then
+if t_wait_re "file 2/2 core" 30 && t_wait_re "goroutines $total: " 30 &&
+	[ "$(t_shot | grep -cE '^.? +[0-9]+ +0 ')" -eq "$groups" ]; then
 	t_ok "$n: top SNAPSHOT CORE: the core after its own snapshot, $groups groups +0"
 else
-	shot | head -n 12 | sed 's/^/#   /'
+	t_shot | head -n 12 | sed 's/^/#   /'
 	t_fail "$n: top SNAPSHOT CORE" "not shown, or a group changed"
 fi
 quit "$n: top SNAPSHOT CORE"
