@@ -124,3 +124,11 @@ void bigmem_heap_reserve(size_t size)
 	(void)size;
 #endif
 }
+
+void bigmem_heap_release(void)
+{
+#ifndef BIGMEM_MALLOC_ONLY
+	mallopt(M_TRIM_THRESHOLD, 128 << 10);
+	malloc_trim(0);
+#endif
+}

@@ -39,5 +39,12 @@ void bigmem_free(void *p);
  * then on (M_TRIM_THRESHOLD) and serves blocks up to 32 MiB from it.
  */
 void bigmem_heap_reserve(size_t size);
+/*
+ * Ends what bigmem_heap_reserve() began: malloc trims its heap again
+ * (the default threshold) and gives back the free part now, so that a
+ * process that captures now and then (watch, the TUI) does not keep its
+ * largest capture's memory in between.
+ */
+void bigmem_heap_release(void);
 
 #endif
