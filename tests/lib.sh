@@ -171,6 +171,244 @@ t_traced_threads() {
 		awk '{ sub(/.*\) /, ""); if ($1 == "t") n++ } END { print n + 0 }'
 }
 
+# ---- Script setup: the scratch folder, and what ends at exit ----------
+
+T_AT_EXIT=()
+
+# t_ptrace_scope: Yama's ptrace_scope (0 without Yama).
+t_ptrace_scope() { cat /proc/sys/kernel/yama/ptrace_scope 2>/dev/null || echo 0; }
+
+# t_can_ptrace: succeeds when this environment lets us read other
+# processes (Yama's ptrace_scope below 2, or root).
+t_can_ptrace() { [ "$(t_ptrace_scope)" -lt 2 ] || [ "$(id -u)" -eq 0 ]; }
+
+# t_newest_go: "VERSION<tab>GOROOT" of the newest toolchain of the
+# matrix; nothing when there is none.
+t_newest_go() {
+	bash "$T_ROOT/tests/go-toolchains.sh" list 2>/dev/null |
+		awk -F'\t' '$2 != "SKIP" { v = $1; r = $2 }
+			     END { if (r != "") print v "\t" r }'
+}
+
+# t_workdir: makes the script's scratch folder $work and sets $pid
+# empty.  At exit (t_cleanup) the commands given to t_at_exit run, last
+# first; then the target in $pid (start_target) and every target of
+# t_launch end, and $work is removed.
+t_workdir() {
+	work=$(mktemp -d)
+	pid=
+	trap t_cleanup EXIT
+}
+
+# t_live_setup: the start of a script that reads live processes:
+# t_require_ptrace, then t_workdir.
+t_live_setup() {
+	t_require_ptrace
+	t_workdir
+}
+
+# t_at_exit CMD: the shell command line CMD runs at exit, before the
+# targets end and $work is removed.
+t_at_exit() { T_AT_EXIT+=("$1"); }
+
+t_cleanup() {
+	local i
+	for ((i = ${#T_AT_EXIT[@]} - 1; i >= 0; i--)); do
+		eval "${T_AT_EXIT[i]}"
+	done
+	# $pid only while start_target's target runs (it may be gone and
+	# its number reused).
+	[ -z "${pid:-}" ] || [ -z "${T_TARGET_FD[$pid]:-}" ] ||
+		stop_target "$pid"
+	t_finish_all
+	[ -z "${work:-}" ] || rm -rf "$work"
+}
+
+# ---- Cells of the Go matrix: one toolchain's build and target ---------
+
+# t_cell_missing NAME VER ROOT REASON: for a line "VER ROOT REASON" of
+# tests/go-toolchains.sh list: when the toolchain is missing (ROOT is
+# SKIP) it skips the rest of the cell NAME and succeeds.
+t_cell_missing() {
+	[ "$3" = SKIP ] || return 1
+	t_skip_rest "$1" "go $2 unavailable: $4"
+}
+
+# t_cell_build NAME ROOT OUT SRC_DIR [GO-BUILD-ARG...]: go_build_with
+# for one cell; on a build error it fails "NAME build" with the last line
+# of the log (OUT.log), skips the rest of the cell and returns 1.
+t_cell_build() {
+	local name=$1 root=$2 out=$3 src=$4
+	shift 4
+	go_build_with "$root" "$out" "$src" "$@" >"$out.log" 2>&1 && return 0
+	t_fail "$name build" "$(tail -n 1 "$out.log")"
+	t_skip_rest "$name" "no build"
+	return 1
+}
+
+# t_cell_launch NAME VAR CMD...: t_launch for one cell; when the target
+# does not start it fails "NAME start", skips the rest of the cell and
+# returns 1.
+t_cell_launch() {
+	local name=$1
+	shift
+	t_launch "$@" && return 0
+	t_fail "$name start" "target did not start"
+	t_skip_rest "$name" "no target"
+	return 1
+}
+
+# t_cell_goroutines NAME ROOT BIN [TARGET-ARG...]: t_cell_build of
+# tests/targets/goroutines as BIN, then t_cell_launch of it (without
+# GOTRACEBACK) with the arguments, its pid in $pid; returns 1 when the
+# cell cannot go on.
+t_cell_goroutines() {
+	t_cell_build "$1" "$2" "$3" "$T_ROOT/tests/targets/goroutines" &&
+		t_cell_launch "$1" pid env -u GOTRACEBACK "$3" "${@:4}"
+}
+
+# ---- tmux: a terminal for the interactive view -------------------------
+# One private tmux server per script (its socket in $work, killed at
+# exit) with one session, "tui".
+
+# t_tmux_start COLSxLINES CMD...: starts the session at that size running
+# CMD, with a clean environment (PATH, HOME=$work, TERM=screen,
+# LC_ALL=C.UTF-8).
+t_tmux_start() {
+	local size=$1
+	shift
+	T_TMUX_SOCK=$work/tmux.sock
+	t_at_exit 't_tm kill-server 2>/dev/null'
+	t_tm -f /dev/null new-session -d -s tui -x "${size%x*}" -y "${size#*x}" \
+		env -i PATH="$PATH" HOME="$work" TERM=screen LC_ALL=C.UTF-8 "$@"
+}
+
+# t_tmux_resize COLSxLINES [SECONDS]: resizes the session, then waits
+# SECONDS (0.3) for the view to follow.
+t_tmux_resize() {
+	t_tm resize-window -t tui -x "${1%x*}" -y "${1#*x}"
+	sleep "${2:-0.3}"
+}
+
+# t_tm ARGS...: a tmux command to the script's server.
+t_tm() { tmux -S "$T_TMUX_SOCK" "$@"; }
+
+# t_shot: the screen's text.
+t_shot() { t_tm capture-pane -p -t tui; }
+
+# t_keys KEY...: send-keys, then a moment for the view to redraw.
+t_keys() {
+	t_tm send-keys -t tui "$@"
+	sleep 0.3
+}
+
+# t_wait_for TEXT [SECONDS]: until the screen shows TEXT (a fixed
+# string), 15 seconds at most.
+t_wait_for() { t_wait_screen -F "$@"; }
+
+# t_wait_re REGEX [SECONDS]: until a line of the screen matches REGEX
+# (extended), 15 seconds at most.
+t_wait_re() { t_wait_screen -E "$@"; }
+
+t_wait_screen() {
+	local i n=$((${3:-15} * 10))
+	for ((i = 0; i < n; i++)); do
+		t_shot | grep -q "$1" -- "$2" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# ---- Core files --------------------------------------------------------
+
+# t_core_patch CORE WHAT: rewrites an x86-64 ELF core in place.  WHAT is
+# nt-file: its NT_FILE note renamed (an older kernel's core, without
+# one); writable: its writable PT_LOAD segments dropped (a core that left
+# out the heap and the runtime's data).
+t_core_patch() {
+	python3 - "$1" "$2" <<'EOF'
+import struct, sys
+path, what = sys.argv[1], sys.argv[2]
+if what not in ('nt-file', 'writable'):
+    sys.exit('t_core_patch: unknown change ' + what)
+with open(path, 'r+b') as f:
+    head = f.read(64)
+    phoff, = struct.unpack_from('<Q', head, 0x20)
+    phnum, = struct.unpack_from('<H', head, 0x38)
+    f.seek(phoff)
+    ph = f.read(phnum * 56)
+    for i in range(phnum):
+        p_type, flags, off, _, _, filesz = struct.unpack_from('<IIQQQQ', ph, i * 56)
+        if what == 'writable' and p_type == 1 and flags & 2:
+            f.seek(phoff + i * 56)
+            f.write(struct.pack('<I', 0))
+        if what != 'nt-file' or p_type != 4:
+            continue
+        f.seek(off)
+        notes = f.read(filesz)
+        pos = 0
+        while pos + 12 <= filesz:
+            namesz, descsz, ntype = struct.unpack_from('<III', notes, pos)
+            if ntype == 0x46494c45:
+                f.seek(off + pos + 8)
+                f.write(struct.pack('<I', 0x7fffffff))
+            pos += 12 + ((namesz + 3) & ~3) + ((descsz + 3) & ~3)
+EOF
+}
+
+# ---- Commands that must fail, or answer, a certain way ----------------
+
+# t_goscope_error NAME PATTERN ARGS...: goscope ARGS (at most 120 s)
+# exits with status 1 and writes exactly one line to standard error,
+# "goscope: MESSAGE" where MESSAGE contains PATTERN (extended), or
+# starts with it when PATTERN starts with ^.
+t_goscope_error() {
+	local name=$1 pat=$2 rc lines
+	shift 2
+	[ "${pat#^}" != "$pat" ] && pat="^goscope: (${pat#^})" ||
+		pat="^goscope: .*($pat)"
+	timeout 120 "$GOSCOPE" "$@" >/dev/null 2>"$work/err"
+	rc=$?
+	lines=$(wc -l <"$work/err")
+	if [ "$rc" -eq 1 ] && [ "$lines" -eq 1 ] &&
+		grep -Eq "$pat" "$work/err"; then
+		t_ok "$name"
+	else
+		t_fail "$name" "status $rc, $lines lines: $(head -n 1 "$work/err")"
+	fi
+}
+
+# t_status_says NAME WANT PATTERN CMD...: runs CMD, its output and errors
+# to $work/out; passes when it exits with status WANT and a line of what
+# it wrote matches PATTERN (grep), otherwise fails with the status and
+# the first line it wrote.
+t_status_says() {
+	local name=$1 want=$2 pat=$3 rc
+	shift 3
+	"$@" >"$work/out" 2>&1
+	rc=$?
+	if [ "$rc" -eq "$want" ] && grep -q -- "$pat" "$work/out"; then
+		t_ok "$name"
+	else
+		t_fail "$name" "exit $rc: $(head -n 1 "$work/out")"
+	fi
+}
+
+# ---- Benchmarks (tests/bench/) -----------------------------------------
+
+# t_bench_target ARGS...: builds tests/targets/goroutines with the newest
+# toolchain (its GOROOT in T_GOROOT) as $work/target and starts it with
+# ARGS, its pid in $pid; says why on standard error and exits 1 when it
+# cannot.
+t_bench_target() {
+	T_GOROOT=$(t_newest_go | cut -f2)
+	[ -n "$T_GOROOT" ] || { echo "bench: no Go toolchain" >&2; exit 1; }
+	go_build_with "$T_GOROOT" "$work/target" \
+		"$T_ROOT/tests/targets/goroutines" >/dev/null || exit 1
+	t_launch pid "$work/target" "$@" ||
+		{ echo "bench: the target did not start" >&2; exit 1; }
+}
+
 # Targets that answer commands on their standard input (the Go test
 # program tests/targets/goroutines): started by t_launch, remembered in
 # T_PIDS, ended by t_finish or, all at once, by t_finish_all (for a
@@ -290,196 +528,3 @@ t_cmp_result() {
 	fi
 }
 
-# ---- Script setup: the scratch folder, and what ends at exit ----------
-
-T_AT_EXIT=()
-
-# t_ptrace_scope: Yama's ptrace_scope (0 without Yama).
-t_ptrace_scope() { cat /proc/sys/kernel/yama/ptrace_scope 2>/dev/null || echo 0; }
-
-# t_can_ptrace: succeeds when this environment lets us read other
-# processes (Yama's ptrace_scope below 2, or root).
-t_can_ptrace() { [ "$(t_ptrace_scope)" -lt 2 ] || [ "$(id -u)" -eq 0 ]; }
-
-# t_newest_go: "VERSION<tab>GOROOT" of the newest toolchain of the
-# matrix; nothing when there is none.
-t_newest_go() {
-	bash "$T_ROOT/tests/go-toolchains.sh" list 2>/dev/null |
-		awk -F'\t' '$2 != "SKIP" { v = $1; r = $2 }
-			     END { if (r != "") print v "\t" r }'
-}
-
-# t_workdir: makes the script's scratch folder $work and sets $pid
-# empty.  At exit (t_cleanup) the commands given to t_at_exit run, last
-# first; then the target in $pid (start_target) and every target of
-# t_launch end, and $work is removed.
-t_workdir() {
-	work=$(mktemp -d)
-	pid=
-	trap t_cleanup EXIT
-}
-
-# t_live_setup: the start of a script that reads live processes:
-# t_require_ptrace, then t_workdir.
-t_live_setup() {
-	t_require_ptrace
-	t_workdir
-}
-
-# t_at_exit CMD: the shell command line CMD runs at exit, before the
-# targets end and $work is removed.
-t_at_exit() { T_AT_EXIT+=("$1"); }
-
-t_cleanup() {
-	local i
-	for ((i = ${#T_AT_EXIT[@]} - 1; i >= 0; i--)); do
-		eval "${T_AT_EXIT[i]}"
-	done
-	# $pid only while start_target's target runs (it may be gone and
-	# its number reused).
-	[ -z "${pid:-}" ] || [ -z "${T_TARGET_FD[$pid]:-}" ] ||
-		stop_target "$pid"
-	t_finish_all
-	[ -z "${work:-}" ] || rm -rf "$work"
-}
-
-# ---- Cells of the Go matrix: one toolchain's build and target ---------
-
-# t_cell_build NAME ROOT OUT SRC_DIR [GO-BUILD-ARG...]: go_build_with
-# for one cell; on a build error it fails "NAME build" with the last line
-# of the log (OUT.log), skips the rest of the cell and returns 1.
-t_cell_build() {
-	local name=$1 root=$2 out=$3 src=$4
-	shift 4
-	go_build_with "$root" "$out" "$src" "$@" >"$out.log" 2>&1 && return 0
-	t_fail "$name build" "$(tail -n 1 "$out.log")"
-	t_skip_rest "$name" "no build"
-	return 1
-}
-
-# t_cell_launch NAME VAR CMD...: t_launch for one cell; when the target
-# does not start it fails "NAME start", skips the rest of the cell and
-# returns 1.
-t_cell_launch() {
-	local name=$1
-	shift
-	t_launch "$@" && return 0
-	t_fail "$name start" "target did not start"
-	t_skip_rest "$name" "no target"
-	return 1
-}
-
-# ---- tmux: a terminal for the interactive view -------------------------
-# One private tmux server per script (its socket in $work, killed at
-# exit) with one session, "tui".
-
-# t_tmux_start COLSxLINES CMD...: starts the session at that size running
-# CMD, with a clean environment (PATH, HOME=$work, TERM=screen,
-# LC_ALL=C.UTF-8).
-t_tmux_start() {
-	local size=$1
-	shift
-	T_TMUX_SOCK=$work/tmux.sock
-	t_at_exit 't_tm kill-server 2>/dev/null'
-	t_tm -f /dev/null new-session -d -s tui -x "${size%x*}" -y "${size#*x}" \
-		env -i PATH="$PATH" HOME="$work" TERM=screen LC_ALL=C.UTF-8 "$@"
-}
-
-# t_tm ARGS...: a tmux command to the script's server.
-t_tm() { tmux -S "$T_TMUX_SOCK" "$@"; }
-
-# t_shot: the screen's text.
-t_shot() { t_tm capture-pane -p -t tui; }
-
-# t_keys KEY...: send-keys, then a moment for the view to redraw.
-t_keys() {
-	t_tm send-keys -t tui "$@"
-	sleep 0.3
-}
-
-# t_wait_for TEXT [SECONDS]: until the screen shows TEXT (a fixed
-# string), 15 seconds at most.
-t_wait_for() { t_wait_screen -F "$@"; }
-
-# t_wait_re REGEX [SECONDS]: until a line of the screen matches REGEX
-# (extended), 15 seconds at most.
-t_wait_re() { t_wait_screen -E "$@"; }
-
-t_wait_screen() {
-	local i n=$((${3:-15} * 10))
-	for ((i = 0; i < n; i++)); do
-		t_shot | grep -q "$1" -- "$2" && return 0
-		sleep 0.1
-	done
-	return 1
-}
-
-# ---- Core files --------------------------------------------------------
-
-# t_core_patch CORE WHAT: rewrites an x86-64 ELF core in place.  WHAT is
-# nt-file: its NT_FILE note renamed (an older kernel's core, without
-# one); writable: its writable PT_LOAD segments dropped (a core that left
-# out the heap and the runtime's data).
-t_core_patch() {
-	python3 - "$1" "$2" <<'EOF'
-import struct, sys
-path, what = sys.argv[1], sys.argv[2]
-if what not in ('nt-file', 'writable'):
-    sys.exit('t_core_patch: unknown change ' + what)
-with open(path, 'r+b') as f:
-    head = f.read(64)
-    phoff, = struct.unpack_from('<Q', head, 0x20)
-    phnum, = struct.unpack_from('<H', head, 0x38)
-    f.seek(phoff)
-    ph = f.read(phnum * 56)
-    for i in range(phnum):
-        p_type, flags, off, _, _, filesz = struct.unpack_from('<IIQQQQ', ph, i * 56)
-        if what == 'writable' and p_type == 1 and flags & 2:
-            f.seek(phoff + i * 56)
-            f.write(struct.pack('<I', 0))
-        if what != 'nt-file' or p_type != 4:
-            continue
-        f.seek(off)
-        notes = f.read(filesz)
-        pos = 0
-        while pos + 12 <= filesz:
-            namesz, descsz, ntype = struct.unpack_from('<III', notes, pos)
-            if ntype == 0x46494c45:
-                f.seek(off + pos + 8)
-                f.write(struct.pack('<I', 0x7fffffff))
-            pos += 12 + ((namesz + 3) & ~3) + ((descsz + 3) & ~3)
-EOF
-}
-
-# ---- Commands that must fail, or answer, a certain way ----------------
-
-# t_status_says NAME WANT PATTERN CMD...: runs CMD, its output and errors
-# to $work/out; passes when it exits with status WANT and a line of what
-# it wrote matches PATTERN (grep), otherwise fails with the status and
-# the first line it wrote.
-t_status_says() {
-	local name=$1 want=$2 pat=$3 rc
-	shift 3
-	"$@" >"$work/out" 2>&1
-	rc=$?
-	if [ "$rc" -eq "$want" ] && grep -q -- "$pat" "$work/out"; then
-		t_ok "$name"
-	else
-		t_fail "$name" "exit $rc: $(head -n 1 "$work/out")"
-	fi
-}
-
-# ---- Benchmarks (tests/bench/) -----------------------------------------
-
-# t_bench_target ARGS...: builds tests/targets/goroutines with the newest
-# toolchain (its GOROOT in T_GOROOT) as $work/target and starts it with
-# ARGS, its pid in $pid; says why on standard error and exits 1 when it
-# cannot.
-t_bench_target() {
-	T_GOROOT=$(t_newest_go | cut -f2)
-	[ -n "$T_GOROOT" ] || { echo "bench: no Go toolchain" >&2; exit 1; }
-	go_build_with "$T_GOROOT" "$work/target" \
-		"$T_ROOT/tests/targets/goroutines" >/dev/null || exit 1
-	t_launch pid "$work/target" "$@" ||
-		{ echo "bench: the target did not start" >&2; exit 1; }
-}

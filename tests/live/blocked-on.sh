@@ -73,10 +73,7 @@ check() {
 while IFS=$'\t' read -r ver root reason; do
 	# plain: live and from a JSON snapshot; stripped: live.
 	t_expect 3
-	if [ "$root" = SKIP ]; then
-		t_skip_rest "go$ver" "go $ver unavailable: $reason"
-		continue
-	fi
+	t_cell_missing "go$ver" "$ver" "$root" "$reason" && continue
 	minor=${ver#1.}
 	for variant in plain stripped; do
 		name=go$ver/$variant

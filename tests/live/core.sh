@@ -55,22 +55,6 @@ dump_core() {
 	t_cmp_result "$cell"
 }
 
-# expect_error CELL PATTERN ARGS...: goscope ARGS fails with status 1 and
-# exactly one line on standard error that matches PATTERN.
-expect_error() {
-	local cell=$1 pat=$2 rc lines
-	shift 2
-	timeout 120 "$GOSCOPE" "$@" >/dev/null 2>"$work/err"
-	rc=$?
-	lines=$(wc -l <"$work/err")
-	if [ "$rc" -eq 1 ] && [ "$lines" -eq 1 ] &&
-		grep -Eq "^goscope: .*($pat)" "$work/err"; then
-		t_ok "$cell"
-	else
-		t_fail "$cell" "status $rc, $lines lines: $(head -n 1 "$work/err")"
-	fi
-}
-
 toolchains=$(bash "$T_ROOT/tests/go-toolchains.sh" list 2>/dev/null |
 	awk -F'\t' '$2 != "SKIP"')
 newest=$(printf '%s\n' "$toolchains" | tail -n 1 | cut -f1)
@@ -217,7 +201,7 @@ cell() {
 		"$work/want" "$core"
 	mv -f "$bin.plain" "$bin"
 	if [ -n "$other_bin" ]; then
-		expect_error "$name gcore: wrong executable refused" \
+		t_goscope_error "$name gcore: wrong executable refused" \
 			"is not the executable of core" dump "$core" "$other_bin"
 	fi
 	# The core against the live process it was taken from: every
@@ -292,23 +276,23 @@ else
 	# Damaged cores, from the small C core.
 	if [ -s "$ccore" ]; then
 		head -c 100 "$ccore" >"$work/trunc-header"
-		expect_error "truncated core (100 bytes)" "truncated|damaged" \
+		t_goscope_error "truncated core (100 bytes)" "truncated|damaged" \
 			threads "$work/trunc-header" "$cbin"
 		size=$(stat -c %s "$ccore")
 		head -c $((size / 3)) "$ccore" >"$work/trunc-third"
-		expect_error "truncated core (a third)" "truncated" \
+		t_goscope_error "truncated core (a third)" "truncated" \
 			threads "$work/trunc-third" "$cbin"
 		cp "$ccore" "$work/bad-phdr"
 		printf '\xff\xff\xff\xff\xff\xff\xff\x7f' | dd of="$work/bad-phdr" \
 			bs=1 seek=$((64 + 8)) conv=notrunc 2>/dev/null
-		expect_error "corrupted program header" "damaged|truncated" \
+		t_goscope_error "corrupted program header" "damaged|truncated" \
 			threads "$work/bad-phdr" "$cbin"
-		expect_error "dump of a C program's core" "not a Go program" \
+		t_goscope_error "dump of a C program's core" "not a Go program" \
 			dump "$ccore" "$cbin"
 		mv "$cbin" "$cbin.moved"
-		expect_error "executable not found" "cannot find the executable" \
+		t_goscope_error "executable not found" "cannot find the executable" \
 			threads "$ccore"
-		expect_error "executable given with a snapshot file" \
+		t_goscope_error "executable given with a snapshot file" \
 			"not a core file" dump "$work/live.json" "$cbin.moved"
 		rm -f "$ccore"
 	fi

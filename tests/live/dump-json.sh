@@ -28,15 +28,9 @@ toolchains=$(bash "$T_ROOT/tests/go-toolchains.sh" list)
 while IFS=$'\t' read -r ver root reason; do
 	# 10 checks, and the parents check from go1.21 on.
 	t_expect $((10 + (${ver#1.} >= 21)))
-	if [ "$root" = SKIP ]; then
-		t_skip_rest "go$ver/json" "go $ver unavailable: $reason"
-		continue
-	fi
+	t_cell_missing "go$ver/json" "$ver" "$root" "$reason" && continue
 	bin=$work/goroutines-$ver
-	t_cell_build "go$ver/json" "$root" "$bin" \
-		"$T_ROOT/tests/targets/goroutines" &&
-		t_cell_launch "go$ver/json" pid env -u GOTRACEBACK "$bin" ||
-		continue
+	t_cell_goroutines "go$ver/json" "$root" "$bin" || continue
 	# The runtime may start or end a thread around the capture.
 	tmin=$(ls "/proc/$pid/task" | wc -l)
 	"$GOSCOPE" dump --format=json "$pid" >"$work/json" 2>"$work/err" &&

@@ -26,11 +26,6 @@ trap '' PIPE
 T_KEEP=$T_ROOT/tests/out/dump-oracle
 t_workdir
 
-# Reading another process needs ptrace; without it the goscope cells skip
-# (the self-consistency cells do not need it).
-can_ptrace=1
-t_can_ptrace || can_ptrace=0
-
 t_build_dumpcmp "$work"
 toolchains=$(bash "$T_ROOT/tests/go-toolchains.sh" list)
 variants="exe/cgo exe/nocgo pie/cgo pie/nocgo"
@@ -39,10 +34,7 @@ while IFS=$'\t' read -r ver root reason; do
 	# Self-consistency, then per variant the dump and its arguments,
 	# in both capture modes.
 	t_expect $((1 + 4 * $(wc -w <<<"$variants")))
-	if [ "$root" = SKIP ]; then
-		t_skip_rest "go$ver/dump" "go $ver unavailable: $reason"
-		continue
-	fi
+	t_cell_missing "go$ver/dump" "$ver" "$root" "$reason" && continue
 
 	# Build every variant.
 	declare -A bin=()
@@ -98,7 +90,9 @@ while IFS=$'\t' read -r ver root reason; do
 			t_skip "$cell --full-stop args" "no build"
 			continue
 		fi
-		if [ "$can_ptrace" -eq 0 ]; then
+		# Without ptrace the goscope cells skip (the self-consistency
+		# cells do not need it).
+		if ! t_can_ptrace; then
 			for c in "$cell" "$cell args" "$cell --full-stop" \
 				"$cell --full-stop args"; do
 				t_skip "$c" "ptrace not permitted here (ptrace_scope=$(t_ptrace_scope))"

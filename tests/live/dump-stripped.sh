@@ -25,8 +25,6 @@ trap '' PIPE
 T_KEEP=$T_ROOT/tests/out/dump-stripped
 t_workdir
 
-can_ptrace=1
-t_can_ptrace || can_ptrace=0
 
 # section_field BIN NAME FIELD: the hex address (2) / offset (3) / size
 # (4) of section NAME, or nothing.
@@ -104,7 +102,7 @@ want_source() {
 dump_cell() {
 	t_expect 2	# the dump in both capture modes
 	local cell=$1 bin=$2 rc why mode ok=1 c want=$((T_COUNT + 2))
-	if [ "$can_ptrace" -eq 0 ]; then
+	if ! t_can_ptrace; then
 		t_skip "$cell dump" "ptrace not permitted here (ptrace_scope=$(t_ptrace_scope))"
 		t_skip "$cell dump --full-stop" "ptrace not permitted here"
 		return
@@ -153,7 +151,7 @@ dump_cell() {
 # the target keeps running and is not left stopped.
 refused() {
 	local cell=$1 rc
-	if [ "$can_ptrace" -eq 0 ]; then
+	if ! t_can_ptrace; then
 		t_skip "$cell" "ptrace not permitted here"
 		return
 	fi
@@ -219,10 +217,7 @@ declare -A last=()
 while IFS=$'\t' read -r ver root reason; do
 	# Per cell: the layout source (dump_cell announces its own).
 	t_expect "$(wc -w <<<"$cells")"
-	if [ "$root" = SKIP ]; then
-		t_skip_rest "go$ver/stripped" "go $ver unavailable: $reason"
-		continue
-	fi
+	t_cell_missing "go$ver/stripped" "$ver" "$root" "$reason" && continue
 	for c in $cells; do
 		cell "$c"
 		out=$work/target-$ver-${c//\//-}

@@ -37,21 +37,14 @@ check() {
 toolchains=$(bash "$T_ROOT/tests/go-toolchains.sh" list)
 while IFS=$'\t' read -r ver root reason; do
 	t_expect 2	# the debug=2 text, the SIGQUIT text
-	if [ "$root" = SKIP ]; then
-		t_skip_rest "go$ver/group ids" "go $ver unavailable: $reason"
-		continue
-	fi
+	t_cell_missing "go$ver/group ids" "$ver" "$root" "$reason" && continue
 	if [ "${ver#1.}" -lt 21 ]; then
 		t_skip_rest "go$ver/group ids" "the runtime prints only the first 100 frames of a long stack"
 		continue
 	fi
 	bin=$work/goroutines-$ver
-	t_cell_build "go$ver/group ids" "$root" "$bin" \
-		"$T_ROOT/tests/targets/goroutines" || continue
-
 	# debug=2, written by the target right after the capture.
-	t_cell_launch "go$ver/group ids" pid env -u GOTRACEBACK "$bin" -n 5 ||
-		continue
+	t_cell_goroutines "go$ver/group ids" "$root" "$bin" -n 5 || continue
 	"$GOSCOPE" dump --format=json -o "$work/live.json" "$pid"
 	rc=$?
 	t_tdump "$pid" "$work/d2.txt"

@@ -38,15 +38,9 @@ toolchains=$(bash "$T_ROOT/tests/go-toolchains.sh" list)
 while IFS=$'\t' read -r ver root reason; do
 	# go1, json, pprof, openmetrics, and groups from go1.21 on.
 	t_expect $((4 + (${ver#1.} >= 21)))
-	if [ "$root" = SKIP ]; then
-		t_skip_rest "go$ver/formats" "go $ver unavailable: $reason"
-		continue
-	fi
+	t_cell_missing "go$ver/formats" "$ver" "$root" "$reason" && continue
 	bin=$work/goroutines-$ver
-	t_cell_build "go$ver/formats" "$root" "$bin" \
-		"$T_ROOT/tests/targets/goroutines" &&
-		t_cell_launch "go$ver/formats" pid env -u GOTRACEBACK "$bin" -n 5 ||
-		continue
+	t_cell_goroutines "go$ver/formats" "$root" "$bin" -n 5 || continue
 	rm -f "$work"/want* "$work"/got* "$work"/snap*
 	"$GOSCOPE" dump --format=go1 "$pid" >"$work/got1" 2>"$work/err" &&
 		"$GOSCOPE" dump --format=json -o "$work/snap.json" "$pid" \

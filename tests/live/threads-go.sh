@@ -105,10 +105,7 @@ check_cgo() {
 
 while IFS=$'\t' read -r v root reason; do
 	t_expect 7	# check_cgo's results
-	if [ "$root" = SKIP ]; then
-		t_skip_rest "go$v: threads" "go $v unavailable: $reason"
-		continue
-	fi
+	t_cell_missing "go$v: threads" "$v" "$root" "$reason" && continue
 	bin=$work/goroutines-$v
 	if ! go_build_with "$root" "$bin" "$T_ROOT/tests/targets/goroutines" \
 		>"$work/build.log" 2>&1; then

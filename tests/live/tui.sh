@@ -340,8 +340,7 @@ else
 fi
 
 # --- Resize to 80x24. ---
-t_tm resize-window -t tui -x 80 -y 24
-sleep 0.5
+t_tmux_resize 80x24 0.5
 t_keys C-l
 t_wait_for "q quit" 8
 t_shot >"$work/small.txt"
@@ -355,8 +354,7 @@ else
 	t_fail "resize: 80x24 layout"
 fi
 # At 160x45 the groups get a LABELS column.
-t_tm resize-window -t tui -x 160 -y 45
-sleep 0.5
+t_tmux_resize 160x45 0.5
 t_keys C-l
 t_wait_for "LABELS" 8
 t_shot >"$work/wide.txt"
@@ -383,8 +381,7 @@ eg=$(tgroup "$work/truth1" "chan receive" main.parkEitherChan)
 egn=$(printf '%s' "$eg" | cut -f2)
 egids=$(printf '%s' "$eg" | cut -f5)
 for size in 80x24 160x45; do
-	t_tm resize-window -t tui -x "${size%x*}" -y "${size#*x}"
-	sleep 0.4
+	t_tmux_resize "$size" 0.4
 	t_keys g C-l
 	t_wait_for "q quit" 8
 	t_shot >"$work/g$size.txt"
@@ -498,8 +495,7 @@ else
 	save trend
 	t_fail "trend: one scale for every row" "want TREND<=$max"
 fi
-t_tm resize-window -t tui -x 120 -y 40
-sleep 0.3
+t_tmux_resize 120x40
 
 # --- Help from the key table. ---
 t_keys "?"
@@ -743,8 +739,7 @@ fi
 # header once the rule has judged it; the seconds it took are printed.
 # ---
 if t_launch ppid "$work/leaky" -leak 20 -parked 20000 -flat 24; then
-	t_tm resize-window -t tui -x 80 -y 24
-	sleep 0.3
+	t_tmux_resize 80x24
 	t0=$(date +%s)
 	run "$GOSCOPE $ppid --interval=2s --window=10s"
 	seen=
@@ -810,8 +805,7 @@ if t_launch ppid "$work/leaky" -leak 20 -parked 20000 -flat 24; then
 	t_keys F10
 	back_to_shell leak80-quit
 	stop_target "$ppid"
-	t_tm resize-window -t tui -x 120 -y 40
-	sleep 0.3
+	t_tmux_resize 120x40
 else
 	t_fail "suspects first" "the leaky target did not start"
 fi
@@ -906,8 +900,7 @@ if CGO_ENABLED=0 go_build_with "$goroot" "$work/longmod-bin" "$work/longmod" \
 		ready\ *) break ;;
 		esac
 	done
-	t_tm resize-window -t tui -x 80 -y 24
-	sleep 0.3
+	t_tmux_resize 80x24
 	run "$GOSCOPE $lmpid --once"
 	if t_wait_for "GROUPS" 15 && t_wait_re '^ +7 ' 15; then
 		t_shot >"$work/long80.txt"
@@ -957,8 +950,7 @@ if CGO_ENABLED=0 go_build_with "$goroot" "$work/longmod-bin" "$work/longmod" \
 	back_to_shell long80-quit
 	exec {lm_w}>&- {lm_r}<&-
 	kill "$lmpid" 2>/dev/null
-	t_tm resize-window -t tui -x 120 -y 40
-	sleep 0.3
+	t_tmux_resize 120x40
 else
 	t_fail "long module path: build" "$(tail -n 1 "$work/log")"
 fi

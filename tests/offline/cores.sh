@@ -186,14 +186,8 @@ done
 # data): one error line naming what could not be read.
 t_expect 1
 t_core_patch "$work/core.raw" writable
-"$GOSCOPE" dump "$work/core.raw" "$zdir/goroutines" >/dev/null 2>"$work/err"
-rc=$?
-if [ "$rc" -eq 1 ] && [ "$(wc -l <"$work/err")" -eq 1 ] &&
-	grep -q "^goscope: cannot read" "$work/err"; then
-	t_ok "$n: writable segments left out: one error line"
-else
-	t_fail "$n: writable segments left out" "status $rc: $(head -n 1 "$work/err")"
-fi
+t_goscope_error "$n: writable segments left out: one error line" \
+	"^cannot read" dump "$work/core.raw" "$zdir/goroutines"
 rm -f "$work/core.raw"
 # zstd where installed (systemd's format), else the checked-in xz.
 zc=$zdir/core.zst
@@ -215,33 +209,20 @@ run "$n: diff CORE CORE" "$work/zdiff" diff "$zdir/core.xz" "$zc" &&
 		head -n 2 "$work/zdiff" | sed 's/^/#   /'
 		t_fail "$n: diff CORE CORE" "want $total persisted"
 	fi
-# expect_error CELL PATTERN ARGS...: status 1, one line matching PATTERN.
-expect_error() {
-	local cell=$1 pat=$2 rc
-	shift 2
-	"$GOSCOPE" "$@" >/dev/null 2>"$work/err"
-	rc=$?
-	if [ "$rc" -eq 1 ] && [ "$(wc -l <"$work/err")" -eq 1 ] &&
-		grep -Eq "^goscope: .*($pat)" "$work/err"; then
-		t_ok "$cell"
-	else
-		t_fail "$cell" "status $rc: $(head -n 1 "$work/err")"
-	fi
-}
 size=$(stat -c %s "$zc")
 head -c $((size / 2)) "$zc" >"$zdir/half"
-expect_error "$zname: truncated to half: one error line" "truncated" \
+t_goscope_error "$zname: truncated to half: one error line" "truncated" \
 	dump "$zdir/half" "$zdir/goroutines"
 cp "$zc" "$zdir/bad"
 printf 'goscope-damage-goscope-damage' | dd of="$zdir/bad" bs=1 \
 	seek=$((size / 3)) conv=notrunc 2>/dev/null
-expect_error "$zname: corrupted: one error line" "damaged|truncated" \
+t_goscope_error "$zname: corrupted: one error line" "damaged|truncated" \
 	dump "$zdir/bad" "$zdir/goroutines"
-expect_error "$zname: over --max-memory: one error line" \
+t_goscope_error "$zname: over --max-memory: one error line" \
 	"takes more than 1048576 bytes" \
 	dump --max-memory=1M "$zc" "$zdir/goroutines"
 xz -c "$fix/$n.dump" >"$zdir/text.xz"
-expect_error "$n: a compressed file that is no core: one error line" \
+t_goscope_error "$n: a compressed file that is no core: one error line" \
 	"xz data that is not a 64-bit ELF core" dump "$zdir/text.xz"
 rm -rf "$zdir"
 t_done
