@@ -527,4 +527,3 @@ t_cmp_result() {
 		t_fail "$1" "$CMP_SUMMARY"
 	fi
 }
-
