@@ -56,6 +56,7 @@ static int cmd_buildinfo_exec(int argc, char **argv)
 	struct strbuf out;
 	struct err e;
 	char *core_exe = NULL;
+	const char *exe_arg;
 	pid_t pid;
 	static const char *const formats[] = { "text", "go", "json", NULL };
 	static const enum fmt format_of[] = { FMT_TEXT, FMT_GO, FMT_JSON };
@@ -80,16 +81,14 @@ static int cmd_buildinfo_exec(int argc, char **argv)
 			return opt_other(cmd, c, argv);
 		}
 	}
-	if (argc - optind != 1 && argc - optind != 2)
-		return cmd_usage_error(cmd, "expected one FILE or PID, or a "
-				       "CORE and its EXE");
+	r = opt_target_exe(cmd, argc, argv, "FILE or PID", &exe_arg);
+	if (r)
+		return r;
 	err_init(&e);
-	if (argc - optind == 1 && cmd_parse_target(argv[optind], &pid)) {
+	if (!exe_arg && cmd_parse_target(argv[optind], &pid)) {
 		r = provenance_from_pid(pid, pflags, &prov, &e);
 	} else {
-		r = load_core_exe(argv[optind],
-				  argc - optind == 2 ? argv[optind + 1] : NULL,
-				  &core_exe, &e);
+		r = load_core_exe(argv[optind], exe_arg, &core_exe, &e);
 		if (r == 0 && core_exe)
 			argv[optind] = core_exe;
 		if (r == 0)
@@ -125,8 +124,7 @@ static int cmd_buildinfo_exec(int argc, char **argv)
 		bifmt_text(&prov, flags, &out);
 		break;
 	}
-	fwrite(out.buf, 1, out.len, stdout);
-	strbuf_release(&out);
+	cmd_write_out(&out);
 	provenance_release(&prov);
 	free(core_exe);
 	return status;

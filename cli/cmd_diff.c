@@ -26,6 +26,7 @@ static int series_check(const char *prev_arg, const struct snap *prev,
 			const char *arg, const struct snap *s);
 static int judge_series(int nin, char **in, const struct capture_opts *co,
 			struct series *se, int json, struct strbuf *out);
+static void render(const struct diff *d, int json, struct strbuf *out);
 
 const struct cmd_entry cmd_diff_entry = {
 	.name = "diff",
@@ -83,6 +84,15 @@ static int series_check(const char *prev_arg, const struct snap *prev,
 	return 0;
 }
 
+/* The diff d in text, or in JSON, appended to out. */
+static void render(const struct diff *d, int json, struct strbuf *out)
+{
+	if (json)
+		diff_fmt_json(d, out);
+	else
+		diff_fmt_text(d, out);
+}
+
 /*
  * Feeds the snapshots in[0..nin) one by one to the leak watch (only the
  * first and the last are kept), then writes the diff of those two with
@@ -135,10 +145,7 @@ static int judge_series(int nin, char **in, const struct capture_opts *co,
 	d.verdict_json = vj.buf;
 	for (i = 0; i < d.ngroups; i++)
 		d.groups[i].leak = watch_group_state(w, d.groups[i].id);
-	if (json)
-		diff_fmt_json(&d, out);
-	else
-		diff_fmt_text(&d, out);
+	render(&d, json, out);
 	status = v.state == LEAK_SUSPECT ? EXIT_LEAK
 		 : v.state == LEAK_UNDECIDED ? EXIT_UNDECIDED : EXIT_OK;
 	diff_release(&d);
@@ -172,7 +179,6 @@ static int cmd_diff_exec(int argc, char **argv)
 	struct series se;
 	struct strbuf out;
 	struct diff d;
-	struct err e;
 
 	memset(&se, 0, sizeof(se));
 	leak_cfg_init(&se.cfg.leak);
@@ -204,14 +210,10 @@ static int cmd_diff_exec(int argc, char **argv)
 				return r;
 			se.leak_opts = 1;
 			break;
-		case OPT_CAPTURE_FULL_STOP:
-		case OPT_CAPTURE_MAX_MEMORY:
-			r = opt_capture(cmd, c, optarg, &co);
-			if (r)
-				return r;
-			break;
 		default:
-			return opt_other(cmd, c, argv);
+			r = opt_capture_other(cmd, c, argv, &co);
+			if (r != OPT_TAKEN)
+				return r;
 		}
 	}
 	nin = argc - optind;
@@ -226,18 +228,15 @@ static int cmd_diff_exec(int argc, char **argv)
 				       "three or more snapshots");
 	strbuf_init(&out);
 	if (nin > 2) {
-		err_init(&e);
-		if (se.rules_path && rules_load(se.rules_path, &rules, &e) < 0) {
-			error_msg("%s", e.msg);
-			return EXIT_RUNTIME;
-		}
+		status = cmd_load_rules(se.rules_path, &rules);
+		if (status)
+			return status;
 		se.cfg.level = level;
 		se.cfg.flags = flags;
 		se.cfg.rules = rules;
 		status = judge_series(nin, argv + optind, &co, &se, json,
 				      &out);
-		fwrite(out.buf, 1, out.len, stdout);
-		strbuf_release(&out);
+		cmd_write_out(&out);
 		rules_free(rules);
 		return status;
 	}
@@ -252,12 +251,8 @@ static int cmd_diff_exec(int argc, char **argv)
 		return status;
 	}
 	diff_snaps(a, b, level, flags, &d);
-	if (json)
-		diff_fmt_json(&d, &out);
-	else
-		diff_fmt_text(&d, &out);
-	fwrite(out.buf, 1, out.len, stdout);
-	strbuf_release(&out);
+	render(&d, json, &out);
+	cmd_write_out(&out);
 	diff_release(&d);
 	snap_free(a);
 	snap_free(b);

@@ -174,7 +174,7 @@ static int cmd_dump_exec(int argc, char **argv)
 	};
 	const struct cmd_entry *cmd = &cmd_dump_entry;
 	struct capture_opts co;
-	const char *output = NULL, *previous = NULL;
+	const char *output = NULL, *previous = NULL, *exe;
 	unsigned int flags = 0;
 	static const char *const formats[] = {
 		"go", "json", "go1", "pprof", "openmetrics", NULL,
@@ -207,26 +207,20 @@ static int cmd_dump_exec(int argc, char **argv)
 		case OPT_DUMP_PREVIOUS:
 			previous = optarg;
 			break;
-		case OPT_CAPTURE_FULL_STOP:
-		case OPT_CAPTURE_MAX_MEMORY:
-			r = opt_capture(cmd, c, optarg, &co);
-			if (r)
-				return r;
-			break;
 		default:
-			return opt_other(cmd, c, argv);
+			r = opt_capture_other(cmd, c, argv, &co);
+			if (r != OPT_TAKEN)
+				return r;
 		}
 	}
-	if (argc - optind != 1 && argc - optind != 2)
-		return cmd_usage_error(cmd, "expected one PID or FILE, or a "
-				       "CORE and its EXE");
+	r = opt_target_exe(cmd, argc, argv, "PID or FILE", &exe);
+	if (r)
+		return r;
 	err_init(&e);
 	/* Only JSON shows the native threads view: the other formats do
 	 * not pay for it. */
 	co.native = format == JSON;
-	if (cmd_load_snapshot_exe(argv[optind],
-				  argc - optind == 2 ? argv[optind + 1] : NULL,
-				  &co, &snap))
+	if (cmd_load_snapshot_exe(argv[optind], exe, &co, &snap))
 		return EXIT_RUNTIME;
 	if (previous) {
 		status = carry_ages(previous, snap, &co);

@@ -67,8 +67,8 @@ static int cmd_groups_exec(int argc, char **argv)
 	struct capture_opts co;
 	enum group_level level = GROUP_LINES;
 	enum group_sort sort = GROUP_SORT_COUNT;
-	const char *rules_path = NULL;
-	struct rules *rules = NULL;
+	const char *rules_path = NULL, *exe;
+	struct rules *rules;
 	unsigned int flags = 0;
 	static const char *const formats[] = { "text", "json", NULL };
 	static const char *const sorts[] = { "count", "wait", NULL };
@@ -77,7 +77,6 @@ static int cmd_groups_exec(int argc, char **argv)
 	struct grouping gr;
 	struct snap *snap;
 	struct strbuf out;
-	struct err e;
 
 	capture_opts_init(&co);
 	opt_begin();
@@ -111,51 +110,37 @@ static int cmd_groups_exec(int argc, char **argv)
 		case 'r':
 			rules_path = optarg;
 			break;
-		case OPT_CAPTURE_FULL_STOP:
-		case OPT_CAPTURE_MAX_MEMORY:
-			r = opt_capture(cmd, c, optarg, &co);
-			if (r)
-				return r;
-			break;
 		default:
-			return opt_other(cmd, c, argv);
+			r = opt_capture_other(cmd, c, argv, &co);
+			if (r != OPT_TAKEN)
+				return r;
 		}
 	}
-	if (argc - optind != 1 && argc - optind != 2)
-		return cmd_usage_error(cmd, "expected one PID or FILE, or a "
-				       "CORE and its EXE");
-	err_init(&e);
-	if (rules_path && rules_load(rules_path, &rules, &e) < 0) {
-		error_msg("%s", e.msg);
-		return EXIT_RUNTIME;
-	}
-	status = cmd_load_snapshot_exe(argv[optind],
-				       argc - optind == 2 ? argv[optind + 1]
-							  : NULL, &co, &snap);
+	r = opt_target_exe(cmd, argc, argv, "PID or FILE", &exe);
+	if (r)
+		return r;
+	status = cmd_load_rules(rules_path, &rules);
+	if (status)
+		return status;
+	status = cmd_load_snapshot_exe(argv[optind], exe, &co, &snap);
 	if (status) {
 		rules_free(rules);
 		return status;
 	}
+	strbuf_init(&out);
 	if (by_object) {
-		strbuf_init(&out);
 		blocked_fmt_objects(snap, (flags & GROUP_SYSTEM) != 0, json,
 				    &out);
-		fwrite(out.buf, 1, out.len, stdout);
-		strbuf_release(&out);
-		snap_free(snap);
-		rules_free(rules);
-		return EXIT_OK;
+	} else {
+		group_snap(snap, level, flags, rules, &gr);
+		group_sort(&gr, sort);
+		if (json)
+			group_fmt_json(&gr, &out);
+		else
+			group_fmt_text(&gr, &out);
+		grouping_release(&gr);
 	}
-	group_snap(snap, level, flags, rules, &gr);
-	group_sort(&gr, sort);
-	strbuf_init(&out);
-	if (json)
-		group_fmt_json(&gr, &out);
-	else
-		group_fmt_text(&gr, &out);
-	fwrite(out.buf, 1, out.len, stdout);
-	strbuf_release(&out);
-	grouping_release(&gr);
+	cmd_write_out(&out);
 	snap_free(snap);
 	rules_free(rules);
 	return EXIT_OK;

@@ -62,6 +62,7 @@ static int cmd_threads_exec(int argc, char **argv)
 	const struct cmd_entry *cmd = &cmd_threads_entry;
 	struct threads_opts opts;
 	struct snap *snap = NULL;
+	const char *exe;
 	struct strbuf out;
 	static const char *const formats[] = { "text", "json", NULL };
 	int c, r, stats = 0, json = 0;
@@ -102,17 +103,14 @@ static int cmd_threads_exec(int argc, char **argv)
 			return opt_other(cmd, c, argv);
 		}
 	}
-	if (argc - optind != 1 && argc - optind != 2)
-		return cmd_usage_error(cmd, "expected one PID, or a CORE and "
-				       "its EXE");
+	r = opt_target_exe(cmd, argc, argv, "PID", &exe);
+	if (r)
+		return r;
 	err_init(&e);
-	if (argc - optind == 1 && cmd_parse_target(argv[optind], &pid))
+	if (!exe && cmd_parse_target(argv[optind], &pid))
 		r = threads_capture(pid, &opts, &snap, &e);
 	else
-		r = threads_capture_core(argv[optind],
-					 argc - optind == 2 ? argv[optind + 1]
-							    : NULL,
-					 &opts, &snap, &e);
+		r = threads_capture_core(argv[optind], exe, &opts, &snap, &e);
 	if (r < 0) {
 		error_msg("%s", e.msg);
 		return EXIT_RUNTIME;
@@ -123,7 +121,7 @@ static int cmd_threads_exec(int argc, char **argv)
 		fmt_json_snapshot(snap, &out);
 	else
 		fmt_threads_text(snap, &out);
-	fwrite(out.buf, 1, out.len, stdout);
+	cmd_write_out(&out);
 	if (stats)
 		fprintf(stderr,
 			"goscope: pid %d: %zu threads, %zu goroutines; "
@@ -133,7 +131,6 @@ static int cmd_threads_exec(int argc, char **argv)
 			(double)snap->pause_ns / 1e6, snap->bytes_copied,
 			(double)snap->capture_ns / 1e6,
 			opts.unwinder ? opts.unwinder : threads_unwinder());
-	strbuf_release(&out);
 	snap_free(snap);
 	return EXIT_OK;
 }

@@ -140,7 +140,7 @@ static int cmd_top_exec(int argc, char **argv)
 	struct capture_opts co;
 	struct tui_opts o;
 	const char *rules_path = NULL;
-	struct rules *rules = NULL;
+	struct rules *rules;
 	struct err e;
 	int c, sig, r;
 	size_t i, n;
@@ -190,14 +190,10 @@ static int cmd_top_exec(int argc, char **argv)
 			if (r)
 				return r;
 			break;
-		case OPT_CAPTURE_FULL_STOP:
-		case OPT_CAPTURE_MAX_MEMORY:
-			r = opt_capture(cmd, c, optarg, &co);
-			if (r)
-				return r;
-			break;
 		default:
-			return opt_other(cmd, c, argv);
+			r = opt_capture_other(cmd, c, argv, &co);
+			if (r != OPT_TAKEN)
+				return r;
 		}
 	}
 	n = (size_t)(argc - optind);
@@ -218,11 +214,9 @@ static int cmd_top_exec(int argc, char **argv)
 		o.exe = argv[optind + 1];
 		n = 1;
 	}
-	err_init(&e);
-	if (rules_path && rules_load(rules_path, &rules, &e) < 0) {
-		error_msg("%s", e.msg);
-		return EXIT_RUNTIME;
-	}
+	r = cmd_load_rules(rules_path, &rules);
+	if (r)
+		return r;
 	if (!isatty(STDOUT_FILENO) || !isatty(STDIN_FILENO)) {
 		r = print_once(argv + optind, n, o.exe, o.level, &co, rules);
 		rules_free(rules);
@@ -234,6 +228,7 @@ static int cmd_top_exec(int argc, char **argv)
 	}
 	o.rules = rules;
 	o.capture = &co;
+	err_init(&e);
 	r = tui_run(&o, &sig, &e);
 	rules_free(rules);
 	if (r < 0) {

@@ -170,7 +170,7 @@ static int cmd_watch_exec(int argc, char **argv)
 	struct watch_cfg cfg;
 	const char *rules_path = NULL, *output = NULL, *textfile = NULL;
 	char *process = NULL;
-	struct rules *rules = NULL;
+	struct rules *rules;
 	struct capture *cap = NULL;
 	struct watch *w = NULL;
 	struct watch_verdict v;
@@ -225,14 +225,11 @@ static int cmd_watch_exec(int argc, char **argv)
 		case 'o':
 			output = optarg;
 			break;
-		case OPT_CAPTURE_FULL_STOP:
-		case OPT_CAPTURE_MAX_MEMORY:
-			r = opt_capture(cmd, c, optarg, &co);
-			if (r)
-				return r;
-			break;
 		default:
-			return opt_other(cmd, c, argv);
+			r = opt_capture_other(cmd, c, argv, &co);
+			if (r != OPT_TAKEN)
+				return r;
+			r = 0;
 		}
 		if (r)
 			return r;
@@ -252,12 +249,11 @@ static int cmd_watch_exec(int argc, char **argv)
 			return EXIT_RUNTIME;
 		}
 	}
-	err_init(&e);
-	if (rules_path && rules_load(rules_path, &rules, &e) < 0) {
-		error_msg("%s", e.msg);
-		return EXIT_RUNTIME;
-	}
+	r = cmd_load_rules(rules_path, &rules);
+	if (r)
+		return r;
 	cfg.rules = rules;
+	err_init(&e);
 	if (capture_open(pid, &cap, &e) < 0) {
 		error_msg("%s", e.msg);
 		rules_free(rules);

@@ -9,6 +9,9 @@
 #include "lib/strbuf.h"
 #include "lib/banned.h"
 
+static int opt_capture(const struct cmd_entry *cmd, int c, const char *arg,
+		       struct capture_opts *co);
+
 void opt_begin(void)
 {
 	/* 0, not 1: glibc then also forgets its permutation state. */
@@ -107,6 +110,16 @@ int opt_pid(const struct cmd_entry *cmd, int argc, char **argv,
 	return 0;
 }
 
+int opt_target_exe(const struct cmd_entry *cmd, int argc, char **argv,
+		   const char *what, const char **exe)
+{
+	if (argc - optind != 1 && argc - optind != 2)
+		return cmd_usage_error(cmd, "expected one %s, or a CORE and "
+				       "its EXE", what);
+	*exe = argc - optind == 2 ? argv[optind + 1] : NULL;
+	return 0;
+}
+
 int opt_no_args(const struct cmd_entry *cmd, int argc, char **argv)
 {
 	if (optind < argc)
@@ -143,8 +156,9 @@ int opt_leak(const struct cmd_entry *cmd, int c, const char *arg,
 	return cmd_usage_error(cmd, "unknown option");
 }
 
-int opt_capture(const struct cmd_entry *cmd, int c, const char *arg,
-		struct capture_opts *co)
+/* Handles option c, one of OPT_CAPTURE_LONGOPTS: fills co. */
+static int opt_capture(const struct cmd_entry *cmd, int c, const char *arg,
+		       struct capture_opts *co)
 {
 	struct err e;
 	uint64_t v;
@@ -159,4 +173,15 @@ int opt_capture(const struct cmd_entry *cmd, int c, const char *arg,
 				       "of at least 1M, e.g. 512M or 4G)", arg);
 	co->max_memory = (size_t)v;
 	return 0;
+}
+
+int opt_capture_other(const struct cmd_entry *cmd, int c, char **argv,
+		      struct capture_opts *co)
+{
+	int r;
+
+	if (c != OPT_CAPTURE_FULL_STOP && c != OPT_CAPTURE_MAX_MEMORY)
+		return opt_other(cmd, c, argv);
+	r = opt_capture(cmd, c, optarg, co);
+	return r ? r : OPT_TAKEN;
 }

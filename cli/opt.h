@@ -83,6 +83,15 @@ int opt_count(const struct cmd_entry *cmd, const char *what,
 int opt_pid(const struct cmd_entry *cmd, int argc, char **argv,
 	    pid_t *pid);
 
+/*
+ * The remaining arguments of a command that reads a PID, a file or a
+ * core: one argument, or a CORE and its EXE.  Stores EXE (or NULL) in
+ * *exe and returns 0; else reports "expected one WHAT, or a CORE and its
+ * EXE" and returns EXIT_USAGE.  The target is argv[optind].
+ */
+int opt_target_exe(const struct cmd_entry *cmd, int argc, char **argv,
+		   const char *what, const char **exe);
+
 /* The leak rule's options, shared by watch, top and diff (short: k t r). */
 #define OPT_LEAK_NOISE 0x100	/* --noise has no short form */
 #define OPT_LEAK_LONGOPTS                                                     \
@@ -120,9 +129,17 @@ int opt_leak(const struct cmd_entry *cmd, int c, const char *arg,
 	"      --max-memory=SIZE  memory a capture may take (bytes, or\n"     \
 	"                    with K, M, G; default: half of MemAvailable)\n"
 
+/* opt_capture_other() took the option: the command goes on parsing. */
+#define OPT_TAKEN (-1)
+
 struct capture_opts;
-/* Handles option c, one of OPT_CAPTURE_LONGOPTS: fills co. */
-int opt_capture(const struct cmd_entry *cmd, int c, const char *arg,
-		struct capture_opts *co);
+/*
+ * The default case of the option switch of a command that captures: an
+ * option of OPT_CAPTURE_LONGOPTS fills co and gives OPT_TAKEN (or
+ * EXIT_USAGE for a bad --max-memory); any other c goes to opt_other().
+ * The command returns whatever is not OPT_TAKEN.
+ */
+int opt_capture_other(const struct cmd_entry *cmd, int c, char **argv,
+		      struct capture_opts *co);
 
 #endif
