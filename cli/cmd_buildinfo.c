@@ -57,32 +57,28 @@ static int cmd_buildinfo_exec(int argc, char **argv)
 	struct err e;
 	char *core_exe = NULL;
 	const char *exe_arg;
+	struct opt_shared sh;
 	pid_t pid;
 	static const char *const formats[] = { "text", "go", "json", NULL };
 	static const enum fmt format_of[] = { FMT_TEXT, FMT_GO, FMT_JSON };
-	int c, r, k, status = EXIT_OK;
+	int c, r, k = 0, status = EXIT_OK;
 
+	sh = (struct opt_shared){ .formats = formats, .format = &k };
 	opt_begin();
-	while ((c = opt_next(argc, argv, "f:vh", longopts)) != -1) {
+	while ((c = opt_next_shared(cmd, argc, argv, "f:vh", longopts,
+				    &sh)) != -1) {
 		switch (c) {
-		case 'f':
-			r = opt_choice(cmd, "format", optarg, formats, &k);
-			if (r)
-				return r;
-			fmt = format_of[k];
-			break;
 		case 'v':
 			flags |= BIFMT_VERBOSE;
 			break;
 		case 'M':
 			pflags |= PROV_MEMORY_ONLY;
 			break;
-		default:
-			return opt_other(cmd, c, argv);
 		}
 	}
-	r = opt_target_exe(cmd, argc, argv, "FILE or PID", &exe_arg);
-	if (r)
+	fmt = format_of[k];
+	r = opt_target_exe(cmd, &sh, argc, argv, "FILE or PID", &exe_arg);
+	if (r != OPT_PARSED)
 		return r;
 	err_init(&e);
 	if (!exe_arg && cmd_parse_target(argv[optind], &pid)) {

@@ -174,8 +174,9 @@ static int cmd_diff_exec(int argc, char **argv)
 	struct snap *a = NULL, *b = NULL;
 	unsigned int flags = 0;
 	static const char *const formats[] = { "text", "json", NULL };
-	int c, r, json = 0, status, nin, k;
+	int json = 0, status, nin, k;
 	struct rules *rules = NULL;
+	struct opt_shared sh;
 	struct series se;
 	struct strbuf out;
 	struct diff d;
@@ -183,39 +184,19 @@ static int cmd_diff_exec(int argc, char **argv)
 	memset(&se, 0, sizeof(se));
 	leak_cfg_init(&se.cfg.leak);
 	capture_opts_init(&co);
+	sh = (struct opt_shared){ .co = &co, .level = &level,
+				  .leak = &se.cfg.leak,
+				  .rules_path = &se.rules_path,
+				  .formats = formats, .format = &json,
+				  .flags = &flags, .all_flag = GROUP_SYSTEM };
 	opt_begin();
-	while ((c = opt_next(argc, argv, "l:f:a" OPT_LEAK_SHORTOPTS "h",
-			     longopts)) != -1) {
-		switch (c) {
-		case 'l':
-			r = opt_level(cmd, optarg, &level);
-			if (r)
-				return r;
-			break;
-		case 'f':
-			r = opt_choice(cmd, "format", optarg, formats, &json);
-			if (r)
-				return r;
-			break;
-		case 'a':
-			flags |= GROUP_SYSTEM;
-			break;
-		case 'k':
-		case 't':
-		case 'r':
-		case OPT_LEAK_NOISE:
-			r = opt_leak(cmd, c, optarg, &se.cfg.leak,
-				     &se.rules_path);
-			if (r)
-				return r;
-			se.leak_opts = 1;
-			break;
-		default:
-			r = opt_capture_other(cmd, c, argv, &co);
-			if (r != OPT_TAKEN)
-				return r;
-		}
-	}
+	/* Every option of diff is a shared one. */
+	while (opt_next_shared(cmd, argc, argv, "l:f:a" OPT_LEAK_SHORTOPTS "h",
+			       longopts, &sh) != -1)
+		;
+	if (sh.end != OPT_PARSED)
+		return sh.end;
+	se.leak_opts = sh.leak_given;
 	nin = argc - optind;
 	if (nin < 2)
 		return cmd_usage_error(cmd, "expected OLD and NEW");

@@ -182,22 +182,19 @@ static int cmd_dump_exec(int argc, char **argv)
 	enum { GO, JSON, GO1, PPROF, OPENMETRICS };
 	int c, r, stats = 0, format = GO, status = EXIT_OK;
 	struct snap *snap = NULL;
+	struct opt_shared sh;
 	struct atomicfile *af;
 	struct strbuf out;
 	struct err e;
 
 	capture_opts_init(&co);
+	sh = (struct opt_shared){ .co = &co, .formats = formats,
+				  .format = &format, .flags = &flags,
+				  .all_flag = FMT_GO_ALL };
 	opt_begin();
-	while ((c = opt_next(argc, argv, "f:ao:sh", longopts)) != -1) {
+	while ((c = opt_next_shared(cmd, argc, argv, "f:ao:sh", longopts,
+				    &sh)) != -1) {
 		switch (c) {
-		case 'f':
-			r = opt_choice(cmd, "format", optarg, formats, &format);
-			if (r)
-				return r;
-			break;
-		case 'a':
-			flags |= FMT_GO_ALL;
-			break;
 		case 'o':
 			output = optarg;
 			break;
@@ -207,14 +204,10 @@ static int cmd_dump_exec(int argc, char **argv)
 		case OPT_DUMP_PREVIOUS:
 			previous = optarg;
 			break;
-		default:
-			r = opt_capture_other(cmd, c, argv, &co);
-			if (r != OPT_TAKEN)
-				return r;
 		}
 	}
-	r = opt_target_exe(cmd, argc, argv, "PID or FILE", &exe);
-	if (r)
+	r = opt_target_exe(cmd, &sh, argc, argv, "PID or FILE", &exe);
+	if (r != OPT_PARSED)
 		return r;
 	err_init(&e);
 	/* Only JSON shows the native threads view: the other formats do

@@ -74,19 +74,20 @@ static int cmd_groups_exec(int argc, char **argv)
 	static const char *const sorts[] = { "count", "wait", NULL };
 	static const char *const bys[] = { "stack", "object", NULL };
 	int c, r, json = 0, sort_key = 0, status, by_object = 0;
+	struct opt_shared sh;
 	struct grouping gr;
 	struct snap *snap;
 	struct strbuf out;
 
 	capture_opts_init(&co);
+	sh = (struct opt_shared){ .co = &co, .level = &level,
+				  .rules_path = &rules_path,
+				  .formats = formats, .format = &json,
+				  .flags = &flags, .all_flag = GROUP_SYSTEM };
 	opt_begin();
-	while ((c = opt_next(argc, argv, "l:S:f:ar:h", longopts)) != -1) {
+	while ((c = opt_next_shared(cmd, argc, argv, "l:S:f:ar:h", longopts,
+				    &sh)) != -1) {
 		switch (c) {
-		case 'l':
-			r = opt_level(cmd, optarg, &level);
-			if (r)
-				return r;
-			break;
 		case 'S':
 			r = opt_choice(cmd, "sort key", optarg, sorts,
 				       &sort_key);
@@ -94,30 +95,15 @@ static int cmd_groups_exec(int argc, char **argv)
 				return r;
 			sort = sort_key ? GROUP_SORT_WAIT : GROUP_SORT_COUNT;
 			break;
-		case 'f':
-			r = opt_choice(cmd, "format", optarg, formats, &json);
-			if (r)
-				return r;
-			break;
 		case OPT_GROUPS_BY:
 			r = opt_choice(cmd, "grouping", optarg, bys, &by_object);
 			if (r)
 				return r;
 			break;
-		case 'a':
-			flags |= GROUP_SYSTEM;
-			break;
-		case 'r':
-			rules_path = optarg;
-			break;
-		default:
-			r = opt_capture_other(cmd, c, argv, &co);
-			if (r != OPT_TAKEN)
-				return r;
 		}
 	}
-	r = opt_target_exe(cmd, argc, argv, "PID or FILE", &exe);
-	if (r)
+	r = opt_target_exe(cmd, &sh, argc, argv, "PID or FILE", &exe);
+	if (r != OPT_PARSED)
 		return r;
 	status = cmd_load_rules(rules_path, &rules);
 	if (status)

@@ -63,6 +63,7 @@ static int cmd_threads_exec(int argc, char **argv)
 	struct threads_opts opts;
 	struct snap *snap = NULL;
 	const char *exe;
+	struct opt_shared sh;
 	struct strbuf out;
 	static const char *const formats[] = { "text", "json", NULL };
 	int c, r, stats = 0, json = 0;
@@ -70,15 +71,12 @@ static int cmd_threads_exec(int argc, char **argv)
 	pid_t pid;
 
 	memset(&opts, 0, sizeof(opts));
+	sh = (struct opt_shared){ .formats = formats, .format = &json };
 	opt_begin();
 	/* 'F' has no short form: --max-frames only. */
-	while ((c = opt_next(argc, argv, "f:d:u:sh", longopts)) != -1) {
+	while ((c = opt_next_shared(cmd, argc, argv, "f:d:u:sh", longopts,
+				    &sh)) != -1) {
 		switch (c) {
-		case 'f':
-			r = opt_choice(cmd, "format", optarg, formats, &json);
-			if (r)
-				return r;
-			break;
 		case 'F':
 			r = opt_count(cmd, "--max-frames", optarg, 1, 100000,
 				      &opts.max_frames);
@@ -99,12 +97,10 @@ static int cmd_threads_exec(int argc, char **argv)
 		case 's':
 			stats = 1;
 			break;
-		default:
-			return opt_other(cmd, c, argv);
 		}
 	}
-	r = opt_target_exe(cmd, argc, argv, "PID", &exe);
-	if (r)
+	r = opt_target_exe(cmd, &sh, argc, argv, "PID", &exe);
+	if (r != OPT_PARSED)
 		return r;
 	err_init(&e);
 	if (!exe && cmd_parse_target(argv[optind], &pid))

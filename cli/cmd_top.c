@@ -139,6 +139,7 @@ static int cmd_top_exec(int argc, char **argv)
 	const struct cmd_entry *cmd = &cmd_top_entry;
 	struct capture_opts co;
 	struct tui_opts o;
+	struct opt_shared sh;
 	const char *rules_path = NULL;
 	struct rules *rules;
 	struct err e;
@@ -151,10 +152,13 @@ static int cmd_top_exec(int argc, char **argv)
 	o.interval_ns = TUI_DEFAULT_INTERVAL_NS;
 	leak_cfg_init(&o.leak);
 	capture_opts_init(&co);
+	sh = (struct opt_shared){ .co = &co, .level = &o.level,
+				  .leak = &o.leak, .rules_path = &rules_path };
 	opt_begin();
 	/* 'A' and 'R' have no short form: --ascii, --source-root. */
-	while ((c = opt_next(argc, argv, "i:1b:l:Ch" OPT_LEAK_SHORTOPTS,
-			     longopts)) != -1) {
+	while ((c = opt_next_shared(cmd, argc, argv,
+				    "i:1b:l:Ch" OPT_LEAK_SHORTOPTS, longopts,
+				    &sh)) != -1) {
 		switch (c) {
 		case 'i':
 			r = opt_duration(cmd, "interval", optarg,
@@ -168,11 +172,6 @@ static int cmd_top_exec(int argc, char **argv)
 		case 'b':
 			o.baseline = optarg;
 			break;
-		case 'l':
-			r = opt_level(cmd, optarg, &o.level);
-			if (r)
-				return r;
-			break;
 		case 'A':
 			o.ascii = 1;
 			break;
@@ -182,20 +181,10 @@ static int cmd_top_exec(int argc, char **argv)
 		case 'R':
 			o.source_root = optarg;
 			break;
-		case 'k':
-		case 't':
-		case 'r':
-		case OPT_LEAK_NOISE:
-			r = opt_leak(cmd, c, optarg, &o.leak, &rules_path);
-			if (r)
-				return r;
-			break;
-		default:
-			r = opt_capture_other(cmd, c, argv, &co);
-			if (r != OPT_TAKEN)
-				return r;
 		}
 	}
+	if (sh.end != OPT_PARSED)
+		return sh.end;
 	n = (size_t)(argc - optind);
 	if (!n)
 		return cmd_usage_error(cmd, "expected a PID or snapshot files");

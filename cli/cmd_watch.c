@@ -166,8 +166,9 @@ static int cmd_watch_exec(int argc, char **argv)
 	};
 	const struct cmd_entry *cmd = &cmd_watch_entry;
 	struct capture_opts co;
-	enum watch_format fmt = WATCH_TEXT;
+	enum watch_format fmt;
 	struct watch_cfg cfg;
+	struct opt_shared sh;
 	const char *rules_path = NULL, *output = NULL, *textfile = NULL;
 	char *process = NULL;
 	struct rules *rules;
@@ -183,7 +184,7 @@ static int cmd_watch_exec(int argc, char **argv)
 	static const enum watch_format format_of[] = {
 		WATCH_TEXT, WATCH_JSON, WATCH_OPENMETRICS,
 	};
-	int c, r, k, status = EXIT_OK;
+	int c, r, k = 0, status = EXIT_OK;
 	struct strbuf out, metrics;
 	struct err e;
 	char *mod;
@@ -193,9 +194,13 @@ static int cmd_watch_exec(int argc, char **argv)
 	cfg.level = GROUP_LINES;
 	leak_cfg_init(&cfg.leak);
 	capture_opts_init(&co);
+	sh = (struct opt_shared){ .co = &co, .level = &cfg.level,
+				  .leak = &cfg.leak, .rules_path = &rules_path,
+				  .formats = formats, .format = &k };
 	opt_begin();
-	while ((c = opt_next(argc, argv, "i:n:" OPT_LEAK_SHORTOPTS "l:f:o:h",
-			     longopts)) != -1) {
+	while ((c = opt_next_shared(cmd, argc, argv,
+				    "i:n:" OPT_LEAK_SHORTOPTS "l:f:o:h",
+				    longopts, &sh)) != -1) {
 		r = 0;
 		switch (c) {
 		case 'i':
@@ -205,35 +210,19 @@ static int cmd_watch_exec(int argc, char **argv)
 			r = opt_count(cmd, "count", optarg, 1, 1000000000,
 				      &count);
 			break;
-		case 'k':
-		case 't':
-		case 'r':
-		case OPT_LEAK_NOISE:
-			r = opt_leak(cmd, c, optarg, &cfg.leak, &rules_path);
-			break;
 		case 'T':
 			textfile = optarg;
-			break;
-		case 'l':
-			r = opt_level(cmd, optarg, &cfg.level);
-			break;
-		case 'f':
-			r = opt_choice(cmd, "format", optarg, formats, &k);
-			if (!r)
-				fmt = format_of[k];
 			break;
 		case 'o':
 			output = optarg;
 			break;
-		default:
-			r = opt_capture_other(cmd, c, argv, &co);
-			if (r != OPT_TAKEN)
-				return r;
-			r = 0;
 		}
 		if (r)
 			return r;
 	}
+	if (sh.end != OPT_PARSED)
+		return sh.end;
+	fmt = format_of[k];
 	r = opt_pid(cmd, argc, argv, &pid);
 	if (r)
 		return r;

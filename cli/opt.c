@@ -9,8 +9,14 @@
 #include "lib/strbuf.h"
 #include "lib/banned.h"
 
+static int opt_level(const struct cmd_entry *cmd, const char *arg,
+		     enum group_level *out);
+static int opt_leak(const struct cmd_entry *cmd, int c, const char *arg,
+		    struct leak_cfg *lc);
 static int opt_capture(const struct cmd_entry *cmd, int c, const char *arg,
 		       struct capture_opts *co);
+static int opt_take(const struct cmd_entry *cmd, int c, char **argv,
+		    struct opt_shared *sh);
 
 void opt_begin(void)
 {
@@ -67,8 +73,9 @@ int opt_choice(const struct cmd_entry *cmd, const char *what,
 	return r;
 }
 
-int opt_level(const struct cmd_entry *cmd, const char *arg,
-	      enum group_level *out)
+/* --level: exact, lines or functions. */
+static int opt_level(const struct cmd_entry *cmd, const char *arg,
+		     enum group_level *out)
 {
 	if (group_level_parse(arg, out) < 0)
 		return cmd_usage_error(cmd, "unknown level '%s' (exact, lines, "
@@ -110,14 +117,16 @@ int opt_pid(const struct cmd_entry *cmd, int argc, char **argv,
 	return 0;
 }
 
-int opt_target_exe(const struct cmd_entry *cmd, int argc, char **argv,
-		   const char *what, const char **exe)
+int opt_target_exe(const struct cmd_entry *cmd, const struct opt_shared *sh,
+		   int argc, char **argv, const char *what, const char **exe)
 {
+	if (sh->end != OPT_PARSED)
+		return sh->end;
 	if (argc - optind != 1 && argc - optind != 2)
 		return cmd_usage_error(cmd, "expected one %s, or a CORE and "
 				       "its EXE", what);
 	*exe = argc - optind == 2 ? argv[optind + 1] : NULL;
-	return 0;
+	return OPT_PARSED;
 }
 
 int opt_no_args(const struct cmd_entry *cmd, int argc, char **argv)
@@ -128,8 +137,9 @@ int opt_no_args(const struct cmd_entry *cmd, int argc, char **argv)
 	return 0;
 }
 
-int opt_leak(const struct cmd_entry *cmd, int c, const char *arg,
-	     struct leak_cfg *lc, const char **rules_path)
+/* Handles option c, one of -k, -t and --noise: fills lc. */
+static int opt_leak(const struct cmd_entry *cmd, int c, const char *arg,
+		    struct leak_cfg *lc)
 {
 	uint64_t ns;
 	int r;
@@ -149,9 +159,6 @@ int opt_leak(const struct cmd_entry *cmd, int c, const char *arg,
 	case OPT_LEAK_NOISE:
 		return opt_count(cmd, "noise margin", arg, 0, 1000000000,
 				 &lc->noise);
-	case 'r':
-		*rules_path = arg;
-		return 0;
 	}
 	return cmd_usage_error(cmd, "unknown option");
 }
@@ -175,13 +182,58 @@ static int opt_capture(const struct cmd_entry *cmd, int c, const char *arg,
 	return 0;
 }
 
-int opt_capture_other(const struct cmd_entry *cmd, int c, char **argv,
-		      struct capture_opts *co)
-{
-	int r;
+/* The option taken as opt_take() returns it: the command goes on. */
+#define OPT_TAKEN (-2)
+/* Not an option of struct opt_shared: the command's own. */
+#define OPT_OWN (-3)
 
-	if (c != OPT_CAPTURE_FULL_STOP && c != OPT_CAPTURE_MAX_MEMORY)
+/*
+ * Option c: OPT_TAKEN when sh had a place for it, OPT_OWN when it is the
+ * command's, or the status that ends the parse (help, a usage error).
+ */
+static int opt_take(const struct cmd_entry *cmd, int c, char **argv,
+		    struct opt_shared *sh)
+{
+	int r = 0;
+
+	if (c == 'h' || c == '?' || c == ':')
 		return opt_other(cmd, c, argv);
-	r = opt_capture(cmd, c, optarg, co);
+	if (sh->leak && (c == 'k' || c == 't' || c == 'r' ||
+			 c == OPT_LEAK_NOISE))
+		sh->leak_given = 1;
+	if (sh->co && (c == OPT_CAPTURE_FULL_STOP ||
+		       c == OPT_CAPTURE_MAX_MEMORY))
+		r = opt_capture(cmd, c, optarg, sh->co);
+	else if (sh->level && c == 'l')
+		r = opt_level(cmd, optarg, sh->level);
+	else if (sh->rules_path && c == 'r')
+		*sh->rules_path = optarg;
+	else if (sh->leak && (c == 'k' || c == 't' || c == OPT_LEAK_NOISE))
+		r = opt_leak(cmd, c, optarg, sh->leak);
+	else if (sh->formats && c == 'f')
+		r = opt_choice(cmd, "format", optarg, sh->formats, sh->format);
+	else if (sh->flags && c == 'a')
+		*sh->flags |= sh->all_flag;
+	else
+		return OPT_OWN;
 	return r ? r : OPT_TAKEN;
+}
+
+int opt_next_shared(const struct cmd_entry *cmd, int argc, char **argv,
+		    const char *shortopts, const struct option *longopts,
+		    struct opt_shared *sh)
+{
+	int c, r;
+
+	sh->end = OPT_PARSED;
+	while ((c = opt_next(argc, argv, shortopts, longopts)) != -1) {
+		r = opt_take(cmd, c, argv, sh);
+		if (r == OPT_OWN)
+			return c;
+		if (r != OPT_TAKEN) {
+			sh->end = r;
+			return -1;
+		}
+	}
+	return -1;
 }

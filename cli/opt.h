@@ -63,10 +63,6 @@ int opt_no_args(const struct cmd_entry *cmd, int argc, char **argv);
 int opt_choice(const struct cmd_entry *cmd, const char *what,
 	       const char *arg, const char *const *names, int *out);
 
-/* --level: exact, lines or functions. */
-int opt_level(const struct cmd_entry *cmd, const char *arg,
-	      enum group_level *out);
-
 /* A duration (lib/parse.h: 10ms to 24h) in nanoseconds. */
 int opt_duration(const struct cmd_entry *cmd, const char *what,
 		 const char *arg, uint64_t *ns);
@@ -83,14 +79,6 @@ int opt_count(const struct cmd_entry *cmd, const char *what,
 int opt_pid(const struct cmd_entry *cmd, int argc, char **argv,
 	    pid_t *pid);
 
-/*
- * The remaining arguments of a command that reads a PID, a file or a
- * core: one argument, or a CORE and its EXE.  Stores EXE (or NULL) in
- * *exe and returns 0; else reports "expected one WHAT, or a CORE and its
- * EXE" and returns EXIT_USAGE.  The target is argv[optind].
- */
-int opt_target_exe(const struct cmd_entry *cmd, int argc, char **argv,
-		   const char *what, const char **exe);
 
 /* The leak rule's options, shared by watch, top and diff (short: k t r). */
 #define OPT_LEAK_NOISE 0x100	/* --noise has no short form */
@@ -109,14 +97,6 @@ int opt_target_exe(const struct cmd_entry *cmd, int argc, char **argv,
 	"                       3); see LEAK RULE in goscope(1)\n"             \
 	"  -r, --rules=FILE     ignore rules (top, any, created-by, label)\n"
 
-struct leak_cfg;
-/*
- * Handles option c, one of OPT_LEAK_LONGOPTS: fills lc, or *rules_path
- * for --rules.
- */
-int opt_leak(const struct cmd_entry *cmd, int c, const char *arg,
-	     struct leak_cfg *lc, const char **rules_path);
-
 /* How a PID is captured, shared by dump, groups, diff, watch and top. */
 #define OPT_CAPTURE_FULL_STOP 0x110	/* no short forms */
 #define OPT_CAPTURE_MAX_MEMORY 0x111
@@ -129,17 +109,51 @@ int opt_leak(const struct cmd_entry *cmd, int c, const char *arg,
 	"      --max-memory=SIZE  memory a capture may take (bytes, or\n"     \
 	"                    with K, M, G; default: half of MemAvailable)\n"
 
-/* opt_capture_other() took the option: the command goes on parsing. */
-#define OPT_TAKEN (-1)
-
 struct capture_opts;
+struct leak_cfg;
 /*
- * The default case of the option switch of a command that captures: an
- * option of OPT_CAPTURE_LONGOPTS fills co and gives OPT_TAKEN (or
- * EXIT_USAGE for a bad --max-memory); any other c goes to opt_other().
- * The command returns whatever is not OPT_TAKEN.
+ * Where the options that several commands share go.  A NULL member: the
+ * command does not take that option (it is not in its tables).
  */
-int opt_capture_other(const struct cmd_entry *cmd, int c, char **argv,
-		      struct capture_opts *co);
+struct opt_shared {
+	struct capture_opts *co;	/* OPT_CAPTURE_LONGOPTS */
+	enum group_level *level;	/* -l, --level: exact, lines, functions */
+	struct leak_cfg *leak;		/* -k, -t, --noise (OPT_LEAK_LONGOPTS) */
+	const char **rules_path;	/* -r, --rules: the file's name */
+	const char *const *formats;	/* -f, --format: the NULL-terminated
+					 * names, and the index of the one
+					 * given in *format */
+	int *format;
+	unsigned int *flags;		/* -a, --all: all_flag set in *flags */
+	unsigned int all_flag;
+	int leak_given;			/* out: any of -k, -t, -r, --noise */
+	int end;			/* out: see opt_next_shared() */
+};
+
+/* opt_next_shared() parsed every option: the command goes on. */
+#define OPT_PARSED (-1)
+
+/*
+ * opt_next() for a command with options of struct opt_shared: takes
+ * those that sh has a place for and returns the next option the command
+ * handles itself, or -1.  At -1, sh->end is OPT_PARSED after the last
+ * option; after -h (help printed: EXIT_OK), an unknown option or a bad
+ * argument (EXIT_USAGE, reported) it is the status the command returns.
+ */
+int opt_next_shared(const struct cmd_entry *cmd, int argc, char **argv,
+		    const char *shortopts, const struct option *longopts,
+		    struct opt_shared *sh);
+
+/*
+ * After opt_next_shared() returned -1, the remaining arguments of a
+ * command that reads a PID, a file or a core: one argument, or a CORE
+ * and its EXE.  Returns sh->end, which is OPT_PARSED unless the options
+ * ended the parse (help, a usage error); then stores EXE (or NULL) in
+ * *exe, or reports "expected one WHAT, or a CORE and its EXE" and
+ * returns EXIT_USAGE.  The target is argv[optind].  The command goes on
+ * when it returned OPT_PARSED, and else returns that status.
+ */
+int opt_target_exe(const struct cmd_entry *cmd, const struct opt_shared *sh,
+		   int argc, char **argv, const char *what, const char **exe);
 
 #endif
