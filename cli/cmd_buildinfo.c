@@ -43,7 +43,7 @@ const struct cmd_entry cmd_buildinfo_entry = {
 static int cmd_buildinfo_exec(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "format", required_argument, NULL, 'f' },
+		OPT_FORMAT_LONGOPT,
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "from-memory", no_argument, NULL, 'M' },
 		OPT_END,

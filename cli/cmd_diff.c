@@ -161,9 +161,9 @@ static int judge_series(int nin, char **in, const struct capture_opts *co,
 static int cmd_diff_exec(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "level", required_argument, NULL, 'l' },
-		{ "format", required_argument, NULL, 'f' },
-		{ "all", no_argument, NULL, 'a' },
+		OPT_LEVEL_LONGOPT,
+		OPT_FORMAT_LONGOPT,
+		OPT_ALL_LONGOPT,
 		OPT_LEAK_LONGOPTS,
 		OPT_CAPTURE_LONGOPTS,
 		OPT_END,

@@ -164,8 +164,8 @@ static int carry_ages(const char *prev_path, struct snap *s,
 static int cmd_dump_exec(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "format", required_argument, NULL, 'f' },
-		{ "all", no_argument, NULL, 'a' },
+		OPT_FORMAT_LONGOPT,
+		OPT_ALL_LONGOPT,
 		{ "output", required_argument, NULL, 'o' },
 		{ "stats", no_argument, NULL, 's' },
 		{ "previous", required_argument, NULL, OPT_DUMP_PREVIOUS },

@@ -54,12 +54,12 @@ const struct cmd_entry cmd_groups_entry = {
 static int cmd_groups_exec(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "level", required_argument, NULL, 'l' },
+		OPT_LEVEL_LONGOPT,
 		{ "sort", required_argument, NULL, 'S' },
-		{ "format", required_argument, NULL, 'f' },
+		OPT_FORMAT_LONGOPT,
 		{ "by", required_argument, NULL, OPT_GROUPS_BY },
-		{ "all", no_argument, NULL, 'a' },
-		{ "rules", required_argument, NULL, 'r' },
+		OPT_ALL_LONGOPT,
+		OPT_RULES_LONGOPT,
 		OPT_CAPTURE_LONGOPTS,
 		OPT_END,
 	};

@@ -34,7 +34,7 @@ const struct cmd_entry cmd_ps_entry = {
 static int cmd_ps_exec(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "all", no_argument, NULL, 'a' },
+		OPT_ALL_LONGOPT,
 		OPT_END,
 	};
 	const struct cmd_entry *cmd = &cmd_ps_entry;

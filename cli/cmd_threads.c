@@ -52,7 +52,7 @@ const struct cmd_entry cmd_threads_entry = {
 static int cmd_threads_exec(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "format", required_argument, NULL, 'f' },
+		OPT_FORMAT_LONGOPT,
 		{ "max-frames", required_argument, NULL, 'F' },
 		{ "debug-dir", required_argument, NULL, 'd' },
 		{ "unwinder", required_argument, NULL, 'u' },

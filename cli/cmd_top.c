@@ -125,10 +125,10 @@ static int print_once(char **targets, size_t n, const char *exe,
 static int cmd_top_exec(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "interval", required_argument, NULL, 'i' },
+		OPT_INTERVAL_LONGOPT,
 		{ "once", no_argument, NULL, '1' },
 		{ "baseline", required_argument, NULL, 'b' },
-		{ "level", required_argument, NULL, 'l' },
+		OPT_LEVEL_LONGOPT,
 		{ "ascii", no_argument, NULL, 'A' },
 		{ "no-color", no_argument, NULL, 'C' },
 		{ "source-root", required_argument, NULL, 'R' },
@@ -153,19 +153,14 @@ static int cmd_top_exec(int argc, char **argv)
 	leak_cfg_init(&o.leak);
 	capture_opts_init(&co);
 	sh = (struct opt_shared){ .co = &co, .level = &o.level,
-				  .leak = &o.leak, .rules_path = &rules_path };
+				  .leak = &o.leak, .rules_path = &rules_path,
+				  .interval_ns = &o.interval_ns };
 	opt_begin();
 	/* 'A' and 'R' have no short form: --ascii, --source-root. */
 	while ((c = opt_next_shared(cmd, argc, argv,
 				    "i:1b:l:Ch" OPT_LEAK_SHORTOPTS, longopts,
 				    &sh)) != -1) {
 		switch (c) {
-		case 'i':
-			r = opt_duration(cmd, "interval", optarg,
-					 &o.interval_ns);
-			if (r)
-				return r;
-			break;
 		case '1':
 			o.once = 1;
 			break;

@@ -154,12 +154,12 @@ static int write_textfile(const char *dir, pid_t pid, struct watch *w,
 static int cmd_watch_exec(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "interval", required_argument, NULL, 'i' },
+		OPT_INTERVAL_LONGOPT,
 		{ "count", required_argument, NULL, 'n' },
 		OPT_LEAK_LONGOPTS,
 		{ "textfile", required_argument, NULL, 'T' },
-		{ "level", required_argument, NULL, 'l' },
-		{ "format", required_argument, NULL, 'f' },
+		OPT_LEVEL_LONGOPT,
+		OPT_FORMAT_LONGOPT,
 		{ "output", required_argument, NULL, 'o' },
 		OPT_CAPTURE_LONGOPTS,
 		OPT_END,
@@ -196,16 +196,14 @@ static int cmd_watch_exec(int argc, char **argv)
 	capture_opts_init(&co);
 	sh = (struct opt_shared){ .co = &co, .level = &cfg.level,
 				  .leak = &cfg.leak, .rules_path = &rules_path,
-				  .formats = formats, .format = &k };
+				  .formats = formats, .format = &k,
+				  .interval_ns = &interval };
 	opt_begin();
 	while ((c = opt_next_shared(cmd, argc, argv,
 				    "i:n:" OPT_LEAK_SHORTOPTS "l:f:o:h",
 				    longopts, &sh)) != -1) {
 		r = 0;
 		switch (c) {
-		case 'i':
-			r = opt_duration(cmd, "interval", optarg, &interval);
-			break;
 		case 'n':
 			r = opt_count(cmd, "count", optarg, 1, 1000000000,
 				      &count);

@@ -214,6 +214,8 @@ static int opt_take(const struct cmd_entry *cmd, int c, char **argv,
 		r = opt_choice(cmd, "format", optarg, sh->formats, sh->format);
 	else if (sh->flags && c == 'a')
 		*sh->flags |= sh->all_flag;
+	else if (sh->interval_ns && c == 'i')
+		r = opt_duration(cmd, "interval", optarg, sh->interval_ns);
 	else
 		return OPT_OWN;
 	return r ? r : OPT_TAKEN;

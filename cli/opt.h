@@ -80,13 +80,24 @@ int opt_pid(const struct cmd_entry *cmd, int argc, char **argv,
 	    pid_t *pid);
 
 
+/*
+ * The long names of the options of struct opt_shared, for the tables of
+ * the commands that take them (a short option means one thing in every
+ * command).
+ */
+#define OPT_FORMAT_LONGOPT { "format", required_argument, NULL, 'f' }
+#define OPT_ALL_LONGOPT { "all", no_argument, NULL, 'a' }
+#define OPT_LEVEL_LONGOPT { "level", required_argument, NULL, 'l' }
+#define OPT_INTERVAL_LONGOPT { "interval", required_argument, NULL, 'i' }
+#define OPT_RULES_LONGOPT { "rules", required_argument, NULL, 'r' }
+
 /* The leak rule's options, shared by watch, top and diff (short: k t r). */
 #define OPT_LEAK_NOISE 0x100	/* --noise has no short form */
 #define OPT_LEAK_LONGOPTS                                                     \
 	{ "window", required_argument, NULL, 'k' },                           \
 	{ "tolerance", required_argument, NULL, 't' },                        \
 	{ "noise", required_argument, NULL, OPT_LEAK_NOISE },                 \
-	{ "rules", required_argument, NULL, 'r' }
+	OPT_RULES_LONGOPT
 #define OPT_LEAK_SHORTOPTS "k:t:r:"
 #define OPT_LEAK_HELP                                                         \
 	"  -k, --window=DUR     the history the leak rule judges (default\n"   \
@@ -126,6 +137,7 @@ struct opt_shared {
 	int *format;
 	unsigned int *flags;		/* -a, --all: all_flag set in *flags */
 	unsigned int all_flag;
+	uint64_t *interval_ns;		/* -i, --interval: a duration */
 	int leak_given;			/* out: any of -k, -t, -r, --noise */
 	int end;			/* out: see opt_next_shared() */
 };
