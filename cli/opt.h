@@ -2,8 +2,10 @@
  * Option parsing shared by the commands: getopt_long with GNU argument
  * permutation (options may come before or after the PID or files), and
  * the checks of named choices, levels, durations and counts.  Each
- * helper returns 0, or prints a usage error and returns EXIT_USAGE, so
- * that a command writes "if ((r = opt_...)) return r;".
+ * check returns 0, or prints a usage error and returns EXIT_USAGE, so
+ * that a command writes "if ((r = opt_...)) return r;".  The options
+ * several commands share are parsed by opt_next_shared() (below), which
+ * hands a command only its own.
  *
  * Short options mean one thing in every command:
  *   -a --all  -b --baseline  -C --no-color  -d --debug-dir  -f --format
@@ -79,7 +81,6 @@ int opt_count(const struct cmd_entry *cmd, const char *what,
 int opt_pid(const struct cmd_entry *cmd, int argc, char **argv,
 	    pid_t *pid);
 
-
 /*
  * The long names of the options of struct opt_shared, for the tables of
  * the commands that take them (a short option means one thing in every
@@ -123,8 +124,9 @@ int opt_pid(const struct cmd_entry *cmd, int argc, char **argv,
 struct capture_opts;
 struct leak_cfg;
 /*
- * Where the options that several commands share go.  A NULL member: the
- * command does not take that option (it is not in its tables).
+ * Where the options that several commands share go; a command starts
+ * from all zeros.  A NULL member: the command does not take that option
+ * (it is not in its tables).
  */
 struct opt_shared {
 	struct capture_opts *co;	/* OPT_CAPTURE_LONGOPTS */
@@ -157,13 +159,13 @@ int opt_next_shared(const struct cmd_entry *cmd, int argc, char **argv,
 		    struct opt_shared *sh);
 
 /*
- * After opt_next_shared() returned -1, the remaining arguments of a
- * command that reads a PID, a file or a core: one argument, or a CORE
- * and its EXE.  Returns sh->end, which is OPT_PARSED unless the options
- * ended the parse (help, a usage error); then stores EXE (or NULL) in
- * *exe, or reports "expected one WHAT, or a CORE and its EXE" and
- * returns EXIT_USAGE.  The target is argv[optind].  The command goes on
- * when it returned OPT_PARSED, and else returns that status.
+ * After opt_next_shared() returned -1: when the options ended the parse
+ * (help, a usage error), returns sh->end.  Else checks the arguments
+ * left of a command that reads a PID, a file or a core: one, or a CORE
+ * and its EXE.  Stores EXE (or NULL) in *exe and returns OPT_PARSED, or
+ * reports "expected one WHAT, or a CORE and its EXE" and returns
+ * EXIT_USAGE.  The target is argv[optind]; the command returns any
+ * value but OPT_PARSED.
  */
 int opt_target_exe(const struct cmd_entry *cmd, const struct opt_shared *sh,
 		   int argc, char **argv, const char *what, const char **exe);
