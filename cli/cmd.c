@@ -8,6 +8,7 @@
 #include "cli/cmd.h"
 #include "capture/capture.h"
 #include "capture/load.h"
+#include "snapshot/rules.h"
 #include "snapshot/snap.h"
 #include "lib/report.h"
 #include "lib/strbuf.h"
@@ -118,6 +119,27 @@ size_t cmd_warn_problems(const struct snap *s)
 	}
 	strbuf_release(&sb);
 	return n;
+}
+
+int cmd_load_rules(const char *path, struct rules **out)
+{
+	struct err e;
+
+	*out = NULL;
+	if (!path)
+		return 0;
+	err_init(&e);
+	if (rules_load(path, out, &e) < 0) {
+		error_msg("%s", e.msg);
+		return EXIT_RUNTIME;
+	}
+	return 0;
+}
+
+void cmd_write_out(struct strbuf *out)
+{
+	fwrite(out->buf, 1, out->len, stdout);
+	strbuf_release(out);
 }
 
 int cmd_finish_stdout(int status)

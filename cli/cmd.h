@@ -71,6 +71,18 @@ struct snap;
  */
 size_t cmd_warn_problems(const struct snap *s);
 
+struct rules;
+/*
+ * Loads the ignore rules of the file path into *out (NULL when path is
+ * NULL; free with rules_free).  Prints the error on stderr.  Returns 0
+ * or EXIT_RUNTIME.
+ */
+int cmd_load_rules(const char *path, struct rules **out);
+
+struct strbuf;
+/* Writes what out holds to stdout and releases out. */
+void cmd_write_out(struct strbuf *out);
+
 /*
  * Flushes and closes stdout, reporting write errors (EPIPE, ENOSPC).
  * Returns status, or EXIT_RUNTIME when stdout failed.

@@ -52,7 +52,7 @@ const struct cmd_entry cmd_threads_entry = {
 static int cmd_threads_exec(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "format", required_argument, NULL, 'f' },
+		OPT_FORMAT_LONGOPT,
 		{ "max-frames", required_argument, NULL, 'F' },
 		{ "debug-dir", required_argument, NULL, 'd' },
 		{ "unwinder", required_argument, NULL, 'u' },
@@ -62,6 +62,8 @@ static int cmd_threads_exec(int argc, char **argv)
 	const struct cmd_entry *cmd = &cmd_threads_entry;
 	struct threads_opts opts;
 	struct snap *snap = NULL;
+	const char *exe;
+	struct opt_shared sh;
 	struct strbuf out;
 	static const char *const formats[] = { "text", "json", NULL };
 	int c, r, stats = 0, json = 0;
@@ -69,15 +71,12 @@ static int cmd_threads_exec(int argc, char **argv)
 	pid_t pid;
 
 	memset(&opts, 0, sizeof(opts));
+	sh = (struct opt_shared){ .formats = formats, .format = &json };
 	opt_begin();
 	/* 'F' has no short form: --max-frames only. */
-	while ((c = opt_next(argc, argv, "f:d:u:sh", longopts)) != -1) {
+	while ((c = opt_next_shared(cmd, argc, argv, "f:d:u:sh", longopts,
+				    &sh)) != -1) {
 		switch (c) {
-		case 'f':
-			r = opt_choice(cmd, "format", optarg, formats, &json);
-			if (r)
-				return r;
-			break;
 		case 'F':
 			r = opt_count(cmd, "--max-frames", optarg, 1, 100000,
 				      &opts.max_frames);
@@ -98,21 +97,16 @@ static int cmd_threads_exec(int argc, char **argv)
 		case 's':
 			stats = 1;
 			break;
-		default:
-			return opt_other(cmd, c, argv);
 		}
 	}
-	if (argc - optind != 1 && argc - optind != 2)
-		return cmd_usage_error(cmd, "expected one PID, or a CORE and "
-				       "its EXE");
+	r = opt_target_exe(cmd, &sh, argc, argv, "PID", &exe);
+	if (r != OPT_PARSED)
+		return r;
 	err_init(&e);
-	if (argc - optind == 1 && cmd_parse_target(argv[optind], &pid))
+	if (!exe && cmd_parse_target(argv[optind], &pid))
 		r = threads_capture(pid, &opts, &snap, &e);
 	else
-		r = threads_capture_core(argv[optind],
-					 argc - optind == 2 ? argv[optind + 1]
-							    : NULL,
-					 &opts, &snap, &e);
+		r = threads_capture_core(argv[optind], exe, &opts, &snap, &e);
 	if (r < 0) {
 		error_msg("%s", e.msg);
 		return EXIT_RUNTIME;
@@ -123,7 +117,7 @@ static int cmd_threads_exec(int argc, char **argv)
 		fmt_json_snapshot(snap, &out);
 	else
 		fmt_threads_text(snap, &out);
-	fwrite(out.buf, 1, out.len, stdout);
+	cmd_write_out(&out);
 	if (stats)
 		fprintf(stderr,
 			"goscope: pid %d: %zu threads, %zu goroutines; "
@@ -133,7 +127,6 @@ static int cmd_threads_exec(int argc, char **argv)
 			(double)snap->pause_ns / 1e6, snap->bytes_copied,
 			(double)snap->capture_ns / 1e6,
 			opts.unwinder ? opts.unwinder : threads_unwinder());
-	strbuf_release(&out);
 	snap_free(snap);
 	return EXIT_OK;
 }

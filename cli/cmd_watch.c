@@ -154,23 +154,24 @@ static int write_textfile(const char *dir, pid_t pid, struct watch *w,
 static int cmd_watch_exec(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "interval", required_argument, NULL, 'i' },
+		OPT_INTERVAL_LONGOPT,
 		{ "count", required_argument, NULL, 'n' },
 		OPT_LEAK_LONGOPTS,
 		{ "textfile", required_argument, NULL, 'T' },
-		{ "level", required_argument, NULL, 'l' },
-		{ "format", required_argument, NULL, 'f' },
+		OPT_LEVEL_LONGOPT,
+		OPT_FORMAT_LONGOPT,
 		{ "output", required_argument, NULL, 'o' },
 		OPT_CAPTURE_LONGOPTS,
 		OPT_END,
 	};
 	const struct cmd_entry *cmd = &cmd_watch_entry;
 	struct capture_opts co;
-	enum watch_format fmt = WATCH_TEXT;
+	enum watch_format fmt;
 	struct watch_cfg cfg;
+	struct opt_shared sh;
 	const char *rules_path = NULL, *output = NULL, *textfile = NULL;
 	char *process = NULL;
-	struct rules *rules = NULL;
+	struct rules *rules;
 	struct capture *cap = NULL;
 	struct watch *w = NULL;
 	struct watch_verdict v;
@@ -183,7 +184,7 @@ static int cmd_watch_exec(int argc, char **argv)
 	static const enum watch_format format_of[] = {
 		WATCH_TEXT, WATCH_JSON, WATCH_OPENMETRICS,
 	};
-	int c, r, k, status = EXIT_OK;
+	int c, r, k = 0, status = EXIT_OK;
 	struct strbuf out, metrics;
 	struct err e;
 	char *mod;
@@ -193,50 +194,33 @@ static int cmd_watch_exec(int argc, char **argv)
 	cfg.level = GROUP_LINES;
 	leak_cfg_init(&cfg.leak);
 	capture_opts_init(&co);
+	sh = (struct opt_shared){ .co = &co, .level = &cfg.level,
+				  .leak = &cfg.leak, .rules_path = &rules_path,
+				  .formats = formats, .format = &k,
+				  .interval_ns = &interval };
 	opt_begin();
-	while ((c = opt_next(argc, argv, "i:n:" OPT_LEAK_SHORTOPTS "l:f:o:h",
-			     longopts)) != -1) {
+	while ((c = opt_next_shared(cmd, argc, argv,
+				    "i:n:" OPT_LEAK_SHORTOPTS "l:f:o:h",
+				    longopts, &sh)) != -1) {
 		r = 0;
 		switch (c) {
-		case 'i':
-			r = opt_duration(cmd, "interval", optarg, &interval);
-			break;
 		case 'n':
 			r = opt_count(cmd, "count", optarg, 1, 1000000000,
 				      &count);
 			break;
-		case 'k':
-		case 't':
-		case 'r':
-		case OPT_LEAK_NOISE:
-			r = opt_leak(cmd, c, optarg, &cfg.leak, &rules_path);
-			break;
 		case 'T':
 			textfile = optarg;
-			break;
-		case 'l':
-			r = opt_level(cmd, optarg, &cfg.level);
-			break;
-		case 'f':
-			r = opt_choice(cmd, "format", optarg, formats, &k);
-			if (!r)
-				fmt = format_of[k];
 			break;
 		case 'o':
 			output = optarg;
 			break;
-		case OPT_CAPTURE_FULL_STOP:
-		case OPT_CAPTURE_MAX_MEMORY:
-			r = opt_capture(cmd, c, optarg, &co);
-			if (r)
-				return r;
-			break;
-		default:
-			return opt_other(cmd, c, argv);
 		}
 		if (r)
 			return r;
 	}
+	if (sh.end != OPT_PARSED)
+		return sh.end;
+	fmt = format_of[k];
 	r = opt_pid(cmd, argc, argv, &pid);
 	if (r)
 		return r;
@@ -252,12 +236,11 @@ static int cmd_watch_exec(int argc, char **argv)
 			return EXIT_RUNTIME;
 		}
 	}
-	err_init(&e);
-	if (rules_path && rules_load(rules_path, &rules, &e) < 0) {
-		error_msg("%s", e.msg);
-		return EXIT_RUNTIME;
-	}
+	r = cmd_load_rules(rules_path, &rules);
+	if (r)
+		return r;
 	cfg.rules = rules;
+	err_init(&e);
 	if (capture_open(pid, &cap, &e) < 0) {
 		error_msg("%s", e.msg);
 		rules_free(rules);
