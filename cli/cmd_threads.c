@@ -1,9 +1,11 @@
 /* goscope threads: every thread of a process with its native stack. */
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cli/cmd.h"
 #include "cli/opt.h"
@@ -15,14 +17,23 @@
 #include "lib/strbuf.h"
 #include "lib/banned.h"
 
+static volatile sig_atomic_t interrupted;
+
 static int cmd_threads_exec(int argc, char **argv);
+static void on_signal(int sig);
+static void sleep_ns(uint64_t ns);
+static void print_stats(const struct snap *snap, const char *unwinder,
+			const struct threads_cache *cache);
+static int repeat(pid_t pid, struct threads_opts *opts, int json,
+		  int stats, size_t count, uint64_t interval);
 
 const struct cmd_entry cmd_threads_entry = {
 	.name = "threads",
 	.summary = "Print every thread of a running process with its native "
 		   "stack.",
 	.usage = "goscope threads [--format=text|json] [--max-frames=N] "
-		 "[--debug-dir=DIR] [--unwinder=NAME] [--stats] PID|CORE [EXE]",
+		 "[--debug-dir=DIR] [--unwinder=NAME] [--stats] "
+		 "[--interval=DUR] [--count=N] PID|CORE [EXE]",
 	.help =
 	"  -f, --format=FMT    text (default): one block per thread\n"
 	"                      json: the snapshot (schema goscope.snapshot/2)\n"
@@ -37,6 +48,14 @@ const struct cmd_entry cmd_threads_entry = {
 	"                      remote API over .eh_frame_hdr, frame pointers\n"
 	"                      elsewhere) or none (only the innermost frame)\n"
 	"  -s, --stats         print capture statistics on standard error\n"
+	"  -i, --interval=DUR  capture again every DUR (10ms to 24h) until\n"
+	"                      Ctrl-C or --count captures; each is printed\n"
+	"                      whole (text: after a \"capture N\" line; json:\n"
+	"                      one document each).  The modules and their\n"
+	"                      symbols and unwind tables are read once and\n"
+	"                      again only when the process's mappings change\n"
+	"  -n, --count=N       stop after N captures (default 1, or no limit\n"
+	"                      with --interval)\n"
 	"  -h, --help          show this help\n"
 	"\n"
 	"Works for any process.  Every thread is stopped only while its\n"
@@ -49,6 +68,102 @@ const struct cmd_entry cmd_threads_entry = {
 	.exec = cmd_threads_exec,
 };
 
+static void on_signal(int sig)
+{
+	(void)sig;
+	interrupted = 1;
+}
+
+static void sleep_ns(uint64_t ns)
+{
+	struct timespec ts;
+
+	ts.tv_sec = (time_t)(ns / 1000000000);
+	ts.tv_nsec = (long)(ns % 1000000000);
+	/* A signal ends the sleep; the loop then checks the flag. */
+	while (!interrupted && nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+static void print_stats(const struct snap *snap, const char *unwinder,
+			const struct threads_cache *cache)
+{
+	static const char *const reuse[] = {
+		[THREADS_OPENED] = "opened",
+		[THREADS_RELOADED] = "reloaded",
+		[THREADS_REUSED] = "reused",
+	};
+	struct threads_cache_stats st;
+
+	fprintf(stderr,
+		"goscope: pid %d: %zu threads, %zu goroutines; "
+		"stopped %.3f ms; copied %zu bytes; total %.3f ms; "
+		"unwinder %s",
+		(int)snap->pid, snap->nthreads, snap->ngs,
+		(double)snap->pause_ns / 1e6, snap->bytes_copied,
+		(double)snap->capture_ns / 1e6,
+		unwinder ? unwinder : threads_unwinder());
+	if (cache) {
+		threads_cache_stats(cache, &st);
+		fprintf(stderr, "; capture %lu; modules %s, %lu files "
+			"looked up", st.captures, reuse[st.last],
+			st.last_opens);
+	}
+	fputc('\n', stderr);
+}
+
+/* count captures of pid (0: until Ctrl-C), interval apart. */
+static int repeat(pid_t pid, struct threads_opts *opts, int json,
+		  int stats, size_t count, uint64_t interval)
+{
+	struct sigaction sa, old_int, old_term;
+	struct snap *snap;
+	struct strbuf out;
+	size_t n;
+	int r = EXIT_OK;
+	struct err e;
+
+	opts->cache = threads_cache_new();
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, &old_int);
+	sigaction(SIGTERM, &sa, &old_term);
+	strbuf_init(&out);
+	for (n = 0; !interrupted && (!count || n < count); n++) {
+		if (n)
+			sleep_ns(interval);
+		if (interrupted)
+			break;
+		err_init(&e);
+		if (threads_capture(pid, opts, &snap, &e) < 0) {
+			if (!interrupted)
+				error_msg("%s", e.msg);
+			r = EXIT_RUNTIME;
+			break;
+		}
+		cmd_warn_problems(snap);
+		strbuf_reset(&out);
+		if (json) {
+			fmt_json_snapshot(snap, &out);
+		} else {
+			strbuf_addf(&out, "capture %zu\n\n", n + 1);
+			fmt_threads_text(snap, &out);
+		}
+		fwrite(out.buf, 1, out.len, stdout);
+		fflush(stdout);
+		if (stats)
+			print_stats(snap, opts->unwinder, opts->cache);
+		snap_free(snap);
+	}
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
+	strbuf_release(&out);
+	threads_cache_free(opts->cache);
+	opts->cache = NULL;
+	return r;
+}
+
 static int cmd_threads_exec(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -57,6 +172,8 @@ static int cmd_threads_exec(int argc, char **argv)
 		{ "debug-dir", required_argument, NULL, 'd' },
 		{ "unwinder", required_argument, NULL, 'u' },
 		{ "stats", no_argument, NULL, 's' },
+		{ "interval", required_argument, NULL, 'i' },
+		{ "count", required_argument, NULL, 'n' },
 		OPT_END,
 	};
 	const struct cmd_entry *cmd = &cmd_threads_entry;
@@ -65,13 +182,15 @@ static int cmd_threads_exec(int argc, char **argv)
 	struct strbuf out;
 	static const char *const formats[] = { "text", "json", NULL };
 	int c, r, stats = 0, json = 0;
+	uint64_t interval = 0;
+	size_t count = 1;
 	struct err e;
 	pid_t pid;
 
 	memset(&opts, 0, sizeof(opts));
 	opt_begin();
 	/* 'F' has no short form: --max-frames only. */
-	while ((c = opt_next(argc, argv, "f:d:u:sh", longopts)) != -1) {
+	while ((c = opt_next(argc, argv, "f:d:u:si:n:h", longopts)) != -1) {
 		switch (c) {
 		case 'f':
 			r = opt_choice(cmd, "format", optarg, formats, &json);
@@ -98,6 +217,19 @@ static int cmd_threads_exec(int argc, char **argv)
 		case 's':
 			stats = 1;
 			break;
+		case 'i':
+			r = opt_duration(cmd, "interval", optarg, &interval);
+			if (r)
+				return r;
+			if (count == 1)
+				count = 0;
+			break;
+		case 'n':
+			r = opt_count(cmd, "count", optarg, 1, 1000000000,
+				      &count);
+			if (r)
+				return r;
+			break;
 		default:
 			return opt_other(cmd, c, argv);
 		}
@@ -106,13 +238,20 @@ static int cmd_threads_exec(int argc, char **argv)
 		return cmd_usage_error(cmd, "expected one PID, or a CORE and "
 				       "its EXE");
 	err_init(&e);
-	if (argc - optind == 1 && cmd_parse_target(argv[optind], &pid))
+	if (argc - optind == 1 && cmd_parse_target(argv[optind], &pid)) {
+		if (count != 1)
+			return repeat(pid, &opts, json, stats, count,
+				      interval);
 		r = threads_capture(pid, &opts, &snap, &e);
-	else
+	} else if (count != 1) {
+		return cmd_usage_error(cmd, "--interval and --count need a "
+				       "PID, not a core file");
+	} else {
 		r = threads_capture_core(argv[optind],
 					 argc - optind == 2 ? argv[optind + 1]
 							    : NULL,
 					 &opts, &snap, &e);
+	}
 	if (r < 0) {
 		error_msg("%s", e.msg);
 		return EXIT_RUNTIME;
@@ -125,14 +264,7 @@ static int cmd_threads_exec(int argc, char **argv)
 		fmt_threads_text(snap, &out);
 	fwrite(out.buf, 1, out.len, stdout);
 	if (stats)
-		fprintf(stderr,
-			"goscope: pid %d: %zu threads, %zu goroutines; "
-			"stopped %.3f ms; copied %zu bytes; total %.3f ms; "
-			"unwinder %s\n",
-			(int)snap->pid, snap->nthreads, snap->ngs,
-			(double)snap->pause_ns / 1e6, snap->bytes_copied,
-			(double)snap->capture_ns / 1e6,
-			opts.unwinder ? opts.unwinder : threads_unwinder());
+		print_stats(snap, opts.unwinder, NULL);
 	strbuf_release(&out);
 	snap_free(snap);
 	return EXIT_OK;

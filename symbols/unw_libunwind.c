@@ -89,6 +89,7 @@ static int ulw_walk(struct unwinder *u, const struct stackcopy_thread *t,
 		    struct unwind_frame *out, size_t max, size_t *n,
 		    struct err *why);
 static void ulw_close(struct unwinder *u);
+static void ulw_flush(struct unwinder *u);
 
 static unw_accessors_t accessors = {
 	.find_proc_info = a_find_proc_info,
@@ -474,6 +475,16 @@ static int ulw_walk(struct unwinder *u, const struct stackcopy_thread *t,
 	return err_set(why, EINVAL, "libunwind: the stack goes backwards");
 }
 
+/* The modules moved: their tables and libunwind's cache are stale. */
+static void ulw_flush(struct unwinder *u)
+{
+	struct ulw *p = u->priv;
+
+	hashmap_release_free(&p->mods);
+	hashmap_init(&p->mods, mod_cmp, NULL, 0);
+	unw_flush_cache(p->as, 0, 0);
+}
+
 static void ulw_close(struct unwinder *u)
 {
 	struct ulw *p = u->priv;
@@ -491,4 +502,5 @@ const struct unwinder_ops unwinder_libunwind = {
 	.open = ulw_open,
 	.walk = ulw_walk,
 	.close = ulw_close,
+	.flush = ulw_flush,
 };

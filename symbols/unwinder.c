@@ -113,6 +113,14 @@ int unwinder_read_copy(const struct unwinder *u,
 								 : -EFAULT;
 }
 
+void unwinder_rebind(struct unwinder *u, const struct stackcopy *sc,
+		     int changed)
+{
+	u->sc = sc;
+	if (changed && u->ops->flush)
+		u->ops->flush(u);
+}
+
 const char *unwinder_default(void)
 {
 	return GOSCOPE_UNW_DEFAULT;

@@ -30,6 +30,8 @@ struct unwinder_ops {
 		    struct unwind_frame *out, size_t max, size_t *n,
 		    struct err *why);
 	void (*close)(struct unwinder *u);
+	/* Forgets what it read of the modules (NULL: nothing kept). */
+	void (*flush)(struct unwinder *u);
 };
 
 struct unwinder {
@@ -61,6 +63,16 @@ int unwinder_open(struct dwproc *dw, const struct stackcopy *sc,
 int unwinder_walk(struct unwinder *u, const struct stackcopy_thread *t,
 		  struct unwind_frame *out, size_t max, size_t *n,
 		  struct err *why);
+
+/*
+ * Points the unwinder at sc, a new copy of the same process, so that it
+ * can walk again without being opened again: what it learnt of the
+ * modules (unwind tables, cached procedure information) is kept, unless
+ * changed is not 0 (the mappings changed since the last copy; call
+ * dwproc_reload on its dwproc too).  sc must outlive the walks.
+ */
+void unwinder_rebind(struct unwinder *u, const struct stackcopy *sc,
+		     int changed);
 
 /* The name of the default unwinder of this build. */
 const char *unwinder_default(void);
