@@ -42,17 +42,20 @@ struct threads_cache {
 	pid_t pid;
 	char *unwinder;
 	char *debug_dirs;
-	/* The file mappings and the executable of the last capture. */
-	struct proc_maps mods;
-	unsigned long long exe_ino;
-	uint64_t exe_start;
 	enum maps_change change;	/* of the capture under way */
-	struct capture *c;		/* opened here (a Go program) */
-	int go_error;			/* or what capture_open said */
-	struct err go_err;
-	struct dwproc *dw;
-	struct unwinder *uw;
 	struct threads_cache_stats st;
+	/* What is kept (cache_drop forgets it). */
+	struct {
+		/* The file mappings and executable of the last capture. */
+		struct proc_maps mods;
+		unsigned long long exe_ino;
+		uint64_t exe_start;
+		struct capture *c;	/* opened here (a Go program) */
+		int go_error;		/* or what capture_open said */
+		struct err go_err;
+		struct dwproc *dw;
+		struct unwinder *uw;
+	} kept;
 };
 
 struct tcap {
@@ -154,16 +157,11 @@ static int same_str(const char *a, const char *b)
 /* Forgets everything but the binding. */
 static void cache_drop(struct threads_cache *k)
 {
-	unwinder_free(k->uw);
-	dwproc_free(k->dw);
-	capture_close(k->c);
-	proc_maps_release(&k->mods);
-	k->uw = NULL;
-	k->dw = NULL;
-	k->c = NULL;
-	k->go_error = 0;
-	k->exe_ino = 0;
-	k->exe_start = 0;
+	unwinder_free(k->kept.uw);
+	dwproc_free(k->kept.dw);
+	capture_close(k->kept.c);
+	proc_maps_release(&k->kept.mods);
+	memset(&k->kept, 0, sizeof(k->kept));
 }
 
 /* Starts over for another process or other options. */
@@ -259,16 +257,16 @@ static int cache_sync(struct threads_cache *k, pid_t pid, struct err *e)
 			break;
 		}
 	}
-	k->change = maps_compare(&k->mods, &now);
-	if (k->exe_ino != (unsigned long long)st.st_ino ||
-	    k->exe_start != exe_start)
+	k->change = maps_compare(&k->kept.mods, &now);
+	if (k->kept.exe_ino != (unsigned long long)st.st_ino ||
+	    k->kept.exe_start != exe_start)
 		k->change = MAPS_REPLACED;
 	if (k->change == MAPS_REPLACED)
 		cache_drop(k);
-	proc_maps_release(&k->mods);
-	k->mods = now;
-	k->exe_ino = (unsigned long long)st.st_ino;
-	k->exe_start = exe_start;
+	proc_maps_release(&k->kept.mods);
+	k->kept.mods = now;
+	k->kept.exe_ino = (unsigned long long)st.st_ino;
+	k->kept.exe_start = exe_start;
 	return 0;
 }
 
@@ -282,23 +280,23 @@ static int open_go(struct tcap *tc, const struct threads_opts *o,
 	struct threads_cache *k = o->cache;
 	int r;
 
-	if (o->reuse || (k && k->c)) {
-		tc->c = o->reuse ? o->reuse : k->c;
+	if (o->reuse || (k && k->kept.c)) {
+		tc->c = o->reuse ? o->reuse : k->kept.c;
 		tc->borrowed = 1;
 		return 0;
 	}
-	if (k && k->go_error) {
-		*ce = k->go_err;
-		return k->go_error;
+	if (k && k->kept.go_error) {
+		*ce = k->kept.go_err;
+		return k->kept.go_error;
 	}
 	r = capture_open(tc->pid, &tc->c, ce);
 	if (k && r == 0) {
-		k->c = tc->c;
+		k->kept.c = tc->c;
 		tc->borrowed = 1;
 		k->st.go_opened++;
 	} else if (k && (r == -ENOEXEC || r == -ENODATA)) {
-		k->go_error = r;
-		k->go_err = *ce;
+		k->kept.go_error = r;
+		k->kept.go_err = *ce;
 	}
 	return r;
 }
@@ -310,13 +308,13 @@ static int open_native(struct tcap *tc, const struct threads_opts *o,
 	struct threads_cache *k = o->cache;
 	int r;
 
-	if (k && k->dw) {
-		r = dwproc_reload(k->dw, k->change != MAPS_SAME, e);
+	if (k && k->kept.dw) {
+		r = dwproc_reload(k->kept.dw, k->change != MAPS_SAME, e);
 		if (r < 0) {
 			cache_drop(k);
 			return r;
 		}
-		unwinder_rebind(k->uw, tc->sc, k->change != MAPS_SAME);
+		unwinder_rebind(k->kept.uw, tc->sc, k->change != MAPS_SAME);
 		k->st.last = k->change == MAPS_SAME ? THREADS_REUSED
 						    : THREADS_RELOADED;
 		if (k->change != MAPS_SAME)
@@ -328,13 +326,13 @@ static int open_native(struct tcap *tc, const struct threads_opts *o,
 					  &tc->uw, e);
 		if (r < 0 || !k)
 			return r;
-		k->dw = tc->dw;
-		k->uw = tc->uw;
+		k->kept.dw = tc->dw;
+		k->kept.uw = tc->uw;
 		k->st.last = THREADS_OPENED;
 		k->st.opened++;
 	}
-	tc->dw = k->dw;
-	tc->uw = k->uw;
+	tc->dw = k->kept.dw;
+	tc->uw = k->kept.uw;
 	tc->cached = 1;
 	return 0;
 }

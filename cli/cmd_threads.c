@@ -1,11 +1,9 @@
 /* goscope threads: every thread of a process with its native stack. */
 #include <errno.h>
 #include <getopt.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "cli/cmd.h"
 #include "cli/opt.h"
@@ -17,11 +15,7 @@
 #include "lib/strbuf.h"
 #include "lib/banned.h"
 
-static volatile sig_atomic_t interrupted;
-
 static int cmd_threads_exec(int argc, char **argv);
-static void on_signal(int sig);
-static void sleep_ns(uint64_t ns);
 static void print_stats(const struct snap *snap, const char *unwinder,
 			const struct threads_cache *cache);
 static int repeat(pid_t pid, struct threads_opts *opts, int json,
@@ -68,23 +62,6 @@ const struct cmd_entry cmd_threads_entry = {
 	.exec = cmd_threads_exec,
 };
 
-static void on_signal(int sig)
-{
-	(void)sig;
-	interrupted = 1;
-}
-
-static void sleep_ns(uint64_t ns)
-{
-	struct timespec ts;
-
-	ts.tv_sec = (time_t)(ns / 1000000000);
-	ts.tv_nsec = (long)(ns % 1000000000);
-	/* A signal ends the sleep; the loop then checks the flag. */
-	while (!interrupted && nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
-}
-
 static void print_stats(const struct snap *snap, const char *unwinder,
 			const struct threads_cache *cache)
 {
@@ -116,7 +93,6 @@ static void print_stats(const struct snap *snap, const char *unwinder,
 static int repeat(pid_t pid, struct threads_opts *opts, int json,
 		  int stats, size_t count, uint64_t interval)
 {
-	struct sigaction sa, old_int, old_term;
 	struct snap *snap;
 	struct strbuf out;
 	size_t n;
@@ -124,20 +100,16 @@ static int repeat(pid_t pid, struct threads_opts *opts, int json,
 	struct err e;
 
 	opts->cache = threads_cache_new();
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, &old_int);
-	sigaction(SIGTERM, &sa, &old_term);
+	cmd_catch_interrupts();
 	strbuf_init(&out);
-	for (n = 0; !interrupted && (!count || n < count); n++) {
+	for (n = 0; !cmd_interrupted && (!count || n < count); n++) {
 		if (n)
-			sleep_ns(interval);
-		if (interrupted)
+			cmd_sleep_ns(interval);
+		if (cmd_interrupted)
 			break;
 		err_init(&e);
 		if (threads_capture(pid, opts, &snap, &e) < 0) {
-			if (!interrupted)
+			if (!cmd_interrupted)
 				error_msg("%s", e.msg);
 			r = EXIT_RUNTIME;
 			break;
@@ -156,8 +128,7 @@ static int repeat(pid_t pid, struct threads_opts *opts, int json,
 			print_stats(snap, opts->unwinder, opts->cache);
 		snap_free(snap);
 	}
-	sigaction(SIGINT, &old_int, NULL);
-	sigaction(SIGTERM, &old_term, NULL);
+	cmd_release_interrupts();
 	strbuf_release(&out);
 	threads_cache_free(opts->cache);
 	opts->cache = NULL;
