@@ -1299,6 +1299,7 @@ copy:
 	phase_mark(&ph, "blocked on");
 	stop_release(&st);
 	gort_registry_release(&reg);
+	bigmem_heap_release();
 	phase_mark(&ph, "freeing");
 	memcpy(s->phases, ph.p, sizeof(s->phases));
 	s->nphases = ph.n;
@@ -1309,6 +1310,7 @@ fail:
 	gort_waits_release(&waits);
 	stop_release(&st);
 	gort_registry_release(&reg);
+	bigmem_heap_release();
 	/* Whatever step failed, a target that died is said to have. */
 	return c->core ? r : proc_explain_exit(pid, r, e);
 }

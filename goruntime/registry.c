@@ -51,9 +51,17 @@ static uint32_t rd32(const unsigned char *p, size_t size, long off);
 static int cmp_gref(const void *a, const void *b);
 static size_t merge_range(const struct gref *refs, size_t i, size_t n,
 			  size_t gs, uint64_t *end);
-static void *copy_gs(struct memsrc *mem, const struct gort_layout *l,
-		     const uint64_t *ptrs, size_t n, unsigned char **gptr,
-		     struct gort_registry *r, int *heap);
+/* A buffer that copy_gs reuses from call to call. */
+struct gscratch {
+	unsigned char *buf;
+	size_t size;
+	int heap;
+};
+
+static void copy_gs(struct memsrc *mem, const struct gort_layout *l,
+		    const uint64_t *ptrs, size_t n, unsigned char **gptr,
+		    struct gort_registry *r, struct gscratch *sc);
+static void gscratch_release(struct gscratch *sc);
 static int copy_registry(struct memsrc *mem, const struct gort_layout *l,
 			 uint64_t bias, const struct gort_thread *threads,
 			 size_t nthreads, int with_stacks, unsigned int flags,
@@ -69,7 +77,7 @@ static int copy_stacks(struct memsrc *mem, struct gort_registry *r,
 		       struct err *e);
 static void reread_gs(struct memsrc *mem, const struct gort_layout *l,
 		      struct gort_registry *r, const size_t *idx, size_t n,
-		      struct gort_g *fresh);
+		      struct gort_g *fresh, struct gscratch *sc);
 static int same_g(const struct gort_layout *l, const struct gort_g *a,
 		  const struct gort_g *b);
 static void drop_stack(struct gort_g *g);
@@ -283,13 +291,13 @@ static size_t merge_range(const struct gref *refs, size_t i, size_t n,
 }
 
 /*
- * Reads n g structs, merging neighbours into ranges, into one buffer:
- * sets gptr[i] to the copy of the g at ptrs[i] (NULL: unreadable) and
- * returns the buffer, for rfree() with *heap.
+ * Reads n g structs, merging neighbours into ranges, into the buffer of
+ * sc (grown when too small): sets gptr[i] to the copy of the g at ptrs[i]
+ * (NULL: unreadable), valid until sc is used again or released.
  */
-static void *copy_gs(struct memsrc *mem, const struct gort_layout *l,
-		     const uint64_t *ptrs, size_t n, unsigned char **gptr,
-		     struct gort_registry *r, int *heap)
+static void copy_gs(struct memsrc *mem, const struct gort_layout *l,
+		    const uint64_t *ptrs, size_t n, unsigned char **gptr,
+		    struct gort_registry *r, struct gscratch *sc)
 {
 	int hr, hi, hf;
 	struct gref *refs = ralloc(r, (n + 1) * sizeof(*refs), &hr);
@@ -313,7 +321,12 @@ static void *copy_gs(struct memsrc *mem, const struct gort_layout *l,
 		total += iov[niov].len;
 		niov++;
 	}
-	buf = ralloc(r, total, heap);
+	if (total > sc->size || !sc->buf) {
+		gscratch_release(sc);
+		sc->buf = ralloc(r, total, &sc->heap);
+		sc->size = total;
+	}
+	buf = sc->buf;
 	for (i = 0, total = 0; i < niov; i++) {
 		iov[i].buf = buf + total;
 		total += iov[i].len;
@@ -334,7 +347,12 @@ static void *copy_gs(struct memsrc *mem, const struct gort_layout *l,
 	rfree(first, hf);
 	rfree(iov, hi);
 	rfree(refs, hr);
-	return buf;
+}
+
+static void gscratch_release(struct gscratch *sc)
+{
+	rfree(sc->buf, sc->heap);
+	memset(sc, 0, sizeof(*sc));
 }
 
 static void decode_g(const struct gort_layout *l, const unsigned char *b,
@@ -927,8 +945,8 @@ static int copy_registry(struct memsrc *mem, const struct gort_layout *l,
 	size_t budget = r->max_stack_bytes, batch = r->finish_batch, n = 0, i;
 	struct gort_plan *plan = r->plan;
 	uint64_t hdr[3], *ptrs;
-	int hp = 0, hg = 0, hb = 0, hw, ret, planned;
-	void *gbuf = NULL;
+	int hp = 0, hg = 0, hw, ret, planned;
+	struct gscratch gsc = { NULL, 0, 0 };
 	size_t *want, nwant = 0;
 
 	memset(r, 0, sizeof(*r));
@@ -962,7 +980,7 @@ static int copy_registry(struct memsrc *mem, const struct gort_layout *l,
 		r->bytes_copied += 32 + n * sizeof(*ptrs);
 		r->t_allgs = mono_ns();
 		gptr = ralloc(r, (n + 1) * sizeof(*gptr), &hg);
-		gbuf = copy_gs(mem, l, ptrs, n, gptr, r, &hb);
+		copy_gs(mem, l, ptrs, n, gptr, r, &gsc);
 	}
 	r->t_gs = mono_ns();
 	if (plan_copy_ms(mem, l, r) < 0)
@@ -1009,7 +1027,7 @@ static int copy_registry(struct memsrc *mem, const struct gort_layout *l,
 	}
 	r->t_decoded = mono_ns();
 	if (!planned) {
-		rfree(gbuf, hb);
+		gscratch_release(&gsc);
 		rfree(gptr, hg);
 		rfree(ptrs, hp);
 	}
@@ -1075,28 +1093,27 @@ static int defer_status(const struct gort_layout *l, uint32_t status)
 
 /*
  * Reads again the g structs of the n goroutines at the indexes idx of
- * r->gs, decoded into fresh[0..n) (addr 0 when unreadable).
+ * r->gs, decoded into fresh[0..n) (addr 0 when unreadable), read into
+ * the buffer of sc.
  */
 static void reread_gs(struct memsrc *mem, const struct gort_layout *l,
 		      struct gort_registry *r, const size_t *idx, size_t n,
-		      struct gort_g *fresh)
+		      struct gort_g *fresh, struct gscratch *sc)
 {
-	int hp, hg, hb;
+	int hp, hg;
 	uint64_t *ptrs = ralloc(r, (n + 1) * sizeof(*ptrs), &hp);
 	unsigned char **gptr = ralloc(r, (n + 1) * sizeof(*gptr), &hg);
-	void *gbuf;
 	size_t k;
 
 	for (k = 0; k < n; k++)
 		ptrs[k] = r->gs[idx[k]].addr;
-	gbuf = copy_gs(mem, l, ptrs, n, gptr, r, &hb);
+	copy_gs(mem, l, ptrs, n, gptr, r, sc);
 	for (k = 0; k < n; k++) {
 		if (gptr[k])
 			decode_g(l, gptr[k], ptrs[k], &fresh[k]);
 		else
 			memset(&fresh[k], 0, sizeof(fresh[k]));
 	}
-	rfree(gbuf, hb);
 	rfree(gptr, hg);
 	rfree(ptrs, hp);
 }
@@ -1148,6 +1165,7 @@ long gort_registry_finish(struct memsrc *mem, const struct gort_layout *l,
 			  struct gort_registry *r, struct err *e)
 {
 	struct gort_g *fresh, *before;
+	struct gscratch gsc = { NULL, 0, 0 };
 	size_t *idx, i, k, n = 0, next = 0, batch;
 	long changed = 0;
 	int ret = 0;
@@ -1177,11 +1195,11 @@ long gort_registry_finish(struct memsrc *mem, const struct gort_layout *l,
 		 * equal reads (not the whole time since the stop) makes 256
 		 * runs in it impossible.
 		 */
-		reread_gs(mem, l, r, idx, n, before);
+		reread_gs(mem, l, r, idx, n, before, &gsc);
 		ret = copy_stacks_of(mem, r, idx, n, e);
 		if (ret < 0)
 			break;
-		reread_gs(mem, l, r, idx, n, fresh);
+		reread_gs(mem, l, r, idx, n, fresh, &gsc);
 		for (k = 0; k < n; k++) {
 			struct gort_g *g = &r->gs[idx[k]];
 
@@ -1196,6 +1214,7 @@ long gort_registry_finish(struct memsrc *mem, const struct gort_layout *l,
 			changed++;
 		}
 	}
+	gscratch_release(&gsc);
 	bigmem_free(before);
 	bigmem_free(fresh);
 	free(idx);
@@ -1209,6 +1228,7 @@ long gort_registry_recopy(struct memsrc *mem, const struct gort_layout *l,
 {
 	struct gort_g *fresh;
 	struct gort_m *ms;
+	struct gscratch gsc = { NULL, 0, 0 };
 	size_t *idx, i, k, n = 0, nms;
 	long copied = 0;
 	int ret;
@@ -1230,7 +1250,8 @@ long gort_registry_recopy(struct memsrc *mem, const struct gort_layout *l,
 	for (i = k = 0; i < r->ngs; i++)
 		if (r->gs[i].changed)
 			idx[k++] = i;
-	reread_gs(mem, l, r, idx, n, fresh);
+	reread_gs(mem, l, r, idx, n, fresh, &gsc);
+	gscratch_release(&gsc);
 	for (k = 0; k < n; k++) {
 		struct gort_g *g = &r->gs[idx[k]];
 		uint32_t st = gort_status(l, &fresh[k]);

@@ -100,6 +100,10 @@ void bigmem_heap_reserve(size_t size)
 	uintptr_t lo = UINTPTR_MAX, hi = 0, a, b;
 	void **blocks;
 
+	/* A small capture touches a few MB: whole huge pages would cost
+	 * more to clear than the faults they save. */
+	if (size < chunk)
+		return;
 	mallopt(M_MMAP_THRESHOLD, 32 << 20);
 	mallopt(M_TRIM_THRESHOLD, INT_MAX);
 	n = size / chunk + 1;
@@ -122,5 +126,13 @@ void bigmem_heap_reserve(size_t size)
 	free(blocks);
 #else
 	(void)size;
+#endif
+}
+
+void bigmem_heap_release(void)
+{
+#ifndef BIGMEM_MALLOC_ONLY
+	mallopt(M_TRIM_THRESHOLD, 128 << 10);
+	malloc_trim(0);
 #endif
 }

@@ -37,7 +37,15 @@ void bigmem_free(void *p);
  * waits, labels and tables: ~1 KiB per goroutine) take one page fault per
  * 2 MiB.  Untouched room costs no memory.  malloc keeps its heap from
  * then on (M_TRIM_THRESHOLD) and serves blocks up to 32 MiB from it.
+ * Below 16 MiB (~8,000 goroutines) it does nothing.
  */
 void bigmem_heap_reserve(size_t size);
+/*
+ * Ends what bigmem_heap_reserve() began: malloc trims its heap again
+ * (the default threshold) and gives back the free part now, so that a
+ * process that captures now and then (watch, the TUI) does not keep its
+ * largest capture's memory in between.
+ */
+void bigmem_heap_release(void);
 
 #endif

@@ -7,8 +7,10 @@
 # own 1 ms heartbeat; goscope's wall time, CPU time and peak RSS, in the
 # two capture modes (BENCH_MODES, default "two-phase full-stop"), each
 # stop of the target and the first stop's CPU time and ranges read, then a
-# scaling table of the first mode (µs and bytes per goroutine).  Medians of BENCH_RUNS runs (sizes of
-# 1M and more: BENCH_BIG_RUNS, default 1).
+# scaling table of the first mode (µs and bytes per goroutine), and where
+# the first mode's time went at each size (the capture steps of --stats,
+# wall ms of the median run).  Medians of BENCH_RUNS runs (sizes of 1M and
+# more: BENCH_BIG_RUNS, default 3).
 # BENCH_STRIP=1 strips the target first (the per-release table path).
 # Side by side: the runtime's own debug=2 dump, and Delve (when Debian's
 # delve can be fetched) listing every goroutine with its stack.
@@ -55,8 +57,8 @@ dump_runs() {
 	shift 2
 	: >"$work/pause" ; : >"$work/gap"; : >"$work/wall"; : >"$work/rss"
 	: >"$work/cpu"; : >"$work/s1"; : >"$work/s2"; : >"$work/s1cpu"
-	: >"$work/s1rng"
-	[ "$n" -ge 1000000 ] && nruns=${BENCH_BIG_RUNS:-1}
+	: >"$work/s1rng"; : >"$work/steps"
+	[ "$n" -ge 1000000 ] && nruns=${BENCH_BIG_RUNS:-3}
 	for _ in $(seq "$nruns"); do
 		target_cmd gap >/dev/null
 		t0=$(date +%s%N)
@@ -72,6 +74,22 @@ dump_runs() {
 			"$work/stats" >>"$work/s1cpu"
 		sed -n 's/^goscope: stop 1 parts:.* \([0-9]*\) ranges in.*/\1/p' \
 			"$work/stats" >>"$work/s1rng"
+		# The capture steps, "name ms" pairs, keyed by the wall time.
+		sed -n 's/^goscope: capture steps: //p' "$work/stats" |
+			awk -v w="$(( (t1 - t0) / 1000000 ))" '{
+				n = split($0, part, "; ")
+				line = w
+				for (i = 1; i <= n; i++) {
+					split(part[i], f, " [(]")
+					sub(/ ms$/, "", f[1])
+					k = split(f[1], word, " ")
+					name = word[1]
+					for (j = 2; j < k; j++)
+						name = name "_" word[j]
+					line = line " " name "=" word[k]
+				}
+				print line
+			}' >>"$work/steps"
 		read -r rss usr sys < <(tail -n 1 "$work/time")
 		awk -v u="$usr" -v s="$sys" 'BEGIN { printf "%.2f\n", u + s }' \
 			>>"$work/cpu"
@@ -91,6 +109,9 @@ dump_runs() {
 		"$(median <"$work/s1")" "$(median <"$work/s2")" \
 		"$(median <"$work/s1cpu")" "$(median <"$work/s1rng")"
 	echo "$w $m $u" >"$work/last"
+	# The steps of the run of median wall time.
+	sort -n "$work/steps" | awk '{ a[NR] = $0 } END {
+		if (NR) print a[int((NR + 1) / 2)] }' | cut -d' ' -f2- >"$work/laststeps"
 }
 
 echo "dump benchmark: target built with $gover$stripped; medians of $runs runs"
@@ -115,6 +136,7 @@ for n in $sizes; do
 		[ "$mode" = full-stop ] && flag=--full-stop
 		dump_runs "$n" "goscope dump ($mode)" $flag
 		[ "$first" = 1 ] && echo "$n $(cat "$work/last")" >>"$work/scale"
+		[ "$first" = 1 ] && echo "$n $(cat "$work/laststeps")" >>"$work/allsteps"
 		first=0
 	done
 	# The runtime's own dump stops the world for its whole duration (and
@@ -149,6 +171,15 @@ for n in $sizes; do
 	wait "$T_PID" 2>/dev/null
 	T_PID=
 done
+# Where the first mode's time went (wall ms per capture step, median run).
+if [ -s "$work/allsteps" ]; then
+	echo
+	echo "capture steps of the first mode (wall ms, the run of median wall time)"
+	awk '{ printf "%-10s", $1
+	       for (i = 2; i <= NF; i++) { split($i, kv, "=")
+		 printf " %s %s", kv[1], kv[2] }
+	       printf "\n" }' "$work/allsteps"
+fi
 # Scaling: per-goroutine cost at each size and its ratio to 10k's (the goal
 # is at most 1.5 at 1M).
 if [ -s "$work/scale" ]; then

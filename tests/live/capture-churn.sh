@@ -90,8 +90,9 @@ toolchains=$(bash "$T_ROOT/tests/go-toolchains.sh" list)
 		sed -n '1p;$p' | uniq)
 while IFS=$'\t' read -r ver root reason; do
 	[ -n "$ver" ] || continue
-	# churn, rejected retry, rejected mark json, json read back, text.
-	t_expect 5
+	# churn, rejected retry, capture steps, rejected mark json, json
+	# read back, text.
+	t_expect 6
 	if [ "$root" = SKIP ]; then
 		t_skip_rest "go$ver/churn" "go $ver unavailable: $reason"
 		continue
@@ -160,6 +161,37 @@ while IFS=$'\t' read -r ver root reason; do
 			sed 's/^/#   /' "$work/e1"
 			t_fail "go$ver/rejected retry" "retried $n, marked $m, stops $s"
 		fi
+	fi
+	# --stats says where the capture's time went: every step in order,
+	# the 300 ms wait between the phases in "parked stacks", and the
+	# steps' sum within the capture's total.
+	steps=$(sed -n 's/^goscope: capture steps: //p' "$work/e1")
+	total=$(sed -n 's/.* total \([0-9.]*\) ms$/\1/p' "$work/e1")
+	if printf '%s\n' "$steps" | awk -v total="${total:-0}" '
+		BEGIN { want = "preparing stop waits parked_stacks labels unwinding blocked_on freeing" }
+		{
+			n = split($0, part, "; ")
+			for (i = 1; i <= n; i++) {
+				if (!match(part[i], /^[a-z -]+ [0-9.]+ ms \(CPU [0-9.]+ ms, [0-9]+ page faults, peak RSS [0-9]+ MB\)$/))
+					exit 1
+				split(part[i], f, " [(]")
+				k = split(f[1], w, " ")
+				name = w[1]
+				for (j = 2; j < k - 1; j++)
+					name = name "_" w[j]
+				names = names (i > 1 ? " " : "") name
+				ms[name] = w[k - 1]
+				sum += w[k - 1]
+			}
+			if (names != want || ms["parked_stacks"] < 300 ||
+			    sum > total + 1)
+				exit 1
+		}
+		END { if (!NR) exit 1 }'; then
+		t_ok "go$ver/capture steps # $(printf '%s' "$steps" | cut -c1-60)..."
+	else
+		printf '#   %s\n' "$steps" "total $total"
+		t_fail "go$ver/capture steps" "--stats has not the eight steps in order, with the 300 ms wait in parked stacks"
 	fi
 	if ! GOSCOPE_TEST_PHASE_DELAY_MS=300 GOSCOPE_TEST_RETRY_MAX=0 \
 		"$GOSCOPE" dump --format=json "$pid" >"$work/j2" 2>"$work/e2"; then
