@@ -189,7 +189,8 @@ static void file_maps(struct proc_maps *all, struct proc_maps *out)
 	for (i = 0; i < all->n; i++) {
 		struct proc_map *m = &all->maps[i];
 
-		if (!m->path || (m->path[0] != '/' && strcmp(m->path, "[vdso]")))
+		if (!m->path ||
+		    (m->path[0] != '/' && strcmp(m->path, "[vdso]")))
 			continue;
 		out->maps[out->n++] = *m;
 		m->path = NULL;

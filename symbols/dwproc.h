@@ -75,8 +75,8 @@ unsigned long dwproc_opens(void);
  * and signal frames (pc is the interrupted instruction), 0 for return
  * addresses (pc - 1 is looked up).  Sets *frames to 1 or more logical
  * frames, inlined ones first, owned by d (valid until the next call on d:
- * at most 65536 PCs are remembered) and returns their number.  An address outside every module gives one frame
- * with every field unknown.
+ * at most 65536 PCs are remembered) and returns their number.  An address
+ * outside every module gives one frame with every field unknown.
  */
 size_t dwproc_symbolize(struct dwproc *d, uint64_t pc, int activation,
 			const struct dwproc_frame **frames);

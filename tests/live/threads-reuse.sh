@@ -9,7 +9,11 @@
 # says it reloaded the modules, the captures after that again reuse them
 # (no file looked up); the last capture's frames are those of a one-shot
 # `goscope threads` of the same state (same pc, function, file, line and
-# module for every frame of every thread).  The time of each capture is
+# module for every frame of every thread); after the program execs
+# itself (same pid, a new image at other addresses) a capture opens the
+# modules anew and shows the new image's frames.  The interactive view
+# (goscope top, in tmux, under strace) on the same program: over several
+# refreshes of its threads screen libdw opens the target's libc once.  The time of each capture is
 # printed as a comment (not asserted; tests/bench/threads-refresh.sh
 # measures it).  On the Go test program built with cgo (the newest
 # toolchain), the captures after the first reuse the Go capture and the
@@ -61,7 +65,7 @@ check() {
 	local u=$1 out=$work/$u.json err=$work/$u.err k0 k1 n
 	local stats reloaded bad last
 
-	t_expect 4
+	t_expect 5
 	if ! "$GOSCOPE" threads --unwinder="$u" --help >/dev/null 2>&1; then
 		t_skip_rest "$u" "goscope built without $u (UNWINDER)"
 		return
@@ -142,6 +146,40 @@ check() {
 	fi
 	last=$(sed -n 's/.*total \([0-9.]*\) ms.*/\1/p' "$err" | tr '\n' ' ')
 	echo "# $u: $n captures, total ms each: $last"
+	check_exec "$u"
+}
+
+# check_exec UNWINDER: the target execs itself between two captures.
+check_exec() {
+	local u=$1 out=$work/$u-exec.json err=$work/$u-exec.err k1 opened want got
+
+	"$GOSCOPE" threads --format=json --stats --unwinder="$u" \
+		--interval=100ms --count=600 "$pid" >"$out" 2>"$err" &
+	gpid=$!
+	if ! wait_lines "$err" 2 || ! t_tcmd "$pid" exec ||
+		[ "$T_REPLY" != "ready $pid" ]; then
+		t_fail "$u: exec between captures" "reply '$T_REPLY': $(tail -n 1 "$err")"
+		return
+	fi
+	# Wait for the new image's reader thread, then for two captures.
+	t_tcmd "$pid" ping
+	k1=$(lines "$err")
+	wait_lines "$err" $((k1 + 2))
+	kill -INT "$gpid"
+	wait "$gpid"
+	gpid=
+	opened=$(sed -n "2,\$p" "$err" | grep -c 'modules opened')
+	want=$(awk '$2 ~ /x/ && $6 ~ /\/dlopen$/ { print $1 }' /proc/"$pid"/maps | head -n 1)
+	got=$(jq -rs '.[-1].threads[] | select(.name == "t-read") |
+		.frames[] | select((.module // "") | endswith("/dlopen")) |
+		select(.func == "thread_read") | .pc' "$out" | head -n 1)
+	if [ "$opened" -ge 1 ] && [ -n "$want" ] && [ -n "$got" ] &&
+		[ $((got)) -ge $((0x${want%-*})) ] && [ $((got)) -lt $((0x${want#*-})) ]; then
+		t_ok "$u: after an exec the modules are opened anew"
+	else
+		t_fail "$u: after an exec the modules are opened anew" \
+			"$opened opened; thread_read at '$got', text at $want: $(sed 's/.*unwinder//' "$err" | tr '\n' '|')"
+	fi
 }
 
 check_go() {
@@ -185,8 +223,50 @@ check_go() {
 	fi
 }
 
+# check_tui: goscope top refreshing its threads screen every 300 ms.
+check_tui() {
+	local sock=$work/tmux.sock libc n opens i
+
+	t_expect 1
+	if ! command -v tmux >/dev/null || ! command -v strace >/dev/null; then
+		t_skip "tui: refreshes open libc once" "needs tmux and strace"
+		return
+	fi
+	stop_target "$pid"
+	pid=
+	start_target pid "$work/dlopen" || {
+		t_fail "tui: start the target"
+		return
+	}
+	libc=$(awk '$6 ~ /\/libc[.-].*so/ { print $6; exit }' /proc/"$pid"/maps)
+	tmux -S "$sock" -f /dev/null new-session -d -s tui -x 120 -y 40 \
+		"env TERM=screen LC_ALL=C.UTF-8 strace -f -qq -e trace=openat,open \
+		-o $work/tui.strace $GOSCOPE top --interval=300ms $pid; sleep 60"
+	n=0
+	for i in $(seq 300); do
+		n=$(tmux -S "$sock" capture-pane -p -t tui |
+			sed -n 's/^snapshot #\([0-9]*\).*/\1/p')
+		[ "${n:-0}" -ge 4 ] && break
+		sleep 0.1
+	done
+	tmux -S "$sock" send-keys -t tui q
+	for i in $(seq 100); do
+		pgrep -f "strace .*-o $work/tui.strace" >/dev/null || break
+		sleep 0.1
+	done
+	tmux -S "$sock" kill-server 2>/dev/null
+	opens=$(grep -cF "\"$libc\"" "$work/tui.strace" 2>/dev/null)
+	if [ -n "$libc" ] && [ "${n:-0}" -ge 4 ] && [ "$opens" -eq 1 ]; then
+		t_ok "tui: $n refreshes of the threads screen open libc once"
+	else
+		t_fail "tui: refreshes of the threads screen open libc once" \
+			"${n:-0} snapshots, $opens opens of '$libc'"
+	fi
+}
+
 for u in $unwinders; do
 	check "$u"
 done
 check_go
+check_tui
 t_done

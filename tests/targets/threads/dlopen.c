@@ -1,6 +1,7 @@
 /* A C target that loads a shared library while goscope watches it. */
 #define _GNU_SOURCE
 #include <dlfcn.h>
+#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
@@ -17,6 +18,8 @@
  *   load PATH  dlopen()s PATH and starts t-lib, a thread that blocks in
  *              read() inside the library's reuse_lib_thread(); replies
  *              "loaded" once that thread runs, or "error WHY"
+ *   exec       execs this program again (the same pid, a new image
+ *              mapped elsewhere), which prints "ready PID" again
  *   ping       "pong"
  *
  * Every thread blocks in read() for good, so two captures of the same
@@ -93,6 +96,10 @@ int main(void)
 		line[strcspn(line, "\n")] = 0;
 		if (!strncmp(line, "load ", 5))
 			load(line + 5);
+		else if (!strcmp(line, "exec"))
+			printf("error %s\n",
+			       execl("/proc/self/exe", "dlopen", (char *)NULL)
+				       ? strerror(errno) : "");
 		else if (!strcmp(line, "ping"))
 			printf("pong\n");
 	}
