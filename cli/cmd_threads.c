@@ -152,7 +152,7 @@ static int cmd_threads_exec(int argc, char **argv)
 	struct snap *snap = NULL;
 	struct strbuf out;
 	static const char *const formats[] = { "text", "json", NULL };
-	int c, r, stats = 0, json = 0;
+	int c, r, stats = 0, json = 0, count_set = 0;
 	uint64_t interval = 0;
 	size_t count = 1;
 	struct err e;
@@ -192,14 +192,13 @@ static int cmd_threads_exec(int argc, char **argv)
 			r = opt_duration(cmd, "interval", optarg, &interval);
 			if (r)
 				return r;
-			if (count == 1)
-				count = 0;
 			break;
 		case 'n':
 			r = opt_count(cmd, "count", optarg, 1, 1000000000,
 				      &count);
 			if (r)
 				return r;
+			count_set = 1;
 			break;
 		default:
 			return opt_other(cmd, c, argv);
@@ -208,6 +207,9 @@ static int cmd_threads_exec(int argc, char **argv)
 	if (argc - optind != 1 && argc - optind != 2)
 		return cmd_usage_error(cmd, "expected one PID, or a CORE and "
 				       "its EXE");
+	/* --interval alone: until Ctrl-C. */
+	if (interval && !count_set)
+		count = 0;
 	err_init(&e);
 	if (argc - optind == 1 && cmd_parse_target(argv[optind], &pid)) {
 		if (count != 1)
