@@ -1,9 +1,11 @@
 /* Command table, help printing and argument helpers shared by commands. */
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cli/cmd.h"
 #include "capture/capture.h"
@@ -158,4 +160,42 @@ int cmd_finish_stdout(int status)
 	if (bad == EPIPE)
 		return status ? status : EXIT_RUNTIME;
 	return status;
+}
+
+volatile sig_atomic_t cmd_interrupted;
+static struct sigaction old_int, old_term;
+
+static void on_interrupt(int sig)
+{
+	(void)sig;
+	cmd_interrupted = 1;
+}
+
+void cmd_catch_interrupts(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_interrupt;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = SA_RESTART;
+	sigaction(SIGINT, &sa, &old_int);
+	sigaction(SIGTERM, &sa, &old_term);
+}
+
+void cmd_release_interrupts(void)
+{
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
+}
+
+void cmd_sleep_ns(uint64_t ns)
+{
+	struct timespec ts;
+
+	ts.tv_sec = (time_t)(ns / 1000000000);
+	ts.tv_nsec = (long)(ns % 1000000000);
+	/* A signal ends the sleep; the loop then checks the flag. */
+	while (!cmd_interrupted && nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
 }

@@ -22,11 +22,8 @@
 #include "lib/xmalloc.h"
 #include "lib/banned.h"
 
-static volatile sig_atomic_t interrupted;
 
 static int cmd_watch_exec(int argc, char **argv);
-static void on_signal(int sig);
-static void sleep_ns(uint64_t ns);
 static int take_retrying(struct capture *cap, struct snap **s,
 			 struct err *e);
 static int write_file(const char *path, const struct strbuf *sb);
@@ -66,23 +63,6 @@ const struct cmd_entry cmd_watch_entry = {
 	.exec = cmd_watch_exec,
 };
 
-static void on_signal(int sig)
-{
-	(void)sig;
-	interrupted = 1;
-}
-
-static void sleep_ns(uint64_t ns)
-{
-	struct timespec ts;
-
-	ts.tv_sec = (time_t)(ns / 1000000000);
-	ts.tv_nsec = (long)(ns % 1000000000);
-	/* A signal ends the sleep; the loop then checks the flag. */
-	while (!interrupted && nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
-}
-
 /* Attempts at a snapshot while another tracer holds the process. */
 #define BUSY_TRIES 6
 #define BUSY_FIRST_WAIT_NS 50000000ull	/* then doubled: 1.55 s in all */
@@ -99,14 +79,14 @@ static int take_retrying(struct capture *cap, struct snap **s,
 
 	for (tries = 1;; tries++) {
 		r = capture_take(cap, s, e);
-		if (r != -EBUSY || interrupted)
+		if (r != -EBUSY || cmd_interrupted)
 			return r;
 		if (tries == BUSY_TRIES)
 			return err_prefix(e, "snapshot skipped after %d "
 					  "attempts in %.1f s", tries,
 					  (double)(wait - BUSY_FIRST_WAIT_NS) /
 						  1e9);
-		sleep_ns(wait);
+		cmd_sleep_ns(wait);
 		wait *= 2;
 	}
 }
@@ -175,7 +155,6 @@ static int cmd_watch_exec(int argc, char **argv)
 	struct capture *cap = NULL;
 	struct watch *w = NULL;
 	struct watch_verdict v;
-	struct sigaction sa, old_int, old_term;
 	uint64_t interval = 1000000000ull;
 	size_t count = 0, n;
 	static const char *const formats[] = {
@@ -255,26 +234,21 @@ static int cmd_watch_exec(int argc, char **argv)
 			  "leak; see --window", count);
 	mod = load_main_module(pid);
 	w = watch_new(&cfg);
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sa.sa_flags = SA_RESTART;
-	sigaction(SIGINT, &sa, &old_int);
-	sigaction(SIGTERM, &sa, &old_term);
+	cmd_catch_interrupts();
 	strbuf_init(&out);
 	strbuf_init(&metrics);
-	for (n = 0; !interrupted && (!count || n < count); n++) {
+	for (n = 0; !cmd_interrupted && (!count || n < count); n++) {
 		struct watch_sample sample;
 		struct snap *s;
 
 		if (n)
-			sleep_ns(interval);
-		if (interrupted)
+			cmd_sleep_ns(interval);
+		if (cmd_interrupted)
 			break;
 		strbuf_reset(&metrics);
 		r = take_retrying(cap, &s, &e);
 		if (r < 0) {
-			if (interrupted)	/* Ctrl-C during the copy */
+			if (cmd_interrupted)	/* Ctrl-C during the copy */
 				break;
 			error_msg("%s", e.msg);
 			watch_capture_failed(w);
@@ -355,8 +329,7 @@ static int cmd_watch_exec(int argc, char **argv)
 							     : EXIT_OK;
 		watch_verdict_release(&v);
 	}
-	sigaction(SIGINT, &old_int, NULL);
-	sigaction(SIGTERM, &old_term, NULL);
+	cmd_release_interrupts();
 	strbuf_release(&out);
 	strbuf_release(&metrics);
 	watch_free(w);
