@@ -34,6 +34,7 @@ DEB_TEST := libcmocka-dev golang-go git binutils clang file ca-certificates jq t
 DEB_TEST += gdb g++ elfutils
 DEB_TEST += rustc
 DEB_TEST += tmux
+DEB_TEST += strace
 DEB_TEST += prometheus prometheus-node-exporter curl iproute2
 DEB_PACKAGES := $(DEB_BUILD) $(DEB_TEST)
 

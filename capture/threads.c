@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "inspect/core.h"
@@ -28,6 +29,35 @@
 #define GO_FUNCFLAG_TOPFRAME 1u
 #define GO_FUNCFLAG_SPWRITE 2u
 
+/* How the file mappings of a process changed between two captures. */
+enum maps_change {
+	MAPS_SAME,
+	MAPS_CHANGED,		/* mapped or unmapped: report them again */
+	MAPS_REPLACED,		/* a file at the same place is another one,
+				 * or the executable changed: start over */
+};
+
+struct threads_cache {
+	/* What it is bound to (cache_bind). */
+	pid_t pid;
+	char *unwinder;
+	char *debug_dirs;
+	enum maps_change change;	/* of the capture under way */
+	struct threads_cache_stats st;
+	/* What is kept (cache_drop forgets it). */
+	struct {
+		/* The file mappings and executable of the last capture. */
+		struct proc_maps mods;
+		unsigned long long exe_ino;
+		uint64_t exe_start;
+		struct capture *c;	/* opened here (a Go program) */
+		int go_error;		/* or what capture_open said */
+		struct err go_err;
+		struct dwproc *dw;
+		struct unwinder *uw;
+	} kept;
+};
+
 struct tcap {
 	pid_t pid;
 	struct core *core;		/* post-mortem: the core, else NULL */
@@ -39,6 +69,7 @@ struct tcap {
 	struct dwproc *dw;
 	struct stackcopy *sc;
 	struct unwinder *uw;
+	int cached;			/* dw and uw are the cache's */
 	struct unwind_frame *uf;	/* max_frames */
 	size_t *gidx;			/* goroutine indexes by goid */
 };
@@ -46,6 +77,18 @@ struct tcap {
 static uint64_t now_ns(clockid_t clk);
 static void copy_hook(const struct ptstop *stop, void *arg);
 static int explain_access(pid_t pid, int r, struct err *e);
+static int same_str(const char *a, const char *b);
+static void cache_drop(struct threads_cache *k);
+static void cache_bind(struct threads_cache *k, pid_t pid,
+		       const struct threads_opts *o);
+static void file_maps(struct proc_maps *all, struct proc_maps *out);
+static enum maps_change maps_compare(const struct proc_maps *a,
+				     const struct proc_maps *b);
+static int cache_sync(struct threads_cache *k, pid_t pid, struct err *e);
+static int open_go(struct tcap *tc, const struct threads_opts *o,
+		   struct err *ce);
+static int open_native(struct tcap *tc, const struct threads_opts *o,
+		       struct err *e);
 static int prepare(struct tcap *tc, const struct threads_opts *o,
 		   struct err *e);
 static void tcap_release(struct tcap *tc);
@@ -106,6 +149,195 @@ static int explain_access(pid_t pid, int r, struct err *e)
 		       (int)pid, hint[0] ? "; " : "", hint);
 }
 
+static int same_str(const char *a, const char *b)
+{
+	return a == b || (a && b && !strcmp(a, b));
+}
+
+/* Forgets everything but the binding. */
+static void cache_drop(struct threads_cache *k)
+{
+	unwinder_free(k->kept.uw);
+	dwproc_free(k->kept.dw);
+	capture_close(k->kept.c);
+	proc_maps_release(&k->kept.mods);
+	memset(&k->kept, 0, sizeof(k->kept));
+}
+
+/* Starts over for another process or other options. */
+static void cache_bind(struct threads_cache *k, pid_t pid,
+		       const struct threads_opts *o)
+{
+	if (k->pid == pid && same_str(k->unwinder, o->unwinder) &&
+	    same_str(k->debug_dirs, o->debug_dirs))
+		return;
+	cache_drop(k);
+	free(k->unwinder);
+	free(k->debug_dirs);
+	k->pid = pid;
+	k->unwinder = o->unwinder ? xstrdup(o->unwinder) : NULL;
+	k->debug_dirs = o->debug_dirs ? xstrdup(o->debug_dirs) : NULL;
+}
+
+/* Moves the mappings of files (and the vDSO) from all to out. */
+static void file_maps(struct proc_maps *all, struct proc_maps *out)
+{
+	size_t i;
+
+	out->maps = xcalloc(all->n + 1, sizeof(*out->maps));
+	out->n = 0;
+	for (i = 0; i < all->n; i++) {
+		struct proc_map *m = &all->maps[i];
+
+		if (!m->path ||
+		    (m->path[0] != '/' && strcmp(m->path, "[vdso]")))
+			continue;
+		out->maps[out->n++] = *m;
+		m->path = NULL;
+	}
+}
+
+/* Both sorted by address, as /proc/PID/maps is. */
+static enum maps_change maps_compare(const struct proc_maps *a,
+				     const struct proc_maps *b)
+{
+	size_t i = 0, j = 0;
+	int changed = a->n != b->n;
+
+	while (i < a->n && j < b->n) {
+		const struct proc_map *x = &a->maps[i], *y = &b->maps[j];
+
+		if (x->start != y->start) {
+			changed = 1;
+			if (x->start < y->start)
+				i++;
+			else
+				j++;
+			continue;
+		}
+		if (strcmp(x->path, y->path))
+			changed = 1;
+		else if (x->inode != y->inode || x->offset != y->offset ||
+			 x->dev_major != y->dev_major ||
+			 x->dev_minor != y->dev_minor)
+			return MAPS_REPLACED;
+		else if (x->end != y->end || strcmp(x->perms, y->perms))
+			changed = 1;
+		i++;
+		j++;
+	}
+	return changed ? MAPS_CHANGED : MAPS_SAME;
+}
+
+/*
+ * Compares the process's file mappings and executable with those of the
+ * last capture (a read of /proc/PID/maps and a stat of the executable):
+ * everything is dropped when a file was replaced or the executable
+ * changed, and k->change says what the modules need.
+ */
+static int cache_sync(struct threads_cache *k, pid_t pid, struct err *e)
+{
+	struct proc_maps all, now;
+	uint64_t exe_start = 0;
+	char path[64];
+	struct stat st;
+	size_t i;
+	int r;
+
+	snprintf(path, sizeof(path), "/proc/%d/exe", (int)pid);
+	if (stat(path, &st) < 0)
+		memset(&st, 0, sizeof(st));
+	r = proc_maps_read(pid, &all, e);
+	if (r < 0)
+		return r;
+	file_maps(&all, &now);
+	proc_maps_release(&all);
+	for (i = 0; i < now.n; i++) {
+		if (now.maps[i].inode == (unsigned long long)st.st_ino) {
+			exe_start = now.maps[i].start;
+			break;
+		}
+	}
+	k->change = maps_compare(&k->kept.mods, &now);
+	if (k->kept.exe_ino != (unsigned long long)st.st_ino ||
+	    k->kept.exe_start != exe_start)
+		k->change = MAPS_REPLACED;
+	if (k->change == MAPS_REPLACED)
+		cache_drop(k);
+	proc_maps_release(&k->kept.mods);
+	k->kept.mods = now;
+	k->kept.exe_ino = (unsigned long long)st.st_ino;
+	k->kept.exe_start = exe_start;
+	return 0;
+}
+
+/*
+ * The Go capture: the caller's, the cache's, or opened now (and kept by
+ * the cache, as is its verdict that the process is not a Go program).
+ */
+static int open_go(struct tcap *tc, const struct threads_opts *o,
+		   struct err *ce)
+{
+	struct threads_cache *k = o->cache;
+	int r;
+
+	if (o->reuse || (k && k->kept.c)) {
+		tc->c = o->reuse ? o->reuse : k->kept.c;
+		tc->borrowed = 1;
+		return 0;
+	}
+	if (k && k->kept.go_error) {
+		*ce = k->kept.go_err;
+		return k->kept.go_error;
+	}
+	r = capture_open(tc->pid, &tc->c, ce);
+	if (k && r == 0) {
+		k->kept.c = tc->c;
+		tc->borrowed = 1;
+		k->st.go_opened++;
+	} else if (k && (r == -ENOEXEC || r == -ENODATA)) {
+		k->kept.go_error = r;
+		k->kept.go_err = *ce;
+	}
+	return r;
+}
+
+/* The libdw session and the unwinder: the cache's, or opened now. */
+static int open_native(struct tcap *tc, const struct threads_opts *o,
+		       struct err *e)
+{
+	struct threads_cache *k = o->cache;
+	int r;
+
+	if (k && k->kept.dw) {
+		r = dwproc_reload(k->kept.dw, k->change != MAPS_SAME, e);
+		if (r < 0) {
+			cache_drop(k);
+			return r;
+		}
+		unwinder_rebind(k->kept.uw, tc->sc, k->change != MAPS_SAME);
+		k->st.last = k->change == MAPS_SAME ? THREADS_REUSED
+						    : THREADS_RELOADED;
+		if (k->change != MAPS_SAME)
+			k->st.reloaded++;
+	} else {
+		r = dwproc_open(tc->pid, o->debug_dirs, &tc->dw, e);
+		if (r == 0)
+			r = unwinder_open(tc->dw, tc->sc, o->unwinder,
+					  &tc->uw, e);
+		if (r < 0 || !k)
+			return r;
+		k->kept.dw = tc->dw;
+		k->kept.uw = tc->uw;
+		k->st.last = THREADS_OPENED;
+		k->st.opened++;
+	}
+	tc->dw = k->kept.dw;
+	tc->uw = k->kept.uw;
+	tc->cached = 1;
+	return 0;
+}
+
 /* Everything that can be done before stopping the process. */
 static int prepare(struct tcap *tc, const struct threads_opts *o,
 		   struct err *e)
@@ -116,9 +348,7 @@ static int prepare(struct tcap *tc, const struct threads_opts *o,
 	if (r == 0)
 		r = stackcopy_new(tc->pid, o->max_stack, tc->nti, &tc->sc, e);
 	if (r == 0)
-		r = dwproc_open(tc->pid, o->debug_dirs, &tc->dw, e);
-	if (r == 0)
-		r = unwinder_open(tc->dw, tc->sc, o->unwinder, &tc->uw, e);
+		r = open_native(tc, o, e);
 	if (r < 0)
 		return explain_access(tc->pid, r, e);
 	tc->uf = xcalloc(tc->max_frames, sizeof(*tc->uf));
@@ -127,8 +357,12 @@ static int prepare(struct tcap *tc, const struct threads_opts *o,
 
 static void tcap_release(struct tcap *tc)
 {
-	unwinder_free(tc->uw);
-	dwproc_free(tc->dw);
+	if (tc->cached) {
+		unwinder_rebind(tc->uw, NULL, 0);
+	} else {
+		unwinder_free(tc->uw);
+		dwproc_free(tc->dw);
+	}
 	stackcopy_free(tc->sc);
 	if (!tc->borrowed)
 		capture_close(tc->c);
@@ -470,6 +704,7 @@ int threads_capture(pid_t pid, const struct threads_opts *o,
 		    struct snap **out, struct err *e)
 {
 	uint64_t t0 = now_ns(CLOCK_MONOTONIC);
+	unsigned long opens = 0;
 	struct snap *s = NULL;
 	struct tcap tc;
 	struct err ce;
@@ -483,14 +718,16 @@ int threads_capture(pid_t pid, const struct threads_opts *o,
 	r = proc_check(pid, e);
 	if (r < 0)
 		return r;
-	err_init(&ce);
-	if (o->reuse) {
-		tc.c = o->reuse;
-		tc.borrowed = 1;
-		r = 0;
-	} else {
-		r = capture_open(pid, &tc.c, &ce);
+	if (o->cache) {
+		cache_bind(o->cache, pid, o);
+		r = cache_sync(o->cache, pid, e);
+		if (r < 0)
+			return proc_explain_exit(pid, explain_access(pid, r, e),
+						 e);
+		opens = dwproc_opens();
 	}
+	err_init(&ce);
+	r = open_go(&tc, o, &ce);
 	if (r < 0) {
 		tc.c = NULL;
 		/* Not Go, or Go without DWARF: the native view still works. */
@@ -529,6 +766,10 @@ int threads_capture(pid_t pid, const struct threads_opts *o,
 	r = 0;
 out:
 	tcap_release(&tc);
+	if (o->cache) {
+		o->cache->st.captures++;
+		o->cache->st.last_opens = dwproc_opens() - opens;
+	}
 	/* Whatever step failed, a target that died is said to have. */
 	return proc_explain_exit(pid, r, e);
 }
@@ -613,6 +854,27 @@ out:
 	core_free(core);
 	free(found);
 	return r;
+}
+
+struct threads_cache *threads_cache_new(void)
+{
+	return xcalloc(1, sizeof(struct threads_cache));
+}
+
+void threads_cache_stats(const struct threads_cache *k,
+			 struct threads_cache_stats *st)
+{
+	*st = k->st;
+}
+
+void threads_cache_free(struct threads_cache *k)
+{
+	if (!k)
+		return;
+	cache_drop(k);
+	free(k->unwinder);
+	free(k->debug_dirs);
+	free(k);
 }
 
 const char *threads_unwinder(void)

@@ -9,6 +9,7 @@
 #include "snapshot/snap.h"
 
 struct capture_opts;
+struct threads_cache;
 
 #define THREADS_DEFAULT_FRAMES 256
 
@@ -33,7 +34,47 @@ struct threads_opts {
 	 * closed here.
 	 */
 	struct capture *reuse;
+	/*
+	 * What the captures of one process keep from one to the next
+	 * (threads_cache_new; borrowed), so that a view refreshed again
+	 * and again opens the modules, their symbols and unwind tables
+	 * once, and reads them again only when the process's mappings
+	 * change; NULL: opened and closed here.
+	 */
+	struct threads_cache *cache;
 };
+
+/* What the last capture through a cache did with what it kept. */
+enum threads_reuse {
+	THREADS_OPENED,		/* opened the modules: the first capture,
+				 * or one of them was replaced */
+	THREADS_RELOADED,	/* the mappings changed: read them again,
+				 * opening only the new modules */
+	THREADS_REUSED,		/* the mappings were the same: nothing read */
+};
+
+struct threads_cache_stats {
+	enum threads_reuse last;
+	/* Module files (ELF, debug files) looked up by the last capture. */
+	unsigned long last_opens;
+	unsigned long captures, opened, reloaded;
+	unsigned long go_opened;	/* capture_open calls */
+};
+
+/*
+ * A cache for the captures of one process (see threads_opts.cache): the
+ * libdw session over its modules, the unwinder, and for a Go program the
+ * opened capture (or that capture_open said it is not one).  It binds to
+ * the pid, unwinder and debug directories of its first capture and
+ * starts over when they change.  Free with threads_cache_free.
+ */
+struct threads_cache *threads_cache_new(void);
+
+/* Fills *st with what the cache did (all 0 before its first capture). */
+void threads_cache_stats(const struct threads_cache *tc,
+			 struct threads_cache_stats *st);
+
+void threads_cache_free(struct threads_cache *tc);
 
 /*
  * Captures every thread of pid, Go or not: name, kernel state, the system

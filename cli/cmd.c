@@ -1,13 +1,16 @@
 /* Command table, help printing and argument helpers shared by commands. */
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cli/cmd.h"
 #include "capture/capture.h"
 #include "capture/load.h"
+#include "snapshot/rules.h"
 #include "snapshot/snap.h"
 #include "lib/report.h"
 #include "lib/strbuf.h"
@@ -120,6 +123,27 @@ size_t cmd_warn_problems(const struct snap *s)
 	return n;
 }
 
+int cmd_load_rules(const char *path, struct rules **out)
+{
+	struct err e;
+
+	*out = NULL;
+	if (!path)
+		return 0;
+	err_init(&e);
+	if (rules_load(path, out, &e) < 0) {
+		error_msg("%s", e.msg);
+		return EXIT_RUNTIME;
+	}
+	return 0;
+}
+
+void cmd_write_out(struct strbuf *out)
+{
+	fwrite(out->buf, 1, out->len, stdout);
+	strbuf_release(out);
+}
+
 int cmd_finish_stdout(int status)
 {
 	int bad = 0;
@@ -136,4 +160,42 @@ int cmd_finish_stdout(int status)
 	if (bad == EPIPE)
 		return status ? status : EXIT_RUNTIME;
 	return status;
+}
+
+volatile sig_atomic_t cmd_interrupted;
+static struct sigaction old_int, old_term;
+
+static void on_interrupt(int sig)
+{
+	(void)sig;
+	cmd_interrupted = 1;
+}
+
+void cmd_catch_interrupts(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_interrupt;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = SA_RESTART;
+	sigaction(SIGINT, &sa, &old_int);
+	sigaction(SIGTERM, &sa, &old_term);
+}
+
+void cmd_release_interrupts(void)
+{
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
+}
+
+void cmd_sleep_ns(uint64_t ns)
+{
+	struct timespec ts;
+
+	ts.tv_sec = (time_t)(ns / 1000000000);
+	ts.tv_nsec = (long)(ns % 1000000000);
+	/* A signal ends the sleep; the loop then checks the flag. */
+	while (!cmd_interrupted && nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
 }

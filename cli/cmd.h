@@ -2,6 +2,8 @@
 #ifndef GOSCOPE_CLI_CMD_H
 #define GOSCOPE_CLI_CMD_H
 
+#include <signal.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 /* Exit statuses of every command. */
@@ -70,6 +72,33 @@ struct snap;
  * stderr; returns how many lines it printed.
  */
 size_t cmd_warn_problems(const struct snap *s);
+
+struct rules;
+/*
+ * Loads the ignore rules of the file path into *out (NULL when path is
+ * NULL; free with rules_free).  Prints the error on stderr.  Returns 0
+ * or EXIT_RUNTIME.
+ */
+int cmd_load_rules(const char *path, struct rules **out);
+
+struct strbuf;
+/* Writes what out holds to stdout and releases out. */
+void cmd_write_out(struct strbuf *out);
+
+/*
+ * For commands that capture again and again: set by SIGINT and SIGTERM
+ * between cmd_catch_interrupts and cmd_release_interrupts.
+ */
+extern volatile sig_atomic_t cmd_interrupted;
+
+/* Makes SIGINT and SIGTERM set cmd_interrupted instead of ending. */
+void cmd_catch_interrupts(void);
+
+/* Gives SIGINT and SIGTERM back their handlers of before. */
+void cmd_release_interrupts(void);
+
+/* Sleeps ns nanoseconds, or until a caught signal interrupts. */
+void cmd_sleep_ns(uint64_t ns);
 
 /*
  * Flushes and closes stdout, reporting write errors (EPIPE, ENOSPC).

@@ -43,7 +43,7 @@ const struct cmd_entry cmd_buildinfo_entry = {
 static int cmd_buildinfo_exec(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "format", required_argument, NULL, 'f' },
+		OPT_FORMAT_LONGOPT,
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "from-memory", no_argument, NULL, 'M' },
 		OPT_END,
@@ -56,40 +56,35 @@ static int cmd_buildinfo_exec(int argc, char **argv)
 	struct strbuf out;
 	struct err e;
 	char *core_exe = NULL;
+	const char *exe_arg;
+	struct opt_shared sh;
 	pid_t pid;
 	static const char *const formats[] = { "text", "go", "json", NULL };
 	static const enum fmt format_of[] = { FMT_TEXT, FMT_GO, FMT_JSON };
-	int c, r, k, status = EXIT_OK;
+	int c, r, k = 0, status = EXIT_OK;
 
+	sh = (struct opt_shared){ .formats = formats, .format = &k };
 	opt_begin();
-	while ((c = opt_next(argc, argv, "f:vh", longopts)) != -1) {
+	while ((c = opt_next_shared(cmd, argc, argv, "f:vh", longopts,
+				    &sh)) != -1) {
 		switch (c) {
-		case 'f':
-			r = opt_choice(cmd, "format", optarg, formats, &k);
-			if (r)
-				return r;
-			fmt = format_of[k];
-			break;
 		case 'v':
 			flags |= BIFMT_VERBOSE;
 			break;
 		case 'M':
 			pflags |= PROV_MEMORY_ONLY;
 			break;
-		default:
-			return opt_other(cmd, c, argv);
 		}
 	}
-	if (argc - optind != 1 && argc - optind != 2)
-		return cmd_usage_error(cmd, "expected one FILE or PID, or a "
-				       "CORE and its EXE");
+	fmt = format_of[k];
+	r = opt_target_exe(cmd, &sh, argc, argv, "FILE or PID", &exe_arg);
+	if (r != OPT_PARSED)
+		return r;
 	err_init(&e);
-	if (argc - optind == 1 && cmd_parse_target(argv[optind], &pid)) {
+	if (!exe_arg && cmd_parse_target(argv[optind], &pid)) {
 		r = provenance_from_pid(pid, pflags, &prov, &e);
 	} else {
-		r = load_core_exe(argv[optind],
-				  argc - optind == 2 ? argv[optind + 1] : NULL,
-				  &core_exe, &e);
+		r = load_core_exe(argv[optind], exe_arg, &core_exe, &e);
 		if (r == 0 && core_exe)
 			argv[optind] = core_exe;
 		if (r == 0)
@@ -125,8 +120,7 @@ static int cmd_buildinfo_exec(int argc, char **argv)
 		bifmt_text(&prov, flags, &out);
 		break;
 	}
-	fwrite(out.buf, 1, out.len, stdout);
-	strbuf_release(&out);
+	cmd_write_out(&out);
 	provenance_release(&prov);
 	free(core_exe);
 	return status;

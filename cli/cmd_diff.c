@@ -26,6 +26,7 @@ static int series_check(const char *prev_arg, const struct snap *prev,
 			const char *arg, const struct snap *s);
 static int judge_series(int nin, char **in, const struct capture_opts *co,
 			struct series *se, int json, struct strbuf *out);
+static void render(const struct diff *d, int json, struct strbuf *out);
 
 const struct cmd_entry cmd_diff_entry = {
 	.name = "diff",
@@ -83,6 +84,15 @@ static int series_check(const char *prev_arg, const struct snap *prev,
 	return 0;
 }
 
+/* The diff d in text, or in JSON, appended to out. */
+static void render(const struct diff *d, int json, struct strbuf *out)
+{
+	if (json)
+		diff_fmt_json(d, out);
+	else
+		diff_fmt_text(d, out);
+}
+
 /*
  * Feeds the snapshots in[0..nin) one by one to the leak watch (only the
  * first and the last are kept), then writes the diff of those two with
@@ -135,10 +145,7 @@ static int judge_series(int nin, char **in, const struct capture_opts *co,
 	d.verdict_json = vj.buf;
 	for (i = 0; i < d.ngroups; i++)
 		d.groups[i].leak = watch_group_state(w, d.groups[i].id);
-	if (json)
-		diff_fmt_json(&d, out);
-	else
-		diff_fmt_text(&d, out);
+	render(&d, json, out);
 	status = v.state == LEAK_SUSPECT ? EXIT_LEAK
 		 : v.state == LEAK_UNDECIDED ? EXIT_UNDECIDED : EXIT_OK;
 	diff_release(&d);
@@ -154,9 +161,9 @@ static int judge_series(int nin, char **in, const struct capture_opts *co,
 static int cmd_diff_exec(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "level", required_argument, NULL, 'l' },
-		{ "format", required_argument, NULL, 'f' },
-		{ "all", no_argument, NULL, 'a' },
+		OPT_LEVEL_LONGOPT,
+		OPT_FORMAT_LONGOPT,
+		OPT_ALL_LONGOPT,
 		OPT_LEAK_LONGOPTS,
 		OPT_CAPTURE_LONGOPTS,
 		OPT_END,
@@ -167,53 +174,29 @@ static int cmd_diff_exec(int argc, char **argv)
 	struct snap *a = NULL, *b = NULL;
 	unsigned int flags = 0;
 	static const char *const formats[] = { "text", "json", NULL };
-	int c, r, json = 0, status, nin, k;
+	int json = 0, status, nin, k;
 	struct rules *rules = NULL;
+	struct opt_shared sh;
 	struct series se;
 	struct strbuf out;
 	struct diff d;
-	struct err e;
 
 	memset(&se, 0, sizeof(se));
 	leak_cfg_init(&se.cfg.leak);
 	capture_opts_init(&co);
+	sh = (struct opt_shared){ .co = &co, .level = &level,
+				  .leak = &se.cfg.leak,
+				  .rules_path = &se.rules_path,
+				  .formats = formats, .format = &json,
+				  .flags = &flags, .all_flag = GROUP_SYSTEM };
 	opt_begin();
-	while ((c = opt_next(argc, argv, "l:f:a" OPT_LEAK_SHORTOPTS "h",
-			     longopts)) != -1) {
-		switch (c) {
-		case 'l':
-			r = opt_level(cmd, optarg, &level);
-			if (r)
-				return r;
-			break;
-		case 'f':
-			r = opt_choice(cmd, "format", optarg, formats, &json);
-			if (r)
-				return r;
-			break;
-		case 'a':
-			flags |= GROUP_SYSTEM;
-			break;
-		case 'k':
-		case 't':
-		case 'r':
-		case OPT_LEAK_NOISE:
-			r = opt_leak(cmd, c, optarg, &se.cfg.leak,
-				     &se.rules_path);
-			if (r)
-				return r;
-			se.leak_opts = 1;
-			break;
-		case OPT_CAPTURE_FULL_STOP:
-		case OPT_CAPTURE_MAX_MEMORY:
-			r = opt_capture(cmd, c, optarg, &co);
-			if (r)
-				return r;
-			break;
-		default:
-			return opt_other(cmd, c, argv);
-		}
-	}
+	/* Every option of diff is a shared one. */
+	while (opt_next_shared(cmd, argc, argv, "l:f:a" OPT_LEAK_SHORTOPTS "h",
+			       longopts, &sh) != -1)
+		;
+	if (sh.end != OPT_PARSED)
+		return sh.end;
+	se.leak_opts = sh.leak_given;
 	nin = argc - optind;
 	if (nin < 2)
 		return cmd_usage_error(cmd, "expected OLD and NEW");
@@ -226,18 +209,15 @@ static int cmd_diff_exec(int argc, char **argv)
 				       "three or more snapshots");
 	strbuf_init(&out);
 	if (nin > 2) {
-		err_init(&e);
-		if (se.rules_path && rules_load(se.rules_path, &rules, &e) < 0) {
-			error_msg("%s", e.msg);
-			return EXIT_RUNTIME;
-		}
+		status = cmd_load_rules(se.rules_path, &rules);
+		if (status)
+			return status;
 		se.cfg.level = level;
 		se.cfg.flags = flags;
 		se.cfg.rules = rules;
 		status = judge_series(nin, argv + optind, &co, &se, json,
 				      &out);
-		fwrite(out.buf, 1, out.len, stdout);
-		strbuf_release(&out);
+		cmd_write_out(&out);
 		rules_free(rules);
 		return status;
 	}
@@ -252,12 +232,8 @@ static int cmd_diff_exec(int argc, char **argv)
 		return status;
 	}
 	diff_snaps(a, b, level, flags, &d);
-	if (json)
-		diff_fmt_json(&d, &out);
-	else
-		diff_fmt_text(&d, &out);
-	fwrite(out.buf, 1, out.len, stdout);
-	strbuf_release(&out);
+	render(&d, json, &out);
+	cmd_write_out(&out);
 	diff_release(&d);
 	snap_free(a);
 	snap_free(b);

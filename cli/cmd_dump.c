@@ -164,8 +164,8 @@ static int carry_ages(const char *prev_path, struct snap *s,
 static int cmd_dump_exec(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "format", required_argument, NULL, 'f' },
-		{ "all", no_argument, NULL, 'a' },
+		OPT_FORMAT_LONGOPT,
+		OPT_ALL_LONGOPT,
 		{ "output", required_argument, NULL, 'o' },
 		{ "stats", no_argument, NULL, 's' },
 		{ "previous", required_argument, NULL, OPT_DUMP_PREVIOUS },
@@ -174,7 +174,7 @@ static int cmd_dump_exec(int argc, char **argv)
 	};
 	const struct cmd_entry *cmd = &cmd_dump_entry;
 	struct capture_opts co;
-	const char *output = NULL, *previous = NULL;
+	const char *output = NULL, *previous = NULL, *exe;
 	unsigned int flags = 0;
 	static const char *const formats[] = {
 		"go", "json", "go1", "pprof", "openmetrics", NULL,
@@ -182,22 +182,19 @@ static int cmd_dump_exec(int argc, char **argv)
 	enum { GO, JSON, GO1, PPROF, OPENMETRICS };
 	int c, r, stats = 0, format = GO, status = EXIT_OK;
 	struct snap *snap = NULL;
+	struct opt_shared sh;
 	struct atomicfile *af;
 	struct strbuf out;
 	struct err e;
 
 	capture_opts_init(&co);
+	sh = (struct opt_shared){ .co = &co, .formats = formats,
+				  .format = &format, .flags = &flags,
+				  .all_flag = FMT_GO_ALL };
 	opt_begin();
-	while ((c = opt_next(argc, argv, "f:ao:sh", longopts)) != -1) {
+	while ((c = opt_next_shared(cmd, argc, argv, "f:ao:sh", longopts,
+				    &sh)) != -1) {
 		switch (c) {
-		case 'f':
-			r = opt_choice(cmd, "format", optarg, formats, &format);
-			if (r)
-				return r;
-			break;
-		case 'a':
-			flags |= FMT_GO_ALL;
-			break;
 		case 'o':
 			output = optarg;
 			break;
@@ -207,26 +204,16 @@ static int cmd_dump_exec(int argc, char **argv)
 		case OPT_DUMP_PREVIOUS:
 			previous = optarg;
 			break;
-		case OPT_CAPTURE_FULL_STOP:
-		case OPT_CAPTURE_MAX_MEMORY:
-			r = opt_capture(cmd, c, optarg, &co);
-			if (r)
-				return r;
-			break;
-		default:
-			return opt_other(cmd, c, argv);
 		}
 	}
-	if (argc - optind != 1 && argc - optind != 2)
-		return cmd_usage_error(cmd, "expected one PID or FILE, or a "
-				       "CORE and its EXE");
+	r = opt_target_exe(cmd, &sh, argc, argv, "PID or FILE", &exe);
+	if (r != OPT_PARSED)
+		return r;
 	err_init(&e);
 	/* Only JSON shows the native threads view: the other formats do
 	 * not pay for it. */
 	co.native = format == JSON;
-	if (cmd_load_snapshot_exe(argv[optind],
-				  argc - optind == 2 ? argv[optind + 1] : NULL,
-				  &co, &snap))
+	if (cmd_load_snapshot_exe(argv[optind], exe, &co, &snap))
 		return EXIT_RUNTIME;
 	if (previous) {
 		status = carry_ages(previous, snap, &co);

@@ -54,12 +54,12 @@ const struct cmd_entry cmd_groups_entry = {
 static int cmd_groups_exec(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "level", required_argument, NULL, 'l' },
+		OPT_LEVEL_LONGOPT,
 		{ "sort", required_argument, NULL, 'S' },
-		{ "format", required_argument, NULL, 'f' },
+		OPT_FORMAT_LONGOPT,
 		{ "by", required_argument, NULL, OPT_GROUPS_BY },
-		{ "all", no_argument, NULL, 'a' },
-		{ "rules", required_argument, NULL, 'r' },
+		OPT_ALL_LONGOPT,
+		OPT_RULES_LONGOPT,
 		OPT_CAPTURE_LONGOPTS,
 		OPT_END,
 	};
@@ -67,27 +67,27 @@ static int cmd_groups_exec(int argc, char **argv)
 	struct capture_opts co;
 	enum group_level level = GROUP_LINES;
 	enum group_sort sort = GROUP_SORT_COUNT;
-	const char *rules_path = NULL;
-	struct rules *rules = NULL;
+	const char *rules_path = NULL, *exe;
+	struct rules *rules;
 	unsigned int flags = 0;
 	static const char *const formats[] = { "text", "json", NULL };
 	static const char *const sorts[] = { "count", "wait", NULL };
 	static const char *const bys[] = { "stack", "object", NULL };
 	int c, r, json = 0, sort_key = 0, status, by_object = 0;
+	struct opt_shared sh;
 	struct grouping gr;
 	struct snap *snap;
 	struct strbuf out;
-	struct err e;
 
 	capture_opts_init(&co);
+	sh = (struct opt_shared){ .co = &co, .level = &level,
+				  .rules_path = &rules_path,
+				  .formats = formats, .format = &json,
+				  .flags = &flags, .all_flag = GROUP_SYSTEM };
 	opt_begin();
-	while ((c = opt_next(argc, argv, "l:S:f:ar:h", longopts)) != -1) {
+	while ((c = opt_next_shared(cmd, argc, argv, "l:S:f:ar:h", longopts,
+				    &sh)) != -1) {
 		switch (c) {
-		case 'l':
-			r = opt_level(cmd, optarg, &level);
-			if (r)
-				return r;
-			break;
 		case 'S':
 			r = opt_choice(cmd, "sort key", optarg, sorts,
 				       &sort_key);
@@ -95,67 +95,38 @@ static int cmd_groups_exec(int argc, char **argv)
 				return r;
 			sort = sort_key ? GROUP_SORT_WAIT : GROUP_SORT_COUNT;
 			break;
-		case 'f':
-			r = opt_choice(cmd, "format", optarg, formats, &json);
-			if (r)
-				return r;
-			break;
 		case OPT_GROUPS_BY:
 			r = opt_choice(cmd, "grouping", optarg, bys, &by_object);
 			if (r)
 				return r;
 			break;
-		case 'a':
-			flags |= GROUP_SYSTEM;
-			break;
-		case 'r':
-			rules_path = optarg;
-			break;
-		case OPT_CAPTURE_FULL_STOP:
-		case OPT_CAPTURE_MAX_MEMORY:
-			r = opt_capture(cmd, c, optarg, &co);
-			if (r)
-				return r;
-			break;
-		default:
-			return opt_other(cmd, c, argv);
 		}
 	}
-	if (argc - optind != 1 && argc - optind != 2)
-		return cmd_usage_error(cmd, "expected one PID or FILE, or a "
-				       "CORE and its EXE");
-	err_init(&e);
-	if (rules_path && rules_load(rules_path, &rules, &e) < 0) {
-		error_msg("%s", e.msg);
-		return EXIT_RUNTIME;
-	}
-	status = cmd_load_snapshot_exe(argv[optind],
-				       argc - optind == 2 ? argv[optind + 1]
-							  : NULL, &co, &snap);
+	r = opt_target_exe(cmd, &sh, argc, argv, "PID or FILE", &exe);
+	if (r != OPT_PARSED)
+		return r;
+	status = cmd_load_rules(rules_path, &rules);
+	if (status)
+		return status;
+	status = cmd_load_snapshot_exe(argv[optind], exe, &co, &snap);
 	if (status) {
 		rules_free(rules);
 		return status;
 	}
+	strbuf_init(&out);
 	if (by_object) {
-		strbuf_init(&out);
 		blocked_fmt_objects(snap, (flags & GROUP_SYSTEM) != 0, json,
 				    &out);
-		fwrite(out.buf, 1, out.len, stdout);
-		strbuf_release(&out);
-		snap_free(snap);
-		rules_free(rules);
-		return EXIT_OK;
+	} else {
+		group_snap(snap, level, flags, rules, &gr);
+		group_sort(&gr, sort);
+		if (json)
+			group_fmt_json(&gr, &out);
+		else
+			group_fmt_text(&gr, &out);
+		grouping_release(&gr);
 	}
-	group_snap(snap, level, flags, rules, &gr);
-	group_sort(&gr, sort);
-	strbuf_init(&out);
-	if (json)
-		group_fmt_json(&gr, &out);
-	else
-		group_fmt_text(&gr, &out);
-	fwrite(out.buf, 1, out.len, stdout);
-	strbuf_release(&out);
-	grouping_release(&gr);
+	cmd_write_out(&out);
 	snap_free(snap);
 	rules_free(rules);
 	return EXIT_OK;

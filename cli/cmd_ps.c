@@ -34,7 +34,7 @@ const struct cmd_entry cmd_ps_entry = {
 static int cmd_ps_exec(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "all", no_argument, NULL, 'a' },
+		OPT_ALL_LONGOPT,
 		OPT_END,
 	};
 	const struct cmd_entry *cmd = &cmd_ps_entry;
@@ -67,8 +67,7 @@ static int cmd_ps_exec(int argc, char **argv)
 		strbuf_addf(&out, "(%zu process%s could not be read: run as "
 			    "their owner or as root)\n", unreadable,
 			    unreadable == 1 ? "" : "es");
-	fwrite(out.buf, 1, out.len, stdout);
-	strbuf_release(&out);
+	cmd_write_out(&out);
 	goprocs_free(p, n);
 	return EXIT_OK;
 }

@@ -125,10 +125,10 @@ static int print_once(char **targets, size_t n, const char *exe,
 static int cmd_top_exec(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "interval", required_argument, NULL, 'i' },
+		OPT_INTERVAL_LONGOPT,
 		{ "once", no_argument, NULL, '1' },
 		{ "baseline", required_argument, NULL, 'b' },
-		{ "level", required_argument, NULL, 'l' },
+		OPT_LEVEL_LONGOPT,
 		{ "ascii", no_argument, NULL, 'A' },
 		{ "no-color", no_argument, NULL, 'C' },
 		{ "source-root", required_argument, NULL, 'R' },
@@ -139,8 +139,9 @@ static int cmd_top_exec(int argc, char **argv)
 	const struct cmd_entry *cmd = &cmd_top_entry;
 	struct capture_opts co;
 	struct tui_opts o;
+	struct opt_shared sh;
 	const char *rules_path = NULL;
-	struct rules *rules = NULL;
+	struct rules *rules;
 	struct err e;
 	int c, sig, r;
 	size_t i, n;
@@ -151,27 +152,20 @@ static int cmd_top_exec(int argc, char **argv)
 	o.interval_ns = TUI_DEFAULT_INTERVAL_NS;
 	leak_cfg_init(&o.leak);
 	capture_opts_init(&co);
+	sh = (struct opt_shared){ .co = &co, .level = &o.level,
+				  .leak = &o.leak, .rules_path = &rules_path,
+				  .interval_ns = &o.interval_ns };
 	opt_begin();
 	/* 'A' and 'R' have no short form: --ascii, --source-root. */
-	while ((c = opt_next(argc, argv, "i:1b:l:Ch" OPT_LEAK_SHORTOPTS,
-			     longopts)) != -1) {
+	while ((c = opt_next_shared(cmd, argc, argv,
+				    "i:1b:l:Ch" OPT_LEAK_SHORTOPTS, longopts,
+				    &sh)) != -1) {
 		switch (c) {
-		case 'i':
-			r = opt_duration(cmd, "interval", optarg,
-					 &o.interval_ns);
-			if (r)
-				return r;
-			break;
 		case '1':
 			o.once = 1;
 			break;
 		case 'b':
 			o.baseline = optarg;
-			break;
-		case 'l':
-			r = opt_level(cmd, optarg, &o.level);
-			if (r)
-				return r;
 			break;
 		case 'A':
 			o.ascii = 1;
@@ -182,24 +176,10 @@ static int cmd_top_exec(int argc, char **argv)
 		case 'R':
 			o.source_root = optarg;
 			break;
-		case 'k':
-		case 't':
-		case 'r':
-		case OPT_LEAK_NOISE:
-			r = opt_leak(cmd, c, optarg, &o.leak, &rules_path);
-			if (r)
-				return r;
-			break;
-		case OPT_CAPTURE_FULL_STOP:
-		case OPT_CAPTURE_MAX_MEMORY:
-			r = opt_capture(cmd, c, optarg, &co);
-			if (r)
-				return r;
-			break;
-		default:
-			return opt_other(cmd, c, argv);
 		}
 	}
+	if (sh.end != OPT_PARSED)
+		return sh.end;
 	n = (size_t)(argc - optind);
 	if (!n)
 		return cmd_usage_error(cmd, "expected a PID or snapshot files");
@@ -218,11 +198,9 @@ static int cmd_top_exec(int argc, char **argv)
 		o.exe = argv[optind + 1];
 		n = 1;
 	}
-	err_init(&e);
-	if (rules_path && rules_load(rules_path, &rules, &e) < 0) {
-		error_msg("%s", e.msg);
-		return EXIT_RUNTIME;
-	}
+	r = cmd_load_rules(rules_path, &rules);
+	if (r)
+		return r;
 	if (!isatty(STDOUT_FILENO) || !isatty(STDIN_FILENO)) {
 		r = print_once(argv + optind, n, o.exe, o.level, &co, rules);
 		rules_free(rules);
@@ -234,6 +212,7 @@ static int cmd_top_exec(int argc, char **argv)
 	}
 	o.rules = rules;
 	o.capture = &co;
+	err_init(&e);
 	r = tui_run(&o, &sig, &e);
 	rules_free(rules);
 	if (r < 0) {

@@ -22,11 +22,8 @@
 #include "lib/xmalloc.h"
 #include "lib/banned.h"
 
-static volatile sig_atomic_t interrupted;
 
 static int cmd_watch_exec(int argc, char **argv);
-static void on_signal(int sig);
-static void sleep_ns(uint64_t ns);
 static int take_retrying(struct capture *cap, struct snap **s,
 			 struct err *e);
 static int write_file(const char *path, const struct strbuf *sb);
@@ -66,23 +63,6 @@ const struct cmd_entry cmd_watch_entry = {
 	.exec = cmd_watch_exec,
 };
 
-static void on_signal(int sig)
-{
-	(void)sig;
-	interrupted = 1;
-}
-
-static void sleep_ns(uint64_t ns)
-{
-	struct timespec ts;
-
-	ts.tv_sec = (time_t)(ns / 1000000000);
-	ts.tv_nsec = (long)(ns % 1000000000);
-	/* A signal ends the sleep; the loop then checks the flag. */
-	while (!interrupted && nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
-}
-
 /* Attempts at a snapshot while another tracer holds the process. */
 #define BUSY_TRIES 6
 #define BUSY_FIRST_WAIT_NS 50000000ull	/* then doubled: 1.55 s in all */
@@ -99,14 +79,14 @@ static int take_retrying(struct capture *cap, struct snap **s,
 
 	for (tries = 1;; tries++) {
 		r = capture_take(cap, s, e);
-		if (r != -EBUSY || interrupted)
+		if (r != -EBUSY || cmd_interrupted)
 			return r;
 		if (tries == BUSY_TRIES)
 			return err_prefix(e, "snapshot skipped after %d "
 					  "attempts in %.1f s", tries,
 					  (double)(wait - BUSY_FIRST_WAIT_NS) /
 						  1e9);
-		sleep_ns(wait);
+		cmd_sleep_ns(wait);
 		wait *= 2;
 	}
 }
@@ -154,27 +134,27 @@ static int write_textfile(const char *dir, pid_t pid, struct watch *w,
 static int cmd_watch_exec(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "interval", required_argument, NULL, 'i' },
+		OPT_INTERVAL_LONGOPT,
 		{ "count", required_argument, NULL, 'n' },
 		OPT_LEAK_LONGOPTS,
 		{ "textfile", required_argument, NULL, 'T' },
-		{ "level", required_argument, NULL, 'l' },
-		{ "format", required_argument, NULL, 'f' },
+		OPT_LEVEL_LONGOPT,
+		OPT_FORMAT_LONGOPT,
 		{ "output", required_argument, NULL, 'o' },
 		OPT_CAPTURE_LONGOPTS,
 		OPT_END,
 	};
 	const struct cmd_entry *cmd = &cmd_watch_entry;
 	struct capture_opts co;
-	enum watch_format fmt = WATCH_TEXT;
+	enum watch_format fmt;
 	struct watch_cfg cfg;
+	struct opt_shared sh;
 	const char *rules_path = NULL, *output = NULL, *textfile = NULL;
 	char *process = NULL;
-	struct rules *rules = NULL;
+	struct rules *rules;
 	struct capture *cap = NULL;
 	struct watch *w = NULL;
 	struct watch_verdict v;
-	struct sigaction sa, old_int, old_term;
 	uint64_t interval = 1000000000ull;
 	size_t count = 0, n;
 	static const char *const formats[] = {
@@ -183,7 +163,7 @@ static int cmd_watch_exec(int argc, char **argv)
 	static const enum watch_format format_of[] = {
 		WATCH_TEXT, WATCH_JSON, WATCH_OPENMETRICS,
 	};
-	int c, r, k, status = EXIT_OK;
+	int c, r, k = 0, status = EXIT_OK;
 	struct strbuf out, metrics;
 	struct err e;
 	char *mod;
@@ -193,50 +173,33 @@ static int cmd_watch_exec(int argc, char **argv)
 	cfg.level = GROUP_LINES;
 	leak_cfg_init(&cfg.leak);
 	capture_opts_init(&co);
+	sh = (struct opt_shared){ .co = &co, .level = &cfg.level,
+				  .leak = &cfg.leak, .rules_path = &rules_path,
+				  .formats = formats, .format = &k,
+				  .interval_ns = &interval };
 	opt_begin();
-	while ((c = opt_next(argc, argv, "i:n:" OPT_LEAK_SHORTOPTS "l:f:o:h",
-			     longopts)) != -1) {
+	while ((c = opt_next_shared(cmd, argc, argv,
+				    "i:n:" OPT_LEAK_SHORTOPTS "l:f:o:h",
+				    longopts, &sh)) != -1) {
 		r = 0;
 		switch (c) {
-		case 'i':
-			r = opt_duration(cmd, "interval", optarg, &interval);
-			break;
 		case 'n':
 			r = opt_count(cmd, "count", optarg, 1, 1000000000,
 				      &count);
 			break;
-		case 'k':
-		case 't':
-		case 'r':
-		case OPT_LEAK_NOISE:
-			r = opt_leak(cmd, c, optarg, &cfg.leak, &rules_path);
-			break;
 		case 'T':
 			textfile = optarg;
-			break;
-		case 'l':
-			r = opt_level(cmd, optarg, &cfg.level);
-			break;
-		case 'f':
-			r = opt_choice(cmd, "format", optarg, formats, &k);
-			if (!r)
-				fmt = format_of[k];
 			break;
 		case 'o':
 			output = optarg;
 			break;
-		case OPT_CAPTURE_FULL_STOP:
-		case OPT_CAPTURE_MAX_MEMORY:
-			r = opt_capture(cmd, c, optarg, &co);
-			if (r)
-				return r;
-			break;
-		default:
-			return opt_other(cmd, c, argv);
 		}
 		if (r)
 			return r;
 	}
+	if (sh.end != OPT_PARSED)
+		return sh.end;
+	fmt = format_of[k];
 	r = opt_pid(cmd, argc, argv, &pid);
 	if (r)
 		return r;
@@ -252,12 +215,11 @@ static int cmd_watch_exec(int argc, char **argv)
 			return EXIT_RUNTIME;
 		}
 	}
-	err_init(&e);
-	if (rules_path && rules_load(rules_path, &rules, &e) < 0) {
-		error_msg("%s", e.msg);
-		return EXIT_RUNTIME;
-	}
+	r = cmd_load_rules(rules_path, &rules);
+	if (r)
+		return r;
 	cfg.rules = rules;
+	err_init(&e);
 	if (capture_open(pid, &cap, &e) < 0) {
 		error_msg("%s", e.msg);
 		rules_free(rules);
@@ -272,26 +234,21 @@ static int cmd_watch_exec(int argc, char **argv)
 			  "leak; see --window", count);
 	mod = load_main_module(pid);
 	w = watch_new(&cfg);
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sa.sa_flags = SA_RESTART;
-	sigaction(SIGINT, &sa, &old_int);
-	sigaction(SIGTERM, &sa, &old_term);
+	cmd_catch_interrupts();
 	strbuf_init(&out);
 	strbuf_init(&metrics);
-	for (n = 0; !interrupted && (!count || n < count); n++) {
+	for (n = 0; !cmd_interrupted && (!count || n < count); n++) {
 		struct watch_sample sample;
 		struct snap *s;
 
 		if (n)
-			sleep_ns(interval);
-		if (interrupted)
+			cmd_sleep_ns(interval);
+		if (cmd_interrupted)
 			break;
 		strbuf_reset(&metrics);
 		r = take_retrying(cap, &s, &e);
 		if (r < 0) {
-			if (interrupted)	/* Ctrl-C during the copy */
+			if (cmd_interrupted)	/* Ctrl-C during the copy */
 				break;
 			error_msg("%s", e.msg);
 			watch_capture_failed(w);
@@ -372,8 +329,7 @@ static int cmd_watch_exec(int argc, char **argv)
 							     : EXIT_OK;
 		watch_verdict_release(&v);
 	}
-	sigaction(SIGINT, &old_int, NULL);
-	sigaction(SIGTERM, &old_term, NULL);
+	cmd_release_interrupts();
 	strbuf_release(&out);
 	strbuf_release(&metrics);
 	watch_free(w);

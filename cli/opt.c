@@ -9,6 +9,15 @@
 #include "lib/strbuf.h"
 #include "lib/banned.h"
 
+static int opt_level(const struct cmd_entry *cmd, const char *arg,
+		     enum group_level *out);
+static int opt_leak(const struct cmd_entry *cmd, int c, const char *arg,
+		    struct leak_cfg *lc);
+static int opt_capture(const struct cmd_entry *cmd, int c, const char *arg,
+		       struct capture_opts *co);
+static int opt_take(const struct cmd_entry *cmd, int c, char **argv,
+		    struct opt_shared *sh);
+
 void opt_begin(void)
 {
 	/* 0, not 1: glibc then also forgets its permutation state. */
@@ -64,8 +73,9 @@ int opt_choice(const struct cmd_entry *cmd, const char *what,
 	return r;
 }
 
-int opt_level(const struct cmd_entry *cmd, const char *arg,
-	      enum group_level *out)
+/* --level: exact, lines or functions. */
+static int opt_level(const struct cmd_entry *cmd, const char *arg,
+		     enum group_level *out)
 {
 	if (group_level_parse(arg, out) < 0)
 		return cmd_usage_error(cmd, "unknown level '%s' (exact, lines, "
@@ -107,6 +117,18 @@ int opt_pid(const struct cmd_entry *cmd, int argc, char **argv,
 	return 0;
 }
 
+int opt_target_exe(const struct cmd_entry *cmd, const struct opt_shared *sh,
+		   int argc, char **argv, const char *what, const char **exe)
+{
+	if (sh->end != OPT_PARSED)
+		return sh->end;
+	if (argc - optind != 1 && argc - optind != 2)
+		return cmd_usage_error(cmd, "expected one %s, or a CORE and "
+				       "its EXE", what);
+	*exe = argc - optind == 2 ? argv[optind + 1] : NULL;
+	return OPT_PARSED;
+}
+
 int opt_no_args(const struct cmd_entry *cmd, int argc, char **argv)
 {
 	if (optind < argc)
@@ -115,8 +137,9 @@ int opt_no_args(const struct cmd_entry *cmd, int argc, char **argv)
 	return 0;
 }
 
-int opt_leak(const struct cmd_entry *cmd, int c, const char *arg,
-	     struct leak_cfg *lc, const char **rules_path)
+/* Handles option c, one of -k, -t and --noise: fills lc. */
+static int opt_leak(const struct cmd_entry *cmd, int c, const char *arg,
+		    struct leak_cfg *lc)
 {
 	uint64_t ns;
 	int r;
@@ -136,15 +159,13 @@ int opt_leak(const struct cmd_entry *cmd, int c, const char *arg,
 	case OPT_LEAK_NOISE:
 		return opt_count(cmd, "noise margin", arg, 0, 1000000000,
 				 &lc->noise);
-	case 'r':
-		*rules_path = arg;
-		return 0;
 	}
 	return cmd_usage_error(cmd, "unknown option");
 }
 
-int opt_capture(const struct cmd_entry *cmd, int c, const char *arg,
-		struct capture_opts *co)
+/* Handles option c, one of OPT_CAPTURE_LONGOPTS: fills co. */
+static int opt_capture(const struct cmd_entry *cmd, int c, const char *arg,
+		       struct capture_opts *co)
 {
 	struct err e;
 	uint64_t v;
@@ -159,4 +180,62 @@ int opt_capture(const struct cmd_entry *cmd, int c, const char *arg,
 				       "of at least 1M, e.g. 512M or 4G)", arg);
 	co->max_memory = (size_t)v;
 	return 0;
+}
+
+/* The option taken as opt_take() returns it: the command goes on. */
+#define OPT_TAKEN (-2)
+/* Not an option of struct opt_shared: the command's own. */
+#define OPT_OWN (-3)
+
+/*
+ * Option c: OPT_TAKEN when sh had a place for it, OPT_OWN when it is the
+ * command's, or the status that ends the parse (help, a usage error).
+ */
+static int opt_take(const struct cmd_entry *cmd, int c, char **argv,
+		    struct opt_shared *sh)
+{
+	int r = 0;
+
+	if (c == 'h' || c == '?' || c == ':')
+		return opt_other(cmd, c, argv);
+	if (sh->leak && (c == 'k' || c == 't' || c == 'r' ||
+			 c == OPT_LEAK_NOISE))
+		sh->leak_given = 1;
+	if (sh->co && (c == OPT_CAPTURE_FULL_STOP ||
+		       c == OPT_CAPTURE_MAX_MEMORY))
+		r = opt_capture(cmd, c, optarg, sh->co);
+	else if (sh->level && c == 'l')
+		r = opt_level(cmd, optarg, sh->level);
+	else if (sh->rules_path && c == 'r')
+		*sh->rules_path = optarg;
+	else if (sh->leak && (c == 'k' || c == 't' || c == OPT_LEAK_NOISE))
+		r = opt_leak(cmd, c, optarg, sh->leak);
+	else if (sh->formats && c == 'f')
+		r = opt_choice(cmd, "format", optarg, sh->formats, sh->format);
+	else if (sh->flags && c == 'a')
+		*sh->flags |= sh->all_flag;
+	else if (sh->interval_ns && c == 'i')
+		r = opt_duration(cmd, "interval", optarg, sh->interval_ns);
+	else
+		return OPT_OWN;
+	return r ? r : OPT_TAKEN;
+}
+
+int opt_next_shared(const struct cmd_entry *cmd, int argc, char **argv,
+		    const char *shortopts, const struct option *longopts,
+		    struct opt_shared *sh)
+{
+	int c, r;
+
+	sh->end = OPT_PARSED;
+	while ((c = opt_next(argc, argv, shortopts, longopts)) != -1) {
+		r = opt_take(cmd, c, argv, sh);
+		if (r == OPT_OWN)
+			return c;
+		if (r != OPT_TAKEN) {
+			sh->end = r;
+			return -1;
+		}
+	}
+	return -1;
 }

@@ -2,8 +2,10 @@
  * Option parsing shared by the commands: getopt_long with GNU argument
  * permutation (options may come before or after the PID or files), and
  * the checks of named choices, levels, durations and counts.  Each
- * helper returns 0, or prints a usage error and returns EXIT_USAGE, so
- * that a command writes "if ((r = opt_...)) return r;".
+ * check returns 0, or prints a usage error and returns EXIT_USAGE, so
+ * that a command writes "if ((r = opt_...)) return r;".  The options
+ * several commands share are parsed by opt_next_shared() (below), which
+ * hands a command only its own.
  *
  * Short options mean one thing in every command:
  *   -a --all  -b --baseline  -C --no-color  -d --debug-dir  -f --format
@@ -63,10 +65,6 @@ int opt_no_args(const struct cmd_entry *cmd, int argc, char **argv);
 int opt_choice(const struct cmd_entry *cmd, const char *what,
 	       const char *arg, const char *const *names, int *out);
 
-/* --level: exact, lines or functions. */
-int opt_level(const struct cmd_entry *cmd, const char *arg,
-	      enum group_level *out);
-
 /* A duration (lib/parse.h: 10ms to 24h) in nanoseconds. */
 int opt_duration(const struct cmd_entry *cmd, const char *what,
 		 const char *arg, uint64_t *ns);
@@ -83,13 +81,24 @@ int opt_count(const struct cmd_entry *cmd, const char *what,
 int opt_pid(const struct cmd_entry *cmd, int argc, char **argv,
 	    pid_t *pid);
 
+/*
+ * The long names of the options of struct opt_shared, for the tables of
+ * the commands that take them (a short option means one thing in every
+ * command).
+ */
+#define OPT_FORMAT_LONGOPT { "format", required_argument, NULL, 'f' }
+#define OPT_ALL_LONGOPT { "all", no_argument, NULL, 'a' }
+#define OPT_LEVEL_LONGOPT { "level", required_argument, NULL, 'l' }
+#define OPT_INTERVAL_LONGOPT { "interval", required_argument, NULL, 'i' }
+#define OPT_RULES_LONGOPT { "rules", required_argument, NULL, 'r' }
+
 /* The leak rule's options, shared by watch, top and diff (short: k t r). */
 #define OPT_LEAK_NOISE 0x100	/* --noise has no short form */
 #define OPT_LEAK_LONGOPTS                                                     \
 	{ "window", required_argument, NULL, 'k' },                           \
 	{ "tolerance", required_argument, NULL, 't' },                        \
 	{ "noise", required_argument, NULL, OPT_LEAK_NOISE },                 \
-	{ "rules", required_argument, NULL, 'r' }
+	OPT_RULES_LONGOPT
 #define OPT_LEAK_SHORTOPTS "k:t:r:"
 #define OPT_LEAK_HELP                                                         \
 	"  -k, --window=DUR     the history the leak rule judges (default\n"   \
@@ -99,14 +108,6 @@ int opt_pid(const struct cmd_entry *cmd, int argc, char **argv,
 	"      --noise=M        ... and never fell by more than M (default\n"  \
 	"                       3); see LEAK RULE in goscope(1)\n"             \
 	"  -r, --rules=FILE     ignore rules (top, any, created-by, label)\n"
-
-struct leak_cfg;
-/*
- * Handles option c, one of OPT_LEAK_LONGOPTS: fills lc, or *rules_path
- * for --rules.
- */
-int opt_leak(const struct cmd_entry *cmd, int c, const char *arg,
-	     struct leak_cfg *lc, const char **rules_path);
 
 /* How a PID is captured, shared by dump, groups, diff, watch and top. */
 #define OPT_CAPTURE_FULL_STOP 0x110	/* no short forms */
@@ -121,8 +122,52 @@ int opt_leak(const struct cmd_entry *cmd, int c, const char *arg,
 	"                    with K, M, G; default: half of MemAvailable)\n"
 
 struct capture_opts;
-/* Handles option c, one of OPT_CAPTURE_LONGOPTS: fills co. */
-int opt_capture(const struct cmd_entry *cmd, int c, const char *arg,
-		struct capture_opts *co);
+struct leak_cfg;
+/*
+ * Where the options that several commands share go; a command starts
+ * from all zeros.  A NULL member: the command does not take that option
+ * (it is not in its tables).
+ */
+struct opt_shared {
+	struct capture_opts *co;	/* OPT_CAPTURE_LONGOPTS */
+	enum group_level *level;	/* -l, --level: exact, lines, functions */
+	struct leak_cfg *leak;		/* -k, -t, --noise (OPT_LEAK_LONGOPTS) */
+	const char **rules_path;	/* -r, --rules: the file's name */
+	const char *const *formats;	/* -f, --format: the NULL-terminated
+					 * names, and the index of the one
+					 * given in *format */
+	int *format;
+	unsigned int *flags;		/* -a, --all: all_flag set in *flags */
+	unsigned int all_flag;
+	uint64_t *interval_ns;		/* -i, --interval: a duration */
+	int leak_given;			/* out: any of -k, -t, -r, --noise */
+	int end;			/* out: see opt_next_shared() */
+};
+
+/* opt_next_shared() parsed every option: the command goes on. */
+#define OPT_PARSED (-1)
+
+/*
+ * opt_next() for a command with options of struct opt_shared: takes
+ * those that sh has a place for and returns the next option the command
+ * handles itself, or -1.  At -1, sh->end is OPT_PARSED after the last
+ * option; after -h (help printed: EXIT_OK), an unknown option or a bad
+ * argument (EXIT_USAGE, reported) it is the status the command returns.
+ */
+int opt_next_shared(const struct cmd_entry *cmd, int argc, char **argv,
+		    const char *shortopts, const struct option *longopts,
+		    struct opt_shared *sh);
+
+/*
+ * After opt_next_shared() returned -1: when the options ended the parse
+ * (help, a usage error), returns sh->end.  Else checks the arguments
+ * left of a command that reads a PID, a file or a core: one, or a CORE
+ * and its EXE.  Stores EXE (or NULL) in *exe and returns OPT_PARSED, or
+ * reports "expected one WHAT, or a CORE and its EXE" and returns
+ * EXIT_USAGE.  The target is argv[optind]; the command returns any
+ * value but OPT_PARSED.
+ */
+int opt_target_exe(const struct cmd_entry *cmd, const struct opt_shared *sh,
+		   int argc, char **argv, const char *what, const char **exe);
 
 #endif

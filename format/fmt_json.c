@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "format/fmt_json.h"
+#include "snapshot/blocked.h"
 #include "lib/compiler.h"
 #include "lib/hashmap.h"
 #include "lib/intern.h"
@@ -523,27 +524,11 @@ static void capture_stops_json(json_t *o, const struct snap *s)
 			    json_integer((json_int_t)s->nchanged));
 }
 
-/* A count that may be unknown (-1): null then. */
-static json_t *opt_int(int64_t v)
-{
-	return v >= 0 ? json_integer((json_int_t)v) : json_null();
-}
-
 static json_t *object_json(const struct snap_object *ob)
 {
 	json_t *o = json_object();
 
-	json_object_set_new(o, "kind",
-			    json_string(snap_object_kind_name(ob->kind)));
-	json_object_set_new(o, "addr", hex(ob->addr));
-	json_object_set_new(o, "type", jstr(ob->type));
-	json_object_set_new(o, "symbol", jstr(ob->symbol));
-	json_object_set_new(o, "len", opt_int(ob->len));
-	json_object_set_new(o, "cap", opt_int(ob->cap));
-	json_object_set_new(o, "closed", json_boolean(ob->closed));
-	json_object_set_new(o, "receivers", opt_int(ob->receivers));
-	json_object_set_new(o, "senders", opt_int(ob->senders));
-	json_object_set_new(o, "fd", opt_int(ob->fd));
+	blocked_object_json(o, ob);
 	return o;
 }
 

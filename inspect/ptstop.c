@@ -141,6 +141,7 @@ static int read_regs(pid_t tid, struct ptstop_regs *r);
 static void new_thread(struct ptstop_impl *si, pid_t tid, int interrupt);
 static void release_foreign(struct ptstop_impl *si, pid_t tid);
 static int on_stop_status(struct ptstop_impl *si, size_t i, int st);
+static int check_due(uint64_t *t, uint64_t *next_check);
 static int collect_all(struct ptstop_impl *si, uint64_t deadline);
 static void release_all(struct ptstop_impl *si, size_t *nstuck,
 			pid_t *stuck_tid, size_t *ngone);
@@ -694,6 +695,19 @@ static int on_stop_status(struct ptstop_impl *si, size_t i, int st)
 }
 
 /*
+ * Sets *t to the time now; returns 1, and plans the next check, when it
+ * is time to look for threads that died (every DEAD_CHECK_NS).
+ */
+static int check_due(uint64_t *t, uint64_t *next_check)
+{
+	*t = now_ns();
+	if (*t < *next_check)
+		return 0;
+	*next_check = *t + DEAD_CHECK_NS;
+	return 1;
+}
+
+/*
  * Collects the stop of every waiting thread, sweeping them all.  A thread
  * not stopped by the deadline (and waited for at least MIN_WAIT_NS) gets
  * ETIMEDOUT; a dead one that cannot be reaped yet (a group leader) gets
@@ -710,10 +724,7 @@ static int collect_all(struct ptstop_impl *si, uint64_t deadline)
 	for (;;) {
 		pending = 0;
 		progress = 0;
-		t = now_ns();
-		check = t >= next_check;
-		if (check)
-			next_check = t + DEAD_CHECK_NS;
+		check = check_due(&t, &next_check);
 		/* on_stop_status may append threads: re-read nthreads. */
 		for (i = 0; i < si->pub.nthreads; i++) {
 			if (!si->thr[i].waiting)
@@ -784,10 +795,7 @@ static void release_all(struct ptstop_impl *si, size_t *nstuck,
 		pending = 0;
 		ndead = 0;
 		progress = 0;
-		t = now_ns();
-		check = t >= next_check;
-		if (check)
-			next_check = t + DEAD_CHECK_NS;
+		check = check_due(&t, &next_check);
 		for (i = 0; i < si->pub.nthreads; i++) {
 			if (!si->thr[i].seized)
 				continue;

@@ -13,6 +13,8 @@
 #include "lib/banned.h"
 
 static ssize_t read_small(const char *path, char *buf, size_t size);
+static ssize_t read_task(pid_t pid, pid_t tid, const char *name, char *buf,
+			 size_t size);
 static int parse_stat(char *buf, struct taskinfo *ti);
 
 /* Reads at most size - 1 bytes of path and NUL-terminates them. */
@@ -78,19 +80,28 @@ static int parse_stat(char *buf, struct taskinfo *ti)
 	return 0;
 }
 
+/* Reads /proc/PID/task/TID/name as read_small; -ESRCH: no such thread. */
+static ssize_t read_task(pid_t pid, pid_t tid, const char *name, char *buf,
+			 size_t size)
+{
+	char path[64];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/%s", (int)pid,
+		 (int)tid, name);
+	n = read_small(path, buf, size);
+	return n == -ENOENT ? -ESRCH : n;
+}
+
 int taskinfo_read(pid_t pid, pid_t tid, struct taskinfo *ti)
 {
-	char path[64], buf[1024];
+	char buf[1024];
 	ssize_t n;
 
 	memset(ti, 0, sizeof(*ti));
 	ti->tid = tid;
 	ti->cpu = -1;
-	snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", (int)pid,
-		 (int)tid);
-	n = read_small(path, buf, sizeof(buf));
-	if (n == -ENOENT)
-		return -ESRCH;
+	n = read_task(pid, tid, "stat", buf, sizeof(buf));
 	if (n < 0)
 		return (int)n;
 	return parse_stat(buf, ti);
@@ -144,15 +155,11 @@ const struct taskinfo *taskinfo_find(const struct taskinfo *list, size_t n,
 
 int taskinfo_syscall(pid_t pid, pid_t tid, long *nr, uint64_t args[6])
 {
-	char path[64], buf[512], *p, *end;
+	char buf[512], *p, *end;
 	ssize_t n;
 	int i;
 
-	snprintf(path, sizeof(path), "/proc/%d/task/%d/syscall", (int)pid,
-		 (int)tid);
-	n = read_small(path, buf, sizeof(buf));
-	if (n == -ENOENT)
-		return -ESRCH;
+	n = read_task(pid, tid, "syscall", buf, sizeof(buf));
 	if (n < 0)
 		return (int)n;
 	if (!strncmp(buf, "running", 7))

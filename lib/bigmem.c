@@ -8,6 +8,7 @@
 
 #include "lib/bigmem.h"
 #include "lib/xmalloc.h"
+#include "lib/banned.h"
 
 #define HUGE_PAGE ((size_t)2 << 20)
 /* Each block starts with its header; the data follows, aligned to 16. */

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "lib/hashmap.h"
+#include "lib/jstr.h"
 #include "lib/xmalloc.h"
 #include "snapshot/blocked.h"
 #include "lib/banned.h"
@@ -251,13 +252,30 @@ static json_t *opt_count(int64_t v)
 	return v >= 0 ? json_integer((json_int_t)v) : json_null();
 }
 
+void blocked_object_json(json_t *x, const struct snap_object *o)
+{
+	char buf[32];
+
+	snprintf(buf, sizeof(buf), "0x%llx", (unsigned long long)o->addr);
+	json_object_set_new(x, "kind",
+			    json_string(snap_object_kind_name(o->kind)));
+	json_object_set_new(x, "addr", json_string(buf));
+	json_object_set_new(x, "type", jstr(o->type));
+	json_object_set_new(x, "symbol", jstr(o->symbol));
+	json_object_set_new(x, "len", opt_count(o->len));
+	json_object_set_new(x, "cap", opt_count(o->cap));
+	json_object_set_new(x, "closed", json_boolean(o->closed));
+	json_object_set_new(x, "receivers", opt_count(o->receivers));
+	json_object_set_new(x, "senders", opt_count(o->senders));
+	json_object_set_new(x, "fd", opt_count(o->fd));
+}
+
 void blocked_fmt_objects(const struct snap *s, int all, int json,
 			 struct strbuf *out)
 {
 	struct obj_count *c = xcalloc(s->nobjects + 1, sizeof(*c));
 	size_t i, j, n = 0;
 	json_t *root = NULL, *arr = NULL;
-	char buf[32];
 
 	for (i = 0; i < s->nobjects; i++)
 		c[i].obj = i;
@@ -293,23 +311,9 @@ void blocked_fmt_objects(const struct snap *s, int all, int json,
 			continue;
 		}
 		x = json_object();
-		snprintf(buf, sizeof(buf), "0x%llx",
-			 (unsigned long long)o->addr);
 		json_object_set_new(x, "count", json_integer((json_int_t)
 							     c[i].count));
-		json_object_set_new(x, "kind", json_string(
-			snap_object_kind_name(o->kind)));
-		json_object_set_new(x, "addr", json_string(buf));
-		json_object_set_new(x, "type", o->type ? json_string(o->type)
-						       : json_null());
-		json_object_set_new(x, "symbol", o->symbol
-				    ? json_string(o->symbol) : json_null());
-		json_object_set_new(x, "len", opt_count(o->len));
-		json_object_set_new(x, "cap", opt_count(o->cap));
-		json_object_set_new(x, "closed", json_boolean(o->closed));
-		json_object_set_new(x, "receivers", opt_count(o->receivers));
-		json_object_set_new(x, "senders", opt_count(o->senders));
-		json_object_set_new(x, "fd", opt_count(o->fd));
+		blocked_object_json(x, o);
 		json_object_set_new(x, "waiting_recv",
 				    json_integer((json_int_t)c[i].recv));
 		json_object_set_new(x, "waiting_send",

@@ -2,6 +2,7 @@
 #ifndef GOSCOPE_SNAPSHOT_BLOCKED_H
 #define GOSCOPE_SNAPSHOT_BLOCKED_H
 
+#include <jansson.h>
 #include <stdint.h>
 
 #include "goruntime/waitobj.h"
@@ -59,6 +60,12 @@ void blocked_group_str(const struct snap *s, const size_t *idx, size_t n,
  * senders 0"; json: {"schema": "goscope.objects/1", "objects": [...]}.
  * Appends to out.
  */
+/*
+ * Adds the fields of o to the JSON object x: kind, addr ("0x..."), type,
+ * symbol, len, cap, closed, receivers, senders, fd (null when unknown).
+ */
+void blocked_object_json(json_t *x, const struct snap_object *o);
+
 void blocked_fmt_objects(const struct snap *s, int all, int json,
 			 struct strbuf *out);
 

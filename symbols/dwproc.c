@@ -17,6 +17,8 @@
 
 #define MAX_INLINE 64
 #define MAX_REFRESH 4
+/* Frames of at most this many PCs are kept; then the cache starts over. */
+#define MAX_PCS 65536
 #define DEFAULT_DEBUG_PATH ":.debug:/usr/lib/debug"
 
 /* The frames of one PC, found once (dwproc.pcs). */
@@ -43,6 +45,9 @@ struct dwproc {
 typedef int (*find_elf_fn)(Dwfl_Module *, void **, const char *, Dwarf_Addr,
 			  char **, Elf **);
 
+/* Module files libdw was asked to find, by every session (dwproc_opens). */
+static unsigned long nopens;
+
 static struct dwproc *dwproc_alloc(pid_t pid, const char *debug_dirs,
 				   find_elf_fn find_elf);
 static const char *intern_name(struct dwproc *d, const char *name);
@@ -60,6 +65,17 @@ static size_t inline_chain(struct dwproc *d, Dwfl_Module *mod,
 			   struct dwproc_frame *out, size_t max);
 static int pc_cmp(const void *cmpdata, const struct hashmap_entry *a,
 		  const struct hashmap_entry *b, const void *keydata);
+static void forget_pcs(struct dwproc *d);
+static int find_elf_proc(Dwfl_Module *mod, void **userdata,
+			 const char *name, Dwarf_Addr base, char **file,
+			 Elf **elfp);
+static int find_elf_core(Dwfl_Module *mod, void **userdata,
+			 const char *name, Dwarf_Addr base, char **file,
+			 Elf **elfp);
+static int find_debuginfo(Dwfl_Module *mod, void **userdata,
+			  const char *name, Dwarf_Addr base,
+			  const char *file, const char *debuglink,
+			  GElf_Word crc, char **debuginfo_file);
 
 /* Interns the demangled form of name, or name itself. */
 static const char *intern_name(struct dwproc *d, const char *name)
@@ -158,6 +174,34 @@ static int preload_cb(Dwfl_Module *mod, void **userdata, const char *name,
 	return DWARF_CB_OK;
 }
 
+/* libdw's own finders, counted. */
+static int find_elf_proc(Dwfl_Module *mod, void **userdata,
+			 const char *name, Dwarf_Addr base, char **file,
+			 Elf **elfp)
+{
+	__atomic_add_fetch(&nopens, 1, __ATOMIC_RELAXED);
+	return dwfl_linux_proc_find_elf(mod, userdata, name, base, file,
+					elfp);
+}
+
+static int find_elf_core(Dwfl_Module *mod, void **userdata,
+			 const char *name, Dwarf_Addr base, char **file,
+			 Elf **elfp)
+{
+	__atomic_add_fetch(&nopens, 1, __ATOMIC_RELAXED);
+	return dwfl_build_id_find_elf(mod, userdata, name, base, file, elfp);
+}
+
+static int find_debuginfo(Dwfl_Module *mod, void **userdata,
+			  const char *name, Dwarf_Addr base,
+			  const char *file, const char *debuglink,
+			  GElf_Word crc, char **debuginfo_file)
+{
+	__atomic_add_fetch(&nopens, 1, __ATOMIC_RELAXED);
+	return dwfl_standard_find_debuginfo(mod, userdata, name, base, file,
+					    debuglink, crc, debuginfo_file);
+}
+
 /* A session without modules yet; find_elf opens each module's file. */
 static struct dwproc *dwproc_alloc(pid_t pid, const char *debug_dirs,
 				   find_elf_fn find_elf)
@@ -169,7 +213,7 @@ static struct dwproc *dwproc_alloc(pid_t pid, const char *debug_dirs,
 		d->debug_path = xasprintf("%s:%s", DEFAULT_DEBUG_PATH,
 					  debug_dirs);
 	d->cb.find_elf = find_elf;
-	d->cb.find_debuginfo = dwfl_standard_find_debuginfo;
+	d->cb.find_debuginfo = find_debuginfo;
 	d->cb.debuginfo_path = d->debug_path ? &d->debug_path : NULL;
 	intern_init(&d->strs);
 	hashmap_init(&d->pcs, pc_cmp, NULL, 0);
@@ -179,8 +223,7 @@ static struct dwproc *dwproc_alloc(pid_t pid, const char *debug_dirs,
 int dwproc_open(pid_t pid, const char *debug_dirs, struct dwproc **out,
 		struct err *e)
 {
-	struct dwproc *d = dwproc_alloc(pid, debug_dirs,
-					dwfl_linux_proc_find_elf);
+	struct dwproc *d = dwproc_alloc(pid, debug_dirs, find_elf_proc);
 	int r;
 
 	d->dwfl = dwfl_begin(&d->cb);
@@ -213,8 +256,7 @@ int dwproc_open_core(const char *core, int fd, const char *exe, pid_t pid,
 		     const char *debug_dirs, struct dwproc **out,
 		     struct err *e)
 {
-	struct dwproc *d = dwproc_alloc(pid, debug_dirs,
-					dwfl_build_id_find_elf);
+	struct dwproc *d = dwproc_alloc(pid, debug_dirs, find_elf_core);
 	int r;
 
 	elf_version(EV_CURRENT);
@@ -258,6 +300,31 @@ int dwproc_refresh(struct dwproc *d, uint64_t addr)
 	if (report(d, 1) != 0)
 		return 0;
 	return dwfl_addrmodule(d->dwfl, addr) != NULL;
+}
+
+int dwproc_reload(struct dwproc *d, int changed, struct err *e)
+{
+	int r;
+
+	d->nrefresh = 0;
+	if (!changed || d->core_elf)
+		return 0;
+	forget_pcs(d);
+	/* Modules reported again at the same place and name are kept. */
+	r = report(d, 0);
+	if (r > 0)
+		return err_errno(e, r, "cannot read the modules of process %d",
+				 (int)d->pid);
+	if (r < 0)
+		return err_set(e, EINVAL, "cannot read the modules of process "
+			       "%d: %s", (int)d->pid, dwfl_errmsg(-1));
+	preload_vdso(d);
+	return 0;
+}
+
+unsigned long dwproc_opens(void)
+{
+	return __atomic_load_n(&nopens, __ATOMIC_RELAXED);
 }
 
 /*
@@ -398,6 +465,8 @@ size_t dwproc_symbolize(struct dwproc *d, uint64_t pc, int activation,
 	if (he) {
 		ent = container_of(he, struct pc_ent, ent);
 	} else {
+		if (hashmap_count(&d->pcs) >= MAX_PCS)
+			forget_pcs(d);
 		n = lookup(d, pc, activation, buf, MAX_INLINE);
 		ent = xmalloc(sizeof(*ent));
 		hashmap_entry_init(&ent->ent, probe.ent.hash);
@@ -421,11 +490,23 @@ pid_t dwproc_pid(const struct dwproc *d)
 	return d->pid;
 }
 
-void dwproc_free(struct dwproc *d)
+/* Empties the frames found so far and the names they hold. */
+static void forget_pcs(struct dwproc *d)
 {
 	struct hashmap_iter it;
 	struct hashmap_entry *he;
 
+	hashmap_iter_init(&d->pcs, &it);
+	while ((he = hashmap_iter_next(&it)) != NULL)
+		free(container_of(he, struct pc_ent, ent)->frames);
+	hashmap_release_free(&d->pcs);
+	intern_release(&d->strs);
+	intern_init(&d->strs);
+	hashmap_init(&d->pcs, pc_cmp, NULL, 0);
+}
+
+void dwproc_free(struct dwproc *d)
+{
 	if (!d)
 		return;
 	if (d->dwfl)
@@ -434,9 +515,7 @@ void dwproc_free(struct dwproc *d)
 		elf_end(d->core_elf);
 		close(d->core_fd);
 	}
-	hashmap_iter_init(&d->pcs, &it);
-	while ((he = hashmap_iter_next(&it)) != NULL)
-		free(container_of(he, struct pc_ent, ent)->frames);
+	forget_pcs(d);
 	hashmap_release_free(&d->pcs);
 	intern_release(&d->strs);
 	free(d->debug_path);

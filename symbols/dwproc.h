@@ -53,12 +53,30 @@ int dwproc_open_core(const char *core, int fd, const char *exe, pid_t pid,
 int dwproc_refresh(struct dwproc *d, uint64_t addr);
 
 /*
+ * Makes a session of a live process ready for another copy of it: resets
+ * the budget of dwproc_refresh and, when changed is not 0 (the process's
+ * mappings changed since the modules were read), reads the modules again:
+ * those still mapped at the same place keep their opened ELF, DWARF and
+ * CFI, those gone are closed, new ones are opened when first needed; the
+ * frames found so far are forgotten.  Returns 0 or a negative errno with
+ * e set (the process is gone).  Does nothing for a core's session.
+ */
+int dwproc_reload(struct dwproc *d, int changed, struct err *e);
+
+/*
+ * How many times libdw was asked to find a module's ELF or debug file,
+ * by every session of this process so far (each is an open of a file or
+ * a search for one).
+ */
+unsigned long dwproc_opens(void);
+
+/*
  * Symbolizes the code address pc: activation is 1 for the innermost frame
  * and signal frames (pc is the interrupted instruction), 0 for return
  * addresses (pc - 1 is looked up).  Sets *frames to 1 or more logical
- * frames, inlined ones first, owned by d (valid until dwproc_free) and
- * returns their number.  An address outside every module gives one frame
- * with every field unknown.
+ * frames, inlined ones first, owned by d (valid until the next call on d:
+ * at most 65536 PCs are remembered) and returns their number.  An address
+ * outside every module gives one frame with every field unknown.
  */
 size_t dwproc_symbolize(struct dwproc *d, uint64_t pc, int activation,
 			const struct dwproc_frame **frames);

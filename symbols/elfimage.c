@@ -59,6 +59,14 @@ static ssize_t mem_read(struct memsrc *m, uint64_t addr, void *buf,
 static void mem_free(struct memsrc *m);
 static int load_sections(struct elfimage *im, const char *path,
 			 struct err *e);
+static int find_symbol(const struct elfimage *im,
+		       int (*match)(const GElf_Sym *sym, const char *name,
+				    const void *arg),
+		       const void *arg, GElf_Sym *out, const char **name);
+static int match_name(const GElf_Sym *sym, const char *name,
+		      const void *arg);
+static int match_object_at(const GElf_Sym *sym, const char *name,
+			   const void *arg);
 static uint32_t get32(const unsigned char *p);
 static uint64_t get64(const unsigned char *p);
 static size_t read_words(struct memsrc *img, uint64_t addr, uint64_t *w,
@@ -277,11 +285,17 @@ static int symtab_data(const struct elfimage *im, Elf_Data **d, size_t *n)
 	return 0;
 }
 
-int elfimage_symbol(const struct elfimage *im, const char *name,
-		    uint64_t *value, uint64_t *size)
+/*
+ * Finds the first symbol (after the null one) with a name for which
+ * match(sym, name, arg) is not 0: copies it to *out and its name to *name.
+ * Returns 0 or -ENOENT.
+ */
+static int find_symbol(const struct elfimage *im,
+		       int (*match)(const GElf_Sym *sym, const char *name,
+				    const void *arg),
+		       const void *arg, GElf_Sym *out, const char **name)
 {
 	Elf_Data *d;
-	GElf_Sym sym;
 	size_t i, n;
 
 	if (symtab_data(im, &d, &n) < 0)
@@ -289,45 +303,59 @@ int elfimage_symbol(const struct elfimage *im, const char *name,
 	for (i = 1; i < n; i++) {
 		const char *s;
 
-		if (!gelf_getsym(d, (int)i, &sym))
+		if (!gelf_getsym(d, (int)i, out))
 			break;
-		s = elf_strptr(im->elf, im->symstr, sym.st_name);
-		if (!s || strcmp(s, name) != 0)
-			continue;
-		if (value)
-			*value = sym.st_value;
-		if (size)
-			*size = sym.st_size;
-		return 0;
+		s = elf_strptr(im->elf, im->symstr, out->st_name);
+		if (s && match(out, s, arg)) {
+			*name = s;
+			return 0;
+		}
 	}
 	return -ENOENT;
+}
+
+static int match_name(const GElf_Sym *sym, const char *name,
+		      const void *arg)
+{
+	(void)sym;
+	return !strcmp(name, arg);
+}
+
+/* A sized data object that holds the address *arg. */
+static int match_object_at(const GElf_Sym *sym, const char *name,
+			   const void *arg)
+{
+	uint64_t addr = *(const uint64_t *)arg;
+
+	(void)name;
+	return GELF_ST_TYPE(sym->st_info) == STT_OBJECT && sym->st_size &&
+	       addr >= sym->st_value && addr - sym->st_value < sym->st_size;
+}
+
+int elfimage_symbol(const struct elfimage *im, const char *name,
+		    uint64_t *value, uint64_t *size)
+{
+	const char *found;
+	GElf_Sym sym;
+
+	if (find_symbol(im, match_name, name, &sym, &found) < 0)
+		return -ENOENT;
+	if (value)
+		*value = sym.st_value;
+	if (size)
+		*size = sym.st_size;
+	return 0;
 }
 
 int elfimage_symbol_at(const struct elfimage *im, uint64_t addr,
 		       const char **name, uint64_t *offset)
 {
-	Elf_Data *d;
 	GElf_Sym sym;
-	size_t i, n;
 
-	if (symtab_data(im, &d, &n) < 0)
+	if (find_symbol(im, match_object_at, &addr, &sym, name) < 0)
 		return -ENOENT;
-	for (i = 1; i < n; i++) {
-		const char *s;
-
-		if (!gelf_getsym(d, (int)i, &sym))
-			break;
-		if (GELF_ST_TYPE(sym.st_info) != STT_OBJECT || !sym.st_size ||
-		    addr < sym.st_value || addr - sym.st_value >= sym.st_size)
-			continue;
-		s = elf_strptr(im->elf, im->symstr, sym.st_name);
-		if (!s)
-			continue;
-		*name = s;
-		*offset = addr - sym.st_value;
-		return 0;
-	}
-	return -ENOENT;
+	*offset = addr - sym.st_value;
+	return 0;
 }
 
 static uint32_t get32(const unsigned char *p)

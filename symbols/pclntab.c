@@ -69,6 +69,8 @@ static int read_varint(const unsigned char *p, size_t avail, uint32_t *val,
 		       size_t *used);
 static int pcstep(const struct pclntab *t, size_t *pos, uint64_t *pc,
 		  int32_t *val, int first);
+static int pcwalk(const struct pclntab *t, const struct rawfunc *r,
+		  uint32_t off, uint64_t target, int32_t *val, int32_t *max);
 static int pcvalue(const struct pclntab *t, const struct rawfunc *r,
 		   uint32_t off, uint64_t target, int32_t *val);
 static int pcvalue_max(const struct pclntab *t, const struct rawfunc *r,
@@ -509,13 +511,14 @@ static int pcstep(const struct pclntab *t, size_t *pos, uint64_t *pc,
 }
 
 /*
- * The value of the pc-value table at pctab offset off for target, as
- * runtime.pcvalue: the value of the first range [prev, pc) that contains
- * target.  Returns 0, or -ENOENT (no table, target not covered) or
- * -EINVAL (corrupted table).
+ * Walks the pc-value table at pctab offset off.  With max NULL: sets *val
+ * to the value for target, as runtime.pcvalue (that of the first range
+ * [prev, pc) that contains target); else sets *max to the table's largest
+ * value (-1 for none).  Returns 0, or -ENOENT (no table, target not
+ * covered) or -EINVAL (corrupted table).
  */
-static int pcvalue(const struct pclntab *t, const struct rawfunc *r,
-		   uint32_t off, uint64_t target, int32_t *val)
+static int pcwalk(const struct pclntab *t, const struct rawfunc *r,
+		  uint32_t off, uint64_t target, int32_t *val, int32_t *max)
 {
 	uint64_t entry = func_entry(t, r), pc = entry, n;
 	uint64_t limit = max_steps(t, r);
@@ -523,34 +526,8 @@ static int pcvalue(const struct pclntab *t, const struct rawfunc *r,
 	int32_t v = -1;
 	int s;
 
-	if (off == 0)
-		return -ENOENT;
-	if ((uint64_t)t->pctab + off >= t->len)
-		return -EINVAL;
-	pos = t->pctab + off;
-	for (n = 0; n < limit; n++) {
-		s = pcstep(t, &pos, &pc, &v, pc == entry);
-		if (s <= 0)
-			return s < 0 ? s : -ENOENT;
-		if (target < pc) {
-			*val = v;
-			return 0;
-		}
-	}
-	return -EINVAL;
-}
-
-/* The largest value of a pc-value table (to size inline trees). */
-static int pcvalue_max(const struct pclntab *t, const struct rawfunc *r,
-		       uint32_t off, int32_t *max)
-{
-	uint64_t entry = func_entry(t, r), pc = entry, n;
-	uint64_t limit = max_steps(t, r);
-	size_t pos;
-	int32_t v = -1;
-	int s;
-
-	*max = -1;
+	if (max)
+		*max = -1;
 	if (off == 0)
 		return -ENOENT;
 	if ((uint64_t)t->pctab + off >= t->len)
@@ -561,11 +538,29 @@ static int pcvalue_max(const struct pclntab *t, const struct rawfunc *r,
 		if (s < 0)
 			return s;
 		if (s == 0)
-			return 0;
-		if (v > *max)
+			return max ? 0 : -ENOENT;
+		if (max && v > *max)
 			*max = v;
+		if (!max && target < pc) {
+			*val = v;
+			return 0;
+		}
 	}
 	return -EINVAL;
+}
+
+/* The value of the pc-value table at pctab offset off for target. */
+static int pcvalue(const struct pclntab *t, const struct rawfunc *r,
+		   uint32_t off, uint64_t target, int32_t *val)
+{
+	return pcwalk(t, r, off, target, val, NULL);
+}
+
+/* The largest value of a pc-value table (to size inline trees). */
+static int pcvalue_max(const struct pclntab *t, const struct rawfunc *r,
+		       uint32_t off, int32_t *max)
+{
+	return pcwalk(t, r, off, 0, NULL, max);
 }
 
 /* pctab offset of pcdata table i; 0 when there is none. */

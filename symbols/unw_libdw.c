@@ -29,8 +29,6 @@ struct ldw {
 	struct unwind_frame *out;
 	size_t max, n;
 	int hit_max;
-	int bad_read;		/* a memory read failed */
-	uint64_t bad_addr;
 };
 
 static int ldw_open(struct unwinder *u, struct err *e);
@@ -82,13 +80,7 @@ static bool cb_memory_read(Dwfl *dwfl, Dwarf_Addr addr, Dwarf_Word *result,
 	struct ldw *p = u->priv;
 
 	(void)dwfl;
-	if (unwinder_read_copy(u, p->cur, addr, result, sizeof(*result)) == 0)
-		return true;
-	if (!p->bad_read) {
-		p->bad_read = 1;
-		p->bad_addr = addr;
-	}
-	return false;
+	return unwinder_read(u, p->cur, addr, result, sizeof(*result)) == 0;
 }
 
 static bool cb_set_initial_registers(Dwfl_Thread *thread, void *thread_arg)
@@ -151,7 +143,6 @@ static int ldw_walk(struct unwinder *u, const struct stackcopy_thread *t,
 	p->max = max;
 	p->n = 0;
 	p->hit_max = 0;
-	p->bad_read = 0;
 	dwproc_refresh(u->dw, t->regs.pc);
 	r = dwfl_getthread_frames(p->dwfl, t->tid, frame_cb, p);
 	*n = p->n;
@@ -160,25 +151,12 @@ static int ldw_walk(struct unwinder *u, const struct stackcopy_thread *t,
 		return 1;
 	if (r == 0)
 		return 0;
-	if (p->n == 0) {
-		/* Not even the registers: report what libdw says. */
-		out[0].pc = t->regs.pc;
-		out[0].activation = 1;
-		*n = 1;
-	}
-	if (p->bad_read && t->len && p->bad_addr >= t->base + t->len &&
-	    t->truncated)
-		return err_set(why, EFBIG,
-			       "stack deeper than the %zu bytes copied",
-			       t->len);
-	if (p->bad_read && !t->len)
-		return err_set(why, EFAULT, "stack at 0x%llx not readable",
-			       (unsigned long long)t->regs.sp);
-	if (p->bad_read)
-		return err_set(why, EFAULT,
-			       "cannot read 0x%llx (outside the stack copy "
-			       "and read-only mappings)",
-			       (unsigned long long)p->bad_addr);
+	/* Not even the registers: report what libdw says. */
+	if (p->n == 0)
+		unwinder_first_frame(t, out, n);
+	r = unwinder_read_error(u, t, 1, why);
+	if (r < 0)
+		return r;
 	return err_set(why, EINVAL, "%s", dwfl_errmsg(-1));
 }
 

@@ -55,8 +55,6 @@ struct ulw {
 	struct unwinder *u;
 	const struct stackcopy_thread *cur;
 	struct hashmap mods;
-	int bad_read;
-	uint64_t bad_addr;
 };
 
 static int mod_cmp(const void *data, const struct hashmap_entry *a,
@@ -89,6 +87,7 @@ static int ulw_walk(struct unwinder *u, const struct stackcopy_thread *t,
 		    struct unwind_frame *out, size_t max, size_t *n,
 		    struct err *why);
 static void ulw_close(struct unwinder *u);
+static void ulw_flush(struct unwinder *u);
 
 static unw_accessors_t accessors = {
 	.find_proc_info = a_find_proc_info,
@@ -113,13 +112,7 @@ static int mod_cmp(const void *data, const struct hashmap_entry *a,
 /* Reads from the copy: stacks first, then read-only mappings. */
 static int read_mem(struct ulw *p, uint64_t addr, void *buf, size_t len)
 {
-	if (unwinder_read_copy(p->u, p->cur, addr, buf, len) == 0)
-		return 0;
-	if (!p->bad_read) {
-		p->bad_read = 1;
-		p->bad_addr = addr;
-	}
-	return -EFAULT;
+	return unwinder_read(p->u, p->cur, addr, buf, len);
 }
 
 /*
@@ -324,10 +317,7 @@ static int a_access_mem(unw_addr_space_t as, unw_word_t addr,
 		*valp = 0;
 		return 0;
 	}
-	if (!p->bad_read) {
-		p->bad_read = 1;
-		p->bad_addr = addr;
-	}
+	unwinder_note_bad(p->u, addr);
 	return -UNW_EINVAL;
 }
 
@@ -421,16 +411,13 @@ static int ulw_walk(struct unwinder *u, const struct stackcopy_thread *t,
 	struct ulw *p = u->priv;
 	unw_cursor_t c;
 	unw_word_t ip, sp, last_sp = 0;
-	int r, act = 1;
+	int r, rr, act = 1;
 
 	p->cur = t;
-	p->bad_read = 0;
 	*n = 0;
 	r = unw_init_remote(&c, p->as, p);
 	if (r < 0) {
-		out[0].pc = t->regs.pc;
-		out[0].activation = 1;
-		*n = 1;
+		unwinder_first_frame(t, out, n);
 		return err_set(why, EINVAL, "libunwind: cannot start (%s)",
 			       unw_strerror(r));
 	}
@@ -456,22 +443,22 @@ static int ulw_walk(struct unwinder *u, const struct stackcopy_thread *t,
 		if (r < 0)
 			break;
 	}
-	if (p->bad_read && t->len && p->bad_addr >= t->base + t->len &&
-	    t->truncated)
-		return err_set(why, EFBIG,
-			       "stack deeper than the %zu bytes copied",
-			       t->len);
-	if (p->bad_read && !t->len)
-		return err_set(why, EFAULT, "stack at 0x%llx not readable",
-			       (unsigned long long)t->regs.sp);
-	if (r < 0 && p->bad_read)
-		return err_set(why, EFAULT,
-			       "cannot read 0x%llx (outside the stack copy "
-			       "and read-only mappings)",
-			       (unsigned long long)p->bad_addr);
+	rr = unwinder_read_error(u, t, r < 0, why);
+	if (rr < 0)
+		return rr;
 	if (r < 0)
 		return err_set(why, EINVAL, "libunwind: %s", unw_strerror(r));
 	return err_set(why, EINVAL, "libunwind: the stack goes backwards");
+}
+
+/* The modules moved: their tables and libunwind's cache are stale. */
+static void ulw_flush(struct unwinder *u)
+{
+	struct ulw *p = u->priv;
+
+	hashmap_release_free(&p->mods);
+	hashmap_init(&p->mods, mod_cmp, NULL, 0);
+	unw_flush_cache(p->as, 0, 0);
 }
 
 static void ulw_close(struct unwinder *u)
@@ -491,4 +478,5 @@ const struct unwinder_ops unwinder_libunwind = {
 	.open = ulw_open,
 	.walk = ulw_walk,
 	.close = ulw_close,
+	.flush = ulw_flush,
 };

@@ -76,6 +76,8 @@ int unwinder_walk(struct unwinder *u, const struct stackcopy_thread *t,
 {
 	*n = 0;
 	err_init(why);
+	u->bad_read = 0;
+	u->bad_addr = 0;
 	if (t->error)
 		return err_errno(why, t->error, "thread not stopped");
 	if (max == 0)
@@ -111,6 +113,60 @@ int unwinder_read_copy(const struct unwinder *u,
 	}
 	return stackcopy_read_static(u->sc, addr, buf, len) == 0 ? 0
 								 : -EFAULT;
+}
+
+int unwinder_read(struct unwinder *u, const struct stackcopy_thread *t,
+		  uint64_t addr, void *buf, size_t len)
+{
+	if (unwinder_read_copy(u, t, addr, buf, len) == 0)
+		return 0;
+	unwinder_note_bad(u, addr);
+	return -EFAULT;
+}
+
+void unwinder_note_bad(struct unwinder *u, uint64_t addr)
+{
+	if (u->bad_read)
+		return;
+	u->bad_read = 1;
+	u->bad_addr = addr;
+}
+
+int unwinder_read_error(const struct unwinder *u,
+			const struct stackcopy_thread *t, int any,
+			struct err *why)
+{
+	if (!u->bad_read)
+		return 0;
+	if (t->len && u->bad_addr >= t->base + t->len && t->truncated)
+		return err_set(why, EFBIG,
+			       "stack deeper than the %zu bytes copied",
+			       t->len);
+	if (!t->len)
+		return err_set(why, EFAULT, "stack at 0x%llx not readable",
+			       (unsigned long long)t->regs.sp);
+	if (!any)
+		return 0;
+	return err_set(why, EFAULT,
+		       "cannot read 0x%llx (outside the stack copy and "
+		       "read-only mappings)",
+		       (unsigned long long)u->bad_addr);
+}
+
+void unwinder_first_frame(const struct stackcopy_thread *t,
+			  struct unwind_frame *out, size_t *n)
+{
+	out[0].pc = t->regs.pc;
+	out[0].activation = 1;
+	*n = 1;
+}
+
+void unwinder_rebind(struct unwinder *u, const struct stackcopy *sc,
+		     int changed)
+{
+	u->sc = sc;
+	if (changed && u->ops->flush)
+		u->ops->flush(u);
 }
 
 const char *unwinder_default(void)

@@ -30,6 +30,8 @@ struct unwinder_ops {
 		    struct unwind_frame *out, size_t max, size_t *n,
 		    struct err *why);
 	void (*close)(struct unwinder *u);
+	/* Forgets what it read of the modules (NULL: nothing kept). */
+	void (*flush)(struct unwinder *u);
 };
 
 struct unwinder {
@@ -37,6 +39,9 @@ struct unwinder {
 	struct dwproc *dw;		/* modules and their unwind tables */
 	const struct stackcopy *sc;	/* the copies walked */
 	void *priv;
+	/* The first address the walk under way could not read. */
+	int bad_read;
+	uint64_t bad_addr;
 };
 
 /*
@@ -62,6 +67,16 @@ int unwinder_walk(struct unwinder *u, const struct stackcopy_thread *t,
 		  struct unwind_frame *out, size_t max, size_t *n,
 		  struct err *why);
 
+/*
+ * Points the unwinder at sc, a new copy of the same process, so that it
+ * can walk again without being opened again: what it learnt of the
+ * modules (unwind tables, cached procedure information) is kept, unless
+ * changed is not 0 (the mappings changed since the last copy; call
+ * dwproc_reload on its dwproc too).  sc must outlive the walks.
+ */
+void unwinder_rebind(struct unwinder *u, const struct stackcopy *sc,
+		     int changed);
+
 /* The name of the default unwinder of this build. */
 const char *unwinder_default(void);
 
@@ -79,6 +94,34 @@ int unwinder_exists(const char *name);
 int unwinder_read_copy(const struct unwinder *u,
 		       const struct stackcopy_thread *t, uint64_t addr,
 		       void *buf, size_t len);
+
+/*
+ * For backends: unwinder_read_copy, and a failure noted as the walk's
+ * first unreadable address (unwinder_note_bad).  Returns 0 or -EFAULT.
+ */
+int unwinder_read(struct unwinder *u, const struct stackcopy_thread *t,
+		  uint64_t addr, void *buf, size_t len);
+
+/* For backends: notes addr as unreadable, unless an earlier one was. */
+void unwinder_note_bad(struct unwinder *u, uint64_t addr);
+
+/*
+ * For backends: the reason a walk of t stopped at an unreadable address
+ * (see unwinder_note_bad): the stack deeper than its copy (-EFBIG), a
+ * stack that could not be read (-EFAULT), or, when any is not 0, an
+ * address outside the copy (-EFAULT), set in why.  Returns that negative
+ * errno, or 0 when no read failed or none of these applies.
+ */
+int unwinder_read_error(const struct unwinder *u,
+			const struct stackcopy_thread *t, int any,
+			struct err *why);
+
+/*
+ * For backends: the innermost frame only, from t's registers, when a walk
+ * found none.
+ */
+void unwinder_first_frame(const struct stackcopy_thread *t,
+			  struct unwind_frame *out, size_t *n);
 
 void unwinder_free(struct unwinder *u);
 

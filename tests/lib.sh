@@ -527,3 +527,131 @@ t_cmp_result() {
 		t_fail "$1" "$CMP_SUMMARY"
 	fi
 }
+
+# ---------------------------------------------------------------------
+# Error cases of the commands that stop a live target (dump-errors.sh,
+# threads-errors.sh): a zombie, permission denied, goscope killed in the
+# middle of a capture, a target that exits during one.
+
+# t_not_stopped NAME PID: passes when no thread of PID is in a ptrace
+# stop.
+t_not_stopped() {
+	if [ "$(t_traced_threads "$2")" -eq 0 ]; then
+		t_ok "$1"
+	else
+		t_fail "$1" "$(t_traced_threads "$2") threads left stopped"
+	fi
+}
+
+# t_zombie_status NAME CMD...: makes a zombie (the child of a process
+# that never reaps it) and runs t_expect_status NAME 1 CMD... ZPID; NAME
+# is skipped when no zombie appears.
+t_zombie_status() {
+	local name=$1 ppid zpid= _
+	shift
+	sh -c 'sleep 0.3 & exec sleep 30' &
+	ppid=$!
+	for _ in $(seq 50); do
+		zpid=$(cat /proc/"$ppid"/task/"$ppid"/children 2>/dev/null | awk '{ print $1 }')
+		[ -n "$zpid" ] && grep -q '^State:.*Z' /proc/"$zpid"/status 2>/dev/null && break
+		sleep 0.1
+	done
+	if [ -n "$zpid" ]; then
+		t_expect_status "$name" 1 "$@" "$zpid"
+	else
+		t_skip "$name" "could not make a zombie"
+	fi
+	kill "$ppid" 2>/dev/null
+}
+
+# t_denied NAME PATTERN COMMAND TARGET...: as root, starts TARGET
+# (start_target) and runs a copy of goscope COMMAND PID as user nobody;
+# passes when that exits 1 with one line on stderr matching PATTERN (grep)
+# and no thread of the target is left in a ptrace stop.  Skipped when
+# not root.
+t_denied() {
+	local name=$1 pattern=$2 cmd=$3 dir pid rc
+	shift 3
+	[ "$(id -u)" -eq 0 ] ||
+		{ t_skip "$name" "needs root to drop privileges"; return; }
+	start_target pid "$@" || { t_fail "$name" "target did not start"; return; }
+	dir=$(mktemp -d)
+	cp "$GOSCOPE" "$dir/goscope"
+	chmod 755 "$dir" "$dir/goscope"
+	setpriv --reuid=65534 --regid=65534 --clear-groups \
+		"$dir/goscope" "$cmd" "$pid" >/dev/null 2>"$dir/err"
+	rc=$?
+	if [ $rc -eq 1 ] && [ "$(wc -l <"$dir/err")" -eq 1 ] &&
+		grep -q "$pattern" "$dir/err" &&
+		[ "$(t_traced_threads "$pid")" -eq 0 ]; then
+		t_ok "$name"
+	else
+		t_fail "$name" "exit $rc: $(head -n 1 "$dir/err")"
+	fi
+	stop_target "$pid"
+	rm -rf "$dir"
+}
+
+# t_killed NAME SIG DELAY ENDED PROBE REPLY COMMAND TARGET...: starts
+# TARGET (start_target), runs goscope COMMAND PID in the background and
+# sends it SIG after DELAY seconds; passes when the target runs on:
+# alive, no thread in a ptrace stop, and the first word of its answer to
+# the line PROBE is REPLY.  With ENDED 1, goscope must have been ended
+# by SIG (else it may have finished before).  The target is ended after.
+t_killed() {
+	local name=$1 sig=$2 delay=$3 ended=$4 probe=$5 want=$6 cmd=$7
+	local pid gpid grc stopped reply= fds
+	shift 7
+	start_target pid "$@" || { t_fail "$name" "target did not start"; return; }
+	# A background job of a non-interactive shell starts with SIGINT
+	# ignored: restore it, or a SIGINT cell tests nothing.
+	env --default-signal=INT "$GOSCOPE" "$cmd" "$pid" >/dev/null 2>&1 &
+	gpid=$!
+	sleep "$delay"
+	kill -s "$sig" "$gpid" 2>/dev/null
+	wait "$gpid" 2>/dev/null
+	grc=$?
+	sleep 0.2
+	stopped=$(t_traced_threads "$pid")
+	read -r -a fds <<<"${T_TARGET_FD[$pid]:-}"
+	if [ "$ended" = 1 ] && [ "$grc" -ne $((128 + $(kill -l "$sig"))) ]; then
+		t_fail "$name" "goscope exit status $grc: not ended by SIG$sig"
+	elif ! kill -0 "$pid" 2>/dev/null; then
+		wait "$pid" 2>/dev/null
+		t_fail "$name" "target exited with status $?"
+	elif echo "$probe" >&"${fds[0]}" 2>/dev/null &&
+		read -r -t 10 reply <&"${fds[1]}" &&
+		[ "${reply%% *}" = "$want" ] && [ "$stopped" -eq 0 ]; then
+		t_ok "$name: target running"
+	else
+		t_fail "$name" "$stopped threads stopped, reply '${reply:-}'"
+	fi
+	stop_target "$pid"
+}
+
+# t_lost_target RUN GPID ERR PID: waits for the goscope job GPID whose
+# target PID went away during the capture, then ends PID (stop_target).
+# The run is good when goscope exited 0, or 1 with one line in the file
+# ERR; else it says why (a comment naming RUN) and counts a bad run in
+# T_BAD.  t_bad_runs NAME: the result of those runs (passes when none was
+# bad), T_BAD back to 0.
+T_BAD=0
+t_lost_target() {
+	local rc
+	wait "$2"
+	rc=$?
+	stop_target "$4"
+	[ "$rc" -eq 0 ] && return 0
+	[ "$rc" -eq 1 ] && [ "$(wc -l <"$3")" -eq 1 ] && return 0
+	echo "#   run $1: exit $rc: $(head -n 2 "$3")"
+	T_BAD=$((T_BAD + 1))
+}
+
+t_bad_runs() {
+	if [ "$T_BAD" -eq 0 ]; then
+		t_ok "$1"
+	else
+		t_fail "$1" "$T_BAD bad runs"
+	fi
+	T_BAD=0
+}

@@ -38,6 +38,7 @@ struct feed {
 	/* A live process. */
 	pid_t pid;
 	struct capture *cap;
+	struct threads_cache *native;	/* the threads view's modules */
 	char *main_module;
 	/* Files: the baseline first, then the paths in order. */
 	char *const *paths;
@@ -131,9 +132,11 @@ static void take_live(struct feed *f, unsigned int what,
 		rc = capture_take(f->cap, &s, &r->e);
 	} else {
 		memset(&o, 0, sizeof(o));
-		/* The feed's capture: the executable is read once, not on
-		 * every refresh of the threads view. */
+		/* The feed's capture and native modules: the executable and
+		 * libraries are read once, not on every refresh of the
+		 * threads view. */
 		o.reuse = f->cap;
+		o.cache = f->native;
 		rc = threads_capture(f->pid, &o, &s, &r->e);
 	}
 	r->took_ns = feed_now_ns() - t0;
@@ -305,10 +308,12 @@ int feed_start_live(pid_t pid, struct capture *cap, const char *main_module,
 
 	f->pid = pid;
 	f->cap = cap;
+	f->native = threads_cache_new();
 	f->main_module = main_module ? xstrdup(main_module) : NULL;
 	r = feed_launch(f, e);
 	if (r < 0) {
 		capture_close(cap);
+		threads_cache_free(f->native);
 		free(f->main_module);
 		free(f);
 		return r;
@@ -443,6 +448,7 @@ void feed_stop(struct feed *f)
 	for (i = 0; i < f->ntrash; i++)
 		snap_free(f->trash[i]);
 	free(f->trash);
+	threads_cache_free(f->native);
 	capture_close(f->cap);
 	free(f->main_module);
 	pthread_mutex_destroy(&f->mu);

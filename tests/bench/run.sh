@@ -56,6 +56,8 @@ BENCH_STRIP=1 BENCH_SIZES=${BENCH_STRIPPED_SIZES:-100000} BENCH_DELVE=0 \
 echo
 bash "$root/tests/bench/threads.sh" "$goscope"
 echo
+bash "$root/tests/bench/threads-refresh.sh" "$goscope"
+echo
 bash "$root/tests/bench/snapshot.sh" "$goscope"
 echo
 bash "$root/tests/bench/tui.sh" "$goscope"

@@ -13,12 +13,6 @@ work=$(mktemp -d)
 pid=
 trap 'stop_target "$pid"; rm -rf "$work"; kill $(jobs -p) 2>/dev/null' EXIT
 
-# traced_threads PID: how many threads are in a ptrace stop ('t').
-traced_threads() {
-	cat /proc/"$1"/task/*/stat 2>/dev/null |
-		awk '{ sub(/.*\) /, ""); if ($1 == "t") n++ } END { print n + 0 }'
-}
-
 t_expect_status "no such pid" 1 "$GOSCOPE" dump 999999999
 t_expect_status "usage: no pid" 2 "$GOSCOPE" dump
 t_expect_status "no such snapshot file" 1 "$GOSCOPE" dump ./no-such-file
@@ -36,25 +30,10 @@ if [ $rc -eq 1 ] && grep -q "is not a Go program (1 threads)" "$work/err" &&
 else
 	t_fail "non-Go process" "exit $rc: $(head -n 1 "$work/err")"
 fi
-[ "$(traced_threads "$spid")" -eq 0 ] && t_ok "non-Go process not left stopped" ||
-	t_fail "non-Go process not left stopped"
+t_not_stopped "non-Go process not left stopped" "$spid"
 kill "$spid"
 
-# A zombie: the child of a process that never reaps it.
-sh -c 'sleep 0.3 & exec sleep 30' &
-ppid=$!
-zpid=
-for _ in $(seq 50); do
-	zpid=$(cat /proc/"$ppid"/task/"$ppid"/children 2>/dev/null | awk '{ print $1 }')
-	[ -n "$zpid" ] && grep -q '^State:.*Z' /proc/"$zpid"/status 2>/dev/null && break
-	sleep 0.1
-done
-if [ -n "$zpid" ]; then
-	t_expect_status "zombie" 1 "$GOSCOPE" dump "$zpid"
-else
-	t_skip "zombie" "could not make a zombie"
-fi
-kill "$ppid" 2>/dev/null
+t_zombie_status "zombie" "$GOSCOPE" dump
 
 root=$(bash "$T_ROOT/tests/go-toolchains.sh" list 2>/dev/null |
 	awk -F'\t' '$2 != "SKIP" { r = $2 } END { print r }')
@@ -74,7 +53,7 @@ if go_build_with "$root" "$work/stripped" "$T_ROOT/tests/targets/goroutines" \
 	"$GOSCOPE" dump "$pid" >"$work/out" 2>"$work/err"
 	rc=$?
 	if [ $rc -eq 0 ] && grep -q '^goroutine 1 \[' "$work/out" &&
-		[ "$(traced_threads "$pid")" -eq 0 ]; then
+		[ "$(t_traced_threads "$pid")" -eq 0 ]; then
 		t_ok "binary without DWARF dumped, target running"
 	else
 		t_fail "binary without DWARF" "exit $rc: $(head -n 1 "$work/err")"
@@ -94,7 +73,7 @@ if start_target pid "$bin" -n 10000; then
 		rc=$?
 		if [ $rc -eq 1 ] && [ "$(wc -l <"$work/err")" -eq 1 ] &&
 			grep -q 'memory budget of 1 MiB (see --max-memory)' "$work/err" &&
-			[ "$(traced_threads "$pid")" -eq 0 ]; then
+			[ "$(t_traced_threads "$pid")" -eq 0 ]; then
 			t_ok "$name # $(head -n 1 "$work/err")"
 		else
 			t_fail "$name" "exit $rc: $(head -n 1 "$work/err")"
@@ -110,25 +89,8 @@ if start_target pid "$bin" -n 10000; then
 fi
 
 # Permission denied for an unprivileged user.
-if [ "$(id -u)" -eq 0 ] && start_target pid "$bin"; then
-	cp "$GOSCOPE" "$work/goscope"
-	chmod 755 "$work" "$work/goscope"
-	setpriv --reuid=65534 --regid=65534 --clear-groups \
-		"$work/goscope" dump "$pid" >/dev/null 2>"$work/err"
-	rc=$?
-	if [ $rc -eq 1 ] && [ "$(wc -l <"$work/err")" -eq 1 ] &&
-		grep -q 'CAP_SYS_PTRACE\|ptrace_scope' "$work/err"; then
-		t_ok "permission denied is explained"
-	else
-		t_fail "permission denied" "exit $rc: $(head -n 1 "$work/err")"
-	fi
-	stop_target "$pid"
-	pid=
-elif [ "$(id -u)" -eq 0 ]; then
-	t_fail "permission denied" "target did not start"
-else
-	t_skip "permission denied is explained" "needs root to drop privileges"
-fi
+t_denied "permission denied is explained" 'CAP_SYS_PTRACE\|ptrace_scope' \
+	dump "$bin"
 
 # A target that died must fail a check, not kill this script.
 trap '' PIPE
@@ -136,60 +98,23 @@ trap '' PIPE
 # goscope killed while it holds the target: the target must run on.
 for sig in KILL TERM INT; do
 	for delay in 0.05 0.15 0.3; do
-		name="killed with SIG$sig after ${delay}s"
-		if ! start_target pid "$bin" -n 100000; then
-			t_fail "$name" "target did not start"
-			continue
-		fi
-		# A background job of a non-interactive shell starts with
-		# SIGINT ignored: restore it, or the cell tests nothing.
-		env --default-signal=INT "$GOSCOPE" dump "$pid" \
-			>/dev/null 2>&1 &
-		gpid=$!
-		sleep "$delay"
-		kill -s "$sig" "$gpid" 2>/dev/null
-		wait "$gpid" 2>/dev/null
-		grc=$?
-		sleep 0.2
-		stopped=$(traced_threads "$pid")
-		# The target still answers on its command channel.
-		fds=(${T_TARGET_FD[$pid]})
-		reply=
-		if [ "$grc" -ne $((128 + $(kill -l "$sig"))) ]; then
-			t_fail "$name" "goscope exit status $grc: not ended by SIG$sig"
-		elif ! kill -0 "$pid" 2>/dev/null; then
-			wait "$pid" 2>/dev/null
-			t_fail "$name" "target exited with status $?"
-		elif echo gap >&"${fds[0]}" 2>/dev/null &&
-			read -r -t 10 reply <&"${fds[1]}" &&
-			[ "${reply%% *}" = gap ] && [ "$stopped" -eq 0 ]; then
-			t_ok "$name: target running"
-		else
-			t_fail "$name" "$stopped threads stopped, reply '${reply:-}'"
-		fi
-		stop_target "$pid"
-		pid=
+		# Ended by the signal, and the target still answers on its
+		# command channel.
+		t_killed "killed with SIG$sig after ${delay}s" "$sig" "$delay" 1 \
+			gap gap dump "$bin" -n 100000
 	done
 done
 
 # A target that exits in the middle of a capture.
-bad=0
 for i in $(seq 8); do
-	start_target pid "$bin" -n 50000 || { bad=$((bad + 1)); continue; }
+	start_target pid "$bin" -n 50000 || { T_BAD=$((T_BAD + 1)); continue; }
 	fds=(${T_TARGET_FD[$pid]})
 	timeout 60 "$GOSCOPE" dump "$pid" >/dev/null 2>"$work/err" &
 	gpid=$!
 	sleep "0.0$i"
 	echo quit >&"${fds[0]}"
-	wait "$gpid"
-	rc=$?
-	if [ $rc -ne 0 ] && { [ $rc -ne 1 ] || [ "$(wc -l <"$work/err")" -ne 1 ]; }; then
-		echo "#   run $i: exit $rc: $(head -n 2 "$work/err")"
-		bad=$((bad + 1))
-	fi
-	stop_target "$pid"
+	t_lost_target "$i" "$gpid" "$work/err" "$pid"
 	pid=
 done
-[ $bad -eq 0 ] && t_ok "target exiting during capture" ||
-	t_fail "target exiting during capture" "$bad bad runs"
+t_bad_runs "target exiting during capture"
 t_done

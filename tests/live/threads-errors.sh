@@ -14,12 +14,6 @@ pid=
 trap 'stop_target "$pid"; rm -rf "$work"; kill $(jobs -p) 2>/dev/null' EXIT
 command -v jq >/dev/null || { t_skip_rest "threads-errors" "jq not installed"; t_done; }
 
-# traced_threads PID: how many threads are in a ptrace stop ('t').
-traced_threads() {
-	cat /proc/"$1"/task/*/stat 2>/dev/null |
-		awk '{ sub(/.*\) /, ""); if ($1 == "t") n++ } END { print n + 0 }'
-}
-
 t_expect_status "no such pid" 1 "$GOSCOPE" threads 999999999
 t_expect_status "usage: no pid" 2 "$GOSCOPE" threads
 # a word that is not a PID is a core file to read
@@ -43,49 +37,18 @@ if [ $rc -eq 0 ] && [[ $n =~ ^sleep\ (clock_nanosleep|nanosleep|restart_syscall)
 else
 	t_fail "not a Go program" "exit $rc: $n $(head -n 1 "$work/err")"
 fi
-[ "$(traced_threads "$spid")" -eq 0 ] && t_ok "not left stopped" ||
-	t_fail "not left stopped"
+t_not_stopped "not left stopped" "$spid"
 kill "$spid"
 
-# A zombie: the child of a process that never reaps it.
-sh -c 'sleep 0 & exec sleep 30' &
-ppid=$!
-zpid=
-for _ in $(seq 50); do
-	zpid=$(cat /proc/"$ppid"/task/"$ppid"/children 2>/dev/null | awk '{ print $1 }')
-	[ -n "$zpid" ] && grep -q '^State:.*Z' /proc/"$zpid"/status 2>/dev/null && break
-	sleep 0.1
-done
-if [ -n "$zpid" ]; then
-	t_expect_status "zombie" 1 "$GOSCOPE" threads "$zpid"
-else
-	t_skip "zombie" "could not make a zombie"
-fi
-kill "$ppid" 2>/dev/null
+t_zombie_status "zombie" "$GOSCOPE" threads
 
 spin=$work/spin
 gcc -O1 -g -pthread -o "$spin" "$T_ROOT/tests/targets/threads/spin.c" ||
 	{ t_fail "build spin"; t_skip_rest "threads-errors" "no build"; t_done; }
 
 # Permission denied for an unprivileged user.
-if [ "$(id -u)" -eq 0 ] && start_target pid "$spin" -C; then
-	cp "$GOSCOPE" "$work/goscope"
-	chmod 755 "$work" "$work/goscope"
-	setpriv --reuid=65534 --regid=65534 --clear-groups \
-		"$work/goscope" threads "$pid" >/dev/null 2>"$work/err"
-	rc=$?
-	if [ $rc -eq 1 ] && [ "$(wc -l <"$work/err")" -eq 1 ] &&
-		grep -q 'permission denied.*\(CAP_SYS_PTRACE\|ptrace_scope\)' "$work/err" &&
-		[ "$(traced_threads "$pid")" -eq 0 ]; then
-		t_ok "permission denied is explained"
-	else
-		t_fail "permission denied" "exit $rc: $(head -n 1 "$work/err")"
-	fi
-	stop_target "$pid"
-	pid=
-else
-	t_skip "permission denied" "needs root to switch users"
-fi
+t_denied "permission denied is explained" \
+	'permission denied.*\(CAP_SYS_PTRACE\|ptrace_scope\)' threads "$spin" -C
 
 # Threads that appear and exit all the time (the churn thread creates
 # and joins two threads in a loop): every capture succeeds, every thread
@@ -111,7 +74,7 @@ if start_target pid "$spin" -r 2 -s 2; then
 	read -r -t 10 reply <&"${fds[1]}"
 	c2=${reply#churn }
 	if [ $bad -eq 0 ] && [ "${c2:-0}" -gt "${c1:-0}" ] &&
-		[ "$(traced_threads "$pid")" -eq 0 ]; then
+		[ "$(t_traced_threads "$pid")" -eq 0 ]; then
 		t_ok "threads appearing during the capture"
 	else
 		t_fail "threads appearing during the capture" \
@@ -126,33 +89,16 @@ fi
 # goscope killed while it holds the target: the target must run on.
 for sig in KILL TERM; do
 	for delay in 0.01 0.03 0.1; do
-		name="killed with SIG$sig after ${delay}s"
-		start_target pid "$spin" -r 20 -s 20 || { t_fail "$name" "no target"; continue; }
-		"$GOSCOPE" threads "$pid" >/dev/null 2>&1 &
-		gpid=$!
-		sleep "$delay"
-		kill -s "$sig" "$gpid" 2>/dev/null
-		wait "$gpid" 2>/dev/null
-		sleep 0.2
-		stopped=$(traced_threads "$pid")
-		fds=(${T_TARGET_FD[$pid]})
-		echo ping >&"${fds[0]}"
-		if read -r -t 10 reply <&"${fds[1]}" && [ "$reply" = pong ] &&
-			[ "$stopped" -eq 0 ]; then
-			t_ok "$name: target running"
-		else
-			t_fail "$name" "$stopped threads stopped, reply '${reply:-}'"
-		fi
-		stop_target "$pid"
-		pid=
+		# A short capture may end before the signal.
+		t_killed "killed with SIG$sig after ${delay}s" "$sig" "$delay" 0 \
+			ping pong threads "$spin" -r 20 -s 20
 	done
 done
 
 # A target that exits (or is killed) in the middle of a capture: one line
 # and exit status 1, or a complete listing; never a crash.
-bad=0
 for i in $(seq 12); do
-	start_target pid "$spin" -r 30 -s 30 || { bad=$((bad + 1)); continue; }
+	start_target pid "$spin" -r 30 -s 30 || { T_BAD=$((T_BAD + 1)); continue; }
 	timeout 60 "$GOSCOPE" threads "$pid" >"$work/out" 2>"$work/err" &
 	gpid=$!
 	sleep "0.0$((i % 6))"
@@ -162,15 +108,8 @@ for i in $(seq 12); do
 		fds=(${T_TARGET_FD[$pid]})
 		eval "exec ${fds[0]}>&-"
 	fi
-	wait "$gpid"
-	rc=$?
-	if [ $rc -ne 0 ] && { [ $rc -ne 1 ] || [ "$(wc -l <"$work/err")" -ne 1 ]; }; then
-		echo "#   run $i: exit $rc: $(head -n 2 "$work/err")"
-		bad=$((bad + 1))
-	fi
-	stop_target "$pid"
+	t_lost_target "$i" "$gpid" "$work/err" "$pid"
 	pid=
 done
-[ $bad -eq 0 ] && t_ok "target exiting during the capture" ||
-	t_fail "target exiting during the capture" "$bad bad runs"
+t_bad_runs "target exiting during the capture"
 t_done
