@@ -21,14 +21,11 @@
 # with the goroutine's Go frames.
 set -u
 . "$(dirname "$0")/../lib.sh"
-. "$T_ROOT/tests/go-env.sh"
-t_require_ptrace
+t_live_setup
 
 dir=$T_ROOT/tests/targets/threads
-work=$(mktemp -d)
-pid=
 gpid=
-trap '[ -n "$gpid" ] && kill "$gpid" 2>/dev/null; stop_target "$pid"; rm -rf "$work"' EXIT
+t_at_exit '[ -n "$gpid" ] && kill "$gpid" 2>/dev/null'
 unwinders="libdw libunwind"
 
 command -v jq >/dev/null || { t_skip_rest "threads-reuse" "jq not installed"; t_done; }
@@ -225,7 +222,7 @@ check_go() {
 
 # check_tui: goscope top refreshing its threads screen every 300 ms.
 check_tui() {
-	local sock=$work/tmux.sock libc n opens i
+	local libc n opens i
 
 	t_expect 1
 	if ! command -v tmux >/dev/null || ! command -v strace >/dev/null; then
@@ -239,22 +236,18 @@ check_tui() {
 		return
 	}
 	libc=$(awk '$6 ~ /\/libc[.-].*so/ { print $6; exit }' /proc/"$pid"/maps)
-	tmux -S "$sock" -f /dev/null new-session -d -s tui -x 120 -y 40 \
-		"env TERM=screen LC_ALL=C.UTF-8 strace -f -qq -e trace=openat,open \
-		-o $work/tui.strace $GOSCOPE top --interval=300ms $pid; sleep 60"
-	n=0
-	for i in $(seq 300); do
-		n=$(tmux -S "$sock" capture-pane -p -t tui |
-			sed -n 's/^snapshot #\([0-9]*\).*/\1/p')
-		[ "${n:-0}" -ge 4 ] && break
-		sleep 0.1
-	done
-	tmux -S "$sock" send-keys -t tui q
+	t_tmux_start 120x40 sh -c \
+		'strace -f -qq -e trace=openat,open -o "$1" "$2" top \
+			--interval=300ms "$3"; sleep 60' \
+		sh "$work/tui.strace" "$GOSCOPE" "$pid"
+	t_wait_re '^snapshot #([4-9]|[1-9][0-9]+) ' 30
+	n=$(t_shot | sed -n 's/^snapshot #\([0-9]*\).*/\1/p')
+	t_tm send-keys -t tui q
 	for i in $(seq 100); do
 		pgrep -f "strace .*-o $work/tui.strace" >/dev/null || break
 		sleep 0.1
 	done
-	tmux -S "$sock" kill-server 2>/dev/null
+	t_tm kill-server 2>/dev/null
 	opens=$(grep -cF "\"$libc\"" "$work/tui.strace" 2>/dev/null)
 	if [ -n "$libc" ] && [ "${n:-0}" -ge 4 ] && [ "$opens" -eq 1 ]; then
 		t_ok "tui: $n refreshes of the threads screen open libc once"
