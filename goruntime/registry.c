@@ -795,6 +795,7 @@ int gort_registry_reserve(struct memsrc *mem, const struct gort_layout *l,
 			  struct gort_registry *r, struct err *e)
 {
 	size_t i, cap, stacks = 0, all = 0, nstacks = 0, bytes, sbytes, need;
+	size_t lists;
 	struct gort_plan *p;
 	int ret;
 
@@ -824,10 +825,16 @@ int gort_registry_reserve(struct memsrc *mem, const struct gort_layout *l,
 		nstacks++;
 	}
 	cap = p->cap + 1;
+	/* The stacks the stop copies: those seen now, goroutines that
+	 * wake meanwhile, and those created before the stop. */
+	lists = nstacks + nstacks / 2 + (cap - p->n) + 1024;
+	if (lists > cap)
+		lists = cap;
 	/* The g array, the list of the stacks to copy, and the lists of
-	 * two stack copies. */
+	 * one stack copy (the pool is touched now: at a million
+	 * goroutines, lists for all of them would be 80 MB). */
 	bytes = cap * sizeof(struct gort_g) + cap * sizeof(size_t) +
-		2 * cap * (sizeof(struct memsrc_iov) + sizeof(size_t)) +
+		2 * lists * (sizeof(struct memsrc_iov) + sizeof(size_t)) +
 		(64u << 10);
 	sbytes = stacks + stacks / 8 + nstacks * 16 + (1u << 20);
 	need = plan_bytes(p, l) + bytes + all + all / 8 + (1u << 20);

@@ -114,7 +114,7 @@ dump_runs() {
 		if (NR) print a[int((NR + 1) / 2)] }' | cut -d' ' -f2- >"$work/laststeps"
 }
 
-echo "dump benchmark: target built with $gover$stripped; medians of $runs runs"
+echo "dump benchmark: target built with $gover$stripped; medians of $runs runs (1M and more: ${BENCH_BIG_RUNS:-3})"
 printf '%-8s %-28s %12s %12s %10s %10s %8s  %9s %9s %9s %8s\n' goroutines tool \
 	"stopped(tool)" "stopped(hb)" wall "max RSS" CPU "stop1 ms" "stop2 ms" \
 	"stop1 CPU" "ranges"
