@@ -101,12 +101,14 @@ void bigmem_heap_reserve(size_t size)
 	uintptr_t lo = UINTPTR_MAX, hi = 0, a, b;
 	void **blocks;
 
+	/* malloc keeps what is freed until bigmem_heap_release() (a
+	 * full stop's pre-touched heap depends on it, at every size). */
+	mallopt(M_MMAP_THRESHOLD, 32 << 20);
+	mallopt(M_TRIM_THRESHOLD, INT_MAX);
 	/* A small capture touches a few MB: whole huge pages would cost
 	 * more to clear than the faults they save. */
 	if (size < chunk)
 		return;
-	mallopt(M_MMAP_THRESHOLD, 32 << 20);
-	mallopt(M_TRIM_THRESHOLD, INT_MAX);
 	n = size / chunk + 1;
 	blocks = xcalloc(n, sizeof(*blocks));
 	for (k = 0; k < n; k++) {

@@ -37,7 +37,7 @@ void bigmem_free(void *p);
  * waits, labels and tables: ~1 KiB per goroutine) take one page fault per
  * 2 MiB.  Untouched room costs no memory.  malloc keeps its heap from
  * then on (M_TRIM_THRESHOLD) and serves blocks up to 32 MiB from it.
- * Below 16 MiB (~8,000 goroutines) it does nothing.
+ * Below 16 MiB (~8,000 goroutines) it only sets malloc to keep its heap.
  */
 void bigmem_heap_reserve(size_t size);
 /*
