@@ -947,10 +947,10 @@ static void record_stop(struct snap *s, const struct stop1 *st,
 /*
  * One stop (--full-stop) also reads what every parked goroutine waits
  * on, and that code allocates as it goes (sudogs, waits, channel
- * tables): about 700 bytes per goroutine.  malloc is told to keep its
- * heap and grown by that much now, touched by goscope and by the kernel
- * (memsrc_prefault), so that those allocations take no page fault while
- * the target is stopped.
+ * tables): about 700 bytes per goroutine.  malloc keeps its heap
+ * (bigmem_heap_reserve, called first), which is grown by that much now
+ * and touched by goscope and by the kernel (memsrc_prefault), so that
+ * those allocations take no page fault while the target is stopped.
  */
 static void heap_prewarm(size_t ngs)
 {
@@ -1032,6 +1032,20 @@ static int second_phase(struct capture *c, struct gort_registry *reg,
 }
 
 /* The snapshot of a copied registry: threads, then every goroutine. */
+/* A thread's current goroutine (m.curg) and the thread's index. */
+struct curg {
+	uint64_t addr;
+	size_t idx;
+};
+
+static int cmp_curg(const void *a, const void *b)
+{
+	uint64_t x = ((const struct curg *)a)->addr;
+	uint64_t y = ((const struct curg *)b)->addr;
+
+	return x < y ? -1 : x > y;
+}
+
 static struct snap *build_snap(struct capture *c, struct gort_registry *reg,
 			       const struct stop1 *st, const struct labtab *lt)
 {
@@ -1039,7 +1053,8 @@ static struct snap *build_snap(struct capture *c, struct gort_registry *reg,
 	struct gort_pframe *buf;
 	struct symcache sc;
 	struct snap *s = snap_new();
-	size_t i, k = st->nth, maxlen = 0;
+	size_t i, k = st->nth, maxlen = 0, ncur = 0;
+	struct curg *cur;
 
 	s->pid = c->pid;
 	s->start_time = c->start_time;
@@ -1050,6 +1065,8 @@ static struct snap *build_snap(struct capture *c, struct gort_registry *reg,
 	s->time_unix_ns = (int64_t)now_ns(CLOCK_REALTIME);
 	s->threads = xcalloc(k + 1, sizeof(*s->threads));
 	s->nthreads = k;
+	/* Thread ids are distinct: an m matches one thread at most. */
+	cur = xcalloc(reg->nms + 1, sizeof(*cur));
 	for (i = 0; i < k; i++) {
 		struct snap_thread *t = &s->threads[i];
 		size_t j;
@@ -1063,11 +1080,26 @@ static struct snap *build_snap(struct capture *c, struct gort_registry *reg,
 			if (reg->ms[j].procid != (uint64_t)t->tid)
 				continue;
 			t->m_id = reg->ms[j].id;
-			for (size_t q = 0; q < reg->ngs; q++)
-				if (reg->gs[q].addr == reg->ms[j].curg)
-					t->curg_goid = reg->gs[q].goid;
+			if (reg->ms[j].curg && ncur < reg->nms) {
+				cur[ncur].addr = reg->ms[j].curg;
+				cur[ncur++].idx = i;
+			}
 		}
 	}
+	/* Each thread's current goroutine: one pass over the goroutines,
+	 * not one per thread. */
+	qsort(cur, ncur, sizeof(*cur), cmp_curg);
+	for (i = 0; ncur && i < reg->ngs; i++) {
+		struct curg key = { reg->gs[i].addr, 0 }, *hit;
+
+		hit = bsearch(&key, cur, ncur, sizeof(*cur), cmp_curg);
+		/* Equal addresses sit together: every thread with it. */
+		while (hit && hit > cur && hit[-1].addr == key.addr)
+			hit--;
+		for (; hit && hit < cur + ncur && hit->addr == key.addr; hit++)
+			s->threads[hit->idx].curg_goid = reg->gs[i].goid;
+	}
+	free(cur);
 	for (i = 0; i < reg->ngs; i++)
 		if (reg->gs[i].copy_len > maxlen)
 			maxlen = reg->gs[i].copy_len;
